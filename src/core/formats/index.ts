@@ -1,0 +1,3 @@
+export * from './key-id.ts';
+export * from './key.ts';
+export * from './policy.ts';

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { KEY_ID_MAX_LENGTH, KEY_ID_PATTERN } from './key-id.ts';
+
+/** NIST SP 800-57 key states, in lifecycle order. */
+export const KEY_STATES = [
+  'pre-activation',
+  'active',
+  'deactivated',
+  'compromised',
+  'destroyed',
+] as const;
+export type KeyState = (typeof KEY_STATES)[number];
+/** States whose material still exists (a `v<N>.sops.yaml` file must be present). */
+export const LIVE_STATES: readonly KeyState[] = [
+  'pre-activation',
+  'active',
+  'deactivated',
+  'compromised',
+];
+
+export const KEY_TYPES = [
+  'random',
+  'ed25519',
+  'ecdsa-p256',
+  'rsa-3072',
+  'rsa-4096',
+  'ssh-ed25519',
+  'age-x25519',
+] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+/** The fingerprint shape each key type produces (see docs/formats.md). */
+export const FINGERPRINT_PATTERNS: Record<KeyType, RegExp> = {
+  random: /^kcv:[0-9a-f]{16}$/,
+  ed25519: /^sha256:[0-9a-f]{64}$/,
+  'ecdsa-p256': /^sha256:[0-9a-f]{64}$/,
+  'rsa-3072': /^sha256:[0-9a-f]{64}$/,
+  'rsa-4096': /^sha256:[0-9a-f]{64}$/,
+  'ssh-ed25519': /^SHA256:[A-Za-z0-9+/]{43}$/,
+  'age-x25519': /^age1[02-9ac-hj-np-z]{58}$/,
+};
+
+export const keyId = z
+  .string()
+  .max(KEY_ID_MAX_LENGTH)
+  .regex(KEY_ID_PATTERN, 'a key id is 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/"');
+
+/** `@user` or `@org/team`, as GitHub CODEOWNERS and review requests write them. */
+export const githubHandle = z
+  .string()
+  .regex(
+    /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
+    'expected a GitHub user (@name) or team (@org/team)',
+  );
+
+const repository = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, 'expected owner/name');
+
+/** GitHub's secret-name rules: letters, digits, underscore; no digit first; no GITHUB_ prefix. */
+const secretName = z
+  .string()
+  .max(200)
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'secret names are letters, digits and _, not starting with a digit',
+  )
+  .refine((s) => !/^GITHUB_/i.test(s), 'secret names may not start with GITHUB_');
+
+const relativePath = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+    'expected a relative path of [A-Za-z0-9_.-] segments',
+  )
+  .refine(
+    (p) => !p.split('/').some((s) => s === '..' || s === '.'),
+    'path may not contain . or .. segments',
+  );
+
+export const githubSecretTarget = z
+  .strictObject({
+    kind: z.literal('github-secret'),
+    repository: repository.optional(),
+    organization: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/)
+      .optional(),
+    environment: z.string().min(1).max(255).optional(),
+    app: z.enum(['actions', 'dependabot']).default('actions'),
+    visibility: z.enum(['all', 'private', 'selected']).optional(),
+    'selected-repositories': z.array(repository).optional(),
+    name: secretName,
+    previous: secretName.optional(),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.repository === undefined) === (t.organization === undefined))
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of repository or organization' });
+    if (t.organization !== undefined && t.environment !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environment'],
+        message: 'environments belong to repositories, not organizations',
+      });
+    if (t.organization === undefined && t.visibility !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['visibility'],
+        message: 'visibility applies to organization secrets only',
+      });
+    if ((t.visibility === 'selected') !== (t['selected-repositories'] !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selected-repositories'],
+        message: 'selected-repositories is required with, and only with, visibility: selected',
+      });
+    if (t.environment !== undefined && t.app === 'dependabot')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environment'],
+        message: 'Dependabot secrets have no environments',
+      });
+    if (t.previous !== undefined && t.previous === t.name)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['previous'],
+        message: 'previous must differ from name',
+      });
+  });
+
+export const githubDeployKeyTarget = z.strictObject({
+  kind: z.literal('github-deploy-key'),
+  repository,
+  title: z.string().min(1).max(100),
+  'read-only': z.boolean().default(true),
+});
+
+export const fileTarget = z.strictObject({
+  kind: z.literal('file'),
+  path: relativePath,
+  format: z.enum(['raw', 'env', 'json', 'kubernetes-secret', 'jwks']),
+  /** Variable name (env), property (json) or data key (kubernetes-secret). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/)
+    .optional(),
+});
+
+export const target = z.discriminatedUnion('kind', [
+  githubSecretTarget,
+  githubDeployKeyTarget,
+  fileTarget,
+]);
+export type Target = z.infer<typeof target>;
+
+/** Timestamps are UTC to the second, as git and GitHub report them. */
+export const utcTimestamp = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+    'expected an ISO 8601 UTC time like 2026-11-20T09:14:03Z',
+  )
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + 'Z' === s,
+    'not a real calendar time',
+  );
+
+export const versionEntry = z.strictObject({
+  version: z.int().min(1).max(1_000_000),
+  state: z.enum(KEY_STATES),
+  created: utcTimestamp,
+  fingerprint: z.string().min(1).max(200),
+});
+export type VersionEntry = z.infer<typeof versionEntry>;
+
+export const randomOptions = z.strictObject({
+  bytes: z.int().min(16).max(1024),
+  encoding: z.enum(['base64', 'base64url', 'hex']).default('base64'),
+});
+
+export const keyDocument = z
+  .strictObject({
+    id: keyId,
+    description: z.string().min(1).max(1000),
+    owner: githubHandle,
+    policy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a policy name like standard'),
+    type: z.enum(KEY_TYPES),
+    options: randomOptions.optional(),
+    targets: z.array(target).max(100).default([]),
+    versions: z.array(versionEntry).max(10_000).default([]),
+  })
+  .superRefine((k, ctx) => {
+    if (k.type === 'random' && k.options === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        message: 'random keys need options: { bytes, encoding }',
+      });
+    if (k.type !== 'random' && k.options !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        message: `options apply to random keys only, not ${k.type}`,
+      });
+    k.versions.forEach((v, i) => {
+      if (!FINGERPRINT_PATTERNS[k.type].test(v.fingerprint))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', i, 'fingerprint'],
+          message: `not a ${k.type} fingerprint (see docs/formats.md)`,
+        });
+    });
+  });
+export type KeyDocument = z.infer<typeof keyDocument>;
