@@ -1,0 +1,125 @@
+import { constants } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileTree } from '../../core/snapshot.ts';
+import type { SkipReason, TreeReadOptions } from './tree-filter.ts';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PREFIXES } from './tree-filter.ts';
+
+/** Files opened at once; enough to hide latency, few enough to stay far from fd limits. */
+const PARALLEL_READS = 32;
+
+/**
+ * The files under `prefixes` in a checkout, as the same {@link FileTree} a git ref gives.
+ * Symlinks are never followed, at any depth (a link could point the manifest at files
+ * outside the repository): they are reported through `onSkipped` and left out. Files are
+ * opened with O_NOFOLLOW, so a file swapped for a link between listing and reading is
+ * refused too. Missing prefixes are simply absent from the tree.
+ */
+export async function readWorkingTree(
+  dir: string,
+  prefixes: readonly string[] = DEFAULT_PREFIXES,
+  options: TreeReadOptions = {},
+): Promise<FileTree> {
+  const skip = (path: string, reason: SkipReason) => options.onSkipped?.({ path, reason });
+  const files: string[] = [];
+
+  const walk = async (rel: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(dir, rel), { withFileTypes: true });
+    } catch (e) {
+      if (isCode(e, 'ENOENT')) return;
+      throw e;
+    }
+    for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = `${rel}/${d.name}`;
+      if (d.isSymbolicLink()) skip(path, 'symlink');
+      else if (d.isDirectory()) await walk(path);
+      else if (d.isFile()) files.push(path);
+      else skip(path, 'special-file');
+    }
+  };
+
+  for (const prefix of prefixes) {
+    const isFolder = prefix.endsWith('/');
+    const segments = prefix.split('/').filter((s) => s !== '');
+    if (segments.length === 0 || segments.some((s) => s === '.' || s === '..'))
+      throw new RangeError(`not a repository-relative prefix: ${JSON.stringify(prefix)}`);
+    // Every component on the way must be a real directory (or, last, a real file).
+    let rel = '';
+    let ok = true;
+    for (const [i, seg] of segments.entries()) {
+      rel = rel === '' ? seg : `${rel}/${seg}`;
+      const last = i === segments.length - 1;
+      const st = await lstat(join(dir, rel)).catch((e: unknown) => {
+        if (isCode(e, 'ENOENT') || isCode(e, 'ENOTDIR')) return undefined;
+        throw e;
+      });
+      if (st === undefined) {
+        ok = false;
+        break;
+      }
+      if (st.isSymbolicLink()) {
+        skip(rel, 'symlink');
+        ok = false;
+        break;
+      }
+      if (!last || isFolder) {
+        if (!st.isDirectory()) {
+          ok = false;
+          break;
+        }
+      } else if (!st.isFile()) {
+        if (!st.isDirectory()) skip(rel, 'special-file');
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    if (isFolder) await walk(rel);
+    else files.push(rel);
+  }
+
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const unique = [...new Set(files)].sort();
+  const contents = new Map<string, Uint8Array>();
+  let next = 0;
+  const worker = async () => {
+    while (next < unique.length) {
+      const path = unique[next++]!;
+      const bytes = await readNoFollow(join(dir, path), max);
+      if (typeof bytes === 'string') skip(path, bytes);
+      else contents.set(path, bytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, unique.length) }, worker));
+  const tree = new Map<string, Uint8Array>();
+  for (const path of unique) {
+    const bytes = contents.get(path);
+    if (bytes) tree.set(path, bytes);
+  }
+  return tree;
+}
+
+async function readNoFollow(file: string, max: number): Promise<Uint8Array | SkipReason> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (e) {
+    if (isCode(e, 'ELOOP')) return 'symlink';
+    throw e;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return 'special-file';
+    if (st.size > max) return 'too-large';
+    const bytes = await handle.readFile();
+    return bytes.length > max ? 'too-large' : bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+function isCode(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}

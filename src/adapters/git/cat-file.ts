@@ -1,0 +1,163 @@
+import type { SpawnGit } from './process.ts';
+import { exited, GitReadError, spawnGit } from './process.ts';
+
+/** One object as `git cat-file --batch` reports it. */
+export interface BatchObject {
+  readonly oid: string;
+  readonly type: string;
+  readonly content: Uint8Array;
+}
+
+const LF = 0x0a;
+
+/**
+ * Incremental parser for `git cat-file --batch` output. Each object is a header line
+ * `<oid> SP <type> SP <size> LF`, then exactly `size` bytes, then LF; a missing object is
+ * `<name> SP missing LF`. Contents are read by byte count, never by lines: blobs may hold
+ * any bytes, newlines included. Each body is copied once into a buffer of its exact size,
+ * so large blobs cost linear time however the stream is chunked.
+ */
+export class CatFileBatchParser {
+  private header: number[] = [];
+  private body: Uint8Array | undefined;
+  private filled = 0;
+  private oid = '';
+  private type = '';
+  /** The LF after a body still to be consumed. */
+  private trailer = false;
+  private readonly onObject: (o: BatchObject) => void;
+  private readonly onMissing: (name: string) => void;
+
+  constructor(onObject: (o: BatchObject) => void, onMissing: (name: string) => void) {
+    this.onObject = onObject;
+    this.onMissing = onMissing;
+  }
+
+  push(chunk: Uint8Array): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.trailer) {
+        if (chunk[i] !== LF)
+          throw new GitReadError('bad-output', 'cat-file: expected LF after object');
+        this.trailer = false;
+        i++;
+      } else if (this.body !== undefined) {
+        const n = Math.min(this.body.length - this.filled, chunk.length - i);
+        this.body.set(chunk.subarray(i, i + n), this.filled);
+        this.filled += n;
+        i += n;
+        if (this.filled === this.body.length) this.finishBody();
+      } else {
+        const end = chunk.indexOf(LF, i);
+        const stop = end === -1 ? chunk.length : end;
+        for (let j = i; j < stop; j++) this.header.push(chunk[j]!);
+        if (this.header.length > 1024)
+          throw new GitReadError('bad-output', 'cat-file: header line too long');
+        i = stop;
+        if (end !== -1) {
+          i++;
+          this.startObject(Buffer.from(this.header).toString('utf8'));
+          this.header = [];
+        }
+      }
+    }
+  }
+
+  /** Throws when the stream stopped in the middle of an object. */
+  end(): void {
+    if (this.header.length > 0 || this.body !== undefined || this.trailer)
+      throw new GitReadError('bad-output', 'cat-file: output ended in the middle of an object');
+  }
+
+  private startObject(line: string): void {
+    const parts = line.split(' ');
+    if (parts.length === 2 && parts[1] === 'missing') {
+      this.onMissing(parts[0]!);
+      return;
+    }
+    const size = parts.length === 3 ? Number(parts[2]) : NaN;
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new GitReadError('bad-output', `cat-file: unexpected header ${JSON.stringify(line)}`);
+    this.oid = parts[0]!;
+    this.type = parts[1]!;
+    this.body = new Uint8Array(size);
+    this.filled = 0;
+    if (size === 0) this.finishBody();
+  }
+
+  private finishBody(): void {
+    const content = this.body!;
+    this.body = undefined;
+    this.trailer = true;
+    this.onObject({ oid: this.oid, type: this.type, content });
+  }
+}
+
+export interface CatFileOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly spawn?: SpawnGit;
+}
+
+/**
+ * Read many objects through ONE `git cat-file --batch` process. Returns oid -> content for
+ * blobs; a missing or non-blob object is an error (the caller asked for blobs it saw in a
+ * tree or a diff, so either means the repository changed under us or is corrupt).
+ */
+export async function readBlobs(
+  repoDir: string,
+  oids: Iterable<string>,
+  options: CatFileOptions = {},
+): Promise<Map<string, Uint8Array>> {
+  const wanted = [...new Set(oids)];
+  const blobs = new Map<string, Uint8Array>();
+  if (wanted.length === 0) return blobs;
+  for (const oid of wanted)
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid))
+      throw new GitReadError('bad-output', `not an object id: ${JSON.stringify(oid)}`);
+
+  const child = (options.spawn ?? spawnGit)(['cat-file', '--batch'], {
+    cwd: repoDir,
+    env: options.env,
+  });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (c: Buffer) => stderr.push(c));
+  const problems: GitReadError[] = [];
+  const parser = new CatFileBatchParser(
+    (o) => {
+      if (o.type !== 'blob')
+        problems.push(new GitReadError('bad-output', `${o.oid} is a ${o.type}, not a blob`));
+      else blobs.set(o.oid, o.content);
+    },
+    (name) => problems.push(new GitReadError('bad-output', `object ${name} is missing`)),
+  );
+  const done = exited(child, 'git cat-file --batch', stderr);
+  const parsed = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      try {
+        parser.push(c);
+      } catch (e) {
+        child.kill();
+        reject(e);
+      }
+    });
+    child.stdout.once('end', () => {
+      try {
+        parser.end();
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+  // An EPIPE on stdin surfaces through the exit status; don't let it throw unhandled.
+  child.stdin.on('error', () => {});
+  child.stdin.end(wanted.join('\n') + '\n');
+  await Promise.all([parsed, done]);
+  if (problems.length > 0) throw problems[0];
+  if (blobs.size !== wanted.length)
+    throw new GitReadError(
+      'bad-output',
+      `cat-file returned ${blobs.size} of ${wanted.length} blobs`,
+    );
+  return blobs;
+}

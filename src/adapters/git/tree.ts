@@ -1,0 +1,126 @@
+import { simpleGit } from 'simple-git';
+import type { FileTree } from '../../core/snapshot.ts';
+import type { TreeReadOptions } from '../files/tree-filter.ts';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PREFIXES, selectedBy } from '../files/tree-filter.ts';
+import type { CatFileOptions } from './cat-file.ts';
+import { readBlobs } from './cat-file.ts';
+import { GitReadError } from './process.ts';
+
+export type GitOptions = CatFileOptions;
+
+function git(repoDir: string, env: NodeJS.ProcessEnv | undefined) {
+  const g = simpleGit({ baseDir: repoDir, trimmed: false });
+  return env === undefined ? g : g.env(env);
+}
+
+/**
+ * The commit a ref names (branch, tag, `HEAD`, `origin/main`, a sha), as a full object id.
+ * Refuses names that start with `-` (they would be read as options).
+ */
+export async function resolveRef(
+  repoDir: string,
+  ref: string,
+  options: GitOptions = {},
+): Promise<string> {
+  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
+    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
+  let out: string;
+  try {
+    out = await git(repoDir, options.env).raw([
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${ref}^{commit}`,
+    ]);
+  } catch (cause) {
+    throw new GitReadError('unknown-ref', `${JSON.stringify(ref)} does not name a commit`, {
+      cause,
+    });
+  }
+  const oid = out.trim();
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid))
+    throw new GitReadError('unknown-ref', `${JSON.stringify(ref)} does not name a commit`);
+  return oid;
+}
+
+interface TreeEntry {
+  readonly mode: string;
+  readonly type: string;
+  readonly oid: string;
+  readonly size: number;
+  readonly path: string;
+}
+
+/** Parse `git ls-tree -r -z --long` output: `<mode> SP <type> SP <oid> SP+ <size> TAB <path> NUL`. */
+export function parseLsTree(out: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const record of out.split('\0')) {
+    if (record === '') continue;
+    const m = /^([0-7]{6}) (\w+) ([0-9a-f]{40,64}) +(\d+|-)\t([\s\S]+)$/.exec(record);
+    if (!m)
+      throw new GitReadError('bad-output', `ls-tree: unexpected record ${JSON.stringify(record)}`);
+    entries.push({
+      mode: m[1]!,
+      type: m[2]!,
+      oid: m[3]!,
+      size: m[4] === '-' ? 0 : Number(m[4]),
+      path: m[5]!,
+    });
+  }
+  return entries;
+}
+
+/**
+ * The files under `prefixes` at `ref`: ONE `git ls-tree -r -z` for the listing and ONE
+ * `git cat-file --batch` for all blob contents. Symlinks and submodules are not files rekey
+ * reads: they are reported through `onSkipped` and left out, never followed.
+ */
+export async function readTreeAtRef(
+  repoDir: string,
+  ref: string,
+  prefixes: readonly string[] = DEFAULT_PREFIXES,
+  options: GitOptions & TreeReadOptions = {},
+): Promise<FileTree> {
+  const commit = await resolveRef(repoDir, ref, options);
+  // `--full-tree` makes paths repository-relative wherever repoDir is; `:(top,literal)` pathspecs
+  // match prefixes as plain text. The listing is filtered again below: the exact-file rule
+  // (`.sops.yaml` but not `.sops.yaml.bak`) is ours, not git's.
+  const pathspecs = prefixes.map((p) => `:(top,literal)${p}`);
+  const listing = await git(repoDir, options.env).raw([
+    'ls-tree',
+    '-r',
+    '-z',
+    '--long',
+    '--full-tree',
+    commit,
+    '--',
+    ...pathspecs,
+  ]);
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const wanted: TreeEntry[] = [];
+  for (const e of parseLsTree(listing)) {
+    if (!selectedBy(e.path, prefixes)) continue;
+    const skip =
+      e.mode === '120000'
+        ? 'symlink'
+        : e.type === 'commit'
+          ? 'submodule'
+          : e.type !== 'blob'
+            ? 'special-file'
+            : e.size > max
+              ? 'too-large'
+              : undefined;
+    if (skip) options.onSkipped?.({ path: e.path, reason: skip });
+    else wanted.push(e);
+  }
+  const blobs = await readBlobs(
+    repoDir,
+    wanted.map((e) => e.oid),
+    options,
+  );
+  const tree = new Map<string, Uint8Array>();
+  for (const e of wanted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)))
+    tree.set(e.path, blobs.get(e.oid)!);
+  return tree;
+}

@@ -1,0 +1,99 @@
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SkippedPath } from '../../../src/adapters/files/tree-filter.ts';
+import { GitReadError } from '../../../src/adapters/git/process.ts';
+import { readTreeAtRef, resolveRef } from '../../../src/adapters/git/tree.ts';
+import { countingSpawn, TempRepo } from './repo-fixture.ts';
+
+const text = (b: Uint8Array | undefined) =>
+  b === undefined ? undefined : Buffer.from(b).toString('utf8');
+
+describe('readTreeAtRef', () => {
+  let repo: TempRepo;
+  let first: string;
+  const binary = Uint8Array.from([0, 10, 10, 255, 13, 10, 0x30]);
+
+  beforeAll(() => {
+    repo = new TempRepo();
+    first = repo.commit(
+      {
+        'keys-manifest/a/key.yaml': 'id: a\n',
+        'policies/standard.yaml': 'name: standard\n',
+        '.sops.yaml': 'creation_rules: []\n',
+        'README.md': 'not selected\n',
+      },
+      'first',
+      '2026-01-01T10:00:00Z',
+    );
+    repo.write({
+      'keys-manifest/a/key.yaml': 'id: a\nversions: []\n',
+      'keys-manifest/a/v1.sops.yaml': binary,
+      'keys-manifest/big/key.yaml': 'x'.repeat(5000),
+      '.sops.yaml.bak': 'also not selected\n',
+      'policies-old/x.yaml': 'not selected: prefix is a folder\n',
+    });
+    symlinkSync('../../README.md', join(repo.dir, 'keys-manifest/a/link.yaml'));
+    repo.git(['add', '-A']);
+    repo.git(['commit', '-q', '-m', 'second'], '2026-01-02T10:00:00Z');
+    // A submodule entry (gitlink) inside the manifest, without a real submodule behind it.
+    repo.git(['update-index', '--add', '--cacheinfo', `160000,${first},keys-manifest/sub`]);
+    repo.git(['commit', '-q', '-m', 'gitlink'], '2026-01-03T10:00:00Z');
+  });
+  afterAll(() => repo.remove());
+
+  it('reads exactly the selected files at HEAD, byte for byte, with one cat-file', async () => {
+    const skipped: SkippedPath[] = [];
+    const { spawn, calls } = countingSpawn();
+    const tree = await readTreeAtRef(repo.dir, 'HEAD', undefined, {
+      spawn,
+      maxFileBytes: 4096,
+      onSkipped: (s) => skipped.push(s),
+    });
+    expect([...tree.keys()]).toEqual([
+      '.sops.yaml',
+      'keys-manifest/a/key.yaml',
+      'keys-manifest/a/v1.sops.yaml',
+      'policies/standard.yaml',
+    ]);
+    expect(text(tree.get('keys-manifest/a/key.yaml'))).toBe('id: a\nversions: []\n');
+    expect([...tree.get('keys-manifest/a/v1.sops.yaml')!]).toEqual([...binary]);
+    expect(skipped).toEqual([
+      { path: 'keys-manifest/a/link.yaml', reason: 'symlink' },
+      { path: 'keys-manifest/big/key.yaml', reason: 'too-large' },
+      { path: 'keys-manifest/sub', reason: 'submodule' },
+    ]);
+    expect(calls).toEqual([['cat-file', '--batch']]);
+  });
+
+  it('reads an older commit by sha', async () => {
+    const tree = await readTreeAtRef(repo.dir, first);
+    expect(text(tree.get('keys-manifest/a/key.yaml'))).toBe('id: a\n');
+    expect(tree.has('keys-manifest/a/v1.sops.yaml')).toBe(false);
+  });
+
+  it('honours custom prefixes', async () => {
+    const tree = await readTreeAtRef(repo.dir, 'main', ['policies/']);
+    expect([...tree.keys()]).toEqual(['policies/standard.yaml']);
+  });
+
+  it('works from a subdirectory of the repository', async () => {
+    const tree = await readTreeAtRef(join(repo.dir, 'keys-manifest'), 'HEAD', ['.sops.yaml']);
+    expect([...tree.keys()]).toEqual(['.sops.yaml']);
+  });
+
+  it.each([['no-such-branch'], ['--output=/tmp/x'], ['']])(
+    'rejects ref %j as unknown-ref',
+    async (ref) => {
+      const e = await readTreeAtRef(repo.dir, ref).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(GitReadError);
+      expect((e as GitReadError).code).toBe('unknown-ref');
+    },
+  );
+
+  it('resolveRef returns the full commit id of a branch', async () => {
+    const head = repo.git(['rev-parse', 'HEAD']).trim();
+    expect(await resolveRef(repo.dir, 'main')).toBe(head);
+    expect(await resolveRef(repo.dir, first.slice(0, 12))).toBe(first);
+  });
+});
