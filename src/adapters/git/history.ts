@@ -1,0 +1,158 @@
+import type { HistoryIndex, KeyFileChange, ManifestCommit } from '../../core/history/model.ts';
+import { HistoryIndexBuilder } from '../../core/history/model.ts';
+import { parseKeyFilePath } from '../../core/formats/key-id.ts';
+import type { CatFileOptions } from './cat-file.ts';
+import { readBlobs } from './cat-file.ts';
+import { exited, GitReadError, spawnGit } from './process.ts';
+
+export type HistoryOptions = CatFileOptions;
+
+/**
+ * `git log` arguments for the manifest's first-parent history. `--diff-merges=first-parent`
+ * makes a merge commit show what it brought to the branch (the diff against its first
+ * parent), which is exactly when a change took effect on the default branch; side-branch
+ * commits are never visited. Renames are off: a key that moves is a deletion and an addition.
+ */
+export function historyLogArgs(ref: string): string[] {
+  return [
+    'log',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '--raw',
+    '-z',
+    '--no-abbrev',
+    '--no-renames',
+    '--no-color',
+    '--format=%x01%H%x00%ct%x00%an <%ae>',
+    '--end-of-options',
+    ref,
+    '--',
+    ':(top,glob)keys-manifest/**/key.yaml',
+  ];
+}
+
+interface LoggedChange {
+  readonly path: string;
+  readonly status: string;
+  readonly newMode: string;
+  readonly newOid: string;
+}
+interface LoggedCommit {
+  readonly sha: string;
+  readonly time: string;
+  readonly author: string;
+  readonly changes: LoggedChange[];
+}
+
+/**
+ * Parse `git log -z --raw` with {@link historyLogArgs}' format, newest commit first as git
+ * prints it. Records are NUL-separated; a raw line's path is always the token after it, so
+ * paths are taken positionally and may contain any byte git allows.
+ */
+export function parseHistoryLog(out: string): LoggedCommit[] {
+  const tokens = out.split('\0');
+  const commits: LoggedCommit[] = [];
+  let i = 0;
+  const bad = (what: string) => new GitReadError('bad-output', `git log: ${what} at record ${i}`);
+  while (i < tokens.length) {
+    const token = tokens[i]!.replace(/^\n+/, '');
+    if (token === '' && i === tokens.length - 1) break;
+    if (token.startsWith('\x01')) {
+      const sha = token.slice(1);
+      const seconds = Number(tokens[i + 1]);
+      const author = tokens[i + 2];
+      if (
+        !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ||
+        !Number.isSafeInteger(seconds) ||
+        author === undefined
+      )
+        throw bad('malformed commit header');
+      const time = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      commits.push({ sha, time, author, changes: [] });
+      i += 3;
+    } else if (token.startsWith(':')) {
+      // :<old mode> <new mode> <old oid> <new oid> <status>
+      const m = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/.exec(
+        token,
+      );
+      const path = tokens[i + 1];
+      const current = commits[commits.length - 1];
+      if (!m || path === undefined || current === undefined) throw bad('malformed raw diff line');
+      current.changes.push({ path, status: m[5]!, newMode: m[2]!, newOid: m[4]! });
+      i += 2;
+    } else throw bad('unexpected record');
+  }
+  return commits;
+}
+
+function collect(child: ReturnType<typeof spawnGit>, what: string): Promise<string> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  child.stdin.end();
+  return exited(child, what, err).then(() => Buffer.concat(out).toString('utf8'));
+}
+
+/**
+ * The history index of the manifest on `ref`'s first-parent line, in ONE pass: one
+ * `git log` process lists every commit that changed a key.yaml with the blob ids, and one
+ * `git cat-file --batch` process reads those blobs. The cost grows with the number of
+ * manifest changes, never with one process per commit or per key.
+ */
+export async function buildHistoryIndex(
+  repoDir: string,
+  ref: string,
+  options: HistoryOptions = {},
+): Promise<HistoryIndex> {
+  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
+    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
+  const spawn = options.spawn ?? spawnGit;
+  const log = await collect(
+    spawn(historyLogArgs(ref), { cwd: repoDir, env: options.env }),
+    'git log --first-parent',
+  );
+  const commits = parseHistoryLog(log).reverse();
+  const isFile = (c: LoggedChange) => c.status !== 'D' && /^100(644|755)$/.test(c.newMode);
+  const blobs = await readBlobs(
+    repoDir,
+    commits.flatMap((c) => c.changes.filter(isFile).map((ch) => ch.newOid)),
+    { env: options.env, spawn },
+  );
+  const builder = new HistoryIndexBuilder();
+  for (const c of commits) {
+    const changes: KeyFileChange[] = [];
+    for (const ch of c.changes) {
+      const keyId = parseKeyFilePath(ch.path);
+      if (keyId === undefined) continue; // the glob matched something that is not <id>/key.yaml
+      if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
+      else if (!isFile(ch)) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
+      else changes.push({ keyId, file: ch.path, kind: 'written', content: blobs.get(ch.newOid)! });
+    }
+    const manifestCommit: ManifestCommit = {
+      commit: { sha: c.sha, time: c.time, author: c.author },
+      changes,
+    };
+    builder.add(manifestCommit);
+  }
+  return builder.finish();
+}
+
+/**
+ * True when `repoDir` is a shallow clone. History in a shallow clone starts at the graft
+ * boundary, so every version would seem to have entered its state there: callers must
+ * refuse to derive times from it (actions/checkout needs `fetch-depth: 0`).
+ */
+export async function isShallowRepository(
+  repoDir: string,
+  options: HistoryOptions = {},
+): Promise<boolean> {
+  const out = await collect(
+    (options.spawn ?? spawnGit)(['rev-parse', '--is-shallow-repository'], {
+      cwd: repoDir,
+      env: options.env,
+    }),
+    'git rev-parse --is-shallow-repository',
+  );
+  return out.trim() === 'true';
+}

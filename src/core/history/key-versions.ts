@@ -1,0 +1,129 @@
+import { parse } from 'yaml';
+import type { KeyState } from '../formats/key.ts';
+import { KEY_STATES } from '../formats/key.ts';
+
+/** One version entry as history needs it: its number and its state, nothing else. */
+export interface VersionState {
+  readonly version: number;
+  readonly state: KeyState;
+}
+
+export type VersionStatesResult =
+  | {
+      readonly ok: true;
+      readonly versions: readonly VersionState[];
+      /** Entries that were skipped because they were not understood. */
+      readonly skipped: readonly string[];
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/** Old files are read leniently, but never without bound: a manifest file is a few KiB. */
+export const MAX_HISTORY_FILE_BYTES = 1024 * 1024;
+
+const STATES: ReadonlySet<string> = new Set(KEY_STATES);
+
+/**
+ * The `{version, state}` pairs of a key.yaml, as it was at some commit. History may hold
+ * files older than today's schema, or files that were never valid: this reads what it can
+ * and says what it skipped, and never throws.
+ *
+ * A line scanner handles the shapes rekey and people write (one flow map per line, or
+ * block maps) at a fraction of a YAML parse's cost; anything it is not sure about goes to
+ * the full YAML parser, so the fast path can only be faster, never different (a property
+ * test checks that both agree).
+ */
+export function readVersionStates(text: string): VersionStatesResult {
+  if (text.length > MAX_HISTORY_FILE_BYTES)
+    return { ok: false, reason: `larger than ${MAX_HISTORY_FILE_BYTES} bytes` };
+  return scanVersionStates(text) ?? parseVersionStates(text);
+}
+
+/** The full YAML route: slower, exact. Exported so tests can compare it with the scanner. */
+export function parseVersionStates(text: string): VersionStatesResult {
+  let doc: unknown;
+  try {
+    // Aliases are refused outright: a history file must not be able to expand itself.
+    doc = parse(text, { maxAliasCount: 0, prettyErrors: false });
+  } catch (e) {
+    return { ok: false, reason: `not YAML: ${e instanceof Error ? e.name : 'parse error'}` };
+  }
+  if (doc === null || doc === undefined) return { ok: true, versions: [], skipped: [] };
+  if (typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, reason: 'not a mapping' };
+  const list = (doc as Record<string, unknown>).versions;
+  if (list === undefined || list === null) return { ok: true, versions: [], skipped: [] };
+  if (!Array.isArray(list)) return { ok: false, reason: 'versions is not a list' };
+  const versions: VersionState[] = [];
+  const skipped: string[] = [];
+  list.forEach((entry: unknown, i) => {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const { version, state } = e;
+    if (
+      typeof version === 'number' &&
+      Number.isSafeInteger(version) &&
+      version >= 1 &&
+      typeof state === 'string' &&
+      STATES.has(state)
+    )
+      versions.push({ version, state: state as KeyState });
+    else skipped.push(`versions[${i}]: expected a version number >= 1 and a known state`);
+  });
+  return { ok: true, versions, skipped };
+}
+
+const VERSIONS_KEY = /^versions[ \t]*:[ \t]*(?:#.*)?$/m;
+// `key: value` needs a space after the colon in YAML (`version:3` is one plain scalar).
+const VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=[,}\n]|$)/g;
+const STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
+const QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
+
+/**
+ * The fast route. Returns undefined (meaning "ask the YAML parser") on anything unusual:
+ * quotes or anchors in an entry, a field seen twice, an unknown state, a second document.
+ */
+export function scanVersionStates(text: string): VersionStatesResult | undefined {
+  if (
+    text.includes('\r') ||
+    /^(---|\.\.\.|%)/m.test(text) ||
+    /^versions\b.*\n[\s\S]*^versions\b/m.test(text)
+  )
+    return undefined;
+  const head = VERSIONS_KEY.exec(text);
+  if (!head) return undefined;
+  const lines = text.slice(head.index + head[0].length + 1).split('\n');
+  const items: string[] = [];
+  let indent = -1;
+  for (const line of lines) {
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const lead = line.length - trimmed.length;
+    if (line.includes('\t')) return undefined;
+    const isItem = trimmed === '-' || trimmed.startsWith('- ');
+    if (indent === -1) {
+      if (!isItem) {
+        if (lead === 0) break; // `versions:` with nothing under it, then the next key
+        return undefined;
+      }
+      indent = lead;
+    }
+    if (lead === indent && isItem) items.push(trimmed.slice(1));
+    else if (lead > indent && items.length > 0) items[items.length - 1] += `\n${trimmed}`;
+    else if (lead === 0 && !isItem)
+      break; // the next top-level key ends the list
+    else return undefined;
+  }
+  const versions: VersionState[] = [];
+  for (const item of items) {
+    // Quoted values (fingerprints usually are) become empty strings, so a `state:` inside
+    // one cannot be mistaken for a field; comments go next, then anything YAML-special.
+    const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, '$1');
+    if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ''))) return undefined;
+    const v = [...body.matchAll(VERSION_FIELD)];
+    const s = [...body.matchAll(STATE_FIELD)];
+    if (v.length !== 1 || s.length !== 1) return undefined;
+    const state = s[0]![1]!;
+    const version = Number(v[0]![1]);
+    if (!STATES.has(state) || !Number.isSafeInteger(version)) return undefined;
+    versions.push({ version, state: state as KeyState });
+  }
+  return { ok: true, versions, skipped: [] };
+}
