@@ -1,3 +1,4 @@
 export * from './key-id.ts';
 export * from './key.ts';
 export * from './policy.ts';
+export * from './load-document.ts';
