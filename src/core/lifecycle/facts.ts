@@ -1,0 +1,85 @@
+/**
+ * Builds the facts the lifecycle rules read (model.ts) from loaded documents. Material files
+ * are read as plain located YAML, not through a strict schema: verify must still compare a
+ * malformed file with its base (the schema's own findings are reported by the loader), and
+ * the rules only ever compare these values, never trust them.
+ */
+import { durationMs } from '../duration.ts';
+import type { KeyDocument, PolicyDocument } from '../formats/index.ts';
+import { parseKeyFilePath, parseMaterialPath } from '../formats/index.ts';
+import type { Located } from '../snapshot.ts';
+import type { KeyFacts, ManifestFacts, MaterialFacts } from './model.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const field = (v: unknown, k: string): unknown =>
+  isObj(v) && Object.hasOwn(v, k) ? v[k] : undefined;
+
+/** The clear fields of a parsed material file (any shape: missing fields read as undefined). */
+export function materialFacts(doc: Located<unknown>, text: string): MaterialFacts {
+  const sops = field(doc.value, 'sops');
+  return {
+    file: doc.file,
+    id: field(doc.value, 'id'),
+    version: field(doc.value, 'version'),
+    secret: field(doc.value, 'secret'),
+    public: field(doc.value, 'public'),
+    mac: field(sops, 'mac'),
+    lastmodified: field(sops, 'lastmodified'),
+    recipients: recipientGroups(sops),
+    text,
+    locate: (path) => doc.locate(path),
+  };
+}
+
+/** sops reads the flat lists when any is non-empty, else `key_groups` (sops-format.md §7). */
+function recipientGroups(sops: unknown): string[][] {
+  const flat = ageRecipients(field(sops, 'age'));
+  const groups = field(sops, 'key_groups');
+  if (flat.length > 0 || !Array.isArray(groups)) return [flat];
+  return groups.map((g) => ageRecipients(field(g, 'age')));
+}
+
+function ageRecipients(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((e) => {
+    const r = field(e, 'recipient');
+    return typeof r === 'string' ? [r] : [];
+  });
+}
+
+export interface ManifestInput {
+  readonly keys: Iterable<Located<KeyDocument>>;
+  /** Material files: parsed (any shape) plus their text. */
+  readonly materials: Iterable<{ readonly doc: Located<unknown>; readonly text: string }>;
+  /** Policies by name, to read `prepublish`. */
+  readonly policies: ReadonlyMap<string, PolicyDocument>;
+  /** Key ids whose key.yaml exists but did not load. */
+  readonly unreadableKeys?: Iterable<string>;
+}
+
+export function manifestFacts(input: ManifestInput): ManifestFacts {
+  const keys = new Map<string, KeyFacts & { materials: Map<number, MaterialFacts> }>();
+  for (const doc of input.keys) {
+    // The folder decides where the key's files are; the loader checks that `id` agrees.
+    const id = parseKeyFilePath(doc.file) ?? doc.value.id;
+    const policy = input.policies.get(doc.value.policy);
+    keys.set(id, {
+      id,
+      doc,
+      materials: new Map(),
+      prepublishMs: policy === undefined ? undefined : durationMs(policy.prepublish),
+    });
+  }
+  const unreadableKeys = new Set(input.unreadableKeys ?? []);
+  const strayMaterials: MaterialFacts[] = [];
+  for (const { doc, text } of input.materials) {
+    const where = parseMaterialPath(doc.file);
+    if (where === undefined || unreadableKeys.has(where.id)) continue;
+    const facts = materialFacts(doc, text);
+    const key = keys.get(where.id);
+    if (key === undefined) strayMaterials.push(facts);
+    else key.materials.set(where.version, facts);
+  }
+  return { keys, strayMaterials, unreadableKeys };
+}

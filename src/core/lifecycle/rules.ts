@@ -1,0 +1,70 @@
+/**
+ * The rule catalogue of `rekey verify`: every lifecycle and change rule it can report, by
+ * stable id. Ids are part of the interface (CI annotations, docs, suppressions in reviews);
+ * messages may be reworded, ids may not. docs/lifecycle.md explains each one and how to fix
+ * it, and a test keeps the two in step.
+ */
+import { diagnostic, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+
+export const LIFECYCLE_RULES = {
+  // Invariants of one snapshot (any branch, any commit).
+  'lifecycle/version-order':
+    'versions are listed newest first: each entry has a lower number than the one above it',
+  'lifecycle/version-duplicate': 'a version number appears once per key',
+  'lifecycle/version-gap': 'version numbers run from 1 without gaps (entries are never removed)',
+  'lifecycle/multiple-active': 'a key has at most one active version',
+  'lifecycle/multiple-pre-activation': 'a key has at most one pre-activation version',
+  'lifecycle/created-in-future': 'a version was created at or before the time of the check',
+  'lifecycle/material-missing':
+    'every live (not destroyed) version has its v<N>.sops.yaml material file',
+  'lifecycle/material-for-destroyed': 'a destroyed version has no material file left',
+  'lifecycle/material-orphan': 'every material file belongs to a version listed in its key.yaml',
+  'lifecycle/material-identity': "a material file's clear id and version match its path",
+  // Transitions from the base branch to the head of a change.
+  'lifecycle/skipped-state':
+    'a version moves one lifecycle step at a time (pre-activation, active, deactivated, destroyed; compromised from any live state)',
+  'lifecycle/resurrection':
+    'a version never moves back to an earlier state, and a destroyed version stays destroyed',
+  'lifecycle/version-removed': 'a version entry is never removed from key.yaml',
+  'lifecycle/new-version-number':
+    'a change adds at most one version per key, numbered one above the highest existing version',
+  'lifecycle/new-version-state':
+    'a new version starts active (or pre-activation when the policy prepublishes)',
+  'lifecycle/prepublish-disabled':
+    'a new version may start pre-activation only when the policy has prepublish > 0',
+  'lifecycle/active-without-successor':
+    'the active version leaves active only when another version becomes active in the same change',
+  'lifecycle/revocation-gate-closed':
+    'a version is destroyed only when the revocation gate holds (successor distributed, grace passed)',
+  'lifecycle/revocation-gate-unchecked':
+    'the revocation gate could not be checked, so destroying a version is refused (fail closed)',
+  'lifecycle/material-edited':
+    'material of an existing version is never edited in place (only its age stanzas may be re-wrapped)',
+  'lifecycle/created-changed': "an existing version's created time never changes",
+  'lifecycle/fingerprint-changed':
+    "an existing version's fingerprint never changes (a version number names one piece of material)",
+  'lifecycle/type-changed': "an existing key's type never changes",
+  'lifecycle/created-before-newest':
+    'a new version is created no earlier than the newest existing version',
+  'lifecycle/key-removed': 'a key is removed only when all its versions are destroyed',
+  'lifecycle/new-key-versions': 'a new key starts with no versions or with v1 active',
+  // Content checks of the files a change adds or edits.
+  'verify/recipients-mismatch':
+    "the age recipients of an added or changed material file equal the base branch's .sops.yaml rule for its path",
+  'verify/no-creation-rule':
+    "the base branch's .sops.yaml has a creation rule for every added or changed material file",
+  'verify/plaintext-private-key': 'no private key appears in clear in a manifest or policy file',
+  'verify/public-not-public':
+    "a material file's public field holds the public form of the key type (and random keys have none)",
+  'verify/secret-not-encrypted':
+    "a material file's secret is a SOPS value ENC[AES256_GCM,...,type:str]",
+} as const satisfies Record<string, string>;
+
+export type LifecycleRuleId = keyof typeof LIFECYCLE_RULES;
+
+export const LIFECYCLE_RULE_IDS = Object.keys(LIFECYCLE_RULES) as LifecycleRuleId[];
+
+/** A {@link Diagnostic} whose rule id is checked against the catalogue at compile time. */
+export function violation(rule: LifecycleRuleId, message: string, at: SourceLocation): Diagnostic {
+  return diagnostic(rule, message, at);
+}
