@@ -1,0 +1,143 @@
+// Tokens and what they may do. Each token has a kind (a GitHub App installation token, the
+// workflow's GITHUB_TOKEN, or a user's token) and fine-grained permissions; the emulator
+// answers 401/403/404 the way GitHub does, with `x-accepted-github-permissions` and the
+// `x-ratelimit-*` headers, so rekey's error handling meets the real shapes.
+import { randomBytes } from 'node:crypto';
+import { ApiError, type Permission } from './http.ts';
+import type { EmulatorState, RepoState, User } from './state.ts';
+
+export type TokenKind = 'app' | 'github-actions' | 'user';
+export type Level = 'read' | 'write' | 'admin';
+
+export interface TokenSpec {
+  kind: TokenKind;
+  /** The token string; generated with GitHub's prefix for the kind when omitted. */
+  token?: string;
+  /** Who acts: an App's slug for `app` (the login becomes `<slug>[bot]`), a user's login. */
+  login?: string;
+  /** Fine-grained permissions, e.g. `{ contents: 'write', pull_requests: 'write' }`. */
+  permissions: Readonly<Record<string, Level>> | 'all';
+  /** `owner/name` of the repositories an installation or fine-grained token can see. */
+  repositories?: readonly string[];
+  /** Requests per hour (GitHub: 5,000 for Apps and users, 1,000 for GITHUB_TOKEN). */
+  rateLimit?: number;
+}
+
+export interface Identity {
+  token: string;
+  kind: TokenKind;
+  user: User;
+  permissions: Readonly<Record<string, Level>> | 'all';
+  repositories: readonly string[] | null;
+  limit: number;
+  used: number;
+  resetAt: number;
+}
+
+/** Permissions GitHub can never grant to GITHUB_TOKEN (workflow `permissions:` has no such key). */
+const NOT_FOR_GITHUB_TOKEN = [
+  'secrets',
+  'administration',
+  'environments',
+  'dependabot_secrets',
+  'organization_secrets',
+];
+const RANK: Record<Level, number> = { read: 1, write: 2, admin: 3 };
+
+export class Tokens {
+  readonly #byToken = new Map<string, Identity>();
+
+  add(state: EmulatorState, spec: TokenSpec): Identity {
+    if (spec.kind === 'github-actions' && spec.permissions !== 'all') {
+      const bad = Object.keys(spec.permissions).filter((p) => NOT_FOR_GITHUB_TOKEN.includes(p));
+      if (bad.length > 0)
+        throw new Error(`GITHUB_TOKEN cannot be granted ${bad.join(', ')}; use an app token`);
+    }
+    const prefix = spec.kind === 'user' ? 'ghp_' : 'ghs_';
+    const token = spec.token ?? `${prefix}${randomBytes(18).toString('base64url')}`;
+    const login =
+      spec.kind === 'github-actions'
+        ? 'github-actions[bot]'
+        : spec.kind === 'app'
+          ? `${spec.login ?? 'rekey-app'}[bot]`
+          : (spec.login ?? 'octocat');
+    const identity: Identity = {
+      token,
+      kind: spec.kind,
+      user: state.user(login, spec.kind === 'user' ? 'User' : 'Bot'),
+      permissions: spec.permissions,
+      repositories: spec.repositories ? spec.repositories.map((r) => r.toLowerCase()) : null,
+      limit: spec.rateLimit ?? (spec.kind === 'github-actions' ? 1000 : 5000),
+      used: 0,
+      resetAt: 0,
+    };
+    this.#byToken.set(token, identity);
+    return identity;
+  }
+
+  /** The identity behind an Authorization header; 401 like GitHub otherwise. */
+  authenticate(header: string | undefined): Identity {
+    if (!header) throw new ApiError(401, 'Requires authentication');
+    const m = /^(?:Bearer|token)\s+(\S+)$/i.exec(header);
+    const identity = m?.[1] ? this.#byToken.get(m[1]) : undefined;
+    if (!identity) throw new ApiError(401, 'Bad credentials');
+    return identity;
+  }
+
+  revoke(token: string): void {
+    this.#byToken.delete(token);
+  }
+}
+
+/** Counts the request against the primary rate limit and returns GitHub's headers. */
+export function spendRateLimit(identity: Identity, now: Date): Record<string, string> {
+  const nowSec = Math.floor(now.getTime() / 1000);
+  if (identity.resetAt <= nowSec) {
+    identity.resetAt = nowSec + 3600;
+    identity.used = 0;
+  }
+  const exhausted = identity.used >= identity.limit;
+  if (!exhausted) identity.used++;
+  const headers = {
+    'x-ratelimit-limit': String(identity.limit),
+    'x-ratelimit-remaining': String(identity.limit - identity.used),
+    'x-ratelimit-used': String(identity.used),
+    'x-ratelimit-reset': String(identity.resetAt),
+    'x-ratelimit-resource': 'core',
+  };
+  if (exhausted)
+    throw new ApiError(
+      403,
+      `API rate limit exceeded for ${identity.user.login}.`,
+      undefined,
+      headers,
+    );
+  return headers;
+}
+
+/** 404 when the token cannot see the repository, 403 when it lacks the permission. */
+export function authorize(
+  identity: Identity,
+  permission: Permission | null,
+  repo: RepoState | null,
+): void {
+  if (repo && identity.repositories && !identity.repositories.includes(repo.fullName.toLowerCase()))
+    throw new ApiError(404, 'Not Found');
+  if (!permission || identity.permissions === 'all') return;
+  const [name, level, alternative] = permission;
+  // Every repository permission implies metadata read, as on GitHub.
+  if (name === 'metadata' && level === 'read' && Object.keys(identity.permissions).length > 0)
+    return;
+  for (const n of alternative ? [name, alternative] : [name]) {
+    const granted = identity.permissions[n];
+    if (granted && RANK[granted] >= RANK[level]) return;
+  }
+  // Without read access GitHub hides a private repository entirely.
+  if (repo && repo.private && permission[0] === 'metadata') throw new ApiError(404, 'Not Found');
+  const who = identity.kind === 'user' ? 'personal access token' : 'integration';
+  throw new ApiError(403, `Resource not accessible by ${who}`, undefined, {
+    'x-accepted-github-permissions': [name, ...(alternative ? [alternative] : [])]
+      .map((n) => `${n}=${level}`)
+      .join('; '),
+  });
+}
