@@ -22,3 +22,5 @@ export type { ChangeKind } from './classify.ts';
 export { manifestFacts, materialFacts } from './facts.ts';
 export type { ManifestInput } from './facts.ts';
 export type { KeyFacts, ManifestFacts, MaterialFacts } from './model.ts';
+export { gateEvidence, revocationGate } from './revocation-gate.ts';
+export type { DistributionRecord, GateEvidence, GateSnapshot } from './revocation-gate.ts';
