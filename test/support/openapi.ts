@@ -161,15 +161,21 @@ class OpenApiValidator implements RequestValidator {
 function rebase(schema: unknown): unknown {
   if (schema === null || typeof schema !== 'object') return schema;
   if (Array.isArray(schema)) return schema.map(rebase);
+  const o = schema as Json;
+  const entries = Object.entries(o)
+    .filter(([k]) => k !== 'nullable' || 'type' in o)
+    .map(([k, v]): [string, unknown] =>
+      k === 'enum' && o['nullable'] === true && Array.isArray(v) ? [k, [...v, null]] : [k, v],
+    );
   return Object.fromEntries(
-    Object.entries(schema as Json).map(([k, v]) => [
+    entries.map(([k, v]) => [
       k,
       k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${BASE}${v}` : rebase(v),
     ]),
   );
 }
 
-/** Ajv rejects `nullable` without `type` (145 places in GitHub's description). */
+/** Ajv rejects `nullable` without `type` (145 places in GitHub's description); fixes enums. */
 function stripUntypedNullable(node: unknown): void {
   const stack: unknown[] = [node];
   while (stack.length > 0) {
@@ -181,6 +187,9 @@ function stripUntypedNullable(node: unknown): void {
     }
     const o = n as Json;
     if ('nullable' in o && !('type' in o)) delete o['nullable'];
+    // GitHub means `nullable` + `enum` as "one of these, or null"; Ajv needs null in the enum.
+    if (o['nullable'] === true && Array.isArray(o['enum']) && !o['enum'].includes(null))
+      o['enum'].push(null);
     stack.push(...Object.values(o));
   }
 }

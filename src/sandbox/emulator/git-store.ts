@@ -38,6 +38,8 @@ export interface TreeChange {
   path: string;
   mode: string;
   sha: string | null;
+  /** A `tree` sha replaces the whole folder at `path`. */
+  type?: 'blob' | 'tree';
 }
 
 export class GitError extends Error {
@@ -155,8 +157,13 @@ export class GitStore {
       else await this.run(['read-tree', '--empty'], { env });
       const existing = base ? lines(await this.run(['ls-tree', '-r', '--name-only', base])) : [];
       const info: string[] = [];
+      const subtrees: TreeChange[] = [];
       for (const c of changes) {
-        if (c.sha === null) {
+        if (c.type === 'tree' && c.sha !== null) {
+          for (const p of existing)
+            if (p === c.path || p.startsWith(`${c.path}/`)) info.push(`0 ${ZERO_SHA}\t${p}`);
+          subtrees.push(c);
+        } else if (c.sha === null) {
           for (const p of existing)
             if (p === c.path || p.startsWith(`${c.path}/`)) info.push(`0 ${ZERO_SHA}\t${p}`);
         } else {
@@ -168,6 +175,8 @@ export class GitStore {
       }
       if (info.length > 0)
         await this.run(['update-index', '--index-info'], { env, input: `${info.join('\n')}\n` });
+      for (const t of subtrees)
+        await this.run(['read-tree', `--prefix=${t.path}/`, t.sha ?? ''], { env });
       return (await this.run(['write-tree'], { env })).toString().trim();
     } finally {
       await rm(scratch, { recursive: true, force: true });

@@ -139,8 +139,6 @@ async function createTree(ctx: Ctx) {
       path.split('/').some((s) => s === '' || s === '.' || s === '..')
     )
       throw unprocessable(`Invalid tree info: path ${JSON.stringify(path)}`);
-    if (e['type'] === 'tree' || mode === '040000')
-      throw unprocessable('The emulator does not support tree entries of type "tree"; send files');
     if (typeof e['content'] === 'string') {
       changes.push({ path, mode, sha: await git.writeBlob(Buffer.from(e['content'], 'utf8')) });
     } else if (e['sha'] === null) {
@@ -149,7 +147,7 @@ async function createTree(ctx: Ctx) {
       const sha = str(e['sha']) ?? '';
       const type = await git.objectType(sha);
       if (type !== (e['type'] ?? 'blob')) throw unprocessable('GitRPC::BadObjectState');
-      changes.push({ path, mode, sha });
+      changes.push({ path, mode, sha, type: type === 'tree' ? 'tree' : 'blob' });
     }
   }
   const sha = await git.writeTree(base, changes);
