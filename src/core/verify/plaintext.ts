@@ -14,6 +14,8 @@ import { violation } from '../lifecycle/rules.ts';
 const MARKERS: readonly { re: RegExp; what: string }[] = [
   // PEM: PKCS#8, PKCS#1 RSA, SEC1 EC, OpenSSH, encrypted PKCS#8, DSA.
   { re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, what: 'a PEM private key' },
+  // OpenPGP secret keys (gpg --export-secret-keys --armor).
+  { re: /-----BEGIN PGP PRIVATE KEY BLOCK-----/, what: 'a PGP private key' },
   // age identities, X25519 and post-quantum hybrid; and plugin identities.
   { re: /AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]/, what: 'an age identity (AGE-SECRET-KEY-1...)' },
   { re: /AGE-PLUGIN-[0-9A-Z-]+1[0-9A-Z]/, what: 'an age plugin identity' },
