@@ -24,7 +24,7 @@ interface Compiled {
   params: Parameter[];
   body: ValidateFunction | null;
   bodyRequired: boolean;
-  responses: Map<number, ValidateFunction | null>;
+  responses: Map<number, ValidateFunction | null | 'undocumented'>;
   operation: Json;
 }
 
@@ -141,10 +141,18 @@ class OpenApiValidator implements RequestValidator {
       const schema = (response?.['content'] as Record<string, Json> | undefined)?.[
         'application/json'
       ]?.['schema'];
-      op.responses.set(res.status, schema ? this.#ajv.compile(rebase(schema) as Json) : null);
+      op.responses.set(
+        res.status,
+        response === undefined
+          ? 'undocumented'
+          : schema
+            ? this.#ajv.compile(rebase(schema) as Json)
+            : null,
+      );
     }
     const validate = op.responses.get(res.status);
-    if (validate === undefined) return [`status ${res.status} is not documented`];
+    if (validate === undefined || validate === 'undocumented')
+      return [`status ${res.status} is not documented`];
     if (validate === null || validate(res.body)) return [];
     const errors = (validate.errors ?? []).filter(
       (e) =>
