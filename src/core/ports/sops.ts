@@ -29,7 +29,9 @@ export interface SopsEncryptOptions {
 export interface SopsDecryptOptions {
   /**
    * When given, the file's recipients must equal the rule's (per key group, order-free),
-   * else RecipientsMismatchError: a material file that someone else can also read is refused.
+   * else RecipientsMismatchError: a material file that someone else can also read is refused;
+   * and its crypt rule and mac_only_encrypted must equal the rule's, else
+   * CryptRuleMismatchError (a file leaving a secret in clear text is refused).
    */
   readonly rule?: CreationRule;
 }
@@ -70,6 +72,7 @@ export type SopsErrorCode =
   | 'sops/data-key'
   | 'sops/unsupported-master-key'
   | 'sops/recipients-mismatch'
+  | 'sops/crypt-rule-mismatch'
   | 'sops/cli';
 
 /** Base of every SOPS error; `file` is the path given to the codec. */
@@ -189,6 +192,15 @@ export class RecipientsMismatchError extends SopsError {
     this.expected = expected;
     this.actual = actual;
   }
+}
+
+/**
+ * The file's crypt rule or mac_only_encrypted differs from the creation rule's: a file that
+ * leaves more values in clear text than the rule says could carry a secret in the open.
+ */
+export class CryptRuleMismatchError extends SopsError {
+  override readonly name = 'CryptRuleMismatchError';
+  readonly code = 'sops/crypt-rule-mismatch';
 }
 
 /** The sops CLI failed; `exitCode` and its stderr (sops never prints plaintext there). */

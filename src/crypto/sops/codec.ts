@@ -1,0 +1,412 @@
+/**
+ * The built-in SOPS codec: reads and writes files that `sops -d` / `sops -e` accept, for age
+ * recipients, byte-compatible with sops 3.13 (reference/sops-format.md). Pure apart from
+ * node:crypto randomness: identities and `now` are parameters, plaintext stays in memory.
+ *
+ * Decryption fails closed: a file without a MAC, with a MAC that does not match or cannot be
+ * authenticated, with a value that fails authentication, or (given a rule) with recipients or
+ * a crypt rule other than the rule's is refused with a distinct typed error.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SourceLocation } from '../../core/diagnostics.ts';
+import type {
+  SopsCodec,
+  SopsDecryptOptions,
+  SopsEncryptOptions,
+  SopsFileInfo,
+} from '../../core/ports/sops.ts';
+import {
+  CryptRuleMismatchError,
+  DataKeyError,
+  MacMismatchError,
+  MacMissingError,
+  MalformedSopsFileError,
+  NoMatchingIdentityError,
+  RecipientsMismatchError,
+  UnsupportedMasterKeyError,
+  UnsupportedSopsFeatureError,
+  ValueAuthenticationError,
+} from '../../core/ports/sops.ts';
+import type { CreationRule } from '../../core/sops-config.ts';
+import { open, parseEnc, seal } from './aes.ts';
+import type { AgeIdentity } from './age-stanza.ts';
+import { ageIdentities, unwrap, wrapForRecipient } from './age-stanza.ts';
+import { dotenvStore } from './dotenv-store.ts';
+import { binaryStore, jsonStore } from './json-store.ts';
+import type { MetadataGroup, SopsMetadata } from './metadata.ts';
+import {
+  emitMetadata,
+  formatLastModified,
+  macAad,
+  parseMetadata,
+  SOPS_VERSION,
+} from './metadata.ts';
+import { combine, split } from './shamir.ts';
+import type { LoadedFile, Store } from './store.ts';
+import type { Branch, Leaf } from './tree.ts';
+import { decryptTree, DecryptFailure, encryptTree, reuseKey } from './tree.ts';
+import { yamlStore } from './yaml-store.ts';
+
+/** The store sops picks for a path (by extension; anything else is binary). */
+export function storeFor(path: string): Store {
+  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (ext === 'yaml' || ext === 'yml') return yamlStore;
+  if (ext === 'json') return jsonStore;
+  if (ext === 'env') return dotenvStore;
+  if (ext === 'ini')
+    return {
+      name: 'ini',
+      load: () => {
+        throw new UnsupportedSopsFeatureError(
+          path,
+          'the built-in codec does not read INI files; use the sops CLI',
+        );
+      },
+      emit: () => {
+        throw new UnsupportedSopsFeatureError(
+          path,
+          'the built-in codec does not write INI files; use the sops CLI',
+        );
+      },
+    };
+  return binaryStore;
+}
+
+export interface Decrypted {
+  readonly loaded: LoadedFile;
+  readonly meta: SopsMetadata;
+  readonly key: Uint8Array;
+  readonly branches: Branch[];
+  readonly mac: string;
+  /** (aad, type, plaintext) -> the ENC string that holds it, for ciphertext reuse. */
+  readonly reuse: Map<string, string>;
+}
+
+export interface BuiltinSopsCodecOptions {
+  /** age identities (`AGE-SECRET-KEY-1…`, `AGE-SECRET-KEY-PQ-1…`); empty to encrypt only. */
+  readonly identities: readonly string[];
+}
+
+export class BuiltinSopsCodec implements SopsCodec {
+  readonly #identities: Promise<AgeIdentity[]>;
+  readonly #count: number;
+
+  constructor(options: BuiltinSopsCodecOptions) {
+    this.#count = options.identities.length;
+    this.#identities = ageIdentities(options.identities);
+    // Surface an invalid identity at use, not as an unhandled rejection.
+    this.#identities.catch(() => undefined);
+  }
+
+  async encrypt(
+    path: string,
+    plaintext: Uint8Array,
+    options: SopsEncryptOptions,
+  ): Promise<Uint8Array> {
+    const store = storeFor(path);
+    const loaded = store.load(path, utf8(path, plaintext));
+    if (loaded.reserved)
+      throw new MalformedSopsFileError(
+        { file: path, line: 0, column: 0 },
+        'the plaintext already has sops metadata (or a reserved "sops" key); decrypt it first',
+      );
+    const { rule } = options;
+    assertAgeOnly(path, rule);
+    const rules = { crypt: rule.crypt, macOnlyEncrypted: rule.macOnlyEncrypted };
+
+    // Keep the data key (and its wrapped copies) when the recipients are unchanged, like
+    // `sops edit`; then unchanged values may keep their exact ciphertext.
+    let prev: Decrypted | undefined;
+    if (options.previous) {
+      const p = await this.#decrypt(path, options.previous);
+      if (sameRecipients(rule, p.meta.groups) && p.meta.shamirThreshold === rule.shamirThreshold)
+        prev = p;
+    }
+    const key = prev?.key ?? randomBytes(32);
+    const enc = encryptTree(loaded.branches, rules, key, prev?.reuse);
+
+    const unchanged =
+      prev !== undefined &&
+      prev.mac === enc.mac &&
+      prev.meta.crypt.kind === rule.crypt.kind &&
+      prev.meta.crypt.value === rule.crypt.value &&
+      prev.meta.macOnlyEncrypted === rule.macOnlyEncrypted;
+    const lastModified =
+      unchanged && prev ? prev.meta.lastModified : formatLastModified(options.now);
+    const mac =
+      unchanged && prev?.meta.mac
+        ? prev.meta.mac
+        : seal(key, Buffer.from(enc.mac), lastModified, 'str');
+    const groups = prev ? prev.meta.groups : await wrapDataKey(key, rule);
+
+    const metadata = emitMetadata({
+      groups,
+      shamirThreshold: rule.shamirThreshold,
+      lastModified,
+      mac,
+      crypt: rule.crypt,
+      macOnlyEncrypted: rule.macOnlyEncrypted,
+      version: SOPS_VERSION,
+    });
+    return Buffer.from(
+      store.emit(enc.branches, metadata, { indent: options.yamlIndent ?? 4 }),
+      'utf8',
+    );
+  }
+
+  async decrypt(
+    path: string,
+    encrypted: Uint8Array,
+    options?: SopsDecryptOptions,
+  ): Promise<Uint8Array> {
+    const d = await this.#decrypt(path, encrypted, options);
+    return Buffer.from(storeFor(path).emit(d.branches, undefined, { indent: 4 }), 'utf8');
+  }
+
+  async inspect(path: string, encrypted: Uint8Array): Promise<SopsFileInfo> {
+    const { meta } = loadEncrypted(path, encrypted);
+    return {
+      ageRecipients: meta.groups.map((g) => g.age.map((a) => a.recipient)),
+      pgpFingerprints: meta.groups.map((g) => [...g.pgp]),
+      otherKeyKinds: [...new Set(meta.groups.flatMap((g) => g.other))],
+      shamirThreshold: meta.shamirThreshold,
+      crypt: meta.crypt,
+      macOnlyEncrypted: meta.macOnlyEncrypted,
+      lastModified: meta.lastModified,
+      version: meta.version,
+      hasMac: Boolean(meta.mac),
+    };
+  }
+
+  async #decrypt(
+    path: string,
+    encrypted: Uint8Array,
+    options?: SopsDecryptOptions,
+  ): Promise<Decrypted> {
+    const { loaded, meta } = loadEncrypted(path, encrypted);
+    if (options?.rule) checkAgainstRule(path, options.rule, meta);
+    return decryptLoaded(path, loaded, meta, await this.#dataKey(path, meta));
+  }
+
+  async #dataKey(path: string, meta: SopsMetadata): Promise<Uint8Array> {
+    const ids = await this.#identities;
+    const byRecipient = new Map(ids.map((i) => [i.recipient, i]));
+    const parts: Uint8Array[] = [];
+    let unwrapFailed = false;
+    for (const group of meta.groups) {
+      for (const entry of group.age) {
+        const id = byRecipient.get(entry.recipient);
+        if (!id) continue;
+        const part = await unwrap(entry.enc, id);
+        if (part) {
+          parts.push(part);
+          break;
+        }
+        unwrapFailed = true;
+      }
+    }
+    const needed = meta.groups.length === 1 ? 1 : meta.shamirThreshold;
+    if (parts.length >= needed) {
+      let key: Uint8Array;
+      try {
+        key = meta.groups.length === 1 ? (parts[0] as Uint8Array) : combine(parts);
+      } catch {
+        throw new DataKeyError(path, 'the Shamir shares of the data key do not combine');
+      }
+      if (key.length !== 32) throw new DataKeyError(path, 'the recovered data key is not 32 bytes');
+      return key;
+    }
+    if (parts.length > 0)
+      throw new DataKeyError(
+        path,
+        `only ${parts.length} of the ${needed} key groups needed could be decrypted with the loaded identities`,
+      );
+    if (unwrapFailed)
+      throw new DataKeyError(
+        path,
+        'an identity matched a recipient, but its wrapped data key is invalid (tampered enc?)',
+      );
+    const ages = meta.groups.flatMap((g) => g.age.map((a) => a.recipient));
+    const pgp = meta.groups.flatMap((g) => g.pgp);
+    const other = [...new Set(meta.groups.flatMap((g) => g.other))];
+    if (parts.length > 0 || ages.length > 0)
+      throw new NoMatchingIdentityError(path, ages, this.#count);
+    if (pgp.length > 0)
+      throw new UnsupportedMasterKeyError(
+        path,
+        ['pgp', ...other],
+        `no PGP identity: the data key is wrapped only for PGP keys (${pgp.join(', ')}) ` +
+          `${other.length ? `and ${other.join(', ')} ` : ''}and rekey's built-in codec reads age keys only. ` +
+          'Install sops (or set SOPS_BINARY) to use the sops CLI with gpg.',
+      );
+    throw new UnsupportedMasterKeyError(
+      path,
+      other,
+      `the data key is wrapped only for ${other.join(', ')}; the built-in codec reads age keys only. ` +
+        'Install sops (or set SOPS_BINARY) to use the sops CLI.',
+    );
+  }
+}
+
+/** Parses an encrypted file and its metadata, without any key. */
+export function loadEncrypted(
+  path: string,
+  encrypted: Uint8Array,
+): { loaded: LoadedFile; meta: SopsMetadata } {
+  const store = storeFor(path);
+  const text = utf8(path, encrypted);
+  const loaded = (store.loadEncrypted ?? store.load)(path, text);
+  const whole: SourceLocation = { file: path, line: 0, column: 0 };
+  if (loaded.metadata === undefined)
+    throw new MalformedSopsFileError(whole, 'not a SOPS file: it has no sops metadata');
+  const meta = parseMetadata(loaded.metadata);
+  if (typeof meta === 'string') throw new MalformedSopsFileError(whole, meta);
+  return { loaded, meta };
+}
+
+/**
+ * Decrypts the values with a data key obtained elsewhere and verifies the MAC, failing
+ * closed. The codec calls it after unwrapping the data key; tests call it with the data keys
+ * of the PGP fixtures, which this codec cannot unwrap.
+ */
+export function decryptLoaded(
+  path: string,
+  loaded: LoadedFile,
+  meta: SopsMetadata,
+  key: Uint8Array,
+): Decrypted {
+  const reuse = new Map<string, string>();
+  let result: { branches: Branch[]; mac: string };
+  try {
+    result = decryptTree(loaded.branches, meta, key, (aad, leaf, enc) =>
+      reuse.set(reuseKey(aad, leaf), enc),
+    );
+  } catch (e) {
+    if (!(e instanceof DecryptFailure)) throw e;
+    throw locatedFailure(path, e, loaded.locations);
+  }
+  if (!meta.mac) throw new MacMissingError(path);
+  const stored = parseEnc(meta.mac);
+  const aad = macAad(meta.lastModified);
+  if (!stored || !aad)
+    throw new MalformedSopsFileError(
+      { file: path, line: 0, column: 0 },
+      'sops.mac or sops.lastmodified is malformed',
+    );
+  const plain = open(key, stored, aad);
+  if (!plain) throw new MacMismatchError(path, 'unauthenticated');
+  if (Buffer.from(plain).toString('utf8') !== result.mac)
+    throw new MacMismatchError(path, 'differs');
+  return { loaded, meta, key, branches: result.branches, mac: result.mac, reuse };
+}
+
+function utf8(path: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UnsupportedSopsFeatureError(path, 'the file is not valid UTF-8');
+  }
+}
+
+function assertAgeOnly(path: string, rule: CreationRule): void {
+  const foreign = rule.keyGroups.flatMap((g) => [...(g.pgp.length ? ['pgp'] : []), ...g.other]);
+  const ssh = rule.keyGroups.some((g) => g.age.some((r) => r.startsWith('ssh-')));
+  if (foreign.length > 0 || ssh)
+    throw new UnsupportedMasterKeyError(
+      path,
+      [...new Set([...foreign, ...(ssh ? ['age-ssh'] : [])])],
+      `creation rule ${rule.index + 1} names ${[...new Set(foreign)].join(', ') || 'ssh recipients'}; ` +
+        'the built-in codec encrypts to age1 recipients only. Use the sops CLI.',
+    );
+  if (rule.keyGroups.some((g) => g.age.length === 0))
+    throw new UnsupportedMasterKeyError(
+      path,
+      [],
+      `creation rule ${rule.index + 1} has a key group without age recipients`,
+    );
+  if (rule.keyGroups.length > 1 && rule.shamirThreshold < 2)
+    throw new UnsupportedSopsFeatureError(
+      path,
+      'with several key groups, shamir_threshold must be at least 2 (as in sops)',
+    );
+}
+
+async function wrapDataKey(key: Uint8Array, rule: CreationRule): Promise<MetadataGroup[]> {
+  const shares =
+    rule.keyGroups.length === 1 ? [key] : split(key, rule.keyGroups.length, rule.shamirThreshold);
+  return Promise.all(
+    rule.keyGroups.map(async (g, i) => ({
+      age: await Promise.all(
+        g.age.map(async (recipient) => ({
+          recipient,
+          enc: await wrapForRecipient(shares[i] as Uint8Array, recipient),
+        })),
+      ),
+      pgp: [],
+      other: [],
+    })),
+  );
+}
+
+const sorted = (xs: readonly string[]) => [...xs].sort();
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && sorted(a).every((x, i) => x === sorted(b)[i]);
+
+function sameRecipients(rule: CreationRule, groups: readonly MetadataGroup[]): boolean {
+  return (
+    rule.keyGroups.length === groups.length &&
+    rule.keyGroups.every((g, i) => {
+      const f = groups[i] as MetadataGroup;
+      return (
+        sameSet(
+          g.age,
+          f.age.map((a) => a.recipient),
+        ) &&
+        sameSet(g.pgp, f.pgp) &&
+        sameSet(g.other.map(String), f.other)
+      );
+    })
+  );
+}
+
+function checkAgainstRule(path: string, rule: CreationRule, meta: SopsMetadata): void {
+  if (!sameRecipients(rule, meta.groups))
+    throw new RecipientsMismatchError(
+      path,
+      rule.keyGroups.map((g) => [...g.age, ...g.pgp]),
+      meta.groups.map((g) => [...g.age.map((a) => a.recipient), ...g.pgp]),
+    );
+  if (
+    meta.crypt.kind !== rule.crypt.kind ||
+    meta.crypt.value !== rule.crypt.value ||
+    meta.macOnlyEncrypted !== rule.macOnlyEncrypted
+  )
+    throw new CryptRuleMismatchError(
+      path,
+      `the file uses ${meta.crypt.kind}: ${meta.crypt.value}${meta.macOnlyEncrypted ? ' with mac_only_encrypted' : ''}, ` +
+        `but .sops.yaml says ${rule.crypt.kind}: ${rule.crypt.value}${rule.macOnlyEncrypted ? ' with mac_only_encrypted' : ''}`,
+    );
+}
+
+function locatedFailure(
+  path: string,
+  e: DecryptFailure,
+  locations: WeakMap<Leaf, SourceLocation>,
+): Error {
+  const { kind, leaf, aad } = e.problem;
+  const at = locations.get(leaf) ?? { file: path, line: 0, column: 0 };
+  switch (kind) {
+    case 'authentication':
+      return new ValueAuthenticationError(path, aad);
+    case 'not-encrypted':
+      return new MalformedSopsFileError(
+        at,
+        `the value at "${aad}" should be encrypted but is not an ENC[...] string`,
+      );
+    case 'bad-type':
+      return new MalformedSopsFileError(
+        at,
+        `the value at "${aad}" decrypted to something its type does not allow`,
+      );
+  }
+}

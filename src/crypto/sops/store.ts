@@ -1,0 +1,36 @@
+/**
+ * What every file format ("store", in sops's words) provides: text <-> SOPS tree plus the raw
+ * metadata object, and where each leaf came from (for located errors).
+ */
+import type { SourceLocation } from '../../core/diagnostics.ts';
+import type { Branch, Leaf } from './tree.ts';
+
+export interface LoadedFile {
+  /** One branch per document (YAML may have several; other formats have one). */
+  readonly branches: Branch[];
+  /** The first document's `sops` metadata as a plain object; undefined when absent. */
+  readonly metadata: unknown;
+  /** A `sops` key (YAML/JSON), `sops_` key (dotenv) or `[sops]` section was present anywhere. */
+  readonly reserved: boolean;
+  /** Source location of each leaf, for errors (by object identity). */
+  readonly locations: WeakMap<Leaf, SourceLocation>;
+}
+
+export interface EmitOptions {
+  /** YAML indent (sops default 4). */
+  readonly indent?: number;
+}
+
+export interface Store {
+  readonly name: 'yaml' | 'json' | 'dotenv' | 'binary' | 'ini';
+  /** Parses a file, plaintext or encrypted. */
+  load(file: string, text: string): LoadedFile;
+  /** Parses an encrypted file when that differs from `load` (the binary store's envelope). */
+  loadEncrypted?(file: string, text: string): LoadedFile;
+  /** Writes the tree, plus the metadata when given (an encrypted file). */
+  emit(
+    branches: readonly Branch[],
+    metadata: Record<string, unknown> | undefined,
+    options: EmitOptions,
+  ): string;
+}
