@@ -363,10 +363,14 @@ class Parser {
     const st = m['shamir_threshold'];
     let shamirThreshold = keyGroups.length;
     if (st !== undefined && st !== null && st !== 0) {
-      if (!Number.isInteger(st) || (st as number) < 1 || (st as number) > keyGroups.length)
+      // sops's Shamir split needs 2 <= threshold <= groups; one group needs no threshold.
+      const min = keyGroups.length > 1 ? 2 : 1;
+      if (!Number.isInteger(st) || (st as number) < min || (st as number) > keyGroups.length)
         this.report(
           'shamir-threshold',
-          `shamir_threshold must be an integer from 1 to the number of key groups (${keyGroups.length})`,
+          keyGroups.length > 1
+            ? `shamir_threshold must be an integer from 2 to the number of key groups (${keyGroups.length})`
+            : 'shamir_threshold needs more than one key group',
           [...path, 'shamir_threshold'],
         );
       else shamirThreshold = st as number;

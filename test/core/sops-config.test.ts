@@ -47,12 +47,12 @@ describe('parseSopsConfig', () => {
 
   it('reads key groups with merge, de-duplication and a Shamir threshold', () => {
     const c = ok(
-      `creation_rules:\n  - key_groups:\n      - age: [${A1}, ${A1}]\n      - merge: [{age: [${A2}]}]\n        pgp: [FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4]\n    shamir_threshold: 1\n`,
+      `creation_rules:\n  - key_groups:\n      - age: [${A1}, ${A1}]\n      - merge: [{age: [${A2}]}]\n        pgp: [FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4]\n    shamir_threshold: 2\n`,
     );
     const r = c.creationRules[0];
     expect(r && ruleAgeRecipients(r)).toEqual([[A1], [A2]]);
     expect(r?.keyGroups[1]?.pgp).toEqual(['FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4']);
-    expect(r?.shamirThreshold).toBe(1);
+    expect(r?.shamirThreshold).toBe(2);
   });
 
   it('defaults shamir_threshold to the number of groups', () => {
@@ -84,6 +84,11 @@ describe('parseSopsConfig', () => {
       'flat keys next to key_groups',
       `creation_rules:\n  - age: ${A1}\n    key_groups: [{age: [${A2}]}]\n`,
       'sops-config/ignored-keys',
+    ],
+    [
+      'threshold 1 with two groups (sops cannot split with 1)',
+      `creation_rules:\n  - key_groups: [{age: [${A1}]}, {age: [${A2}]}]\n    shamir_threshold: 1\n`,
+      'sops-config/shamir-threshold',
     ],
     [
       'threshold above groups',
