@@ -70,10 +70,19 @@ function matchesType(key: KeyObject, type: PkixKeyType): boolean {
       return key.asymmetricKeyType === 'ed25519';
     case 'ecdsa-p256':
       return key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1';
+    // e = 65537 as everything generates it; a small exponent (3) invites padding attacks.
     case 'rsa-3072':
-      return key.asymmetricKeyType === 'rsa' && details.modulusLength === 3072;
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        details.modulusLength === 3072 &&
+        details.publicExponent === 65537n
+      );
     case 'rsa-4096':
-      return key.asymmetricKeyType === 'rsa' && details.modulusLength === 4096;
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        details.modulusLength === 4096 &&
+        details.publicExponent === 65537n
+      );
   }
 }
 

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyType } from '../../../src/core/formats/key.ts';
 import {
@@ -23,8 +23,17 @@ beforeAll(async () => {
   // Comment "abc" leaves the private section 2 bytes short of a block: padding 01 02.
   padded = await generateKey('ssh-ed25519', undefined, { comment: 'abc' });
   canary.register(padded.secret, 'ssh-ed25519 abc');
+  const small = generateKeyPairSync('rsa', {
+    modulusLength: 3072,
+    publicExponent: 3,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  e3 = { secret: small.privateKey, public: small.publicKey };
+  canary.register(e3.secret, 'rsa e=3');
 });
 let padded: GeneratedKey;
+let e3: KeyMaterial;
 const k = (t: KeyType) => keys.get(t)!;
 
 /** Edits the openssh-key-v1 blob of an OpenSSH private key and re-armors it. */
@@ -96,6 +105,12 @@ const cases: Case[] = [
     type: 'rsa-4096',
     problem: 'secret-malformed',
     material: () => ({ secret: k('rsa-3072').secret, public: k('rsa-3072').public }),
+  },
+  {
+    name: 'an RSA key with public exponent 3',
+    type: 'rsa-3072',
+    problem: 'secret-malformed',
+    material: () => e3,
   },
   {
     name: 'the private key in the public field',
