@@ -24,6 +24,8 @@ export interface SopsEncryptOptions {
   readonly previous?: Uint8Array;
   /** YAML indent (`.sops.yaml` stores.yaml.indent); sops's default is 4. */
   readonly yamlIndent?: number;
+  /** JSON indent (`.sops.yaml` stores.json.indent); sops's default -1 is a tab. */
+  readonly jsonIndent?: number;
 }
 
 export interface SopsDecryptOptions {

@@ -149,7 +149,9 @@ export class BuiltinSopsCodec implements SopsCodec {
       version: SOPS_VERSION,
     });
     return Buffer.from(
-      store.emit(enc.branches, metadata, { indent: options.yamlIndent ?? 4 }),
+      store.emit(enc.branches, metadata, {
+        indent: store.name === 'yaml' ? (options.yamlIndent ?? 4) : (options.jsonIndent ?? -1),
+      }),
       'utf8',
     );
   }
@@ -160,7 +162,12 @@ export class BuiltinSopsCodec implements SopsCodec {
     options?: SopsDecryptOptions,
   ): Promise<Uint8Array> {
     const d = await this.#decrypt(path, encrypted, options);
-    return Buffer.from(storeFor(path).emit(d.branches, undefined, { indent: 4 }), 'utf8');
+    return Buffer.from(
+      storeFor(path).emit(d.branches, undefined, {
+        indent: storeFor(path).name === 'yaml' ? 4 : -1,
+      }),
+      'utf8',
+    );
   }
 
   async inspect(path: string, encrypted: Uint8Array): Promise<SopsFileInfo> {

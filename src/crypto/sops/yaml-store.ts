@@ -176,7 +176,12 @@ function fromPlain(v: unknown): Value {
 
 const sp = (n: number) => ' '.repeat(n);
 
-function emitBranch(b: Branch, col: number, indent: number): string[] {
+/**
+ * `blockIndent` is where a literal block's content goes: `col + indent` for a plain map, two
+ * past the key for a map inside a list item (where go-yaml puts it: `- enc: |` then the
+ * armored stanza two columns right of `enc`).
+ */
+function emitBranch(b: Branch, col: number, indent: number, blockIndent = col + indent): string[] {
   const lines: string[] = [];
   for (const item of b.items) {
     if (item.t === 'comment') {
@@ -184,7 +189,7 @@ function emitBranch(b: Branch, col: number, indent: number): string[] {
       continue;
     }
     const head = `${sp(col)}${plainOrQuoted(item.key)}:`;
-    lines.push(...emitValueAfter(head, item.value, col, col + indent, indent));
+    lines.push(...emitValueAfter(head, item.value, col, col + indent, indent, blockIndent));
   }
   return lines;
 }
@@ -198,7 +203,9 @@ function emitList(l: List, col: number, indent: number): string[] {
     }
     if ((item.t === 'map' || item.t === 'list') && item.items.length > 0) {
       const inner =
-        item.t === 'map' ? emitBranch(item, col + 2, indent) : emitList(item, col + 2, indent);
+        item.t === 'map'
+          ? emitBranch(item, col + 2, indent, col + 4)
+          : emitList(item, col + 2, indent);
       const first = inner[0] ?? '';
       if (first.trimStart().startsWith('#')) lines.push(`${sp(col)}-`, ...inner);
       else lines.push(`${sp(col)}- ${first.slice(col + 2)}`, ...inner.slice(1));
@@ -216,6 +223,7 @@ function emitValueAfter(
   col: number,
   inner: number,
   indent: number,
+  blockIndent = inner,
 ): string[] {
   switch (v.t) {
     case 'map':
@@ -226,7 +234,7 @@ function emitValueAfter(
     case 'null':
       return [`${head} null`];
     case 'str': {
-      const block = literalBlock(v.v, inner);
+      const block = literalBlock(v.v, blockIndent);
       return block ? [`${head} ${block[0]}`, ...block.slice(1)] : [`${head} ${plainOrQuoted(v.v)}`];
     }
     default:
