@@ -157,12 +157,13 @@ export class GitStore {
       else await this.run(['read-tree', '--empty'], { env });
       const existing = base ? lines(await this.run(['ls-tree', '-r', '--name-only', base])) : [];
       const info: string[] = [];
-      const subtrees: TreeChange[] = [];
       for (const c of changes) {
         if (c.type === 'tree' && c.sha !== null) {
           for (const p of existing)
             if (p === c.path || p.startsWith(`${c.path}/`)) info.push(`0 ${ZERO_SHA}\t${p}`);
-          subtrees.push(c);
+          // Expand the sub-tree into index entries (read-tree --prefix needs a work tree).
+          for (const e of await this.readTree(c.sha, true))
+            if (e.type !== 'tree') info.push(`${e.mode} ${e.sha}\t${c.path}/${e.path}`);
         } else if (c.sha === null) {
           for (const p of existing)
             if (p === c.path || p.startsWith(`${c.path}/`)) info.push(`0 ${ZERO_SHA}\t${p}`);
@@ -175,8 +176,6 @@ export class GitStore {
       }
       if (info.length > 0)
         await this.run(['update-index', '--index-info'], { env, input: `${info.join('\n')}\n` });
-      for (const t of subtrees)
-        await this.run(['read-tree', `--prefix=${t.path}/`, t.sha ?? ''], { env });
       return (await this.run(['write-tree'], { env })).toString().trim();
     } finally {
       await rm(scratch, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { authorize, spendRateLimit, type Tokens } from './auth.ts';
 import type { Faults } from './faults.ts';
+import { isGitHttpPath, serveGitHttp } from './git-http.ts';
 import { ApiError, type Ctx, type Reply, Router } from './http.ts';
 import type { Urls } from './render.ts';
 import { gitDataRoutes } from './routes/git-data.ts';
@@ -106,6 +107,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // git clone/fetch over HTTP is not a REST call: it is served, but not logged or counted.
+  if (!url.pathname.startsWith(`${API_PREFIX}/`) && isGitHttpPath(url.pathname))
+    return serveGitHttp(p.state, p.tokens, req, res, url);
   const entry: LoggedRequest = {
     method,
     route: null,

@@ -291,3 +291,53 @@ describe('trees, commits and blobs', () => {
     ).toBe(404);
   });
 });
+
+describe('concurrent updates and sub-trees', () => {
+  it('of two concurrent fast-forwards from one base exactly one lands', async () => {
+    const base = await head('main');
+    await h.app.request('POST /repos/{owner}/{repo}/git/refs', {
+      ...o,
+      ref: 'refs/heads/race-ff',
+      sha: base,
+    });
+    const a = await commitVia(h.app, 'race-ff', { 'a.txt': 'a\n' }, 'a');
+    const b = await commitVia(h.app, 'race-ff', { 'b.txt': 'b\n' }, 'b');
+    const results = await Promise.allSettled(
+      [a.sha, b.sha].map((sha) =>
+        h.app.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
+          ...o,
+          ref: 'heads/race-ff',
+          sha,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .map((r) => (r.reason as { status: number }).status),
+    ).toEqual([422]);
+    expect([a.sha, b.sha]).toContain(await head('race-ff'));
+  });
+
+  it('places an existing tree at a path', async () => {
+    const main = await h.app.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      ...o,
+      tree_sha: 'main',
+    });
+    const keys = main.data.tree.find((e) => e.path === 'keys');
+    const tree = await h.app.request('POST /repos/{owner}/{repo}/git/trees', {
+      ...o,
+      base_tree: main.data.sha,
+      tree: [{ path: 'copy/of/keys', mode: '040000', type: 'tree', sha: keys?.sha ?? '' }],
+    });
+    const all = await h.app.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      ...o,
+      tree_sha: tree.data.sha,
+      recursive: 'true',
+    });
+    expect(all.data.tree.filter((e) => e.type === 'blob').map((e) => e.path)).toContain(
+      'copy/of/keys/a.yaml',
+    );
+  });
+});

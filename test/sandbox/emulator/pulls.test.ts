@@ -323,3 +323,30 @@ describe('reviews and merging', () => {
     });
   });
 });
+
+describe('pull requests of a commit', () => {
+  it('finds the pull request that merged a commit or carries it, and none for base history', async () => {
+    const merged = await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      ...o,
+      pull_number: 1,
+    });
+    const bySquash = await h.app.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+      ...o,
+      commit_sha: merged.data.merge_commit_sha ?? '',
+    });
+    expect(bySquash.data.map((p) => p.number)).toEqual([1]);
+    const byHead = await h.app.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+      ...o,
+      commit_sha: merged.data.head.sha,
+    });
+    expect(byHead.data.map((p) => p.number)).toEqual([1]);
+    const root = (await h.emu.repo(REPO).git.run(['rev-list', '--max-parents=0', 'main']))
+      .toString()
+      .trim();
+    const none = await h.app.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+      ...o,
+      commit_sha: root,
+    });
+    expect(none.data).toEqual([]);
+  });
+});

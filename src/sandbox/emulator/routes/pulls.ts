@@ -207,6 +207,32 @@ async function pullFiles(ctx: Ctx) {
   return ok(page.items, page.headers);
 }
 
+/** Pull requests that merged `commit_sha`, have it as head, or carry it among their commits. */
+async function pullsForCommit(ctx: Ctx) {
+  const sha = await ctx.repo.git.resolveCommit(ctx.params['commit_sha'] ?? '');
+  if (!sha) throw new ApiError(422, `No commit found for SHA: ${ctx.params['commit_sha'] ?? ''}`);
+  const found: LoadedPull[] = [];
+  for (const pull of ctx.repo.pulls.values()) {
+    const issue = ctx.repo.issues.get(pull.number);
+    if (!issue) continue;
+    await refresh(ctx, pull, issue);
+    let hit = pull.merge_commit_sha === sha || pull.headSha === sha;
+    if (!hit) {
+      // The pull request's own commits: reachable from its head, not from its base (for a
+      // merged one, the base as it was: the merge commit's first parent).
+      const git = ctx.repo.git;
+      const base = pull.merge_commit_sha
+        ? (await git.readCommit(pull.merge_commit_sha)).parents[0]
+        : await git.readRef(`refs/heads/${pull.baseRef}`);
+      const from = base ? await git.mergeBase(base, pull.headSha) : null;
+      hit = from !== null && (await git.revList(from, pull.headSha)).includes(sha);
+    }
+    if (hit) found.push({ pull, issue });
+  }
+  const page = paginate(ctx, found);
+  return ok(await Promise.all(page.items.map((p) => pullJson(ctx, p, false))), page.headers);
+}
+
 const R = '/repos/{owner}/{repo}/pulls';
 export const pullRoutes: Route[] = [
   route('POST', R, PR_WRITE, createPull),
@@ -214,4 +240,5 @@ export const pullRoutes: Route[] = [
   route('GET', `${R}/{pull_number}`, PR_READ, getPull),
   route('PATCH', `${R}/{pull_number}`, PR_WRITE, updatePull),
   route('GET', `${R}/{pull_number}/files`, PR_READ, pullFiles),
+  route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', PR_READ, pullsForCommit),
 ];
