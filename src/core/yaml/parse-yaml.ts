@@ -199,7 +199,12 @@ function parserProblem(
   }
 }
 
+/**
+ * The parser's message without the source text some messages end with ("Not a YAML token:
+ * ..."): findings never repeat file content, which could be a secret in a mangled file.
+ */
 function firstLine(s: string): string {
-  const i = s.indexOf('\n');
-  return i === -1 ? s : s.slice(0, i);
+  const line = s.split('\n', 1)[0]!;
+  const colon = line.indexOf(': ');
+  return colon === -1 ? line : line.slice(0, colon);
 }

@@ -68,7 +68,7 @@ export class Walk {
     if (isAlias(node)) {
       this.#add(
         'yaml/alias',
-        `alias *${node.source} is not allowed; write the value out`,
+        'aliases (*name) are not allowed; write the value out',
         node.range[0],
       );
       return null;
@@ -107,13 +107,13 @@ export class Walk {
     if (node.anchor !== undefined)
       this.#add(
         'yaml/anchor',
-        `anchor &${node.anchor} is not allowed`,
+        'anchors (&name) are not allowed',
         this.#propertyOffset(`&${node.anchor}`, start),
       );
     if (node.tag !== undefined)
       this.#add(
         'yaml/tag',
-        `explicit tag ${shortTag(node.tag)} is not allowed; remove it`,
+        `explicit tags (${tagKind(node.tag)}) are not allowed; remove it`,
         this.#propertyOffset('!', start),
       );
   }
@@ -171,11 +171,7 @@ export class Walk {
   #key(node: ParsedNode | null, seen: Record<string, unknown>): string | undefined {
     if (node === null) return undefined; // the parser reports a missing key as a syntax error
     if (isAlias(node)) {
-      this.#add(
-        'yaml/alias',
-        `alias *${node.source} is not allowed; write the key out`,
-        node.range[0],
-      );
+      this.#add('yaml/alias', 'aliases (*name) are not allowed; write the key out', node.range[0]);
       return undefined;
     }
     if (!isScalar(node)) {
@@ -220,7 +216,7 @@ export class Walk {
     if (Object.hasOwn(seen, key)) {
       this.#add(
         'yaml/duplicate-key',
-        `duplicate key "${printable(key)}"; each key may appear once`,
+        'duplicate key; each key may appear once in a map',
         node.range[0],
       );
       return undefined;
@@ -229,13 +225,7 @@ export class Walk {
   }
 }
 
-function shortTag(tag: string): string {
-  if (tag.startsWith('tag:yaml.org,2002:')) return `!!${tag.slice(18)}`;
-  return tag.length > 40 ? `${tag.slice(0, 40)}...` : tag;
-}
-
-/** Keys are names, not secrets, but keep messages one short line. */
-function printable(key: string): string {
-  const flat = key.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return flat.length > 60 ? `${flat.slice(0, 60)}...` : flat;
+/** Names the kind of tag without quoting it: messages never repeat text from the file. */
+function tagKind(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? '!!type' : '!tag';
 }

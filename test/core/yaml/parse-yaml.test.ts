@@ -252,13 +252,22 @@ describe('parseYaml reports every finding in a file', () => {
     expect(r.diagnostics.at(-1)).toMatchObject({ rule: 'yaml/too-many-problems', line: 101 });
   });
 
-  it('never quotes a value in a message', () => {
-    const r = parse('k: 0o7777777\nj: !!binary c2VjcmV0\n');
-    for (const d of r.diagnostics) {
-      expect(d.message).not.toContain('7777777');
-      expect(d.message).not.toContain('c2VjcmV0');
-    }
-    expect(r.diagnostics).toHaveLength(2);
+  it('never repeats text from the file in a message', () => {
+    const r = parse(
+      'k: 0o7777777\nj: !!binary c2VjcmV0\nhunter2: 1\nhunter2: 2\nm: &hunter3 1\nw: *hunter3\nz: !hunter4 q\n',
+    );
+    expect(brief(r.diagnostics)).toEqual([
+      'yaml/ambiguous-scalar@1:4',
+      'yaml/tag@2:4',
+      'yaml/duplicate-key@4:1',
+      'yaml/anchor@5:4',
+      'yaml/alias@6:4',
+      'yaml/tag@7:4',
+    ]);
+    const syntax = parse('a: "unterminated \\q hunter5\n');
+    for (const d of [...r.diagnostics, ...syntax.diagnostics])
+      expect(d.message).not.toMatch(/7777777|c2VjcmV0|hunter|binary/);
+    expect(syntax.diagnostics.length).toBeGreaterThan(0);
   });
 
   it('every rule it reports is in the catalogue', () => {
