@@ -3,17 +3,25 @@
 // the committed files are stale (CI runs it).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { keyDocument, pipelineDocument, policyDocument } from '../src/core/formats/index.ts';
+import {
+  keyDocument,
+  materialDocument,
+  pipelineDocument,
+  policyDocument,
+} from '../src/core/formats/index.ts';
 
 const schemas: Record<string, z.ZodType> = {
   'key.schema.json': keyDocument,
   'policy.schema.json': policyDocument,
   'pipeline.schema.json': pipelineDocument,
+  'material.schema.json': materialDocument,
 };
 const titles: Record<string, string> = {
   'key.schema.json': 'rekey key manifest (keys-manifest/<key-id>/key.yaml)',
   'policy.schema.json': 'rekey rotation policy (policies/<name>.yaml)',
   'pipeline.schema.json': 'rekey pipeline settings (policies/pipeline.yaml)',
+  'material.schema.json':
+    'rekey key material as stored, SOPS-encrypted (keys-manifest/<key-id>/v<N>.sops.yaml)',
 };
 
 const check = process.argv.includes('--check');

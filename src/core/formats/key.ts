@@ -160,7 +160,8 @@ export const utcTimestamp = z
   .string()
   .regex(
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
-    'expected an ISO 8601 UTC time like 2026-11-20T09:14:03Z',
+    // abort: a malformed time is one finding, not also "not a real calendar time"
+    { message: 'expected an ISO 8601 UTC time like 2026-11-20T09:14:03Z', abort: true },
   )
   .refine(
     (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + 'Z' === s,

@@ -1,0 +1,251 @@
+/**
+ * FileTree -> ManifestSnapshot: every manifest file through the safe loader and its schema,
+ * then the rules that span files (a key's id is its folder, a material file belongs to a key,
+ * a key's policy exists, nothing unexpected lives under keys-manifest/). Lifecycle rules
+ * (one active version, material exactly for live versions...) live in ./lifecycle.
+ *
+ * Findings are returned, all of them, sorted by file and line; nothing is thrown. A file
+ * with findings is left out of the snapshot, so callers only ever see valid documents.
+ */
+import { diagnostic, fileLocation, sortDiagnostics } from './diagnostics.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import {
+  isKeyId,
+  keyDocument,
+  loadDocument,
+  MANIFEST_DIR,
+  materialDocument,
+  parseKeyFilePath,
+  parseMaterialPath,
+  PIPELINE_FILE,
+  pipelineDocument,
+  POLICIES_DIR,
+  policyDocument,
+  SOPS_CONFIG_FILE,
+} from './formats/index.ts';
+import type {
+  KeyDocument,
+  MaterialDocument,
+  PipelineDocument,
+  PolicyDocument,
+} from './formats/index.ts';
+import type { FileTree, Located, ManifestSnapshot } from './snapshot.ts';
+import { parseYaml } from './yaml/index.ts';
+
+export const MANIFEST_RULES = {
+  'manifest/invalid-key-path':
+    'A key folder whose path is not a key id (1-4 segments of [a-z0-9][a-z0-9-]*, at most 100 characters).',
+  'manifest/id-mismatch': 'key.yaml `id` differs from its folder path under keys-manifest/.',
+  'manifest/nested-key': 'A key folder inside another key folder.',
+  'manifest/orphan-material': 'A v<N>.sops.yaml file in a folder without key.yaml.',
+  'manifest/material-mismatch': 'A material file whose `id` or `version` differs from its path.',
+  'manifest/unexpected-file':
+    'A file under keys-manifest/ other than key.yaml, v<N>.sops.yaml or the top-level README.md.',
+  'policy/unknown': 'A key names a policy that has no file under policies/.',
+  'policy/name-mismatch': 'A policy whose `name` differs from its file name.',
+  'policy/unexpected-file':
+    'A file under policies/ other than <name>.yaml, pipeline.yaml or README.md.',
+} as const satisfies Record<string, string>;
+
+/** Files under keys-manifest/ and policies/ that are neither manifest nor policy, and allowed. */
+const ALLOWED_EXTRAS = new Set([
+  `${MANIFEST_DIR}/README.md`,
+  `${MANIFEST_DIR}/.gitkeep`,
+  `${POLICIES_DIR}/README.md`,
+]);
+const POLICY_PATH = new RegExp(`^${POLICIES_DIR}/([^/]+)\\.yaml$`);
+
+export function loadSnapshot(tree: FileTree): {
+  snapshot: ManifestSnapshot;
+  diagnostics: Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
+  const keys = new Map<string, Located<KeyDocument>>();
+  const keyFolders = new Set<string>(); // every folder with a key.yaml, loadable or not
+  const policies = new Map<string, Located<PolicyDocument>>();
+  const policyNames = new Set<string>(); // every policies/<name>.yaml, loadable or not
+  const materials = new Map<string, Located<MaterialDocument>>();
+  const materialPaths: { path: string; id: string; version: number }[] = [];
+  let pipelineFile: Located<PipelineDocument> | undefined;
+  let sopsConfig: Located<unknown> | undefined;
+
+  const paths = [...tree.keys()].sort();
+  for (const path of paths) {
+    const bytes = tree.get(path)!;
+    if (path.startsWith(`${MANIFEST_DIR}/`)) {
+      const id = parseKeyFilePath(path);
+      if (id !== undefined) {
+        keyFolders.add(id);
+        const loaded = loadDocument(path, bytes, keyDocument);
+        diagnostics.push(...loaded.diagnostics);
+        if (!isKeyId(id)) {
+          diagnostics.push(
+            diagnostic(
+              'manifest/invalid-key-path',
+              `"${id}" is not a key id: use 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/", at most 100 characters`,
+              fileLocation(path),
+            ),
+          );
+          continue;
+        }
+        if (loaded.doc === undefined) continue;
+        if (loaded.doc.value.id !== id) {
+          diagnostics.push(
+            diagnostic(
+              'manifest/id-mismatch',
+              `id must equal the folder path under ${MANIFEST_DIR}/: expected ${id}`,
+              loaded.doc.locate(['id']),
+            ),
+          );
+          continue;
+        }
+        keys.set(id, loaded.doc);
+        continue;
+      }
+      const material = parseMaterialPath(path);
+      if (material !== undefined) {
+        materialPaths.push({ path, ...material });
+        const loaded = loadDocument(path, bytes, materialDocument);
+        diagnostics.push(...loaded.diagnostics);
+        if (loaded.doc === undefined) continue;
+        const mismatch = materialMismatch(loaded.doc, material);
+        diagnostics.push(...mismatch);
+        if (mismatch.length === 0) materials.set(path, loaded.doc);
+        continue;
+      }
+      if (!ALLOWED_EXTRAS.has(path))
+        diagnostics.push(
+          diagnostic('manifest/unexpected-file', unexpectedManifestFile(path), fileLocation(path)),
+        );
+      continue;
+    }
+    if (path.startsWith(`${POLICIES_DIR}/`)) {
+      if (path === PIPELINE_FILE) {
+        const loaded = loadDocument(path, bytes, pipelineDocument);
+        diagnostics.push(...loaded.diagnostics);
+        pipelineFile = loaded.doc;
+        continue;
+      }
+      const name = POLICY_PATH.exec(path)?.[1];
+      if (name === undefined) {
+        if (!ALLOWED_EXTRAS.has(path))
+          diagnostics.push(
+            diagnostic(
+              'policy/unexpected-file',
+              `unexpected file: policies are ${POLICIES_DIR}/<name>.yaml, settings are ${PIPELINE_FILE}`,
+              fileLocation(path),
+            ),
+          );
+        continue;
+      }
+      policyNames.add(name);
+      const loaded = loadDocument(path, bytes, policyDocument);
+      diagnostics.push(...loaded.diagnostics);
+      if (loaded.doc === undefined) continue;
+      if (loaded.doc.value.name !== name) {
+        diagnostics.push(
+          diagnostic(
+            'policy/name-mismatch',
+            `name must equal the file name: expected ${name}`,
+            loaded.doc.locate(['name']),
+          ),
+        );
+        continue;
+      }
+      policies.set(name, loaded.doc);
+      continue;
+    }
+    if (path === SOPS_CONFIG_FILE) {
+      const parsed = parseYaml(path, bytes);
+      diagnostics.push(...parsed.diagnostics);
+      if (parsed.value !== undefined)
+        sopsConfig = { file: path, value: parsed.value, locate: parsed.locate };
+    }
+  }
+
+  for (const id of keyFolders) {
+    const outer = enclosingKey(id, keyFolders);
+    if (outer !== undefined)
+      diagnostics.push(
+        diagnostic(
+          'manifest/nested-key',
+          `key folder ${id} is inside key ${outer}; a key folder never contains another key`,
+          fileLocation(`${MANIFEST_DIR}/${id}/key.yaml`),
+        ),
+      );
+  }
+  for (const m of materialPaths)
+    if (!keyFolders.has(m.id))
+      diagnostics.push(
+        diagnostic(
+          'manifest/orphan-material',
+          `material file without a key: ${MANIFEST_DIR}/${m.id}/key.yaml does not exist`,
+          fileLocation(m.path),
+        ),
+      );
+  for (const doc of keys.values())
+    if (!policyNames.has(doc.value.policy))
+      diagnostics.push(
+        diagnostic(
+          'policy/unknown',
+          `no policy named ${doc.value.policy}: expected a file ${POLICIES_DIR}/${doc.value.policy}.yaml`,
+          doc.locate(['policy']),
+        ),
+      );
+
+  const snapshot: ManifestSnapshot = {
+    keys,
+    policies,
+    pipeline: pipelineFile?.value ?? DEFAULT_PIPELINE,
+    materials,
+    ...(pipelineFile && { pipelineFile }),
+    ...(sopsConfig && { sopsConfig }),
+  };
+  return { snapshot, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** The settings rekey uses when policies/pipeline.yaml is absent. */
+export const DEFAULT_PIPELINE: PipelineDocument = Object.freeze(pipelineDocument.parse({}));
+
+function materialMismatch(
+  doc: Located<MaterialDocument>,
+  expected: { id: string; version: number },
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (doc.value.id !== expected.id)
+    out.push(
+      diagnostic(
+        'manifest/material-mismatch',
+        `id must equal the key folder: expected ${expected.id}`,
+        doc.locate(['id']),
+      ),
+    );
+  if (doc.value.version !== expected.version)
+    out.push(
+      diagnostic(
+        'manifest/material-mismatch',
+        `version must equal the file name: expected ${expected.version}`,
+        doc.locate(['version']),
+      ),
+    );
+  return out;
+}
+
+/** The nearest ancestor folder of `id` that is itself a key, if any. */
+function enclosingKey(id: string, keyFolders: ReadonlySet<string>): string | undefined {
+  for (let i = id.lastIndexOf('/'); i > 0; i = id.lastIndexOf('/', i - 1)) {
+    const parent = id.slice(0, i);
+    if (keyFolders.has(parent)) return parent;
+  }
+  return undefined;
+}
+
+function unexpectedManifestFile(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (name === 'key.yml') return 'unexpected file: the key file is named key.yaml';
+  if (/^v\d+\.sops\.ya?ml$/.test(name) || /^v.*\.sops\./.test(name))
+    return 'unexpected file: material files are named v<N>.sops.yaml, N a version without leading zeros';
+  if (path.split('/').length === 2)
+    return `unexpected file: ${MANIFEST_DIR}/ holds key folders (and a README.md)`;
+  return 'unexpected file: a key folder holds only key.yaml and v<N>.sops.yaml files';
+}
