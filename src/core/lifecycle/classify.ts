@@ -4,7 +4,7 @@
  * revocation of another) is `mixed`; reviewers should see that at a glance, since rekey's
  * own PRs never mix.
  */
-import type { KeyChange, KeyChangeKind } from './transitions.ts';
+import type { KeyChange, KeyChangeKind } from './change.ts';
 
 export type ChangeKind =
   | 'none'

@@ -4,11 +4,8 @@
  * malformed file with its base (the schema's own findings are reported by the loader), and
  * the rules only ever compare these values, never trust them.
  */
-import { durationMs } from '../duration.ts';
-import type { KeyDocument, PolicyDocument } from '../formats/index.ts';
-import { parseKeyFilePath, parseMaterialPath } from '../formats/index.ts';
 import type { Located } from '../snapshot.ts';
-import type { KeyFacts, ManifestFacts, MaterialFacts } from './model.ts';
+import type { MaterialFacts } from './model.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -16,7 +13,7 @@ const field = (v: unknown, k: string): unknown =>
   isObj(v) && Object.hasOwn(v, k) ? v[k] : undefined;
 
 /** The clear fields of a parsed material file (any shape: missing fields read as undefined). */
-export function materialFacts(doc: Located<unknown>, text: string): MaterialFacts {
+export function materialFacts(doc: Located<unknown>, text: string, loaded: boolean): MaterialFacts {
   const sops = field(doc.value, 'sops');
   return {
     file: doc.file,
@@ -28,6 +25,7 @@ export function materialFacts(doc: Located<unknown>, text: string): MaterialFact
     lastmodified: field(sops, 'lastmodified'),
     recipients: recipientGroups(sops),
     text,
+    loaded,
     locate: (path) => doc.locate(path),
   };
 }
@@ -46,40 +44,4 @@ function ageRecipients(list: unknown): string[] {
     const r = field(e, 'recipient');
     return typeof r === 'string' ? [r] : [];
   });
-}
-
-export interface ManifestInput {
-  readonly keys: Iterable<Located<KeyDocument>>;
-  /** Material files: parsed (any shape) plus their text. */
-  readonly materials: Iterable<{ readonly doc: Located<unknown>; readonly text: string }>;
-  /** Policies by name, to read `prepublish`. */
-  readonly policies: ReadonlyMap<string, PolicyDocument>;
-  /** Key ids whose key.yaml exists but did not load. */
-  readonly unreadableKeys?: Iterable<string>;
-}
-
-export function manifestFacts(input: ManifestInput): ManifestFacts {
-  const keys = new Map<string, KeyFacts & { materials: Map<number, MaterialFacts> }>();
-  for (const doc of input.keys) {
-    // The folder decides where the key's files are; the loader checks that `id` agrees.
-    const id = parseKeyFilePath(doc.file) ?? doc.value.id;
-    const policy = input.policies.get(doc.value.policy);
-    keys.set(id, {
-      id,
-      doc,
-      materials: new Map(),
-      prepublishMs: policy === undefined ? undefined : durationMs(policy.prepublish),
-    });
-  }
-  const unreadableKeys = new Set(input.unreadableKeys ?? []);
-  const strayMaterials: MaterialFacts[] = [];
-  for (const { doc, text } of input.materials) {
-    const where = parseMaterialPath(doc.file);
-    if (where === undefined || unreadableKeys.has(where.id)) continue;
-    const facts = materialFacts(doc, text);
-    const key = keys.get(where.id);
-    if (key === undefined) strayMaterials.push(facts);
-    else key.materials.set(where.version, facts);
-  }
-  return { keys, strayMaterials, unreadableKeys };
 }

@@ -2,24 +2,18 @@
  * Invariants every snapshot of the manifest must hold, whatever change produced it
  * (DESIGN.md "Formats" and "Lifecycle"). They are checked on the head of every change, so a
  * change can never leave the default branch in a state the rules below forbid.
+ *
+ * Cross-file format rules are the loader's (load-snapshot.ts) and are not repeated here: a
+ * material file whose clear id/version disagree with its path is `manifest/material-mismatch`,
+ * one in a folder without key.yaml is `manifest/orphan-material`.
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { materialFile } from '../formats/index.ts';
-import type { KeyFacts, ManifestFacts, MaterialFacts } from './model.ts';
+import type { KeyFacts, ManifestFacts } from './model.ts';
 import { violation } from './rules.ts';
 
 export function checkManifestInvariants(m: ManifestFacts, now: Date): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const key of m.keys.values()) out.push(...checkKeyInvariants(key, now));
-  for (const mat of m.strayMaterials)
-    out.push(
-      violation(
-        'lifecycle/material-orphan',
-        `${mat.file} has no key.yaml next to it; material belongs to a key listed in keys-manifest/<id>/key.yaml`,
-        mat.locate([]),
-      ),
-    );
-  return out;
+  return [...m.keys.values()].flatMap((key) => checkKeyInvariants(key, now));
 }
 
 export function checkKeyInvariants(key: KeyFacts, now: Date): Diagnostic[] {
@@ -130,34 +124,7 @@ export function checkKeyInvariants(key: KeyFacts, now: Date): Diagnostic[] {
           mat.locate([]),
         ),
       );
-    out.push(...checkMaterialIdentity(key.id, n, mat));
   }
-  return out;
-}
-
-/** The clear `id` and `version` are bound to the ciphertext by the SOPS MAC; they must match the path. */
-export function checkMaterialIdentity(
-  id: string,
-  version: number,
-  mat: MaterialFacts,
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  if (mat.id !== id)
-    out.push(
-      violation(
-        'lifecycle/material-identity',
-        `${mat.file} says id ${JSON.stringify(mat.id)} but lies in the folder of key ${id}`,
-        mat.locate(['id']),
-      ),
-    );
-  if (mat.version !== version)
-    out.push(
-      violation(
-        'lifecycle/material-identity',
-        `${mat.file} says version ${JSON.stringify(mat.version)} but its file name is v${version}`,
-        mat.locate(['version']),
-      ),
-    );
   return out;
 }
 

@@ -28,6 +28,11 @@ export interface MaterialFacts {
   readonly recipients: readonly (readonly string[])[];
   /** The raw text, to tell a changed file from an unchanged one and to scan it. */
   readonly text: string;
+  /**
+   * True when the file passed its schema (and the loader's cross-file checks). The content
+   * checks of verify run on loaded files only; the loader has already reported the others.
+   */
+  readonly loaded: boolean;
   locate(path: DocPath): SourceLocation;
 }
 
@@ -43,8 +48,6 @@ export interface KeyFacts {
 /** The manifest part of one snapshot, as the lifecycle rules need it. */
 export interface ManifestFacts {
   readonly keys: ReadonlyMap<string, KeyFacts>;
-  /** Material files whose folder has no key.yaml (a key removed but its files left behind). */
-  readonly strayMaterials: readonly MaterialFacts[];
   /**
    * Keys whose key.yaml exists but could not be read (its load diagnostics say why). They
    * are left out of the comparison instead of being reported as removed.

@@ -15,7 +15,9 @@ import { describeMs, durationMs } from '../duration.ts';
 import type { KeyDocument, KeyState, PolicyDocument } from '../formats/index.ts';
 import type { HistoryIndex } from '../history/model.ts';
 import type { Located } from '../snapshot.ts';
-import type { GateVerdict, RevocationGate } from './transitions.ts';
+import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import type { GateVerdict, RevocationGate, TransitionOptions } from './change.ts';
+import { violation } from './rules.ts';
 
 /** One first-parent commit of the default branch and its `rekey/distribution` status. */
 export interface DistributionRecord {
@@ -114,4 +116,32 @@ export function gateEvidence(input: {
     },
     now: input.now,
   };
+}
+
+/** Applies the gate (or its absence, which refuses) to one version a change destroys. */
+export function checkGate(
+  id: string,
+  n: number,
+  state: 'deactivated' | 'compromised',
+  at: SourceLocation,
+  opts: TransitionOptions,
+): Diagnostic[] {
+  if (opts.gate === undefined)
+    return [
+      violation(
+        'lifecycle/revocation-gate-unchecked',
+        `v${n} goes from ${state} to destroyed, but the revocation gate could not be checked (no distribution evidence was available), so destroying it is refused`,
+        at,
+      ),
+    ];
+  const verdict = opts.gate(id, n, { state });
+  return verdict.open
+    ? []
+    : [
+        violation(
+          'lifecycle/revocation-gate-closed',
+          `v${n} cannot be destroyed yet: ${verdict.reason}`,
+          at,
+        ),
+      ];
 }

@@ -19,8 +19,6 @@ export const LIFECYCLE_RULES = {
     'every live (not destroyed) version has its v<N>.sops.yaml material file',
   'lifecycle/material-for-destroyed': 'a destroyed version has no material file left',
   'lifecycle/material-orphan': 'every material file belongs to a version listed in its key.yaml',
-  'lifecycle/material-identity': "a material file's clear id and version match its path",
-  // Transitions from the base branch to the head of a change.
   'lifecycle/skipped-state':
     'a version moves one lifecycle step at a time (pre-activation, active, deactivated, destroyed; compromised from any live state)',
   'lifecycle/resurrection':
@@ -56,8 +54,6 @@ export const LIFECYCLE_RULES = {
   'verify/plaintext-private-key': 'no private key appears in clear in a manifest or policy file',
   'verify/public-not-public':
     "a material file's public field holds the public form of the key type (and random keys have none)",
-  'verify/secret-not-encrypted':
-    "a material file's secret is a SOPS value ENC[AES256_GCM,...,type:str]",
 } as const satisfies Record<string, string>;
 
 export type LifecycleRuleId = keyof typeof LIFECYCLE_RULES;

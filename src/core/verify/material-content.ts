@@ -1,39 +1,13 @@
 /**
- * Checks on the content of one material file (`keys-manifest/<id>/v<N>.sops.yaml`) that do
- * not need the base branch: the secret is SOPS ciphertext, and `public` holds the public
- * form of the key type and nothing else. Both guard against the same mistake: a private key
- * committed in clear, where the whole organisation (and every fork) can read it forever.
+ * `public` of a material file holds the public form of the key type and nothing else: a
+ * private key pasted there would be committed in clear, where the whole organisation (and
+ * every fork) can read it forever. (That `secret` is SOPS ciphertext is the material schema's
+ * rule, src/core/formats/material.ts.)
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import type { KeyType } from '../formats/index.ts';
 import type { MaterialFacts } from '../lifecycle/model.ts';
 import { violation } from '../lifecycle/rules.ts';
-
-/** The one shape sops writes for an encrypted string (reference/sops-format.md §2). */
-const B64 = '[A-Za-z0-9+/]+={0,2}';
-export const SOPS_ENCRYPTED_STRING = new RegExp(
-  `^ENC\\[AES256_GCM,data:${B64},iv:${B64},tag:${B64},type:str\\]$`,
-);
-
-export function checkSecretEncrypted(mat: MaterialFacts): Diagnostic[] {
-  if (typeof mat.secret === 'string' && SOPS_ENCRYPTED_STRING.test(mat.secret)) return [];
-  // Never quote the value: it may be the plaintext secret.
-  const what =
-    mat.secret === undefined || mat.secret === null
-      ? 'is missing'
-      : typeof mat.secret !== 'string'
-        ? `is a ${Array.isArray(mat.secret) ? 'list' : typeof mat.secret}, not a string`
-        : mat.secret.startsWith('ENC[')
-          ? 'is not an ENC[AES256_GCM,...,type:str] value'
-          : 'is not encrypted';
-  return [
-    violation(
-      'verify/secret-not-encrypted',
-      `${mat.file}: secret ${what}; encrypt the file with sops (or rekey) so only secret is ciphertext, and never commit it in clear`,
-      mat.locate(['secret']),
-    ),
-  ];
-}
 
 /** What `public` must look like per key type (src/crypto/keys writes exactly these forms). */
 const PUBLIC_FORMS: Record<Exclude<KeyType, 'random'>, { re: RegExp; text: string }> = {

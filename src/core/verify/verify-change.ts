@@ -7,9 +7,10 @@
  * - the head keeps every snapshot invariant (lifecycle/invariants.ts);
  * - each key moves only as the lifecycle allows (lifecycle/transitions.ts), destroying a
  *   version only when the revocation gate holds;
- * - every added or changed material file is SOPS ciphertext in its `secret`, a public form
- *   in `public`, and wrapped to the recipients of the BASE branch's `.sops.yaml`;
+ * - every added or changed material file holds a public form in `public` and is wrapped to
+ *   the recipients of the BASE branch's `.sops.yaml`;
  * - no added or changed file under keys-manifest/ or policies/ carries a private key.
+ * Format findings (yaml/*, schema/*, manifest/*) are the loader's; verifyTrees adds them.
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { POLICIES_DIR, SOPS_CONFIG_FILE } from '../formats/index.ts';
@@ -19,17 +20,10 @@ import type { KeyFacts, ManifestFacts } from '../lifecycle/model.ts';
 import { compareKey, type KeyChange, type RevocationGate } from '../lifecycle/transitions.ts';
 import type { SopsConfig } from '../sops-config.ts';
 import type { FileTree } from '../snapshot.ts';
-import { checkPublicForm, checkSecretEncrypted } from './material-content.ts';
+import { checkPublicForm } from './material-content.ts';
 import { isScannedPath, scanForPrivateKeys } from './plaintext.ts';
 import { checkRecipients } from './recipients.ts';
-
-/** One side of the comparison: the manifest as the rules see it, plus the raw files. */
-export interface VerifySide {
-  readonly manifest: ManifestFacts;
-  /** `.sops.yaml` as parsed; only the base side's is ever used for recipients. */
-  readonly sopsConfig: SopsConfig | undefined;
-  readonly files: FileTree;
-}
+import { manifestFactsOf, sopsConfigOf, type ChangeSide } from './snapshot-side.ts';
 
 export interface VerifyOptions {
   /** The time of the check; `created` times after it are violations. */
@@ -46,6 +40,29 @@ export interface VerifyResult {
   readonly configuration: readonly string[];
   /** Every violation, sorted by file, line, column and rule. */
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Base and head as loaded by `loadSnapshot`, with the trees they were loaded from. */
+export function verifyChange(
+  input: { readonly base: ChangeSide; readonly head: ChangeSide } & VerifyOptions,
+): VerifyResult {
+  return compareSides(
+    {
+      manifest: manifestFactsOf(input.base),
+      sopsConfig: sopsConfigOf(input.base.snapshot),
+      files: input.base.tree,
+    },
+    { manifest: manifestFactsOf(input.head), sopsConfig: undefined, files: input.head.tree },
+    input,
+  );
+}
+
+/** One side of the comparison: the manifest as the rules see it, plus the raw files. */
+export interface VerifySide {
+  readonly manifest: ManifestFacts;
+  /** `.sops.yaml` as parsed; only the base side's is ever used, for recipients. */
+  readonly sopsConfig: SopsConfig | undefined;
+  readonly files: FileTree;
 }
 
 export function compareSides(
@@ -67,8 +84,6 @@ export function compareSides(
     diagnostics.push(...ds);
     if (h) diagnostics.push(...checkChangedMaterials(b, h, base.sopsConfig));
   }
-  for (const mat of head.manifest.strayMaterials)
-    if (changed(base.files, head.files, mat.file)) diagnostics.push(...checkSecretEncrypted(mat));
 
   for (const [path, bytes] of head.files)
     if (isScannedPath(path) && changed(base.files, head.files, path))
@@ -91,12 +106,8 @@ function checkChangedMaterials(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [n, mat] of head.materials) {
-    if (base?.materials.get(n)?.text === mat.text) continue;
-    out.push(
-      ...checkSecretEncrypted(mat),
-      ...checkPublicForm(mat, head.doc.value.type),
-      ...checkRecipients(mat, baseConfig),
-    );
+    if (!mat.loaded || base?.materials.get(n)?.text === mat.text) continue;
+    out.push(...checkPublicForm(mat, head.doc.value.type), ...checkRecipients(mat, baseConfig));
   }
   return out;
 }

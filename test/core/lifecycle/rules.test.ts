@@ -163,12 +163,6 @@ const cases: Case[] = [
     pass: () => same(repo(B0)),
   },
   {
-    rule: 'lifecycle/material-identity',
-    fail: () => same(edit(repo(B0), mat(2), () => materialYaml(KEY, 2, { version: 1 }))),
-    at: { file: mat(2), line: 2 },
-    pass: () => same(repo(B0)),
-  },
-  {
     rule: 'lifecycle/skipped-state',
     fail: () =>
       change(B0, [{ version: 3, state: 'active' }, { version: 2, state: 'destroyed' }, B0[1]!]),
