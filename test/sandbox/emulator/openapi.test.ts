@@ -107,6 +107,11 @@ describe('OpenAPI validation of responses', () => {
       });
     expect(await res({ number: 1, state: 'open' })).toEqual([]);
     expect(await res({ number: '1', state: 'open' })).toEqual(['response/number must be integer']);
+    // GitHub sends null where its description says string (label descriptions): tolerated.
+    expect(await res({ number: 1, labels: [{ name: 'rekey', description: null }] })).toEqual([]);
+    expect(await res({ number: 1, labels: [{ name: 'rekey', description: 5 }] })).toEqual([
+      'response/labels/0/description must be string',
+    ]);
     expect(
       await validate({ method: 'GET', template: '/repos/{owner}/{repo}', status: 299, body: {} }),
     ).toEqual(['status 299 is not documented']);
