@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileTree } from '../../core/snapshot.ts';
 import type { SkipReason, TreeReadOptions } from './tree-filter.ts';
@@ -14,7 +14,7 @@ const PARALLEL_READS = 32;
  * Symlinks are never followed, at any depth (a link could point the manifest at files
  * outside the repository): they are reported through `onSkipped` and left out. Files are
  * opened with O_NOFOLLOW, so a file swapped for a link between listing and reading is
- * refused too. Missing prefixes are simply absent from the tree.
+ * refused too. Missing prefixes are simply absent from the tree; a missing `dir` is an error.
  */
 export async function readWorkingTree(
   dir: string,
@@ -23,6 +23,10 @@ export async function readWorkingTree(
 ): Promise<FileTree> {
   const skip = (path: string, reason: SkipReason) => options.onSkipped?.({ path, reason });
   const files: string[] = [];
+  // A missing or mistyped --dir must not read as "an empty manifest". The root itself may be
+  // a link (the user chose it); links inside it are what is refused.
+  const root = await stat(dir).catch(() => undefined);
+  if (!root?.isDirectory()) throw new RangeError(`not a directory: ${dir}`);
 
   const walk = async (rel: string): Promise<void> => {
     let entries: Dirent[];

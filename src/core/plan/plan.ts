@@ -232,7 +232,7 @@ export function plan(input: PlanInput): Plan {
       }
     }
     candidates.push({ keyId, need, policy: policy.name });
-    steps.set(keyId, { ...base, ...wanted } as PlanStep);
+    steps.set(keyId, { ...base, ...wanted });
   }
 
   // Budget: the most urgent first; the rest wait for a later run.

@@ -89,6 +89,10 @@ describe('readWorkingTree', () => {
     expect(tree.size).toBe(0);
   });
 
+  it('refuses a directory that does not exist', async () => {
+    await expect(readWorkingTree(join(dir, 'no-such-dir'))).rejects.toThrow(/not a directory/);
+  });
+
   it.each([['../x/'], ['/'], ['a/./b']])('rejects prefix %j', async (p) => {
     await expect(readWorkingTree(dir, [p])).rejects.toThrow(RangeError);
   });
