@@ -41,6 +41,8 @@ export const LIFECYCLE_RULES = {
   'lifecycle/created-changed': "an existing version's created time never changes",
   'lifecycle/fingerprint-changed':
     "an existing version's fingerprint never changes (a version number names one piece of material)",
+  'lifecycle/fingerprint-reused':
+    "a new version's fingerprint differs from every existing version's (rotating to the same material rotates nothing)",
   'lifecycle/type-changed': "an existing key's type never changes",
   'lifecycle/created-before-newest':
     'a new version is created no earlier than the newest existing version',

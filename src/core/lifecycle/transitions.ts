@@ -219,6 +219,15 @@ function checkNewVersions(c: Comparison): void {
           c.at(hi, 'state'),
         ),
       );
+    const same = c.b.versions.find((v) => v.fingerprint === hv.fingerprint);
+    if (same !== undefined)
+      c.out.push(
+        violation(
+          'lifecycle/fingerprint-reused',
+          `v${n} has the fingerprint of v${same.version} (${hv.fingerprint}): it is the same material, so this rotation would change nothing. Generate new material`,
+          c.at(hi, 'fingerprint'),
+        ),
+      );
     if (baseNewest !== '' && hv.created < baseNewest)
       c.out.push(
         violation(

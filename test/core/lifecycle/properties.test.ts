@@ -14,6 +14,7 @@ import {
   enc,
   KEY,
   KEY_FILE,
+  kcv,
   keyYaml,
   mat,
   materialYaml,
@@ -277,6 +278,18 @@ describe('lifecycle properties', () => {
         ...deactivateActive(s.versions),
       ]),
     }),
+    'new version reusing a fingerprint': (s, f, pick) => {
+      const old = s.versions[pick % s.versions.length]!;
+      const next = {
+        version: max(s.versions) + 1,
+        state: 'active' as const,
+        fingerprint: kcv(old.version),
+      };
+      return {
+        rule: 'lifecycle/fingerprint-reused',
+        head: keyWith(s, f, [next, ...deactivateActive(s.versions)]),
+      };
+    },
     'order swapped': (s, f) =>
       s.versions.length < 2
         ? undefined

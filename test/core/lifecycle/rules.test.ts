@@ -12,6 +12,7 @@ import {
   created,
   KEY,
   KEY_FILE,
+  kcv,
   keyYaml,
   mat,
   materialYaml,
@@ -255,6 +256,13 @@ const cases: Case[] = [
     fail: () => change(B0, [{ ...B0[0]!, fingerprint: 'kcv:0123456789abcdef' }, B0[1]!]),
     at: { file: KEY_FILE, line: versionLine(0) },
     pass: () => same(repo(B0)),
+  },
+  {
+    rule: 'lifecycle/fingerprint-reused',
+    fail: () =>
+      change(B0, [{ version: 3, state: 'active', fingerprint: kcv(1) }, ...ROTATED.slice(1)]),
+    at: { file: KEY_FILE, line: versionLine(0) },
+    pass: () => change(B0, ROTATED),
   },
   {
     rule: 'lifecycle/type-changed',
