@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 /** dist/<name>.js <- source; every action folder has one, plus the CLI. */
 export const entrypoints: Record<string, string> = {
-  cli: 'src/cli/main.ts',
+  cli: 'src/cli/bin.ts',
 };
 for (const [name, src] of Object.entries(entrypoints))
   if (!existsSync(src)) delete entrypoints[name];

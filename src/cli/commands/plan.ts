@@ -1,0 +1,76 @@
+import { planTree } from '../../commands/inspect.ts';
+import { formatPlan } from '../../core/plan/format-plan.ts';
+import { buildHistoryIndex, isShallowRepository } from '../../adapters/git/history.ts';
+import { resolveRef } from '../../adapters/git/tree.ts';
+import { EXIT, parse, parseNow, type CliCommand, type CliIo } from '../args.ts';
+import { diagnosticsJson, diagnosticsText, jsonReport } from '../output.ts';
+import { readTree, repoDir } from '../repo.ts';
+
+const help = `Usage: rekey plan [--ref REF] [--now ISO] [--json] [--dir DIR]
+
+Shows, per key, whether a rotation or promotion is due and why ("active 83 d of a 90 d
+cryptoperiod; rotate-before 14 d"), what is skipped (outside the policy window, over the
+open-PR budget) and what is overdue. This is the rotate workflow's dry run.
+
+Reads the manifest at REF (default HEAD) and derives activation times from first-parent git
+history; outside a git repository, or in a shallow clone, it falls back to the \`created\`
+times and says so. Open rekey PRs and halted keys live on GitHub: the rotate action reads
+them; this command assumes there are none.
+
+Exit: 0 plan printed, 1 the manifest is invalid (its problems are printed), 2 usage error.
+`;
+
+async function history(io: CliIo, dir: string, ref: string) {
+  try {
+    await resolveRef(dir, ref);
+  } catch {
+    io.stderr(`note: ${dir} has no git ref ${ref}; ages come from \`created\` times\n`);
+    return undefined;
+  }
+  if (await isShallowRepository(dir)) {
+    io.stderr(
+      'note: shallow clone; ages come from `created` times (fetch full history for exact ones)\n',
+    );
+    return undefined;
+  }
+  return buildHistoryIndex(dir, ref);
+}
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'show which keys are due for rotation or promotion, and why',
+  help,
+  async run(argv, io) {
+    const { values } = parse('plan', argv, {
+      ref: { type: 'string' },
+      now: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      dir: { type: 'string' },
+    });
+    const dir = repoDir(io, values.dir);
+    const now = parseNow(values.now, io);
+    const ref = values.ref ?? 'HEAD';
+    const hist = await history(io, dir, ref);
+    const tree = await readTree(
+      io,
+      dir,
+      hist === undefined && values.ref === undefined ? undefined : ref,
+    );
+    const outcome = planTree({ tree, now, history: hist });
+    if (outcome.kind === 'invalid') {
+      if (values.json)
+        io.stdout(
+          jsonReport('plan', { ok: false, diagnostics: diagnosticsJson(outcome.diagnostics) }),
+        );
+      else
+        io.stdout(
+          `the manifest is invalid; nothing is planned until it is fixed\n\n${diagnosticsText(outcome.diagnostics)}`,
+        );
+      return EXIT.findings;
+    }
+    io.stdout(
+      values.json ? jsonReport('plan', { ok: true, ...outcome.plan }) : formatPlan(outcome.plan),
+    );
+    return EXIT.ok;
+  },
+};

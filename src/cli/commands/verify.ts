@@ -1,0 +1,72 @@
+import { verifyTrees } from '../../core/verify/verify-trees.ts';
+import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
+import { diagnosticsJson, diagnosticsText, jsonReport } from '../output.ts';
+import { readTree, repoDir } from '../repo.ts';
+
+const help = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
+
+Checks the change from REF (the base branch) to --head (default: the working tree) against
+rekey's rules: file formats, the key lifecycle, recipients equal to the BASE branch's
+.sops.yaml, no plaintext secret outside encrypted \`secret\` fields. Every violation is
+reported with file, line and rule id. The change is classified (rotation, promotion,
+revocation, emergency, new key, configuration, mixed, none).
+
+Destroying a version needs distribution evidence from GitHub (the revocation gate); without
+it, this command refuses the revocation (fail closed).
+
+Exit: 0 no violations, 1 violations, 2 usage or configuration error.
+`;
+
+export const verify: CliCommand = {
+  name: 'verify',
+  summary: 'check a change (base..head) against the format and lifecycle rules',
+  help,
+  async run(argv, io) {
+    const { values } = parse('verify', argv, {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      dir: { type: 'string' },
+      now: { type: 'string' },
+    });
+    if (values.base === undefined)
+      throw new UsageError(`rekey verify: --base REF is required\n\n${help}`);
+    const dir = repoDir(io, values.dir);
+    const [base, head] = await Promise.all([
+      readTree(io, dir, values.base),
+      readTree(io, dir, values.head),
+    ]);
+    const result = verifyTrees(base, head, { now: parseNow(values.now, io) });
+    const headName = values.head ?? 'working tree';
+    if (values.json) {
+      io.stdout(
+        jsonReport('verify', {
+          base: values.base,
+          head: headName,
+          ok: result.diagnostics.length === 0,
+          kind: result.kind,
+          keys: result.keys,
+          configuration: result.configuration,
+          diagnostics: diagnosticsJson(result.diagnostics),
+        }),
+      );
+    } else {
+      io.stdout(`verify ${values.base}..${headName}: ${result.kind}\n`);
+      for (const k of result.keys) {
+        const moves = k.moves
+          .map((m) => `v${m.version} ${m.from ?? 'new'} -> ${m.to ?? 'removed'}`)
+          .join(', ');
+        io.stdout(
+          `  ${k.keyId}: ${k.kinds.join(', ') || 'no effect'}${moves ? ` (${moves})` : ''}\n`,
+        );
+      }
+      for (const f of result.configuration) io.stdout(`  ${f}: configuration\n`);
+      io.stdout(
+        result.diagnostics.length === 0
+          ? 'ok: no violations\n'
+          : `\n${diagnosticsText(result.diagnostics)}`,
+      );
+    }
+    return result.diagnostics.length === 0 ? EXIT.ok : EXIT.findings;
+  },
+};

@@ -1,0 +1,54 @@
+// The SOPS side of the CLI: the repository's .sops.yaml and the codec to use (the `sops`
+// binary when present, else the built-in age codec), with identities read from the
+// environment the way sops reads them.
+import { diagnostic, InvalidInputError } from '../core/diagnostics.ts';
+import { SOPS_CONFIG_FILE } from '../core/formats/index.ts';
+import type { FileTree } from '../core/snapshot.ts';
+import { parseSopsConfig, type SopsConfig } from '../core/sops-config.ts';
+import { parseYaml } from '../core/yaml/index.ts';
+import type { SopsCodec } from '../core/ports/sops.ts';
+import { BuiltinSopsCodec } from '../crypto/sops/index.ts';
+import { loadAgeIdentities } from '../adapters/sops-identities.ts';
+import { homedir } from 'node:os';
+import type { CliIo } from './args.ts';
+
+/** The parsed `.sops.yaml` of `tree`; InvalidInputError (every finding) when absent or invalid. */
+export function loadSopsConfig(tree: FileTree): SopsConfig {
+  const bytes = tree.get(SOPS_CONFIG_FILE);
+  if (bytes === undefined)
+    throw new InvalidInputError([
+      diagnostic(
+        'sops-config/missing',
+        'no .sops.yaml: rekey encrypts material to the recipients its creation rules name',
+        {
+          file: SOPS_CONFIG_FILE,
+          line: 0,
+          column: 0,
+        },
+      ),
+    ]);
+  const parsed = parseYaml(SOPS_CONFIG_FILE, bytes);
+  if (parsed.diagnostics.length > 0) throw new InvalidInputError(parsed.diagnostics);
+  const { config, diagnostics } = parseSopsConfig({
+    file: SOPS_CONFIG_FILE,
+    value: parsed.value,
+    locate: parsed.locate,
+  });
+  if (!config) throw new InvalidInputError(diagnostics);
+  return config;
+}
+
+/**
+ * The codec for this run. Encrypting needs only the public recipients of `.sops.yaml`, so
+ * identities are read only when `decrypt` is asked for (the rotation job holds none).
+ */
+export async function sopsCodec(
+  io: CliIo,
+  _dir: string,
+  opts: { decrypt?: boolean } = {},
+): Promise<SopsCodec> {
+  const identities = opts.decrypt
+    ? (await loadAgeIdentities({ env: io.env, homedir: homedir() })).identities
+    : [];
+  return new BuiltinSopsCodec({ identities });
+}

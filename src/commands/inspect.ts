@@ -1,0 +1,66 @@
+/**
+ * `validate` and `plan` as use cases: files (and history) in, findings and steps out. The
+ * default branch's manifest must be valid before anything is planned from it; an invalid one
+ * yields its diagnostics and no plan (DESIGN "Flows: rotate").
+ */
+import { sortDiagnostics, type Diagnostic } from '../core/diagnostics.ts';
+import type { HistoryIndex } from '../core/history/model.ts';
+import { loadSnapshot } from '../core/load-snapshot.ts';
+import { plan } from '../core/plan/plan.ts';
+import type { OpenPull, Plan } from '../core/plan/steps.ts';
+import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
+import { verifyTrees } from '../core/verify/verify-trees.ts';
+
+export interface Validation {
+  readonly snapshot: ManifestSnapshot;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly counts: { readonly keys: number; readonly versions: number; readonly policies: number };
+}
+
+/**
+ * Every check that one tree can be put to: formats, cross-file structure, lifecycle
+ * invariants, `.sops.yaml`, and recipients of every material file against its creation rule.
+ * The lifecycle and recipient rules are verify's, applied to the tree compared with itself
+ * (no transition, so only the invariants can fire).
+ */
+export function validateTree(tree: FileTree, now: Date): Validation {
+  const { snapshot, diagnostics } = loadSnapshot(tree);
+  const invariants = verifyTrees(tree, tree, { now }).diagnostics;
+  const seen = new Set<string>();
+  const all = [...diagnostics, ...invariants].filter((d) => {
+    const k = `${d.file}:${d.line}:${d.column}:${d.rule}:${d.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  let versions = 0;
+  for (const k of snapshot.keys.values()) versions += k.value.versions.length;
+  return {
+    snapshot,
+    diagnostics: sortDiagnostics(all),
+    counts: { keys: snapshot.keys.size, versions, policies: snapshot.policies.size },
+  };
+}
+
+export type PlanOutcome =
+  | { readonly kind: 'invalid'; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: 'planned'; readonly plan: Plan };
+
+export function planTree(input: {
+  tree: FileTree;
+  now: Date;
+  history?: HistoryIndex | undefined;
+  openPulls?: readonly OpenPull[];
+  halted?: readonly string[];
+}): PlanOutcome {
+  const v = validateTree(input.tree, input.now);
+  if (v.diagnostics.length > 0) return { kind: 'invalid', diagnostics: v.diagnostics };
+  return {
+    kind: 'planned',
+    plan: plan({
+      snapshot: v.snapshot,
+      ...(input.history ? { history: input.history } : {}),
+      openPulls: input.openPulls ?? [],
+      halted: input.halted ?? [],
+      now: input.now,
+    }),
+  };
+}
