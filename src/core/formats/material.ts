@@ -10,6 +10,17 @@
 import { z } from 'zod';
 import { keyId } from './key.ts';
 
+/** Rules of the material schema beyond the generic schema/* ones (see docs/formats.md). */
+export const MATERIAL_RULES = {
+  'material/no-recipients': 'A material file without age recipients.',
+  'material/key-groups':
+    'Key groups mixed with flat key lists, or a threshold above the number of groups.',
+  'material/duplicate-recipient': 'The same age recipient listed twice.',
+  'material/crypt-rule': 'A crypt rule other than encrypted_regex: ^secret$.',
+} as const satisfies Record<string, string>;
+type MaterialRule = keyof typeof MATERIAL_RULES;
+const ruleParams = (id: MaterialRule) => ({ rule: id });
+
 /** One SOPS-encrypted value: `ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:<type>]`. */
 const ENC_PATTERN =
   /^ENC\[AES256_GCM,data:[A-Za-z0-9+/]+={0,2},iv:[A-Za-z0-9+/]+={0,2},tag:[A-Za-z0-9+/]{22}==,type:(str|int|float|bool|time|bytes|comment)\]$/;
@@ -142,29 +153,29 @@ export const sopsMetadata = z
         code: 'custom',
         path: ['age'],
         message: 'no age recipients: the material can only be decrypted with age keys listed here',
-        params: { rule: 'material/no-recipients' },
+        params: ruleParams('material/no-recipients'),
       });
     if (m.key_groups !== undefined && flat)
       ctx.addIssue({
         code: 'custom',
         path: ['key_groups'],
         message: 'use either key_groups or flat key lists, not both (sops ignores key_groups then)',
-        params: { rule: 'material/key-groups' },
+        params: ruleParams('material/key-groups'),
       });
     if (m.shamir_threshold !== undefined && m.shamir_threshold > (m.key_groups?.length ?? 1))
       ctx.addIssue({
         code: 'custom',
         path: ['shamir_threshold'],
         message: 'shamir_threshold is larger than the number of key groups; nobody could decrypt',
-        params: { rule: 'material/key-groups' },
+        params: ruleParams('material/key-groups'),
       });
-    for (const rule of OTHER_CRYPT_RULES)
-      if (m[rule] !== undefined)
+    for (const key of OTHER_CRYPT_RULES)
+      if (m[key] !== undefined)
         ctx.addIssue({
           code: 'custom',
-          path: [rule],
-          message: `${rule} conflicts with encrypted_regex: ^secret$ (sops takes one rule per file)`,
-          params: { rule: 'material/crypt-rule' },
+          path: [key],
+          message: `${key} conflicts with encrypted_regex: ^secret$ (sops takes one rule per file)`,
+          params: ruleParams('material/crypt-rule'),
         });
     const seen = new Set<string>();
     (m.age ?? []).forEach((a, i) => {
@@ -173,7 +184,7 @@ export const sopsMetadata = z
           code: 'custom',
           path: ['age', i, 'recipient'],
           message: 'this age recipient is listed twice',
-          params: { rule: 'material/duplicate-recipient' },
+          params: ruleParams('material/duplicate-recipient'),
         });
       seen.add(a.recipient);
     });
