@@ -40,6 +40,11 @@ export interface KeyTimeline {
   /** Set when key.yaml was deleted (and not re-added since). */
   readonly removed?: CommitRef;
   readonly versions: ReadonlyMap<number, VersionTimeline>;
+  /**
+   * Earlier keys with the same id, deleted before this one was added, oldest first. A key
+   * re-created under an old id starts a fresh timeline: its v1 is not the old v1.
+   */
+  readonly earlier?: readonly KeyTimeline[];
 }
 
 /**
@@ -78,6 +83,21 @@ interface MutableKey {
   appeared: CommitRef;
   removed?: CommitRef;
   versions: Map<number, MutableVersion>;
+  earlier: KeyTimeline[];
+}
+
+function frozen(k: MutableKey): KeyTimeline {
+  const versions = new Map<number, VersionTimeline>();
+  for (const n of [...k.versions.keys()].sort((a, b) => a - b)) {
+    const v = k.versions.get(n)!;
+    versions.set(n, { appeared: v.appeared, entered: { ...v.entered }, state: v.state });
+  }
+  return {
+    appeared: k.appeared,
+    ...(k.removed ? { removed: k.removed } : {}),
+    versions,
+    ...(k.earlier.length > 0 ? { earlier: [...k.earlier] } : {}),
+  };
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -100,19 +120,7 @@ export class HistoryIndexBuilder {
 
   finish(): HistoryIndex {
     const keys = new Map<string, KeyTimeline>();
-    for (const id of [...this.keys.keys()].sort()) {
-      const k = this.keys.get(id)!;
-      const versions = new Map<number, VersionTimeline>();
-      for (const n of [...k.versions.keys()].sort((a, b) => a - b)) {
-        const v = k.versions.get(n)!;
-        versions.set(n, { appeared: v.appeared, entered: { ...v.entered }, state: v.state });
-      }
-      keys.set(id, {
-        appeared: k.appeared,
-        ...(k.removed ? { removed: k.removed } : {}),
-        versions,
-      });
-    }
+    for (const id of [...this.keys.keys()].sort()) keys.set(id, frozen(this.keys.get(id)!));
     return {
       keys,
       problems: [...this.problems],
@@ -147,10 +155,15 @@ export class HistoryIndexBuilder {
       typeof change.content === 'string' ? change.content : decoder.decode(change.content);
     const read = readVersionStates(text);
     if (!key) {
-      key = { appeared: commit, versions: new Map() };
+      key = { appeared: commit, versions: new Map(), earlier: [] };
       this.keys.set(keyId, key);
+    } else if (key.removed) {
+      const { earlier, ...previous } = key;
+      earlier.push(frozen({ ...previous, earlier: [] }));
+      key.appeared = commit;
+      key.versions = new Map();
+      delete key.removed;
     }
-    delete key.removed;
     if (!read.ok) {
       this.problem(
         'history/unreadable-key-file',

@@ -133,15 +133,27 @@ describe('foldHistory', () => {
     expect(enteredAt(index, 'k', 1, 'deactivated')).toEqual(ref(3));
   });
 
-  it('marks a deleted key removed, and clears that when it returns', () => {
+  it('marks a deleted key removed; a key re-created under its id starts a fresh timeline', () => {
     const del: KeyFileChange = { keyId: 'k', file: 'keys-manifest/k/key.yaml', kind: 'deleted' };
     const gone = foldHistory(commits([write('k', [[1, 'active']])], [del]));
     expect(gone.keys.get('k')?.removed).toEqual(ref(2));
     const back = foldHistory(
       commits([write('k', [[1, 'active']])], [del], [write('k', [[1, 'active']])]),
     );
-    expect(back.keys.get('k')?.removed).toBeUndefined();
-    expect(back.keys.get('k')?.appeared).toEqual(ref(1));
+    const k = back.keys.get('k')!;
+    expect(k.removed).toBeUndefined();
+    expect(k.appeared).toEqual(ref(3));
+    // The new v1 became active at commit 3, not when the deleted key's v1 did.
+    expect(enteredAt(back, 'k', 1, 'active')).toEqual(ref(3));
+    expect(k.earlier).toEqual([
+      {
+        appeared: ref(1),
+        removed: ref(2),
+        versions: new Map([
+          [1, { appeared: ref(1), entered: { active: ref(1) }, state: 'active' }],
+        ]),
+      },
+    ]);
   });
 
   it('orders keys and versions deterministically', () => {
