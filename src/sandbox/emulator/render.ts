@@ -128,6 +128,8 @@ export function renderComment(
 export interface PullLive {
   baseSha: string;
   mergeable: boolean | null;
+  /** Branch rules or protection do not allow the merge yet. */
+  blocked?: boolean;
 }
 
 export function renderPull(
@@ -168,7 +170,14 @@ export function renderPull(
     merged_by: p.merged_by ? renderUser(p.merged_by, urls) : null,
     merge_commit_sha: p.merge_commit_sha,
     mergeable: live.mergeable,
-    mergeable_state: live.mergeable === false ? 'dirty' : live.mergeable ? 'clean' : 'unknown',
+    mergeable_state:
+      live.mergeable === false
+        ? 'dirty'
+        : live.mergeable === null
+          ? 'unknown'
+          : live.blocked
+            ? 'blocked'
+            : 'clean',
     maintainer_can_modify: p.maintainer_can_modify,
     requested_reviewers: p.requested_reviewers.map((login) => ({ login })),
     requested_teams: p.requested_teams.map((slug) => ({ slug, name: slug })),

@@ -171,6 +171,20 @@ describe('pull requests', () => {
     expect(reopened.data.state).toBe('open');
   });
 
+  it('lists its commits', async () => {
+    const pr = await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      ...o,
+      pull_number: 2,
+    });
+    const commits = await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', {
+      ...o,
+      pull_number: 2,
+    });
+    expect(commits.data.map((c) => [c.sha, c.commit.message])).toEqual([
+      [pr.data.head.sha, 'rekey: rekey/rotate/b'],
+    ]);
+  });
+
   it('lists the changed files', async () => {
     const files = await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
       ...o,
@@ -228,6 +242,14 @@ describe('reviews and merging', () => {
         merge_method: 'squash',
       });
     await expect(merge()).rejects.toMatchObject({ status: 405 });
+    const state = async () =>
+      (
+        await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+          ...o,
+          pull_number: 1,
+        })
+      ).data.mergeable_state;
+    expect(await state()).toBe('blocked');
     const self = h.app.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
       ...o,
       pull_number: 1,
@@ -258,6 +280,7 @@ describe('reviews and merging', () => {
       state: 'success',
       context: 'rekey/verify',
     });
+    expect(await state()).toBe('clean');
     const merged = await merge();
     expect(merged.data.merged).toBe(true);
     const git = h.emu.repo(REPO).git;

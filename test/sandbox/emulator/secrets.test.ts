@@ -115,6 +115,16 @@ describe('repository and environment secrets', () => {
     );
     expect(del.status).toBe(204);
     expect(h.emu.secretNames({ repository: REPO, environment: 'production' })).toEqual([]);
+    const got = await h.app.request(
+      'GET /repos/{owner}/{repo}/environments/{environment_name}',
+      env,
+    );
+    expect(got.data.name).toBe('production');
+    const noEnv = h.app.request('GET /repos/{owner}/{repo}/environments/{environment_name}', {
+      ...o,
+      environment_name: 'staging',
+    });
+    expect(await statusOf(noEnv)).toBe(404);
     const missing = h.app.request(
       'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
       { ...o, environment_name: 'staging' },

@@ -13,9 +13,10 @@ import {
   type Route,
   str,
 } from '../http.ts';
+import { assertMergeAllowed } from '../protection.ts';
 import { renderPull } from '../render.ts';
 import type { Issue, Pull } from '../state.ts';
-import { files } from './repos.ts';
+import { commitSummary, files } from './repos.ts';
 
 export const PR_READ = ['pull_requests', 'read'] as const;
 export const PR_WRITE = ['pull_requests', 'write'] as const;
@@ -50,9 +51,15 @@ async function refresh(ctx: Ctx, pull: Pull, issue: Issue): Promise<void> {
 export async function pullJson(ctx: Ctx, { pull, issue }: LoadedPull, withMergeable = true) {
   const baseSha = (await ctx.repo.git.readRef(`refs/heads/${pull.baseRef}`)) ?? '';
   let mergeable: boolean | null = null;
-  if (withMergeable && issue.state === 'open' && baseSha)
+  let blocked = false;
+  if (withMergeable && issue.state === 'open' && baseSha) {
     mergeable = (await ctx.repo.git.mergeTree(baseSha, pull.headSha)) !== null;
-  return renderPull(pull, issue, ctx.repo, { baseSha, mergeable }, ctx.urls);
+    blocked = await assertMergeAllowed(ctx.repo, pull, issue.user, baseSha).then(
+      () => false,
+      () => true,
+    );
+  }
+  return renderPull(pull, issue, ctx.repo, { baseSha, mergeable, blocked }, ctx.urls);
 }
 
 function validationFailed(errors: Record<string, unknown>[]): ApiError {
@@ -233,6 +240,18 @@ async function pullsForCommit(ctx: Ctx) {
   return ok(await Promise.all(page.items.map((p) => pullJson(ctx, p, false))), page.headers);
 }
 
+async function pullCommits(ctx: Ctx) {
+  const { pull } = await loadPull(ctx);
+  const git = ctx.repo.git;
+  const base = pull.merge_commit_sha
+    ? (await git.readCommit(pull.merge_commit_sha)).parents[0]
+    : await git.readRef(`refs/heads/${pull.baseRef}`);
+  const from = base ? await git.mergeBase(base, pull.headSha) : null;
+  const shas = from ? await git.revList(from, pull.headSha) : [pull.headSha];
+  const page = paginate(ctx, shas);
+  return ok(await Promise.all(page.items.map((sha) => commitSummary(ctx, sha))), page.headers);
+}
+
 const R = '/repos/{owner}/{repo}/pulls';
 export const pullRoutes: Route[] = [
   route('POST', R, PR_WRITE, createPull),
@@ -240,5 +259,6 @@ export const pullRoutes: Route[] = [
   route('GET', `${R}/{pull_number}`, PR_READ, getPull),
   route('PATCH', `${R}/{pull_number}`, PR_WRITE, updatePull),
   route('GET', `${R}/{pull_number}/files`, PR_READ, pullFiles),
+  route('GET', `${R}/{pull_number}/commits`, PR_READ, pullCommits),
   route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', PR_READ, pullsForCommit),
 ];

@@ -13,7 +13,7 @@ async function getRepo(ctx: Ctx) {
   return ok(renderRepo(ctx.repo, ctx.urls));
 }
 
-async function commitSummary(ctx: Ctx, sha: string): Promise<Record<string, unknown>> {
+export async function commitSummary(ctx: Ctx, sha: string): Promise<Record<string, unknown>> {
   const c = await ctx.repo.git.readCommit(sha);
   const api = `${ctx.urls.api}/repos/${ctx.repo.fullName}`;
   const html = `${ctx.urls.server}/${ctx.repo.fullName}`;
@@ -234,6 +234,23 @@ async function branchProtection(ctx: Ctx) {
   return ok(out);
 }
 
+async function getEnvironment(ctx: Ctx) {
+  const name = ctx.params['environment_name'] ?? '';
+  if (!ctx.repo.environments.has(name)) throw notFound();
+  const id = [...ctx.repo.environments].indexOf(name) + 1;
+  return ok({
+    id,
+    node_id: Buffer.from(`Environment:${ctx.repo.id}:${id}`).toString('base64url'),
+    name,
+    url: `${ctx.urls.api}/repos/${ctx.repo.fullName}/environments/${encodeURIComponent(name)}`,
+    html_url: `${ctx.urls.server}/${ctx.repo.fullName}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    protection_rules: [],
+    deployment_branch_policy: null,
+  });
+}
+
 const R = '/repos/{owner}/{repo}';
 export const repoRoutes: Route[] = [
   route('GET', R, META, getRepo),
@@ -243,4 +260,5 @@ export const repoRoutes: Route[] = [
   route('GET', `${R}/compare/{basehead}`, CONTENTS_READ, compare),
   route('GET', `${R}/rules/branches/{branch}`, META, branchRules),
   route('GET', `${R}/branches/{branch}/protection`, ['administration', 'read'], branchProtection),
+  route('GET', `${R}/environments/{environment_name}`, META, getEnvironment),
 ];
