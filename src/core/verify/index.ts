@@ -6,3 +6,4 @@ export type { ChangeSide } from './snapshot-side.ts';
 export { checkPublicForm } from './material-content.ts';
 export { isScannedPath, scanForPrivateKeys } from './plaintext.ts';
 export { checkRecipients } from './recipients.ts';
+export { checkSnapshot } from './check-snapshot.ts';
