@@ -149,10 +149,13 @@ export class NoMatchingIdentityError extends SopsError {
   override readonly name = 'NoMatchingIdentityError';
   readonly code = 'sops/no-identity';
   readonly recipients: readonly string[];
-  constructor(file: string, recipients: readonly string[], loaded: number) {
+  /** `loaded`: how many identities were tried, when known (the sops CLI does not say). */
+  constructor(file: string, recipients: readonly string[], loaded?: number) {
+    const tried =
+      loaded === undefined ? '' : ` (${loaded} age identit${loaded === 1 ? 'y' : 'ies'} loaded)`;
     super(
       file,
-      `no identity for this file (${loaded} age identit${loaded === 1 ? 'y' : 'ies'} loaded); ` +
+      `no identity for this file${tried}; ` +
         `it is encrypted to: ${recipients.join(', ') || '(no age recipients)'}. ` +
         'Set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE to a matching key.',
     );

@@ -307,6 +307,18 @@ export function decryptLoaded(
   return { loaded, meta, key, branches: result.branches, mac: result.mac, reuse };
 }
 
+/**
+ * Checks a file's recipients, crypt rule and mac_only_encrypted against a creation rule,
+ * without any key (RecipientsMismatchError, CryptRuleMismatchError).
+ */
+export function checkFileAgainstRule(
+  path: string,
+  encrypted: Uint8Array,
+  rule: CreationRule,
+): void {
+  checkAgainstRule(path, rule, loadEncrypted(path, encrypted).meta);
+}
+
 function utf8(path: string, bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);

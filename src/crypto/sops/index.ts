@@ -1,3 +1,3 @@
-export { BuiltinSopsCodec, storeFor } from './codec.ts';
+export { BuiltinSopsCodec, checkFileAgainstRule, loadEncrypted, storeFor } from './codec.ts';
 export type { BuiltinSopsCodecOptions } from './codec.ts';
 export { SOPS_VERSION } from './metadata.ts';
