@@ -76,6 +76,8 @@ export interface Match {
   params: Record<string, string>;
 }
 
+const SLASHED = new Set(['{ref}', '{path}', '{branch}', '{basehead}', '{tree_sha}']);
+
 interface Compiled {
   route: Route;
   names: string[];
@@ -98,16 +100,15 @@ export class Router {
         return p.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
       });
       const strict = new RegExp(`^${pieces.join('')}$`);
-      // A trailing parameter may also be sent unencoded (`git/ref/heads/a/b`), as GitHub accepts.
+      // A trailing ref, branch or path may also be sent unencoded (`git/ref/heads/a/b`), as
+      // GitHub accepts; other parameters never contain a slash.
       const last = parts[parts.length - 1] ?? '';
-      const greedy = last.startsWith('{')
-        ? new RegExp(`^${pieces.slice(0, -1).join('')}(.+)$`)
-        : null;
+      const greedy = SLASHED.has(last) ? new RegExp(`^${pieces.slice(0, -1).join('')}(.+)$`) : null;
       this.#compiled.push({ route: r, names, strict, greedy });
     }
   }
 
-  /** Matches a raw (still percent-encoded) path. `methods` lists what other methods exist. */
+  /** Matches a raw (still percent-encoded) path; `pathKnown` when another method serves it. */
   match(method: string, rawPath: string): { match: Match | null; pathKnown: boolean } {
     let pathKnown = false;
     for (const pass of ['strict', 'greedy'] as const) {

@@ -162,3 +162,19 @@ describe('request log', () => {
     ]);
   });
 });
+
+describe('routing', () => {
+  it('answers 404 for endpoints it does not serve, and accepts unencoded refs', async () => {
+    const res = await fetch(`${h.emu.apiUrl}/repos/acme/infra/not/served`, {
+      headers: { authorization: 'token x' },
+    });
+    expect(res.status).toBe(404);
+    expect(h.emu.requestLog.at(-1)?.route).toBeNull();
+    const token = h.emu.addToken({ kind: 'app', permissions: { contents: 'read' } });
+    const ref = await fetch(`${h.emu.apiUrl}/repos/acme/infra/git/ref/heads/main`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(ref.status).toBe(200);
+    expect(h.emu.requestLog.at(-1)?.route).toBe('/repos/{owner}/{repo}/git/ref/{ref}');
+  });
+});
