@@ -39,16 +39,17 @@ export function loadSopsConfig(tree: FileTree): SopsConfig {
 }
 
 /**
- * The codec for this run. Encrypting needs only the public recipients of `.sops.yaml`, so
- * identities are read only when `decrypt` is asked for (the rotation job holds none).
+ * The codec for this run and how many identities it holds. Encrypting needs only the public
+ * recipients of `.sops.yaml`, so identities are read only when `decrypt` is asked for (the
+ * rotation job holds none).
  */
 export async function sopsCodec(
   io: CliIo,
   _dir: string,
   opts: { decrypt?: boolean } = {},
-): Promise<SopsCodec> {
+): Promise<{ codec: SopsCodec; identities: number }> {
   const identities = opts.decrypt
-    ? (await loadAgeIdentities({ env: io.env, homedir: homedir() })).identities
+    ? (await loadAgeIdentities({ env: io.env, homedir: io.env['HOME'] || homedir() })).identities
     : [];
-  return new BuiltinSopsCodec({ identities });
+  return { codec: new BuiltinSopsCodec({ identities }), identities: identities.length };
 }

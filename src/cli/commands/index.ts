@@ -2,8 +2,9 @@ import type { CliCommand } from '../args.ts';
 import { demo } from './demo.ts';
 import { newKey } from './new.ts';
 import { planCommand } from './plan.ts';
+import { sops } from './sops.ts';
 import { validate } from './validate.ts';
 import { verify } from './verify.ts';
 
 /** Every `rekey` subcommand, in the order `rekey --help` lists them. */
-export const commands: readonly CliCommand[] = [validate, planCommand, verify, newKey, demo];
+export const commands: readonly CliCommand[] = [validate, planCommand, verify, newKey, sops, demo];

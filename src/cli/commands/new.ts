@@ -93,7 +93,7 @@ export const newKey: CliCommand = {
         targets: (values.target ?? []).map(parseTargetSpec),
       },
       { now, sopsConfig: loadSopsConfig(tree) },
-      { codec: await sopsCodec(io, dir) },
+      { codec: (await sopsCodec(io, dir)).codec },
     );
     await applyToWorkdir(dir, change.files, { createOnly: true });
     if (values.json)
