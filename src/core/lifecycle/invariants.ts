@@ -62,7 +62,13 @@ export function checkKeyInvariants(key: KeyFacts, now: Date): Diagnostic[] {
     out.push(
       violation(
         'lifecycle/version-gap',
-        `${missing.map((n) => `v${n}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing; version numbers run from v1 without gaps and entries are never removed`,
+        // A hostile `version: 1000000` must not produce a megabyte of message.
+        `${missing
+          .slice(0, 5)
+          .map((n) => `v${n}`)
+          .join(
+            ', ',
+          )}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} ${missing.length === 1 ? 'is' : 'are'} missing; version numbers run from v1 without gaps and entries are never removed`,
         above >= 0 ? at(above, 'version') : doc.locate(['versions']),
       ),
     );

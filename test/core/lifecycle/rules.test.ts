@@ -321,6 +321,15 @@ function run(c: Change): Diagnostic[] {
   return [...verifyTrees(tree(c.base), tree(c.head), { now: NOW, gate: c.gate }).diagnostics];
 }
 
+describe('version-gap on a hostile number', () => {
+  it('keeps the message short', () => {
+    const files = repo([{ version: 1_000_000, state: 'active', created: created(1) }]);
+    const gap = run(same(files)).filter((d) => d.rule === 'lifecycle/version-gap');
+    expect(gap).toHaveLength(1);
+    expect(gap[0]!.message).toMatch(/^v1, v2, v3, v4, v5 and 999994 more are missing/);
+  });
+});
+
 describe('lifecycle rules', () => {
   it('has a failing and a passing case for every lifecycle/* rule', () => {
     const lifecycle = Object.keys(LIFECYCLE_RULES).filter((r) => r.startsWith('lifecycle/'));
