@@ -9,6 +9,7 @@ import { parseYaml } from '../core/yaml/index.ts';
 import type { SopsCodec } from '../core/ports/sops.ts';
 import { BuiltinSopsCodec } from '../crypto/sops/index.ts';
 import { loadAgeIdentities } from '../adapters/sops-identities.ts';
+import { findSopsBinary, SopsCli } from '../adapters/sops-cli.ts';
 import { homedir } from 'node:os';
 import type { CliIo } from './args.ts';
 
@@ -39,15 +40,20 @@ export function loadSopsConfig(tree: FileTree): SopsConfig {
 }
 
 /**
- * The codec for this run and how many identities it holds. Encrypting needs only the public
- * recipients of `.sops.yaml`, so identities are read only when `decrypt` is asked for (the
- * rotation job holds none).
+ * The codec for this run: the `sops` binary when `SOPS_BINARY` names one or `sops` is on PATH
+ * (then KMS, PGP and every other sops master key work, and sops reads its own identities),
+ * else the built-in age codec. Encrypting needs only the public recipients of `.sops.yaml`,
+ * so the built-in codec reads identities only when `decrypt` is asked for (the rotation job
+ * holds none). `identities` is -1 when sops itself finds them.
  */
 export async function sopsCodec(
   io: CliIo,
-  _dir: string,
+  dir: string,
   opts: { decrypt?: boolean } = {},
 ): Promise<{ codec: SopsCodec; identities: number }> {
+  const binary = findSopsBinary(io.env);
+  if (binary !== undefined)
+    return { codec: new SopsCli({ binary, cwd: dir, env: io.env }), identities: -1 };
   const identities = opts.decrypt
     ? (await loadAgeIdentities({ env: io.env, homedir: io.env['HOME'] || homedir() })).identities
     : [];

@@ -99,7 +99,7 @@ export const sops: CliCommand = {
       bytes,
       rule,
       codec,
-      decrypt: identities > 0,
+      decrypt: identities !== 0,
       material: key && material ? { key, version: material.version } : undefined,
     });
     const ok = checks.every((c) => c.ok);
