@@ -134,6 +134,11 @@ describe('pull requests', () => {
       head: 'acme:rekey/rotate/b',
     });
     expect(byHead.data.map((p) => p.head.ref)).toEqual(['rekey/rotate/b']);
+    const bareHead = await h.app.request('GET /repos/{owner}/{repo}/pulls', {
+      ...o,
+      head: 'rekey/rotate/b',
+    });
+    expect(bareHead.data).toHaveLength(3);
     const byBase = await h.app.request('GET /repos/{owner}/{repo}/pulls', { ...o, base: 'other' });
     expect(byBase.data).toEqual([]);
     const page1 = await h.app.request('GET /repos/{owner}/{repo}/pulls', { ...o, per_page: 2 });

@@ -155,7 +155,8 @@ async function getPull(ctx: Ctx) {
 
 async function listPulls(ctx: Ctx) {
   const state = ctx.query.get('state') ?? 'open';
-  const head = ctx.query.get('head');
+  // GitHub ignores a `head` filter without the `owner:` part (a common trap): so does the emulator.
+  const head = ctx.query.get('head')?.includes(':') ? ctx.query.get('head') : null;
   const base = ctx.query.get('base');
   const direction = ctx.query.get('direction') ?? 'desc';
   const all: { pull: Pull; issue: Issue }[] = [];
