@@ -182,6 +182,7 @@ function checkExistingVersions(c: Comparison, opts: TransitionOptions): void {
 function checkNewVersions(c: Comparison): void {
   const baseMax = Math.max(0, ...c.bIdx.keys());
   const baseNewest = c.b.versions.reduce((m, v) => (v.created > m ? v.created : m), '');
+  const byFingerprint = new Map(c.b.versions.map((v) => [v.fingerprint, v.version] as const));
   const added = [...c.hIdx.keys()].filter((n) => !c.bIdx.has(n)).sort((x, y) => x - y);
   added.forEach((n, k) => {
     const hi = c.hIdx.get(n)!;
@@ -219,12 +220,12 @@ function checkNewVersions(c: Comparison): void {
           c.at(hi, 'state'),
         ),
       );
-    const same = c.b.versions.find((v) => v.fingerprint === hv.fingerprint);
+    const same = byFingerprint.get(hv.fingerprint);
     if (same !== undefined)
       c.out.push(
         violation(
           'lifecycle/fingerprint-reused',
-          `v${n} has the fingerprint of v${same.version} (${hv.fingerprint}): it is the same material, so this rotation would change nothing. Generate new material`,
+          `v${n} has the fingerprint of v${same} (${hv.fingerprint}): it is the same material, so this rotation would change nothing. Generate new material`,
           c.at(hi, 'fingerprint'),
         ),
       );
