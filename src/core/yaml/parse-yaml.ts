@@ -9,8 +9,9 @@
  * Steps: size cap on the bytes; BOM and strict UTF-8; CR check; the `yaml` package's CST
  * parser (iterative) with a nesting check before composing (the composer recurses); the
  * Document API with the YAML 1.2 core schema, no custom tags, no merge; one walk over the
- * nodes (./walk.ts) that builds the plain value and applies the node rules. Positions are
- * computed only when a finding or a caller's locate() needs one.
+ * nodes (./walk.ts) that builds the plain value and applies the node rules. Line numbers
+ * are computed only when a finding or a caller's locate() needs one, and the Document is not
+ * retained (see lazyLocate).
  */
 import { Composer, Parser } from 'yaml';
 import type { CST, Document, DocumentOptions, ParseOptions, SchemaOptions, YAMLError } from 'yaml';
@@ -139,8 +140,27 @@ export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = 
   const value = unusable ? undefined : walk.build(doc.contents, 0);
   return {
     value: unusable || walk.guessed ? undefined : value,
-    locate: (path) => ({ file, ...lines.position(locateIn(doc, path)) }),
+    locate: lazyLocate(file, text, lines, maxDepth),
     diagnostics: findings.list,
+  };
+}
+
+/**
+ * locate() for a parsed file. A composed Document is many times larger than its text, and a
+ * snapshot holds thousands of files of which almost none ever needs a position; so the
+ * Document is not kept. The first locate() composes the same text again (same offsets) and
+ * keeps that one for later calls.
+ */
+function lazyLocate(
+  file: string,
+  text: string,
+  lines: LineIndex,
+  maxDepth: number,
+): (path: DocPath) => SourceLocation {
+  let doc: Document.Parsed | undefined;
+  return (path) => {
+    doc ??= compose(text, maxDepth).doc;
+    return { file, ...lines.position(locateIn(doc, path)) };
   };
 }
 
