@@ -1,7 +1,7 @@
 /**
  * What the lifecycle rules look at, independent of how files were read: one key's parsed
- * key.yaml (with locations) and the material files found in its folder. load-snapshot.ts
- * builds these from a FileTree; tests may build them from YAML text the same way.
+ * key.yaml (with locations) and the material files found in its folder.
+ * verify/snapshot-side.ts builds them from a loaded ManifestSnapshot and its FileTree.
  */
 import type { SourceLocation } from '../diagnostics.ts';
 import type { KeyDocument } from '../formats/index.ts';
