@@ -52,6 +52,8 @@ export interface RepoSpec {
   private?: boolean;
   /** Settings > Actions > "Allow GitHub Actions to create and approve pull requests" (off by default). */
   actionsCanCreatePullRequests?: boolean;
+  /** Settings > General > "Automatically delete head branches" (off by default). */
+  deleteBranchOnMerge?: boolean;
 }
 
 export interface Emulator {
@@ -176,6 +178,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       });
       r.private = spec.private ?? true;
       r.actionsCanCreatePullRequests = spec.actionsCanCreatePullRequests ?? false;
+      r.deleteBranchOnMerge = spec.deleteBranchOnMerge ?? false;
       for (const env of spec.environments ?? []) r.environments.add(env);
       state.repos.set(`${owner}/${name}`.toLowerCase(), r);
       const files = spec.files ?? { 'README.md': `# ${name}\n` };

@@ -110,6 +110,7 @@ export class RepoState {
   defaultBranch: string;
   private: boolean;
   actionsCanCreatePullRequests: boolean;
+  deleteBranchOnMerge = false;
   readonly environments = new Set<string>();
   readonly issues = new Map<number, Issue>();
   readonly pulls = new Map<number, Pull>();

@@ -37,7 +37,7 @@ describe('a rotation through the emulator', () => {
         'keys-manifest/payments/webhook/key.yaml': 'versions: [2, 1]\n',
         'keys-manifest/payments/webhook/v2.sops.yaml': 'secret: ENC[...]\n',
       },
-      'rekey: rotate payments/webhook to v2',
+      'rekey: rotate payments/webhook to v2\n\nRekey-Key: payments/webhook\nRekey-Version: 2',
     );
     await h.app.request('POST /repos/{owner}/{repo}/git/refs', {
       ...o,
@@ -89,6 +89,8 @@ describe('a rotation through the emulator', () => {
       .trim()
       .split('\n');
     expect(firstParent[0]).toBe(`rekey: rotate payments/webhook to v2 (#${pr.data.number})`);
+    const squashed = await git.readCommit(merged.data.sha);
+    expect(squashed.message).toContain('Rekey-Key: payments/webhook\nRekey-Version: 2');
 
     // distribution: seal for the target's key, write, record the status on the merge commit.
     const key = await h.app.request('GET /repos/{owner}/{repo}/actions/secrets/public-key', o);

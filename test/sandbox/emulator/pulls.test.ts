@@ -292,7 +292,8 @@ describe('reviews and merging', () => {
     expect(await git.readRef('refs/heads/main')).toBe(merged.data.sha);
     const commit = await git.readCommit(merged.data.sha);
     expect(commit.parents).toEqual([pr.data.base.sha]);
-    expect(commit.message).toMatch(/^change rekey\/rotate\/a \(#1\)\n/);
+    // One commit: GitHub keeps its subject (and body) and appends the number.
+    expect(commit.message).toBe('rekey: rekey/rotate/a (#1)\n');
     const after = await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
       ...o,
       pull_number: 1,
@@ -376,5 +377,45 @@ describe('pull requests of a commit', () => {
       commit_sha: root,
     });
     expect(none.data).toEqual([]);
+  });
+});
+
+describe('repository merge settings', () => {
+  it('deletes the head branch on merge when the repository says so', async () => {
+    await h.emu.addRepo({ fullName: 'acme/tidy', deleteBranchOnMerge: true });
+    const t = { owner: 'acme', repo: 'tidy' };
+    const main = await h.app.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+      ...t,
+      ref: 'heads/main',
+    });
+    await h.app.request('POST /repos/{owner}/{repo}/git/refs', {
+      ...t,
+      ref: 'refs/heads/topic',
+      sha: main.data.object.sha,
+    });
+    await h.emu.commitFiles('acme/tidy', 'topic', { 'a.txt': 'a\n' }, 'first\n\nbody one');
+    await h.emu.commitFiles('acme/tidy', 'topic', { 'b.txt': 'b\n' }, 'second');
+    const pr = await h.app.request('POST /repos/{owner}/{repo}/pulls', {
+      ...t,
+      head: 'topic',
+      base: 'main',
+      title: 'Topic',
+    });
+    const merged = await h.app.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
+      ...t,
+      pull_number: pr.data.number,
+      merge_method: 'squash',
+    });
+    const git = h.emu.repo('acme/tidy').git;
+    expect(await git.readRef('refs/heads/topic')).toBeNull();
+    // Several commits: the PR title, and the commit messages as a list.
+    expect((await git.readCommit(merged.data.sha)).message).toBe(
+      'Topic (#1)\n\n* first\n\nbody one\n\n* second\n',
+    );
+    const after = await h.app.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      ...t,
+      pull_number: pr.data.number,
+    });
+    expect(after.data).toMatchObject({ merged: true, state: 'closed' });
   });
 });

@@ -19,6 +19,13 @@ import { loadPull, PR_READ, PR_WRITE, pullJson } from './pulls.ts';
 
 const GITHUB = { name: 'GitHub', email: 'noreply@github.com' };
 
+function split(message: string): { subject: string; body: string } {
+  const i = message.indexOf('\n');
+  return i === -1
+    ? { subject: message, body: '' }
+    : { subject: message.slice(0, i), body: message.slice(i + 1).replace(/^\n+/, '') };
+}
+
 async function mergePull(ctx: Ctx) {
   const { pull, issue } = await loadPull(ctx);
   const body = bodyOf(ctx);
@@ -49,14 +56,20 @@ async function mergePull(ctx: Ctx) {
   let parents: string[];
   let author = mergerPerson;
   if (method === 'squash') {
-    const subjects = await Promise.all(
-      (await git.revList(baseSha, pull.headSha)).map(
-        async (c) => (await git.readCommit(c)).message.split('\n')[0] ?? '',
+    // GitHub's defaults (COMMIT_OR_PR_TITLE, COMMIT_MESSAGES): one commit keeps its own
+    // subject and body (trailers survive); several get the PR title and a list of the commits.
+    const messages = await Promise.all(
+      (await git.revList(baseSha, pull.headSha)).map(async (c) =>
+        (await git.readCommit(c)).message.trimEnd(),
       ),
     );
-    const title = str(body['commit_title']) ?? `${issue.title} (#${pull.number})`;
-    const text = str(body['commit_message']) ?? subjects.map((s) => `* ${s}`).join('\n\n');
-    message = `${title}\n\n${text}\n`;
+    const only = messages.length === 1 ? split(messages[0] ?? '') : null;
+    const title =
+      str(body['commit_title']) ?? `${only ? only.subject : issue.title} (#${pull.number})`;
+    const text =
+      str(body['commit_message']) ??
+      (only ? only.body : messages.map((m) => `* ${m}`).join('\n\n'));
+    message = text ? `${title}\n\n${text}\n` : `${title}\n`;
     parents = [baseSha];
     author = {
       name: issue.user.login,
@@ -85,6 +98,7 @@ async function mergePull(ctx: Ctx) {
   issue.state = 'closed';
   issue.closed_at = now;
   issue.updated_at = now;
+  if (ctx.repo.deleteBranchOnMerge) await git.deleteRef(`refs/heads/${pull.headRef}`, pull.headSha);
   return ok({ sha: commit, merged: true, message: 'Pull Request successfully merged' });
 }
 
