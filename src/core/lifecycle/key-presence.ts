@@ -18,7 +18,7 @@ export function newKey(head: KeyFacts): KeyComparison {
         'lifecycle/new-key-versions',
         i === 0
           ? `a new key starts with v1 active (or no versions), not v${v.version} ${v.state}`
-          : `a new key starts with a single version, v1 active; v${v.version} must come in a later change`,
+          : `a new key starts with a single entry, v1 active; remove v${v.version} (${v.state}): a key's history begins when rekey first sees it`,
         head.doc.locate(['versions', i, i === 0 && v.version === 1 ? 'state' : 'version']),
       ),
     );
