@@ -228,3 +228,15 @@ function firstLine(s: string): string {
   const colon = line.indexOf(': ');
   return colon === -1 ? line : line.slice(0, colon);
 }
+
+const encoder = new TextEncoder();
+
+/**
+ * Whether a string must be quoted when written as a YAML value: true when this loader
+ * would not read it back, written plain, as exactly that string without findings (`yes`,
+ * `017`, `1:30`, `null`, `a: b`, a leading space...). For code that writes manifests.
+ */
+export function needsQuoting(s: string): boolean {
+  const r = parseYaml('', encoder.encode(`k: ${s}\n`));
+  return r.diagnostics.length > 0 || (r.value as { k?: unknown } | undefined)?.k !== s;
+}

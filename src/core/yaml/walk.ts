@@ -90,7 +90,11 @@ export class Walk {
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
-        const key = this.#key(pair.key as ParsedNode | null, out);
+        const key = this.#key(
+          pair.key as ParsedNode | null,
+          out,
+          (pair.value as ParsedNode | null)?.range[0] ?? node.range[0],
+        );
         const value = this.build(pair.value as ParsedNode | null, depth + 1);
         // Only keys that passed #key are assigned: strings, never __proto__ and friends.
         if (key !== undefined) out[key] = value;
@@ -168,8 +172,20 @@ export class Walk {
   }
 
   /** The key as a string, or undefined (after a finding) when it may not be used. */
-  #key(node: ParsedNode | null, seen: Record<string, unknown>): string | undefined {
-    if (node === null) return undefined; // the parser reports a missing key as a syntax error
+  #key(
+    node: ParsedNode | null,
+    seen: Record<string, unknown>,
+    valueStart: number,
+  ): string | undefined {
+    if (node === null) {
+      // The parser composes an empty key as a null scalar; this is the same finding if not.
+      this.#add(
+        'yaml/non-string-key',
+        'map keys must be strings; this entry has no key',
+        valueStart,
+      );
+      return undefined;
+    }
     if (isAlias(node)) {
       this.#add('yaml/alias', 'aliases (*name) are not allowed; write the key out', node.range[0]);
       return undefined;

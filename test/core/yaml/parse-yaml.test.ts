@@ -69,6 +69,8 @@ describe('parseYaml rejects', () => {
     ['a boolean key', 'true: b\n', ['yaml/non-string-key@1:1']],
     ['a null key', '~: b\n', ['yaml/non-string-key@1:1']],
     ['a list key', '? [a]\n: b\n', ['yaml/non-string-key@1:3']],
+    ['an empty key', 'a: 1\n: x\n', ['yaml/non-string-key@2:1']],
+    ['an empty key in a flow map', '{: x}\n', ['yaml/non-string-key@1:2']],
     ['.inf', 'a: .inf\n', ['yaml/non-finite-number@1:4']],
     ['.nan', 'a: [.NaN]\n', ['yaml/non-finite-number@1:5']],
     ['two documents', 'a: 1\n---\nb: 2\n', ['yaml/multiple-documents@2:1']],
