@@ -6,7 +6,7 @@
 // over the same repository. Run: node bench/history.bench.ts [commits]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBlobs } from '../src/adapters/git/cat-file.ts';
 import { buildHistoryIndex, historyLogArgs, parseHistoryLog } from '../src/adapters/git/history.ts';
@@ -185,6 +185,11 @@ try {
   );
   console.log(
     `breakdown: log ${ms(sameLog)}, parse ${ms(parseMs)}, cat-file ${blobs.size} blobs ${ms(catMs)}, fold ${ms(foldMs)}`,
+  );
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores (figures are wall time: a busy machine inflates them)`,
   );
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 } finally {

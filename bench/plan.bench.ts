@@ -5,6 +5,7 @@
 // memory, and the ratio to `yaml.parse` of the same bytes alone (the floor: any loader must
 // at least parse). Also splits the loader's cost into the safe YAML loader and the schemas.
 // Run: node bench/plan.bench.ts [keys]
+import { cpus, loadavg } from 'node:os';
 import { parse } from 'yaml';
 import { keyDocument } from '../src/core/formats/index.ts';
 import type { KeyState } from '../src/core/formats/index.ts';
@@ -174,5 +175,10 @@ console.log(
 );
 console.log(
   `per key, run 1: ${(((runs[0]!.load[0] + runs[0]!.plan[0]) / KEYS) * 1000).toFixed(0)} µs wall`,
+);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores (figures are wall time: a busy machine inflates them)`,
 );
 console.log('targets: < 2000 ms, < 512 MiB, ratio < 2.0');

@@ -98,66 +98,112 @@ export interface CatFileOptions {
   readonly spawn?: SpawnGit;
 }
 
+const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** Blobs requested one by one while other work goes on, read by ONE `git cat-file` process. */
+export interface BlobReader {
+  /** Ask for a blob; repeated ids are asked for once. Starts the process on first use. */
+  request(oid: string): void;
+  /** No more requests: wait for every requested blob. */
+  close(): Promise<Map<string, Uint8Array>>;
+  /** Give up (the caller failed elsewhere): stop the process, if any. */
+  abort(): void;
+}
+
 /**
- * Read many objects through ONE `git cat-file --batch` process. Returns oid -> content for
- * blobs; a missing or non-blob object is an error (the caller asked for blobs it saw in a
- * tree or a diff, so either means the repository changed under us or is corrupt).
+ * A {@link BlobReader} over one `git cat-file --batch --buffer` process. Requests are
+ * written as they come, so reading blobs overlaps whatever produces their ids (history
+ * indexing feeds it from `git log` output as that streams in). A missing or non-blob object
+ * is an error: the caller asks for blobs it saw in a tree or a diff, so either means the
+ * repository changed under us or is corrupt.
  */
+export function openBlobReader(repoDir: string, options: CatFileOptions = {}): BlobReader {
+  const requested = new Set<string>();
+  const blobs = new Map<string, Uint8Array>();
+  const problems: GitReadError[] = [];
+  let child: ReturnType<SpawnGit> | undefined;
+  let finished: Promise<void> | undefined;
+
+  const start = () => {
+    const c = (options.spawn ?? spawnGit)(['cat-file', '--batch', '--buffer'], {
+      cwd: repoDir,
+      env: options.env,
+    });
+    const stderr: Buffer[] = [];
+    c.stderr.on('data', (b: Buffer) => stderr.push(b));
+    const parser = new CatFileBatchParser(
+      (o) => {
+        if (o.type !== 'blob')
+          problems.push(new GitReadError('bad-output', `${o.oid} is a ${o.type}, not a blob`));
+        else blobs.set(o.oid, o.content);
+      },
+      (name) => problems.push(new GitReadError('bad-output', `object ${name} is missing`)),
+    );
+    const parsed = new Promise<void>((resolve, reject) => {
+      c.stdout.on('data', (b: Buffer) => {
+        try {
+          parser.push(b);
+        } catch (e) {
+          c.kill();
+          reject(e);
+        }
+      });
+      c.stdout.once('end', () => {
+        try {
+          parser.end();
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    finished = Promise.all([parsed, exited(c, 'git cat-file --batch', stderr)]).then(() => {});
+    // Held until close(); an early failure must not surface as an unhandled rejection.
+    finished.catch(() => {});
+    // An EPIPE on stdin surfaces through the exit status.
+    c.stdin.on('error', () => {});
+    return c;
+  };
+
+  return {
+    request(oid) {
+      if (!OID.test(oid))
+        throw new GitReadError('bad-output', `not an object id: ${JSON.stringify(oid)}`);
+      if (requested.has(oid)) return;
+      requested.add(oid);
+      child ??= start();
+      child.stdin.write(`${oid}\n`);
+    },
+    async close() {
+      if (!child) return blobs;
+      child.stdin.end();
+      await finished;
+      if (problems.length > 0) throw problems[0];
+      if (blobs.size !== requested.size)
+        throw new GitReadError(
+          'bad-output',
+          `cat-file returned ${blobs.size} of ${requested.size} blobs`,
+        );
+      return blobs;
+    },
+    abort() {
+      child?.kill();
+    },
+  };
+}
+
+/** Read many blobs through ONE `git cat-file --batch` process (see {@link openBlobReader}). */
 export async function readBlobs(
   repoDir: string,
   oids: Iterable<string>,
   options: CatFileOptions = {},
 ): Promise<Map<string, Uint8Array>> {
-  const wanted = [...new Set(oids)];
-  const blobs = new Map<string, Uint8Array>();
-  if (wanted.length === 0) return blobs;
-  for (const oid of wanted)
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid))
-      throw new GitReadError('bad-output', `not an object id: ${JSON.stringify(oid)}`);
-
-  const child = (options.spawn ?? spawnGit)(['cat-file', '--batch'], {
-    cwd: repoDir,
-    env: options.env,
-  });
-  const stderr: Buffer[] = [];
-  child.stderr.on('data', (c: Buffer) => stderr.push(c));
-  const problems: GitReadError[] = [];
-  const parser = new CatFileBatchParser(
-    (o) => {
-      if (o.type !== 'blob')
-        problems.push(new GitReadError('bad-output', `${o.oid} is a ${o.type}, not a blob`));
-      else blobs.set(o.oid, o.content);
-    },
-    (name) => problems.push(new GitReadError('bad-output', `object ${name} is missing`)),
-  );
-  const done = exited(child, 'git cat-file --batch', stderr);
-  const parsed = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      try {
-        parser.push(c);
-      } catch (e) {
-        child.kill();
-        reject(e);
-      }
-    });
-    child.stdout.once('end', () => {
-      try {
-        parser.end();
-        resolve();
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-  // An EPIPE on stdin surfaces through the exit status; don't let it throw unhandled.
-  child.stdin.on('error', () => {});
-  child.stdin.end(wanted.join('\n') + '\n');
-  await Promise.all([parsed, done]);
-  if (problems.length > 0) throw problems[0];
-  if (blobs.size !== wanted.length)
-    throw new GitReadError(
-      'bad-output',
-      `cat-file returned ${blobs.size} of ${wanted.length} blobs`,
-    );
-  return blobs;
+  const reader = openBlobReader(repoDir, options);
+  try {
+    for (const oid of oids) reader.request(oid);
+  } catch (e) {
+    reader.abort();
+    throw e;
+  }
+  return reader.close();
 }

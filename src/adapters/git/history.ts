@@ -1,8 +1,8 @@
-import type { HistoryIndex, KeyFileChange, ManifestCommit } from '../../core/history/model.ts';
+import type { HistoryIndex, KeyFileChange } from '../../core/history/model.ts';
 import { HistoryIndexBuilder } from '../../core/history/model.ts';
 import { parseKeyFilePath } from '../../core/formats/key-id.ts';
 import type { CatFileOptions } from './cat-file.ts';
-import { readBlobs } from './cat-file.ts';
+import { openBlobReader } from './cat-file.ts';
 import { exited, GitReadError, spawnGit } from './process.ts';
 
 export type HistoryOptions = CatFileOptions;
@@ -94,11 +94,32 @@ function collect(child: ReturnType<typeof spawnGit>, what: string): Promise<stri
   return exited(child, what, err).then(() => Buffer.concat(out).toString('utf8'));
 }
 
+/** A raw diff line whose new side is a regular file: its blob is worth reading. */
+const READABLE_RAW = /^\n*:[0-7]{6} 100(?:644|755) [0-9a-f]{40,64} ([0-9a-f]{40,64}) [ACMRT]\d*$/;
+
+/**
+ * Calls `onToken` for every NUL-terminated token of a byte stream, across chunk borders.
+ * Only tokens short enough to be raw diff lines are decoded; paths are left to the full parse.
+ */
+export function nulTokens(onToken: (token: string) => void): (chunk: Buffer) => void {
+  let carry: Buffer | undefined;
+  return (chunk) => {
+    const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
+      if (nul - start < 200) onToken(data.toString('latin1', start, nul));
+      start = nul + 1;
+    }
+    carry = start < data.length ? data.subarray(start) : undefined;
+  };
+}
+
 /**
  * The history index of the manifest on `ref`'s first-parent line, in ONE pass: one
  * `git log` process lists every commit that changed a key.yaml with the blob ids, and one
- * `git cat-file --batch` process reads those blobs. The cost grows with the number of
- * manifest changes, never with one process per commit or per key.
+ * `git cat-file --batch` process reads those blobs, starting on the first id while the log
+ * is still streaming. The cost grows with the number of manifest changes, never with one
+ * process per commit or per key.
  */
 export async function buildHistoryIndex(
   repoDir: string,
@@ -108,17 +129,26 @@ export async function buildHistoryIndex(
   if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
     throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn = options.spawn ?? spawnGit;
-  const log = await collect(
-    spawn(historyLogArgs(ref), { cwd: repoDir, env: options.env }),
-    'git log --first-parent',
-  );
+  const reader = openBlobReader(repoDir, { env: options.env, spawn });
+  let log: string;
+  let blobs: Map<string, Uint8Array>;
+  try {
+    const child = spawn(historyLogArgs(ref), { cwd: repoDir, env: options.env });
+    child.stdout.on(
+      'data',
+      nulTokens((token) => {
+        const m = READABLE_RAW.exec(token);
+        if (m) reader.request(m[1]!);
+      }),
+    );
+    log = await collect(child, 'git log --first-parent');
+    blobs = await reader.close();
+  } catch (e) {
+    reader.abort();
+    throw e;
+  }
   const commits = parseHistoryLog(log).reverse();
   const isFile = (c: LoggedChange) => c.status !== 'D' && /^100(644|755)$/.test(c.newMode);
-  const blobs = await readBlobs(
-    repoDir,
-    commits.flatMap((c) => c.changes.filter(isFile).map((ch) => ch.newOid)),
-    { env: options.env, spawn },
-  );
   const builder = new HistoryIndexBuilder();
   for (const c of commits) {
     const changes: KeyFileChange[] = [];
@@ -127,13 +157,14 @@ export async function buildHistoryIndex(
       if (keyId === undefined) continue; // the glob matched something that is not <id>/key.yaml
       if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
       else if (!isFile(ch)) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
-      else changes.push({ keyId, file: ch.path, kind: 'written', content: blobs.get(ch.newOid)! });
+      else {
+        const content = blobs.get(ch.newOid);
+        if (content === undefined)
+          throw new GitReadError('bad-output', `blob ${ch.newOid} of ${ch.path} was not read`);
+        changes.push({ keyId, file: ch.path, kind: 'written', content });
+      }
     }
-    const manifestCommit: ManifestCommit = {
-      commit: { sha: c.sha, time: c.time, author: c.author },
-      changes,
-    };
-    builder.add(manifestCommit);
+    builder.add({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
   }
   return builder.finish();
 }

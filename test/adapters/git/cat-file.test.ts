@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchObject } from '../../../src/adapters/git/cat-file.ts';
-import { CatFileBatchParser } from '../../../src/adapters/git/cat-file.ts';
+import {
+  CatFileBatchParser,
+  openBlobReader,
+  readBlobs,
+} from '../../../src/adapters/git/cat-file.ts';
 import { GitReadError } from '../../../src/adapters/git/process.ts';
+import { countingSpawn, TempRepo } from './repo-fixture.ts';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -61,5 +66,47 @@ describe('CatFileBatchParser', () => {
 
   it('rejects a malformed header', () => {
     expect(() => parse([Buffer.from('garbage here\n')])).toThrow(/unexpected header/);
+  });
+});
+
+describe('openBlobReader', () => {
+  let repo: TempRepo;
+  let blob: string;
+  beforeAll(() => {
+    repo = new TempRepo();
+    repo.commit({ 'a.txt': 'hello\n' }, 'one', '2026-01-01T00:00:00Z');
+    blob = repo.git(['rev-parse', 'HEAD:a.txt']).trim();
+  });
+  afterAll(() => repo.remove());
+
+  it('reads requested blobs once each, in one process', async () => {
+    const { spawn, calls } = countingSpawn();
+    const reader = openBlobReader(repo.dir, { spawn });
+    reader.request(blob);
+    reader.request(blob);
+    const blobs = await reader.close();
+    expect([...blobs.keys()]).toEqual([blob]);
+    expect(Buffer.from(blobs.get(blob)!).toString()).toBe('hello\n');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('starts no process when nothing is asked for', async () => {
+    const { spawn, calls } = countingSpawn();
+    expect((await openBlobReader(repo.dir, { spawn }).close()).size).toBe(0);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('fails on a missing object and on a non-blob', async () => {
+    const missing = openBlobReader(repo.dir);
+    missing.request('0'.repeat(40));
+    await expect(missing.close()).rejects.toThrow(/missing/);
+    const tree = repo.git(['rev-parse', 'HEAD^{tree}']).trim();
+    await expect(readBlobs(repo.dir, [tree])).rejects.toThrow(/not a blob/);
+  });
+
+  it('refuses something that is not an object id before starting git', () => {
+    const { spawn, calls } = countingSpawn();
+    expect(() => openBlobReader(repo.dir, { spawn }).request('HEAD')).toThrow(GitReadError);
+    expect(calls).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildHistoryIndex,
   isShallowRepository,
+  nulTokens,
   parseHistoryLog,
 } from '../../../src/adapters/git/history.ts';
 import { GitReadError } from '../../../src/adapters/git/process.ts';
@@ -124,7 +125,7 @@ describe('buildHistoryIndex', () => {
   it('spawns exactly two git processes: one log, one cat-file', () => {
     expect(calls.map((c) => c[0])).toEqual(['log', 'cat-file']);
     expect(calls[0]).toContain('--first-parent');
-    expect(calls[1]).toEqual(['cat-file', '--batch']);
+    expect(calls[1]).toEqual(['cat-file', '--batch', '--buffer']);
   });
 
   it('counts only first-parent commits that changed a key.yaml', () => {
@@ -220,5 +221,20 @@ describe('parseHistoryLog', () => {
   });
   it('rejects output it does not understand', () => {
     expect(() => parseHistoryLog('garbage\x00')).toThrow(GitReadError);
+  });
+});
+
+describe('nulTokens', () => {
+  it('yields the same tokens however the stream is chunked', () => {
+    const stream = Buffer.from(
+      `\x01abc\x00123\x00\n:100644 100644 x y M\x00p\u00e9th\x00tail-without-nul`,
+    );
+    const whole: string[] = [];
+    nulTokens((t) => whole.push(t))(stream);
+    expect(whole).toEqual(['\x01abc', '123', '\n:100644 100644 x y M', 'p\u00c3\u00a9th']);
+    const split: string[] = [];
+    const push = nulTokens((t) => split.push(t));
+    for (const b of stream) push(Buffer.of(b));
+    expect(split).toEqual(whole);
   });
 });

@@ -63,7 +63,7 @@ describe('readTreeAtRef', () => {
       { path: 'keys-manifest/big/key.yaml', reason: 'too-large' },
       { path: 'keys-manifest/sub', reason: 'submodule' },
     ]);
-    expect(calls).toEqual([['cat-file', '--batch']]);
+    expect(calls).toEqual([['cat-file', '--batch', '--buffer']]);
   });
 
   it('reads an older commit by sha', async () => {
