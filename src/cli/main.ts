@@ -17,7 +17,7 @@ export function usage(): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Exit codes: 0 clean, 1 findings (violations, due keys with --fail-on-due), 2 usage or configuration error.',
+    'Exit codes: 0 clean, 1 findings (violations, an invalid manifest, a failed check), 2 usage or configuration error.',
     '',
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { loadSnapshot } from '../core/load-snapshot.ts';
 import { plan } from '../core/plan/plan.ts';
 import type { OpenPull, Plan } from '../core/plan/steps.ts';
 import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
-import { verifyTrees } from '../core/verify/verify-trees.ts';
+import { checkSnapshot } from '../core/verify/index.ts';
 
 export interface Validation {
   readonly snapshot: ManifestSnapshot;
@@ -18,24 +18,17 @@ export interface Validation {
 }
 
 /**
- * Every check that one tree can be put to: formats, cross-file structure, lifecycle
- * invariants, `.sops.yaml`, and recipients of every material file against its creation rule.
- * The lifecycle and recipient rules are verify's, applied to the tree compared with itself
- * (no transition, so only the invariants can fire).
+ * Every check that one tree can be put to: formats and cross-file structure (the loader),
+ * lifecycle invariants, the public part and recipients of every material file against the
+ * tree's own `.sops.yaml`, and a private-key scan of every manifest and policy file.
  */
 export function validateTree(tree: FileTree, now: Date): Validation {
   const { snapshot, diagnostics } = loadSnapshot(tree);
-  const invariants = verifyTrees(tree, tree, { now }).diagnostics;
-  const seen = new Set<string>();
-  const all = [...diagnostics, ...invariants].filter((d) => {
-    const k = `${d.file}:${d.line}:${d.column}:${d.rule}:${d.message}`;
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
   let versions = 0;
   for (const k of snapshot.keys.values()) versions += k.value.versions.length;
   return {
     snapshot,
-    diagnostics: sortDiagnostics(all),
+    diagnostics: sortDiagnostics([...diagnostics, ...checkSnapshot({ snapshot, tree }, now)]),
     counts: { keys: snapshot.keys.size, versions, policies: snapshot.policies.size },
   };
 }

@@ -33,6 +33,21 @@ describe('rekey validate', () => {
     for (const d of out.diagnostics)
       expect(d).toMatchObject({ file: PAY, line: expect.any(Number) });
   });
+
+  it('checks every material file against the recipients of .sops.yaml', async () => {
+    // Another valid recipient: the example recipient of age's own documentation.
+    edit(repo.dir, '.sops.yaml', (t) =>
+      t.replace(
+        /age: age1\S+/,
+        'age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p',
+      ),
+    );
+    const r = await rekey(repo.dir, ['validate']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /keys-manifest\/payments\/webhook-signing\/v2\.sops\.yaml:\d+:\d+: .*\[verify\/recipients-mismatch\]/,
+    );
+  });
 });
 
 describe('rekey verify', () => {
