@@ -10,10 +10,13 @@ export async function wrapForRecipient(secret: Uint8Array, recipient: string): P
   return armor.encode(await e.encrypt(secret));
 }
 
-/** An age identity with the recipient it answers to, so stanzas are matched, not guessed. */
+/**
+ * An age identity with the recipient it answers to (so stanzas are matched, not guessed) and
+ * a Decrypter holding it, reused for every file: importing the key costs a scalar multiply.
+ */
 export interface AgeIdentity {
-  readonly identity: string;
   readonly recipient: string;
+  readonly decrypter: Decrypter;
 }
 
 /** Derives each identity's recipient once; throws (without the key text) on an invalid one. */
@@ -21,7 +24,9 @@ export async function ageIdentities(keys: readonly string[]): Promise<AgeIdentit
   return Promise.all(
     keys.map(async (identity, i) => {
       try {
-        return { identity, recipient: await identityToRecipient(identity) };
+        const decrypter = new Decrypter();
+        decrypter.addIdentity(identity);
+        return { recipient: await identityToRecipient(identity), decrypter };
       } catch {
         throw new Error(`age identity #${i + 1} is not a valid AGE-SECRET-KEY`);
       }
@@ -32,9 +37,7 @@ export async function ageIdentities(keys: readonly string[]): Promise<AgeIdentit
 /** Unwraps an armored stanza; undefined when it is not a valid age file for this identity. */
 export async function unwrap(enc: string, identity: AgeIdentity): Promise<Uint8Array | undefined> {
   try {
-    const d = new Decrypter();
-    d.addIdentity(identity.identity);
-    return await d.decrypt(armor.decode(enc));
+    return await identity.decrypter.decrypt(armor.decode(enc));
   } catch {
     return undefined;
   }
