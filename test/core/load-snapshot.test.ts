@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../src/core/diagnostics.ts';
 import { DEFAULT_PIPELINE, loadSnapshot, MANIFEST_RULES } from '../../src/core/load-snapshot.ts';
 import {
@@ -236,3 +239,26 @@ describe('cross-file rules', () => {
     );
   });
 });
+
+describe("the template's own example manifest", () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const files = ['.sops.yaml', 'keys-manifest', 'policies'].flatMap((p) => walk(root, p));
+
+  it('loads without findings', () => {
+    expect(files.length).toBeGreaterThan(3);
+    const { snapshot, diagnostics } = loadSnapshot(
+      new Map(files.map((f) => [f, readFileSync(path.join(root, f))])),
+    );
+    expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(snapshot.keys.size).toBeGreaterThan(0);
+    expect(snapshot.materials.size).toBeGreaterThan(0);
+  });
+});
+
+/** Repository-relative paths of the files at `rel` (a file or a folder, walked). */
+function walk(root: string, rel: string): string[] {
+  const full = path.join(root, rel);
+  if (!existsSync(full)) return [];
+  if (!statSync(full).isDirectory()) return [rel];
+  return readdirSync(full).flatMap((name) => walk(root, `${rel}/${name}`));
+}
