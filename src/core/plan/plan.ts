@@ -149,6 +149,7 @@ function assess(
  */
 export function plan(input: PlanInput): Plan {
   const now = input.now.getTime();
+  if (Number.isNaN(now)) throw new RangeError('plan: now is not a valid time');
   const { snapshot } = input;
   const halted = new Set(input.halted);
   const openPullNumbers = new Set(input.openPulls.map((p) => p.number));

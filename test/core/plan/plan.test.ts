@@ -301,6 +301,13 @@ describe('plan, many keys', () => {
     expect(two).toEqual(one);
   });
 
+  it('refuses an invalid now', () => {
+    const s = snapshot([key('k', 'standard', [])]);
+    expect(() => plan({ snapshot: s, openPulls: [], halted: [], now: new Date('nope') })).toThrow(
+      RangeError,
+    );
+  });
+
   it('refuses a key whose policy does not exist, naming the file', () => {
     const s = snapshot([key('k', 'nope', [])]);
     expect(() => plan({ snapshot: s, openPulls: [], halted: [], now: NOW })).toThrow(
