@@ -188,37 +188,49 @@ export function preparePromotion(
   };
 }
 
-/** Revocation: a `deactivated` or `compromised` version becomes `destroyed`; its material goes. */
+/**
+ * Revocation: `deactivated` or `compromised` versions become `destroyed` and their material
+ * files are deleted; one change per key, however many of its versions the gate lets go.
+ */
 export function prepareRevocation(
   tree: FileTree,
   keyId: string,
-  version: number,
+  versions: number | readonly number[],
   opts: { run?: string } = {},
 ): PreparedChange {
   const ctx = readKey(tree, keyId);
-  const entry = ctx.key.versions.find((v) => v.version === version);
-  if (!entry) throw new RangeError(`${keyId} has no v${version}`);
-  if (entry.state !== 'deactivated' && entry.state !== 'compromised')
-    throw new RangeError(
-      `${keyId} v${version} is ${entry.state}; only deactivated or compromised versions are destroyed`,
-    );
+  const list = [...new Set(typeof versions === 'number' ? [versions] : versions)].sort(
+    (a, b) => b - a,
+  );
+  if (list.length === 0) throw new RangeError(`no version of ${keyId} to revoke`);
+  let text = ctx.text;
+  const moves: PreparedChange['moves'][number][] = [];
+  for (const version of list) {
+    const entry = ctx.key.versions.find((v) => v.version === version);
+    if (!entry) throw new RangeError(`${keyId} has no v${version}`);
+    if (entry.state !== 'deactivated' && entry.state !== 'compromised')
+      throw new RangeError(
+        `${keyId} v${version} is ${entry.state}; only deactivated or compromised versions are destroyed`,
+      );
+    text = setVersionState(text, version, 'destroyed');
+    moves.push({ version, from: entry.state, to: 'destroyed' });
+  }
+  const first = ctx.key.versions.find((v) => v.version === list[0])!;
+  const names = list.map((v) => `v${v}`).join(', ');
   return {
     keyId,
     action: 'revoke',
-    version,
-    fingerprint: entry.fingerprint,
-    moves: [{ version, from: entry.state, to: 'destroyed' }],
+    version: first.version,
+    fingerprint: first.fingerprint,
+    moves,
     files: [
-      {
-        path: keyFile(keyId),
-        content: encoder.encode(setVersionState(ctx.text, version, 'destroyed')),
-      },
-      { path: materialFile(keyId, version), content: null },
+      { path: keyFile(keyId), content: encoder.encode(text) },
+      ...list.map((v) => ({ path: materialFile(keyId, v), content: null })),
     ],
-    message: message(`rekey: revoke ${keyId} v${version}`, {
+    message: message(`rekey: revoke ${keyId} ${names}`, {
       'Rekey-Key': keyId,
       'Rekey-Action': 'revoke',
-      'Rekey-Version': String(version),
+      'Rekey-Version': list.join(', '),
       'Rekey-Run': opts.run,
     }),
   };

@@ -177,6 +177,45 @@ describe('prepared changes pass verify and decrypt to what key.yaml fingerprints
       'lifecycle/revocation-gate-unchecked',
     );
     expect(() => prepareRevocation(v2, 'team/api', 2)).toThrow(/only deactivated or compromised/);
+    expect(() => prepareRevocation(v2, 'team/api', [])).toThrow(/no version/);
+  });
+
+  it('one revocation destroys several versions of a key in one change', async () => {
+    const v1 = await onboarded();
+    const v2 = apply(
+      v1,
+      await prepareRotation(
+        v1,
+        'team/api',
+        { now, sopsConfig: config, prepublish: false },
+        { codec },
+      ),
+    );
+    const v3 = apply(
+      v2,
+      await prepareRotation(
+        v2,
+        'team/api',
+        { now, sopsConfig: config, prepublish: false },
+        { codec },
+      ),
+    );
+    const change = prepareRevocation(v3, 'team/api', [1, 2]);
+    expect(change.moves).toEqual([
+      { version: 2, from: 'deactivated', to: 'destroyed' },
+      { version: 1, from: 'deactivated', to: 'destroyed' },
+    ]);
+    expect(change.message).toMatch(/^rekey: revoke team\/api v2, v1\n/);
+    const after = apply(v3, change);
+    expect(
+      [...after.keys()].filter((p) => p.startsWith('keys-manifest/') && p.endsWith('.sops.yaml')),
+    ).toEqual(['keys-manifest/team/api/v3.sops.yaml']);
+    const result = verifyTrees(v3, after, {
+      now,
+      gate: () => ({ open: true, reason: 'test: distributed' }),
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.kind).toBe('revocation');
   });
 
   it('an emergency marks the active version compromised and adds a new active one', async () => {

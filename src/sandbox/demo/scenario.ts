@@ -201,29 +201,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         return verdict.open;
       });
       if (open.length === 0) continue;
-      let tree: FileTree = await main();
-      const files = new Map<string, Uint8Array | null>();
-      let last: PreparedChange | undefined;
-      for (const v of open) {
-        last = prepareRevocation(tree, id, v.version, { run: 'sandbox' });
-        const next = new Map(tree);
-        for (const f of last.files) {
-          files.set(f.path, f.content);
-          if (f.content === null) next.delete(f.path);
-          else next.set(f.path, f.content);
-        }
-        tree = next;
-      }
-      const change: PreparedChange = {
-        ...last!,
-        version: open[0]!.version,
-        moves: open.map((v) => ({ version: v.version, from: v.state, to: 'destroyed' as const })),
-        files: [...files].map(([path, content]) => ({ path, content })),
-        message: last!.message.replace(
-          /v\d+\n/,
-          `${open.map((v) => `v${v.version}`).join(', ')}\n`,
-        ),
-      };
+      const change = prepareRevocation(
+        await main(),
+        id,
+        open.map((v) => v.version),
+        { run: 'sandbox' },
+      );
       if (await propose(change, at, true)) await mergeAndDistribute(change, minutes(at, 30));
     }
   }
