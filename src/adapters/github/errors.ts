@@ -38,7 +38,7 @@ export function routeOf(method: string | undefined, url: string | undefined): st
       path = '?';
     }
   }
-  path = path.split('?')[0] ?? '?';
+  path = path.split('?')[0] || '?';
   return `${(method ?? 'GET').toUpperCase()} ${path}`;
 }
 
