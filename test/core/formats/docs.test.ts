@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   keyDocument,
   loadDocument,
@@ -30,7 +31,7 @@ describe('docs/formats.md', () => {
 
 describe('the examples in docs/formats.md', () => {
   const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  const schemas = [keyDocument, materialDocument, policyDocument, pipelineDocument];
+  const schemas: z.ZodType[] = [keyDocument, materialDocument, policyDocument, pipelineDocument];
   it('are four: key.yaml, a material file, a policy, pipeline.yaml', () => {
     expect(blocks).toHaveLength(4);
   });
