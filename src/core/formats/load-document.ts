@@ -2,6 +2,9 @@
  * YAML bytes -> a validated, located document: the safe loader (../yaml) then a zod schema.
  * Every schema issue becomes a Diagnostic at the line of the offending key, with a rule id
  * from SCHEMA_RULES and a message that says what was expected. All issues are reported.
+ *
+ * Messages name keys (`unknown key "retry-budgets"`) but never values. They are meant for
+ * files as stored; decrypted material has its own parser (src/crypto/keys/material.ts).
  */
 import type { z } from 'zod';
 import { diagnostic } from '../diagnostics.ts';
