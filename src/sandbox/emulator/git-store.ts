@@ -2,10 +2,12 @@
 // git object, so history seen through the API is real git history, and ref updates use
 // `git update-ref` with an old-value check: that check is what makes "create the branch" an
 // atomic ownership claim, exactly as on GitHub.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GitError, runGit, type RunOptions } from './git-cli.ts';
+
+export { GitError };
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -40,16 +42,6 @@ export interface TreeChange {
   sha: string | null;
   /** A `tree` sha replaces the whole folder at `path`. */
   type?: 'blob' | 'tree';
-}
-
-export class GitError extends Error {
-  readonly code: number;
-  readonly stderr: string;
-  constructor(args: readonly string[], code: number, stderr: string) {
-    super(`git ${args[0] ?? ''} exited ${code}: ${stderr.trim().split('\n')[0] ?? ''}`);
-    this.code = code;
-    this.stderr = stderr;
-  }
 }
 
 export class GitStore {
@@ -253,43 +245,6 @@ export class GitStore {
       result.push({ status: out[i] ?? '', path: out[i + 1] ?? '' });
     return result;
   }
-}
-
-interface RunOptions {
-  input?: string | Uint8Array;
-  env?: Record<string, string>;
-}
-
-function runGit(
-  gitDir: string | null,
-  args: readonly string[],
-  opts: RunOptions = {},
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', gitDir ? ['--git-dir', gitDir, ...args] : [...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: tmpdir(),
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        LC_ALL: 'C',
-        ...opts.env,
-      },
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (d: Buffer) => out.push(d));
-    child.stderr?.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new GitError(args, code ?? -1, Buffer.concat(err).toString()));
-    });
-    // A git command may exit before reading all its input; its exit code tells what happened.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(opts.input);
-  });
 }
 
 function lines(out: Buffer): string[] {
