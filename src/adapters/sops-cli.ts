@@ -106,16 +106,14 @@ export class SopsCli implements SopsCodec {
   ): Promise<Uint8Array> {
     const r = await this.#run(['encrypt', ...this.#typeArgs(file)], plaintext);
     if (r.code !== 0) throw this.#error(file, r);
-    // Formats rekey cannot parse (INI) are left to sops's own rule choice.
-    const info = storeFor(file).name === 'ini' ? undefined : await this.inspect(file, r.stdout);
-    if (info) {
-      const expected = options.rule.keyGroups.map((g) => [...g.age, ...g.pgp].sort());
-      const actual = info.ageRecipients.map((g, i) =>
-        [...g, ...(info.pgpFingerprints[i] ?? [])].sort(),
-      );
-      if (JSON.stringify(expected) !== JSON.stringify(actual))
-        throw new RecipientsMismatchError(file, expected, actual);
-    }
+    // sops chose the rule itself: refuse output whose recipients are not the rule's.
+    const info = await this.inspect(file, r.stdout);
+    const expected = options.rule.keyGroups.map((g) => [...g.age, ...g.pgp].sort());
+    const actual = info.ageRecipients.map((g, i) =>
+      [...g, ...(info.pgpFingerprints[i] ?? [])].sort(),
+    );
+    if (JSON.stringify(expected) !== JSON.stringify(actual))
+      throw new RecipientsMismatchError(file, expected, actual);
     return r.stdout;
   }
 

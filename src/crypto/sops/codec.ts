@@ -32,6 +32,7 @@ import { open, parseEnc, seal } from './aes.ts';
 import type { AgeIdentity } from './age-stanza.ts';
 import { ageIdentities, unwrap, wrapForRecipient } from './age-stanza.ts';
 import { dotenvStore } from './dotenv-store.ts';
+import { iniStore } from './ini-store.ts';
 import { binaryStore, jsonStore } from './json-store.ts';
 import type { MetadataGroup, SopsMetadata } from './metadata.ts';
 import {
@@ -53,22 +54,7 @@ export function storeFor(path: string): Store {
   if (ext === 'yaml' || ext === 'yml') return yamlStore;
   if (ext === 'json') return jsonStore;
   if (ext === 'env') return dotenvStore;
-  if (ext === 'ini')
-    return {
-      name: 'ini',
-      load: () => {
-        throw new UnsupportedSopsFeatureError(
-          path,
-          'the built-in codec does not read INI files; use the sops CLI',
-        );
-      },
-      emit: () => {
-        throw new UnsupportedSopsFeatureError(
-          path,
-          'the built-in codec does not write INI files; use the sops CLI',
-        );
-      },
-    };
+  if (ext === 'ini') return iniStore;
   return binaryStore;
 }
 

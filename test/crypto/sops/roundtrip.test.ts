@@ -223,6 +223,17 @@ describe('JSON, dotenv and binary round trips', () => {
     expect(text(await codec.decrypt('x.json', bytes(enc)))).toBe(plain.replace('1.0', '1'));
   });
 
+  it('INI: sections, comments, values that need quoting', async () => {
+    const ini =
+      '; about the section\n[main]\nkey = value\n; about other\nother = "a;b"\n\n[second]\nx = 1\n\n';
+    const e = text(await codec.encrypt('a.ini', bytes(ini), { rule: all(), now: NOW }));
+    expect(e).toMatch(/^; ENC\[AES256_GCM,.*type:comment\]\n\[main\]\n/);
+    expect(e).toMatch(/\[sops\]\nage__list_0__map_enc = -----BEGIN AGE ENCRYPTED FILE-----\\n/);
+    expect(text(await codec.decrypt('a.ini', bytes(e)))).toBe(
+      ini.replace('other = a;b', 'other = "a;b"'),
+    );
+  });
+
   it('dotenv and binary', async () => {
     const env = '# comment\nKEY=va=lue\nMULTI=a\\nb\n';
     const e = text(await codec.encrypt('a.env', bytes(env), { rule: all(), now: NOW }));
