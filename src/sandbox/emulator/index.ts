@@ -64,6 +64,8 @@ export interface Emulator {
   /** The value for GITHUB_SERVER_URL (html_url links). */
   serverUrl: string;
   addRepo(spec: RepoSpec): Promise<RepoState>;
+  /** GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_REPOSITORY(_OWNER) for a simulated runner. */
+  actionsEnv(fullName: string): Record<string, string>;
   repo(fullName: string): RepoState;
   /** A user who can be requested as reviewer or act through a user token. */
   addUser(login: string): User;
@@ -185,6 +187,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (Object.keys(files).length > 0)
         await commitFiles(spec.fullName, defaultBranch, files, 'Initial commit\n');
       return r;
+    },
+    actionsEnv(fullName) {
+      const r = repo(fullName);
+      return {
+        GITHUB_API_URL: urls.api,
+        GITHUB_SERVER_URL: url,
+        GITHUB_REPOSITORY: r.fullName,
+        GITHUB_REPOSITORY_OWNER: r.owner.login,
+      };
     },
     repo,
     addUser: (login) => state.user(login, 'User'),

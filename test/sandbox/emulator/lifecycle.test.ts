@@ -15,6 +15,12 @@ describe('emulator lifecycle', () => {
     expect(res.status).toBe(200);
     const head = await repo.git.readRef('refs/heads/main');
     expect((await repo.git.readCommit(head ?? '')).author.date).toBe('2026-11-20T09:00:00Z');
+    expect(emu.actionsEnv('acme/infra')).toEqual({
+      GITHUB_API_URL: `${emu.url}/api/v3`,
+      GITHUB_SERVER_URL: emu.url,
+      GITHUB_REPOSITORY: 'acme/infra',
+      GITHUB_REPOSITORY_OWNER: 'acme',
+    });
     expect(existsSync(repo.git.dir)).toBe(true);
     await emu.close();
     expect(existsSync(repo.git.dir)).toBe(false);
