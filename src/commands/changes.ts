@@ -18,6 +18,7 @@ import {
   type VersionEntry,
 } from '../core/formats/index.ts';
 import { rotate, setVersionState } from '../core/manifest-edit.ts';
+import type { FileChange } from '../core/ports/github.ts';
 import type { SopsCodec } from '../core/ports/sops.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { findCreationRule, type SopsConfig } from '../core/sops-config.ts';
@@ -25,11 +26,8 @@ import { generateKey, materialPlaintext, type GeneratedKey } from '../crypto/key
 
 export type ChangeAction = 'rotate' | 'promote' | 'revoke' | 'emergency';
 
-/** A file the change writes (`content`) or deletes (`content: null`). */
-export interface FileChange {
-  readonly path: string;
-  readonly content: Uint8Array | null;
-}
+/** A file the change writes (`content`) or deletes (`content: null`): what a commit carries. */
+export type { FileChange };
 
 export interface PreparedChange {
   readonly keyId: string;

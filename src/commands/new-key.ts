@@ -2,7 +2,7 @@
  * `rekey new`: onboarding a key. Computes key.yaml and an encrypted v1 for a new key folder;
  * the caller writes them. Only the fingerprint leaves this function in clear.
  */
-import { stringify } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import { InvalidInputError } from '../core/diagnostics.ts';
 import {
   keyDocument,
@@ -15,6 +15,7 @@ import {
 } from '../core/formats/index.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import type { SopsConfig } from '../core/sops-config.ts';
+import { needsQuoting } from '../core/yaml/index.ts';
 import { prepareRotation, type ChangePorts, type PreparedChange } from './changes.ts';
 
 export interface NewKeyInput {
@@ -53,7 +54,16 @@ export function renderKeyYaml(input: NewKeyInput): string {
     ...(input.options ? { options: input.options } : {}),
     targets: input.targets,
   };
-  const text = `${stringify(body, { lineWidth: 0, defaultStringType: 'PLAIN', singleQuote: false })}versions: []\n`;
+  // Strings that a YAML 1.1 reader would take for something else (`on`, `y`, `017`) are
+  // quoted, so the file reads the same everywhere and passes rekey's own loader.
+  const doc = new Document(body);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && needsQuoting(node.value))
+        node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const text = `${doc.toString({ lineWidth: 0 })}versions: []\n`;
   const checked = loadDocument(keyFile(input.id), new TextEncoder().encode(text), keyDocument);
   if (!checked.doc) throw new InvalidInputError(checked.diagnostics);
   return text;

@@ -270,3 +270,21 @@ describe('prepared changes pass verify and decrypt to what key.yaml fingerprints
     ).rejects.toThrow(/policy nope does not exist/);
   });
 });
+
+describe('key.yaml of a new key', () => {
+  it('quotes ids and values a YAML 1.1 reader would misread', async () => {
+    const { renderKeyYaml } = await import('../../src/commands/new-key.ts');
+    const text = renderKeyYaml({
+      id: 'on',
+      type: 'random',
+      policy: 'standard',
+      owner: '@acme/team',
+      description: 'yes',
+      options: { bytes: 32, encoding: 'hex' },
+      targets: [{ kind: 'file', path: 'out/017', format: 'raw' }],
+    });
+    expect(text).toContain('id: "on"\n');
+    expect(text).toContain('description: "yes"\n');
+    expect(text).toContain('owner: "@acme/team"\n');
+  });
+});
