@@ -232,7 +232,9 @@ export class GitHubError extends Error {
   readonly errorMessages: readonly string[];
   readonly retryAfter: number | undefined;
   constructor(init: GitHubErrorInit) {
-    const parts = [`GitHub ${init.route} failed: ${init.status || 'no response'} ${init.detail}`];
+    const what =
+      init.status === 0 ? `no response (${init.detail})` : `${init.status} ${init.detail}`;
+    const parts = [`GitHub ${init.route} failed: ${what}`];
     if (init.errorMessages?.length) parts.push(`(${init.errorMessages.join('; ')})`);
     if (init.acceptedPermissions)
       parts.push(`; the token needs the permission ${init.acceptedPermissions}`);

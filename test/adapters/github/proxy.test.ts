@@ -54,6 +54,7 @@ afterAll(async () => {
   else process.env['no_proxy'] = saved.no;
   proxy.closeAllConnections();
   await new Promise((r) => proxy.close(r));
+  bed.emu.assertNoInvalidRequests();
   await bed.emu.close();
 });
 
