@@ -103,10 +103,14 @@ export class BuiltinSopsCodec implements SopsCodec {
     // Keep the data key (and its wrapped copies) when the recipients are unchanged, like
     // `sops edit`; then unchanged values may keep their exact ciphertext.
     let prev: Decrypted | undefined;
-    if (options.previous) {
-      const p = await this.#decrypt(path, options.previous);
-      if (sameRecipients(rule, p.meta.groups) && p.meta.shamirThreshold === rule.shamirThreshold)
-        prev = p;
+    if (options.previous && sameRecipientsAs(rule, options.previous, path)) {
+      // Without a matching identity (the rotation job holds none) nothing can be kept; any
+      // other failure (tampering, a bad MAC) is an error: never build on an unverified file.
+      const p = await this.#decrypt(path, options.previous).catch((e: unknown) => {
+        if (e instanceof NoMatchingIdentityError) return undefined;
+        throw e;
+      });
+      if (p && p.meta.shamirThreshold === rule.shamirThreshold) prev = p;
     }
     const key = prev?.key ?? randomBytes(32);
     const enc = encryptTree(loaded.branches, rules, key, prev?.reuse);
@@ -305,7 +309,19 @@ export function checkFileAgainstRule(
   checkAgainstRule(path, rule, loadEncrypted(path, encrypted).meta);
 }
 
+function sameRecipientsAs(rule: CreationRule, encrypted: Uint8Array, path: string): boolean {
+  return sameRecipients(rule, loadEncrypted(path, encrypted).meta.groups);
+}
+
+/** A size cap before parsing (DESIGN: parsing is safe before it is clever). */
+export const MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
+
 function utf8(path: string, bytes: Uint8Array): string {
+  if (bytes.length > MAX_SOPS_FILE_BYTES)
+    throw new UnsupportedSopsFeatureError(
+      path,
+      `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`,
+    );
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {

@@ -11,6 +11,7 @@ import { compileRe2 } from '../../core/sops-config.ts';
 import type { Scalar } from './values.ts';
 import { parseTyped, scalarText } from './values.ts';
 import { isEncString, open, parseEnc, seal } from './aes.ts';
+import { UnsupportedSopsFeatureError } from '../../core/ports/sops.ts';
 
 export interface CommentItem {
   readonly t: 'comment';
@@ -234,6 +235,9 @@ export function encryptTree(
   reuse?: ReadonlyMap<string, string>,
 ): { branches: Branch[]; mac: string } {
   const mac = new MacHasher(rules.macOnlyEncrypted);
+  const guard =
+    rules.crypt.kind === 'unencrypted_comment_regex' ? compileRe2(rules.crypt.value) : undefined;
+  const commentGuard = guard && 'regex' in guard ? guard.regex : undefined;
   const out = walk(branches, rules, (leaf, path, encrypted) => {
     mac.add(leaf, encrypted);
     if (!encrypted) return leaf;
@@ -242,6 +246,12 @@ export function encryptTree(
     const kept = reuse?.get(reuseKey(aad, leaf));
     if (leaf.t === 'comment') {
       const text = kept ?? seal(key, Buffer.from(leaf.text, 'utf8'), aad, 'comment');
+      // sops refuses this too: such a comment would be read back as clear text (sops.go:549-560).
+      if (commentGuard?.test(text))
+        throw new UnsupportedSopsFeatureError(
+          'sops',
+          'unencrypted_comment_regex matches an encrypted comment; make it stricter',
+        );
       return { t: 'comment', text, inline: leaf.inline };
     }
     return { t: 'str', v: kept ?? seal(key, Buffer.from(scalarText(leaf), 'utf8'), aad, leaf.t) };

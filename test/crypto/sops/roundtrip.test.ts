@@ -2,10 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import {
   DataKeyError,
+  MacMismatchError,
   MalformedSopsFileError,
   UnsupportedMasterKeyError,
   UnsupportedSopsFeatureError,
 } from '../../../src/core/ports/sops.ts';
+import { MAX_SOPS_FILE_BYTES } from '../../../src/crypto/sops/codec.ts';
 import { BuiltinSopsCodec } from '../../../src/crypto/sops/index.ts';
 import {
   bytes,
@@ -302,5 +304,77 @@ describe('refusals, and errors never quote plaintext', () => {
     await expect(
       codec.encrypt('p.yaml', bytes('a: 1\n'), { rule, now: NOW }),
     ).rejects.toBeInstanceOf(UnsupportedMasterKeyError);
+  });
+});
+
+describe('crypt rules sops supports, on our own files (no real fixture covers them)', () => {
+  const enc = async (extra: string, plain: string) =>
+    text(
+      await codec.encrypt('r.yaml', bytes(plain), {
+        rule: ruleFrom(`creation_rules:\n  - age: ${alice.recipient}\n${extra}`),
+        now: NOW,
+      }),
+    );
+  const isEnc = (t: string, key: string) => new RegExp(`^\\s*${key}: ENC\\[`, 'm').test(t);
+
+  it('encrypted_suffix and unencrypted_regex look at every path component', async () => {
+    const t = await enc('    encrypted_suffix: _secret\n', 'db_secret:\n    user: u\nplain: p\n');
+    expect([isEnc(t, 'user'), isEnc(t, 'plain')]).toEqual([true, false]);
+    const u = await enc('    unencrypted_regex: ^pub\n', 'public:\n    a: 1\nprivate: x\n');
+    expect([isEnc(u, 'a'), isEnc(u, 'private')]).toEqual([false, true]);
+    expect(text(await codec.decrypt('r.yaml', bytes(u)))).toBe('public:\n    a: 1\nprivate: x\n');
+  });
+
+  it('encrypted_comment_regex: a matching comment encrypts what follows, and stays clear itself', async () => {
+    const t = await enc(
+      '    encrypted_comment_regex: sops:enc\n',
+      'a: 1\n# sops:enc\nb: 2\nc: 3\n',
+    );
+    expect(t).toContain('# sops:enc\n');
+    expect([isEnc(t, 'a'), isEnc(t, 'b'), isEnc(t, 'c')]).toEqual([false, true, false]);
+    expect(text(await codec.decrypt('r.yaml', bytes(t)))).toBe('a: 1\n# sops:enc\nb: 2\nc: 3\n');
+  });
+
+  it('unencrypted_comment_regex: a matching comment leaves what follows clear; ENC must not match', async () => {
+    const t = await enc(
+      '    unencrypted_comment_regex: sops:clear\n',
+      'a: 1\n# sops:clear\nb: 2\n',
+    );
+    expect([isEnc(t, 'a'), isEnc(t, 'b')]).toEqual([true, false]);
+    await expect(
+      enc('    unencrypted_comment_regex: ENC\n', '# note\na: 1\n'),
+    ).rejects.toBeInstanceOf(UnsupportedSopsFeatureError);
+  });
+});
+
+describe('previous files', () => {
+  it('an encrypt-only codec (no identity) cannot keep ciphertext and writes fresh values', async () => {
+    const rule = materialRule([alice.recipient]);
+    const v1 = text(await codec.encrypt(MAT, bytes(MATERIAL), { rule, now: NOW }));
+    const blind = new BuiltinSopsCodec({ identities: [] });
+    const v2 = text(
+      await blind.encrypt(MAT, bytes(MATERIAL), { rule, now: NOW, previous: bytes(v1) }),
+    );
+    expect(v2.split('\n')[2]).not.toBe(v1.split('\n')[2]);
+    expect(text(await codec.decrypt(MAT, bytes(v2)))).toBe(MATERIAL);
+  });
+
+  it('a tampered previous file is an error, never a base to build on', async () => {
+    const rule = materialRule([alice.recipient]);
+    const v1 = text(await codec.encrypt(MAT, bytes(MATERIAL), { rule, now: NOW }));
+    await expect(
+      codec.encrypt(MAT, bytes(MATERIAL), {
+        rule,
+        now: NOW,
+        previous: bytes(v1.replace('version: 3', 'version: 4')),
+      }),
+    ).rejects.toBeInstanceOf(MacMismatchError);
+  });
+
+  it('refuses oversized input before parsing it', async () => {
+    const big = new Uint8Array(MAX_SOPS_FILE_BYTES + 1);
+    await expect(codec.decrypt('big.yaml', big)).rejects.toBeInstanceOf(
+      UnsupportedSopsFeatureError,
+    );
   });
 });
