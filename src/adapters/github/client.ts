@@ -1,6 +1,5 @@
 /**
- * The one place rekey builds an Octokit: `@octokit/core` with pagination, retries and
- * throttling, pointed at the API URL the entrypoint passes in (GITHUB_API_URL; GitHub
+ * The one place rekey builds an Octokit: `@octokit/core` with retries and throttling, pointed at the API URL the entrypoint passes in (GITHUB_API_URL; GitHub
  * Enterprise Server is `https://<host>/api/v3`). Nothing here reads the environment.
  *
  * - Retries (`@octokit/plugin-retry`): 5xx, 429 and requests that got no answer, with a growing
@@ -10,6 +9,8 @@
  *   bounded number of times, and spaces mutating requests (GitHub asks integrators to leave
  *   about a second between them; 3 s for those that notify people, such as opening a PR).
  * - Every error leaves the client as a `GitHubError` (errors.ts), typed by status.
+ * - Lists are paged by page number in paginate.ts, not with `@octokit/plugin-paginate-rest`:
+ *   that plugin follows `Link` URLs, so its failures would carry expanded paths, not routes.
  * - Logs name the route and the wait, never the token.
  *
  * Proxies: in production the client fetches through undici with the proxy dispatcher from
@@ -19,14 +20,13 @@
  */
 import { HttpClient } from '@actions/http-client';
 import { Octokit } from '@octokit/core';
-import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import { fetch as undiciFetch } from 'undici';
 import { redactCredentials, toGitHubError } from './errors.ts';
 
-const RekeyOctokit = Octokit.plugin(paginateRest, retry, throttling);
+const RekeyOctokit = Octokit.plugin(retry, throttling);
 export type RekeyOctokit = InstanceType<typeof RekeyOctokit>;
 
 export interface GitHubLog {

@@ -120,8 +120,9 @@ export function createGitDataAdapter(client: GitHubClient, at: RepoCoordinates):
         });
         return 'deleted';
       } catch (e) {
-        // GitHub answers 422 for a ref that does not exist, and for other refusals too.
-        if (!isGitHubError(e, 'unprocessable') && !isGitHubError(e, 'not-found')) throw e;
+        // GitHub answers 422 for a ref that does not exist, and for other refusals too; a 404
+        // means the repository itself is out of reach, which is not "absent".
+        if (!isGitHubError(e, 'unprocessable')) throw e;
         if ((await readRef(branch)) === null) return 'absent';
         throw e;
       }

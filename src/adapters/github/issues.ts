@@ -16,9 +16,9 @@ export function createIssuesAdapter(client: GitHubClient, at: RepoCoordinates): 
 
   const findIssue = async (marker: string, label: string): Promise<TrackedIssue | null> => {
     if (marker === '') throw new Error('findIssue: the marker must not be empty');
-    const issues = await allPages(
-      `open issues labelled ${label}`,
-      octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+    const issues = await allPages(`open issues labelled ${label}`, (page) =>
+      octokit.request('GET /repos/{owner}/{repo}/issues', {
+        page,
         owner,
         repo,
         state: 'open',

@@ -13,19 +13,24 @@ export class PaginationLimitError extends Error {
   }
 }
 
-/** Collects every item of a paginated list (Octokit's `paginate.iterator`), at most `maxPages` pages. */
+/**
+ * Collects every item of a paginated list, at most `maxPages` pages. Pages are asked for by
+ * number with the route template (`fetchPage(2)`), rather than by following `Link` URLs as
+ * Octokit's paginate plugin does, so that a failure on page 2 still names the route template
+ * and carries no query values. GitHub's `Link: rel="next"` says whether another page exists.
+ */
 export async function allPages<T>(
   what: string,
-  pages: AsyncIterable<{ data: T[] }>,
+  fetchPage: (page: number) => Promise<{ data: T[]; headers: { link?: string } }>,
   maxPages = MAX_PAGES,
 ): Promise<T[]> {
   const items: T[] = [];
-  let n = 0;
-  for await (const page of pages) {
-    if (++n > maxPages) throw new PaginationLimitError(what, maxPages);
-    items.push(...page.data);
+  for (let page = 1; page <= maxPages; page++) {
+    const r = await fetchPage(page);
+    items.push(...r.data);
+    if (!/\brel="next"/.test(r.headers.link ?? '')) return items;
   }
-  return items;
+  throw new PaginationLimitError(what, maxPages);
 }
 
 /** Owner and name of the repository an adapter is bound to. */

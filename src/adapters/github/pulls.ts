@@ -41,9 +41,9 @@ export function createPullsAdapter(client: GitHubClient, at: RepoCoordinates): P
   return {
     async listOpenRekeyPulls(marker: string): Promise<RekeyPull[]> {
       if (marker === '') throw new Error('listOpenRekeyPulls: the marker must not be empty');
-      const pulls = await allPages(
-        'open pull requests',
-        octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
+      const pulls = await allPages('open pull requests', (page) =>
+        octokit.request('GET /repos/{owner}/{repo}/pulls', {
+          page,
           owner,
           repo,
           state: 'open',

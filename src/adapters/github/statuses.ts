@@ -34,9 +34,9 @@ export function createStatusAdapter(client: GitHubClient, at: RepoCoordinates): 
     },
 
     async listStatuses(ref: string, context?: string): Promise<CommitStatus[]> {
-      const all = await allPages(
-        `statuses of ${ref}`,
-        octokit.paginate.iterator('GET /repos/{owner}/{repo}/commits/{ref}/statuses', {
+      const all = await allPages(`statuses of ${ref}`, (page) =>
+        octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', {
+          page,
           owner,
           repo,
           ref,
