@@ -114,8 +114,9 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
   const serverUrl = trimSlash(opts.serverUrl ?? serverUrlFor(apiUrl));
   const secrets = [opts.token];
   const raw = opts.log ?? silent;
-  const say = (level: keyof GitHubLog) => (message: string) =>
-    raw[level](redactCredentials(message, secrets));
+  // Octokit's plugins sometimes log objects (an Error); everything becomes redacted text.
+  const say = (level: keyof GitHubLog) => (message: unknown) =>
+    raw[level](redactCredentials(typeof message === 'string' ? message : String(message), secrets));
   const log: GitHubLog = {
     debug: say('debug'),
     info: say('info'),

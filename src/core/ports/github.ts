@@ -71,7 +71,7 @@ export interface GitDataPort {
   createBranch(branch: string, sha: string): Promise<CreateRefResult>;
   /** Moves a branch to `sha`, fast-forward only (GitHub answers a non-fast-forward with 422: `unprocessable`). 1 call. */
   fastForwardBranch(branch: string, sha: string): Promise<void>;
-  /** Deletes a branch; `absent` when there was none. 1 call. */
+  /** Deletes a branch; `absent` when there was none. 1 call; 2 when GitHub refuses (422). */
   deleteBranch(branch: string): Promise<'deleted' | 'absent'>;
   /**
    * One commit with these changes on top of `base`, then the branch write. 3 calls (tree,

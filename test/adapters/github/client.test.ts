@@ -167,6 +167,14 @@ describe('typed errors at the boundary', () => {
     }
   });
 
+  it('what Octokit logs, even an Error carrying the token, is redacted text', () => {
+    const client = bed.client();
+    (client.octokit.log.warn as (m: unknown) => void)(new Error(`handler saw ${bed.token}`));
+    client.octokit.log.info(`Authorization: token ${bed.token}`);
+    expect(bed.logs.at(-2)).toBe('warn Error: handler saw [REDACTED]');
+    expect(bed.logs.at(-1)).toBe('info Authorization: token [REDACTED]');
+  });
+
   it('no log line written during these tests carries a token', () => {
     expect(bed.logs.length).toBeGreaterThan(0);
     canary.assertAbsent(bed.logs.join('\n'), 'client log');
