@@ -3,7 +3,7 @@
 // commit whose second parent is a side-branch commit), built with `git fast-import` in
 // os.tmpdir() and removed afterwards. Prints the wall time of buildHistoryIndex, where it
 // goes (log, parse, cat-file, fold) and its ratio to plain `git log --first-parent --raw`
-// over the same repository. Run: node bench/history.bench.ts [commits]
+// over the same repository. Run: node bench/history.bench.ts [commits] [--keep]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -13,7 +13,8 @@ import { buildHistoryIndex, historyLogArgs, parseHistoryLog } from '../src/adapt
 import { HistoryIndexBuilder } from '../src/core/history/model.ts';
 import { parseKeyFilePath } from '../src/core/formats/key-id.ts';
 
-const COMMITS = Number(process.argv[2] ?? 10_000);
+const KEEP = process.argv.includes('--keep'); // leave the repository for inspection
+const COMMITS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
 const KEYS = 500;
 const MERGE_EVERY = 5;
 const env = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
@@ -193,5 +194,6 @@ try {
   );
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -123,6 +123,12 @@ export function openBlobReader(repoDir: string, options: CatFileOptions = {}): B
   const problems: GitReadError[] = [];
   let child: ReturnType<SpawnGit> | undefined;
   let finished: Promise<void> | undefined;
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0 || !child) return;
+    child.stdin.write(pending.join('\n') + '\n');
+    pending = [];
+  };
 
   const start = () => {
     const c = (options.spawn ?? spawnGit)(['cat-file', '--batch', '--buffer'], {
@@ -172,10 +178,13 @@ export function openBlobReader(repoDir: string, options: CatFileOptions = {}): B
       if (requested.has(oid)) return;
       requested.add(oid);
       child ??= start();
-      child.stdin.write(`${oid}\n`);
+      // Requests arrive in bursts (one per raw line of a log chunk): write each burst once.
+      pending.push(oid);
+      if (pending.length === 1) queueMicrotask(flush);
     },
     async close() {
       if (!child) return blobs;
+      flush();
       child.stdin.end();
       await finished;
       if (problems.length > 0) throw problems[0];

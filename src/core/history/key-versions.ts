@@ -29,8 +29,10 @@ const STATES: ReadonlySet<string> = new Set(KEY_STATES);
  *
  * A line scanner handles the shapes rekey and people write (one flow map per line, or
  * block maps) at a fraction of a YAML parse's cost; anything it is not sure about goes to
- * the full YAML parser, so the fast path can only be faster, never different (a property
- * test checks that both agree).
+ * the full YAML parser. Whenever the YAML parser can read a file, both give the same answer
+ * (a property test checks it); the scanner does not validate lines outside the versions
+ * list, so on a file that is broken elsewhere it may still read the list, which is what a
+ * lenient history reader is for.
  */
 export function readVersionStates(text: string): VersionStatesResult {
   if (text.length > MAX_HISTORY_FILE_BYTES)
@@ -70,47 +72,67 @@ export function parseVersionStates(text: string): VersionStatesResult {
   return { ok: true, versions, skipped };
 }
 
-const VERSIONS_KEY = /^versions[ \t]*:[ \t]*(?:#.*)?$/m;
+const VERSIONS_LINE = /^versions[ \t]*:[ \t]*(?:#.*)?$/;
+const VERSIONS_WORD = /^versions\b/;
 // `key: value` needs a space after the colon in YAML (`version:3` is one plain scalar).
 const VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=[,}\n]|$)/g;
 const STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
 const QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
+const SPACE = 32;
+const HASH = 35;
 
 /**
- * The fast route. Returns undefined (meaning "ask the YAML parser") on anything unusual:
- * quotes or anchors in an entry, a field seen twice, an unknown state, a second document.
+ * The fast route, one pass over the lines. Returns undefined (meaning "ask the YAML parser")
+ * on anything unusual: quotes or anchors in an entry, a field seen twice, an unknown state,
+ * tabs in the list, a second `versions` key, a second document.
  */
 export function scanVersionStates(text: string): VersionStatesResult | undefined {
-  if (
-    text.includes('\r') ||
-    /^(---|\.\.\.|%)/m.test(text) ||
-    /^versions\b.*\n[\s\S]*^versions\b/m.test(text)
-  )
-    return undefined;
-  const head = VERSIONS_KEY.exec(text);
-  if (!head) return undefined;
-  const lines = text.slice(head.index + head[0].length + 1).split('\n');
+  // Tabs: YAML forbids them in indentation, the commonest way a hand-edited file breaks.
+  if (text.includes('\r') || text.includes('\t')) return undefined;
   const items: string[] = [];
-  let indent = -1;
-  for (const line of lines) {
+  let seen = false; // the top-level versions key
+  let inList = false;
+  let indent = -1; // of the list's `- ` items
+  for (let pos = 0; pos < text.length;) {
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1) nl = text.length;
+    const line = text.slice(pos, nl);
+    pos = nl + 1;
+    if (line === '') continue;
+    if (line.charCodeAt(0) !== SPACE) {
+      // Column 0: a document marker or directive, the versions key, another key, a comment,
+      // or (YAML allows it) a list item of the versions list.
+      if (line.startsWith('---') || line.startsWith('...') || line.startsWith('%'))
+        return undefined;
+      if (VERSIONS_WORD.test(line)) {
+        if (seen || !VERSIONS_LINE.test(line)) return undefined;
+        seen = inList = true;
+        continue;
+      }
+      if (!inList || line.charCodeAt(0) === HASH) continue;
+      if (line === '-' || line.startsWith('- ')) {
+        if (indent > 0) return undefined;
+        indent = 0;
+        items.push(line.slice(1));
+        continue;
+      }
+      inList = false; // the next top-level key ends the list
+      continue;
+    }
+    if (!inList) continue;
     const trimmed = line.trimStart();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (trimmed === '' || trimmed.charCodeAt(0) === HASH) continue;
     const lead = line.length - trimmed.length;
-    if (line.includes('\t')) return undefined;
     const isItem = trimmed === '-' || trimmed.startsWith('- ');
     if (indent === -1) {
-      if (!isItem) {
-        if (lead === 0) break; // `versions:` with nothing under it, then the next key
-        return undefined;
-      }
+      if (!isItem) return undefined;
       indent = lead;
     }
     if (lead === indent && isItem) items.push(trimmed.slice(1));
     else if (lead > indent && items.length > 0) items[items.length - 1] += `\n${trimmed}`;
-    else if (lead === 0 && !isItem)
-      break; // the next top-level key ends the list
     else return undefined;
   }
+  if (!seen) return undefined;
   const versions: VersionState[] = [];
   for (const item of items) {
     // Quoted values (fingerprints usually are) become empty strings, so a `state:` inside

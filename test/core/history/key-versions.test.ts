@@ -118,6 +118,57 @@ describe('scanner agrees with the YAML parser', () => {
     expect(answered).toBeGreaterThan(50);
   });
 
+  it('on texts with odd lines inserted anywhere', () => {
+    const noise = fc.constantFrom(
+      '# a comment',
+      '  # an indented comment',
+      '',
+      '---',
+      '...',
+      '%YAML 1.2',
+      'versions:',
+      'versions: []',
+      'versions-old: 1',
+      'targets: []',
+      '\tstate: active',
+      '- { version: 9, state: active }',
+      '    state: destroyed',
+      '  - version: 7',
+      'description: |',
+      '  versions:',
+      'x: "a # b"',
+    );
+    let answered = 0;
+    fc.assert(
+      fc.property(
+        fc.array(entry, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), noise), { maxLength: 3 }),
+        (entries, inserts) => {
+          const lines = [
+            'id: a',
+            'versions:',
+            ...entries.map(
+              (e) => `  - { version: ${e.version}, state: ${e.state}, fingerprint: ${e.fp} }`,
+            ),
+            'owner: "@a/b"',
+          ];
+          for (const [at, line] of inserts) lines.splice(at % (lines.length + 1), 0, line);
+          const text = lines.join('\n') + '\n';
+          const fast = scanVersionStates(text);
+          if (fast !== undefined) {
+            answered++;
+            // Whenever the YAML parser can read the text, both agree; the scanner does not
+            // validate lines outside the list, so it may read a file broken elsewhere.
+            const slow = parseVersionStates(text);
+            if (slow.ok) expect(fast).toEqual(slow);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(answered).toBeGreaterThan(100);
+  });
+
   it('answers on most of what rekey writes (so the fast path is real)', () => {
     let answered = 0;
     for (let n = 1; n <= 50; n++) {
