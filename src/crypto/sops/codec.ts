@@ -16,25 +16,21 @@ import type {
   SopsFileInfo,
 } from '../../core/ports/sops.ts';
 import {
-  CryptRuleMismatchError,
-  DataKeyError,
   MacMismatchError,
   MacMissingError,
   MalformedSopsFileError,
   NoMatchingIdentityError,
-  RecipientsMismatchError,
-  UnsupportedMasterKeyError,
   UnsupportedSopsFeatureError,
   ValueAuthenticationError,
 } from '../../core/ports/sops.ts';
 import type { CreationRule } from '../../core/sops-config.ts';
 import { open, parseEnc, seal } from './aes.ts';
 import type { AgeIdentity } from './age-stanza.ts';
-import { ageIdentities, unwrap, wrapForRecipient } from './age-stanza.ts';
+import { ageIdentities } from './age-stanza.ts';
 import { dotenvStore } from './dotenv-store.ts';
 import { iniStore } from './ini-store.ts';
 import { binaryStore, jsonStore } from './json-store.ts';
-import type { MetadataGroup, SopsMetadata } from './metadata.ts';
+import type { SopsMetadata } from './metadata.ts';
 import {
   emitMetadata,
   formatLastModified,
@@ -42,7 +38,8 @@ import {
   parseMetadata,
   SOPS_VERSION,
 } from './metadata.ts';
-import { combine, split } from './shamir.ts';
+import { recoverDataKey, wrapDataKey } from './data-key.ts';
+import { assertAgeOnly, checkAgainstRule, sameRecipients } from './rule-check.ts';
 import type { LoadedFile, Store } from './store.ts';
 import type { Branch, Leaf } from './tree.ts';
 import { decryptTree, DecryptFailure, encryptTree, reuseKey } from './tree.ts';
@@ -182,65 +179,11 @@ export class BuiltinSopsCodec implements SopsCodec {
   ): Promise<Decrypted> {
     const { loaded, meta } = loadEncrypted(path, encrypted);
     if (options?.rule) checkAgainstRule(path, options.rule, meta);
-    return decryptLoaded(path, loaded, meta, await this.#dataKey(path, meta));
-  }
-
-  async #dataKey(path: string, meta: SopsMetadata): Promise<Uint8Array> {
-    const ids = await this.#identities;
-    const byRecipient = new Map(ids.map((i) => [i.recipient, i]));
-    const parts: Uint8Array[] = [];
-    let unwrapFailed = false;
-    for (const group of meta.groups) {
-      for (const entry of group.age) {
-        const id = byRecipient.get(entry.recipient);
-        if (!id) continue;
-        const part = await unwrap(entry.enc, id);
-        if (part) {
-          parts.push(part);
-          break;
-        }
-        unwrapFailed = true;
-      }
-    }
-    const needed = meta.groups.length === 1 ? 1 : meta.shamirThreshold;
-    if (parts.length >= needed) {
-      let key: Uint8Array;
-      try {
-        key = meta.groups.length === 1 ? (parts[0] as Uint8Array) : combine(parts);
-      } catch {
-        throw new DataKeyError(path, 'the Shamir shares of the data key do not combine');
-      }
-      if (key.length !== 32) throw new DataKeyError(path, 'the recovered data key is not 32 bytes');
-      return key;
-    }
-    if (parts.length > 0)
-      throw new DataKeyError(
-        path,
-        `only ${parts.length} of the ${needed} key groups needed could be decrypted with the loaded identities`,
-      );
-    if (unwrapFailed)
-      throw new DataKeyError(
-        path,
-        'an identity matched a recipient, but its wrapped data key is invalid (tampered enc?)',
-      );
-    const ages = meta.groups.flatMap((g) => g.age.map((a) => a.recipient));
-    const pgp = meta.groups.flatMap((g) => g.pgp);
-    const other = [...new Set(meta.groups.flatMap((g) => g.other))];
-    if (parts.length > 0 || ages.length > 0)
-      throw new NoMatchingIdentityError(path, ages, this.#count);
-    if (pgp.length > 0)
-      throw new UnsupportedMasterKeyError(
-        path,
-        ['pgp', ...other],
-        `no PGP identity: the data key is wrapped only for PGP keys (${pgp.join(', ')}) ` +
-          `${other.length ? `and ${other.join(', ')} ` : ''}and rekey's built-in codec reads age keys only. ` +
-          'Install sops (or set SOPS_BINARY) to use the sops CLI with gpg.',
-      );
-    throw new UnsupportedMasterKeyError(
+    return decryptLoaded(
       path,
-      other,
-      `the data key is wrapped only for ${other.join(', ')}; the built-in codec reads age keys only. ` +
-        'Install sops (or set SOPS_BINARY) to use the sops CLI.',
+      loaded,
+      meta,
+      await recoverDataKey(path, meta, await this.#identities, this.#count),
     );
   }
 }
@@ -327,92 +270,6 @@ function utf8(path: string, bytes: Uint8Array): string {
   } catch {
     throw new UnsupportedSopsFeatureError(path, 'the file is not valid UTF-8');
   }
-}
-
-function assertAgeOnly(path: string, rule: CreationRule): void {
-  const foreign = rule.keyGroups.flatMap((g) => [...(g.pgp.length ? ['pgp'] : []), ...g.other]);
-  const ssh = rule.keyGroups.some((g) => g.age.some((r) => r.startsWith('ssh-')));
-  if (foreign.length > 0 || ssh)
-    throw new UnsupportedMasterKeyError(
-      path,
-      [...new Set([...foreign, ...(ssh ? ['age-ssh'] : [])])],
-      `creation rule ${rule.index + 1} names ${[...new Set(foreign)].join(', ') || 'ssh recipients'}; ` +
-        'the built-in codec encrypts to age1 recipients only. Use the sops CLI.',
-    );
-  if (rule.keyGroups.some((g) => g.age.length === 0))
-    throw new UnsupportedMasterKeyError(
-      path,
-      [],
-      `creation rule ${rule.index + 1} has a key group without age recipients`,
-    );
-  if (rule.keyGroups.length > 1 && rule.shamirThreshold < 2)
-    throw new UnsupportedSopsFeatureError(
-      path,
-      'with several key groups, shamir_threshold must be at least 2 (as in sops)',
-    );
-}
-
-async function wrapDataKey(key: Uint8Array, rule: CreationRule): Promise<MetadataGroup[]> {
-  const shares =
-    rule.keyGroups.length === 1 ? [key] : split(key, rule.keyGroups.length, rule.shamirThreshold);
-  return Promise.all(
-    rule.keyGroups.map(async (g, i) => ({
-      age: await Promise.all(
-        g.age.map(async (recipient) => ({
-          recipient,
-          enc: await wrapForRecipient(shares[i] as Uint8Array, recipient),
-        })),
-      ),
-      pgp: [],
-      other: [],
-    })),
-  );
-}
-
-const sorted = (xs: readonly string[]) => [...xs].sort();
-const sameSet = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && sorted(a).every((x, i) => x === sorted(b)[i]);
-
-/**
- * `.sops.yaml` says `azure_keyvault`, the metadata `azure_kv`. For these other kinds only the
- * kind is compared: rekey does not model KMS ARNs or Vault URIs (see docs/sops.md).
- */
-const metadataKind = (k: string): string => (k === 'azure_keyvault' ? 'azure_kv' : k);
-
-function sameRecipients(rule: CreationRule, groups: readonly MetadataGroup[]): boolean {
-  return (
-    rule.keyGroups.length === groups.length &&
-    rule.keyGroups.every((g, i) => {
-      const f = groups[i] as MetadataGroup;
-      return (
-        sameSet(
-          g.age,
-          f.age.map((a) => a.recipient),
-        ) &&
-        sameSet(g.pgp, f.pgp) &&
-        sameSet(g.other.map(metadataKind), f.other)
-      );
-    })
-  );
-}
-
-function checkAgainstRule(path: string, rule: CreationRule, meta: SopsMetadata): void {
-  if (!sameRecipients(rule, meta.groups))
-    throw new RecipientsMismatchError(
-      path,
-      rule.keyGroups.map((g) => [...g.age, ...g.pgp]),
-      meta.groups.map((g) => [...g.age.map((a) => a.recipient), ...g.pgp]),
-    );
-  if (
-    meta.crypt.kind !== rule.crypt.kind ||
-    meta.crypt.value !== rule.crypt.value ||
-    meta.macOnlyEncrypted !== rule.macOnlyEncrypted
-  )
-    throw new CryptRuleMismatchError(
-      path,
-      `the file uses ${meta.crypt.kind}: ${meta.crypt.value}${meta.macOnlyEncrypted ? ' with mac_only_encrypted' : ''}, ` +
-        `but .sops.yaml says ${rule.crypt.kind}: ${rule.crypt.value}${rule.macOnlyEncrypted ? ' with mac_only_encrypted' : ''}`,
-    );
 }
 
 function locatedFailure(
