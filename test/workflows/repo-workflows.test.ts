@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkWorkflowFile } from '../../src/core/workflow-lint/index.ts';
+import { parseYaml } from '../../src/core/yaml/index.ts';
+import { actionlintFindings, githubParserErrors } from './validators.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = path.join(root, '.github/workflows');
+const workflows = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort()
+  .map((f) => `.github/workflows/${f}`);
+const read = (file: string) => readFileSync(path.join(root, file));
+
+describe('the repository workflows', () => {
+  it('include ci.yml', () => {
+    expect(workflows).toContain('.github/workflows/ci.yml');
+  });
+
+  describe.each(workflows)('%s', (file) => {
+    const bytes = read(file);
+    const text = bytes.toString('utf8');
+
+    it("is valid per GitHub's workflow parser", async () => {
+      expect(await githubParserErrors(file, text)).toEqual([]);
+    });
+
+    it('has no actionlint findings', async () => {
+      expect(await actionlintFindings(file, text)).toEqual([]);
+    });
+
+    it('passes the safe YAML loader and every workflow/* rule', () => {
+      expect(checkWorkflowFile(file, bytes)).toEqual([]);
+    });
+
+    it('names the version of every SHA-pinned action in a trailing comment', () => {
+      const pinned = text.split('\n').filter((l) => /uses:\s*[^.\s][^@\s]*@[0-9a-f]{40}/.test(l));
+      if (file.endsWith('/ci.yml')) expect(pinned).toHaveLength(2); // checkout, setup-node
+      for (const line of pinned) expect(line).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+    });
+  });
+});
+
+describe('the validators can fail', () => {
+  // Each check above must be able to say no: the same ci.yml, broken one way per validator.
+  const ci = read('.github/workflows/ci.yml').toString('utf8');
+  const run = 'run: npm ci && npm test';
+  it('ci.yml contains the lines the broken variants change', () => {
+    expect(ci).toContain(run);
+    expect(ci).toContain('timeout-minutes: 20');
+  });
+
+  it("GitHub's parser rejects an unknown key", async () => {
+    const bad = ci.replace('timeout-minutes: 20', 'timeout-minute: 20');
+    expect((await githubParserErrors('ci.yml', bad)).join('\n')).toMatch(/timeout-minute/);
+  });
+
+  it('actionlint rejects an event title expanded in run:', async () => {
+    const bad = ci.replace(run, 'run: echo "${{ github.event.pull_request.title }}"');
+    expect((await actionlintFindings('ci.yml', bad)).join('\n')).toMatch(/untrusted/);
+  });
+});
+
+describe('CI runs exactly the README test command', () => {
+  const readme = read('README.md').toString('utf8');
+  const fenced = [...readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].flatMap((m) =>
+    m[1]!.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()),
+  );
+  const command = fenced.find((l) => /^npm ci && npm test$/.test(l));
+
+  it('the README has the command in a fenced block', () => {
+    expect(command).toBe('npm ci && npm test');
+  });
+
+  it('ci.yml has one job whose one run step is that command', () => {
+    const value = parseYaml('ci.yml', read('.github/workflows/ci.yml')).value as {
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
+    const runs = Object.values(value.jobs).flatMap((j) =>
+      j.steps.flatMap((s) => (s.run === undefined ? [] : [s.run])),
+    );
+    expect(runs).toEqual([command]);
+  });
+
+  it('.ci/run runs it too', () => {
+    const lines = read('.ci/run').toString('utf8').split('\n');
+    expect(lines).toContain(command);
+  });
+});
