@@ -34,9 +34,14 @@ export async function resolveRef(
       `${ref}^{commit}`,
     ]);
   } catch (cause) {
-    throw new GitReadError('unknown-ref', `${JSON.stringify(ref)} does not name a commit`, {
-      cause,
-    });
+    // With --quiet git says nothing about an unknown ref; anything it does say (not a
+    // repository, a corrupt object) is worth passing on.
+    const said = cause instanceof Error ? cause.message.trim() : '';
+    throw new GitReadError(
+      'unknown-ref',
+      `${JSON.stringify(ref)} does not name a commit in ${repoDir}${said ? `: ${said}` : ''}`,
+      { cause },
+    );
   }
   const oid = out.trim();
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid))
@@ -87,16 +92,23 @@ export async function readTreeAtRef(
   // match prefixes as plain text. The listing is filtered again below: the exact-file rule
   // (`.sops.yaml` but not `.sops.yaml.bak`) is ours, not git's.
   const pathspecs = prefixes.map((p) => `:(top,literal)${p}`);
-  const listing = await git(repoDir, options.env).raw([
-    'ls-tree',
-    '-r',
-    '-z',
-    '--long',
-    '--full-tree',
-    commit,
-    '--',
-    ...pathspecs,
-  ]);
+  let listing: string;
+  try {
+    listing = await git(repoDir, options.env).raw([
+      'ls-tree',
+      '-r',
+      '-z',
+      '--long',
+      '--full-tree',
+      commit,
+      '--',
+      ...pathspecs,
+    ]);
+  } catch (cause) {
+    throw new GitReadError('git-failed', `git ls-tree ${commit} failed: ${String(cause)}`, {
+      cause,
+    });
+  }
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const wanted: TreeEntry[] = [];
   for (const e of parseLsTree(listing)) {

@@ -1,4 +1,5 @@
 import { symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SkippedPath } from '../../../src/adapters/files/tree-filter.ts';
@@ -90,6 +91,12 @@ describe('readTreeAtRef', () => {
       expect((e as GitReadError).code).toBe('unknown-ref');
     },
   );
+
+  it('says so when the directory is not a repository', async () => {
+    const e = await resolveRef(tmpdir(), 'HEAD').catch((x: unknown) => x);
+    expect(e).toMatchObject({ name: 'GitReadError', code: 'unknown-ref' });
+    expect((e as Error).message).toMatch(/not a git repository/i);
+  });
 
   it('resolveRef returns the full commit id of a branch', async () => {
     const head = repo.git(['rev-parse', 'HEAD']).trim();
