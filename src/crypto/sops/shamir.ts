@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-function mul(a: number, b: number): number {
+/** Multiplication in GF(2^8) mod 0x11B (exported for its known-answer test). */
+export function mul(a: number, b: number): number {
   let p = 0;
   for (let i = 0; i < 8; i++) {
     if (b & 1) p ^= a;

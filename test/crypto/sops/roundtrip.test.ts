@@ -257,6 +257,9 @@ describe('key groups and Shamir', () => {
     const meta = YAML.parse(text(enc)).sops;
     expect(meta.key_groups).toHaveLength(3);
     expect(meta.shamir_threshold).toBe(2);
+    const info = await new BuiltinSopsCodec({ identities: [] }).inspect('s.yaml', enc);
+    expect(info.ageRecipients).toEqual([[alice.recipient], [bob.recipient], [carol.recipient]]);
+    expect(info.shamirThreshold).toBe(2);
     for (const pair of [
       [alice, bob],
       [bob, carol],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combine, split } from '../../../src/crypto/sops/shamir.ts';
+import { combine, mul, split } from '../../../src/crypto/sops/shamir.ts';
 import {
   canonicalTime,
   goFormatFloat,
@@ -99,6 +99,13 @@ describe('serialization and typed parsing', () => {
 });
 
 describe('Shamir over GF(2^8)', () => {
+  it('multiplies in the AES field: FIPS-197 {57}x{83}={c1}, sops shamir_test mult(3,7)=9', () => {
+    expect(mul(0x57, 0x83)).toBe(0xc1);
+    expect(mul(0x57, 0x13)).toBe(0xfe);
+    expect(mul(3, 7)).toBe(9);
+    expect(mul(3, 0)).toBe(0);
+  });
+
   it('any threshold-sized subset recovers the secret, the share layout ends with x', () => {
     const secret = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
     const shares = split(secret, 5, 3);
