@@ -116,4 +116,27 @@ describe.skipIf(!ageBinary)('Debian age decrypts our armored data-key stanza', (
       decryptScalar(mac, Buffer.from(keys[0] as string, 'hex'), meta.lastmodified),
     ).not.toThrow();
   });
+
+  it('with key groups, age -d returns a 33-byte Shamir share ending with its x-coordinate', async () => {
+    const bob = await newIdentity();
+    const rule = ruleFrom(
+      `creation_rules:\n  - key_groups:\n      - age: [${alice.recipient}]\n      - age: [${bob.recipient}]\n`,
+    );
+    const codec = new BuiltinSopsCodec({ identities: [] });
+    const meta = YAML.parse(
+      text(await codec.encrypt('g.yaml', bytes('k: v\n'), { rule, now: NOW })),
+    ).sops;
+    for (const [i, id] of [alice, bob].entries()) {
+      writeFileSync(path.join(dir, `gid${i}`), `${id.identity}\n`, { mode: 0o600 });
+      writeFileSync(path.join(dir, `gstanza${i}`), meta.key_groups[i].age[0].enc);
+      const share = execFileSync('age', [
+        '-d',
+        '-i',
+        path.join(dir, `gid${i}`),
+        path.join(dir, `gstanza${i}`),
+      ]);
+      expect(share).toHaveLength(33);
+      expect(share[32]).toBe(i + 1);
+    }
+  });
 });
