@@ -89,3 +89,35 @@ describe('CI runs exactly the README test command', () => {
     expect(lines).toContain(command);
   });
 });
+
+describe('ci.yml', () => {
+  const bytes = read('.github/workflows/ci.yml');
+  const ci = parseYaml('ci.yml', bytes).value as Record<string, unknown>;
+  const lines = bytes.toString('utf8').split('\n');
+  const test = (ci.jobs as Record<string, Record<string, unknown>>).test!;
+
+  it('runs on pushes to main and on pull requests, nothing else', () => {
+    expect(ci.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
+  });
+
+  it('grants nothing at the top and contents: read to its one job, each with a comment', () => {
+    expect(ci.permissions).toEqual({});
+    expect(Object.keys(ci.jobs as object)).toEqual(['test']);
+    expect(test.permissions).toEqual({ contents: 'read' });
+    const at = lines.flatMap((l, i) => (/^\s*permissions:/.test(l) ? [i] : []));
+    expect(at).toHaveLength(2);
+    for (const i of at) expect(lines[i - 1]).toMatch(/^\s*# \S/);
+  });
+
+  it('cancels superseded CI runs (CI mutates nothing) and has a timeout', () => {
+    expect(ci.concurrency).toMatchObject({ 'cancel-in-progress': true });
+    expect(String((ci.concurrency as { group: string }).group)).not.toMatch(/^rekey/i);
+    expect(test['timeout-minutes']).toBeGreaterThan(0);
+  });
+
+  it('uses Node 24', () => {
+    const steps = test.steps as { uses?: string; with?: Record<string, unknown> }[];
+    const setup = steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
+    expect(setup?.with?.['node-version']).toBe(24);
+  });
+});
