@@ -238,3 +238,22 @@ describe('nulTokens', () => {
     expect(split).toEqual(whole);
   });
 });
+
+describe('buildHistoryIndex without manifest changes', () => {
+  it('returns an empty index and starts no cat-file', async () => {
+    const repo = new TempRepo();
+    try {
+      repo.commit(
+        { 'README.md': 'hi\n', 'keys-manifest/README.md': 'keys go here\n' },
+        'init',
+        '2026-01-01T00:00:00Z',
+      );
+      const { spawn, calls } = countingSpawn();
+      const index = await buildHistoryIndex(repo.dir, 'HEAD', { spawn });
+      expect(index).toEqual({ keys: new Map(), problems: [], commits: 0 });
+      expect(calls.map((c) => c[0])).toEqual(['log']);
+    } finally {
+      repo.remove();
+    }
+  });
+});
