@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyDocument, PolicyDocument } from '../../src/core/formats/index.ts';
-import { inert, parseMarker, renderMarker, renderPull } from '../../src/core/pull-body.ts';
+import {
+  inert,
+  parseMarker,
+  renderMarker,
+  renderPull,
+  type PullMarker,
+} from '../../src/core/pull-body.ts';
 
 const key: KeyDocument = {
   id: 'payments/webhook-signing',
@@ -113,7 +119,7 @@ describe('rotation PR body', () => {
 
 describe('marker', () => {
   it('round-trips and rejects anything not well formed', () => {
-    const m = { action: 'revoke', key: 'a--b/c', versions: [1, 2] } as const;
+    const m: PullMarker = { action: 'revoke', key: 'a--b/c', versions: [1, 2] };
     expect(renderMarker(m).slice('<!--'.length, -'-->'.length)).not.toContain('--');
     expect(parseMarker(`text\n${renderMarker(m)}\n`)).toEqual(m);
     expect(

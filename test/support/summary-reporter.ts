@@ -7,8 +7,12 @@ export default class SummaryReporter implements Reporter {
     const count = { passed: 0, failed: 0, skipped: 0, pending: 0 };
     for (const m of modules) for (const t of m.children.allTests()) count[t.result().state] += 1;
     // A module that failed to load has no tests but is a failure all the same.
-    const broken = modules.filter((m) => m.state() === 'failed' && [...m.children.allTests()].length === 0).length;
+    const broken = modules.filter(
+      (m) => m.state() === 'failed' && [...m.children.allTests()].length === 0,
+    ).length;
     const failed = count.failed + broken + errors.length;
-    process.stdout.write(`\n${count.passed} passed, ${failed} failed, ${count.skipped + count.pending} skipped\n`);
+    process.stdout.write(
+      `\n${count.passed} passed, ${failed} failed, ${count.skipped + count.pending} skipped\n`,
+    );
   }
 }
