@@ -6,12 +6,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** dist/<name>.js <- source; every action folder has one, plus the CLI. */
-export const entrypoints: Record<string, string> = {
-  cli: 'src/cli/bin.ts',
-};
-for (const [name, src] of Object.entries(entrypoints))
-  if (!existsSync(src)) delete entrypoints[name];
+/**
+ * dist/<name>.js <- source: the CLI, and every action entrypoint `src/actions/<name>.ts`
+ * (shared modules there are named `runtime*.ts` and are not entrypoints).
+ */
+export const entrypoints: Record<string, string> = { cli: 'src/cli/bin.ts' };
+for (const f of existsSync('src/actions') ? readdirSync('src/actions').sort() : [])
+  if (f.endsWith('.ts') && !f.startsWith('runtime'))
+    entrypoints[f.slice(0, -3)] = `src/actions/${f}`;
 
 async function bundle(outdir: string): Promise<void> {
   await build({

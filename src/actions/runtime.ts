@@ -1,0 +1,109 @@
+/**
+ * What every action entrypoint shares, and the only place rekey reads the runner's
+ * environment: inputs (validated with zod), the GitHub context, the GitHub ports, outputs, the
+ * job summary, and failing once. Entrypoints stay thin: inputs -> adapters -> one command ->
+ * outputs.
+ */
+import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { createGitHubClient, serverUrlFor } from '../adapters/github/client.ts';
+import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
+import { classifyToken } from '../adapters/github/token.ts';
+import { InvalidInputError } from '../core/diagnostics.ts';
+
+/** The runner's view of this run, from the GITHUB_* variables the runner sets. */
+export interface RunContext {
+  readonly repository: string;
+  readonly sha: string;
+  readonly ref: string;
+  readonly eventName: string;
+  readonly event: Record<string, unknown>;
+  readonly apiUrl: string;
+  readonly serverUrl: string;
+  readonly runId: string;
+  readonly runAttempt: string;
+  readonly workspace: string;
+}
+
+const env = z.object({
+  GITHUB_REPOSITORY: z.string().regex(/^[^/\s]+\/[^/\s]+$/),
+  GITHUB_SHA: z.string().regex(/^[0-9a-f]{40}$/),
+  GITHUB_REF: z.string().default(''),
+  GITHUB_EVENT_NAME: z.string().default(''),
+  GITHUB_EVENT_PATH: z.string().optional(),
+  GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  GITHUB_SERVER_URL: z.string().url().optional(),
+  GITHUB_RUN_ID: z.string().default('0'),
+  GITHUB_RUN_ATTEMPT: z.string().default('1'),
+  GITHUB_WORKSPACE: z.string().default('.'),
+});
+
+export function runContext(vars: NodeJS.ProcessEnv = process.env): RunContext {
+  const e = env.parse(vars);
+  const event = e.GITHUB_EVENT_PATH
+    ? (JSON.parse(readFileSync(e.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>)
+    : {};
+  return {
+    repository: e.GITHUB_REPOSITORY,
+    sha: e.GITHUB_SHA,
+    ref: e.GITHUB_REF,
+    eventName: e.GITHUB_EVENT_NAME,
+    event,
+    apiUrl: e.GITHUB_API_URL,
+    serverUrl: e.GITHUB_SERVER_URL ?? serverUrlFor(e.GITHUB_API_URL),
+    runId: e.GITHUB_RUN_ID,
+    runAttempt: e.GITHUB_RUN_ATTEMPT,
+    workspace: e.GITHUB_WORKSPACE,
+  };
+}
+
+/** Inputs by name, as the runner passes them (INPUT_<NAME>), validated by `schema`. */
+export function inputs<S extends z.ZodObject>(schema: S): z.infer<S> {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const v = core.getInput(name);
+    if (v !== '') raw[name] = v;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(
+      `invalid inputs: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+/** `true`/`false` inputs, as GitHub's YAML 1.2 core schema writes them. */
+export const booleanInput = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** The four GitHub ports for this repository, the token masked and classified. */
+export function github(token: string, ctx: RunContext, opts: { githubToken?: string } = {}) {
+  core.setSecret(token);
+  const client = createGitHubClient({
+    token,
+    apiUrl: ctx.apiUrl,
+    serverUrl: ctx.serverUrl,
+    userAgent: 'rekey',
+  });
+  return {
+    ports: createGitHubPorts(client, parseRepository(ctx.repository)),
+    tokenKind: classifyToken(token, { githubToken: opts.githubToken }),
+  };
+}
+
+/** Runs an entrypoint: any failure fails the step once, with a message and no stack. */
+export async function runAction(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    if (e instanceof InvalidInputError)
+      for (const d of e.diagnostics)
+        core.error(d.message, {
+          file: d.file,
+          startLine: d.line || undefined,
+          startColumn: d.column || undefined,
+          title: d.rule,
+        });
+    core.setFailed(e instanceof Error ? e.message : String(e));
+  }
+}
