@@ -1,0 +1,247 @@
+/**
+ * The verify use case (DESIGN.md "Flows: verify"): the required status check on a pull
+ * request. Compares the head tree with the base tree through `verifyTrees` (formats, lifecycle,
+ * policy, recipients from the BASE branch's `.sops.yaml`, the plaintext scan) and, only when
+ * the change destroys a version, gathers the revocation gate's evidence: the base branch's
+ * first-parent history and the `rekey/distribution` statuses on it.
+ *
+ * Fail closed: when the evidence cannot be gathered (a shallow clone, a GitHub error, no
+ * token), the gate is left out and `verifyTrees` refuses every revocation as
+ * `lifecycle/revocation-gate-unchecked`; the reason is returned in `gate.error`. Status reads
+ * are bounded by `maxStatusCalls`; commits beyond the bound count as having no status, which
+ * closes the gate rather than opening it.
+ */
+import type { Diagnostic } from '../core/diagnostics.ts';
+import type { HistoryIndex } from '../core/history/model.ts';
+import type { ChangeKind } from '../core/lifecycle/classify.ts';
+import {
+  gateEvidence,
+  revocationGate,
+  type DistributionRecord,
+} from '../core/lifecycle/revocation-gate.ts';
+import type { KeyChange } from '../core/lifecycle/change.ts';
+import { loadSnapshot } from '../core/load-snapshot.ts';
+import type { StatusPort } from '../core/ports/github.ts';
+import type { FileTree } from '../core/snapshot.ts';
+import { verifyTrees } from '../core/verify/verify-trees.ts';
+
+/** The commit status distribution records (DESIGN.md "Flows: distribute"). */
+export const DISTRIBUTION_CONTEXT = 'rekey/distribution';
+
+/** Status reads at most, per run, when a change destroys versions. */
+export const DEFAULT_MAX_STATUS_CALLS = 20;
+
+/** One side of the pull request: the commit and the files rekey reads at it. */
+export interface PullSide {
+  readonly sha: string;
+  readonly tree: FileTree;
+}
+
+/** What the gate needs from git and GitHub; asked for only when a version is destroyed. */
+export interface GateEvidencePorts {
+  /** The manifest's history index on `baseSha`'s first-parent line. */
+  readonly history: (baseSha: string) => Promise<HistoryIndex>;
+  /** The first-parent commits of `baseSha`, oldest first, ending with `baseSha`. */
+  readonly firstParent: (baseSha: string) => Promise<readonly string[]>;
+  /** Absent (no token): the gate stays unchecked. */
+  readonly statuses?: Pick<StatusPort, 'listStatuses'> | undefined;
+}
+
+export interface GateReport {
+  /** Versions the change destroys (base state deactivated or compromised). */
+  readonly destroyed: readonly { keyId: string; version: number }[];
+  /** `listStatuses` calls made (each reads one commit's `rekey/distribution` statuses). */
+  readonly statusCalls: number;
+  /** True when the bound stopped the search before every key had its evidence. */
+  readonly bounded: boolean;
+  /** Why the evidence could not be gathered; the gate was then left unchecked. */
+  readonly error?: string;
+}
+
+export interface VerifyPullResult {
+  readonly kind: ChangeKind;
+  readonly keys: readonly KeyChange[];
+  readonly configuration: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Undefined when the change destroys nothing (no evidence was read). */
+  readonly gate: GateReport | undefined;
+}
+
+export async function verifyPull(
+  input: { readonly base: PullSide; readonly head: PullSide; readonly now: Date },
+  ports: GateEvidencePorts,
+  opts: { readonly maxStatusCalls?: number } = {},
+): Promise<VerifyPullResult> {
+  const { base, head, now } = input;
+  // First pass without a gate: cheap, pure, and tells whether evidence is needed at all.
+  const first = verifyTrees(base.tree, head.tree, { now });
+  const destroyed = first.keys.flatMap((k) =>
+    k.moves
+      .filter((m) => m.to === 'destroyed' && (m.from === 'deactivated' || m.from === 'compromised'))
+      .map((m) => ({ keyId: k.keyId, version: m.version })),
+  );
+  if (destroyed.length === 0) return { ...first, gate: undefined };
+
+  const baseSnapshot = loadSnapshot(base.tree).snapshot;
+  let evidence: {
+    firstParent: DistributionRecord[];
+    history: HistoryIndex;
+    calls: number;
+    bounded: boolean;
+  };
+  try {
+    if (ports.statuses === undefined)
+      throw new Error('no token to read rekey/distribution commit statuses');
+    evidence = await gather(
+      base.sha,
+      destroyed.map((d) => d.keyId),
+      baseSnapshot,
+      { ...ports, statuses: ports.statuses },
+      opts.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS,
+    );
+  } catch (e) {
+    // Fail closed: no gate, so verifyTrees refuses each revocation as unchecked.
+    return {
+      ...first,
+      gate: {
+        destroyed,
+        statusCalls: 0,
+        bounded: false,
+        error: e instanceof Error ? e.message : String(e),
+      },
+    };
+  }
+  const gate = revocationGate(
+    gateEvidence({
+      base: baseSnapshot,
+      history: evidence.history,
+      firstParent: evidence.firstParent,
+      now,
+    }),
+  );
+  const result = verifyTrees(base.tree, head.tree, { now, gate });
+  return {
+    ...result,
+    gate: { destroyed, statusCalls: evidence.calls, bounded: evidence.bounded },
+  };
+}
+
+/**
+ * Reads statuses oldest first from the earliest commit where a destroyed version's successor
+ * became active, and stops as soon as every such key has a success at or after its own
+ * commit: the gate uses the FIRST success after that commit, so later ones cannot change its
+ * verdict. Typically 1 call (distribution records success on the merge that activated the
+ * successor); at most `max`.
+ */
+async function gather(
+  baseSha: string,
+  keyIds: readonly string[],
+  base: ReturnType<typeof loadSnapshot>['snapshot'],
+  ports: Required<Pick<GateEvidencePorts, 'history' | 'firstParent'>> & {
+    statuses: Pick<StatusPort, 'listStatuses'>;
+  },
+  max: number,
+): Promise<{
+  firstParent: DistributionRecord[];
+  history: HistoryIndex;
+  calls: number;
+  bounded: boolean;
+}> {
+  const [history, shas] = await Promise.all([ports.history(baseSha), ports.firstParent(baseSha)]);
+  if (shas[shas.length - 1] !== baseSha)
+    throw new Error(`the first-parent history does not end at the base commit ${baseSha}`);
+  const position = new Map(shas.map((s, i) => [s, i] as const));
+  // Where each key's successor became active; keys without one are left to the gate to refuse.
+  const pending = new Map<string, number>();
+  for (const id of new Set(keyIds)) {
+    const successor = base.keys.get(id)?.value.versions.find((v) => v.state === 'active')?.version;
+    const since =
+      successor === undefined
+        ? undefined
+        : history.keys.get(id)?.versions.get(successor)?.entered.active?.sha;
+    const at = since === undefined ? undefined : position.get(since);
+    if (at !== undefined) pending.set(id, at);
+  }
+  const records: DistributionRecord[] = shas.map((sha) => ({ sha }));
+  let calls = 0;
+  let bounded = false;
+  const start = Math.min(...pending.values());
+  for (let i = start; i < shas.length && pending.size > 0; i++) {
+    if (![...pending.values()].some((from) => from <= i)) continue;
+    if (calls >= max) {
+      bounded = true;
+      break;
+    }
+    const sha = shas[i]!;
+    calls++;
+    const latest = (await ports.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
+      (s) => s.context === DISTRIBUTION_CONTEXT,
+    );
+    if (latest === undefined) continue;
+    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
+    if (latest.state === 'success')
+      for (const [id, from] of pending) if (from <= i) pending.delete(id);
+  }
+  return { firstParent: records, history, calls, bounded };
+}
+
+/** How the entrypoint chose the trees, for the summary. */
+export interface SummaryContext {
+  readonly base: string;
+  readonly head: string;
+  /** `merge`: GitHub's test merge commit of the PR; `head`: the PR's head commit. */
+  readonly headKind: 'merge' | 'head';
+}
+
+const cell = (s: string): string =>
+  s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>]/g, (c) => `\\${c}`);
+const code = (s: string): string => `\`${s.replace(/[`\r\n]/g, '')}\``;
+
+/**
+ * The job summary in Markdown: the classification, per-key moves, the gate's evidence and a
+ * table of violations. It prints rule ids, locations and messages (which name where, never
+ * what: diagnostics never quote file contents), never a file's contents.
+ */
+export function renderVerifySummary(r: VerifyPullResult, at: SummaryContext): string {
+  const out: string[] = [];
+  const n = r.diagnostics.length;
+  out.push(`## rekey verify: ${n === 0 ? 'passed' : `${n} violation${n === 1 ? '' : 's'}`}`, '');
+  out.push(
+    `Change ${code(at.base.slice(0, 12))}..${code(at.head.slice(0, 12))} ` +
+      `(${at.headKind === 'merge' ? 'the merge of the pull request into its base' : 'the pull request head'}): **${r.kind}**`,
+    '',
+  );
+  if (r.keys.length > 0 || r.configuration.length > 0) {
+    out.push('| key | change | versions |', '| --- | --- | --- |');
+    for (const k of r.keys) {
+      const moves = k.moves.map((m) => `v${m.version} ${m.from ?? 'new'} → ${m.to ?? 'removed'}`);
+      out.push(
+        `| ${cell(k.keyId)} | ${cell(k.kinds.join(', ') || 'no effect')} | ${cell(moves.join(', ') || (k.configuration.length > 0 ? `edits ${k.configuration.join(', ')}` : ''))} |`,
+      );
+    }
+    for (const f of r.configuration) out.push(`| ${cell(f)} | configuration | |`);
+    out.push('');
+  }
+  if (r.gate !== undefined) {
+    const g = r.gate;
+    const what = g.destroyed.map((d) => `${d.keyId} v${d.version}`).join(', ');
+    out.push(
+      g.error !== undefined
+        ? `Revocation gate for ${cell(what)}: **unchecked**: ${cell(g.error)}. Destroying is refused (fail closed).`
+        : `Revocation gate for ${cell(what)}: read ${g.statusCalls} commit status list${g.statusCalls === 1 ? '' : 's'} (${DISTRIBUTION_CONTEXT})${g.bounded ? '; stopped at the bound, later commits count as unproven' : ''}.`,
+      '',
+    );
+  }
+  if (n > 0) {
+    out.push('| where | rule | message |', '| --- | --- | --- |');
+    for (const d of r.diagnostics)
+      out.push(
+        `| ${cell(d.line > 0 ? `${d.file}:${d.line}` : d.file)} | ${code(d.rule)} | ${cell(d.message)} |`,
+      );
+    out.push(
+      '',
+      'Each rule is explained, with how to fix it, in docs/lifecycle.md and docs/formats.md.',
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
