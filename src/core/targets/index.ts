@@ -1,0 +1,8 @@
+/** Distribution targets: desired state, observation, plan and apply (see docs/targets.md). */
+export * from './apply.ts';
+export * from './desired.ts';
+export * from './jwk.ts';
+export * from './observe.ts';
+export * from './plan.ts';
+export * from './render.ts';
+export * from './secret-value.ts';
