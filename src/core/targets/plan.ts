@@ -247,7 +247,9 @@ export function planTargets(
                   : `read-only should be ${d.readOnly}`
                 : state === undefined
                   ? `v${version} is not in key.yaml`
-                  : `v${version} is ${state}`,
+                  : d.keys.some((k) => k.version === version)
+                    ? `not v${version}'s key material`
+                    : `v${version} is ${state}`,
           });
         }
         for (const k of d.keys)
