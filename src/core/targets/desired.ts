@@ -155,11 +155,13 @@ export function desiredState(key: KeyDocument, live: readonly LiveVersion[]): De
           kind: 'github-secret',
           target: i,
           scope: secretScopeOf(t),
-          ...(t.visibility === undefined
+          // GitHub needs a visibility on every organization secret write; key.yaml's default
+          // is the narrowest one, and it is enforced like an explicit one.
+          ...(t.organization === undefined
             ? {}
             : {
                 org: {
-                  visibility: t.visibility,
+                  visibility: t.visibility ?? 'private',
                   ...(t['selected-repositories'] === undefined
                     ? {}
                     : { selectedRepositories: t['selected-repositories'] }),

@@ -139,6 +139,29 @@ describe('github-secret slots', () => {
     );
   });
 
+  it('an organization secret without a visibility is private, and that is enforced', async () => {
+    const k = await testKey(
+      'random',
+      ['active'],
+      [{ kind: 'github-secret', organization: 'acme', name: 'T' }],
+    );
+    const d = desiredState(k.doc, k.live);
+    const t = d.targets[0]!;
+    expect(t.kind === 'github-secret' && t.org).toEqual({ visibility: 'private' });
+    const receipts = [
+      {
+        scope: 'actions:org:acme',
+        name: 'T',
+        fingerprint: k.fingerprint.get(1)!,
+        updatedAt: '2026-11-20T10:00:00Z',
+      },
+    ];
+    const seen = (visibility: 'all' | 'private') =>
+      observation({ secrets: new Map([['actions:org:acme', [{ ...at('T'), visibility }]]]) });
+    expect(planTargets(k.doc, d, seen('private'), receipts).steps).toEqual([]);
+    expect(planTargets(k.doc, d, seen('all'), receipts).steps[0]?.reason).toBe('visibility is all');
+  });
+
   it('a version without decrypted material is a problem, and nothing is written for it', async () => {
     const k = await testKey('random', ['active'], [SECRET]);
     const d = desiredState(k.doc, []);
