@@ -123,7 +123,7 @@ await runAction(async () => {
   const n = result.diagnostics.length;
   if (n > 0)
     core.setFailed(
-      `${n} violation${n === 1 ? '' : 's'} in this ${result.kind} change; each is annotated at its file and line`,
+      `rekey verify: ${n} violation${n === 1 ? '' : 's'}, each annotated at its file and line (change classified as ${result.kind})`,
     );
   else core.info(`rekey verify: ${result.kind}, no violations`);
 });

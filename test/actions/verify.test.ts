@@ -233,7 +233,9 @@ describe('the verify action bundle', () => {
     // One annotation per violation, plus the one failure message of setFailed.
     expect(errors.filter((l) => l.includes('file='))).toHaveLength(n);
     expect(errors.filter((l) => !l.includes('file='))).toEqual([
-      expect.stringMatching(/^::error::\d+ violations in this /),
+      expect.stringMatching(
+        /^::error::rekey verify: \d+ violations, each annotated at its file and line \(change classified as \w+\)$/,
+      ),
     ]);
     expect(r.summary).toContain(`| ${SSH}:${line} | \`lifecycle/resurrection\` |`);
     expect(r.code).toBe(1);
