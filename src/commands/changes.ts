@@ -148,6 +148,7 @@ export async function prepareRotation(
       'Rekey-Key': keyId,
       'Rekey-Action': 'rotate',
       'Rekey-Version': String(version),
+      'Rekey-Fingerprint': material.fingerprint,
       'Rekey-Run': opts.run,
     }),
   };
@@ -181,6 +182,7 @@ export function preparePromotion(
       'Rekey-Key': keyId,
       'Rekey-Action': 'promote',
       'Rekey-Version': String(pending.version),
+      'Rekey-Fingerprint': pending.fingerprint,
       'Rekey-Run': opts.run,
     }),
   };
@@ -274,6 +276,7 @@ export async function prepareEmergency(
         'Rekey-Key': keyId,
         'Rekey-Action': 'emergency',
         'Rekey-Version': String(version),
+        'Rekey-Fingerprint': material.fingerprint,
         'Rekey-Reason': reason,
         'Rekey-Run': opts.run,
       },

@@ -106,8 +106,9 @@ describe('prepared changes pass verify and decrypt to what key.yaml fingerprints
       { version: 1, from: 'active', to: 'deactivated' },
     ]);
     expect(change.message).toMatch(
-      /^rekey: rotate team\/api to v2\n\nRekey-Key: team\/api\nRekey-Action: rotate\nRekey-Version: 2\n$/,
+      /^rekey: rotate team\/api to v2\n\nRekey-Key: team\/api\nRekey-Action: rotate\nRekey-Version: 2\nRekey-Fingerprint: (\S+)\n$/,
     );
+    expect(change.message).toContain(`Rekey-Fingerprint: ${change.fingerprint}\n`);
 
     const m = await material(v2, 2);
     expect(m).toMatchObject({ id: 'team/api', version: 2 });

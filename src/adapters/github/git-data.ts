@@ -162,5 +162,19 @@ export function createGitDataAdapter(client: GitHubClient, at: RepoCoordinates):
       if (made.sha === sha) return { ...result, ref: 'created' };
       return { ...result, ref: 'exists', existing: made.sha };
     },
+
+    async getCommitMessage(sha: string): Promise<string | null> {
+      try {
+        const r = await octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
+          owner,
+          repo,
+          commit_sha: sha,
+        });
+        return r.data.message;
+      } catch (e) {
+        if (isGitHubError(e, 'not-found')) return null;
+        throw e;
+      }
+    },
   };
 }

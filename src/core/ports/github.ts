@@ -79,6 +79,12 @@ export interface GitDataPort {
    * branch to create exists already.
    */
   commitFiles(input: CommitFilesInput): Promise<CommitFilesResult>;
+  /**
+   * The full message of commit `sha` (subject, body and trailers), or null when there is no
+   * such commit. 1 call. Used to adopt a branch another run created: its trailers say what it
+   * carries.
+   */
+  getCommitMessage(sha: string): Promise<string | null>;
 }
 
 export interface RekeyPull {

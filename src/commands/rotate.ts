@@ -1,0 +1,380 @@
+/**
+ * The rotate use case (DESIGN.md "Flows: rotate" and "emergency"): the default branch as
+ * checked out (tree, history, first-parent commits) in, one pull request per due key out.
+ *
+ * Order, and why:
+ * 1. Validate the tree: an invalid default branch aborts; nothing is read from GitHub.
+ * 2. Read the branch head (1 call). When it is not the checked-out commit the run is
+ *    `superseded` and writes nothing: a later run plans on the newer commit (convergence).
+ * 3. List open rekey PRs once (1 call per 100), by their hidden marker.
+ * 4. Plan (budget, windows, open PRs), then per step prepare the change and open its PR
+ *    through `openChangePull`, which adopts a branch another run created instead of
+ *    duplicating it.
+ *
+ * A run where nothing is due makes 2 calls; a new rotation PR costs 6 more (see open-pull.ts).
+ * Promotion reads `rekey/distribution` statuses first (bounded by `maxStatusCalls`).
+ *
+ * New material exists only inside `prepareRotation`/`prepareEmergency` and leaves encrypted.
+ */
+import type { Diagnostic } from '../core/diagnostics.ts';
+import type { KeyDocument, PolicyDocument } from '../core/formats/index.ts';
+import type { HistoryIndex } from '../core/history/model.ts';
+import { formatPlan } from '../core/plan/format-plan.ts';
+import { plan as planRun } from '../core/plan/plan.ts';
+import type { OpenPull, Plan, PromoteStep } from '../core/plan/steps.ts';
+import type { GitDataPort, PullsPort, StatusPort } from '../core/ports/github.ts';
+import { parseMarker } from '../core/pull-body.ts';
+import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
+import { parseSopsConfig, type SopsConfig } from '../core/sops-config.ts';
+import {
+  prepareEmergency,
+  preparePromotion,
+  prepareRotation,
+  type ChangeAction,
+  type ChangePorts,
+} from './changes.ts';
+import { validateTree } from './inspect.ts';
+import { branchFor, openChangePull, type OpenPullResult } from './open-pull.ts';
+import { DISTRIBUTION_CONTEXT } from './verify-pull.ts';
+
+/** What `listOpenRekeyPulls` is given: the start of every rekey PR's hidden marker. */
+export const REKEY_MARKER_PREFIX = '<!-- rekey:v1 ';
+
+/** Status reads at most per run for promotion preconditions. */
+export const DEFAULT_MAX_STATUS_CALLS = 20;
+
+export interface RotatePorts extends ChangePorts {
+  readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
+  readonly pulls: Pick<
+    PullsPort,
+    'listOpenRekeyPulls' | 'createPull' | 'addLabels' | 'requestReviewers'
+  >;
+  readonly statuses: Pick<StatusPort, 'listStatuses'>;
+}
+
+export interface EmergencyRequest {
+  readonly key: string;
+  readonly reason: string;
+  readonly compromised: boolean;
+}
+
+export interface RotateInput {
+  /** The default branch's files at `sha` (the checkout). */
+  readonly tree: FileTree;
+  readonly sha: string;
+  /** The history index of `sha`'s first-parent line. */
+  readonly history: HistoryIndex;
+  /** First-parent commits of `sha`, oldest first, ending with `sha` (for promotions). */
+  readonly firstParent: readonly string[];
+  readonly now: Date;
+  readonly dryRun?: boolean;
+  /** Recorded as the `Rekey-Run` trailer (a workflow run URL). */
+  readonly run?: string;
+  /** Keys labelled `rekey:halted`. */
+  readonly halted?: readonly string[];
+  /** A dispatch with emergency inputs: only this key, on `rekey/emergency/<key>`. */
+  readonly emergency?: EmergencyRequest;
+  readonly maxStatusCalls?: number;
+}
+
+/** What happened to one key. */
+export type KeyResult =
+  | Exclude<OpenPullResult, { outcome: 'skipped' }>
+  | {
+      readonly outcome: 'skipped';
+      readonly keyId: string;
+      readonly action?: ChangeAction;
+      readonly reason: string;
+      readonly pull?: number;
+    }
+  | {
+      readonly outcome: 'unchanged';
+      readonly keyId: string;
+      readonly reason: string;
+      readonly pull?: number;
+    }
+  | { readonly outcome: 'superseded'; readonly keyId: string; readonly reason: string };
+
+export type RotateResult =
+  | { readonly kind: 'invalid'; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: 'dry-run'; readonly plan: Plan; readonly text: string }
+  | {
+      readonly kind: 'superseded';
+      readonly sha: string;
+      readonly head: string | null;
+      readonly keys: readonly KeyResult[];
+    }
+  | {
+      readonly kind: 'applied';
+      readonly plan: Plan | undefined;
+      readonly keys: readonly KeyResult[];
+      readonly statusCalls: number;
+    };
+
+function sopsConfigOf(snapshot: ManifestSnapshot): SopsConfig {
+  if (snapshot.sopsConfig === undefined)
+    throw new Error('the default branch has no .sops.yaml: there are no recipients to encrypt to');
+  const parsed = parseSopsConfig({
+    file: snapshot.sopsConfig.file,
+    value: snapshot.sopsConfig.value,
+    locate: snapshot.sopsConfig.locate,
+  });
+  if (!parsed.config) throw new Error('.sops.yaml on the default branch is not usable');
+  return parsed.config;
+}
+
+function openPullsOf(pulls: readonly { number: number; body: string }[]): OpenPull[] {
+  const out: OpenPull[] = [];
+  for (const p of pulls) {
+    const m = parseMarker(p.body);
+    if (m) out.push({ keyId: m.key, kind: m.action, number: p.number });
+  }
+  return out;
+}
+
+export async function rotate(input: RotateInput, ports: RotatePorts): Promise<RotateResult> {
+  const { tree, now } = input;
+  const validation = validateTree(tree, now);
+  if (validation.diagnostics.length > 0)
+    return { kind: 'invalid', diagnostics: validation.diagnostics };
+  const { snapshot } = validation;
+  const defaultBranch = snapshot.pipeline['default-branch'];
+  const emergency = input.emergency;
+  if (emergency && !snapshot.keys.has(emergency.key))
+    throw new RangeError(`emergency: no key ${emergency.key} in keys-manifest/`);
+  if (emergency && emergency.reason.trim() === '')
+    throw new RangeError('emergency: a reason is required');
+
+  const listed = await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
+  const openPulls = openPullsOf(listed);
+  const plan = emergency
+    ? undefined
+    : planRun({
+        snapshot,
+        history: input.history,
+        openPulls,
+        halted: input.halted ?? [],
+        now,
+      });
+  if (input.dryRun) {
+    const p =
+      plan ??
+      planRun({ snapshot, history: input.history, openPulls, halted: input.halted ?? [], now });
+    const text = emergency
+      ? `${formatPlan(p)}\nemergency (dry run): would open ${branchFor('emergency', emergency.key)} (${emergency.compromised ? 'active version marked compromised' : 'active version deactivated'})\n`
+      : formatPlan(p);
+    return { kind: 'dry-run', plan: p, text };
+  }
+
+  const head = await ports.git.getBranchHead(defaultBranch);
+  if (head === null || head.commit !== input.sha) {
+    const why =
+      head === null
+        ? `the default branch ${defaultBranch} does not exist on GitHub`
+        : `${defaultBranch} moved to ${head.commit.slice(0, 12)} after this run checked out ${input.sha.slice(0, 12)}; the next run plans on it`;
+    const ids = emergency ? [emergency.key] : [...snapshot.keys.keys()].sort();
+    return {
+      kind: 'superseded',
+      sha: input.sha,
+      head: head?.commit ?? null,
+      keys: ids.map((keyId) => ({ outcome: 'superseded', keyId, reason: why })),
+    };
+  }
+
+  const sopsConfig = sopsConfigOf(snapshot);
+  const docs = (keyId: string): { key: KeyDocument; policy: PolicyDocument } => {
+    const key = snapshot.keys.get(keyId)!.value;
+    return { key, policy: snapshot.policies.get(key.policy)!.value };
+  };
+  const pullCtx = { base: head, defaultBranch };
+
+  if (emergency) {
+    const { key, policy } = docs(emergency.key);
+    const change = await prepareEmergency(
+      tree,
+      emergency.key,
+      {
+        now,
+        sopsConfig,
+        reason: emergency.reason,
+        compromised: emergency.compromised,
+        ...(input.run ? { run: input.run } : {}),
+      },
+      ports,
+    );
+    const result = await openChangePull(
+      {
+        ...pullCtx,
+        change,
+        key,
+        policy,
+        reason: emergency.compromised
+          ? 'emergency rotation: the active version is reported compromised'
+          : 'emergency rotation requested by an operator',
+        incident: emergency.reason,
+      },
+      ports,
+    );
+    return { kind: 'applied', plan: undefined, keys: [result], statusCalls: 0 };
+  }
+
+  const keys: KeyResult[] = [];
+  const budget = { left: input.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS, used: 0 };
+  for (const step of plan!.steps) {
+    const { keyId } = step;
+    switch (step.kind) {
+      case 'ok':
+        keys.push({ outcome: 'unchanged', keyId, reason: `not due; next due ${step.nextDue}` });
+        break;
+      case 'skip':
+        keys.push(
+          step.cause === 'open-pull'
+            ? { outcome: 'unchanged', keyId, reason: step.reason, pull: step.pull! }
+            : { outcome: 'skipped', keyId, action: step.wanted, reason: step.reason },
+        );
+        break;
+      case 'rotate': {
+        const { key, policy } = docs(keyId);
+        const change = await prepareRotation(
+          tree,
+          keyId,
+          {
+            now,
+            sopsConfig,
+            prepublish: step.state === 'pre-activation',
+            ...(input.run ? { run: input.run } : {}),
+          },
+          ports,
+        );
+        keys.push(
+          await openChangePull({ ...pullCtx, change, key, policy, reason: step.reason }, ports),
+        );
+        break;
+      }
+      case 'promote': {
+        const proven = await distributionProven(step, input.firstParent, ports.statuses, budget);
+        if (!proven.ok) {
+          keys.push({ outcome: 'skipped', keyId, action: 'promote', reason: proven.reason });
+          break;
+        }
+        const { key, policy } = docs(keyId);
+        const change = preparePromotion(tree, keyId, input.run ? { run: input.run } : {});
+        keys.push(
+          await openChangePull(
+            { ...pullCtx, change, key, policy, reason: `${step.reason}; ${proven.reason}` },
+            ports,
+          ),
+        );
+        break;
+      }
+    }
+  }
+  return { kind: 'applied', plan, keys, statusCalls: budget.used };
+}
+
+/**
+ * The promotion precondition: `rekey/distribution` = success on a first-parent commit at or
+ * after the one where the version entered pre-activation. Reads oldest first and stops at the
+ * first success; commits past the budget count as unproven (the promotion waits).
+ */
+async function distributionProven(
+  step: PromoteStep,
+  firstParent: readonly string[],
+  statuses: Pick<StatusPort, 'listStatuses'>,
+  budget: { left: number; used: number },
+): Promise<{ ok: boolean; reason: string }> {
+  for (const pre of step.preconditions) {
+    if (pre.since === undefined)
+      return {
+        ok: false,
+        reason: `promotion due, but history does not show where v${pre.version} entered pre-activation, so its distribution cannot be proven`,
+      };
+    const from = firstParent.indexOf(pre.since);
+    if (from < 0)
+      return {
+        ok: false,
+        reason: `promotion due, but commit ${pre.since.slice(0, 12)} is not on first-parent history`,
+      };
+    let found: string | undefined;
+    for (let i = from; i < firstParent.length && found === undefined; i++) {
+      if (budget.left <= 0)
+        return {
+          ok: false,
+          reason: `promotion due; the status read budget ran out before a ${DISTRIBUTION_CONTEXT} success was found`,
+        };
+      budget.left--;
+      budget.used++;
+      const sha = firstParent[i]!;
+      const latest = (await statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
+        (s) => s.context === DISTRIBUTION_CONTEXT,
+      );
+      if (latest?.state === 'success') found = sha;
+    }
+    if (found === undefined)
+      return {
+        ok: false,
+        reason: `promotion due, but no ${DISTRIBUTION_CONTEXT} success at or after ${pre.since.slice(0, 12)}: v${pre.version} is not proven on every target`,
+      };
+    return { ok: true, reason: `v${pre.version} proven distributed at ${found.slice(0, 12)}` };
+  }
+  return { ok: true, reason: 'no precondition' };
+}
+
+/** The ids per outcome, for the action's outputs. */
+export function outcomes(keys: readonly KeyResult[]): {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  pulls: { key: string; outcome: string; number: number; url: string }[];
+} {
+  const pulls = keys.flatMap((k) =>
+    'pull' in k && typeof k.pull === 'object'
+      ? [{ key: k.keyId, outcome: k.outcome, number: k.pull.number, url: k.pull.url }]
+      : [],
+  );
+  return {
+    created: keys.filter((k) => k.outcome === 'created').map((k) => k.keyId),
+    updated: keys.filter((k) => k.outcome === 'adopted').map((k) => k.keyId),
+    unchanged: keys.filter((k) => k.outcome === 'unchanged').map((k) => k.keyId),
+    pulls,
+  };
+}
+
+const cell = (s: string): string =>
+  s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>]/g, (c) => `\\${c}`);
+
+/** The job summary: one row per key. Reasons and fingerprints only, never material. */
+export function renderRotateSummary(title: string, r: RotateResult): string {
+  const out = [`## ${title}`, ''];
+  if (r.kind === 'invalid') {
+    out.push(
+      `The default branch is invalid (${r.diagnostics.length} finding${r.diagnostics.length === 1 ? '' : 's'}); nothing was written.`,
+      '',
+      '| where | rule | message |',
+      '| --- | --- | --- |',
+      ...r.diagnostics.map(
+        (d) => `| ${cell(`${d.file}:${d.line}`)} | ${cell(d.rule)} | ${cell(d.message)} |`,
+      ),
+    );
+    return `${out.join('\n')}\n`;
+  }
+  if (r.kind === 'dry-run') {
+    out.push('Dry run: nothing was written.', '', '```', r.text.replace(/`/g, "'"), '```');
+    return `${out.join('\n')}\n`;
+  }
+  out.push('| key | outcome | pull request | detail |', '| --- | --- | --- | --- |');
+  for (const k of r.keys) {
+    const pull =
+      'pull' in k && typeof k.pull === 'object'
+        ? `[#${k.pull.number}](${k.pull.url})`
+        : 'pull' in k && typeof k.pull === 'number'
+          ? `#${k.pull}`
+          : '';
+    const detail =
+      'reason' in k
+        ? k.reason
+        : `${k.action} v${k.version}, fingerprint ${k.fingerprint}${k.warnings.length ? `; ${k.warnings.join('; ')}` : ''}`;
+    out.push(`| ${cell(k.keyId)} | ${k.outcome} | ${pull} | ${cell(detail)} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
