@@ -54,6 +54,8 @@ export interface GateReport {
   readonly statusCalls: number;
   /** True when the bound stopped the search before every key had its evidence. */
   readonly bounded: boolean;
+  /** The gate's verdict per destroyed version, with its reason (evidence found or missing). */
+  readonly verdicts: readonly { keyId: string; version: number; open: boolean; reason: string }[];
   /** Why the evidence could not be gathered; the gate was then left unchecked. */
   readonly error?: string;
 }
@@ -78,15 +80,20 @@ export async function verifyPull(
   const destroyed = first.keys.flatMap((k) =>
     k.moves
       .filter((m) => m.to === 'destroyed' && (m.from === 'deactivated' || m.from === 'compromised'))
-      .map((m) => ({ keyId: k.keyId, version: m.version })),
+      .map((m) => ({
+        keyId: k.keyId,
+        version: m.version,
+        state: m.from as 'deactivated' | 'compromised',
+      })),
   );
+  const versions = destroyed.map(({ keyId, version }) => ({ keyId, version }));
   if (destroyed.length === 0) return { ...first, gate: undefined };
 
   const baseSnapshot = loadSnapshot(base.tree).snapshot;
+  const counter = { calls: 0 };
   let evidence: {
     firstParent: DistributionRecord[];
     history: HistoryIndex;
-    calls: number;
     bounded: boolean;
   };
   try {
@@ -98,15 +105,17 @@ export async function verifyPull(
       baseSnapshot,
       { ...ports, statuses: ports.statuses },
       opts.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS,
+      counter,
     );
   } catch (e) {
     // Fail closed: no gate, so verifyTrees refuses each revocation as unchecked.
     return {
       ...first,
       gate: {
-        destroyed,
-        statusCalls: 0,
+        destroyed: versions,
+        statusCalls: counter.calls,
         bounded: false,
+        verdicts: [],
         error: e instanceof Error ? e.message : String(e),
       },
     };
@@ -122,7 +131,16 @@ export async function verifyPull(
   const result = verifyTrees(base.tree, head.tree, { now, gate });
   return {
     ...result,
-    gate: { destroyed, statusCalls: evidence.calls, bounded: evidence.bounded },
+    gate: {
+      destroyed: versions,
+      statusCalls: counter.calls,
+      bounded: evidence.bounded,
+      verdicts: destroyed.map(({ keyId, version, state }) => ({
+        keyId,
+        version,
+        ...gate(keyId, version, { state }),
+      })),
+    },
   };
 }
 
@@ -141,10 +159,10 @@ async function gather(
     statuses: Pick<StatusPort, 'listStatuses'>;
   },
   max: number,
+  counter: { calls: number },
 ): Promise<{
   firstParent: DistributionRecord[];
   history: HistoryIndex;
-  calls: number;
   bounded: boolean;
 }> {
   const [history, shas] = await Promise.all([ports.history(baseSha), ports.firstParent(baseSha)]);
@@ -163,17 +181,16 @@ async function gather(
     if (at !== undefined) pending.set(id, at);
   }
   const records: DistributionRecord[] = shas.map((sha) => ({ sha }));
-  let calls = 0;
   let bounded = false;
   const start = Math.min(...pending.values());
   for (let i = start; i < shas.length && pending.size > 0; i++) {
     if (![...pending.values()].some((from) => from <= i)) continue;
-    if (calls >= max) {
+    if (counter.calls >= max) {
       bounded = true;
       break;
     }
     const sha = shas[i]!;
-    calls++;
+    counter.calls++;
     const latest = (await ports.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
       (s) => s.context === DISTRIBUTION_CONTEXT,
     );
@@ -182,7 +199,7 @@ async function gather(
     if (latest.state === 'success')
       for (const [id, from] of pending) if (from <= i) pending.delete(id);
   }
-  return { firstParent: records, history, calls, bounded };
+  return { firstParent: records, history, bounded };
 }
 
 /** How the entrypoint chose the trees, for the summary. */
@@ -231,6 +248,11 @@ export function renderVerifySummary(r: VerifyPullResult, at: SummaryContext): st
         : `Revocation gate for ${cell(what)}: read ${g.statusCalls} commit status list${g.statusCalls === 1 ? '' : 's'} (${DISTRIBUTION_CONTEXT})${g.bounded ? '; stopped at the bound, later commits count as unproven' : ''}.`,
       '',
     );
+    for (const v of g.verdicts)
+      out.push(
+        `- ${cell(v.keyId)} v${v.version}: ${v.open ? 'open' : 'closed'}: ${cell(v.reason)}`,
+      );
+    if (g.verdicts.length > 0) out.push('');
   }
   if (n > 0) {
     out.push('| where | rule | message |', '| --- | --- | --- |');

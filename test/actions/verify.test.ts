@@ -342,6 +342,9 @@ describe('the verify action bundle', () => {
       expect(errorLines(r.stdout)).toEqual([]);
       expect(parseOutputs(r.outputs)).toEqual({ kind: 'revocation', violations: '0' });
       expect(r.summary).toContain('read 1 commit status list (rekey/distribution)');
+      expect(r.summary).toContain(
+        `- infra/deploy-ssh v2: open: v3 proven distributed at ${main.slice(0, 12)}`,
+      );
       expect(r.code).toBe(0);
     }, 60_000);
   });

@@ -259,6 +259,21 @@ describe('verifyPull', () => {
       expect(calls.length).toBe(c.calls);
       for (const call of calls) expect(call).toEqual({ ref: main, context: DISTRIBUTION_CONTEXT });
       expect(r.gate?.destroyed).toEqual([{ keyId: 'infra/deploy-ssh', version: 2 }]);
+      expect(r.gate?.statusCalls).toBe(calls.length);
+      // Without an error, the verdict agrees with the finding and gives its evidence.
+      if (!c.error)
+        expect(r.gate?.verdicts).toEqual([
+          {
+            keyId: 'infra/deploy-ssh',
+            version: 2,
+            open: c.rules.length === 0,
+            reason:
+              c.rules.length === 0
+                ? expect.stringContaining(main.slice(0, 12))
+                : expect.any(String),
+          },
+        ]);
+      else expect(r.gate?.verdicts).toEqual([]);
       if (c.error) expect(r.gate?.error).toMatch(c.error);
       expect(r.gate?.bounded ?? false).toBe(c.bounded ?? false);
       for (const d of r.diagnostics) {
