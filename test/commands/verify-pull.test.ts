@@ -346,4 +346,50 @@ describe('verifyPull', () => {
     expect(md).toContain('| keys-manifest/a/v1.sops.yaml | `manifest/orphan-material` | orphan |');
     expect(md).toContain('the merge of the pull request');
   });
+
+  describe('on a longer first-parent line, statuses are read oldest first from C and stop at the first success', () => {
+    // main2: the template commit C (v3 active) then two unrelated commits; the PR revokes v2.
+    let line: string[];
+    let base: string;
+    let head: string;
+    beforeAll(async () => {
+      git(repo.dir, 'checkout', '-q', '-b', 'main2', main);
+      for (const n of [1, 2]) {
+        edit(repo.dir, 'policies/standard.yaml', (t) => `${t}# note ${n}\n`);
+        git(repo.dir, 'commit', '-q', '-am', `note ${n}`);
+      }
+      base = git(repo.dir, 'rev-parse', 'HEAD');
+      git(repo.dir, 'checkout', '-q', '-f', 'main');
+      line = git(repo.dir, 'rev-list', '--first-parent', '--reverse', base).split('\n');
+      git(repo.dir, 'checkout', '-q', '-b', 'revoke2', base);
+      await apply(prepareRevocation(await readWorkingTree(repo.dir), 'infra/deploy-ssh', 2));
+      git(repo.dir, 'commit', '-q', '-am', 'revoke');
+      head = git(repo.dir, 'rev-parse', 'HEAD');
+      git(repo.dir, 'checkout', '-q', '-f', 'main');
+    });
+
+    const old = [status('success', '2026-11-10T00:00:00Z')];
+    const cases = [
+      { name: 'success on C: 1 call', at: 0, max: 20, calls: 1, open: true },
+      { name: 'success on the newest commit: 3 calls', at: 2, max: 20, calls: 3, open: true },
+      { name: 'success beyond the bound: 2 calls, closed', at: 2, max: 2, calls: 2, open: false },
+    ];
+    it.each(cases)('$name', async (c) => {
+      expect(line).toHaveLength(3);
+      expect(line[0]).toBe(main);
+      const { port, calls } = statuses({ [line[c.at]!]: old });
+      const r = await verifyPull(
+        {
+          base: { sha: base, tree: await readTreeAtRef(repo.dir, base) },
+          head: { sha: head, tree: await readTreeAtRef(repo.dir, head) },
+          now: NOW,
+        },
+        ports(port),
+        { maxStatusCalls: c.max },
+      );
+      expect(calls.map((x) => x.ref)).toEqual(line.slice(0, c.calls));
+      expect(r.gate?.bounded).toBe(!c.open);
+      expect(rules(r)).toEqual(c.open ? [] : ['lifecycle/revocation-gate-closed']);
+    });
+  });
 });
