@@ -1,0 +1,159 @@
+// The rotate action as the runner runs it: the esbuild bundle of src/actions/rotate.ts started
+// with `node` in a child process, with a schedule event, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
+// INPUT_* and a real clone of the emulator's repository as the workspace. The bundle uses
+// Octokit's own fetch (nothing is injected) against the emulator on 127.0.0.1.
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REKEY_MARKER_PREFIX } from '../../src/commands/rotate.ts';
+import { canary } from '../support/canary.ts';
+import {
+  callsFor,
+  days,
+  manifest,
+  root,
+  startBed,
+  type Bed,
+  type Checkout,
+} from '../commands/rotate-bed.ts';
+
+let bed: Bed;
+let bundle: string;
+const MUTATING = /^(POST|PATCH|PUT|DELETE) /;
+
+beforeAll(async () => {
+  bed = await startBed();
+  // The same esbuild options as scripts/build.ts, into a folder of our own: `npm run build`
+  // replaces dist/ wholesale, which other work in this checkout may be reading.
+  mkdirSync(join(bed.tmp, 'dist'));
+  writeFileSync(join(bed.tmp, 'package.json'), '{"type":"module"}\n');
+  bundle = join(bed.tmp, 'dist/rotate.js');
+  await build({
+    entryPoints: [join(root, 'src/actions/rotate.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    banner: {
+      js: "import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await bed?.close();
+});
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+function runBundle(c: Checkout, inputs: Record<string, string>): Promise<Ran> {
+  const dir = mkdtempSync(join(bed.tmp, 'run-'));
+  const event = join(dir, 'event.json');
+  writeFileSync(event, JSON.stringify({ schedule: '17 6 * * *' }));
+  const output = join(dir, 'output');
+  const summary = join(dir, 'summary');
+  writeFileSync(output, '');
+  writeFileSync(summary, '');
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    ...bed.emu.actionsEnv(c.fullName),
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_SHA: c.sha,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_WORKSPACE: c.work,
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_RUN_ID: '4242',
+    RUNNER_TEMP: dir,
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bundle], { env, cwd: c.work, timeout: 60_000 }, (error, stdout) => {
+      const text = readFileSync(output, 'utf8');
+      const outputs: Record<string, string> = {};
+      for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+        stdout,
+        outputs,
+        summary: readFileSync(summary, 'utf8'),
+      });
+    });
+  });
+}
+
+describe('the rotate action bundle', () => {
+  it('opens one PR per due key, reports outputs and a summary, then changes nothing', async () => {
+    // Committed 80 days before the real clock the bundle reads: every key is due.
+    bed.at(days(new Date(), -80));
+    const c = await bed.repo('bundle', await manifest(['app/one', 'app/two']));
+    bed.emu.clearLog();
+    const first = await runBundle(c, { token: bed.token });
+    expect(first.code, first.stdout).toBe(0);
+    expect(JSON.parse(first.outputs.created!)).toEqual(['app/one', 'app/two']);
+    expect(JSON.parse(first.outputs.unchanged!)).toEqual([]);
+    const pulls = JSON.parse(first.outputs.pulls!) as { key: string; number: number }[];
+    expect(pulls.map((p) => p.key)).toEqual(['app/one', 'app/two']);
+    expect(first.summary).toContain('| app/one | created |');
+    const calls = callsFor(bed.emu, c.fullName).length;
+    console.log(`rotate bundle: 2 due keys: ${calls} REST calls`);
+    expect(calls).toBeLessThanOrEqual(2 + 6 * 2);
+
+    const second = await runBundle(c, { token: bed.token });
+    expect(second.code, second.stdout).toBe(0);
+    expect(JSON.parse(second.outputs.created!)).toEqual([]);
+    expect(JSON.parse(second.outputs.unchanged!)).toEqual(['app/one', 'app/two']);
+    const open = await bed.ports(c.fullName).pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
+    expect(open).toHaveLength(2);
+    canary.scan({
+      stdout: first.stdout + second.stdout,
+      summary: first.summary + second.summary,
+      outputs: JSON.stringify([first.outputs, second.outputs]),
+      'PR bodies': open.map((p) => p.body).join('\n'),
+    });
+    expect(canary.size).toBeGreaterThan(0);
+    bed.emu.assertNoInvalidRequests();
+  }, 120_000);
+
+  it("refuses the workflow's GITHUB_TOKEN before any call to GitHub", async () => {
+    bed.at(days(new Date(), -80));
+    const c = await bed.repo('refuse', await manifest(['app/one']));
+    const actions = bed.emu.addToken({
+      kind: 'github-actions',
+      permissions: { contents: 'write', pull_requests: 'write' },
+    });
+    bed.emu.clearLog();
+    const r = await runBundle(c, { token: actions, 'github-token': actions });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain("Refusing to open pull requests with the workflow's GITHUB_TOKEN");
+    // `::add-mask::` lines are commands to the runner (which hides the value), not log output.
+    const shown = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(shown.join('\n')).not.toContain(actions);
+    expect(r.stdout).toContain(`::add-mask::${actions}`);
+    const calls = callsFor(bed.emu, c.fullName);
+    expect(calls.filter((o) => MUTATING.test(o))).toEqual([]);
+    expect(calls).toEqual([]);
+  }, 60_000);
+
+  it('a dry run prints the plan and writes nothing', async () => {
+    bed.at(days(new Date(), -80));
+    const c = await bed.repo('dry', await manifest(['app/one']));
+    bed.emu.clearLog();
+    const r = await runBundle(c, { token: bed.token, 'dry-run': 'true' });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('app/one');
+    expect(r.summary).toContain('Dry run: nothing was written.');
+    expect(callsFor(bed.emu, c.fullName).filter((o) => MUTATING.test(o))).toEqual([]);
+  }, 60_000);
+});
