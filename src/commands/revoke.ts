@@ -1,0 +1,291 @@
+/**
+ * The revoke use case (DESIGN.md "Flows: revoke"): for every key with deactivated or
+ * compromised versions, ask the revocation gate (the same pure function verify re-checks the
+ * PR with) and open one `rekey/revoke/<key-id>` PR destroying every version the gate lets go,
+ * with the gate's verdicts as the PR's evidence. A closed gate writes nothing and says why.
+ *
+ * Evidence: the default branch's first-parent commits (from the checkout) and their
+ * `rekey/distribution` statuses. Status reads are bounded: they start at the OLDEST commit
+ * where a candidate key's active version became active (earlier commits cannot prove it),
+ * go oldest first, and stop once every candidate key has a success at or after its own commit
+ * (the gate uses the first such success), or after `maxStatusCalls`; commits not read count
+ * as unproven, which closes the gate rather than opening it. Typically 1 call per run: the
+ * distribution job records success on the commit that activated the successor.
+ *
+ * Calls: open PRs 1 + branch head 1 + statuses (bounded) + 6 per PR (see open-pull.ts).
+ */
+import type { Diagnostic } from '../core/diagnostics.ts';
+import {
+  gateEvidence,
+  revocationGate,
+  type DistributionRecord,
+} from '../core/lifecycle/revocation-gate.ts';
+import type { HistoryIndex } from '../core/history/model.ts';
+import type { GitDataPort, PullsPort, StatusPort } from '../core/ports/github.ts';
+import { parseMarker } from '../core/pull-body.ts';
+import type { FileTree } from '../core/snapshot.ts';
+import { prepareRevocation } from './changes.ts';
+import { validateTree } from './inspect.ts';
+import { openChangePull } from './open-pull.ts';
+import { REKEY_MARKER_PREFIX, type KeyResult } from './rotate.ts';
+import { DISTRIBUTION_CONTEXT } from './verify-pull.ts';
+
+export const DEFAULT_MAX_REVOKE_STATUS_CALLS = 20;
+
+export interface RevokePorts {
+  readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
+  readonly pulls: Pick<
+    PullsPort,
+    'listOpenRekeyPulls' | 'createPull' | 'addLabels' | 'requestReviewers'
+  >;
+  readonly statuses: Pick<StatusPort, 'listStatuses'>;
+}
+
+export interface RevokeInput {
+  readonly tree: FileTree;
+  readonly sha: string;
+  readonly history: HistoryIndex;
+  /** First-parent commits of `sha`, oldest first, ending with `sha`. */
+  readonly firstParent: readonly string[];
+  readonly now: Date;
+  readonly dryRun?: boolean;
+  readonly run?: string;
+  readonly maxStatusCalls?: number;
+}
+
+/** The gate's verdict on one version. */
+export interface Verdict {
+  readonly keyId: string;
+  readonly version: number;
+  readonly state: 'deactivated' | 'compromised';
+  readonly open: boolean;
+  readonly reason: string;
+}
+
+export type RevokeResult =
+  | { readonly kind: 'invalid'; readonly diagnostics: readonly Diagnostic[] }
+  | {
+      readonly kind: 'superseded';
+      readonly sha: string;
+      readonly head: string | null;
+      readonly keys: readonly KeyResult[];
+    }
+  | {
+      readonly kind: 'applied' | 'dry-run';
+      readonly verdicts: readonly Verdict[];
+      readonly keys: readonly KeyResult[];
+      /** `listStatuses` calls made, and whether the bound stopped the search. */
+      readonly statusCalls: number;
+      readonly bounded: boolean;
+    };
+
+export async function revoke(input: RevokeInput, ports: RevokePorts): Promise<RevokeResult> {
+  const { tree, now } = input;
+  const validation = validateTree(tree, now);
+  if (validation.diagnostics.length > 0)
+    return { kind: 'invalid', diagnostics: validation.diagnostics };
+  const { snapshot } = validation;
+  const defaultBranch = snapshot.pipeline['default-branch'];
+
+  const candidates = new Map<string, { version: number; state: Verdict['state'] }[]>();
+  for (const [id, key] of [...snapshot.keys].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const gone = key.value.versions
+      .filter((v) => v.state === 'deactivated' || v.state === 'compromised')
+      .map((v) => ({ version: v.version, state: v.state as Verdict['state'] }));
+    if (gone.length > 0) candidates.set(id, gone);
+  }
+  const keys: KeyResult[] = [];
+  if (candidates.size === 0)
+    return {
+      kind: input.dryRun ? 'dry-run' : 'applied',
+      verdicts: [],
+      keys,
+      statusCalls: 0,
+      bounded: false,
+    };
+
+  const open = new Map<string, number>();
+  for (const p of await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX)) {
+    const m = parseMarker(p.body);
+    if (m && !open.has(m.key)) open.set(m.key, p.number);
+  }
+  for (const [id] of candidates)
+    if (open.has(id)) {
+      keys.push({
+        outcome: 'unchanged',
+        keyId: id,
+        reason: `rekey PR #${open.get(id)} is open for this key`,
+        pull: open.get(id)!,
+      });
+      candidates.delete(id);
+    }
+
+  const head = input.dryRun ? null : await ports.git.getBranchHead(defaultBranch);
+  if (!input.dryRun && (head === null || head.commit !== input.sha)) {
+    const why =
+      head === null
+        ? `the default branch ${defaultBranch} does not exist on GitHub`
+        : `${defaultBranch} moved to ${head.commit.slice(0, 12)} after this run checked out ${input.sha.slice(0, 12)}; the next run decides on it`;
+    return {
+      kind: 'superseded',
+      sha: input.sha,
+      head: head?.commit ?? null,
+      keys: [...candidates.keys()].map((keyId) => ({ outcome: 'superseded', keyId, reason: why })),
+    };
+  }
+
+  const evidence = await distributionRecords(
+    input,
+    [...candidates.keys()],
+    snapshot,
+    ports.statuses,
+    input.maxStatusCalls ?? DEFAULT_MAX_REVOKE_STATUS_CALLS,
+  );
+  const gate = revocationGate(
+    gateEvidence({
+      base: snapshot,
+      history: input.history,
+      firstParent: evidence.records,
+      now,
+    }),
+  );
+  const verdicts: Verdict[] = [];
+  for (const [keyId, versions] of candidates) {
+    const mine = versions.map((v) => ({
+      keyId,
+      ...v,
+      ...gate(keyId, v.version, { state: v.state }),
+    }));
+    verdicts.push(...mine);
+    const ready = mine.filter((v) => v.open);
+    const lines = mine.map(
+      (v) => `v${v.version} (${v.state}): ${v.open ? 'may be destroyed' : 'kept'}: ${v.reason}`,
+    );
+    if (ready.length === 0) {
+      keys.push({
+        outcome: 'skipped',
+        keyId,
+        action: 'revoke',
+        reason: `gate closed: ${lines.join('; ')}`,
+      });
+      continue;
+    }
+    if (input.dryRun || head === null) {
+      keys.push({
+        outcome: 'skipped',
+        keyId,
+        action: 'revoke',
+        reason: `dry run; would revoke: ${lines.join('; ')}`,
+      });
+      continue;
+    }
+    const key = snapshot.keys.get(keyId)!.value;
+    const change = prepareRevocation(
+      tree,
+      keyId,
+      ready.map((v) => v.version),
+      input.run ? { run: input.run } : {},
+    );
+    keys.push(
+      await openChangePull(
+        {
+          change,
+          key,
+          policy: snapshot.policies.get(key.policy)!.value,
+          base: head,
+          defaultBranch,
+          reason: `the revocation gate is open for ${ready.map((v) => `v${v.version}`).join(', ')}`,
+          evidence: lines,
+        },
+        ports,
+      ),
+    );
+  }
+  return {
+    kind: input.dryRun ? 'dry-run' : 'applied',
+    verdicts,
+    keys,
+    statusCalls: evidence.calls,
+    bounded: evidence.bounded,
+  };
+}
+
+async function distributionRecords(
+  input: RevokeInput,
+  keyIds: readonly string[],
+  snapshot: ReturnType<typeof validateTree>['snapshot'],
+  statuses: Pick<StatusPort, 'listStatuses'>,
+  max: number,
+): Promise<{ records: DistributionRecord[]; calls: number; bounded: boolean }> {
+  const shas = input.firstParent;
+  const position = new Map(shas.map((s, i) => [s, i] as const));
+  const pending = new Map<string, number>();
+  for (const id of keyIds) {
+    const active = snapshot.keys.get(id)?.value.versions.find((v) => v.state === 'active');
+    const since =
+      active && input.history.keys.get(id)?.versions.get(active.version)?.entered.active?.sha;
+    const at = since === undefined ? undefined : position.get(since);
+    if (at !== undefined) pending.set(id, at);
+  }
+  const records: DistributionRecord[] = shas.map((sha) => ({ sha }));
+  let calls = 0;
+  let bounded = false;
+  const start = pending.size > 0 ? Math.min(...pending.values()) : shas.length;
+  for (let i = start; i < shas.length && pending.size > 0; i++) {
+    if (calls >= max) {
+      bounded = true;
+      break;
+    }
+    const sha = shas[i]!;
+    calls++;
+    const latest = (await statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
+      (s) => s.context === DISTRIBUTION_CONTEXT,
+    );
+    if (latest === undefined) continue;
+    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
+    if (latest.state === 'success')
+      for (const [id, from] of pending) if (from <= i) pending.delete(id);
+  }
+  return { records, calls, bounded };
+}
+
+const cell = (s: string): string =>
+  s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>]/g, (c) => `\\${c}`);
+
+/** The job summary: the gate's verdict per version, then what was opened. */
+export function renderRevokeSummary(r: RevokeResult): string {
+  const out = ['## rekey revoke', ''];
+  if (r.kind === 'invalid') {
+    out.push(
+      `The default branch is invalid (${r.diagnostics.length} findings); nothing was written.`,
+    );
+    for (const d of r.diagnostics)
+      out.push(`- ${cell(`${d.file}:${d.line} ${d.rule}: ${d.message}`)}`);
+    return `${out.join('\n')}\n`;
+  }
+  if (r.kind === 'superseded') {
+    out.push(
+      `Superseded: ${cell(r.keys[0]?.outcome === 'superseded' ? r.keys[0].reason : 'the default branch moved')}. Nothing was written.`,
+    );
+    return `${out.join('\n')}\n`;
+  }
+  if (r.kind === 'dry-run') out.push('Dry run: nothing was written.', '');
+  out.push(
+    `Read ${r.statusCalls} ${DISTRIBUTION_CONTEXT} status list${r.statusCalls === 1 ? '' : 's'}${r.bounded ? ' (stopped at the bound; later commits count as unproven)' : ''}.`,
+    '',
+    '| key | version | gate | reason |',
+    '| --- | --- | --- | --- |',
+    ...r.verdicts.map(
+      (v) =>
+        `| ${cell(v.keyId)} | v${v.version} (${v.state}) | ${v.open ? 'open' : 'closed'} | ${cell(v.reason)} |`,
+    ),
+    '',
+    '| key | outcome | pull request |',
+    '| --- | --- | --- |',
+    ...r.keys.map(
+      (k) =>
+        `| ${cell(k.keyId)} | ${k.outcome} | ${'pull' in k && typeof k.pull === 'object' ? `[#${k.pull.number}](${k.pull.url})` : 'pull' in k && k.pull !== undefined ? `#${k.pull}` : ''} |`,
+    ),
+  );
+  return `${out.join('\n')}\n`;
+}
