@@ -1,0 +1,57 @@
+/**
+ * The revoke action (DESIGN.md "Flows: revoke"): schedule or dispatch, on a checkout of the
+ * default branch with full history. Opens `rekey/revoke/<key-id>` PRs for versions the
+ * revocation gate lets go; the token is checked before anything is read or written.
+ */
+import * as core from '@actions/core';
+import { simpleGit } from 'simple-git';
+import { z } from 'zod';
+import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
+import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
+import { assertCanOpenPulls } from '../adapters/github/token.ts';
+import { renderRevokeSummary, revoke } from '../commands/revoke.ts';
+import { outcomes } from '../commands/rotate.ts';
+import { InvalidInputError } from '../core/diagnostics.ts';
+import { booleanInput, github, inputs, runAction, runContext } from './runtime.ts';
+
+await runAction(async () => {
+  const ctx = runContext();
+  const i = inputs(
+    z.object({
+      token: z.string().min(1, 'a GitHub App installation token is required'),
+      'github-token': z.string().optional(),
+      'allow-github-token': booleanInput.default(false),
+      'dry-run': booleanInput.default(false),
+    }),
+  );
+  if (i['github-token']) core.setSecret(i['github-token']);
+  const { ports, tokenKind } = github(i.token, ctx, { githubToken: i['github-token'] });
+  if (!i['dry-run']) assertCanOpenPulls(tokenKind, { allowGithubToken: i['allow-github-token'] });
+  if (await isShallowRepository(ctx.workspace))
+    throw new Error('the checkout is shallow; use actions/checkout with fetch-depth: 0');
+  const sha = await resolveRef(ctx.workspace, 'HEAD');
+  const [tree, history, log] = await Promise.all([
+    readTreeAtRef(ctx.workspace, sha),
+    buildHistoryIndex(ctx.workspace, sha),
+    simpleGit({ baseDir: ctx.workspace }).raw(['rev-list', '--first-parent', '--reverse', sha]),
+  ]);
+  const result = await revoke(
+    {
+      tree,
+      sha,
+      history,
+      firstParent: log.split('\n').filter((l) => l !== ''),
+      now: new Date(),
+      dryRun: i['dry-run'],
+      run: `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
+    },
+    ports,
+  );
+  if (process.env.GITHUB_STEP_SUMMARY)
+    await core.summary.addRaw(renderRevokeSummary(result)).write();
+  if (result.kind === 'invalid') throw new InvalidInputError(result.diagnostics);
+  const out = outcomes(result.keys);
+  for (const [name, value] of Object.entries(out)) core.setOutput(name, JSON.stringify(value));
+  for (const k of result.keys)
+    core.info(`${k.keyId}: ${k.outcome}${'reason' in k ? ` (${k.reason})` : ''}`);
+});
