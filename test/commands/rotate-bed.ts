@@ -61,10 +61,13 @@ function apply(tree: Map<string, Uint8Array>, change: PreparedChange): void {
 }
 
 /** A manifest with `ids` random keys, each at v1 active, as files for `addRepo`. */
-export async function manifest(ids: readonly string[]): Promise<Record<string, string>> {
+export async function manifest(
+  ids: readonly string[],
+  policy: string = POLICY,
+): Promise<Record<string, string>> {
   const tree = new Map<string, Uint8Array>([
     ['.sops.yaml', enc(SOPS_YAML)],
-    ['policies/standard.yaml', enc(POLICY)],
+    ['policies/standard.yaml', enc(policy)],
     ['policies/pipeline.yaml', enc(PIPELINE)],
   ]);
   for (const id of ids) {

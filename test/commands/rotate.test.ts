@@ -1,6 +1,7 @@
 // The rotate use case against the GitHub emulator (every request validated against GitHub's
 // OpenAPI description), reading a real git clone of the emulator's repository as the checkout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareRotation } from '../../src/commands/changes.ts';
 import {
   outcomes,
   REKEY_MARKER_PREFIX,
@@ -15,6 +16,9 @@ import {
   callsFor,
   codec,
   days,
+  dec,
+  POLICY,
+  sopsConfig,
   generate,
   git,
   gitAsync,
@@ -275,6 +279,50 @@ describe('rotate over the emulator', () => {
     expect(pulls).toHaveLength(1);
     expect(pulls[0]!.body).toContain(theirs);
     expect(await remoteBranches(c)).toEqual(['rekey/rotate/lone/key']);
+    bed.emu.assertNoInvalidRequests();
+  }, 60_000);
+  it('opens a promotion PR only once the pre-activation version is proven distributed', async () => {
+    bed.at(T0);
+    const policy = POLICY.replace('approvals: 1\n', 'approvals: 1\nprepublish: 2d\n');
+    let c = await bed.repo('promote', await manifest(['pre/key'], policy));
+    // The prepublishing rotation, merged at DUE: v2 arrives pre-activation.
+    const change = await prepareRotation(
+      c.tree,
+      'pre/key',
+      { now: DUE, sopsConfig, prepublish: true },
+      { codec, generate },
+    );
+    expect(change.moves).toEqual([{ version: 2, from: undefined, to: 'pre-activation' }]);
+    bed.at(DUE);
+    await bed.emu.commitFiles(
+      c.fullName,
+      'main',
+      Object.fromEntries(change.files.map((f) => [f.path, f.content && dec(f.content)])),
+      change.message,
+    );
+    c = await bed.refresh(c);
+
+    const later = days(DUE, 3);
+    const unproven = await run(c, { now: later });
+    expect(unproven.kind === 'applied' && unproven.keys[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('no rekey/distribution success'),
+    });
+    expect(await openPulls(c.fullName)).toHaveLength(0);
+
+    bed.at(days(DUE, 1));
+    await bed
+      .ports(c.fullName)
+      .statuses.createStatus(c.sha, { state: 'success', context: 'rekey/distribution' });
+    const proven = await run(c, { now: later });
+    expect(proven.kind === 'applied' && proven.keys[0]).toMatchObject({
+      outcome: 'created',
+      action: 'promote',
+      branch: 'rekey/promote/pre/key',
+    });
+    expect(proven.kind === 'applied' && proven.statusCalls).toBe(1);
+    const pulls = await openPulls(c.fullName);
+    expect(parseMarker(pulls[0]!.body)).toMatchObject({ action: 'promote', versions: [2, 1] });
     bed.emu.assertNoInvalidRequests();
   }, 60_000);
 });
