@@ -123,12 +123,14 @@ describe('the revoke action bundle', () => {
     bed.at(now);
     bed.emu.clearLog();
     const r = await runBundle(c, { token: bed.token });
+    const calls = callsFor(bed.emu, c.fullName);
     expect(r.code, r.stdout).toBe(0);
     expect(JSON.parse(r.outputs.created!)).toEqual(['svc/key']);
+    expect(calls.length).toBeLessThanOrEqual(9);
     expect(r.summary).toContain('| svc/key | v1 (deactivated) | open |');
     const open = await bed.ports(c.fullName).pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
     expect(open.map((p) => p.headRef)).toEqual(['rekey/revoke/svc/key']);
-    console.log(`revoke bundle: ${callsFor(bed.emu, c.fullName).length} REST calls`);
+    console.log(`revoke bundle: ${calls.length} REST calls: ${calls.join(', ')}`);
     canary.scan({ stdout: r.stdout, summary: r.summary, outputs: JSON.stringify(r.outputs) });
     bed.emu.assertNoInvalidRequests();
   }, 120_000);
