@@ -156,4 +156,23 @@ describe('the rotate action bundle', () => {
     expect(r.summary).toContain('Dry run: nothing was written.');
     expect(callsFor(bed.emu, c.fullName).filter((o) => MUTATING.test(o))).toEqual([]);
   }, 60_000);
+  it('an emergency dispatch opens one labelled PR for the named key', async () => {
+    bed.at(days(new Date(), -5));
+    const c = await bed.repo('bundle-emergency', await manifest(['app/one', 'app/two']));
+    const r = await runBundle(c, {
+      token: bed.token,
+      key: 'app/two',
+      reason: 'token found in a public gist',
+      compromised: 'true',
+    });
+    expect(r.code, r.stdout).toBe(0);
+    expect(JSON.parse(r.outputs.created!)).toEqual(['app/two']);
+    const open = await bed.ports(c.fullName).pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
+    expect(open.map((p) => [p.headRef, p.labels.includes('rekey:emergency')])).toEqual([
+      ['rekey/emergency/app/two', true],
+    ]);
+    expect(open[0]!.body).toContain('v1 | active → compromised');
+    canary.scan({ stdout: r.stdout, summary: r.summary, 'PR body': open[0]!.body });
+    bed.emu.assertNoInvalidRequests();
+  }, 60_000);
 });
