@@ -325,4 +325,28 @@ describe('rotate over the emulator', () => {
     expect(parseMarker(pulls[0]!.body)).toMatchObject({ action: 'promote', versions: [2, 1] });
     bed.emu.assertNoInvalidRequests();
   }, 60_000);
+  it('leaves a stale branch carrying another change alone and says so', async () => {
+    bed.at(T0);
+    const c = await bed.repo('stale', await manifest(['old/key']));
+    bed.at(DUE);
+    const { git: port } = bed.ports(c.fullName);
+    const head = (await port.getBranchHead('main'))!;
+    await port.commitFiles({
+      base: head,
+      changes: [{ path: 'notes.txt', content: new TextEncoder().encode('left over\n') }],
+      message:
+        'rekey: rotate old/key to v7\n\nRekey-Key: old/key\nRekey-Action: rotate\nRekey-Version: 7\nRekey-Fingerprint: kcv:0000000000000000\n',
+      branch: { name: 'rekey/rotate/old/key', mode: 'create' },
+    });
+    bed.emu.clearLog();
+    const r = await run(c);
+    expect(r.kind === 'applied' && r.keys[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('Rekey-Version trailer differs'),
+    });
+    expect(await openPulls(c.fullName)).toHaveLength(0);
+    const calls = callsFor(bed.emu, c.fullName);
+    expect(calls.filter((o) => o.startsWith('POST /repos/{owner}/{repo}/pulls'))).toEqual([]);
+    bed.emu.assertNoInvalidRequests();
+  }, 60_000);
 });
