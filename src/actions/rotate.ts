@@ -4,10 +4,8 @@
  * read or written: rotation PRs need a GitHub App token (docs/actions.md explains why).
  */
 import * as core from '@actions/core';
-import { simpleGit } from 'simple-git';
 import { z } from 'zod';
-import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
-import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
+import { readCheckout } from '../adapters/git/commits.ts';
 import { assertCanOpenPulls } from '../adapters/github/token.ts';
 import { outcomes, renderRotateSummary, rotate } from '../commands/rotate.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
@@ -30,20 +28,13 @@ await runAction(async () => {
   if (i['github-token']) core.setSecret(i['github-token']);
   const { ports, tokenKind } = github(i.token, ctx, { githubToken: i['github-token'] });
   if (!i['dry-run']) assertCanOpenPulls(tokenKind, { allowGithubToken: i['allow-github-token'] });
-  if (await isShallowRepository(ctx.workspace))
-    throw new Error('the checkout is shallow; use actions/checkout with fetch-depth: 0');
-  const sha = await resolveRef(ctx.workspace, 'HEAD');
-  const [tree, history, log] = await Promise.all([
-    readTreeAtRef(ctx.workspace, sha),
-    buildHistoryIndex(ctx.workspace, sha),
-    simpleGit({ baseDir: ctx.workspace }).raw(['rev-list', '--first-parent', '--reverse', sha]),
-  ]);
+  const { sha, tree, history, firstParent } = await readCheckout(ctx.workspace);
   const result = await rotate(
     {
       tree,
       sha,
       history,
-      firstParent: log.split('\n').filter((l) => l !== ''),
+      firstParent,
       now: new Date(),
       dryRun: i['dry-run'],
       run: `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,

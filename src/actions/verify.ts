@@ -12,9 +12,9 @@
  * checkout fetches it as the merge ref's second parent, so it is present either way.
  */
 import * as core from '@actions/core';
-import { simpleGit } from 'simple-git';
 import { z } from 'zod';
 import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
+import { firstParentCommits, parentsOf } from '../adapters/git/commits.ts';
 import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
 import {
   renderVerifySummary,
@@ -31,28 +31,6 @@ const pullRequestEvent = z.object({
     head: z.object({ sha }),
   }),
 });
-
-async function parentsOf(workspace: string, commit: string): Promise<string[]> {
-  const out = await simpleGit({ baseDir: workspace }).raw([
-    'rev-list',
-    '--parents',
-    '--max-count=1',
-    '--end-of-options',
-    commit,
-  ]);
-  return out.trim().split(/\s+/).slice(1);
-}
-
-async function firstParent(workspace: string, commit: string): Promise<string[]> {
-  const out = await simpleGit({ baseDir: workspace }).raw([
-    'rev-list',
-    '--first-parent',
-    '--reverse',
-    '--end-of-options',
-    commit,
-  ]);
-  return out.split('\n').filter((l) => l !== '');
-}
 
 async function present(workspace: string, commit: string, what: string): Promise<string> {
   try {
@@ -97,7 +75,7 @@ await runAction(async () => {
         );
       return buildHistoryIndex(workspace, ref);
     },
-    firstParent: (ref) => firstParent(workspace, ref),
+    firstParent: (ref) => firstParentCommits(workspace, ref),
     statuses: token ? github(token, ctx).ports.statuses : undefined,
   };
   const result = await verifyPull(
