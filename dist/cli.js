@@ -46270,6 +46270,7 @@ async function prepareRotation(tree, keyId2, opts2, ports) {
       "Rekey-Key": keyId2,
       "Rekey-Action": "rotate",
       "Rekey-Version": String(version2),
+      "Rekey-Fingerprint": material.fingerprint,
       "Rekey-Run": opts2.run
     })
   };
@@ -46295,6 +46296,7 @@ function preparePromotion(tree, keyId2, opts2 = {}) {
       "Rekey-Key": keyId2,
       "Rekey-Action": "promote",
       "Rekey-Version": String(pending.version),
+      "Rekey-Fingerprint": pending.fingerprint,
       "Rekey-Run": opts2.run
     })
   };
@@ -46367,6 +46369,7 @@ async function prepareEmergency(tree, keyId2, opts2, ports) {
         "Rekey-Key": keyId2,
         "Rekey-Action": "emergency",
         "Rekey-Version": String(version2),
+        "Rekey-Fingerprint": material.fingerprint,
         "Rekey-Reason": reason,
         "Rekey-Run": opts2.run
       },
