@@ -58911,8 +58911,54 @@ async function openChangePull(input2, ports) {
   return { ...opened, outcome: pull.result === "created" ? "adopted" : "unchanged" };
 }
 
-// src/commands/verify-pull.ts
+// src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
+var DEFAULT_MAX_STATUS_CALLS = 20;
+async function readDistributionEvidence(input2) {
+  const shas = input2.firstParent;
+  const counter = input2.counter ?? { calls: 0 };
+  const position = new Map(shas.map((s, i) => [s, i]));
+  const pending = /* @__PURE__ */ new Map();
+  for (const [subject, sha] of input2.since) {
+    const at3 = position.get(sha);
+    if (at3 !== void 0) pending.set(subject, at3);
+  }
+  const records = shas.map((sha) => ({ sha }));
+  const provenAt = /* @__PURE__ */ new Map();
+  let bounded = false;
+  const start = pending.size > 0 ? Math.min(...pending.values()) : shas.length;
+  for (let i = start; i < shas.length && pending.size > 0; i++) {
+    if (![...pending.values()].some((from) => from <= i)) continue;
+    if (counter.calls >= input2.max) {
+      bounded = true;
+      break;
+    }
+    const sha = shas[i];
+    counter.calls++;
+    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
+      (s) => s.context === DISTRIBUTION_CONTEXT
+    );
+    if (latest === void 0) continue;
+    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
+    if (latest.state === "success") {
+      for (const [subject, from] of pending)
+        if (from <= i) {
+          provenAt.set(subject, sha);
+          pending.delete(subject);
+        }
+    }
+  }
+  return { records, provenAt, calls: counter.calls, bounded };
+}
+function activeSince(snapshot, history, keyIds) {
+  const out = /* @__PURE__ */ new Map();
+  for (const id of new Set(keyIds)) {
+    const active = snapshot.keys.get(id)?.value.versions.find((v2) => v2.state === "active");
+    const sha = active && history.keys.get(id)?.versions.get(active.version)?.entered.active?.sha;
+    if (sha !== void 0) out.set(id, sha);
+  }
+  return out;
+}
 
 // src/commands/rotate.ts
 var REKEY_MARKER_PREFIX = "<!-- rekey:v1 ";
@@ -58929,7 +58975,6 @@ function outcomes(keys) {
 }
 
 // src/commands/revoke.ts
-var DEFAULT_MAX_REVOKE_STATUS_CALLS = 20;
 async function revoke(input2, ports) {
   const { tree, now } = input2;
   const validation = validateTree(tree, now);
@@ -58976,13 +59021,12 @@ async function revoke(input2, ports) {
       keys: [...candidates.keys()].map((keyId2) => ({ outcome: "superseded", keyId: keyId2, reason: why }))
     };
   }
-  const evidence = await distributionRecords(
-    input2,
-    [...candidates.keys()],
-    snapshot,
-    ports.statuses,
-    input2.maxStatusCalls ?? DEFAULT_MAX_REVOKE_STATUS_CALLS
-  );
+  const evidence = await readDistributionEvidence({
+    firstParent: input2.firstParent,
+    since: activeSince(snapshot, input2.history, candidates.keys()),
+    statuses: ports.statuses,
+    max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS
+  });
   const gate = revocationGate(
     gateEvidence({
       base: snapshot,
@@ -59050,38 +59094,6 @@ async function revoke(input2, ports) {
     statusCalls: evidence.calls,
     bounded: evidence.bounded
   };
-}
-async function distributionRecords(input2, keyIds, snapshot, statuses, max) {
-  const shas = input2.firstParent;
-  const position = new Map(shas.map((s, i) => [s, i]));
-  const pending = /* @__PURE__ */ new Map();
-  for (const id of keyIds) {
-    const active = snapshot.keys.get(id)?.value.versions.find((v2) => v2.state === "active");
-    const since = active && input2.history.keys.get(id)?.versions.get(active.version)?.entered.active?.sha;
-    const at3 = since === void 0 ? void 0 : position.get(since);
-    if (at3 !== void 0) pending.set(id, at3);
-  }
-  const records = shas.map((sha) => ({ sha }));
-  let calls = 0;
-  let bounded = false;
-  const start = pending.size > 0 ? Math.min(...pending.values()) : shas.length;
-  for (let i = start; i < shas.length && pending.size > 0; i++) {
-    if (calls >= max) {
-      bounded = true;
-      break;
-    }
-    const sha = shas[i];
-    calls++;
-    const latest = (await statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT
-    );
-    if (latest === void 0) continue;
-    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
-    if (latest.state === "success") {
-      for (const [id, from] of pending) if (from <= i) pending.delete(id);
-    }
-  }
-  return { records, calls, bounded };
 }
 var cell = (s) => s.replace(/[\r\n]+/g, " ").replace(/[|\\`<>]/g, (c3) => `\\${c3}`);
 function renderRevokeSummary(r2) {

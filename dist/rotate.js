@@ -68799,12 +68799,48 @@ async function openChangePull(input2, ports) {
   return { ...opened, outcome: pull.result === "created" ? "adopted" : "unchanged" };
 }
 
-// src/commands/verify-pull.ts
+// src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
+var DEFAULT_MAX_STATUS_CALLS = 20;
+async function readDistributionEvidence(input2) {
+  const shas = input2.firstParent;
+  const counter = input2.counter ?? { calls: 0 };
+  const position = new Map(shas.map((s, i) => [s, i]));
+  const pending = /* @__PURE__ */ new Map();
+  for (const [subject, sha] of input2.since) {
+    const at3 = position.get(sha);
+    if (at3 !== void 0) pending.set(subject, at3);
+  }
+  const records = shas.map((sha) => ({ sha }));
+  const provenAt = /* @__PURE__ */ new Map();
+  let bounded = false;
+  const start = pending.size > 0 ? Math.min(...pending.values()) : shas.length;
+  for (let i = start; i < shas.length && pending.size > 0; i++) {
+    if (![...pending.values()].some((from) => from <= i)) continue;
+    if (counter.calls >= input2.max) {
+      bounded = true;
+      break;
+    }
+    const sha = shas[i];
+    counter.calls++;
+    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
+      (s) => s.context === DISTRIBUTION_CONTEXT
+    );
+    if (latest === void 0) continue;
+    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
+    if (latest.state === "success") {
+      for (const [subject, from] of pending)
+        if (from <= i) {
+          provenAt.set(subject, sha);
+          pending.delete(subject);
+        }
+    }
+  }
+  return { records, provenAt, calls: counter.calls, bounded };
+}
 
 // src/commands/rotate.ts
 var REKEY_MARKER_PREFIX = "<!-- rekey:v1 ";
-var DEFAULT_MAX_STATUS_CALLS = 20;
 function sopsConfigOf2(snapshot) {
   if (snapshot.sopsConfig === void 0)
     throw new Error("the default branch has no .sops.yaml: there are no recipients to encrypt to");
@@ -68897,7 +68933,7 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
     return { kind: "applied", plan: void 0, keys: [result], statusCalls: 0 };
   }
   const keys = [];
-  const budget = { left: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS, used: 0 };
+  const budget = { calls: 0, max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS };
   for (const step of plan2.steps) {
     const { keyId: keyId2 } = step;
     switch (step.kind) {
@@ -68945,44 +68981,37 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
       }
     }
   }
-  return { kind: "applied", plan: plan2, keys, statusCalls: budget.used };
+  return { kind: "applied", plan: plan2, keys, statusCalls: budget.calls };
 }
 async function distributionProven(step, firstParent, statuses, budget) {
+  const proven = [];
   for (const pre of step.preconditions) {
     if (pre.since === void 0)
       return {
         ok: false,
         reason: `promotion due, but history does not show where v${pre.version} entered pre-activation, so its distribution cannot be proven`
       };
-    const from = firstParent.indexOf(pre.since);
-    if (from < 0)
+    if (!firstParent.includes(pre.since))
       return {
         ok: false,
         reason: `promotion due, but commit ${pre.since.slice(0, 12)} is not on first-parent history`
       };
-    let found;
-    for (let i = from; i < firstParent.length && found === void 0; i++) {
-      if (budget.left <= 0)
-        return {
-          ok: false,
-          reason: `promotion due; the status read budget ran out before a ${DISTRIBUTION_CONTEXT} success was found`
-        };
-      budget.left--;
-      budget.used++;
-      const sha = firstParent[i];
-      const latest = (await statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-        (s) => s.context === DISTRIBUTION_CONTEXT
-      );
-      if (latest?.state === "success") found = sha;
-    }
-    if (found === void 0)
+    const evidence = await readDistributionEvidence({
+      firstParent,
+      since: /* @__PURE__ */ new Map([[step.keyId, pre.since]]),
+      statuses,
+      max: budget.max,
+      counter: budget
+    });
+    const at3 = evidence.provenAt.get(step.keyId);
+    if (at3 === void 0)
       return {
         ok: false,
-        reason: `promotion due, but no ${DISTRIBUTION_CONTEXT} success at or after ${pre.since.slice(0, 12)}: v${pre.version} is not proven on every target`
+        reason: evidence.bounded ? `promotion due; the status read budget ran out before a ${DISTRIBUTION_CONTEXT} success was found` : `promotion due, but no ${DISTRIBUTION_CONTEXT} success at or after ${pre.since.slice(0, 12)}: v${pre.version} is not proven on every target`
       };
-    return { ok: true, reason: `v${pre.version} proven distributed at ${found.slice(0, 12)}` };
+    proven.push(`v${pre.version} proven distributed at ${at3.slice(0, 12)}`);
   }
-  return { ok: true, reason: "no precondition" };
+  return { ok: true, reason: proven.join("; ") || "no precondition" };
 }
 function outcomes(keys) {
   const pulls = keys.flatMap(

@@ -58901,9 +58901,56 @@ function verifyTrees(baseTree, headTree, opts) {
   return { ...result, diagnostics: sortDiagnostics([...head.diagnostics, ...result.diagnostics]) };
 }
 
-// src/commands/verify-pull.ts
+// src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 var DEFAULT_MAX_STATUS_CALLS = 20;
+async function readDistributionEvidence(input2) {
+  const shas = input2.firstParent;
+  const counter = input2.counter ?? { calls: 0 };
+  const position = new Map(shas.map((s, i) => [s, i]));
+  const pending = /* @__PURE__ */ new Map();
+  for (const [subject, sha2] of input2.since) {
+    const at3 = position.get(sha2);
+    if (at3 !== void 0) pending.set(subject, at3);
+  }
+  const records = shas.map((sha2) => ({ sha: sha2 }));
+  const provenAt = /* @__PURE__ */ new Map();
+  let bounded = false;
+  const start = pending.size > 0 ? Math.min(...pending.values()) : shas.length;
+  for (let i = start; i < shas.length && pending.size > 0; i++) {
+    if (![...pending.values()].some((from) => from <= i)) continue;
+    if (counter.calls >= input2.max) {
+      bounded = true;
+      break;
+    }
+    const sha2 = shas[i];
+    counter.calls++;
+    const latest = (await input2.statuses.listStatuses(sha2, DISTRIBUTION_CONTEXT)).find(
+      (s) => s.context === DISTRIBUTION_CONTEXT
+    );
+    if (latest === void 0) continue;
+    records[i] = { sha: sha2, status: { state: latest.state, at: latest.createdAt } };
+    if (latest.state === "success") {
+      for (const [subject, from] of pending)
+        if (from <= i) {
+          provenAt.set(subject, sha2);
+          pending.delete(subject);
+        }
+    }
+  }
+  return { records, provenAt, calls: counter.calls, bounded };
+}
+function activeSince(snapshot, history, keyIds) {
+  const out = /* @__PURE__ */ new Map();
+  for (const id of new Set(keyIds)) {
+    const active = snapshot.keys.get(id)?.value.versions.find((v2) => v2.state === "active");
+    const sha2 = active && history.keys.get(id)?.versions.get(active.version)?.entered.active?.sha;
+    if (sha2 !== void 0) out.set(id, sha2);
+  }
+  return out;
+}
+
+// src/commands/verify-pull.ts
 async function verifyPull(input2, ports, opts = {}) {
   const { base, head, now } = input2;
   const first = verifyTrees(base.tree, head.tree, { now });
@@ -58969,35 +59016,14 @@ async function gather(baseSha, keyIds, base, ports, max, counter) {
   const [history, shas] = await Promise.all([ports.history(baseSha), ports.firstParent(baseSha)]);
   if (shas[shas.length - 1] !== baseSha)
     throw new Error(`the first-parent history does not end at the base commit ${baseSha}`);
-  const position = new Map(shas.map((s, i) => [s, i]));
-  const pending = /* @__PURE__ */ new Map();
-  for (const id of new Set(keyIds)) {
-    const successor = base.keys.get(id)?.value.versions.find((v2) => v2.state === "active")?.version;
-    const since = successor === void 0 ? void 0 : history.keys.get(id)?.versions.get(successor)?.entered.active?.sha;
-    const at3 = since === void 0 ? void 0 : position.get(since);
-    if (at3 !== void 0) pending.set(id, at3);
-  }
-  const records = shas.map((sha2) => ({ sha: sha2 }));
-  let bounded = false;
-  const start = Math.min(...pending.values());
-  for (let i = start; i < shas.length && pending.size > 0; i++) {
-    if (![...pending.values()].some((from) => from <= i)) continue;
-    if (counter.calls >= max) {
-      bounded = true;
-      break;
-    }
-    const sha2 = shas[i];
-    counter.calls++;
-    const latest = (await ports.statuses.listStatuses(sha2, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT
-    );
-    if (latest === void 0) continue;
-    records[i] = { sha: sha2, status: { state: latest.state, at: latest.createdAt } };
-    if (latest.state === "success") {
-      for (const [id, from] of pending) if (from <= i) pending.delete(id);
-    }
-  }
-  return { firstParent: records, history, bounded };
+  const evidence = await readDistributionEvidence({
+    firstParent: shas,
+    since: activeSince(base, history, keyIds),
+    statuses: ports.statuses,
+    max,
+    counter
+  });
+  return { firstParent: evidence.records, history, bounded: evidence.bounded };
 }
 var cell = (s) => s.replace(/[\r\n]+/g, " ").replace(/[|\\`<>]/g, (c3) => `\\${c3}`);
 var code = (s) => `\`${s.replace(/[`\r\n]/g, "")}\``;

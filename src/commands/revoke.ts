@@ -15,11 +15,7 @@
  * Calls: open PRs 1 + branch head 1 + statuses (bounded) + 6 per PR (see open-pull.ts).
  */
 import type { Diagnostic } from '../core/diagnostics.ts';
-import {
-  gateEvidence,
-  revocationGate,
-  type DistributionRecord,
-} from '../core/lifecycle/revocation-gate.ts';
+import { gateEvidence, revocationGate } from '../core/lifecycle/revocation-gate.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import type { GitDataPort, PullsPort, StatusPort } from '../core/ports/github.ts';
 import { parseMarker } from '../core/pull-body.ts';
@@ -28,9 +24,12 @@ import { prepareRevocation } from './changes.ts';
 import { validateTree } from './inspect.ts';
 import { openChangePull } from './open-pull.ts';
 import { REKEY_MARKER_PREFIX, type KeyResult } from './rotate.ts';
-import { DISTRIBUTION_CONTEXT } from './verify-pull.ts';
-
-export const DEFAULT_MAX_REVOKE_STATUS_CALLS = 20;
+import {
+  activeSince,
+  DEFAULT_MAX_STATUS_CALLS,
+  DISTRIBUTION_CONTEXT,
+  readDistributionEvidence,
+} from './distribution-evidence.ts';
 
 export interface RevokePorts {
   readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
@@ -134,13 +133,12 @@ export async function revoke(input: RevokeInput, ports: RevokePorts): Promise<Re
     };
   }
 
-  const evidence = await distributionRecords(
-    input,
-    [...candidates.keys()],
-    snapshot,
-    ports.statuses,
-    input.maxStatusCalls ?? DEFAULT_MAX_REVOKE_STATUS_CALLS,
-  );
+  const evidence = await readDistributionEvidence({
+    firstParent: input.firstParent,
+    since: activeSince(snapshot, input.history, candidates.keys()),
+    statuses: ports.statuses,
+    max: input.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS,
+  });
   const gate = revocationGate(
     gateEvidence({
       base: snapshot,
@@ -208,45 +206,6 @@ export async function revoke(input: RevokeInput, ports: RevokePorts): Promise<Re
     statusCalls: evidence.calls,
     bounded: evidence.bounded,
   };
-}
-
-async function distributionRecords(
-  input: RevokeInput,
-  keyIds: readonly string[],
-  snapshot: ReturnType<typeof validateTree>['snapshot'],
-  statuses: Pick<StatusPort, 'listStatuses'>,
-  max: number,
-): Promise<{ records: DistributionRecord[]; calls: number; bounded: boolean }> {
-  const shas = input.firstParent;
-  const position = new Map(shas.map((s, i) => [s, i] as const));
-  const pending = new Map<string, number>();
-  for (const id of keyIds) {
-    const active = snapshot.keys.get(id)?.value.versions.find((v) => v.state === 'active');
-    const since =
-      active && input.history.keys.get(id)?.versions.get(active.version)?.entered.active?.sha;
-    const at = since === undefined ? undefined : position.get(since);
-    if (at !== undefined) pending.set(id, at);
-  }
-  const records: DistributionRecord[] = shas.map((sha) => ({ sha }));
-  let calls = 0;
-  let bounded = false;
-  const start = pending.size > 0 ? Math.min(...pending.values()) : shas.length;
-  for (let i = start; i < shas.length && pending.size > 0; i++) {
-    if (calls >= max) {
-      bounded = true;
-      break;
-    }
-    const sha = shas[i]!;
-    calls++;
-    const latest = (await statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT,
-    );
-    if (latest === undefined) continue;
-    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
-    if (latest.state === 'success')
-      for (const [id, from] of pending) if (from <= i) pending.delete(id);
-  }
-  return { records, calls, bounded };
 }
 
 const cell = (s: string): string =>

@@ -35,13 +35,16 @@ import {
 } from './changes.ts';
 import { validateTree } from './inspect.ts';
 import { branchFor, openChangePull, type OpenPullResult } from './open-pull.ts';
-import { DISTRIBUTION_CONTEXT } from './verify-pull.ts';
+import {
+  DEFAULT_MAX_STATUS_CALLS,
+  DISTRIBUTION_CONTEXT,
+  readDistributionEvidence,
+} from './distribution-evidence.ts';
 
 /** What `listOpenRekeyPulls` is given: the start of every rekey PR's hidden marker. */
 export const REKEY_MARKER_PREFIX = '<!-- rekey:v1 ';
 
 /** Status reads at most per run for promotion preconditions. */
-export const DEFAULT_MAX_STATUS_CALLS = 20;
 
 export interface RotatePorts extends ChangePorts {
   readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
@@ -219,7 +222,7 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
   }
 
   const keys: KeyResult[] = [];
-  const budget = { left: input.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS, used: 0 };
+  const budget = { calls: 0, max: input.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS };
   for (const step of plan!.steps) {
     const { keyId } = step;
     switch (step.kind) {
@@ -269,55 +272,50 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
       }
     }
   }
-  return { kind: 'applied', plan, keys, statusCalls: budget.used };
+  return { kind: 'applied', plan, keys, statusCalls: budget.calls };
 }
 
 /**
  * The promotion precondition: `rekey/distribution` = success on a first-parent commit at or
- * after the one where the version entered pre-activation. Reads oldest first and stops at the
- * first success; commits past the budget count as unproven (the promotion waits).
+ * after the one where the version entered pre-activation, for every precondition. Commits past
+ * the status-read budget count as unproven (the promotion waits).
  */
 async function distributionProven(
   step: PromoteStep,
   firstParent: readonly string[],
   statuses: Pick<StatusPort, 'listStatuses'>,
-  budget: { left: number; used: number },
+  budget: { calls: number; max: number },
 ): Promise<{ ok: boolean; reason: string }> {
+  const proven: string[] = [];
   for (const pre of step.preconditions) {
     if (pre.since === undefined)
       return {
         ok: false,
         reason: `promotion due, but history does not show where v${pre.version} entered pre-activation, so its distribution cannot be proven`,
       };
-    const from = firstParent.indexOf(pre.since);
-    if (from < 0)
+    if (!firstParent.includes(pre.since))
       return {
         ok: false,
         reason: `promotion due, but commit ${pre.since.slice(0, 12)} is not on first-parent history`,
       };
-    let found: string | undefined;
-    for (let i = from; i < firstParent.length && found === undefined; i++) {
-      if (budget.left <= 0)
-        return {
-          ok: false,
-          reason: `promotion due; the status read budget ran out before a ${DISTRIBUTION_CONTEXT} success was found`,
-        };
-      budget.left--;
-      budget.used++;
-      const sha = firstParent[i]!;
-      const latest = (await statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-        (s) => s.context === DISTRIBUTION_CONTEXT,
-      );
-      if (latest?.state === 'success') found = sha;
-    }
-    if (found === undefined)
+    const evidence = await readDistributionEvidence({
+      firstParent,
+      since: new Map([[step.keyId, pre.since]]),
+      statuses,
+      max: budget.max,
+      counter: budget,
+    });
+    const at = evidence.provenAt.get(step.keyId);
+    if (at === undefined)
       return {
         ok: false,
-        reason: `promotion due, but no ${DISTRIBUTION_CONTEXT} success at or after ${pre.since.slice(0, 12)}: v${pre.version} is not proven on every target`,
+        reason: evidence.bounded
+          ? `promotion due; the status read budget ran out before a ${DISTRIBUTION_CONTEXT} success was found`
+          : `promotion due, but no ${DISTRIBUTION_CONTEXT} success at or after ${pre.since.slice(0, 12)}: v${pre.version} is not proven on every target`,
       };
-    return { ok: true, reason: `v${pre.version} proven distributed at ${found.slice(0, 12)}` };
+    proven.push(`v${pre.version} proven distributed at ${at.slice(0, 12)}`);
   }
-  return { ok: true, reason: 'no precondition' };
+  return { ok: true, reason: proven.join('; ') || 'no precondition' };
 }
 
 /** The ids per outcome, for the action's outputs. */

@@ -24,12 +24,12 @@ import { loadSnapshot } from '../core/load-snapshot.ts';
 import type { StatusPort } from '../core/ports/github.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { verifyTrees } from '../core/verify/verify-trees.ts';
-
-/** The commit status distribution records (DESIGN.md "Flows: distribute"). */
-export const DISTRIBUTION_CONTEXT = 'rekey/distribution';
-
-/** Status reads at most, per run, when a change destroys versions. */
-export const DEFAULT_MAX_STATUS_CALLS = 20;
+import {
+  activeSince,
+  DEFAULT_MAX_STATUS_CALLS,
+  DISTRIBUTION_CONTEXT,
+  readDistributionEvidence,
+} from './distribution-evidence.ts';
 
 /** One side of the pull request: the commit and the files rekey reads at it. */
 export interface PullSide {
@@ -144,13 +144,7 @@ export async function verifyPull(
   };
 }
 
-/**
- * Reads statuses oldest first from the earliest commit where a destroyed version's successor
- * became active, and stops as soon as every such key has a success at or after its own
- * commit: the gate uses the FIRST success after that commit, so later ones cannot change its
- * verdict. Typically 1 call (distribution records success on the merge that activated the
- * successor); at most `max`.
- */
+/** The history, the first-parent line of the base and the statuses on it that the gate needs. */
 async function gather(
   baseSha: string,
   keyIds: readonly string[],
@@ -160,46 +154,19 @@ async function gather(
   },
   max: number,
   counter: { calls: number },
-): Promise<{
-  firstParent: DistributionRecord[];
-  history: HistoryIndex;
-  bounded: boolean;
-}> {
+): Promise<{ firstParent: DistributionRecord[]; history: HistoryIndex; bounded: boolean }> {
   const [history, shas] = await Promise.all([ports.history(baseSha), ports.firstParent(baseSha)]);
   if (shas[shas.length - 1] !== baseSha)
     throw new Error(`the first-parent history does not end at the base commit ${baseSha}`);
-  const position = new Map(shas.map((s, i) => [s, i] as const));
-  // Where each key's successor became active; keys without one are left to the gate to refuse.
-  const pending = new Map<string, number>();
-  for (const id of new Set(keyIds)) {
-    const successor = base.keys.get(id)?.value.versions.find((v) => v.state === 'active')?.version;
-    const since =
-      successor === undefined
-        ? undefined
-        : history.keys.get(id)?.versions.get(successor)?.entered.active?.sha;
-    const at = since === undefined ? undefined : position.get(since);
-    if (at !== undefined) pending.set(id, at);
-  }
-  const records: DistributionRecord[] = shas.map((sha) => ({ sha }));
-  let bounded = false;
-  const start = Math.min(...pending.values());
-  for (let i = start; i < shas.length && pending.size > 0; i++) {
-    if (![...pending.values()].some((from) => from <= i)) continue;
-    if (counter.calls >= max) {
-      bounded = true;
-      break;
-    }
-    const sha = shas[i]!;
-    counter.calls++;
-    const latest = (await ports.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT,
-    );
-    if (latest === undefined) continue;
-    records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
-    if (latest.state === 'success')
-      for (const [id, from] of pending) if (from <= i) pending.delete(id);
-  }
-  return { firstParent: records, history, bounded };
+  // Keys without a successor on first-parent history are left to the gate to refuse.
+  const evidence = await readDistributionEvidence({
+    firstParent: shas,
+    since: activeSince(base, history, keyIds),
+    statuses: ports.statuses,
+    max,
+    counter,
+  });
+  return { firstParent: evidence.records, history, bounded: evidence.bounded };
 }
 
 /** How the entrypoint chose the trees, for the summary. */

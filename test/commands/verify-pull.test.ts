@@ -12,8 +12,8 @@ import {
   prepareRotation,
   type PreparedChange,
 } from '../../src/commands/changes.ts';
+import { DISTRIBUTION_CONTEXT } from '../../src/commands/distribution-evidence.ts';
 import {
-  DISTRIBUTION_CONTEXT,
   renderVerifySummary,
   verifyPull,
   type GateEvidencePorts,
