@@ -156,8 +156,8 @@ describe('rotate over the emulator', () => {
   }, 60_000);
 
   it('10 concurrent runs open exactly one PR, branch and version per due key', async () => {
-    // Bounded: three orderings (staggered starts), each a fresh repository.
-    for (const seed of [1, 2, 3]) {
+    // Bounded: six orderings (simultaneous and staggered starts), each a fresh repository.
+    for (const seed of [0, 1, 2, 3, 4, 5]) {
       bed.at(T0);
       const c = await bed.repo(`race-${seed}`, files3);
       bed.at(DUE);
@@ -191,7 +191,7 @@ describe('rotate over the emulator', () => {
       );
     }
     bed.emu.assertNoInvalidRequests();
-  }, 120_000);
+  }, 240_000);
 
   it('an emergency dispatch opens one labelled PR with the active version marked compromised', async () => {
     bed.at(T0);
