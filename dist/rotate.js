@@ -56562,58 +56562,6 @@ async function readCheckout(repoDir) {
   return { sha, tree, history, firstParent };
 }
 
-// src/adapters/github/token.ts
-import { timingSafeEqual } from "node:crypto";
-var PREFIXES = [
-  ["github_pat_", "fine-grained-pat"],
-  ["ghs_", "app-installation"],
-  ["ghp_", "personal-access-token"],
-  ["gho_", "oauth"],
-  ["ghu_", "app-user"],
-  ["ghr_", "refresh"]
-];
-var DESCRIPTIONS = {
-  "github-actions": "the workflow's GITHUB_TOKEN",
-  "app-installation": "a GitHub App installation token",
-  "personal-access-token": "a classic personal access token",
-  "fine-grained-pat": "a fine-grained personal access token",
-  oauth: "an OAuth app token",
-  "app-user": "a GitHub App user-to-server token",
-  refresh: "a refresh token (not usable for API calls)",
-  unknown: "a token without a GitHub prefix (an old-style token, or not a GitHub token)"
-};
-function sameSecret(a, b3) {
-  const x3 = Buffer.from(a);
-  const y2 = Buffer.from(b3);
-  return x3.length === y2.length && timingSafeEqual(x3, y2);
-}
-function classifyToken(token, opts2 = {}) {
-  if (opts2.githubToken && sameSecret(token, opts2.githubToken)) return "github-actions";
-  for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return kind;
-  return "unknown";
-}
-var TokenPolicyError = class extends Error {
-  name = "TokenPolicyError";
-  code;
-  kind;
-  constructor(code2, kind, message2) {
-    super(message2);
-    this.code = code2;
-    this.kind = kind;
-  }
-};
-var APP_TOKEN_HOWTO = "Create a GitHub App, install it on this repository, and mint a token in the job with actions/create-github-app-token (inputs client-id and private-key); pass it as the token input.";
-function assertCanOpenPulls(kind, opts2) {
-  if (kind === "refresh")
-    throw new TokenPolicyError("token/refresh", kind, `rekey was given ${DESCRIPTIONS.refresh}.`);
-  if (kind !== "github-actions" || opts2.allowGithubToken) return;
-  throw new TokenPolicyError(
-    "token/github-token-pulls",
-    kind,
-    `Refusing to open pull requests with the workflow's GITHUB_TOKEN: events it causes start no workflow runs, and since June 2026 the pull_request runs of PRs opened by github-actions[bot] wait for approval, so the required rekey verify check would never run by itself and the PR could not merge as intended. ${APP_TOKEN_HOWTO} To use GITHUB_TOKEN anyway, set allow-github-token: true (then approve each verify run by hand).`
-  );
-}
-
 // src/core/plan/format-plan.ts
 function line(s) {
   switch (s.kind) {
@@ -72957,6 +72905,58 @@ function createStatusAdapter(client, at3) {
   };
 }
 
+// src/adapters/github/token.ts
+import { timingSafeEqual } from "node:crypto";
+var PREFIXES = [
+  ["github_pat_", "fine-grained-pat"],
+  ["ghs_", "app-installation"],
+  ["ghp_", "personal-access-token"],
+  ["gho_", "oauth"],
+  ["ghu_", "app-user"],
+  ["ghr_", "refresh"]
+];
+var DESCRIPTIONS = {
+  "github-actions": "the workflow's GITHUB_TOKEN",
+  "app-installation": "a GitHub App installation token",
+  "personal-access-token": "a classic personal access token",
+  "fine-grained-pat": "a fine-grained personal access token",
+  oauth: "an OAuth app token",
+  "app-user": "a GitHub App user-to-server token",
+  refresh: "a refresh token (not usable for API calls)",
+  unknown: "a token without a GitHub prefix (an old-style token, or not a GitHub token)"
+};
+function sameSecret(a, b3) {
+  const x3 = Buffer.from(a);
+  const y2 = Buffer.from(b3);
+  return x3.length === y2.length && timingSafeEqual(x3, y2);
+}
+function classifyToken(token, opts2 = {}) {
+  if (opts2.githubToken && sameSecret(token, opts2.githubToken)) return "github-actions";
+  for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return kind;
+  return "unknown";
+}
+var TokenPolicyError = class extends Error {
+  name = "TokenPolicyError";
+  code;
+  kind;
+  constructor(code2, kind, message2) {
+    super(message2);
+    this.code = code2;
+    this.kind = kind;
+  }
+};
+var APP_TOKEN_HOWTO = "Create a GitHub App, install it on this repository, and mint a token in the job with actions/create-github-app-token (inputs client-id and private-key); pass it as the token input.";
+function assertCanOpenPulls(kind, opts2) {
+  if (kind === "refresh")
+    throw new TokenPolicyError("token/refresh", kind, `rekey was given ${DESCRIPTIONS.refresh}.`);
+  if (kind !== "github-actions" || opts2.allowGithubToken) return;
+  throw new TokenPolicyError(
+    "token/github-token-pulls",
+    kind,
+    `Refusing to open pull requests with the workflow's GITHUB_TOKEN: events it causes start no workflow runs, and since June 2026 the pull_request runs of PRs opened by github-actions[bot] wait for approval, so the required rekey verify check would never run by itself and the PR could not merge as intended. ${APP_TOKEN_HOWTO} To use GITHUB_TOKEN anyway, set allow-github-token: true (then approve each verify run by hand).`
+  );
+}
+
 // src/adapters/github/index.ts
 function parseRepository(fullName) {
   const m2 = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+)$/.exec(fullName);
@@ -73029,6 +73029,26 @@ function github(token, ctx, opts2 = {}) {
     tokenKind: classifyToken(token, { githubToken: opts2.githubToken })
   };
 }
+var pullOpenerInputs = {
+  token: external_exports.string().min(1, "a GitHub App installation token is required"),
+  "github-token": external_exports.string().optional(),
+  "allow-github-token": booleanInput.default(false),
+  "dry-run": booleanInput.default(false)
+};
+function pullOpener(ctx, i) {
+  if (i["github-token"]) setSecret(i["github-token"]);
+  const { ports, tokenKind } = github(i.token, ctx, { githubToken: i["github-token"] });
+  if (!i["dry-run"]) assertCanOpenPulls(tokenKind, { allowGithubToken: i["allow-github-token"] });
+  return ports;
+}
+var runUrl = (ctx) => `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
+function reportKeys(out, keys) {
+  for (const [name, value] of Object.entries(out)) setOutput(name, JSON.stringify(value));
+  for (const k2 of keys) info(`${k2.keyId}: ${k2.outcome}${k2.reason ? ` (${k2.reason})` : ""}`);
+}
+async function summary2(markdown) {
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown).write();
+}
 async function runAction(main) {
   try {
     await main();
@@ -73050,18 +73070,13 @@ await runAction(async () => {
   const ctx = runContext();
   const i = inputs(
     external_exports.object({
-      token: external_exports.string().min(1, "a GitHub App installation token is required"),
-      "github-token": external_exports.string().optional(),
-      "allow-github-token": booleanInput.default(false),
-      "dry-run": booleanInput.default(false),
+      ...pullOpenerInputs,
       key: external_exports.string().optional(),
       reason: external_exports.string().optional(),
       compromised: booleanInput.default(false)
     })
   );
-  if (i["github-token"]) setSecret(i["github-token"]);
-  const { ports, tokenKind } = github(i.token, ctx, { githubToken: i["github-token"] });
-  if (!i["dry-run"]) assertCanOpenPulls(tokenKind, { allowGithubToken: i["allow-github-token"] });
+  const ports = pullOpener(ctx, i);
   const { sha, tree, history, firstParent } = await readCheckout(ctx.workspace);
   const result = await rotate2(
     {
@@ -73071,18 +73086,15 @@ await runAction(async () => {
       firstParent,
       now: /* @__PURE__ */ new Date(),
       dryRun: i["dry-run"],
-      run: `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
+      run: runUrl(ctx),
       ...i.key ? { emergency: { key: i.key, reason: i.reason ?? "", compromised: i.compromised } } : {}
     },
     { ...ports, codec: new BuiltinSopsCodec({ identities: [] }) }
   );
-  if (process.env.GITHUB_STEP_SUMMARY)
-    await summary.addRaw(renderRotateSummary("rekey rotate", result)).write();
+  await summary2(renderRotateSummary("rekey rotate", result));
   if (result.kind === "invalid") throw new InvalidInputError(result.diagnostics);
   if (result.kind === "dry-run") info(result.text);
-  const out = outcomes(result.kind === "dry-run" ? [] : result.keys);
-  for (const [name, value] of Object.entries(out)) setOutput(name, JSON.stringify(value));
-  for (const k2 of result.kind === "dry-run" ? [] : result.keys)
-    info(`${k2.keyId}: ${k2.outcome}${"reason" in k2 ? ` (${k2.reason})` : ""}`);
+  const keys = result.kind === "dry-run" ? [] : result.keys;
+  reportKeys(outcomes(keys), keys);
 });
 /*! For license information please see rotate.js.LEGAL.txt */

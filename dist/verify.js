@@ -61551,6 +61551,15 @@ function github(token, ctx, opts = {}) {
     tokenKind: classifyToken(token, { githubToken: opts.githubToken })
   };
 }
+var pullOpenerInputs = {
+  token: external_exports.string().min(1, "a GitHub App installation token is required"),
+  "github-token": external_exports.string().optional(),
+  "allow-github-token": booleanInput.default(false),
+  "dry-run": booleanInput.default(false)
+};
+async function summary2(markdown) {
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown).write();
+}
 async function runAction(main) {
   try {
     await main();
@@ -61632,8 +61641,7 @@ await runAction(async () => {
       startColumn: d2.column > 0 ? d2.column : void 0,
       title: d2.rule
     });
-  if (process.env.GITHUB_STEP_SUMMARY)
-    await summary.addRaw(renderVerifySummary(result, at3)).write();
+  await summary2(renderVerifySummary(result, at3));
   setOutput("kind", result.kind);
   setOutput("violations", String(result.diagnostics.length));
   const n = result.diagnostics.length;

@@ -3,46 +3,32 @@
  * default branch with full history. Opens `rekey/revoke/<key-id>` PRs for versions the
  * revocation gate lets go; the token is checked before anything is read or written.
  */
-import * as core from '@actions/core';
 import { z } from 'zod';
 import { readCheckout } from '../adapters/git/commits.ts';
-import { assertCanOpenPulls } from '../adapters/github/token.ts';
 import { renderRevokeSummary, revoke } from '../commands/revoke.ts';
 import { outcomes } from '../commands/rotate.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
-import { booleanInput, github, inputs, runAction, runContext } from './runtime.ts';
+import {
+  inputs,
+  pullOpener,
+  pullOpenerInputs,
+  reportKeys,
+  runAction,
+  runContext,
+  runUrl,
+  summary,
+} from './runtime.ts';
 
 await runAction(async () => {
   const ctx = runContext();
-  const i = inputs(
-    z.object({
-      token: z.string().min(1, 'a GitHub App installation token is required'),
-      'github-token': z.string().optional(),
-      'allow-github-token': booleanInput.default(false),
-      'dry-run': booleanInput.default(false),
-    }),
-  );
-  if (i['github-token']) core.setSecret(i['github-token']);
-  const { ports, tokenKind } = github(i.token, ctx, { githubToken: i['github-token'] });
-  if (!i['dry-run']) assertCanOpenPulls(tokenKind, { allowGithubToken: i['allow-github-token'] });
+  const i = inputs(z.object(pullOpenerInputs));
+  const ports = pullOpener(ctx, i);
   const { sha, tree, history, firstParent } = await readCheckout(ctx.workspace);
   const result = await revoke(
-    {
-      tree,
-      sha,
-      history,
-      firstParent,
-      now: new Date(),
-      dryRun: i['dry-run'],
-      run: `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
-    },
+    { tree, sha, history, firstParent, now: new Date(), dryRun: i['dry-run'], run: runUrl(ctx) },
     ports,
   );
-  if (process.env.GITHUB_STEP_SUMMARY)
-    await core.summary.addRaw(renderRevokeSummary(result)).write();
+  await summary(renderRevokeSummary(result));
   if (result.kind === 'invalid') throw new InvalidInputError(result.diagnostics);
-  const out = outcomes(result.keys);
-  for (const [name, value] of Object.entries(out)) core.setOutput(name, JSON.stringify(value));
-  for (const k of result.keys)
-    core.info(`${k.keyId}: ${k.outcome}${'reason' in k ? ` (${k.reason})` : ''}`);
+  reportKeys(outcomes(result.keys), result.keys);
 });

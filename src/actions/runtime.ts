@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createGitHubClient, serverUrlFor } from '../adapters/github/client.ts';
 import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
-import { classifyToken } from '../adapters/github/token.ts';
+import { assertCanOpenPulls, classifyToken } from '../adapters/github/token.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
 
 /** The runner's view of this run, from the GITHUB_* variables the runner sets. */
@@ -89,6 +89,52 @@ export function github(token: string, ctx: RunContext, opts: { githubToken?: str
     ports: createGitHubPorts(client, parseRepository(ctx.repository)),
     tokenKind: classifyToken(token, { githubToken: opts.githubToken }),
   };
+}
+
+/** The inputs of every action that opens pull requests (rotate, revoke). */
+export const pullOpenerInputs = {
+  token: z.string().min(1, 'a GitHub App installation token is required'),
+  'github-token': z.string().optional(),
+  'allow-github-token': booleanInput.default(false),
+  'dry-run': booleanInput.default(false),
+};
+
+/**
+ * The GitHub ports of a run that opens pull requests. GITHUB_TOKEN is recognised (by
+ * comparing with `github-token`) and refused before any request, unless allowed or a dry run:
+ * events it causes start no workflows, so the required check would never run.
+ */
+export function pullOpener(
+  ctx: RunContext,
+  i: {
+    token: string;
+    'github-token'?: string | undefined;
+    'allow-github-token': boolean;
+    'dry-run': boolean;
+  },
+) {
+  if (i['github-token']) core.setSecret(i['github-token']);
+  const { ports, tokenKind } = github(i.token, ctx, { githubToken: i['github-token'] });
+  if (!i['dry-run']) assertCanOpenPulls(tokenKind, { allowGithubToken: i['allow-github-token'] });
+  return ports;
+}
+
+/** The run's page, recorded in commit trailers (`Rekey-Run`). */
+export const runUrl = (ctx: RunContext): string =>
+  `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
+
+/** Per-key outcomes as JSON outputs and one log line each. */
+export function reportKeys(
+  out: Record<string, unknown>,
+  keys: readonly { keyId: string; outcome: string; reason?: string }[],
+): void {
+  for (const [name, value] of Object.entries(out)) core.setOutput(name, JSON.stringify(value));
+  for (const k of keys) core.info(`${k.keyId}: ${k.outcome}${k.reason ? ` (${k.reason})` : ''}`);
+}
+
+/** Appends Markdown to the job summary when the runner provides one. */
+export async function summary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
 }
 
 /** Runs an entrypoint: any failure fails the step once, with a message and no stack. */

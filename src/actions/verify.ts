@@ -22,7 +22,7 @@ import {
   type GateEvidencePorts,
   type SummaryContext,
 } from '../commands/verify-pull.ts';
-import { github, inputs, runAction, runContext } from './runtime.ts';
+import { github, inputs, runAction, runContext, summary } from './runtime.ts';
 
 const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
 const pullRequestEvent = z.object({
@@ -94,8 +94,7 @@ await runAction(async () => {
       startColumn: d.column > 0 ? d.column : undefined,
       title: d.rule,
     });
-  if (process.env.GITHUB_STEP_SUMMARY)
-    await core.summary.addRaw(renderVerifySummary(result, at)).write();
+  await summary(renderVerifySummary(result, at));
   core.setOutput('kind', result.kind);
   core.setOutput('violations', String(result.diagnostics.length));
   const n = result.diagnostics.length;

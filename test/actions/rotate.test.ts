@@ -2,18 +2,14 @@
 // with `node` in a child process, with a schedule event, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
 // INPUT_* and a real clone of the emulator's repository as the workspace. The bundle uses
 // Octokit's own fetch (nothing is injected) against the emulator on 127.0.0.1.
-import { build } from 'esbuild';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REKEY_MARKER_PREFIX } from '../../src/commands/rotate.ts';
 import { canary } from '../support/canary.ts';
+import { bundleAction, runBundle as run, type Ran } from './runner.ts';
 import {
   callsFor,
   days,
   manifest,
-  root,
   startBed,
   type Bed,
   type Checkout,
@@ -25,71 +21,27 @@ const MUTATING = /^(POST|PATCH|PUT|DELETE) /;
 
 beforeAll(async () => {
   bed = await startBed();
-  // The same esbuild options as scripts/build.ts, into a folder of our own: `npm run build`
-  // replaces dist/ wholesale, which other work in this checkout may be reading.
-  mkdirSync(join(bed.tmp, 'dist'));
-  writeFileSync(join(bed.tmp, 'package.json'), '{"type":"module"}\n');
-  bundle = join(bed.tmp, 'dist/rotate.js');
-  await build({
-    entryPoints: [join(root, 'src/actions/rotate.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    banner: {
-      js: "import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
+  bundle = await bundleAction('rotate', bed.tmp);
 }, 120_000);
 
 afterAll(async () => {
   await bed?.close();
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
 function runBundle(c: Checkout, inputs: Record<string, string>): Promise<Ran> {
-  const dir = mkdtempSync(join(bed.tmp, 'run-'));
-  const event = join(dir, 'event.json');
-  writeFileSync(event, JSON.stringify({ schedule: '17 6 * * *' }));
-  const output = join(dir, 'output');
-  const summary = join(dir, 'summary');
-  writeFileSync(output, '');
-  writeFileSync(summary, '');
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    ...bed.emu.actionsEnv(c.fullName),
-    GITHUB_EVENT_NAME: 'schedule',
-    GITHUB_EVENT_PATH: event,
-    GITHUB_SHA: c.sha,
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_WORKSPACE: c.work,
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_RUN_ID: '4242',
-    RUNNER_TEMP: dir,
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bundle], { env, cwd: c.work, timeout: 60_000 }, (error, stdout) => {
-      const text = readFileSync(output, 'utf8');
-      const outputs: Record<string, string> = {};
-      for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-        stdout,
-        outputs,
-        summary: readFileSync(summary, 'utf8'),
-      });
-    });
+  return run({
+    bundle,
+    tmp: bed.tmp,
+    workspace: c.work,
+    eventName: 'schedule',
+    event: { schedule: '17 6 * * *' },
+    env: {
+      ...bed.emu.actionsEnv(c.fullName),
+      GITHUB_SHA: c.sha,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_RUN_ID: '4242',
+    },
+    inputs,
   });
 }
 

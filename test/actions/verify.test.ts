@@ -2,9 +2,8 @@
 // with `node` in a child process, with an event payload, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and
 // a real git checkout, reading commit statuses from the GitHub emulator (validated against
 // GitHub's OpenAPI description) with a GITHUB_TOKEN-like token that has statuses: read.
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { BuiltinSopsCodec } from '../../src/crypto/sops/index.ts';
 import { type Emulator, startEmulator } from '../../src/sandbox/emulator/index.ts';
 import { edit, git, root } from '../cli/harness.ts';
 import { canary } from '../support/canary.ts';
+import { bundleAction, parseOutputs, runBundle } from './runner.ts';
 import { openApiValidator } from '../support/openapi.ts';
 
 const REPO = 'acme/infra';
@@ -51,23 +51,7 @@ function templateFiles(): Record<string, string> {
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'rekey-verify-action-'));
-  // The same esbuild options as scripts/build.ts, into a folder of our own: `npm run build`
-  // replaces dist/ wholesale, which other work in this checkout may be reading.
-  mkdirSync(join(tmp, 'dist'));
-  writeFileSync(join(tmp, 'package.json'), '{"type":"module"}\n');
-  bundle = join(tmp, 'dist/verify.js');
-  await build({
-    entryPoints: [join(root, 'src/actions/verify.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    banner: {
-      js: "import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
+  bundle = await bundleAction('verify', tmp);
 
   emu = await startEmulator({ validator: openApiValidator(), now: () => clock });
   await emu.addRepo({ fullName: REPO, files: templateFiles() });
@@ -106,61 +90,25 @@ async function branch(name: string, make: (dir: string) => Promise<void> | void)
   }
 }
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  outputs: string;
-  summary: string;
-}
-
 /** Runs the bundle as the runner would for a pull_request event from `main` to `head`. */
-function runAction(head: string, opts: { sha?: string; token?: string } = {}): Promise<Ran> {
-  const dir = mkdtempSync(join(tmp, 'run-'));
-  const event = join(dir, 'event.json');
-  writeFileSync(
-    event,
-    JSON.stringify({
+async function runAction(
+  head: string,
+  opts: { sha?: string; token?: string } = {},
+): Promise<{ code: number | null; stdout: string; outputs: string; summary: string }> {
+  const ran = await runBundle({
+    bundle,
+    tmp,
+    workspace: work,
+    eventName: 'pull_request',
+    event: {
       action: 'synchronize',
       number: 7,
       pull_request: { number: 7, base: { ref: 'main', sha: main }, head: { ref: 'pr', sha: head } },
-    }),
-  );
-  const outputs = join(dir, 'output');
-  const summary = join(dir, 'summary');
-  writeFileSync(outputs, '');
-  writeFileSync(summary, '');
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    ...emu.actionsEnv(REPO),
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: event,
-    GITHUB_SHA: opts.sha ?? head,
-    GITHUB_REF: 'refs/pull/7/merge',
-    GITHUB_WORKSPACE: work,
-    GITHUB_OUTPUT: outputs,
-    GITHUB_STEP_SUMMARY: summary,
-    RUNNER_TEMP: dir,
-    INPUT_TOKEN: opts.token ?? readToken,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bundle], { env, cwd: work, timeout: 60_000 }, (error, stdout) => {
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-        stdout,
-        outputs: readFileSync(outputs, 'utf8'),
-        summary: readFileSync(summary, 'utf8'),
-      });
-    });
+    },
+    env: { ...emu.actionsEnv(REPO), GITHUB_SHA: opts.sha ?? head, GITHUB_REF: 'refs/pull/7/merge' },
+    inputs: { token: opts.token ?? readToken },
   });
-}
-
-/** `name<<delimiter\nvalue\ndelimiter` records of GITHUB_OUTPUT, as a map. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
+  return { code: ran.code, stdout: ran.stdout, outputs: ran.outputsText, summary: ran.summary };
 }
 
 const errorLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error'));
