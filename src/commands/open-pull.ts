@@ -18,9 +18,20 @@ import {
   type BranchHead,
   type GitDataPort,
   type PullsPort,
+  type StatusPort,
 } from '../core/ports/github.ts';
 import { renderPull } from '../core/pull-body.ts';
 import type { ChangeAction, PreparedChange } from './changes.ts';
+
+/** What a scheduled run that opens rekey PRs (rotate, revoke) needs of GitHub. */
+export interface PullFlowPorts {
+  readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
+  readonly pulls: Pick<
+    PullsPort,
+    'listOpenRekeyPulls' | 'createPull' | 'addLabels' | 'requestReviewers'
+  >;
+  readonly statuses: Pick<StatusPort, 'listStatuses'>;
+}
 
 export interface OpenPullPorts {
   readonly git: Pick<GitDataPort, 'commitFiles' | 'getCommitMessage'>;

@@ -17,12 +17,11 @@
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { gateEvidence, revocationGate } from '../core/lifecycle/revocation-gate.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
-import type { GitDataPort, PullsPort, StatusPort } from '../core/ports/github.ts';
 import { parseMarker } from '../core/pull-body.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { prepareRevocation } from './changes.ts';
 import { validateTree } from './inspect.ts';
-import { openChangePull } from './open-pull.ts';
+import { openChangePull, type PullFlowPorts } from './open-pull.ts';
 import { REKEY_MARKER_PREFIX, type KeyResult } from './rotate.ts';
 import {
   activeSince,
@@ -31,14 +30,7 @@ import {
   readDistributionEvidence,
 } from './distribution-evidence.ts';
 
-export interface RevokePorts {
-  readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
-  readonly pulls: Pick<
-    PullsPort,
-    'listOpenRekeyPulls' | 'createPull' | 'addLabels' | 'requestReviewers'
-  >;
-  readonly statuses: Pick<StatusPort, 'listStatuses'>;
-}
+export type RevokePorts = PullFlowPorts;
 
 export interface RevokeInput {
   readonly tree: FileTree;

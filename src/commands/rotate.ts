@@ -22,7 +22,7 @@ import type { HistoryIndex } from '../core/history/model.ts';
 import { formatPlan } from '../core/plan/format-plan.ts';
 import { plan as planRun } from '../core/plan/plan.ts';
 import type { OpenPull, Plan, PromoteStep } from '../core/plan/steps.ts';
-import type { GitDataPort, PullsPort, StatusPort } from '../core/ports/github.ts';
+import type { StatusPort } from '../core/ports/github.ts';
 import { parseMarker } from '../core/pull-body.ts';
 import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
 import { parseSopsConfig, type SopsConfig } from '../core/sops-config.ts';
@@ -34,7 +34,7 @@ import {
   type ChangePorts,
 } from './changes.ts';
 import { validateTree } from './inspect.ts';
-import { branchFor, openChangePull, type OpenPullResult } from './open-pull.ts';
+import { branchFor, openChangePull, type OpenPullResult, type PullFlowPorts } from './open-pull.ts';
 import {
   DEFAULT_MAX_STATUS_CALLS,
   DISTRIBUTION_CONTEXT,
@@ -46,14 +46,7 @@ export const REKEY_MARKER_PREFIX = '<!-- rekey:v1 ';
 
 /** Status reads at most per run for promotion preconditions. */
 
-export interface RotatePorts extends ChangePorts {
-  readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
-  readonly pulls: Pick<
-    PullsPort,
-    'listOpenRekeyPulls' | 'createPull' | 'addLabels' | 'requestReviewers'
-  >;
-  readonly statuses: Pick<StatusPort, 'listStatuses'>;
-}
+export interface RotatePorts extends ChangePorts, PullFlowPorts {}
 
 export interface EmergencyRequest {
   readonly key: string;
