@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sopsMetadata } from '../../../src/core/formats/index.ts';
+import { CRYPT_RULE_KINDS } from '../../../src/core/sops-config.ts';
 import { parseYaml } from '../../../src/core/yaml/index.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -21,15 +22,6 @@ const files = present
     )
   : [];
 
-const CRYPT_RULES = [
-  'unencrypted_suffix',
-  'encrypted_suffix',
-  'unencrypted_regex',
-  'encrypted_regex',
-  'unencrypted_comment_regex',
-  'encrypted_comment_regex',
-];
-
 describe.skipIf(!present)('real sops files', () => {
   it('are there to test', () => expect(files.length).toBeGreaterThanOrEqual(10));
 
@@ -37,7 +29,7 @@ describe.skipIf(!present)('real sops files', () => {
     const parsed = parseYaml(file, readFileSync(path.join(dir, file)));
     expect(parsed.diagnostics).toEqual([]);
     const sops = { ...((parsed.value as { sops: Record<string, unknown> }).sops ?? {}) };
-    for (const rule of CRYPT_RULES) delete sops[rule];
+    for (const rule of CRYPT_RULE_KINDS) delete sops[rule];
     sops['encrypted_regex'] = '^secret$';
     const r = sopsMetadata.safeParse(sops);
     const issues = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
