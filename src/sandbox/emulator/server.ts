@@ -8,6 +8,7 @@ import type { Faults } from './faults.ts';
 import { isGitHttpPath, serveGitHttp } from './git-http.ts';
 import { ApiError, type Ctx, type Reply, Router } from './http.ts';
 import type { Urls } from './render.ts';
+import { actionRoutes } from './routes/actions.ts';
 import { gitDataRoutes } from './routes/git-data.ts';
 import { deployKeyRoutes } from './routes/deploy-keys.ts';
 import { issueRoutes } from './routes/issues.ts';
@@ -69,6 +70,7 @@ router.add(
   ...statusRoutes,
   ...secretRoutes,
   ...deployKeyRoutes,
+  ...actionRoutes,
 );
 
 export interface Pipeline {
