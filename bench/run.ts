@@ -20,7 +20,11 @@ console.log(
 let failed = 0;
 for (const file of files) {
   console.log(`== ${file}`);
-  const run = spawnSync(process.execPath, ['--expose-gc', join(dir, file)], { stdio: 'inherit' });
+  const run = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(dir, file), ...process.argv.slice(3)],
+    { stdio: 'inherit' },
+  );
   if (run.status !== 0) {
     failed += 1;
     console.log(`!! ${file} exited with ${run.status ?? run.signal}`);

@@ -1,0 +1,260 @@
+// Distribution benchmark (issue #5): N repository secrets across 50 repositories of the GitHub
+// emulator, every REST call delayed by 50 ms. The latency is added on the client side by a
+// wrapping `fetch` handed to the rekey GitHub client (the emulator itself answers at once).
+//
+// Checks, and fails loudly (exit 1) when they do not hold:
+//   - exactly one public-key GET per repository and one secret PUT per secret;
+//   - every secret opens, with the emulator's private key, to the manifest's material.
+// Reports wall time with write spacing off (target < 10 s for 500 secrets) and with the
+// client's DEFAULT spacing against its floor of one second per secret write (target
+// overhead < 10 %). The default-spacing run at 500 writes takes over eight minutes, so
+// `npm run bench` runs it at 50 writes and says so; `--full` runs it at 500.
+//
+// Run: node bench/distribute.bench.ts [--full] [--concurrency N] [--secrets N]
+//      npm run bench -- distribute --full
+import { generateIdentity, identityToRecipient } from 'age-encryption';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
+import { createGitHubClient, type GitHubClient } from '../src/adapters/github/client.ts';
+import { createTargetPorts } from '../src/adapters/targets/index.ts';
+import { prepareNewKey } from '../src/commands/new-key.ts';
+import type { KeyDocument } from '../src/core/formats/index.ts';
+import { loadSnapshot } from '../src/core/load-snapshot.ts';
+import { parseSopsConfig } from '../src/core/sops-config.ts';
+import {
+  applyTargetPlan,
+  desiredState,
+  observeTargets,
+  planTargets,
+  SecretValue,
+} from '../src/core/targets/index.ts';
+import { BuiltinSopsCodec } from '../src/crypto/sops/index.ts';
+import { type Emulator, startEmulator } from '../src/sandbox/emulator/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '16' },
+    secrets: { type: 'string', default: '500' },
+    latency: { type: 'string', default: '50' },
+  },
+});
+const REPOS = 50;
+const PER_KEY = 10; // each key goes to 10 repositories
+const LATENCY_MS = Number(args.latency);
+const CONCURRENCY = Number(args.concurrency);
+const SECRETS = Number(args.secrets);
+const SPACED_SECRETS = args.full ? SECRETS : 50;
+const OWNER = 'acme';
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+const identity = await generateIdentity();
+const recipient = await identityToRecipient(identity);
+const codec = new BuiltinSopsCodec({ identities: [identity] });
+const SOPS_YAML = `creation_rules:\n  - path_regex: ^keys-manifest/.+/v[0-9]+\\.sops\\.yaml$\n    encrypted_regex: ^secret$\n    age: ${recipient}\n`;
+const sopsConfig = parseSopsConfig('.sops.yaml', YAML.parse(SOPS_YAML)).config!;
+const POLICY =
+  "name: standard\ncryptoperiod: 90d\nrotate-before: 14d\ngrace: 7d\napprovals: 1\nreviewers: ['@acme/security']\n";
+
+const repoName = (r: number) => `${OWNER}/svc-${String(r).padStart(2, '0')}`;
+
+/**
+ * A manifest of `secrets / 10` random keys, key k going to the 10 repositories from
+ * (10 k mod 50), each as repository secret KEY_<k>: 500 secrets are 10 per repository.
+ */
+async function manifest(secrets: number): Promise<Map<string, Uint8Array>> {
+  const tree = new Map<string, Uint8Array>([
+    ['.sops.yaml', enc(SOPS_YAML)],
+    ['policies/standard.yaml', enc(POLICY)],
+    ['policies/pipeline.yaml', enc('default-branch: main\n')],
+  ]);
+  for (let k = 0; k < secrets / PER_KEY; k++) {
+    const change = await prepareNewKey(
+      tree,
+      {
+        id: `bench/key-${k}`,
+        type: 'random',
+        policy: 'standard',
+        owner: '@acme/team',
+        description: `bench key ${k}`,
+        options: { bytes: 32, encoding: 'base64' },
+        targets: Array.from({ length: PER_KEY }, (_, j) => ({
+          kind: 'github-secret' as const,
+          repository: repoName((k * PER_KEY + j) % REPOS),
+          app: 'actions' as const,
+          name: `KEY_${k}`,
+        })),
+      },
+      { now: new Date('2026-11-01T08:00:00Z'), sopsConfig },
+      { codec },
+    );
+    for (const f of change.files)
+      if (f.content === null) tree.delete(f.path);
+      else tree.set(f.path, f.content);
+  }
+  return tree;
+}
+
+/** The emulator with the manifest repository and the 50 target repositories. */
+async function bed(): Promise<{ emu: Emulator; token: string }> {
+  const emu = await startEmulator();
+  for (let r = 0; r < REPOS; r++) await emu.addRepo({ fullName: repoName(r), files: {} });
+  const token = emu.addToken({
+    kind: 'app',
+    login: 'rekey',
+    permissions: { contents: 'write', statuses: 'write', issues: 'write', secrets: 'write' },
+  });
+  return { emu, token };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Node's fetch, every call LATENCY_MS later: the "50 ms added latency per call". */
+const slowFetch: typeof fetch = async (input, init) => {
+  await sleep(LATENCY_MS);
+  return fetch(input, init);
+};
+
+function client(emu: Emulator, token: string, spacing: boolean): GitHubClient {
+  return createGitHubClient({
+    token,
+    apiUrl: emu.apiUrl,
+    serverUrl: emu.serverUrl,
+    fetch: slowFetch,
+    // Spacing on: the client's defaults, exactly what an action run gets.
+    throttle: spacing ? { enabled: true } : { enabled: false },
+  });
+}
+
+/**
+ * Until the distribute command lands: the targets layer per key (desired, observe, plan,
+ * apply), `concurrency` keys at once, as the command does after its preflight.
+ */
+async function distributeViaTargets(
+  tree: Map<string, Uint8Array>,
+  c: GitHubClient,
+  outputDir: string,
+): Promise<{ failed: number }> {
+  const { snapshot } = loadSnapshot(tree);
+  const ports = createTargetPorts(c, outputDir);
+  const keys = [...snapshot.keys.values()].map((k) => k.value);
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++] as KeyDocument;
+      const path = `keys-manifest/${key.id}/v1.sops.yaml`;
+      const plain = YAML.parse(dec(await codec.decrypt(path, tree.get(path)!))) as {
+        secret: string;
+      };
+      const desired = desiredState(key, [{ version: 1, secret: SecretValue.of(plain.secret) }]);
+      const observed = await observeTargets(desired, ports);
+      const result = await applyTargetPlan(planTargets(key, desired, observed), ports);
+      if (!result.ok) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { failed };
+}
+
+interface Run {
+  secrets: number;
+  spacing: boolean;
+  wallMs: number;
+  calls: Map<string, number>;
+  problems: string[];
+}
+
+async function run(secrets: number, spacing: boolean): Promise<Run> {
+  const tree = await manifest(secrets);
+  const { emu, token } = await bed();
+  const out = mkdtempSync(join(tmpdir(), 'rekey-bench-files-'));
+  try {
+    emu.clearLog();
+    const t0 = performance.now();
+    const result = await distributeViaTargets(tree, client(emu, token, spacing), out);
+    const wallMs = performance.now() - t0;
+
+    const calls = new Map<string, number>();
+    for (const r of emu.requestLog) {
+      const op = r.operation ?? `${r.method} ${r.path}`;
+      calls.set(op, (calls.get(op) ?? 0) + 1);
+    }
+    const problems: string[] = [];
+    if (result.failed > 0) problems.push(`${result.failed} key(s) did not converge`);
+    const repos = Math.min(REPOS, secrets);
+    const want = [
+      ['GET /repos/{owner}/{repo}/actions/secrets/public-key', repos],
+      ['PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}', secrets],
+    ] as const;
+    for (const [op, n] of want)
+      if (calls.get(op) !== n) problems.push(`${op}: ${calls.get(op) ?? 0} calls, want ${n}`);
+    const statuses = emu.requestLog.filter((r) => r.status >= 400).length;
+    if (statuses > 0) problems.push(`${statuses} request(s) answered with an error status`);
+
+    // Every secret opens to the manifest's material (compared here, never printed).
+    const { snapshot } = loadSnapshot(tree);
+    let wrong = 0;
+    for (const { value: key } of snapshot.keys.values()) {
+      const path = `keys-manifest/${key.id}/v1.sops.yaml`;
+      const plain = YAML.parse(dec(await codec.decrypt(path, tree.get(path)!))) as {
+        secret: string;
+      };
+      for (const t of key.targets)
+        if (t.kind === 'github-secret' && t.repository)
+          if (emu.openSecret({ repository: t.repository }, t.name) !== plain.secret) wrong++;
+    }
+    if (wrong > 0) problems.push(`${wrong} secret(s) do not open to the manifest's material`);
+    return { secrets, spacing, wallMs, calls, problems };
+  } finally {
+    await emu.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function report(r: Run): void {
+  const writes = [...r.calls]
+    .filter(([op]) => !op.startsWith('GET '))
+    .reduce((n, [, c]) => n + c, 0);
+  const total = [...r.calls.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `\n${r.secrets} secrets, ${Math.min(REPOS, r.secrets)} repositories, ${LATENCY_MS} ms per call, ` +
+      `concurrency ${CONCURRENCY}, write spacing ${r.spacing ? 'DEFAULT (client defaults)' : 'off'}`,
+  );
+  console.log(`  REST calls by route (${total} in all, ${writes} mutating):`);
+  for (const [op, n] of [...r.calls].sort((a, b) => b[1] - a[1]))
+    console.log(`    ${String(n).padStart(5)}  ${op}`);
+  const s = r.wallMs / 1000;
+  console.log(`  wall ${s.toFixed(2)} s, ${(r.wallMs / r.secrets).toFixed(1)} ms per secret`);
+  if (r.spacing) {
+    const floor = r.secrets; // one second per secret write
+    const overhead = (s - floor) / floor;
+    console.log(
+      `  floor ${floor} s (1 s per secret write); overhead ${(overhead * 100).toFixed(1)} % ` +
+        `(target < 10 %: ${overhead < 0.1 ? 'met' : 'MISSED'}); ` +
+        `floor over all ${writes} mutating calls: ${writes} s`,
+    );
+  } else console.log(`  target < 10 s: ${s < 10 ? 'met' : 'MISSED'}`);
+  for (const p of r.problems) console.log(`  FAIL: ${p}`);
+}
+
+console.log(
+  `distribute: driven through the targets layer (desired/observe/plan/apply per key); ` +
+    `latency added by a wrapping fetch on the client.`,
+);
+console.log(
+  args.full
+    ? `--full: the default-spacing run writes ${SPACED_SECRETS} secrets (about ${SPACED_SECRETS} s).`
+    : `Default-spacing run at ${SPACED_SECRETS} writes (pass --full for ${SECRETS}: about ${SECRETS} s).`,
+);
+const runs = [await run(SECRETS, false), await run(SPACED_SECRETS, true)];
+runs.forEach(report);
+console.log(`\npeak RSS ${process.resourceUsage().maxRSS} KiB`);
+const failures = runs.flatMap((r) => r.problems);
+if (failures.length > 0) {
+  console.error(`\nFAILED: ${failures.length} check(s) did not hold (see FAIL lines above)`);
+  process.exit(1);
+}
