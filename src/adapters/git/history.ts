@@ -1,6 +1,12 @@
 import type { HistoryIndex, KeyFileChange } from '../../core/history/model.ts';
 import { HistoryIndexBuilder } from '../../core/history/model.ts';
-import { parseKeyFilePath } from '../../core/formats/key-id.ts';
+import type {
+  AuditCommit,
+  AuditHistory,
+  MaterialChange,
+  SopsConfigChange,
+} from '../../core/audit/model.ts';
+import { parseKeyFilePath, parseMaterialPath } from '../../core/formats/key-id.ts';
 import type { CatFileOptions } from './cat-file.ts';
 import { openBlobReader } from './cat-file.ts';
 import { exited, GitReadError, spawnGit } from './process.ts';
@@ -186,4 +192,209 @@ export async function isShallowRepository(
     'git rev-parse --is-shallow-repository',
   );
   return out.trim() === 'true';
+}
+
+/**
+ * `git log` arguments for the audit: the same first-parent walk as {@link historyLogArgs}, over
+ * every file the audit reads (key.yaml, material files and `.sops.yaml`), with parents and
+ * subject in the header.
+ */
+export function auditLogArgs(ref: string): string[] {
+  return [
+    'log',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '--raw',
+    '-z',
+    '--no-abbrev',
+    '--no-renames',
+    '--no-color',
+    '--format=%x01%H%x00%ct%x00%an <%ae>%x00%P%x00%s',
+    '--end-of-options',
+    ref,
+    '--',
+    ':(top,glob)keys-manifest/**/key.yaml',
+    ':(top,glob)keys-manifest/**/v*.sops.yaml',
+    ':(top).sops.yaml',
+  ];
+}
+
+interface AuditLoggedChange extends LoggedChange {
+  readonly oldOid: string;
+}
+interface AuditLoggedCommit {
+  readonly sha: string;
+  readonly time: string;
+  readonly author: string;
+  readonly parents: string[];
+  readonly subject: string;
+  readonly changes: AuditLoggedChange[];
+}
+
+const RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+
+/** Parse `git log` output made with {@link auditLogArgs}, newest commit first. */
+export function parseAuditLog(out: string): AuditLoggedCommit[] {
+  const tokens = out.split('\0');
+  const commits: AuditLoggedCommit[] = [];
+  let i = 0;
+  const bad = (what: string) => new GitReadError('bad-output', `git log: ${what} at record ${i}`);
+  while (i < tokens.length) {
+    const token = tokens[i]!.replace(/^\n+/, '');
+    if (token === '' && i === tokens.length - 1) break;
+    if (token.startsWith('\x01')) {
+      const sha = token.slice(1);
+      const seconds = Number(tokens[i + 1]);
+      const author = tokens[i + 2];
+      const parents = tokens[i + 3];
+      const subject = tokens[i + 4];
+      if (
+        !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ||
+        !Number.isSafeInteger(seconds) ||
+        author === undefined ||
+        parents === undefined ||
+        subject === undefined
+      )
+        throw bad('malformed commit header');
+      const time = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      commits.push({
+        sha,
+        time,
+        author,
+        parents: parents.split(' ').filter((p) => p !== ''),
+        subject,
+        changes: [],
+      });
+      i += 5;
+    } else if (token.startsWith(':')) {
+      const m = RAW_LINE.exec(token);
+      const path = tokens[i + 1];
+      const current = commits[commits.length - 1];
+      if (!m || path === undefined || current === undefined) throw bad('malformed raw diff line');
+      current.changes.push({
+        path,
+        status: m[5]!,
+        newMode: m[2]!,
+        oldOid: m[3]!,
+        newOid: m[4]!,
+      });
+      i += 2;
+    } else throw bad('unexpected record');
+  }
+  return commits;
+}
+
+const ZERO_OID = /^0+$/;
+const REGULAR = /^100(644|755)$/;
+
+/**
+ * The blobs the audit reads, asked for while `git log` streams: the new key.yaml, and both
+ * sides of `.sops.yaml`. Material files are never read (their presence is all that counts).
+ * A raw line is remembered until the path token after it arrives.
+ */
+function auditBlobRequests(request: (oid: string) => void): (chunk: Buffer) => void {
+  let raw: RegExpExecArray | null = null;
+  return nulTokens((token) => {
+    const line = token.replace(/^\n+/, '');
+    if (line.startsWith(':')) {
+      raw = RAW_LINE.exec(line);
+      return;
+    }
+    const m = raw;
+    raw = null;
+    if (!m) return;
+    const [, oldMode, newMode, oldOid, newOid, status] = m;
+    if (line.endsWith('/key.yaml')) {
+      if (status !== 'D' && REGULAR.test(newMode!)) request(newOid!);
+    } else if (line === '.sops.yaml') {
+      if (!ZERO_OID.test(oldOid!) && REGULAR.test(oldMode!)) request(oldOid!);
+      if (status !== 'D' && REGULAR.test(newMode!)) request(newOid!);
+    }
+  });
+}
+
+/**
+ * The audit's view of first-parent history in ONE pass, like {@link buildHistoryIndex}: one
+ * `git log` lists every commit that touched key.yaml, a material file or `.sops.yaml`, and one
+ * `git cat-file --batch` reads the key.yaml and `.sops.yaml` blobs while the log streams.
+ */
+export async function buildAuditHistory(
+  repoDir: string,
+  ref: string,
+  options: HistoryOptions = {},
+): Promise<AuditHistory> {
+  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
+    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
+  const spawn = options.spawn ?? spawnGit;
+  const reader = openBlobReader(repoDir, { env: options.env, spawn });
+  let log: string;
+  let blobs: Map<string, Uint8Array>;
+  try {
+    const child = spawn(auditLogArgs(ref), { cwd: repoDir, env: options.env });
+    child.stdout.on(
+      'data',
+      auditBlobRequests((oid) => reader.request(oid)),
+    );
+    log = await collect(child, 'git log --first-parent');
+    blobs = await reader.close();
+  } catch (e) {
+    reader.abort();
+    throw e;
+  }
+  const blob = (oid: string, path: string): Uint8Array => {
+    const content = blobs.get(oid);
+    if (content === undefined)
+      throw new GitReadError('bad-output', `blob ${oid} of ${path} was not read`);
+    return content;
+  };
+  const builder = new HistoryIndexBuilder();
+  const commits: AuditCommit[] = [];
+  for (const c of parseAuditLog(log).reverse()) {
+    const changes: KeyFileChange[] = [];
+    const materials: MaterialChange[] = [];
+    let sopsConfig: SopsConfigChange | undefined;
+    for (const ch of c.changes) {
+      const isFile = ch.status !== 'D' && REGULAR.test(ch.newMode);
+      if (ch.path === '.sops.yaml') {
+        const hadOld = !ZERO_OID.test(ch.oldOid) && blobs.has(ch.oldOid);
+        sopsConfig = {
+          ...(hadOld ? { before: blob(ch.oldOid, ch.path) } : {}),
+          ...(isFile ? { after: blob(ch.newOid, ch.path) } : {}),
+        };
+        continue;
+      }
+      const keyId = parseKeyFilePath(ch.path);
+      if (keyId !== undefined) {
+        if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
+        else if (!isFile) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
+        else
+          changes.push({
+            keyId,
+            file: ch.path,
+            kind: 'written',
+            content: blob(ch.newOid, ch.path),
+          });
+        continue;
+      }
+      const material = parseMaterialPath(ch.path);
+      if (material !== undefined)
+        materials.push({
+          keyId: material.id,
+          version: material.version,
+          file: ch.path,
+          kind: ch.status === 'D' ? 'deleted' : 'written',
+        });
+    }
+    const commit = { sha: c.sha, time: c.time, author: c.author };
+    builder.add({ commit, changes });
+    commits.push({
+      commit,
+      parents: c.parents,
+      subject: c.subject,
+      keys: [...new Set(changes.map((x) => x.keyId))],
+      materials,
+      ...(sopsConfig ? { sopsConfig } : {}),
+    });
+  }
+  return { index: builder.finish(), commits };
 }

@@ -15,6 +15,7 @@ export type { GitHubClient, GitHubClientOptions, GitHubLog } from './client.ts';
 export { GitHubError, isGitHubError, redactCredentials, toGitHubError } from './errors.ts';
 export { PaginationLimitError, type RepoCoordinates } from './paginate.ts';
 export * from './token.ts';
+export { createAuditPullsAdapter } from './audit.ts';
 export { createGitDataAdapter, createIssuesAdapter, createPullsAdapter, createStatusAdapter };
 
 export interface GitHubPorts {

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../args.ts';
+import { auditCommand } from './audit.ts';
 import { demo } from './demo.ts';
 import { newKey } from './new.ts';
 import { planCommand } from './plan.ts';
@@ -7,4 +8,4 @@ import { validate } from './validate.ts';
 import { verify } from './verify.ts';
 
 /** Every `rekey` subcommand, in the order `rekey --help` lists them. */
-export const commands: readonly CliCommand[] = [validate, planCommand, verify, newKey, sops, demo];
+export const commands: readonly CliCommand[] = [validate, planCommand, verify, newKey, sops, demo, auditCommand];

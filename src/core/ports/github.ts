@@ -277,3 +277,48 @@ export function reviewerRequest(handles: readonly string[]): ReviewerRequest {
   }
   return { users: [...users], teams: [...teams] };
 }
+
+/** A merged pull request as the audit reads it (`GET /repos/{o}/{r}/commits/{sha}/pulls`). */
+export interface MergedPull {
+  readonly number: number;
+  readonly url: string;
+  readonly title: string;
+  readonly author: string;
+  /** The author account's type (`User`, `Bot`, `Organization`). */
+  readonly authorType: string;
+  readonly mergedBy: string | null;
+  readonly mergedAt: string;
+  readonly mergeCommitSha: string | null;
+  readonly headSha: string;
+  readonly baseRef: string;
+  readonly labels: readonly string[];
+}
+
+export interface PullReview {
+  readonly login: string;
+  /** The reviewer account's type (`User`, `Bot`). */
+  readonly userType: string;
+  readonly state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  /** The head commit the review was made at. */
+  readonly commitId: string | null;
+  readonly submittedAt: string | null;
+}
+
+/**
+ * What the audit asks GitHub about a manifest commit on the default branch: which pull request
+ * merged it, and that pull request's reviews. Read-only (`pull_requests: read`).
+ */
+export interface AuditPullsPort {
+  /**
+   * The merged pull request into `base` that brought `sha` onto it (its merge commit, or for a
+   * rebase merge one of its commits), or null: no merged pull request carries it (a direct
+   * push). 1 call; 2 when the list answer lacks `merged_by` (GitHub's list items do), to read
+   * who merged it. `calls` says how many were made.
+   */
+  mergedPullForCommit(
+    sha: string,
+    base: string,
+  ): Promise<{ readonly pull: MergedPull | null; readonly calls: number }>;
+  /** Every review of a pull request, oldest first. 1 call per 100 reviews. */
+  listReviews(pull: number): Promise<{ readonly reviews: PullReview[]; readonly calls: number }>;
+}

@@ -1,0 +1,194 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { firstParentCommits } from '../../adapters/git/commits.ts';
+import { buildAuditHistory, isShallowRepository } from '../../adapters/git/history.ts';
+import { readTreeAtRef, resolveRef } from '../../adapters/git/tree.ts';
+import { createAuditPullsAdapter } from '../../adapters/github/audit.ts';
+import { createGitHubClient, type GitHubClient } from '../../adapters/github/client.ts';
+import { parseRepository } from '../../adapters/github/index.ts';
+import { createStatusAdapter } from '../../adapters/github/statuses.ts';
+import {
+  audit,
+  AUDIT_FILE_NAMES,
+  AUDIT_FORMATS,
+  DEFAULT_AUDIT_MAX_CALLS,
+  renderAudit,
+  type AuditFormat,
+  type AuditPorts,
+  type AuditReport,
+} from '../../commands/audit.ts';
+import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
+import { repoDir } from '../repo.ts';
+
+const help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR]
+                  [--ref REF] [--repo OWNER/NAME] [--branch NAME] [--max-calls N]
+                  [--now ISO] [--dir DIR]
+
+Rebuilds every key version's timeline from first-parent git history (one git log, one
+git cat-file) and reports findings: cryptoperiod or grace exceeded, material not removed on
+destroy, recipients changed in .sops.yaml, and with a GitHub token also approvals missing,
+by the author or by a bot, direct pushes to the manifest, and versions destroyed before their
+successor was proven distributed. docs/audit.md explains each finding and what to do.
+
+Writes audit.md (with a Mermaid gantt per key), audit.json (schema rekey.audit/v1), audit.csv
+and audit.html (self-contained) to --out (default ./rekey-audit); --format picks some of them.
+
+The token comes from REKEY_GITHUB_TOKEN or GITHUB_TOKEN (read-only is enough: contents,
+pull_requests and statuses: read); without one the report says which checks were not made.
+The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+At most --max-calls GitHub requests (default ${DEFAULT_AUDIT_MAX_CALLS}).
+
+Exit: 0 no findings, 1 findings, 2 usage error.
+`;
+
+/** `owner/name` from a GitHub remote URL (https or ssh), or undefined. */
+export function repositoryFromRemote(url: string): string | undefined {
+  const m =
+    /^(?:https?:\/\/[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/.exec(
+      url.trim(),
+    );
+  return m?.[1];
+}
+
+/** The audit's ports over a local checkout, and GitHub when a client is given. */
+export function localAuditPorts(
+  dir: string,
+  github?: { client: GitHubClient; repository: string },
+): AuditPorts {
+  const base: AuditPorts = {
+    history: async (ref) => {
+      if (await isShallowRepository(dir))
+        throw new Error(
+          'the checkout is shallow, so history starts at the cut-off; fetch full history (fetch-depth: 0)',
+        );
+      return buildAuditHistory(dir, ref);
+    },
+    tree: (ref) => readTreeAtRef(dir, ref),
+  };
+  if (!github) return base;
+  const at = parseRepository(github.repository);
+  return {
+    ...base,
+    github: {
+      pulls: createAuditPullsAdapter(github.client, at),
+      statuses: createStatusAdapter(github.client, at),
+      firstParent: (ref) => firstParentCommits(dir, ref),
+    },
+  };
+}
+
+/** Writes the chosen formats into `out`; returns the paths written. */
+export async function writeAuditFiles(
+  report: AuditReport,
+  out: string,
+  formats: readonly AuditFormat[] = AUDIT_FORMATS,
+): Promise<string[]> {
+  await mkdir(out, { recursive: true });
+  const paths: string[] = [];
+  for (const f of formats) {
+    const path = join(out, AUDIT_FILE_NAMES[f]);
+    await writeFile(path, renderAudit(report, f));
+    paths.push(path);
+  }
+  return paths;
+}
+
+function parseSince(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime()))
+    throw new UsageError(`--since expects a date like 2026-01-01, not ${JSON.stringify(value)}`);
+  return d;
+}
+
+export const auditCommand: CliCommand = {
+  name: 'audit',
+  summary: 'report every key version’s timeline and what an auditor would flag',
+  help,
+  async run(argv, io) {
+    const { values } = parse('audit', argv, {
+      since: { type: 'string' },
+      format: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      ref: { type: 'string' },
+      repo: { type: 'string' },
+      branch: { type: 'string' },
+      'max-calls': { type: 'string' },
+      now: { type: 'string' },
+      dir: { type: 'string' },
+    });
+    const formats = (values.format ?? [...AUDIT_FORMATS]).flatMap((f) => f.split(','));
+    for (const f of formats)
+      if (!(AUDIT_FORMATS as readonly string[]).includes(f))
+        throw new UsageError(
+          `rekey audit: --format is one of ${AUDIT_FORMATS.join(', ')}, not ${JSON.stringify(f)}`,
+        );
+    const maxCalls = values['max-calls'] === undefined ? undefined : Number(values['max-calls']);
+    if (maxCalls !== undefined && (!Number.isSafeInteger(maxCalls) || maxCalls < 0))
+      throw new UsageError('rekey audit: --max-calls expects a whole number');
+    const dir = repoDir(io, values.dir);
+    const ref = values.ref ?? 'HEAD';
+    const head = await resolveRef(dir, ref);
+    const git = simpleGit({ baseDir: dir });
+    const repository =
+      values.repo ??
+      repositoryFromRemote(
+        await git.remote(['get-url', 'origin']).then(
+          (r) => r || '',
+          () => '',
+        ),
+      );
+    if (repository !== undefined) parseRepository(repository); // refuses anything but owner/name
+    const branch =
+      values.branch ??
+      (await git.revparse(['--abbrev-ref', 'HEAD']).then(
+        (b) => (b === 'HEAD' ? 'main' : b),
+        () => 'main',
+      ));
+    const token = io.env.REKEY_GITHUB_TOKEN || io.env.GITHUB_TOKEN || undefined;
+    const apiUrl = io.env.GITHUB_API_URL || 'https://api.github.com';
+    const client = token
+      ? createGitHubClient({
+          token,
+          apiUrl,
+          ...(io.env.GITHUB_SERVER_URL ? { serverUrl: io.env.GITHUB_SERVER_URL } : {}),
+        })
+      : undefined;
+    const serverUrl = client?.serverUrl ?? io.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const ports = localAuditPorts(dir, client && repository ? { client, repository } : undefined);
+    const report = await audit(
+      {
+        ref,
+        head,
+        now: parseNow(values.now, io),
+        defaultBranch: branch,
+        serverUrl,
+        ...(repository ? { repository } : {}),
+        ...(values.since ? { since: parseSince(values.since)! } : {}),
+        ...(maxCalls !== undefined ? { maxCalls } : {}),
+        ...(token && !repository
+          ? { withoutGitHub: 'the repository is unknown (no --repo and no GitHub origin remote)' }
+          : token
+            ? {}
+            : { withoutGitHub: 'no token (set REKEY_GITHUB_TOKEN or GITHUB_TOKEN)' }),
+      },
+      ports,
+    );
+    const out = repoDir(io, values.out ?? 'rekey-audit');
+    const paths = await writeAuditFiles(report, out, formats as AuditFormat[]);
+    const n = report.findings.length;
+    io.stdout(
+      `audit of ${repository ?? dir} at ${ref}: ${report.keys.length} keys, ${report.manifestCommits} manifest commits, ${n} finding${n === 1 ? '' : 's'}\n`,
+    );
+    for (const f of report.findings)
+      io.stdout(
+        `  ${f.rule}${f.key ? ` ${f.key}` : ''}${f.version ? ` v${f.version}` : ''}: ${f.message}\n`,
+      );
+    for (const s of report.github.notChecked) io.stdout(`  not checked: ${s}\n`);
+    if (report.github.enriched)
+      io.stdout(`  GitHub calls: ${report.github.calls} of at most ${report.github.budget}\n`);
+    for (const p of paths) io.stdout(`wrote ${p}\n`);
+    return n === 0 ? EXIT.ok : EXIT.findings;
+  },
+};

@@ -1,0 +1,335 @@
+/**
+ * The audit's findings, each a rule id, the key and version, the commits (with links) and a
+ * plain sentence. Pure: history, policies, GitHub's evidence (when there is a token) and the
+ * time are passed in. A history made by rekey's own flows yields none.
+ *
+ * Times are committer times on first-parent history of the default branch (DESIGN principle
+ * 7): when a change landed, not when someone typed it.
+ */
+import { describeMs, durationMs } from '../duration.ts';
+import { parseYaml } from '../yaml/index.ts';
+import { parseSopsConfig } from '../sops-config.ts';
+import type { CommitRef } from '../history/model.ts';
+import {
+  destructionSubject,
+  type AuditHistory,
+  type AuditPolicy,
+  type Finding,
+  type GitHubEvidence,
+  type PullEvidence,
+} from './model.ts';
+import {
+  activePeriod,
+  commitPositions,
+  destructions,
+  findingCommit,
+  type CommitLinker,
+} from './timeline.ts';
+
+export interface FindingInput {
+  readonly history: AuditHistory;
+  /** key id -> its policy, from the audited ref's tree. */
+  readonly policies: ReadonlyMap<string, AuditPolicy>;
+  readonly now: Date;
+  /** Findings whose commits all precede this are left out. */
+  readonly since?: Date;
+  readonly link: CommitLinker;
+  readonly github?: GitHubEvidence;
+  /**
+   * How long past its grace a deactivated version may stay before `grace-exceeded`: the
+   * revocation needs a scheduled run, a review and a merge after the grace ends.
+   */
+  readonly graceToleranceMs: number;
+}
+
+const ms = (c: CommitRef) => Date.parse(c.time);
+
+export function auditFindings(input: FindingInput): Finding[] {
+  const out: Finding[] = [
+    ...lifetimeFindings(input),
+    ...destructionFindings(input),
+    ...recipientFindings(input),
+    ...pullFindings(input),
+    ...problemFindings(input),
+  ];
+  const cutoff = input.since?.getTime();
+  const kept =
+    cutoff === undefined
+      ? out
+      : out.filter(
+          (f) => f.commits.some((c) => Date.parse(c.time) >= cutoff) || f.commits.length === 0,
+        );
+  return kept.sort(
+    (a, b) =>
+      (a.commits[0]?.time ?? '').localeCompare(b.commits[0]?.time ?? '') ||
+      a.rule.localeCompare(b.rule) ||
+      (a.key ?? '').localeCompare(b.key ?? ''),
+  );
+}
+
+/** Cryptoperiod and grace: how long each version stayed active, and deactivated. */
+function lifetimeFindings({ history, policies, now, link, graceToleranceMs }: FindingInput) {
+  const out: Finding[] = [];
+  const pos = commitPositions(history);
+  for (const [keyId, key] of history.index.keys) {
+    const policy = policies.get(keyId);
+    if (!policy) continue;
+    const cryptoperiod = durationMs(policy.cryptoperiod);
+    const grace = durationMs(policy.grace);
+    for (const [version, v] of key.versions) {
+      const period = activePeriod(v.entered, pos);
+      if (period) {
+        const end = period.until ? ms(period.until) : now.getTime();
+        const over = end - ms(period.from) - cryptoperiod;
+        if (over > 0 && !(key.removed && !period.until))
+          out.push({
+            rule: 'audit/cryptoperiod-exceeded',
+            severity: 'high',
+            key: keyId,
+            version,
+            commits: [period.from, ...(period.until ? [period.until] : [])].map((c) =>
+              findingCommit(c, link),
+            ),
+            message: period.until
+              ? `v${version} of ${keyId} was active from ${period.from.time} to ${period.until.time}, ${describeMs(over)} longer than its ${policy.cryptoperiod} cryptoperiod (policy ${policy.name}).`
+              : `v${version} of ${keyId} has been active since ${period.from.time}, ${describeMs(over)} longer than its ${policy.cryptoperiod} cryptoperiod (policy ${policy.name}); rotate it.`,
+          });
+      }
+      const deactivated = v.entered.deactivated;
+      if (deactivated && (v.state === 'deactivated' || v.entered.destroyed)) {
+        const until = v.entered.destroyed;
+        const end = until ? ms(until) : now.getTime();
+        const over = end - ms(deactivated) - grace;
+        if (over > graceToleranceMs && !(key.removed && !until))
+          out.push({
+            rule: 'audit/grace-exceeded',
+            severity: 'medium',
+            key: keyId,
+            version,
+            commits: [deactivated, ...(until ? [until] : [])].map((c) => findingCommit(c, link)),
+            message: until
+              ? `v${version} of ${keyId} stayed deactivated from ${deactivated.time} until it was destroyed at ${until.time}, ${describeMs(over)} past its ${policy.grace} grace (tolerance ${describeMs(graceToleranceMs)}).`
+              : `v${version} of ${keyId} has been deactivated since ${deactivated.time}, ${describeMs(over)} past its ${policy.grace} grace (tolerance ${describeMs(graceToleranceMs)}); revoke it.`,
+          });
+      }
+    }
+  }
+  return out;
+}
+
+/** Destroyed versions: proof of the successor's distribution, grace, and the material file. */
+function destructionFindings({ history, policies, link, github }: FindingInput): Finding[] {
+  const out: Finding[] = [];
+  // Material files present after each commit, to see whether a destroy removed its file.
+  const present = new Set<string>();
+  const afterCommit = new Map<string, Set<string>>();
+  const deletedAt = new Map<string, CommitRef>();
+  const wanted = new Set(destructions(history).map((d) => d.destroyed.sha));
+  for (const c of history.commits) {
+    for (const m of c.materials)
+      if (m.kind === 'written') present.add(m.file);
+      else {
+        present.delete(m.file);
+        if (!deletedAt.has(m.file)) deletedAt.set(m.file, c.commit);
+      }
+    if (wanted.has(c.commit.sha)) afterCommit.set(c.commit.sha, new Set(present));
+  }
+  for (const d of destructions(history)) {
+    const { keyId, version, destroyed } = d;
+    const file = `keys-manifest/${keyId}/v${version}.sops.yaml`;
+    if (afterCommit.get(destroyed.sha)?.has(file)) {
+      const later = deletedAt.get(file);
+      const removedLater = later && ms(later) >= ms(destroyed) && later.sha !== destroyed.sha;
+      out.push({
+        rule: 'audit/material-not-removed',
+        severity: 'high',
+        key: keyId,
+        version,
+        commits: [destroyed, ...(removedLater ? [later] : [])].map((c) => findingCommit(c, link)),
+        message: removedLater
+          ? `v${version} of ${keyId} was destroyed at ${destroyed.time} but ${file} stayed in the tree until ${later.time}.`
+          : `v${version} of ${keyId} was destroyed at ${destroyed.time} but ${file} is still in the tree; delete it.`,
+      });
+    }
+    if (!github) continue;
+    const proof = github.distribution.get(destructionSubject(keyId, version));
+    if (!proof || proof.result === 'unchecked') continue; // reported in notChecked
+    const successor = d.successor;
+    if (proof.result === 'unproven' || !successor) {
+      out.push({
+        rule: 'audit/destroyed-unproven',
+        severity: 'high',
+        key: keyId,
+        version,
+        commits: [...(successor ? [successor.activeSince] : []), destroyed].map((c) =>
+          findingCommit(c, link),
+        ),
+        message: successor
+          ? `v${version} of ${keyId} was destroyed at ${destroyed.time}, but no rekey/distribution success for v${successor.version} (active since ${successor.activeSince.sha.slice(0, 12)}) came before it.`
+          : `v${version} of ${keyId} was destroyed at ${destroyed.time} while no other version was active, so nothing had been proven distributed in its place.`,
+      });
+      continue;
+    }
+    const policy = policies.get(keyId);
+    if (d.from === 'deactivated' && policy) {
+      const age = ms(destroyed) - Date.parse(proof.at);
+      const grace = durationMs(policy.grace);
+      if (age < grace)
+        out.push({
+          rule: 'audit/destroyed-within-grace',
+          severity: 'medium',
+          key: keyId,
+          version,
+          commits: [
+            proof.sha === successor.activeSince.sha
+              ? successor.activeSince
+              : { sha: proof.sha, time: proof.at, author: '' },
+            destroyed,
+          ].map((c) => findingCommit(c, link)),
+          message: `v${version} of ${keyId} was destroyed ${describeMs(Math.max(0, age))} after v${successor.version} was proven distributed (${proof.at}); its grace is ${policy.grace}.`,
+        });
+    }
+  }
+  return out;
+}
+
+/** The recipients a `.sops.yaml` names (age recipients and PGP fingerprints), or undefined. */
+export function sopsRecipients(bytes: Uint8Array): Set<string> | undefined {
+  const parsed = parseYaml('.sops.yaml', bytes);
+  if (parsed.value === undefined || parsed.value === null) return undefined;
+  const { config } = parseSopsConfig('.sops.yaml', parsed.value);
+  if (!config) return undefined;
+  const out = new Set<string>();
+  for (const rule of config.creationRules)
+    for (const g of rule.keyGroups) for (const r of [...g.age, ...g.pgp]) out.add(r);
+  return out;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+const brief = (r: string) => (r.length > 24 ? `${r.slice(0, 16)}…${r.slice(-6)}` : r);
+
+function recipientFindings({ history, link }: FindingInput): Finding[] {
+  const out: Finding[] = [];
+  for (const c of history.commits) {
+    const change = c.sopsConfig;
+    if (!change?.before) continue; // the first .sops.yaml sets recipients up; it changes none
+    const before = sopsRecipients(change.before);
+    const after = change.after ? sopsRecipients(change.after) : new Set<string>();
+    let message: string;
+    if (!before || !after) {
+      if (change.after && sameBytes(change.after, change.before)) continue;
+      message = `.sops.yaml changed at ${c.commit.time} and could not be read on ${before ? 'the new' : 'the old'} side; check its recipients by hand.`;
+    } else {
+      const added = [...after].filter((r) => !before.has(r));
+      const removed = [...before].filter((r) => !after.has(r));
+      if (added.length === 0 && removed.length === 0) continue;
+      const list = (xs: string[]) => xs.map(brief).join(', ');
+      message =
+        `.sops.yaml recipients changed at ${c.commit.time}` +
+        (added.length ? `; added ${list(added)}` : '') +
+        (removed.length ? `; removed ${list(removed)}` : '') +
+        (change.after ? '' : ' (the file was deleted)') +
+        '. Check that this was approved; existing material is re-encrypted only by a rotation.';
+    }
+    out.push({
+      rule: 'audit/recipients-changed',
+      severity: 'review',
+      commits: [findingCommit(c.commit, link)],
+      message,
+    });
+  }
+  return out;
+}
+
+/** Approvals and direct pushes, from the PR that merged each manifest commit. */
+function pullFindings({ history, policies, link, github }: FindingInput): Finding[] {
+  if (!github) return [];
+  const out: Finding[] = [];
+  for (const c of history.commits) {
+    if (!github.pulls.has(c.commit.sha)) continue; // not asked: reported in notChecked
+    const pull = github.pulls.get(c.commit.sha) ?? null;
+    const commits = [findingCommit(c.commit, link)];
+    const keys = c.keys.length > 0 ? c.keys : [...new Set(c.materials.map((m) => m.keyId))];
+    if (pull === null) {
+      out.push({
+        rule: 'audit/direct-push',
+        severity: 'high',
+        ...(keys.length === 1 ? { key: keys[0]! } : {}),
+        commits,
+        message: `${c.commit.sha.slice(0, 12)} (${c.commit.author}) changed ${keys.length > 0 ? keys.join(', ') : '.sops.yaml'} on the default branch without a merged pull request.`,
+      });
+      continue;
+    }
+    const ref = { number: pull.number, url: pull.url };
+    const at = `PR #${pull.number}`;
+    for (const a of pull.approvals) {
+      if (a.login === pull.author)
+        out.push({
+          rule: 'audit/approval-by-author',
+          severity: 'high',
+          ...(keys.length === 1 ? { key: keys[0]! } : {}),
+          commits,
+          pull: ref,
+          message: `${at} was approved by its own author, ${a.login}; that approval does not count.`,
+        });
+      else if (a.bot)
+        out.push({
+          rule: 'audit/approval-by-bot',
+          severity: 'high',
+          ...(keys.length === 1 ? { key: keys[0]! } : {}),
+          commits,
+          pull: ref,
+          message: `${at} was approved by the bot ${a.login}; a bot's approval does not count.`,
+        });
+    }
+    const required = requiredApprovals(pull, keys, policies);
+    const counted = pull.approvals.filter((a) => !a.bot && a.login !== pull.author).length;
+    if (counted < required)
+      out.push({
+        rule: 'audit/approval-missing',
+        severity: 'high',
+        ...(keys.length === 1 ? { key: keys[0]! } : {}),
+        commits,
+        pull: ref,
+        message:
+          `${at} (by ${pull.author}, merged by ${pull.mergedBy ?? 'unknown'}) had ${counted} of ${required} required approval${required === 1 ? '' : 's'} from people other than the author at the merged head` +
+          (pull.staleApprovals.length > 0
+            ? `; approvals at an older head by ${pull.staleApprovals.join(', ')} were not counted.`
+            : '.'),
+      });
+  }
+  return out;
+}
+
+function requiredApprovals(
+  pull: PullEvidence,
+  keys: readonly string[],
+  policies: ReadonlyMap<string, AuditPolicy>,
+): number {
+  const emergency = pull.labels.includes('rekey:emergency');
+  let required = 1;
+  for (const k of keys) {
+    const p = policies.get(k);
+    if (!p) continue;
+    required = Math.max(
+      required,
+      emergency && p.emergencyApprovals !== undefined ? p.emergencyApprovals : p.approvals,
+    );
+  }
+  return required;
+}
+
+function problemFindings({ history, link }: FindingInput): Finding[] {
+  return history.index.problems.map((p) => {
+    const key = /^keys-manifest\/(.+)\/key\.yaml$/.exec(p.file)?.[1];
+    return {
+      rule: p.rule,
+      severity: 'review' as const,
+      ...(key ? { key } : {}),
+      commits: [findingCommit(p.commit, link)],
+      message: `${p.file} at ${p.commit.time}: ${p.message}.`,
+    };
+  });
+}

@@ -1,0 +1,8 @@
+export * from './model.ts';
+export { auditFindings, sopsRecipients, type FindingInput } from './findings.ts';
+export { buildAuditReport, GITHUB_CHECKS, type AuditReportInput } from './report.ts';
+export { destructions, keyReports, type CommitLinker, type Destruction } from './timeline.ts';
+export { renderAuditCsv, csvField, CSV_COLUMNS } from './render-csv.ts';
+export { renderAuditHtml, escapeHtml } from './render-html.ts';
+export { renderAuditJson, AUDIT_JSON_SCHEMA } from './render-json.ts';
+export { renderAuditMarkdown, mermaidGantt } from './render-markdown.ts';
