@@ -1,6 +1,7 @@
 import type { CliCommand } from '../args.ts';
 import { auditCommand } from './audit.ts';
 import { demo } from './demo.ts';
+import { doctorCommand } from './doctor.ts';
 import { newKey } from './new.ts';
 import { planCommand } from './plan.ts';
 import { sops } from './sops.ts';
@@ -8,4 +9,13 @@ import { validate } from './validate.ts';
 import { verify } from './verify.ts';
 
 /** Every `rekey` subcommand, in the order `rekey --help` lists them. */
-export const commands: readonly CliCommand[] = [validate, planCommand, verify, newKey, sops, demo, auditCommand];
+export const commands: readonly CliCommand[] = [
+  validate,
+  planCommand,
+  verify,
+  newKey,
+  sops,
+  demo,
+  auditCommand,
+  doctorCommand,
+];

@@ -1,0 +1,176 @@
+// rekey doctor against the loopback emulator: a repository set up as DESIGN.md asks gets no
+// error, and each way of getting it wrong is found, located and given its fix.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRepoSettingsAdapter } from '../../src/adapters/github/repo-settings.ts';
+import { doctor, REMOTE_CHECKS } from '../../src/commands/doctor.ts';
+import { DOCTOR_RULES } from '../../src/core/doctor/findings.ts';
+import type { DoctorReport } from '../../src/core/doctor/report.ts';
+import { type Emulator, startEmulator } from '../../src/sandbox/emulator/index.ts';
+import { addWorkflowRun, setWorkflowState } from '../../src/sandbox/emulator/routes/actions.ts';
+import { createGitHubClient } from '../../src/adapters/github/client.ts';
+import { openApiValidator } from '../support/openapi.ts';
+import { goodRepo, mutating, SCHEDULE, tree } from '../core/doctor/fixtures.ts';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+let emu: Emulator;
+const READ = { actions: 'read', administration: 'read', contents: 'read' } as const;
+
+const settings = (fullName: string, permissions: Record<string, 'read'> = READ) => {
+  const [owner = '', repo = ''] = fullName.split('/');
+  const client = createGitHubClient({
+    token: emu.addToken({ kind: 'app', login: 'doctor', permissions }),
+    apiUrl: emu.apiUrl,
+    serverUrl: emu.serverUrl,
+    fetch: globalThis.fetch,
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  });
+  return { settings: createRepoSettingsAdapter(client, { owner, repo }) };
+};
+
+beforeAll(async () => {
+  emu = await startEmulator({ validator: openApiValidator(), now: () => NOW });
+
+  // Well set up: rulesets require the check and a review, schedules ran this morning.
+  await emu.addRepo({ fullName: 'acme/good', files: goodRepo() });
+  emu.setBranchRules('acme/good', 'main', [
+    { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
+    {
+      type: 'required_status_checks',
+      parameters: {
+        required_status_checks: [{ context: 'rekey verify' }],
+        strict_required_status_checks_policy: false,
+      },
+    },
+  ]);
+  for (const wf of ['rotate', 'revoke'])
+    addWorkflowRun(emu.repo('acme/good'), `.github/workflows/${wf}.yml`, {
+      event: 'schedule',
+      createdAt: '2026-11-22T07:40:00Z',
+    });
+
+  // Badly set up, remotely: no protection, rotate disabled, revoke never ran.
+  await emu.addRepo({ fullName: 'acme/bad', files: goodRepo() });
+  setWorkflowState(emu.repo('acme/bad'), '.github/workflows/rotate.yml', 'disabled_inactivity');
+});
+afterAll(async () => {
+  emu.assertNoInvalidRequests();
+  await emu.close();
+});
+
+const rulesOf = (r: DoctorReport) => r.findings.map((f) => f.rule);
+
+describe('rekey doctor', () => {
+  it('finds no error (and no warning) in a well set-up repository', async () => {
+    emu.clearLog();
+    const r = await doctor(
+      { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/good'),
+    );
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toBe(0);
+    expect(r.skipped).toEqual([]);
+    expect(r.checked).toEqual(expect.arrayContaining([...REMOTE_CHECKS]));
+    // repo, rules, protection, workflows, runs of the two scheduled ones; all reads.
+    expect(emu.requestLog.every((e) => e.method === 'GET')).toBe(true);
+    expect(emu.calls()).toBe(6);
+  });
+
+  it('accepts classic protection instead of rulesets', async () => {
+    await emu.addRepo({ fullName: 'acme/classic', files: goodRepo() });
+    emu.setBranchProtection('acme/classic', 'main', {
+      required_approving_review_count: 1,
+      required_status_checks: ['rekey verify'],
+    });
+    for (const wf of ['rotate', 'revoke'])
+      addWorkflowRun(emu.repo('acme/classic'), `.github/workflows/${wf}.yml`, {
+        event: 'schedule',
+        createdAt: '2026-11-22T07:40:00Z',
+      });
+    const r = await doctor(
+      { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/classic'),
+    );
+    expect(r.findings).toEqual([]);
+  });
+
+  it('finds every remote problem of a badly set-up repository, each with its fix', async () => {
+    const local = goodRepo();
+    // A scheduled workflow that exists only in the checkout, not on GitHub's default branch.
+    local['.github/workflows/audit.yml'] = mutating('audit', SCHEDULE('0 5 * * 1'));
+    const r = await doctor(
+      { tree: tree(local), now: NOW, token: { kind: 'personal-access-token' } },
+      settings('acme/bad'),
+    );
+    expect(rulesOf(r).sort()).toEqual(
+      [
+        'doctor/protection-missing',
+        'doctor/schedule-disabled',
+        'doctor/schedule-never-ran',
+        'doctor/schedule-not-on-default-branch',
+        'doctor/token-classic-pat',
+      ].sort(),
+    );
+    for (const f of r.findings)
+      expect(f).toMatchObject(DOCTOR_RULES[f.rule as keyof typeof DOCTOR_RULES]);
+    expect(r.findings.find((f) => f.rule === 'doctor/schedule-disabled')?.message).toMatch(
+      /rotate\.yml is disabled inactivity/,
+    );
+    expect(r.errors).toBe(3);
+  });
+
+  it('finds a stale and a failing schedule, and rulesets that require neither check nor review', async () => {
+    await emu.addRepo({ fullName: 'acme/stale', files: goodRepo() });
+    emu.setBranchRules('acme/stale', 'main', [{ type: 'deletion' }]);
+    const repo = emu.repo('acme/stale');
+    addWorkflowRun(repo, '.github/workflows/rotate.yml', {
+      event: 'schedule',
+      createdAt: '2026-11-10T06:17:00Z',
+    });
+    addWorkflowRun(repo, '.github/workflows/revoke.yml', {
+      event: 'schedule',
+      createdAt: '2026-11-22T07:37:00Z',
+      conclusion: 'failure',
+    });
+    const r = await doctor(
+      { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/stale'),
+    );
+    expect(rulesOf(r).sort()).toEqual([
+      'doctor/protection-reviews',
+      'doctor/protection-verify-check',
+      'doctor/schedule-failing',
+      'doctor/schedule-stale',
+    ]);
+    expect(r.findings.find((f) => f.rule === 'doctor/schedule-stale')?.message).toMatch(
+      /12 days ago/,
+    );
+  });
+
+  it('says which checks it skipped, and why, when the token may not read them', async () => {
+    await emu.addRepo({ fullName: 'acme/narrow', files: goodRepo() });
+    emu.setBranchRules('acme/narrow', 'main', [
+      { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
+    ]);
+    const r = await doctor(
+      { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/narrow', { contents: 'read' }),
+    );
+    expect(rulesOf(r)).toEqual(['doctor/protection-unreadable']);
+    expect(r.findings[0]!.message).toMatch(/403 forbidden; the token needs administration=read/);
+    expect(r.skipped).toEqual([
+      { check: 'scheduled-workflows', reason: '403 forbidden; the token needs actions=read' },
+    ]);
+  });
+
+  it('runs the local checks only without a token, and lists the remote ones as skipped', async () => {
+    const r = await doctor({
+      tree: tree(goodRepo()),
+      now: NOW,
+      token: { missing: 'no token given' },
+    });
+    expect(r.findings).toEqual([]);
+    expect(r.skipped).toEqual(REMOTE_CHECKS.map((check) => ({ check, reason: 'no token given' })));
+    expect(r.checked).not.toContain('branch-protection');
+  });
+});
