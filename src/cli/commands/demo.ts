@@ -1,17 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
+import { dirname, join, resolve } from 'node:path';
 import { runDemo } from '../../sandbox/demo/scenario.ts';
 import { EXIT, parse, type CliCommand } from '../args.ts';
-import { loadSopsConfig } from '../sops.ts';
 
-const help = `Usage: rekey demo [--keep]
+const help = `Usage: rekey demo [--out DIR]
 
-Runs rekey on an embedded sandbox: the template's example keys are copied into a temporary
-git repository and live through a scheduled rotation, verify, merge, a distribution check
-(decrypt with the demo identity, MAC, fingerprint), promotion, revocation behind the gate,
-and an emergency for an exposed key, on a virtual clock. Prints each step; removes the
-sandbox at the end unless --keep.
+Runs the whole life of the template's example keys on a sandbox GitHub, told step by step:
+a GitHub emulator on 127.0.0.1 serving a temporary key repository, the demo age identity
+(demo/age-identity.txt) and a virtual clock. The scheduled rotate workflow opens rotation
+PRs (the real rotate command, through the real GitHub adapters, with an App token), verify
+checks them, a second person approves and merges, the distribution job writes the targets
+(and the demo opens what landed and compares fingerprints), time passes, revocation PRs
+remove the old versions, an emergency replaces a compromised key, and the audit report is
+written. Only fingerprints are printed, never a secret.
+
+Everything temporary is removed at the end, also on failure; only the report remains.
+
+Options:
+  --out DIR   where the audit report is written (default: a new folder under the system's
+              temporary directory); its path is printed at the end
 
 Exit: 0 the demo ran as expected, 1 a step did not, 2 usage error.
 `;
@@ -27,21 +34,20 @@ export function packageRoot(from = import.meta.dirname): string {
 
 export const demo: CliCommand = {
   name: 'demo',
-  summary: 'run the pipeline on an embedded sandbox (no account, nothing to set up)',
+  summary: 'run the whole pipeline on a sandbox GitHub (no account, nothing to set up)',
   help,
   async run(argv, io) {
-    const { values } = parse('demo', argv, { keep: { type: 'boolean', default: false } });
+    const { values } = parse('demo', argv, { out: { type: 'string' } });
     const root = packageRoot();
     // DEMO ONLY: this identity is published in the repository (see demo/age-identity.txt).
-    const identity = readFileSync(join(root, 'demo/age-identity.txt'), 'utf8')
+    const identities = readFileSync(join(root, 'demo/age-identity.txt'), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('AGE-SECRET-KEY-'));
     const result = await runDemo({
       templateDir: root,
-      codec: new BuiltinSopsCodec({ identities: identity }),
-      sopsConfig: loadSopsConfig,
+      identities,
+      ...(values.out === undefined ? {} : { outDir: resolve(io.cwd, values.out) }),
       say: (line) => io.stdout(`${line}\n`),
-      keep: values.keep,
     });
     return result.ok ? EXIT.ok : EXIT.findings;
   },

@@ -1,309 +1,296 @@
 /**
- * The local sandbox demo: the template's example keys live through rotation, verification,
- * merge, a distribution check, promotion, revocation and an emergency, in a real git
- * repository on a virtual clock. Every step calls the same use cases the actions and the CLI
- * call; nothing is simulated except time and GitHub (review and merge are local git merges,
- * and "distribution" is the preflight a distribution job runs: decrypt every live version,
- * verify its MAC and that its fingerprint equals key.yaml's).
+ * `npm run demo`: the whole life of the template's example keys, told step by step, in a
+ * sandbox (sandbox.ts): a GitHub emulator on 127.0.0.1 serving a bare repository, the demo
+ * age identity, a virtual clock. Every step is the real thing a workflow or a person does:
+ *
+ * - the scheduled rotate and revoke workflows run the `rotate` and `revoke` commands through
+ *   the real GitHub adapters with an App token, and open PRs;
+ * - the verify workflow runs `verify-pull` and records the required check;
+ * - alice and bob (not the author, not bots) approve; the branch rules refuse a merge before;
+ * - the distribution job runs `distribute` on each new main commit, and the demo opens what
+ *   landed on the targets (secrets, deploy keys, JWKS) and compares it with key.yaml by
+ *   fingerprint (targets-check.ts);
+ * - an on-call engineer dispatches an emergency for a compromised key;
+ * - the `audit` command writes its report.
+ *
+ * Nothing printed is secret: fingerprints, versions, commit ids and reasons only.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { applyToWorkdir } from '../../adapters/workdir.ts';
-import { buildHistoryIndex } from '../../adapters/git/history.ts';
-import { readTreeAtRef } from '../../adapters/git/tree.ts';
-import { readWorkingTree } from '../../adapters/files/working-tree.ts';
-import { planTree, validateTree } from '../../commands/inspect.ts';
-import {
-  prepareEmergency,
-  preparePromotion,
-  prepareRevocation,
-  prepareRotation,
-  type PreparedChange,
-} from '../../commands/changes.ts';
-import { formatDiagnostic } from '../../core/diagnostics.ts';
-import { materialFile, type KeyDocument } from '../../core/formats/index.ts';
-import {
-  gateEvidence,
-  revocationGate,
-  type DistributionRecord,
-} from '../../core/lifecycle/index.ts';
+import { rotate, type EmergencyRequest, type KeyResult } from '../../commands/rotate.ts';
+import { revoke } from '../../commands/revoke.ts';
+import type { KeyDocument, PolicyDocument } from '../../core/formats/index.ts';
 import { loadSnapshot } from '../../core/load-snapshot.ts';
-import { durationMs } from '../../core/duration.ts';
-import type { FileTree } from '../../core/snapshot.ts';
-import type { SopsConfig } from '../../core/sops-config.ts';
-import { verifyTrees } from '../../core/verify/verify-trees.ts';
-import { parseMaterialPlaintext, verifyMaterial } from '../../crypto/keys/index.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
-import { LocalGit } from './local-git.ts';
+import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
+import type { CheckoutState } from '../../adapters/git/commits.ts';
+import { runDistribution } from './distribution.ts';
+import { reviewAndMerge } from './pull-life.ts';
+import { writeAuditReport } from './report.ts';
+import { KEYS_REPO, openSandbox } from './sandbox.ts';
+import { checkTargets, describeCheck, type TargetCheck } from './targets-check.ts';
 
 export interface DemoOptions {
-  /** The template repository whose example content the demo starts from. */
+  /** The template repository whose example content the sandbox starts from. */
   readonly templateDir: string;
-  /** A codec holding the demo identity (decrypts) and encrypting to the demo recipient. */
-  readonly codec: SopsCodec;
-  readonly sopsConfig: (tree: FileTree) => SopsConfig;
+  /** The demo age identity (`AGE-SECRET-KEY-1...` lines): only the distribution job holds it. */
+  readonly identities: readonly string[];
+  /** Where the audit report goes; a new folder under os.tmpdir() when absent. */
+  readonly outDir?: string;
   readonly say: (line: string) => void;
-  /** Keep the sandbox repository for inspection instead of removing it. */
-  readonly keep?: boolean;
+  /** Tests: wraps both codecs (to register every secret that passes with the canary). */
+  readonly wrapCodec?: (codec: SopsCodec) => SopsCodec;
 }
 
 export interface DemoResult {
+  /** Every step that ran did what it should. */
   readonly ok: boolean;
-  readonly repo?: string;
+  /** What went wrong, secret-free. */
+  readonly problems: readonly string[];
+  /** Steps the demo could not run because the command behind them is not there yet. */
+  readonly unavailable: readonly string[];
+  /** Every read-back of a target after a distribution. */
+  readonly checks: readonly TargetCheck[];
+  /** The audit report's files, when it was written. */
+  readonly report: readonly string[];
 }
 
-const T = {
+/** The virtual clock's stops; inside both policies' review windows (Tue-Thu, 10:30 Berlin). */
+export const T = {
   imported: new Date('2026-11-23T08:00:00Z'),
-  schedule: new Date('2027-02-10T09:30:00Z'),
-  promote: new Date('2027-02-16T09:30:00Z'),
-  revoke: new Date('2027-02-24T09:30:00Z'),
+  rotation: new Date('2027-02-10T09:30:00Z'),
+  promotion: new Date('2027-02-16T09:30:00Z'),
+  revocation: new Date('2027-02-24T09:30:00Z'),
+  incident: new Date('2027-02-24T11:30:00Z'),
 };
+const RUN = 'https://github.example/acme/keys/actions/runs/demo';
 const minutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-const branchOf = (c: PreparedChange) =>
-  `rekey/${c.action === 'revoke' ? 'revoke' : c.action === 'promote' ? 'promote' : c.action === 'emergency' ? 'emergency' : 'rotate'}/${c.keyId}`;
+const stamp = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+const days = (a: Date, b: Date) => Math.round((b.getTime() - a.getTime()) / 86_400_000);
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'rekey-demo-'));
-  const { say, codec } = opts;
-  const git = new LocalGit(dir);
-  /** The demo's stand-in for `rekey/distribution` commit statuses on main. */
-  const statuses = new Map<string, { state: 'success' | 'failure'; at: string }>();
-  let failures = 0;
-  const time = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+  const { say } = opts;
+  const wrap = opts.wrapCodec ?? ((c: SopsCodec) => c);
+  // The rotate job holds no identity: it encrypts to .sops.yaml's recipients and cannot decrypt.
+  const encryptOnly = wrap(new BuiltinSopsCodec({ identities: [] }));
+  const distributionCodec = wrap(new BuiltinSopsCodec({ identities: [...opts.identities] }));
+  const problems: string[] = [];
+  const unavailable = new Set<string>();
+  const checks: TargetCheck[] = [];
+  let report: readonly string[] = [];
+  const section = (at: Date, title: string) => say(`\n== ${stamp(at)} UTC  ${title}`);
 
-  const main = () => readTreeAtRef(dir, 'main');
-
-  /** Opens a "PR": a branch with the change, checked by verify against main. */
-  async function propose(change: PreparedChange, at: Date, gate = false): Promise<boolean> {
-    const base = await main();
-    await git.checkout(branchOf(change), true);
-    await applyToWorkdir(dir, change.files);
-    await git.commitAll(change.message, at);
-    const head = await readWorkingTree(dir);
-    const result = verifyTrees(base, head, {
-      now: at,
-      ...(gate ? { gate: await gateAt(at) } : {}),
-    });
-    await git.checkout('main');
-    const moves = change.moves.map((m) => `v${m.version} ${m.from ?? 'new'} -> ${m.to}`).join(', ');
-    say(`  PR ${branchOf(change)}: ${moves} (fingerprint ${change.fingerprint})`);
-    if (result.diagnostics.length > 0) {
-      failures += 1;
-      for (const d of result.diagnostics) say(`    verify: ${formatDiagnostic(d)}`);
-      return false;
-    }
-    say(`    verify: ${result.kind}, 0 violations`);
-    return true;
-  }
-
-  async function mergeAndDistribute(change: PreparedChange, at: Date): Promise<void> {
-    const sha = await git.merge(branchOf(change), `Merge ${branchOf(change)}`, at);
+  const sb = await openSandbox({ templateDir: opts.templateDir, start: T.imported });
+  try {
+    say('rekey demo: three example keys live through rotation, review, distribution,');
+    say('revocation and an emergency, on a sandbox GitHub. Nothing printed is secret.');
+    say(`  GitHub      an emulator at ${sb.emu.apiUrl} (loopback only)`);
+    say(`  repository  ${KEYS_REPO}: the template's .sops.yaml, policies/ and keys-manifest/`);
     say(
-      `    merged as ${sha.slice(0, 12)} (on GitHub: after the policy's approvals, by someone other than the author)`,
+      '  targets     acme/payments-api, acme/identity-service (secrets), acme/infra-config (deploy key)',
     );
-    await distribute(sha, minutes(at, 10));
-  }
+    say('  who         rekey[bot] opens PRs (App token; encrypts, cannot decrypt);');
+    say(
+      '              alice and bob review and merge; the distribution job holds the demo age identity',
+    );
+    say('  time        a virtual clock: months pass in seconds');
 
-  /** The distribution preflight on main: decrypt, MAC, fingerprint, for every live version. */
-  async function distribute(sha: string, at: Date): Promise<void> {
-    const snap = loadSnapshot(await main()).snapshot;
-    const tree = await main();
-    let checked = 0;
-    let bad = 0;
-    for (const [id, key] of snap.keys) {
-      for (const v of key.value.versions) {
-        if (v.state === 'destroyed') continue;
-        const path = materialFile(id, v.version);
-        const m = parseMaterialPlaintext(dec(await codec.decrypt(path, tree.get(path)!)), path);
-        const check = await verifyMaterial(key.value.type, m, key.value.options);
-        const ok =
-          check.ok && check.fingerprint === v.fingerprint && m.id === id && m.version === v.version;
-        checked += 1;
-        if (!ok) {
-          bad += 1;
-          say(`    distribution: ${path} does not match key.yaml`);
-        }
+    /** The distribution job on main's new head, then the read-back of every target. */
+    const distribute = async (why: string): Promise<void> => {
+      const main = await sb.checkout();
+      sb.setClock(minutes(sb.now(), 5));
+      const run = await runDistribution(sb, main, distributionCodec);
+      if (!run.available) {
+        if (!unavailable.has(run.why))
+          say(
+            `    distribution (${why}): NOT AVAILABLE YET: ${run.why}; nothing is written to the targets and no rekey/distribution status is recorded, so the promotion and revocation gates below stay closed`,
+          );
+        else say(`    distribution (${why}): not available yet (see above)`);
+        unavailable.add(run.why);
+        return;
       }
-    }
-    statuses.set(sha, {
-      state: bad === 0 ? 'success' : 'failure',
-      at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    });
-    say(
-      `    distribution check at ${sha.slice(0, 12)}: ${checked} live versions decrypted, MAC verified, fingerprints match key.yaml${bad ? `; ${bad} FAILED` : ''}`,
-    );
-    if (bad) failures += 1;
-  }
-
-  async function gateAt(now: Date) {
-    const history = await buildHistoryIndex(dir, 'main');
-    const firstParent: DistributionRecord[] = (await git.firstParent()).map((sha) => {
-      const status = statuses.get(sha);
-      return status ? { sha, status } : { sha };
-    });
-    return revocationGate(
-      gateEvidence({ base: loadSnapshot(await main()).snapshot, history, firstParent, now }),
-    );
-  }
-
-  async function scheduledRun(at: Date): Promise<void> {
-    const tree = await main();
-    const history = await buildHistoryIndex(dir, 'main');
-    const outcome = planTree({ tree, now: at, history });
-    if (outcome.kind === 'invalid') throw new Error('the sandbox manifest is invalid');
-    for (const step of outcome.plan.steps) {
-      say(`  plan ${step.kind.padEnd(7)} ${step.keyId}: ${step.reason}`);
-      if (step.kind === 'rotate') {
-        const change = await prepareRotation(
-          await main(),
-          step.keyId,
-          {
-            now: at,
-            sopsConfig: opts.sopsConfig(tree),
-            prepublish: step.state === 'pre-activation',
-            run: 'sandbox',
-          },
-          { codec },
+      say(
+        `    distribution (${why}) at ${main.sha.slice(0, 12)}: ${run.outcome}, rekey/distribution = ${run.status ?? 'not written'}`,
+      );
+      for (const l of run.lines) say(`      ${l}`);
+      if (run.status !== 'success')
+        problems.push(`distribution of ${main.sha.slice(0, 12)}: ${run.outcome}`);
+      const keys = keysOf(main);
+      const mine = await checkTargets(sb, keys);
+      checks.push(...mine);
+      say(
+        "    read back from the targets (secrets opened with the emulator's key, fingerprinted):",
+      );
+      for (const c of mine) {
+        const key = keys.get(c.keyId)!;
+        say(
+          `      ${describeCheck(c, (fp) => key.versions.find((v) => v.fingerprint === fp)?.version)}`,
         );
-        if (await propose(change, at)) await mergeAndDistribute(change, minutes(at, 30));
-      } else if (step.kind === 'promote') {
-        const proven = await Promise.all(step.preconditions.map((p) => provenSince(p.since)));
-        if (!proven.every(Boolean)) {
-          say(`    not promoted: distribution of the new version is not proven yet`);
+        if (!c.ok) problems.push(`${c.keyId}: ${c.where} does not match key.yaml`);
+      }
+    };
+
+    /** What a scheduled run did per key, then each new PR's review, merge and distribution. */
+    const followUp = async (
+      base: CheckoutState,
+      keys: readonly KeyResult[],
+      first: { shown: boolean },
+    ) => {
+      const opened: Extract<KeyResult, { outcome: 'created' }>[] = [];
+      for (const k of keys) {
+        if (k.outcome === 'created') {
+          say(
+            `  ${k.keyId}: opened PR #${k.pull.number} on ${k.branch} (${k.action} to v${k.version}, fingerprint ${k.fingerprint})`,
+          );
+          opened.push(k);
+        } else say(`  ${k.keyId}: ${k.outcome}${'reason' in k ? `: ${k.reason}` : ''}`);
+      }
+      for (const k of opened) {
+        say(`  PR #${k.pull.number} ${k.branch}`);
+        const end = await reviewAndMerge(
+          sb,
+          { keyId: k.keyId, action: k.action, branch: k.branch, number: k.pull.number },
+          base,
+          policyOf(base, k.keyId),
+          say,
+          { showRefusedMerge: !first.shown },
+        );
+        first.shown = true;
+        if (!end.merged) {
+          problems.push(`PR #${k.pull.number} (${k.keyId}): ${end.reason}`);
           continue;
         }
-        const change = preparePromotion(await main(), step.keyId, { run: 'sandbox' });
-        if (await propose(change, at)) await mergeAndDistribute(change, minutes(at, 30));
+        await distribute(`${k.action} of ${k.keyId}`);
       }
-    }
-  }
+      return opened.length;
+    };
 
-  /** A `rekey/distribution` success on main at or after `since` (the promotion precondition). */
-  async function provenSince(since: string | undefined): Promise<boolean> {
-    if (since === undefined) return false;
-    const commits = await git.firstParent();
-    const from = commits.indexOf(since);
-    return from >= 0 && commits.slice(from).some((sha) => statuses.get(sha)?.state === 'success');
-  }
-
-  async function revocationRun(at: Date): Promise<void> {
-    const snap = loadSnapshot(await main()).snapshot;
-    const gate = await gateAt(at);
-    for (const [id, key] of snap.keys) {
-      const candidates = key.value.versions.filter(
-        (v) => v.state === 'deactivated' || v.state === 'compromised',
+    const rotateRun = async (at: Date, emergency?: EmergencyRequest) => {
+      sb.setClock(at);
+      const base = await sb.checkout();
+      const result = await rotate(
+        { ...base, now: at, run: RUN, ...(emergency ? { emergency } : {}) },
+        { ...sb.rekey, codec: encryptOnly },
       );
-      const open = candidates.filter((v) => {
-        const verdict = gate(id, v.version, { state: v.state as 'deactivated' | 'compromised' });
-        say(`  gate ${id} v${v.version}: ${verdict.open ? 'open' : 'closed'}, ${verdict.reason}`);
-        return verdict.open;
-      });
-      if (open.length === 0) continue;
-      const change = prepareRevocation(
-        await main(),
-        id,
-        open.map((v) => v.version),
-        { run: 'sandbox' },
-      );
-      if (await propose(change, at, true)) await mergeAndDistribute(change, minutes(at, 30));
-    }
-  }
+      if (result.kind !== 'applied') {
+        problems.push(`rotate at ${stamp(at)}: ${result.kind}`);
+        say(`  rotate: ${result.kind}`);
+        return 0;
+      }
+      return followUp(base, result.keys, shown);
+    };
+    const revokeRun = async (at: Date) => {
+      sb.setClock(at);
+      const base = await sb.checkout();
+      const result = await revoke({ ...base, now: at, run: RUN }, sb.rekey);
+      if (result.kind !== 'applied') {
+        problems.push(`revoke at ${stamp(at)}: ${result.kind}`);
+        return 0;
+      }
+      for (const v of result.verdicts)
+        say(
+          `  gate ${v.keyId} v${v.version} (${v.state}): ${v.open ? 'open' : 'closed'}, ${v.reason}`,
+        );
+      // A closed gate was just explained per version; its "skipped" result would repeat it.
+      const rest = result.keys.filter((k) => !(k.outcome === 'skipped' && k.action === 'revoke'));
+      return followUp(base, rest, shown);
+    };
+    const shown = { shown: false };
 
-  try {
-    say(`rekey sandbox: a git repository at ${dir}, a virtual clock, the demo age identity\n`);
-    await git.init();
-    for (const p of ['.sops.yaml', 'policies', 'keys-manifest'])
-      await cp(join(opts.templateDir, p), join(dir, p), { recursive: true });
-    const imported = await git.commitAll('chore: import the rekey template', T.imported);
-    const v = validateTree(await main(), T.imported);
-    say(
-      `${time(T.imported)}  template imported as ${imported.slice(0, 12)}: ${v.counts.keys} keys, ${v.counts.versions} versions, ${v.diagnostics.length} problems`,
-    );
-    await distribute(imported, minutes(T.imported, 10));
-
-    say(`\n${time(T.schedule)}  scheduled rotate run (79 days later)`);
-    await scheduledRun(T.schedule);
-
-    say(
-      `\n${time(T.schedule)}  a hand-edited change that breaks the lifecycle is refused by verify:`,
-    );
+    section(T.imported, 'Day 0: the template is imported into acme/keys');
     {
-      const tree = await main();
-      const path = 'keys-manifest/payments/webhook-signing/key.yaml';
-      const text = dec(tree.get(path)!);
-      const tampered = text.replace(/(version: 2, state: )deactivated/, '$1active');
-      const result = verifyTrees(
-        tree,
-        new Map(tree).set(path, new TextEncoder().encode(tampered)),
-        { now: T.schedule },
-      );
-      for (const d of result.diagnostics) say(`    verify: ${formatDiagnostic(d)}`);
-      if (result.diagnostics.length === 0) failures += 1;
+      const main = await sb.checkout();
+      const snap = loadSnapshot(main.tree).snapshot;
+      const versions = [...snap.keys.values()].reduce((n, k) => n + k.value.versions.length, 0);
+      say(`  main at ${main.sha.slice(0, 12)}: ${snap.keys.size} keys, ${versions} versions`);
+      await distribute('first push to main');
     }
 
-    say(
-      `\n${time(T.promote)}  scheduled rotate run: prepublished versions whose time has come are promoted`,
+    section(
+      T.rotation,
+      `${days(T.imported, T.rotation)} days later: the scheduled rotate workflow runs`,
     );
-    await scheduledRun(T.promote);
-    say(`\n${time(T.promote)}  scheduled revoke run: the gate waits for the grace period`);
-    await revocationRun(T.promote);
+    say('  due: the active version has reached its cryptoperiod minus rotate-before');
+    if ((await rotateRun(T.rotation)) === 0) problems.push('the scheduled rotation opened no PR');
 
-    say(`\n${time(T.revoke)}  scheduled revoke run (grace passed)`);
-    await revocationRun(T.revoke);
-
-    const incident = minutes(T.revoke, 120);
-    say(`\n${time(incident)}  emergency dispatch: infra/deploy-ssh's active key was exposed`);
-    const snap = loadSnapshot(await main()).snapshot;
-    const active = snap.keys
-      .get('infra/deploy-ssh')!
-      .value.versions.find((x) => x.state === 'active')!;
-    const emergency = await prepareEmergency(
-      await main(),
-      'infra/deploy-ssh',
-      {
-        now: incident,
-        sopsConfig: opts.sopsConfig(await main()),
-        reason: 'private key printed in a CI log',
-        compromised: true,
-        run: 'sandbox',
-      },
-      { codec },
+    section(
+      T.promotion,
+      `${days(T.rotation, T.promotion)} days later: rotate again (prepublished versions are promoted once proven distributed), then revoke`,
     );
-    if (await propose(emergency, incident))
-      await mergeAndDistribute(emergency, minutes(incident, 15));
-    say(`  v${active.version} is compromised: it leaves every target at once and needs no grace`);
-    await revocationRun(minutes(incident, 40));
+    await rotateRun(T.promotion);
+    say('  the scheduled revoke workflow: may any old version be destroyed yet?');
+    await revokeRun(T.promotion);
 
-    const end = minutes(incident, 60);
-    const final = validateTree(await main(), end);
-    say(
-      `\n${time(end)}  main: ${final.counts.keys} keys, ${final.counts.versions} versions, ${final.diagnostics.length} problems`,
+    section(
+      T.revocation,
+      `${days(T.promotion, T.revocation)} days later: the grace periods have passed; the revoke workflow runs`,
     );
-    const history = await buildHistoryIndex(dir, 'main');
-    for (const [id, key] of loadSnapshot(await main()).snapshot.keys) {
-      say(
-        `  ${id} (${key.value.type}, policy ${key.value.policy}, cryptoperiod ${Math.round(durationMs(policyOf(snap, key.value)) / 86_400_000)} d)`,
-      );
-      for (const ver of key.value.versions) {
-        const entered = history.keys.get(id)?.versions.get(ver.version)?.entered ?? {};
-        const trail = Object.entries(entered)
-          .map(([state, ref]) => `${state} ${ref!.time.slice(0, 10)} ${ref!.sha.slice(0, 7)}`)
-          .join(' -> ');
-        say(`    v${ver.version} ${ver.state.padEnd(11)} ${ver.fingerprint.padEnd(52)} ${trail}`);
-      }
+    const revoked = await revokeRun(T.revocation);
+    if (revoked === 0 && unavailable.size === 0)
+      problems.push('the scheduled revocation opened no PR');
+
+    section(T.incident, 'incident: the deploy key of infra/deploy-ssh was pasted into a CI log');
+    say('  on-call dispatches the rotate workflow with key=infra/deploy-ssh, compromised=yes');
+    const emergency = await rotateRun(T.incident, {
+      key: 'infra/deploy-ssh',
+      reason: 'private key pasted into a CI log',
+      compromised: true,
+    });
+    if (emergency === 0) problems.push('the emergency opened no PR');
+    say('  the compromised version needs no grace: the next revoke run destroys it');
+    await revokeRun(minutes(T.incident, 45));
+
+    const end = minutes(T.incident, 60);
+    sb.setClock(end);
+    section(end, 'where every key stands on main');
+    const final = await sb.checkout();
+    summarize(final, say);
+
+    say('\n  the audit report over the whole history:');
+    const audit = await writeAuditReport(sb, opts.outDir, end);
+    if (!audit.available) {
+      say(`  audit: NOT AVAILABLE YET: ${audit.why}`);
+      unavailable.add(audit.why);
+    } else {
+      for (const l of audit.lines) say(`  ${l}`);
+      report = audit.files;
     }
-    const ok = failures === 0 && final.diagnostics.length === 0;
-    say(
-      `\n${ok ? 'demo complete' : `demo FAILED (${failures} unexpected results)`}; ${opts.keep ? `repository kept at ${dir}` : 'sandbox removed'}`,
-    );
-    return { ok, ...(opts.keep ? { repo: dir } : {}) };
+  } catch (e) {
+    problems.push(e instanceof Error ? e.message : String(e));
+    say(`\ndemo stopped: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    if (!opts.keep) await rm(dir, { recursive: true, force: true });
+    await sb.close();
   }
+  const ok = problems.length === 0;
+  say(
+    ok
+      ? `\ndemo complete${unavailable.size ? ` (INCOMPLETE: ${[...unavailable].join('; ')})` : ''}; the sandbox is removed`
+      : `\ndemo FAILED: ${problems.join('; ')}`,
+  );
+  for (const f of report) say(`report: ${f}`);
+  return { ok, problems, unavailable: [...unavailable], checks, report };
 }
 
-function policyOf(snap: ReturnType<typeof loadSnapshot>['snapshot'], key: KeyDocument): string {
-  return snap.policies.get(key.policy)?.value.cryptoperiod ?? '0d';
+function keysOf(c: CheckoutState): Map<string, KeyDocument> {
+  const snap = loadSnapshot(c.tree).snapshot;
+  return new Map([...snap.keys].map(([id, k]) => [id, k.value]));
+}
+
+function policyOf(c: CheckoutState, keyId: string): PolicyDocument {
+  const snap = loadSnapshot(c.tree).snapshot;
+  const key = snap.keys.get(keyId)!.value;
+  return snap.policies.get(key.policy)!.value;
+}
+
+/** Every key's versions with the history of their states (from first-parent history). */
+function summarize(c: CheckoutState, say: (line: string) => void): void {
+  for (const [id, key] of keysOf(c)) {
+    say(`  ${id} (${key.type}, policy ${key.policy})`);
+    for (const v of key.versions) {
+      const entered = c.history.keys.get(id)?.versions.get(v.version)?.entered ?? {};
+      const trail = Object.entries(entered)
+        .map(([state, ref]) => `${state} ${ref!.time.slice(0, 10)}`)
+        .join(' -> ');
+      say(`    v${v.version} ${v.state.padEnd(11)} ${v.fingerprint}`);
+      if (trail) say(`        ${trail}`);
+    }
+  }
 }

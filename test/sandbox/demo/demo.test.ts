@@ -1,0 +1,133 @@
+// The sandbox demo, run in-process as `npm run demo` runs it: its narrative's milestones, the
+// read-back of every target against key.yaml, what it leaves behind, and the secret canary
+// over everything it printed and wrote.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SopsCodec } from '../../../src/core/ports/sops.ts';
+import { parseMaterialPlaintext } from '../../../src/crypto/keys/index.ts';
+import { DISTRIBUTE_UNAVAILABLE } from '../../../src/sandbox/demo/distribution.ts';
+import { AUDIT_UNAVAILABLE } from '../../../src/sandbox/demo/report.ts';
+import { runDemo, type DemoResult } from '../../../src/sandbox/demo/scenario.ts';
+import { rekey, root } from '../../cli/harness.ts';
+import { canary } from '../../support/canary.ts';
+
+const identities = readFileSync(join(root, 'demo/age-identity.txt'), 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+
+/** Every plaintext that passes through either codec (new material, decrypted material) is registered. */
+function watched(inner: SopsCodec): SopsCodec {
+  const seen = (path: string, plaintext: Uint8Array) =>
+    canary.register(parseMaterialPlaintext(new TextDecoder().decode(plaintext), path).secret);
+  return {
+    encrypt: (path, plaintext, options) => {
+      seen(path, plaintext);
+      return inner.encrypt(path, plaintext, options);
+    },
+    decrypt: async (path, encrypted, options) => {
+      const out = await inner.decrypt(path, encrypted, options);
+      seen(path, out);
+      return out;
+    },
+    inspect: (path, encrypted) => inner.inspect(path, encrypted),
+  };
+}
+
+describe('npm run demo', () => {
+  // The demo's own temporary folders (sandbox, emulator) go under TMPDIR: a fresh one shows
+  // exactly what is left behind.
+  const previousTmp = process.env['TMPDIR'];
+  const tmp = mkdtempSync(join(tmpdir(), 'rekey-demo-test-'));
+  const out = join(tmp, 'report');
+  const lines: string[] = [];
+  let result: DemoResult;
+  let text = '';
+
+  beforeAll(async () => {
+    process.env['TMPDIR'] = tmp;
+    try {
+      result = await runDemo({
+        templateDir: root,
+        identities,
+        outDir: out,
+        say: (l) => lines.push(l),
+        wrapCodec: watched,
+      });
+    } finally {
+      if (previousTmp === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = previousTmp;
+    }
+    text = lines.join('\n');
+  }, 60_000);
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('runs to the end without a problem', () => {
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(text).toMatch(/\ndemo complete/);
+  });
+
+  it('tells the rotation: PRs opened by the App, verified, refused unapproved, approved by others, merged', () => {
+    expect(text).toMatch(
+      /payments\/webhook-signing: opened PR #\d+ on rekey\/rotate\/payments\/webhook-signing \(rotate to v3, fingerprint kcv:[0-9a-f]{16}\)/,
+    );
+    expect(text).toMatch(/infra\/deploy-ssh: opened PR #\d+ on rekey\/rotate\/infra\/deploy-ssh/);
+    expect(text).toMatch(/identity\/token-signing: opened PR #\d+ .*rotate to v2/);
+    expect(text).toContain('verify-pull: rotation, 0 violations -> check rekey/verify = success');
+    expect(text).toContain('refused by the branch rules (405)');
+    expect(text).toContain('approved by alice and bob (policy strict: 2 approvals');
+    expect(text).toMatch(/merged by alice: main is now [0-9a-f]{12}/);
+  });
+
+  it('tells the emergency for the compromised deploy key', () => {
+    expect(text).toMatch(
+      /infra\/deploy-ssh: opened PR #\d+ on rekey\/emergency\/infra\/deploy-ssh \(emergency to v5/,
+    );
+    expect(text).toContain('verify-pull: emergency, 0 violations -> check rekey/verify = success');
+  });
+
+  it('says plainly which steps are not available yet, and only those', () => {
+    for (const why of result.unavailable) expect(text).toContain(`NOT AVAILABLE YET: ${why}`);
+    expect(
+      result.unavailable.every((w) => w === DISTRIBUTE_UNAVAILABLE || w === AUDIT_UNAVAILABLE),
+    ).toBe(true);
+  });
+
+  it('reads every target back and finds exactly the fingerprints key.yaml names', () => {
+    if (result.unavailable.includes(DISTRIBUTE_UNAVAILABLE)) {
+      expect(result.checks).toEqual([]);
+      expect(text).toContain('revocation gates below stay closed');
+      return;
+    }
+    expect(result.checks.length).toBeGreaterThan(0);
+    for (const c of result.checks) {
+      expect(c.ok, c.where).toBe(true);
+      expect(c.found).toEqual(c.want.map((w) => w.fingerprint).sort());
+    }
+  });
+
+  it('leaves nothing behind but the report', () => {
+    const left = readdirSync(tmp);
+    if (result.report.length === 0) expect(left.filter((f) => f !== 'report')).toEqual([]);
+    else {
+      expect(left).toEqual(['report']);
+      for (const f of result.report) expect(f.startsWith(out)).toBe(true);
+      for (const f of result.report) expect(text).toContain(`report: ${f}`);
+    }
+  });
+
+  it('prints and writes no secret', () => {
+    expect(canary.size).toBeGreaterThan(0);
+    const places: Record<string, string> = { 'demo output': text };
+    for (const f of result.report) places[f] = readFileSync(f, 'utf8');
+    canary.scan(places);
+  });
+
+  it('refuses an unknown option with exit 2', async () => {
+    const run = await rekey(tmp, ['demo', '--keep']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('rekey demo');
+  });
+});
