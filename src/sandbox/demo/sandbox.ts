@@ -7,6 +7,7 @@
  * - `rekey[bot]`, an App installation token that opens PRs and writes statuses (what the
  *   rotate, revoke and verify workflows hold); it cannot decrypt anything;
  * - a second App token for the distribution job (secrets, deploy keys, statuses, issues);
+ * - a read-only App token for the audit;
  * - two people, `alice` and `bob`, who review and merge.
  *
  * Everything lives under one temporary folder, removed by `close()`.
@@ -56,6 +57,8 @@ export interface Sandbox {
   readonly rekey: GitHubPorts;
   /** The distribution job's client and ports (App token that may write secrets, deploy keys). */
   readonly distributor: { client: GitHubClient; ports: GitHubPorts };
+  /** The audit's read-only client (contents, pull requests, statuses: read). */
+  readonly auditor: GitHubClient;
   /** A person's client (user token). */
   person(login: Person): GitHubClient;
   /** Fetches the default branch into the clone and reads it as a workflow's checkout would. */
@@ -171,6 +174,14 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
       setClock: (at) => void (clock = at),
       rekey: createGitHubPorts(client(rekeyToken), { owner, repo }),
       distributor: { client: distClient, ports: createGitHubPorts(distClient, { owner, repo }) },
+      auditor: client(
+        emu.addToken({
+          kind: 'app',
+          login: 'rekey-audit',
+          repositories: [KEYS_REPO],
+          permissions: { contents: 'read', pull_requests: 'read', statuses: 'read' },
+        }),
+      ),
       person: (login) => people.get(login)!,
       async checkout() {
         await git('-C', clone, 'fetch', '-q', 'origin', 'main');

@@ -3,12 +3,11 @@
 // over everything it printed and wrote.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SopsCodec } from '../../../src/core/ports/sops.ts';
 import { parseMaterialPlaintext } from '../../../src/crypto/keys/index.ts';
 import { DISTRIBUTE_UNAVAILABLE } from '../../../src/sandbox/demo/distribution.ts';
-import { AUDIT_UNAVAILABLE } from '../../../src/sandbox/demo/report.ts';
 import { runDemo, type DemoResult } from '../../../src/sandbox/demo/scenario.ts';
 import { rekey, root } from '../../cli/harness.ts';
 import { canary } from '../../support/canary.ts';
@@ -90,9 +89,7 @@ describe('npm run demo', () => {
 
   it('says plainly which steps are not available yet, and only those', () => {
     for (const why of result.unavailable) expect(text).toContain(`NOT AVAILABLE YET: ${why}`);
-    expect(
-      result.unavailable.every((w) => w === DISTRIBUTE_UNAVAILABLE || w === AUDIT_UNAVAILABLE),
-    ).toBe(true);
+    expect(result.unavailable.every((w) => w === DISTRIBUTE_UNAVAILABLE)).toBe(true);
   });
 
   it('reads every target back and finds exactly the fingerprints key.yaml names', () => {
@@ -106,6 +103,14 @@ describe('npm run demo', () => {
       expect(c.ok, c.where).toBe(true);
       expect(c.found).toEqual(c.want.map((w) => w.fingerprint).sort());
     }
+  });
+
+  it('writes the audit report (HTML and Markdown) over the whole history and prints its path', () => {
+    expect(result.report.map((f) => basename(f))).toEqual(['audit.html', 'audit.md']);
+    const html = readFileSync(result.report[0]!, 'utf8');
+    for (const id of ['payments/webhook-signing', 'infra/deploy-ssh', 'identity/token-signing'])
+      expect(html).toContain(id);
+    expect(text).toMatch(/\d+ manifest commits, 3 keys, \d+ GitHub calls; \d+ findings?/);
   });
 
   it('leaves nothing behind but the report', () => {
