@@ -252,6 +252,8 @@ function pullFindings({ history, policies, link, github }: FindingInput): Findin
     const pull = github.pulls.get(c.commit.sha) ?? null;
     const commits = [findingCommit(c.commit, link)];
     const keys = c.keys.length > 0 ? c.keys : [...new Set(c.materials.map((m) => m.keyId))];
+    // The repository's first commit created the branch: there was nothing to protect yet.
+    if (pull === null && c.parents.length === 0) continue;
     if (pull === null) {
       out.push({
         rule: 'audit/direct-push',

@@ -138,7 +138,15 @@ export type TimelineEventKind = KeyState | 'material-written' | 'material-delete
 export interface TimelineEvent {
   readonly kind: TimelineEventKind;
   readonly commit: FindingCommit;
-  readonly pull?: { readonly number: number; readonly url: string; readonly author: string };
+  readonly pull?: {
+    readonly number: number;
+    readonly url: string;
+    readonly title: string;
+    readonly author: string;
+    readonly mergedBy: string | null;
+    /** Approvals counted at the merged head (bots and the author included; findings say which). */
+    readonly approvedBy: readonly string[];
+  };
 }
 
 export interface VersionReport {

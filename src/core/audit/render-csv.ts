@@ -65,7 +65,9 @@ export function renderAuditCsv(report: AuditReport): string {
           e.commit.url,
           e.pull?.number,
           e.pull?.url,
-          e.pull ? `PR by ${e.pull.author}` : undefined,
+          e.pull
+            ? `${e.pull.title} (by ${e.pull.author}, merged by ${e.pull.mergedBy ?? 'unknown'}, approved by ${e.pull.approvedBy.join(' ') || 'nobody'})`
+            : undefined,
         ]);
   return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -129,7 +129,7 @@ export function renderAuditHtml(report: AuditReport): string {
     for (const v of k.versions)
       for (const ev of v.events)
         h.push(
-          `<tr><td>v${v.version}</td><td>${e(v.state)}</td><td>${e(ev.kind)}</td><td>${e(ev.commit.time)}</td><td>${commit(ev.commit)}</td><td>${ev.pull ? `${link(`#${ev.pull.number}`, ev.pull.url)} by ${e(ev.pull.author)}` : ''}</td></tr>`,
+          `<tr><td>v${v.version}</td><td>${e(v.state)}</td><td>${e(ev.kind)}</td><td>${e(ev.commit.time)}</td><td>${commit(ev.commit)}</td><td>${ev.pull ? `${link(`#${ev.pull.number}`, ev.pull.url)} ${e(ev.pull.title)} by ${e(ev.pull.author)}; merged by ${e(ev.pull.mergedBy ?? 'unknown')}; approved by ${e(ev.pull.approvedBy.join(', ') || 'nobody')}` : ''}</td></tr>`,
         );
     h.push('</table>');
   }

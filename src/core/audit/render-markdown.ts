@@ -117,7 +117,7 @@ export function renderAuditMarkdown(report: AuditReport): string {
     for (const v of k.versions)
       for (const e of v.events)
         out.push(
-          `| v${v.version} | ${v.state} | ${e.kind} | ${e.commit.time} | ${commitLink(e.commit)} | ${e.pull ? `#${e.pull.number} by ${mdText(e.pull.author)}` : ''} |`,
+          `| v${v.version} | ${v.state} | ${e.kind} | ${e.commit.time} | ${commitLink(e.commit)} | ${e.pull ? `#${e.pull.number} ${mdText(e.pull.title)} by ${mdText(e.pull.author)}, merged by ${mdText(e.pull.mergedBy ?? 'unknown')}, approved by ${mdText(e.pull.approvedBy.join(', ') || 'nobody')}` : ''} |`,
         );
     out.push('');
   }

@@ -128,7 +128,18 @@ export function keyReports(
     return {
       kind,
       commit: findingCommit(c, link),
-      ...(pull ? { pull: { number: pull.number, url: pull.url, author: pull.author } } : {}),
+      ...(pull
+        ? {
+            pull: {
+              number: pull.number,
+              url: pull.url,
+              title: pull.title,
+              author: pull.author,
+              mergedBy: pull.mergedBy,
+              approvedBy: pull.approvals.map((a) => a.login),
+            },
+          }
+        : {}),
     };
   };
   const cutoff = since?.getTime();

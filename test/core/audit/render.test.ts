@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import {
+  csvField,
+  renderAuditCsv,
+  renderAuditHtml,
+  renderAuditJson,
+  renderAuditMarkdown,
+  type AuditReport,
+} from '../../../src/core/audit/index.ts';
+
+const EVIL = '<script>alert(1)</script>';
+const sha = 'a'.repeat(40);
+
+/** A report whose every free-text field carries markup, a formula or a delimiter. */
+const report: AuditReport = {
+  schema: 'rekey.audit/v1',
+  generatedAt: '2026-04-15T00:00:00Z',
+  repository: 'acme/infra',
+  ref: 'main',
+  head: sha,
+  manifestCommits: 2,
+  github: { enriched: true, calls: 3, budget: 300, notChecked: [`note ${EVIL}`] },
+  keys: [
+    {
+      key: `pay${EVIL}`,
+      policy: { name: 'standard', cryptoperiod: '90d', grace: '7d', approvals: 1 },
+      versions: [
+        {
+          version: 2,
+          state: 'active',
+          active: { from: '2026-02-01T00:00:00Z' },
+          events: [
+            {
+              kind: 'active',
+              commit: {
+                sha,
+                time: '2026-02-01T00:00:00Z',
+                url: `https://github.com/acme/infra/commit/${sha}`,
+              },
+              pull: {
+                number: 7,
+                url: 'javascript:alert(1)',
+                title: `=HYPERLINK("http://evil") ${EVIL}`,
+                author: `mallory${EVIL}`,
+                mergedBy: '@SUM(1)',
+                approvedBy: ['carol'],
+              },
+            },
+          ],
+        },
+        {
+          version: 1,
+          state: 'destroyed',
+          events: [
+            { kind: 'active', commit: { sha, time: '2026-01-01T00:00:00Z' } },
+            { kind: 'destroyed', commit: { sha, time: '2026-02-09T00:00:00Z' } },
+          ],
+        },
+      ],
+    },
+  ],
+  findings: [
+    {
+      rule: 'audit/direct-push',
+      severity: 'high',
+      key: 'pay',
+      commits: [
+        { sha, time: '2026-02-01T00:00:00Z', url: `https://github.com/acme/infra/commit/${sha}` },
+      ],
+      message: `-1+2 pushed by Eve ${EVIL} "quoted", with | pipe\nand a newline`,
+    },
+  ],
+};
+
+describe('CSV', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=a,"b"', `"'=a,""b"""`],
+    ['plain', 'plain'],
+  ])('%j -> %j', (input, out) => {
+    expect(csvField(input)).toBe(out);
+  });
+
+  it('has one row per finding and per version event, CRLF-terminated, no cell starting a formula', () => {
+    const csv = renderAuditCsv(report);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const rows = csv.split('\r\n').filter((r) => r !== '');
+    expect(rows[0]).toBe(
+      'record,rule,severity,key,version,event,commit,time,commit_url,pull,pull_url,message',
+    );
+    // the message holds a newline inside quotes: 1 header + 1 finding + 3 events = 5 records
+    expect(rows.filter((r) => /^(finding|event),/.test(r))).toHaveLength(4);
+    expect(csv).toContain(`"'-1+2 pushed by Eve`);
+    expect(csv).not.toMatch(/(^|,)[=+\-@]/m);
+  });
+});
+
+describe('HTML', () => {
+  const html = renderAuditHtml(report);
+
+  it('escapes markup from key ids, PR titles, author names and messages', () => {
+    expect(html).not.toContain('<script');
+    expect(html).toContain('pay&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('mallory&lt;script&gt;');
+    expect(html).toContain('=HYPERLINK(&quot;http://evil&quot;)');
+  });
+
+  it('links only to http(s) URLs', () => {
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain(`<a href="https://github.com/acme/infra/commit/${sha}">`);
+  });
+
+  it('is self-contained: nothing to fetch, and a timeline chart per key', () => {
+    for (const fetchable of ['<script', '<link', 'url(', 'src=', '@import', '<iframe', '<img'])
+      expect(html.toLowerCase()).not.toContain(fetchable);
+    expect(html).toContain("default-src 'none'");
+    expect(html.match(/<svg /g)).toHaveLength(1);
+    expect(html.match(/<rect /g)!.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('JSON', () => {
+  it('carries the schema id and round-trips', () => {
+    const json = JSON.parse(renderAuditJson(report)) as AuditReport;
+    expect(json.schema).toBe('rekey.audit/v1');
+    expect(json).toEqual(report);
+  });
+});
+
+describe('Markdown', () => {
+  const md = renderAuditMarkdown(report);
+  it('has a Mermaid gantt per key and escapes table text', () => {
+    expect(md).toContain('```mermaid\ngantt');
+    expect(md).toContain('  title pay'); // the title keeps the key-id alphabet only
+    expect(md).not.toContain('<script');
+    expect(md).toContain('with \\| pipe and a newline');
+    expect(md).not.toContain('javascript:');
+  });
+});
