@@ -2,12 +2,19 @@
  * The GitHub adapter: a client factory, typed errors, token rules and the four ports bound to
  * one repository. Entrypoints build these and hand each command only the ports it needs.
  */
-import type { GitDataPort, IssuesPort, PullsPort, StatusPort } from '../../core/ports/github.ts';
+import type {
+  GitDataPort,
+  IssuesPort,
+  PullsPort,
+  StateRefPort,
+  StatusPort,
+} from '../../core/ports/github.ts';
 import type { GitHubClient } from './client.ts';
 import { createGitDataAdapter } from './git-data.ts';
 import { createIssuesAdapter } from './issues.ts';
 import type { RepoCoordinates } from './paginate.ts';
 import { createPullsAdapter } from './pulls.ts';
+import { createStateRefAdapter } from './refs.ts';
 import { createStatusAdapter } from './statuses.ts';
 
 export { createGitHubClient, serverUrlFor } from './client.ts';
@@ -17,12 +24,15 @@ export { PaginationLimitError, type RepoCoordinates } from './paginate.ts';
 export * from './token.ts';
 export { createAuditPullsAdapter } from './audit.ts';
 export { createGitDataAdapter, createIssuesAdapter, createPullsAdapter, createStatusAdapter };
+export { createStateRefAdapter };
 
 export interface GitHubPorts {
   readonly git: GitDataPort;
   readonly pulls: PullsPort;
   readonly statuses: StatusPort;
   readonly issues: IssuesPort;
+  /** The state ref (`refs/rekey/distribution`): the distribution lease and its receipts. */
+  readonly state: StateRefPort;
 }
 
 /** `owner/name` (GITHUB_REPOSITORY) to coordinates; throws on anything else. */
@@ -39,5 +49,6 @@ export function createGitHubPorts(client: GitHubClient, at: RepoCoordinates): Gi
     pulls: createPullsAdapter(client, at),
     statuses: createStatusAdapter(client, at),
     issues: createIssuesAdapter(client, at),
+    state: createStateRefAdapter(client, at),
   };
 }

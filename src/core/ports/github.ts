@@ -193,6 +193,45 @@ export interface IssuesPort {
   closeIssue(marker: string, label: string): Promise<'closed' | 'absent'>;
 }
 
+/** The files of a state ref's commit (UTF-8 text by path), and that commit. */
+export interface StateRefSnapshot {
+  readonly commit: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+export type StateRefWrite =
+  | { readonly result: 'written'; readonly commit: string }
+  /** The ref moved since `parent` was read (or exists, when creating it): another run won. */
+  | { readonly result: 'conflict' };
+
+/**
+ * A ref outside `refs/heads` (`refs/rekey/distribution`) whose commit holds a few small JSON
+ * files: state that runs share (the distribution lease and its receipts). It is not a branch,
+ * so it triggers no workflow and no branch rule. Every write is a compare-and-swap: a new
+ * commit on `parent`, and the ref moves only as a fast-forward from `parent`.
+ */
+export interface StateRefPort {
+  /**
+   * The ref's commit and its top-level files, or null when the ref does not exist. 2 calls
+   * (ref, tree) plus 1 per file whose content this port has not read before (blobs are
+   * cached by their sha, which is their content's hash).
+   */
+  read(ref: string): Promise<StateRefSnapshot | null>;
+  /**
+   * A new commit holding exactly `files` (the whole tree) with `parent` as its parent, then
+   * the ref write: create it when `parent` is null, else fast-forward it from `parent` (never
+   * forced). `conflict` when the ref moved meanwhile or, creating, exists. 3 calls (tree with
+   * inline content, commit, ref), plus 1 to tell a lost answer to our own write from a
+   * conflict when GitHub answers 422.
+   */
+  write(
+    ref: string,
+    parent: string | null,
+    files: ReadonlyMap<string, string>,
+    message: string,
+  ): Promise<StateRefWrite>;
+}
+
 export type GitHubErrorCode =
   | 'unauthorized'
   | 'forbidden'

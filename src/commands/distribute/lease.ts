@@ -1,0 +1,320 @@
+/**
+ * The distribution lease (DESIGN principle 1: one owner per operation) and the receipts it
+ * carries, kept on one ref outside refs/heads, `refs/rekey/distribution`. Its commit holds
+ * `lease.json` ({holder, run?, acquiredAt, expiresAt, released}) and `receipts.json` (what
+ * rekey last wrote to each secret: scope, name, fingerprint, updatedAt; never a value).
+ *
+ * Every change is a compare-and-swap through StateRefPort: a new commit on the commit that
+ * was read, and the ref moves only as a fast-forward. Of several runs acquiring at once,
+ * exactly one moves the ref; the others get `conflict`, read again, and find it held.
+ *
+ * Rules:
+ * - A lease is free when the ref does not exist, when it is `released`, or when it expired
+ *   (`expiresAt` < now). Free leases are taken over by CAS; the receipts carry over.
+ * - Times come from `now()` of the run that writes them. Runs on different machines compare
+ *   each other's times, so the TTL must dwarf clock skew (minutes, not seconds).
+ * - `renew` and `release` write on the commit this handle wrote last: if anyone else wrote
+ *   meanwhile (the lease expired and another run took it), they throw LeaseLostError and write
+ *   nothing. A lease that expired but was not taken is still ours, and renew extends it.
+ * - Corrupt state (a file that is not JSON, or not the shape below, or a receipt with any
+ *   field but the four) is NOT taken over: rekey never writes such a file, so someone else
+ *   did, and overwriting it would hide that. StateCorruptError names the ref, the commit and
+ *   the file, and says how to start over (delete the ref; the next run rewrites each secret
+ *   once, since without receipts it cannot tell its own writes from others').
+ */
+import { z } from 'zod';
+import { FINGERPRINT_PATTERNS } from '../../core/formats/key.ts';
+import type { StateRefPort, StateRefSnapshot } from '../../core/ports/github.ts';
+import type { SecretReceipt } from '../../core/targets/plan.ts';
+
+export const STATE_REF = 'refs/rekey/distribution';
+export const LEASE_FILE = 'lease.json';
+export const RECEIPTS_FILE = 'receipts.json';
+
+/** How often a waiting acquirer looks again (or sooner, when the lease expires sooner). */
+const POLL_MS = 5_000;
+/** CAS rounds lost in a row before giving up: each loss means another run wrote. */
+const MAX_CAS_ROUNDS = 5;
+
+const isoTime = z.iso.datetime({ offset: true });
+
+const leaseSchema = z.strictObject({
+  holder: z.string().min(1).max(500),
+  run: z.string().max(500).optional(),
+  acquiredAt: isoTime,
+  expiresAt: isoTime,
+  released: z.boolean(),
+});
+type LeaseFile = z.infer<typeof leaseSchema>;
+
+const fingerprints = Object.values(FINGERPRINT_PATTERNS);
+
+/** Exactly the four fields, each shaped so that a secret value cannot pass for one. */
+export const receiptSchema = z.strictObject({
+  scope: z
+    .string()
+    .max(300)
+    .regex(/^(actions|dependabot):(repo|env|org):[^\s]+$/, 'expected a secret scope id'),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, 'expected a secret name'),
+  fingerprint: z
+    .string()
+    .max(200)
+    .refine((f) => fingerprints.some((p) => p.test(f)), 'expected a key fingerprint'),
+  updatedAt: isoTime,
+});
+const receiptsSchema = z.array(receiptSchema).max(100_000);
+
+/** The state ref holds something rekey did not write. */
+export class StateCorruptError extends Error {
+  override readonly name = 'StateCorruptError';
+  readonly ref: string;
+  readonly commit: string;
+  readonly file: string;
+  constructor(ref: string, commit: string, file: string, problem: string) {
+    super(
+      `${ref} (commit ${commit.slice(0, 12)}): ${file} ${problem}. rekey never writes that, so ` +
+        `someone else changed the ref; it is not taken over. Inspect that commit, then delete ` +
+        `the ref to start over (DELETE /repos/{owner}/{repo}/git/refs/${ref.slice(5)}); the next ` +
+        `run then rewrites every secret once, having no receipts.`,
+    );
+    this.ref = ref;
+    this.commit = commit;
+    this.file = file;
+  }
+}
+
+/** Another run took the lease over (it had expired); this run must stop writing. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+export interface LeaseHandle {
+  readonly holder: string;
+  readonly expiresAt: string;
+  /** Receipts the previous holder stored (empty when none): feed them to planTargets. */
+  readonly receipts: readonly SecretReceipt[];
+  /** Extends the lease; throws LeaseLostError when another holder has taken it over. */
+  renew(): Promise<void>;
+  /** Stores `receipts` (replacing the stored set) and releases; CAS; throws LeaseLostError. */
+  release(receipts: readonly SecretReceipt[]): Promise<void>;
+}
+
+export type LeaseOutcome =
+  | { readonly result: 'acquired'; readonly lease: LeaseHandle }
+  | { readonly result: 'busy'; readonly holder: string; readonly expiresAt: string };
+
+export interface AcquireOptions {
+  /** Who holds it, for people: the run URL, or `cli:<user>@<host>:<pid>`. */
+  readonly holder: string;
+  /** The run's page, when there is one (recorded in lease.json). */
+  readonly run?: string;
+  /** pipeline.yaml `lease-ttl`. */
+  readonly ttlMs: number;
+  readonly now: () => Date;
+  /** How long to wait for a held lease before answering 'busy' (default 0). */
+  readonly waitMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface State {
+  readonly commit: string;
+  readonly lease: LeaseFile;
+  readonly receipts: readonly SecretReceipt[];
+}
+
+function parseJson<T>(
+  snap: StateRefSnapshot,
+  ref: string,
+  file: string,
+  schema: z.ZodType<T>,
+): T | undefined {
+  const raw = snap.files.get(file);
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // JSON.parse's message quotes the text: never repeat it.
+    throw new StateCorruptError(ref, snap.commit, file, 'is not JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const why = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`)
+      .join('; ');
+    throw new StateCorruptError(ref, snap.commit, file, `is not valid (${why})`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates the state; null when the ref does not exist. */
+async function readState(port: StateRefPort, ref: string): Promise<State | null> {
+  const snap = await port.read(ref);
+  if (snap === null) return null;
+  const lease = parseJson(snap, ref, LEASE_FILE, leaseSchema);
+  if (lease === undefined) throw new StateCorruptError(ref, snap.commit, LEASE_FILE, 'is missing');
+  const receipts = parseJson(snap, ref, RECEIPTS_FILE, receiptsSchema) ?? [];
+  return { commit: snap.commit, lease, receipts };
+}
+
+/** The receipts stored on the state ref, read without taking the lease (dry runs). */
+export async function readReceipts(
+  port: StateRefPort,
+  ref: string = STATE_REF,
+): Promise<readonly SecretReceipt[]> {
+  return (await readState(port, ref))?.receipts ?? [];
+}
+
+/** Deterministic text: receipts sorted, exactly the four fields (anything else is dropped). */
+function stateFiles(lease: LeaseFile, receipts: readonly SecretReceipt[]): Map<string, string> {
+  const clean = receipts
+    .map((r, i) => {
+      const parsed = receiptSchema.safeParse(pick(r));
+      if (parsed.success) return parsed.data;
+      const why = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
+      throw new RangeError(`receipt #${i + 1} is not a valid receipt (${why}); nothing stored`);
+    })
+    .sort((a, b) => cmp(a.scope, b.scope) || cmp(a.name, b.name));
+  const leaseText = JSON.stringify(
+    {
+      holder: lease.holder,
+      ...(lease.run === undefined ? {} : { run: lease.run }),
+      acquiredAt: lease.acquiredAt,
+      expiresAt: lease.expiresAt,
+      released: lease.released,
+    },
+    null,
+    2,
+  );
+  return new Map([
+    [LEASE_FILE, `${leaseText}\n`],
+    [RECEIPTS_FILE, `${JSON.stringify(clean, null, 2)}\n`],
+  ]);
+}
+
+function pick(r: SecretReceipt): SecretReceipt {
+  return { scope: r.scope, name: r.name, fingerprint: r.fingerprint, updatedAt: r.updatedAt };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+function isoAfter(now: Date, ms: number): string {
+  return new Date(now.getTime() + ms).toISOString();
+}
+
+/**
+ * Takes the lease on `port`'s STATE_REF, waiting up to `waitMs` for a held one. Reads 1 (2 to
+ * 4 calls), writes 1 (3 calls) per CAS round; a waiting acquirer reads once per poll.
+ */
+export async function acquireLease(
+  port: StateRefPort,
+  opts: AcquireOptions,
+  ref: string = STATE_REF,
+): Promise<LeaseOutcome> {
+  if (!(opts.ttlMs > 0)) throw new RangeError('acquireLease: ttlMs must be positive');
+  const waitMs = opts.waitMs ?? 0;
+  const sleep = opts.sleep ?? defaultSleep;
+  const started = opts.now().getTime();
+  // Bounded: polls by the clock, CAS rounds by count, and both by a hard cap.
+  const maxRounds = MAX_CAS_ROUNDS + Math.ceil(waitMs / 1_000) + 1;
+  let lost = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    const state = await readState(port, ref);
+    const now = opts.now();
+    const held =
+      state !== null && !state.lease.released && Date.parse(state.lease.expiresAt) >= now.getTime();
+    if (state !== null && held) {
+      const left = started + waitMs - now.getTime();
+      if (left <= 0) return busy(state);
+      const untilExpiry = Date.parse(state.lease.expiresAt) - now.getTime() + 1;
+      await sleep(Math.max(1, Math.min(POLL_MS, left, untilExpiry)));
+      continue;
+    }
+    const lease: LeaseFile = {
+      holder: opts.holder,
+      ...(opts.run === undefined ? {} : { run: opts.run }),
+      acquiredAt: now.toISOString(),
+      expiresAt: isoAfter(now, opts.ttlMs),
+      released: false,
+    };
+    const receipts = state?.receipts ?? [];
+    const verb = state === null ? 'create' : state.lease.released ? 'take' : 'take over expired';
+    const wrote = await port.write(
+      ref,
+      state?.commit ?? null,
+      stateFiles(lease, receipts),
+      `rekey: ${verb} distribution lease\n\nHolder: ${opts.holder}\nExpires: ${lease.expiresAt}\n`,
+    );
+    if (wrote.result === 'written') {
+      return { result: 'acquired', lease: handle(port, ref, opts, lease, receipts, wrote.commit) };
+    }
+    if (++lost >= MAX_CAS_ROUNDS) break;
+  }
+  // Lost every race, or waited out the rounds: report whoever holds it now.
+  const state = await readState(port, ref);
+  if (state === null) throw new Error(`${ref}: could not take the lease (the ref keeps moving)`);
+  return busy(state);
+}
+
+function busy(state: State): LeaseOutcome {
+  return { result: 'busy', holder: state.lease.holder, expiresAt: state.lease.expiresAt };
+}
+
+function handle(
+  port: StateRefPort,
+  ref: string,
+  opts: AcquireOptions,
+  first: LeaseFile,
+  receipts: readonly SecretReceipt[],
+  firstCommit: string,
+): LeaseHandle {
+  let lease = first;
+  let commit = firstCommit;
+  let done = false;
+  const lostError = async (what: string): Promise<LeaseLostError> => {
+    let who = '';
+    try {
+      const now = await readState(port, ref);
+      who = now === null ? ' (the ref was deleted)' : ` (held by ${now.lease.holder} now)`;
+    } catch {
+      // The error below is what matters; naming the new holder is a courtesy.
+    }
+    return new LeaseLostError(
+      `${what}: the distribution lease on ${ref} was taken over by another run${who}; this run must not write any further`,
+    );
+  };
+  const write = async (next: LeaseFile, stored: readonly SecretReceipt[], message: string) => {
+    if (done) throw new Error(`the distribution lease on ${ref} was already released`);
+    const wrote = await port.write(ref, commit, stateFiles(next, stored), message);
+    if (wrote.result === 'conflict') {
+      done = true;
+      throw await lostError(next.released ? 'release' : 'renew');
+    }
+    commit = wrote.commit;
+    lease = next;
+  };
+  return {
+    holder: first.holder,
+    get expiresAt() {
+      return lease.expiresAt;
+    },
+    receipts,
+    async renew() {
+      const next = { ...lease, expiresAt: isoAfter(opts.now(), opts.ttlMs) };
+      await write(next, receipts, `rekey: renew distribution lease\n\nHolder: ${lease.holder}\n`);
+    },
+    async release(stored: readonly SecretReceipt[]) {
+      const next = { ...lease, released: true };
+      await write(
+        next,
+        stored,
+        `rekey: release distribution lease, ${stored.length} receipt(s)\n\nHolder: ${lease.holder}\n`,
+      );
+      done = true;
+    },
+  };
+}
