@@ -4,6 +4,7 @@
  */
 import type { IssueSpec, IssuesPort, TrackedIssue } from '../../core/ports/github.ts';
 import type { GitHubClient } from './client.ts';
+import { isGitHubError } from './errors.ts';
 import { allPages, PER_PAGE, type RepoCoordinates } from './paginate.ts';
 
 function withMarker(body: string, marker: string): string {
@@ -14,8 +15,7 @@ export function createIssuesAdapter(client: GitHubClient, at: RepoCoordinates): 
   const { octokit } = client;
   const { owner, repo } = at;
 
-  const findIssue = async (marker: string, label: string): Promise<TrackedIssue | null> => {
-    if (marker === '') throw new Error('findIssue: the marker must not be empty');
+  const listIssues = async (label: string): Promise<TrackedIssue[]> => {
     const issues = await allPages(`open issues labelled ${label}`, (page) =>
       octokit.request('GET /repos/{owner}/{repo}/issues', {
         page,
@@ -27,23 +27,55 @@ export function createIssuesAdapter(client: GitHubClient, at: RepoCoordinates): 
         per_page: PER_PAGE,
       }),
     );
+    return issues
+      .filter((i) => !i.pull_request)
+      .map((hit) => ({
+        number: hit.number,
+        url: client.htmlUrl(owner, repo, 'issues', hit.number),
+        title: hit.title,
+        body: hit.body ?? '',
+        labels: hit.labels.flatMap((l) => {
+          const name = typeof l === 'string' ? l : l.name;
+          return name ? [name] : [];
+        }),
+      }));
+  };
+
+  const findIssue = async (marker: string, label: string): Promise<TrackedIssue | null> => {
+    if (marker === '') throw new Error('findIssue: the marker must not be empty');
     // The oldest one wins, should a person have copied the marker into another issue.
-    const hit = issues.find((i) => !i.pull_request && (i.body ?? '').includes(marker));
-    if (!hit) return null;
-    return {
-      number: hit.number,
-      url: client.htmlUrl(owner, repo, 'issues', hit.number),
-      title: hit.title,
-      body: hit.body ?? '',
-      labels: hit.labels.flatMap((l) => {
-        const name = typeof l === 'string' ? l : l.name;
-        return name ? [name] : [];
-      }),
-    };
+    return (await listIssues(label)).find((i) => i.body.includes(marker)) ?? null;
   };
 
   return {
     findIssue,
+    listIssues,
+
+    async commentIssue(issue: number, body: string): Promise<void> {
+      await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner,
+        repo,
+        issue_number: issue,
+        body,
+        request: { retries: 0 },
+      });
+    },
+
+    async removeLabel(issue: number, label: string): Promise<'removed' | 'absent'> {
+      try {
+        await octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', {
+          owner,
+          repo,
+          issue_number: issue,
+          name: label,
+        });
+        return 'removed';
+      } catch (e) {
+        // GitHub answers 404 "Label does not exist" when the issue does not carry it.
+        if (isGitHubError(e, 'not-found')) return 'absent';
+        throw e;
+      }
+    },
 
     async ensureIssue(spec: IssueSpec) {
       const body = withMarker(spec.body, spec.marker);

@@ -191,6 +191,15 @@ export interface IssuesPort {
   ): Promise<{ number: number; url: string; result: 'created' | 'updated' | 'unchanged' }>;
   /** Closes the open issue carrying `marker`; find + 0 or 1 call. */
   closeIssue(marker: string, label: string): Promise<'closed' | 'absent'>;
+  /** Open issues (not pull requests) with `label`, oldest first. 1 call per 100. */
+  listIssues(label: string): Promise<TrackedIssue[]>;
+  /**
+   * Adds a comment. 1 call, never retried: a lost answer must not post it twice (a comment a
+   * retry could not find would be duplicated).
+   */
+  commentIssue(issue: number, body: string): Promise<void>;
+  /** Removes one label from an issue; `absent` when it did not carry it. 1 call. */
+  removeLabel(issue: number, label: string): Promise<'removed' | 'absent'>;
 }
 
 /** The files of a state ref's commit (UTF-8 text by path), and that commit. */
