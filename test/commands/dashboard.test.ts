@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateDashboard, type DashboardPorts } from '../../src/commands/dashboard.ts';
 import { rotate } from '../../src/commands/rotate.ts';
 import type { HaltedKey } from '../../src/core/dashboard/render.ts';
+import { haltedKeys, recordDistribution } from '../../src/commands/distribute/failures.ts';
 import {
   type Bed,
   type Checkout,
@@ -95,21 +96,31 @@ describe('the dashboard issue', () => {
       );
     expect(r.body).toContain('## Open rekey pull requests');
 
-    const halted = new Map([
-      [
-        'infra/db',
-        {
-          issue: 99,
-          url: `${bed.emu.serverUrl}/${c.fullName}/issues/99`,
-          reason: 'acme/api: 403 on the public key',
-        },
-      ],
-    ]);
-    const h = await run(days(T0, 77), halted);
+    // infra/db fails distribution with a retry budget of 1: halted, with an issue saying why.
+    const p = bed.ports(c.fullName);
+    await recordDistribution(p.issues, {
+      failed: [{ key: 'infra/db', details: ['acme/api: 403 on the public key'] }],
+      converged: [],
+      budget: 1,
+      commit: c.sha,
+    });
+    const real: DashboardPorts = {
+      pulls: p.pulls,
+      issues: p.issues,
+      halted: () => haltedKeys(p.issues),
+    };
+    const h = await updateDashboard({ tree: c.tree, history: c.history, now: days(T0, 77) }, real);
     expect(h.issue?.result).toBe('updated');
     expect(h.body).toContain('## Halted keys');
-    expect(h.body).toContain('acme/api: 403 on the public key');
-    expect((await run(days(T0, 77), halted)).issue?.result).toBe('unchanged');
+    expect(h.body).toMatch(
+      /\| `infra\/db` \| distribution failed 1 time\\\(s\\\) since .*403 on the public key.* \| \[#\d+\]\(/,
+    );
+    expect(h.body).toMatch(/\| `infra\/db` \| ⛔ halted \|/);
+    const again = await updateDashboard(
+      { tree: c.tree, history: c.history, now: days(T0, 77) },
+      real,
+    );
+    expect(again.issue?.result).toBe('unchanged');
     expect(issues()).toHaveLength(1);
   });
 
