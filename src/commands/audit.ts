@@ -27,7 +27,9 @@ import {
   type GitHubEvidence,
   type PullEvidence,
 } from '../core/audit/index.ts';
-import { loadSnapshot } from '../core/load-snapshot.ts';
+import { parseKeyFilePath } from '../core/formats/key-id.ts';
+import { policyDocument, type PolicyDocument } from '../core/formats/policy.ts';
+import { parseYaml } from '../core/yaml/index.ts';
 import type { AuditPullsPort, PullReview, StatusPort } from '../core/ports/github.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { readDistributionEvidence } from './distribution-evidence.ts';
@@ -51,7 +53,10 @@ export const DEFAULT_GRACE_TOLERANCE = '7d';
 export interface AuditPorts {
   /** The one-pass history of `ref` (buildAuditHistory). */
   history(ref: string): Promise<AuditHistory>;
-  /** The files at `ref` (policies and key.yaml give each key's policy). */
+  /**
+   * The files at `ref` that give each key's policy: `policies/*.yaml`, and every key.yaml unless
+   * the history carries them (`keyFiles`, as buildAuditHistory does).
+   */
   tree(ref: string): Promise<FileTree>;
   /** GitHub, when there is a token; absent: the checks that need it are listed as not made. */
   readonly github?: {
@@ -81,13 +86,36 @@ export interface AuditInput {
   readonly withoutGitHub?: string;
 }
 
-/** Each key's policy as the audited ref's tree has it (keys or policies that do not load are skipped). */
+const POLICY_LINE = /^policy:[ \t]*(["']?)([a-z0-9][a-z0-9-]{0,62})\1[ \t]*(?:#.*)?$/m;
+
+/** The `policy:` of a key.yaml: a top-level line scan, the YAML parser when that finds none. */
+function policyName(bytes: Uint8Array): string | undefined {
+  const text = new TextDecoder().decode(bytes);
+  const m = POLICY_LINE.exec(text);
+  if (m) return m[2];
+  const parsed = parseYaml('key.yaml', bytes).value as { policy?: unknown } | null | undefined;
+  return typeof parsed?.policy === 'string' ? parsed.policy : undefined;
+}
+
+/**
+ * Each key's policy as the audited ref's tree has it. Only key.yaml files and policies are
+ * read; checking the manifest is verify's job, and a file that does not load only leaves its
+ * key without a policy (the report says so).
+ */
 export function policiesAt(tree: FileTree): Map<string, AuditPolicy> {
-  const { snapshot } = loadSnapshot(tree);
+  const policies = new Map<string, PolicyDocument>();
+  for (const [path, bytes] of tree) {
+    const m = /^policies\/([^/]+)\.yaml$/.exec(path);
+    if (!m) continue;
+    const doc = policyDocument.safeParse(parseYaml(path, bytes).value);
+    if (doc.success && doc.data.name === m[1]) policies.set(doc.data.name, doc.data);
+  }
   const out = new Map<string, AuditPolicy>();
-  for (const [id, key] of snapshot.keys) {
-    const p = snapshot.policies.get(key.value.policy)?.value;
-    if (!p) continue;
+  for (const [path, bytes] of tree) {
+    const id = parseKeyFilePath(path);
+    const name = id === undefined ? undefined : policyName(bytes);
+    const p = name === undefined ? undefined : policies.get(name);
+    if (id === undefined || !p) continue;
     out.set(id, {
       name: p.name,
       cryptoperiod: p.cryptoperiod,
@@ -220,7 +248,8 @@ async function gitHubEvidence(
 
 /** Runs the audit: history (one pass), the policies at `ref`, GitHub when given; returns the report. */
 export async function audit(input: AuditInput, ports: AuditPorts): Promise<AuditReport> {
-  const [history, tree] = await Promise.all([ports.history(input.ref), ports.tree(input.ref)]);
+  const [history, files] = await Promise.all([ports.history(input.ref), ports.tree(input.ref)]);
+  const tree = new Map([...(history.keyFiles ?? []), ...files]);
   const github = ports.github ? await gitHubEvidence(input, history, ports.github) : undefined;
   return buildAuditReport({
     history,

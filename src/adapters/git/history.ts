@@ -349,6 +349,7 @@ export async function buildAuditHistory(
   };
   const builder = new HistoryIndexBuilder();
   const commits: AuditCommit[] = [];
+  const keyFiles = new Map<string, Uint8Array>();
   for (const c of parseAuditLog(log).reverse()) {
     const changes: KeyFileChange[] = [];
     const materials: MaterialChange[] = [];
@@ -385,6 +386,10 @@ export async function buildAuditHistory(
           kind: ch.status === 'D' ? 'deleted' : 'written',
         });
     }
+    for (const ch of changes)
+      if (ch.kind === 'written' && typeof ch.content !== 'string')
+        keyFiles.set(ch.file, ch.content);
+      else keyFiles.delete(ch.file);
     const commit = { sha: c.sha, time: c.time, author: c.author };
     builder.add({ commit, changes });
     commits.push({
@@ -396,5 +401,5 @@ export async function buildAuditHistory(
       ...(sopsConfig ? { sopsConfig } : {}),
     });
   }
-  return { index: builder.finish(), commits };
+  return { index: builder.finish(), commits, keyFiles };
 }

@@ -64,7 +64,8 @@ export function localAuditPorts(
         );
       return buildAuditHistory(dir, ref);
     },
-    tree: (ref) => readTreeAtRef(dir, ref),
+    // key.yaml files come with the history pass; only the policies are read here.
+    tree: (ref) => readTreeAtRef(dir, ref, ['policies/']),
   };
   if (!github) return base;
   const at = parseRepository(github.repository);

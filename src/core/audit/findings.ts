@@ -120,11 +120,14 @@ function lifetimeFindings({ history, policies, now, link, graceToleranceMs }: Fi
 /** Destroyed versions: proof of the successor's distribution, grace, and the material file. */
 function destructionFindings({ history, policies, link, github }: FindingInput): Finding[] {
   const out: Finding[] = [];
-  // Material files present after each commit, to see whether a destroy removed its file.
+  // Whether each destroyed version's material file was still there after its destroying
+  // commit: material files present are tracked commit by commit, checked at those commits.
+  const all = destructions(history);
+  const bySha = new Map<string, typeof all>();
+  for (const d of all) bySha.set(d.destroyed.sha, [...(bySha.get(d.destroyed.sha) ?? []), d]);
   const present = new Set<string>();
-  const afterCommit = new Map<string, Set<string>>();
+  const stayed = new Set<(typeof all)[number]>();
   const deletedAt = new Map<string, CommitRef>();
-  const wanted = new Set(destructions(history).map((d) => d.destroyed.sha));
   for (const c of history.commits) {
     for (const m of c.materials)
       if (m.kind === 'written') present.add(m.file);
@@ -132,12 +135,13 @@ function destructionFindings({ history, policies, link, github }: FindingInput):
         present.delete(m.file);
         if (!deletedAt.has(m.file)) deletedAt.set(m.file, c.commit);
       }
-    if (wanted.has(c.commit.sha)) afterCommit.set(c.commit.sha, new Set(present));
+    for (const d of bySha.get(c.commit.sha) ?? [])
+      if (present.has(`keys-manifest/${d.keyId}/v${d.version}.sops.yaml`)) stayed.add(d);
   }
-  for (const d of destructions(history)) {
+  for (const d of all) {
     const { keyId, version, destroyed } = d;
     const file = `keys-manifest/${keyId}/v${version}.sops.yaml`;
-    if (afterCommit.get(destroyed.sha)?.has(file)) {
+    if (stayed.has(d)) {
       const later = deletedAt.get(file);
       const removedLater = later && ms(later) >= ms(destroyed) && later.sha !== destroyed.sha;
       out.push({

@@ -36,6 +36,11 @@ export interface AuditHistory {
   readonly index: HistoryIndex;
   /** Every manifest commit, oldest first. */
   readonly commits: readonly AuditCommit[];
+  /**
+   * Each key.yaml as the audited ref has it (the last first-parent commit that wrote it), for
+   * keys whose file exists there: read in the same pass, so the tree need not be read again.
+   */
+  readonly keyFiles?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What a key's policy says, as far as the audit needs it (from the audited ref's tree). */

@@ -1,0 +1,174 @@
+// Audit benchmark: a generated repository with 10,000 first-parent manifest commits (500 keys
+// rotated and revoked in turn, material files written and deleted, one change in five merged
+// from a side branch), built with `git fast-import` in os.tmpdir() and removed afterwards.
+// Prints the wall time of the whole audit without a token (one git log, one cat-file, the
+// tree at HEAD, findings, the report) and of rendering each format, and the ratio to plain
+// `git log --first-parent --raw` over the same repository. Targets: < 5 s, ratio < 2.0.
+// Run: node bench/audit.bench.ts [commits] [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAuditHistory } from '../src/adapters/git/history.ts';
+import { localAuditPorts } from '../src/cli/commands/audit.ts';
+import { audit, AUDIT_FORMATS, renderAudit } from '../src/commands/audit.ts';
+
+const KEEP = process.argv.includes('--keep');
+const COMMITS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
+const KEYS = 500;
+const MERGE_EVERY = 5;
+const env = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+
+const POLICY = 'name: standard\ncryptoperiod: 90d\nrotate-before: 14d\ngrace: 30d\napprovals: 1\n';
+const SOPS = `creation_rules:\n  - path_regex: ^keys-manifest/\n    encrypted_regex: ^secret$\n    age: age1${'q'.repeat(58)}\n`;
+
+function keyYaml(id: string, versions: { n: number; state: string; created: string }[]): string {
+  return (
+    `id: ${id}\ndescription: Signs outbound webhooks for ${id}\nowner: "@acme/payments"\npolicy: standard\n` +
+    `type: random\noptions: { bytes: 32, encoding: base64 }\nversions:\n` +
+    versions
+      .map(
+        (v) =>
+          `  - { version: ${v.n}, state: ${v.state}, created: ${v.created}, fingerprint: "kcv:${v.n.toString(16).padStart(16, '0')}" }\n`,
+      )
+      .join('')
+  );
+}
+const material = (id: string, n: number) =>
+  `id: ${id}\nversion: ${n}\nsecret: ENC[AES256_GCM,data:${'A'.repeat(44)},iv:${'B'.repeat(22)},tag:${'C'.repeat(22)},type:str]\n` +
+  `sops:\n  age:\n    - recipient: age1${'q'.repeat(58)}\n      enc: |\n        -----BEGIN AGE ENCRYPTED FILE-----\n        ${'Z'.repeat(64)}\n        -----END AGE ENCRYPTED FILE-----\n`;
+
+async function generate(dir: string): Promise<number> {
+  const fi = spawn('git', ['fast-import', '--quiet', '--done'], {
+    cwd: dir,
+    env,
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+  const done = new Promise<void>((res, rej) =>
+    fi.once('close', (c) => (c === 0 ? res() : rej(new Error(`fast-import ${c}`)))),
+  );
+  const chunks: string[] = [];
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  const keys = Array.from({ length: KEYS }, (_, i) => ({
+    id: `team-${i % 25}/service-${i}`,
+    versions: [] as { n: number; state: string; created: string }[],
+  }));
+  let mark = 0;
+  let mainMark = 0;
+  const t0 = Date.UTC(2020, 0, 1) / 1000;
+  for (let c = 0; c < COMMITS; c++) {
+    const k = keys[c % KEYS]!;
+    const when = t0 + c * 3600;
+    const created = new Date(when * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const files: string[] =
+      c === 0
+        ? [
+            `M 100644 inline policies/standard.yaml\n${data(POLICY)}`,
+            `M 100644 inline .sops.yaml\n${data(SOPS)}`,
+          ]
+        : [];
+    const active = k.versions.find((v) => v.state === 'active');
+    const deactivated = k.versions.find((v) => v.state === 'deactivated');
+    // A visit revokes the key's deactivated version if it has one, else rotates the key.
+    if (deactivated) {
+      deactivated.state = 'destroyed';
+      files.push(`D keys-manifest/${k.id}/v${deactivated.n}.sops.yaml\n`);
+    } else {
+      const n = k.versions.length + 1;
+      if (active) active.state = 'deactivated';
+      k.versions.unshift({ n, state: 'active', created });
+      files.push(
+        `M 100644 inline keys-manifest/${k.id}/v${n}.sops.yaml\n${data(material(k.id, n))}`,
+      );
+    }
+    files.push(
+      `M 100644 inline keys-manifest/${k.id}/key.yaml\n${data(keyYaml(k.id, k.versions))}`,
+    );
+    const who = (t: number) => `committer Rekey Bot <bot@example.com> ${t} +0000\n`;
+    if (c % MERGE_EVERY === 0 && mainMark > 0) {
+      chunks.push(
+        `commit refs/heads/side\nmark :${++mark}\n${who(when - 60)}${data(`rekey: change ${k.id}`)}from :${mainMark}\n${files.join('')}`,
+      );
+      const side = mark;
+      chunks.push(
+        `commit refs/heads/main\nmark :${++mark}\n${who(when)}${data(`Merge pull request #${c}`)}from :${mainMark}\nmerge :${side}\n${files.join('')}`,
+      );
+    } else {
+      chunks.push(
+        `commit refs/heads/main\nmark :${++mark}\n${who(when)}${data(`rekey: change ${k.id}`)}${mainMark ? `from :${mainMark}\n` : ''}${files.join('')}`,
+      );
+    }
+    mainMark = mark;
+    if (chunks.length > 500) fi.stdin.write(chunks.splice(0).join(''));
+  }
+  chunks.push('done\n');
+  fi.stdin.end(chunks.join(''));
+  await done;
+  return COMMITS;
+}
+
+async function time<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await f();
+  return [r, performance.now() - t];
+}
+function gitOut(dir: string, args: string[]): Promise<number> {
+  return new Promise((res, rej) => {
+    const p = spawn('git', args, { cwd: dir, env });
+    let n = 0;
+    p.stdout.on('data', (c: Buffer) => (n += c.length));
+    p.once('close', (code) => (code === 0 ? res(n) : rej(new Error(`git ${args[0]} ${code}`))));
+  });
+}
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+const dir = mkdtempSync(join(tmpdir(), 'rekey-bench-audit-'));
+try {
+  spawnSync('git', ['init', '-q', '--bare', '-b', 'main', dir], { env });
+  const [, genMs] = await time(() => generate(dir));
+  console.log(`generated ${COMMITS} first-parent manifest commits, ${KEYS} keys in ${ms(genMs)}`);
+
+  await gitOut(dir, ['log', '--first-parent', '--raw', '--no-abbrev', 'main']); // warm the cache
+  const runs = 3;
+  const best = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+    let b: [T, number] | undefined;
+    for (let i = 0; i < runs; i++) {
+      const r = await time(f);
+      if (!b || r[1] < b[1]) b = r;
+    }
+    return b!;
+  };
+  const [, plainLog] = await best(() => gitOut(dir, ['log', '--first-parent', '--raw', 'main']));
+  const ports = localAuditPorts(dir);
+  const now = new Date(Date.UTC(2020, 0, 1) + COMMITS * 3_600_000 + 86_400_000);
+  const [report, auditMs] = await best(() => audit({ ref: 'main', now }, ports));
+  const [, historyMs] = await best(() => buildAuditHistory(dir, 'main', { env }));
+  const renders = AUDIT_FORMATS.map((f) => {
+    const t = performance.now();
+    const text = renderAudit(report, f);
+    return `${f} ${ms(performance.now() - t)} (${(Buffer.byteLength(text) / 2 ** 20).toFixed(1)} MiB)`;
+  });
+  const versions = report.keys.reduce((n, k) => n + k.versions.length, 0);
+  console.log(
+    `report: ${report.manifestCommits} manifest commits, ${report.keys.length} keys, ${versions} versions, ${report.findings.length} findings`,
+  );
+  console.log(
+    `audit (no token)                  ${ms(auditMs)} (best of ${runs}); ${((auditMs / COMMITS) * 1000).toFixed(1)} µs per commit; target < 5000 ms`,
+  );
+  console.log(
+    `git log --first-parent --raw      ${ms(plainLog)}  ratio ${(auditMs / plainLog).toFixed(2)}; target < 2.0`,
+  );
+  console.log(
+    `of which the history pass (git log + cat-file + fold) ${ms(historyMs)}  ratio ${(historyMs / plainLog).toFixed(2)}; the rest is the policies, findings and report`,
+  );
+  console.log(`render: ${renders.join(', ')}`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores (wall time: a busy machine inflates it)`,
+  );
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+} finally {
+  if (KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
