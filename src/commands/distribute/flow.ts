@@ -1,0 +1,362 @@
+/**
+ * The distribute use case in its order (docs/distribute.md):
+ *
+ * 1. validate the tree: invalid -> `invalid`, nothing read from or written to GitHub;
+ * 2. take the lease: held by another run -> `busy`, nothing written;
+ * 3. superseded check: the default branch head is not `commit` -> `superseded`, lease released;
+ * 4. resume the keys asked for, then skip halted keys;
+ * 5. preflight every other key (preflight.ts): any failure -> `preflight-failed`, status
+ *    failure, a failure issue per affected key, and no write to any target;
+ * 6. superseded check again (preflight takes time; a newer commit makes this run moot);
+ * 7. plan with the lease's receipts and apply (apply.ts), renewing the lease between keys;
+ * 8. store the receipts (receipts.ts) and release the lease;
+ * 9. status `rekey/distribution` on `commit`: success only when every key converged and none
+ *    is halted or failed; description <= 140 characters; target_url the run;
+ * 10. recordDistribution: one issue per failed key (halted at the budget), converged keys'
+ *    issues closed.
+ *
+ * A dry run does 1, 4 (reads only), 5 and the plans, and writes nothing: no lease, no status,
+ * no issue; its plans use the stored receipts read without the lease.
+ */
+import { formatDiagnostic } from '../../core/diagnostics.ts';
+import { durationMs } from '../../core/duration.ts';
+import type { ManifestSnapshot } from '../../core/snapshot.ts';
+import { parseSopsConfig, type SopsConfig } from '../../core/sops-config.ts';
+import type { SecretReceipt } from '../../core/targets/index.ts';
+import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
+import { validateTree } from '../inspect.ts';
+import { applyKeys, planKeys } from './apply.ts';
+import {
+  EVIDENCE_SCHEMA,
+  plannedKey,
+  statusDescription,
+  unplannedKey,
+  type EvidenceKey,
+  type Reported,
+} from './evidence.ts';
+import { preflight } from './preflight.ts';
+import { nextReceipts } from './receipts.ts';
+import type { DistributionState, FailureRecord } from './state.ts';
+import type {
+  DistributeInput,
+  DistributeOutcome,
+  DistributePorts,
+  DistributeResult,
+  KeyReport,
+} from './types.ts';
+
+const DEFAULT_CONCURRENCY = 4;
+const message = (e: unknown): string =>
+  e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error';
+
+interface Finish {
+  readonly outcome: DistributeOutcome;
+  readonly reported?: readonly Reported[];
+  readonly problems?: readonly string[];
+  readonly status?: 'success' | 'failure';
+  readonly receipts?: number;
+}
+
+export async function runDistribution(
+  input: DistributeInput,
+  ports: DistributePorts,
+  state: DistributionState,
+): Promise<DistributeResult> {
+  const startedAt = input.now();
+  const log = input.log;
+  const concurrency = Math.max(1, input.concurrency ?? DEFAULT_CONCURRENCY);
+  const finish = (f: Finish): DistributeResult => {
+    const reported = f.reported ?? [];
+    const keys = reported.map((r) => r.report);
+    const evidence: EvidenceKey[] = reported.map((r) => r.evidence);
+    return {
+      outcome: f.outcome,
+      commit: input.commit,
+      keys,
+      problems: f.problems ?? [],
+      ...(f.status ? { status: f.status } : {}),
+      evidence: {
+        schema: EVIDENCE_SCHEMA,
+        commit: input.commit,
+        run: input.runUrl ?? null,
+        holder: input.holder,
+        startedAt: startedAt.toISOString(),
+        finishedAt: input.now().toISOString(),
+        outcome: f.outcome,
+        status: f.status ?? null,
+        problems: f.problems ?? [],
+        keys: evidence,
+        receipts: f.receipts ?? null,
+      },
+    };
+  };
+
+  // 1. The tree.
+  const validation = validateTree(input.tree, startedAt);
+  const { snapshot } = validation;
+  const sops = sopsConfigOf(snapshot);
+  if (validation.diagnostics.length > 0 || !('config' in sops)) {
+    const problems = [
+      ...validation.diagnostics.map(formatDiagnostic),
+      ...('config' in sops ? [] : sops.problems),
+    ];
+    log?.warn(`the manifest at ${input.commit.slice(0, 12)} is invalid; nothing was written`);
+    return finish({ outcome: 'invalid', problems });
+  }
+  const ids = [...snapshot.keys.keys()].sort();
+  const keyOf = (id: string) => snapshot.keys.get(id)!.value;
+  const ttlMs = durationMs(snapshot.pipeline['lease-ttl']);
+  // failures.ts counts at least one attempt before halting; a budget of 0 halts at the first.
+  const budget = Math.max(1, snapshot.pipeline['retry-budget']);
+
+  if (input.dryRun) {
+    const halted = await state.haltedKeys(ports.issues);
+    const resume = new Set(input.resume ?? []);
+    const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
+    const receipts = await state.readReceipts(ports.state);
+    const run = await check(ids.filter((id) => !skipped.includes(id)));
+    const reported = [
+      ...skipped.map((id) =>
+        unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
+      ),
+      ...run.failedReports,
+      ...planKeys(run.passed, receipts).map((p) => plannedKey({ ...p, result: null })),
+    ];
+    return finish({
+      outcome: run.failed.length > 0 ? 'preflight-failed' : 'dry-run',
+      reported,
+      problems: run.problems,
+    });
+  }
+
+  // 2. The lease.
+  const got = await state.acquireLease(ports.state, {
+    holder: input.holder,
+    ttlMs,
+    now: input.now,
+    ...(input.leaseWaitMs === undefined ? {} : { waitMs: input.leaseWaitMs }),
+    ...(input.sleep === undefined ? {} : { sleep: input.sleep }),
+  });
+  if (got.result === 'busy') {
+    const why = `the distribution lease is held by ${got.holder} until ${got.expiresAt}`;
+    log?.warn(`${why}; nothing was written`);
+    return finish({ outcome: 'busy', problems: [why] });
+  }
+  const lease = got.lease;
+  let released = false;
+  const release = async (receipts: readonly SecretReceipt[]) => {
+    await lease.release(receipts);
+    released = true;
+  };
+  try {
+    // 3. Superseded?
+    const moved = await superseded();
+    if (moved !== null) {
+      await release(lease.receipts);
+      log?.warn(`${moved}; nothing was written`);
+      return finish({ outcome: 'superseded', problems: [moved] });
+    }
+
+    // 4. Halted keys, after resuming the ones asked for.
+    for (const id of input.resume ?? [])
+      if (snapshot.keys.has(id)) {
+        const r = await state.resumeKey(ports.issues, id, input.holder);
+        log?.info(`${id}: ${r === 'resumed' ? 'resumed' : 'was not halted'}`);
+      }
+    const halted = await state.haltedKeys(ports.issues);
+    const skipped = ids.filter((id) => halted.has(id));
+    const haltedReports = skipped.map((id) =>
+      unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
+    );
+
+    // 5. Preflight.
+    const run = await check(ids.filter((id) => !halted.has(id)));
+    if (run.failed.length > 0) {
+      await release(lease.receipts);
+      const records = await state.recordDistribution(ports.issues, {
+        failed: run.failed,
+        converged: [],
+        budget,
+        commit: input.commit,
+        now: input.now(),
+        ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+      });
+      const reported = [
+        ...haltedReports,
+        ...withIssues(run.failedReports, records),
+        ...run.passed.map((p) => unplannedKey(p.key, 'skipped', [])),
+      ];
+      const status = await writeStatus('preflight-failed', reported);
+      return finish({ outcome: 'preflight-failed', reported, problems: run.problems, status });
+    }
+
+    // 6. Superseded while preflight ran?
+    const movedLater = await superseded();
+    if (movedLater !== null) {
+      await release(lease.receipts);
+      log?.warn(`${movedLater}; nothing was written`);
+      return finish({ outcome: 'superseded', problems: [movedLater] });
+    }
+
+    // 7. Plan and apply.
+    const problems: string[] = [];
+    let until = Date.parse(lease.expiresAt);
+    let renewing: Promise<boolean> | undefined;
+    const beforeKey = async (): Promise<boolean> => {
+      if (until - input.now().getTime() > ttlMs / 2) return true;
+      renewing ??= lease.renew().then(
+        () => {
+          until = Math.max(Date.parse(lease.expiresAt), input.now().getTime() + ttlMs);
+          renewing = undefined;
+          return true;
+        },
+        (e: unknown) => {
+          problems.push(`the lease was lost; keys not yet started were skipped (${message(e)})`);
+          return false;
+        },
+      );
+      return renewing;
+    };
+    const runs = await applyKeys(planKeys(run.passed, lease.receipts), {
+      targets: ports.targets,
+      concurrency,
+      beforeKey,
+      log,
+    });
+
+    // 8. Receipts and the lease.
+    const receipts = nextReceipts(lease.receipts, runs);
+    let stored: number | undefined;
+    try {
+      await release(receipts);
+      stored = receipts.length;
+    } catch (e) {
+      problems.push(`the receipts were not stored: ${message(e)}`);
+      released = true; // the lease is not ours any more; nothing left to release
+    }
+
+    // 9 and 10. Status and failure issues.
+    const applied = runs.map(plannedKey);
+    const failed = applied
+      .filter((r) => r.report.outcome === 'failed' || r.report.outcome === 'skipped')
+      .map((r) => ({ key: r.report.key, details: failureDetails(r.report) }));
+    const converged = applied
+      .filter((r) => r.report.outcome === 'converged' || r.report.outcome === 'unchanged')
+      .map((r) => r.report.key);
+    const outcome: DistributeOutcome =
+      failed.length === 0 && skipped.length === 0 && problems.length === 0 ? 'converged' : 'failed';
+    const reportedBefore = [...haltedReports, ...applied];
+    const status = await writeStatus(outcome, reportedBefore);
+    const records = await state.recordDistribution(ports.issues, {
+      failed,
+      converged,
+      budget,
+      commit: input.commit,
+      now: input.now(),
+      ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+    });
+    return finish({
+      outcome,
+      reported: [...haltedReports, ...withIssues(applied, records)],
+      problems,
+      status,
+      ...(stored === undefined ? {} : { receipts: stored }),
+    });
+  } catch (e) {
+    // Not a crash of the process: give the lease back (with the receipts it had) so the next
+    // run need not wait for it to expire; the error itself is the caller's.
+    if (!released) await lease.release(lease.receipts).catch(() => undefined);
+    throw e;
+  }
+
+  async function superseded(): Promise<string | null> {
+    const head = await ports.git.getBranchHead(input.defaultBranch);
+    if (head === null) return `the default branch ${input.defaultBranch} does not exist on GitHub`;
+    if (head.commit === input.commit) return null;
+    return `${input.defaultBranch} moved to ${head.commit.slice(0, 12)} after this run started on ${input.commit.slice(0, 12)}; the run for the newer commit distributes`;
+  }
+
+  async function check(keys: readonly string[]) {
+    const pf = await preflight(
+      {
+        snapshot,
+        tree: input.tree,
+        sopsConfig: (sops as { config: SopsConfig }).config,
+        keys,
+        concurrency,
+        mask: input.mask,
+      },
+      ports,
+    );
+    const failed = [...pf.problems].map(([key, details]) => ({ key, details }));
+    for (const f of failed) for (const d of f.details) log?.warn(`${f.key}: preflight: ${d}`);
+    return {
+      passed: pf.keys,
+      failed,
+      failedReports: failed.map((f) => unplannedKey(keyOf(f.key), 'failed', f.details)),
+      problems: failed.flatMap((f) => f.details.map((d) => `${f.key}: ${d}`)),
+    };
+  }
+
+  async function writeStatus(
+    outcome: DistributeOutcome,
+    reported: readonly Reported[],
+  ): Promise<'success' | 'failure'> {
+    const state = outcome === 'converged' ? 'success' : 'failure';
+    const description = statusDescription(
+      outcome,
+      reported.map((r) => r.report),
+    );
+    await ports.statuses.createStatus(input.commit, {
+      state,
+      context: DISTRIBUTION_CONTEXT,
+      description,
+      ...(input.runUrl ? { targetUrl: input.runUrl } : {}),
+    });
+    log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description}`);
+    return state;
+  }
+}
+
+function sopsConfigOf(snapshot: ManifestSnapshot): { config: SopsConfig } | { problems: string[] } {
+  if (snapshot.sopsConfig === undefined)
+    return {
+      problems: ['.sops.yaml is missing: the creation rules say who may read the material'],
+    };
+  const parsed = parseSopsConfig(snapshot.sopsConfig);
+  return parsed.config
+    ? { config: parsed.config }
+    : { problems: parsed.diagnostics.map(formatDiagnostic) };
+}
+
+function haltedReason(
+  halted: ReadonlyMap<string, { issue: number; url: string; reason: string }>,
+  id: string,
+): string {
+  const h = halted.get(id);
+  return `halted (issue #${h?.issue ?? '?'}): ${h?.reason ?? 'the retry budget is spent'}; dispatch with resume to retry`;
+}
+
+/** One line per failed step or problem (already secret-free). */
+function failureDetails(report: KeyReport): string[] {
+  const lines = report.targets.flatMap((t) =>
+    t.outcome === 'skipped'
+      ? [`target ${t.target} (${t.where}): not applied`]
+      : t.errors.map((e) => `target ${t.target} (${t.where}): ${e}`),
+  );
+  return lines.length > 0 ? lines : ['not distributed'];
+}
+
+/** Attaches each key's failure issue, and `halted` when the budget ran out with this run. */
+function withIssues(reported: readonly Reported[], records: readonly FailureRecord[]): Reported[] {
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  return reported.map((r) => {
+    const rec = byKey.get(r.report.key);
+    if (rec === undefined) return r;
+    const outcome: KeyReport['outcome'] = rec.halted ? 'halted' : r.report.outcome;
+    return {
+      report: { ...r.report, outcome, issue: rec.url },
+      evidence: { ...r.evidence, outcome, issue: rec.url },
+    };
+  });
+}

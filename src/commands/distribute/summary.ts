@@ -1,0 +1,81 @@
+/**
+ * The job summary of a distribution run: the outcome, one table row per key and target (what
+ * was done, which version went to which slot, fingerprints), then problems and the failure
+ * issues. Built from the result and its evidence document only, so it holds what they hold:
+ * names, versions, fingerprints, never a value.
+ */
+import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
+import type { DistributeResult } from './types.ts';
+
+const cell = (s: string): string =>
+  s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>*[\]]/g, (c) => `\\${c}`);
+
+const HEADLINE: Record<DistributeResult['outcome'], string> = {
+  converged: 'Every key converged.',
+  failed: 'Some keys were not distributed; see the problems and issues below.',
+  superseded: 'Superseded: the default branch moved past this commit. Nothing was written.',
+  busy: 'Another run holds the distribution lease. Nothing was written.',
+  'preflight-failed': 'Preflight failed. Nothing was written to any target.',
+  invalid: 'The manifest is invalid. Nothing was written.',
+  'dry-run': 'Dry run: the plan below was not applied.',
+};
+
+export function renderDistributeSummary(result: DistributeResult): string {
+  const ev = result.evidence;
+  const out = [
+    '## rekey distribute',
+    '',
+    `${HEADLINE[result.outcome]} Commit \`${result.commit.slice(0, 12)}\`${result.status ? `, status ${DISTRIBUTION_CONTEXT} = **${result.status}**` : ''}.`,
+    '',
+  ];
+  if (result.keys.length > 0) {
+    out.push(
+      '| key | target | outcome | what changed | version -> slot |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const key of ev.keys) {
+      if (key.targets.length === 0)
+        out.push(`| ${cell(key.key)} | (no targets) | ${key.outcome} | | |`);
+      for (const t of key.targets) {
+        const changed =
+          t.steps.length === 0
+            ? t.outcome === 'unchanged'
+              ? 'nothing to do'
+              : ''
+            : t.steps
+                .map((s) =>
+                  cell(
+                    `${s.outcome === 'failed' ? 'FAILED ' : s.outcome === 'planned' ? 'would ' : ''}${s.step}`,
+                  ),
+                )
+                .join('<br>');
+        const outcome =
+          key.outcome === 'halted' || key.outcome === 'skipped'
+            ? `${t.outcome} (key ${key.outcome})`
+            : t.outcome;
+        out.push(
+          `| ${cell(key.key)} | ${cell(t.where)} | ${outcome} | ${changed} | ${t.desired.map(cell).join('<br>')} |`,
+        );
+      }
+    }
+    out.push('');
+  }
+  const problems = [
+    ...result.problems,
+    ...ev.keys.flatMap((k) =>
+      k.targets.flatMap((t) => t.errors.map((e) => `${k.key}: ${t.where}: ${e}`)),
+    ),
+  ];
+  const unique = [...new Set(problems)];
+  if (unique.length > 0) out.push('### Problems', '', ...unique.map((p) => `- ${cell(p)}`), '');
+  const issues = result.keys.filter((k) => k.issue !== undefined);
+  if (issues.length > 0)
+    out.push(
+      '### Failure issues',
+      '',
+      ...issues.map((k) => `- ${cell(k.key)} (${k.outcome}): ${k.issue}`),
+      '',
+    );
+  if (ev.receipts !== null) out.push(`Receipts stored with the lease: ${ev.receipts}.`, '');
+  return `${out.join('\n')}\n`;
+}
