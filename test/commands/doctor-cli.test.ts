@@ -20,7 +20,10 @@ beforeAll(async () => {
   });
   await emu.addRepo({ fullName: 'acme/infra', files: goodRepo() });
   emu.setBranchRules('acme/infra', 'main', [
-    { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
+    {
+      type: 'pull_request',
+      parameters: { required_approving_review_count: 1, require_code_owner_review: true },
+    },
     {
       type: 'required_status_checks',
       parameters: { required_status_checks: [{ context: 'rekey verify' }] },

@@ -34,7 +34,10 @@ beforeAll(async () => {
   // Well set up: rulesets require the check and a review, schedules ran this morning.
   await emu.addRepo({ fullName: 'acme/good', files: goodRepo() });
   emu.setBranchRules('acme/good', 'main', [
-    { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
+    {
+      type: 'pull_request',
+      parameters: { required_approving_review_count: 1, require_code_owner_review: true },
+    },
     {
       type: 'required_status_checks',
       parameters: {
@@ -58,7 +61,13 @@ afterAll(async () => {
   await emu.close();
 });
 
-const rulesOf = (r: DoctorReport) => r.findings.map((f) => f.rule);
+/** Every rule any test here saw: the last test checks that each doctor rule was triggered. */
+const seen = new Set<string>();
+const rulesOf = (r: DoctorReport) => {
+  const rules = r.findings.map((f) => f.rule);
+  for (const rule of rules) seen.add(rule);
+  return rules;
+};
 
 describe('rekey doctor', () => {
   it('finds no error (and no warning) in a well set-up repository', async () => {
@@ -77,6 +86,8 @@ describe('rekey doctor', () => {
   });
 
   it('accepts classic protection instead of rulesets', async () => {
+    // The emulator's classic protection cannot require code owner review (GitHub's can), so
+    // the one finding left is that warning; no error.
     await emu.addRepo({ fullName: 'acme/classic', files: goodRepo() });
     emu.setBranchProtection('acme/classic', 'main', {
       required_approving_review_count: 1,
@@ -91,7 +102,8 @@ describe('rekey doctor', () => {
       { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
       settings('acme/classic'),
     );
-    expect(r.findings).toEqual([]);
+    expect(rulesOf(r)).toEqual(['doctor/protection-code-owners']);
+    expect(r.errors).toBe(0);
   });
 
   it('finds every remote problem of a badly set-up repository, each with its fix', async () => {
@@ -150,7 +162,10 @@ describe('rekey doctor', () => {
   it('says which checks it skipped, and why, when the token may not read them', async () => {
     await emu.addRepo({ fullName: 'acme/narrow', files: goodRepo() });
     emu.setBranchRules('acme/narrow', 'main', [
-      { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
+      {
+        type: 'pull_request',
+        parameters: { required_approving_review_count: 1, require_code_owner_review: true },
+      },
     ]);
     const r = await doctor(
       { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
@@ -172,5 +187,67 @@ describe('rekey doctor', () => {
     expect(r.findings).toEqual([]);
     expect(r.skipped).toEqual(REMOTE_CHECKS.map((check) => ({ check, reason: 'no token given' })));
     expect(r.checked).not.toContain('branch-protection');
+  });
+
+  // The local ways to get it wrong, each on the badly set-up repository: together with the
+  // remote cases above, every doctor rule is triggered against the emulator, with its fix.
+  const rotate = '.github/workflows/rotate.yml';
+  const LOCAL: readonly [string, (f: Record<string, string>) => void][] = [
+    ['no verify workflow', (f) => delete f['.github/workflows/verify.yml']],
+    [
+      'rotate unpinned, outside the group, given GITHUB_TOKEN',
+      (f) =>
+        (f[rotate] = mutating('rotate', SCHEDULE('17 6 * * *'), '${{ github.token }}')
+          .replace('group: rekey-mutations', 'group: x')
+          .replace(/checkout@[0-9a-f]{40}/, 'checkout@v7')),
+    ],
+    [
+      'revoke given a PAT',
+      (f) =>
+        (f['.github/workflows/revoke.yml'] = mutating(
+          'revoke',
+          SCHEDULE('37 7 * * *'),
+          '${{ secrets.PAT }}',
+        )),
+    ],
+    [
+      'no CODEOWNERS, no .sops.yaml',
+      (f) => (delete f['.github/CODEOWNERS'], delete f['.sops.yaml']),
+    ],
+    [
+      'CODEOWNERS gaps and a skipped line, .sops.yaml misread',
+      (f) => {
+        f['.github/CODEOWNERS'] = '* @acme/all\n/keys-manifest/\n/.github/\n[ab] @x\n';
+        f['.sops.yaml'] =
+          'creation_rules:\n  - path_regexp: ^keys-manifest/\n    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n';
+      },
+    ],
+    [
+      'no rule for keys-manifest',
+      (f) => (f['.sops.yaml'] = f['.sops.yaml']!.replace('^keys-manifest/', '^elsewhere/')),
+    ],
+    [
+      'everything encrypted',
+      (f) => (f['.sops.yaml'] = f['.sops.yaml']!.replace('    encrypted_regex: ^secret$\n', '')),
+    ],
+  ];
+  it.each(LOCAL)('finds a local problem: %s', async (_what, change) => {
+    const files = goodRepo();
+    change(files);
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/good'),
+    );
+    expect(rulesOf(r).length).toBeGreaterThan(0);
+    for (const f of r.findings) {
+      expect(f.fix.length).toBeGreaterThan(20);
+      if (f.file) expect(f.where.startsWith(f.file)).toBe(true);
+    }
+  });
+
+  it('has triggered every doctor rule, and a workflow rule', () => {
+    const missing = Object.keys(DOCTOR_RULES).filter((rule) => !seen.has(rule));
+    expect(missing).toEqual([]);
+    expect(seen).toContain('workflow/unpinned-action');
   });
 });

@@ -41,6 +41,10 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Require at least one approving review on the default branch (ruleset rule "Require a pull request before merging", or classic protection), so no rotation merges unseen.',
   },
+  'doctor/protection-code-owners': {
+    severity: 'warning',
+    fix: 'Turn on "Require review from Code Owners" in the ruleset\'s pull request rule (or in classic protection): without it CODEOWNERS only requests a review, and any approval merges a change to keys-manifest/ or .sops.yaml.',
+  },
   'doctor/protection-unreadable': {
     severity: 'warning',
     fix: 'Give the token doctor runs with `administration: read` (classic protection needs it), or configure a ruleset, which any token with metadata access can read.',

@@ -28,6 +28,7 @@ const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLow
 function rulesRequire(rules: readonly BranchRule[], verifyCheck: string) {
   let check = false;
   let approvals = 0;
+  let codeOwners = false;
   for (const r of rules) {
     if (r.type === 'required_status_checks') {
       const list = r.parameters['required_status_checks'];
@@ -43,9 +44,10 @@ function rulesRequire(rules: readonly BranchRule[], verifyCheck: string) {
     if (r.type === 'pull_request') {
       const n = Number(r.parameters['required_approving_review_count'] ?? 0);
       if (Number.isFinite(n)) approvals = Math.max(approvals, n);
+      codeOwners ||= r.parameters['require_code_owner_review'] === true;
     }
   }
-  return { check, approvals, any: rules.length > 0 };
+  return { check, approvals, codeOwners, any: rules.length > 0 };
 }
 
 export function checkProtection(input: ProtectionInput): DoctorFinding[] {
@@ -56,7 +58,17 @@ export function checkProtection(input: ProtectionInput): DoctorFinding[] {
   const check =
     fromRules.check || (classic?.requiredChecks.some((c) => same(c, input.verifyCheck)) ?? false);
   const approvals = Math.max(fromRules.approvals, classic?.requiredApprovals ?? 0);
-  if (check && approvals >= 1) return [];
+  const codeOwners = fromRules.codeOwners || classic?.requireCodeOwnerReviews === true;
+  if (check && approvals >= 1)
+    return codeOwners
+      ? []
+      : [
+          finding(
+            'doctor/protection-code-owners',
+            `${input.branch} requires a review, but not one by a code owner`,
+            where,
+          ),
+        ];
 
   const missing = [
     ...(check ? [] : [`the \`${input.verifyCheck}\` check`]),

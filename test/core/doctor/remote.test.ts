@@ -9,14 +9,14 @@ const checkRule = (context: string): BranchRule => ({
     strict_required_status_checks_policy: false,
   },
 });
-const reviewRule = (n: number): BranchRule => ({
+const reviewRule = (n: number, codeOwners = true): BranchRule => ({
   type: 'pull_request',
-  parameters: { required_approving_review_count: n },
+  parameters: { required_approving_review_count: n, require_code_owner_review: codeOwners },
 });
-const classic = (checks: string[], approvals: number): ClassicProtection => ({
+const classic = (checks: string[], approvals: number, codeOwners = true): ClassicProtection => ({
   requiredChecks: checks,
   requiredApprovals: approvals,
-  requireCodeOwnerReviews: false,
+  requireCodeOwnerReviews: codeOwners,
 });
 
 describe('doctor: protection or rulesets (either suffices)', () => {
@@ -26,6 +26,18 @@ describe('doctor: protection or rulesets (either suffices)', () => {
     ['classic alone', classic(['rekey verify'], 2), [], []],
     ['check from a ruleset, reviews from classic', classic([], 1), [checkRule('Rekey Verify')], []],
     ['nothing at all', null, [], ['doctor/protection-missing']],
+    [
+      'reviews not by code owners',
+      null,
+      [checkRule('rekey verify'), reviewRule(1, false)],
+      ['doctor/protection-code-owners'],
+    ],
+    [
+      'classic reviews not by code owners',
+      classic(['rekey verify'], 1, false),
+      [],
+      ['doctor/protection-code-owners'],
+    ],
     [
       'a ruleset that only blocks force pushes',
       null,
