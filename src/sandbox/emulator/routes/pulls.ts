@@ -216,6 +216,26 @@ async function pullFiles(ctx: Ctx) {
 }
 
 /** Pull requests that merged `commit_sha`, have it as head, or carry it among their commits. */
+/** A merged pull request's own commits never change: computed once (3 git calls) per pull. */
+const mergedCommits = new WeakMap<Pull, readonly string[]>();
+
+/**
+ * The pull request's own commits: reachable from its head, not from its base (for a merged
+ * one, the base as it was: the merge commit's first parent).
+ */
+async function pullOwnCommits(ctx: Ctx, pull: Pull): Promise<readonly string[]> {
+  const cached = pull.merge_commit_sha ? mergedCommits.get(pull) : undefined;
+  if (cached) return cached;
+  const git = ctx.repo.git;
+  const base = pull.merge_commit_sha
+    ? (await git.readCommit(pull.merge_commit_sha)).parents[0]
+    : await git.readRef(`refs/heads/${pull.baseRef}`);
+  const from = base ? await git.mergeBase(base, pull.headSha) : null;
+  const commits = from === null ? [] : await git.revList(from, pull.headSha);
+  if (pull.merge_commit_sha) mergedCommits.set(pull, commits);
+  return commits;
+}
+
 async function pullsForCommit(ctx: Ctx) {
   const sha = await ctx.repo.git.resolveCommit(ctx.params['commit_sha'] ?? '');
   if (!sha) throw new ApiError(422, `No commit found for SHA: ${ctx.params['commit_sha'] ?? ''}`);
@@ -224,17 +244,10 @@ async function pullsForCommit(ctx: Ctx) {
     const issue = ctx.repo.issues.get(pull.number);
     if (!issue) continue;
     await refresh(ctx, pull, issue);
-    let hit = pull.merge_commit_sha === sha || pull.headSha === sha;
-    if (!hit) {
-      // The pull request's own commits: reachable from its head, not from its base (for a
-      // merged one, the base as it was: the merge commit's first parent).
-      const git = ctx.repo.git;
-      const base = pull.merge_commit_sha
-        ? (await git.readCommit(pull.merge_commit_sha)).parents[0]
-        : await git.readRef(`refs/heads/${pull.baseRef}`);
-      const from = base ? await git.mergeBase(base, pull.headSha) : null;
-      hit = from !== null && (await git.revList(from, pull.headSha)).includes(sha);
-    }
+    const hit =
+      pull.merge_commit_sha === sha ||
+      pull.headSha === sha ||
+      (await pullOwnCommits(ctx, pull)).includes(sha);
     if (hit) found.push({ pull, issue });
   }
   const page = paginate(ctx, found);
