@@ -9,16 +9,12 @@
  */
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import type { FileTree } from '../../core/snapshot.ts';
+import type { DistributionReport } from './narrate.ts';
 import type { Sandbox } from './sandbox.ts';
 
-export type DistributionRun =
+export type DistributionAttempt =
   | { readonly available: false; readonly why: string }
-  | {
-      readonly available: true;
-      readonly outcome: string;
-      readonly status: 'success' | 'failure' | undefined;
-      readonly lines: readonly string[];
-    };
+  | { readonly available: true; readonly result: DistributionReport };
 
 export const DISTRIBUTE_UNAVAILABLE =
   'the distribute command (src/commands/distribute/index.ts) is not available yet';
@@ -27,6 +23,8 @@ export async function runDistribution(
   _sb: Sandbox,
   _commit: { sha: string; tree: FileTree },
   _codec: SopsCodec,
-): Promise<DistributionRun> {
+  _mask: (value: string) => void,
+  _runUrl: string,
+): Promise<DistributionAttempt> {
   return { available: false, why: DISTRIBUTE_UNAVAILABLE };
 }

@@ -90,7 +90,12 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
   let emu: Emulator | undefined;
   try {
     emu = await startEmulator({ now: () => clock });
-    await emu.addRepo({ fullName: KEYS_REPO, files: await templateFiles(opts.templateDir) });
+    await emu.addRepo({
+      fullName: KEYS_REPO,
+      files: await templateFiles(opts.templateDir),
+      // A merged rekey branch must go, or the next PR for the key finds it and stops (stale).
+      deleteBranchOnMerge: true,
+    });
     for (const r of TARGET_REPOS)
       await emu.addRepo({ fullName: r.fullName, environments: r.environments ?? [] });
     for (const p of PEOPLE) emu.addUser(p);

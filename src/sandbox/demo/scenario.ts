@@ -5,28 +5,36 @@
  *
  * - the scheduled rotate and revoke workflows run the `rotate` and `revoke` commands through
  *   the real GitHub adapters with an App token, and open PRs;
- * - the verify workflow runs `verify-pull` and records the required check;
+ * - the verify workflow runs `verify-pull` and records the required check (pull-life.ts);
  * - alice and bob (not the author, not bots) approve; the branch rules refuse a merge before;
- * - the distribution job runs `distribute` on each new main commit, and the demo opens what
- *   landed on the targets (secrets, deploy keys, JWKS) and compares it with key.yaml by
- *   fingerprint (targets-check.ts);
+ * - the distribution job runs `distribute` on each new main commit (distribution.ts), and the
+ *   demo opens what landed on the targets and compares it with key.yaml by fingerprint
+ *   (targets-check.ts);
  * - an on-call engineer dispatches an emergency for a compromised key;
- * - the `audit` command writes its report.
+ * - the `audit` command writes its report (report.ts).
  *
- * Nothing printed is secret: fingerprints, versions, commit ids and reasons only.
+ * Nothing printed is secret. As a second line of defence every decrypted value the
+ * distribution job masks is looked for in every line; a line carrying one is blanked and the
+ * demo fails.
  */
-import { rotate, type EmergencyRequest, type KeyResult } from '../../commands/rotate.ts';
+import type { CheckoutState } from '../../adapters/git/commits.ts';
 import { revoke } from '../../commands/revoke.ts';
-import type { KeyDocument, PolicyDocument } from '../../core/formats/index.ts';
+import { rotate, type EmergencyRequest, type KeyResult } from '../../commands/rotate.ts';
 import { loadSnapshot } from '../../core/load-snapshot.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
-import type { CheckoutState } from '../../adapters/git/commits.ts';
 import { runDistribution } from './distribution.ts';
+import {
+  describeChecks,
+  describeDistribution,
+  describeKeys,
+  describeOpened,
+  keysOf,
+} from './narrate.ts';
 import { reviewAndMerge } from './pull-life.ts';
 import { writeAuditReport } from './report.ts';
 import { KEYS_REPO, openSandbox } from './sandbox.ts';
-import { checkTargets, describeCheck, type TargetCheck } from './targets-check.ts';
+import { checkTargets, type TargetCheck } from './targets-check.ts';
 
 export interface DemoOptions {
   /** The template repository whose example content the sandbox starts from. */
@@ -65,17 +73,24 @@ const RUN = 'https://github.example/acme/keys/actions/runs/demo';
 const minutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
 const stamp = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 const days = (a: Date, b: Date) => Math.round((b.getTime() - a.getTime()) / 86_400_000);
+type Opened = Extract<KeyResult, { outcome: 'created' }>;
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const { say } = opts;
   const wrap = opts.wrapCodec ?? ((c: SopsCodec) => c);
-  // The rotate job holds no identity: it encrypts to .sops.yaml's recipients and cannot decrypt.
+  // The rotate job holds no identity: it encrypts to .sops.yaml's recipient and cannot decrypt.
   const encryptOnly = wrap(new BuiltinSopsCodec({ identities: [] }));
   const distributionCodec = wrap(new BuiltinSopsCodec({ identities: [...opts.identities] }));
   const problems: string[] = [];
   const unavailable = new Set<string>();
   const checks: TargetCheck[] = [];
+  const masked = new Set<string>();
   let report: readonly string[] = [];
+  const say = (line: string): void => {
+    let out = line;
+    for (const m of masked) if (out.includes(m)) out = out.split(m).join('***');
+    if (out !== line) problems.push('a secret value reached the output (blanked)');
+    opts.say(out);
+  };
   const section = (at: Date, title: string) => say(`\n== ${stamp(at)} UTC  ${title}`);
 
   const sb = await openSandbox({ templateDir: opts.templateDir, start: T.imported });
@@ -84,81 +99,68 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say('revocation and an emergency, on a sandbox GitHub. Nothing printed is secret.');
     say(`  GitHub      an emulator at ${sb.emu.apiUrl} (loopback only)`);
     say(`  repository  ${KEYS_REPO}: the template's .sops.yaml, policies/ and keys-manifest/`);
+    say('  targets     secrets in acme/payments-api and acme/identity-service,');
+    say('              a deploy key on acme/infra-config, a JWKS file');
+    say('  who         rekey[bot] opens PRs (an App token; it encrypts, it cannot decrypt);');
     say(
-      '  targets     acme/payments-api, acme/identity-service (secrets), acme/infra-config (deploy key)',
-    );
-    say('  who         rekey[bot] opens PRs (App token; encrypts, cannot decrypt);');
-    say(
-      '              alice and bob review and merge; the distribution job holds the demo age identity',
+      '              alice and bob review and merge; the distribution job holds the age identity',
     );
     say('  time        a virtual clock: months pass in seconds');
 
     /** The distribution job on main's new head, then the read-back of every target. */
-    const distribute = async (why: string): Promise<void> => {
+    const distribute = async (focus?: readonly string[]): Promise<void> => {
       const main = await sb.checkout();
       sb.setClock(minutes(sb.now(), 5));
-      const run = await runDistribution(sb, main, distributionCodec);
+      const run = await runDistribution(sb, main, distributionCodec, (v) => masked.add(v), RUN);
       if (!run.available) {
         if (!unavailable.has(run.why))
           say(
-            `    distribution (${why}): NOT AVAILABLE YET: ${run.why}; nothing is written to the targets and no rekey/distribution status is recorded, so the promotion and revocation gates below stay closed`,
+            `    distribution: NOT AVAILABLE YET: ${run.why}; nothing is written to the targets and no rekey/distribution status is recorded, so the promotion and revocation gates below stay closed`,
           );
-        else say(`    distribution (${why}): not available yet (see above)`);
+        else say('    distribution: not available yet (see above)');
         unavailable.add(run.why);
         return;
       }
-      say(
-        `    distribution (${why}) at ${main.sha.slice(0, 12)}: ${run.outcome}, rekey/distribution = ${run.status ?? 'not written'}`,
-      );
-      for (const l of run.lines) say(`      ${l}`);
-      if (run.status !== 'success')
-        problems.push(`distribution of ${main.sha.slice(0, 12)}: ${run.outcome}`);
+      for (const l of describeDistribution(run.result)) say(`    ${l}`);
+      if (run.result.status !== 'success')
+        problems.push(`distribution of ${main.sha.slice(0, 12)}: ${run.result.outcome}`);
       const keys = keysOf(main);
       const mine = await checkTargets(sb, keys);
       checks.push(...mine);
-      say(
-        "    read back from the targets (secrets opened with the emulator's key, fingerprinted):",
-      );
-      for (const c of mine) {
-        const key = keys.get(c.keyId)!;
-        say(
-          `      ${describeCheck(c, (fp) => key.versions.find((v) => v.fingerprint === fp)?.version)}`,
-        );
-        if (!c.ok) problems.push(`${c.keyId}: ${c.where} does not match key.yaml`);
-      }
+      for (const l of describeChecks(mine, keys, focus)) say(`    ${l}`);
+      for (const c of mine)
+        if (!c.ok) problems.push(`${c.keyId}: ${c.where} does not hold what key.yaml says`);
     };
 
-    /** What a scheduled run did per key, then each new PR's review, merge and distribution. */
-    const followUp = async (
-      base: CheckoutState,
-      keys: readonly KeyResult[],
-      first: { shown: boolean },
-    ) => {
-      const opened: Extract<KeyResult, { outcome: 'created' }>[] = [];
+    /**
+     * What a scheduled run did per key; then each new PR is verified, approved and merged, and
+     * the distribution job runs once on main's head (on GitHub every merge starts a run, and
+     * the shared concurrency group cancels the pending runs older pushes started).
+     */
+    let refusalShown = false;
+    const followUp = async (base: CheckoutState, keys: readonly KeyResult[]) => {
+      const opened: Opened[] = [];
       for (const k of keys) {
-        if (k.outcome === 'created') {
-          say(
-            `  ${k.keyId}: opened PR #${k.pull.number} on ${k.branch} (${k.action} to v${k.version}, fingerprint ${k.fingerprint})`,
-          );
-          opened.push(k);
-        } else say(`  ${k.keyId}: ${k.outcome}${'reason' in k ? `: ${k.reason}` : ''}`);
-      }
-      for (const k of opened) {
-        say(`  PR #${k.pull.number} ${k.branch}`);
-        const end = await reviewAndMerge(
-          sb,
-          { keyId: k.keyId, action: k.action, branch: k.branch, number: k.pull.number },
-          base,
-          policyOf(base, k.keyId),
-          say,
-          { showRefusedMerge: !first.shown },
+        if (k.outcome === 'created') opened.push(k);
+        say(
+          `  ${k.outcome === 'created' ? describeOpened(k) : `${k.keyId}: ${k.outcome}${'reason' in k ? `: ${k.reason}` : ''}`}`,
         );
-        first.shown = true;
-        if (!end.merged) {
-          problems.push(`PR #${k.pull.number} (${k.keyId}): ${end.reason}`);
-          continue;
-        }
-        await distribute(`${k.action} of ${k.keyId}`);
+      }
+      const snap = loadSnapshot(base.tree).snapshot;
+      const merged: string[] = [];
+      for (const k of opened) {
+        say(`  PR #${k.pull.number} (${k.keyId})`);
+        const policy = snap.policies.get(snap.keys.get(k.keyId)!.value.policy)!.value;
+        const end = await reviewAndMerge(sb, { ...k, number: k.pull.number }, base, policy, say, {
+          showRefusedMerge: !refusalShown,
+        });
+        refusalShown = true;
+        if (end.merged) merged.push(k.keyId);
+        else problems.push(`PR #${k.pull.number} (${k.keyId}): ${end.reason}`);
+      }
+      if (merged.length > 0) {
+        say(`  the push to main starts the distribution workflow`);
+        await distribute(merged);
       }
       return opened.length;
     };
@@ -172,10 +174,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       );
       if (result.kind !== 'applied') {
         problems.push(`rotate at ${stamp(at)}: ${result.kind}`);
-        say(`  rotate: ${result.kind}`);
         return 0;
       }
-      return followUp(base, result.keys, shown);
+      return followUp(base, result.keys);
     };
     const revokeRun = async (at: Date) => {
       sb.setClock(at);
@@ -190,67 +191,70 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
           `  gate ${v.keyId} v${v.version} (${v.state}): ${v.open ? 'open' : 'closed'}, ${v.reason}`,
         );
       // A closed gate was just explained per version; its "skipped" result would repeat it.
-      const rest = result.keys.filter((k) => !(k.outcome === 'skipped' && k.action === 'revoke'));
-      return followUp(base, rest, shown);
+      return followUp(
+        base,
+        result.keys.filter((k) => !(k.outcome === 'skipped' && k.reason.startsWith('gate closed'))),
+      );
     };
-    const shown = { shown: false };
 
-    section(T.imported, 'Day 0: the template is imported into acme/keys');
+    section(T.imported, 'day 0: the template is imported into acme/keys');
     {
       const main = await sb.checkout();
-      const snap = loadSnapshot(main.tree).snapshot;
-      const versions = [...snap.keys.values()].reduce((n, k) => n + k.value.versions.length, 0);
-      say(`  main at ${main.sha.slice(0, 12)}: ${snap.keys.size} keys, ${versions} versions`);
-      await distribute('first push to main');
+      const keys = keysOf(main);
+      const versions = [...keys.values()].reduce((n, k) => n + k.versions.length, 0);
+      say(
+        `  main at ${main.sha.slice(0, 12)}: ${keys.size} keys, ${versions} versions; the push starts the distribution job`,
+      );
+      await distribute();
     }
 
     section(
       T.rotation,
-      `${days(T.imported, T.rotation)} days later: the scheduled rotate workflow runs`,
+      `${days(T.imported, T.rotation)} days later: the scheduled rotate workflow`,
     );
-    say('  due: the active version has reached its cryptoperiod minus rotate-before');
+    say('  a key is due when its active version reaches its cryptoperiod minus rotate-before');
     if ((await rotateRun(T.rotation)) === 0) problems.push('the scheduled rotation opened no PR');
 
     section(
       T.promotion,
-      `${days(T.rotation, T.promotion)} days later: rotate again (prepublished versions are promoted once proven distributed), then revoke`,
+      `${days(T.rotation, T.promotion)} days later: rotate and revoke run again`,
     );
+    say('  rotate: a prepublished version is promoted once its distribution is proven');
     await rotateRun(T.promotion);
-    say('  the scheduled revoke workflow: may any old version be destroyed yet?');
+    say('  revoke: an old version may go once its successor was proven distributed, plus grace');
     await revokeRun(T.promotion);
 
     section(
       T.revocation,
-      `${days(T.promotion, T.revocation)} days later: the grace periods have passed; the revoke workflow runs`,
+      `${days(T.promotion, T.revocation)} days later: the grace periods have passed`,
     );
-    const revoked = await revokeRun(T.revocation);
-    if (revoked === 0 && unavailable.size === 0)
+    if ((await revokeRun(T.revocation)) === 0 && unavailable.size === 0)
       problems.push('the scheduled revocation opened no PR');
 
     section(T.incident, 'incident: the deploy key of infra/deploy-ssh was pasted into a CI log');
-    say('  on-call dispatches the rotate workflow with key=infra/deploy-ssh, compromised=yes');
-    const emergency = await rotateRun(T.incident, {
+    say('  on-call dispatches the rotate workflow: key infra/deploy-ssh, compromised: yes');
+    const emergency = {
       key: 'infra/deploy-ssh',
       reason: 'private key pasted into a CI log',
       compromised: true,
-    });
-    if (emergency === 0) problems.push('the emergency opened no PR');
-    say('  the compromised version needs no grace: the next revoke run destroys it');
+    };
+    if ((await rotateRun(T.incident, emergency)) === 0) problems.push('the emergency opened no PR');
+    say('  revoke: a compromised version needs no grace');
     await revokeRun(minutes(T.incident, 45));
 
     const end = minutes(T.incident, 60);
     sb.setClock(end);
     section(end, 'where every key stands on main');
-    const final = await sb.checkout();
-    summarize(final, say);
+    for (const l of describeKeys(await sb.checkout())) say(`  ${l}`);
 
-    say('\n  the audit report over the whole history:');
+    say('\n  the audit report over the whole history (audit command):');
     const audit = await writeAuditReport(sb, opts.outDir, end);
     for (const l of audit.lines) say(`  ${l}`);
     report = audit.files;
   } catch (e) {
-    problems.push(e instanceof Error ? e.message : String(e));
-    say(`\ndemo stopped: ${e instanceof Error ? e.message : String(e)}`);
+    const why = e instanceof Error ? e.message : String(e);
+    problems.push(why);
+    say(`\ndemo stopped: ${why}`);
   } finally {
     await sb.close();
   }
@@ -262,30 +266,4 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   );
   for (const f of report) say(`report: ${f}`);
   return { ok, problems, unavailable: [...unavailable], checks, report };
-}
-
-function keysOf(c: CheckoutState): Map<string, KeyDocument> {
-  const snap = loadSnapshot(c.tree).snapshot;
-  return new Map([...snap.keys].map(([id, k]) => [id, k.value]));
-}
-
-function policyOf(c: CheckoutState, keyId: string): PolicyDocument {
-  const snap = loadSnapshot(c.tree).snapshot;
-  const key = snap.keys.get(keyId)!.value;
-  return snap.policies.get(key.policy)!.value;
-}
-
-/** Every key's versions with the history of their states (from first-parent history). */
-function summarize(c: CheckoutState, say: (line: string) => void): void {
-  for (const [id, key] of keysOf(c)) {
-    say(`  ${id} (${key.type}, policy ${key.policy})`);
-    for (const v of key.versions) {
-      const entered = c.history.keys.get(id)?.versions.get(v.version)?.entered ?? {};
-      const trail = Object.entries(entered)
-        .map(([state, ref]) => `${state} ${ref!.time.slice(0, 10)}`)
-        .join(' -> ');
-      say(`    v${v.version} ${v.state.padEnd(11)} ${v.fingerprint}`);
-      if (trail) say(`        ${trail}`);
-    }
-  }
 }

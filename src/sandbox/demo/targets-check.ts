@@ -119,13 +119,3 @@ export async function checkTargets(
   }
   return out;
 }
-
-/** One line per target: where, what was found, whether it is what key.yaml says. */
-export function describeCheck(
-  c: TargetCheck,
-  versionOf: (fp: string) => number | undefined,
-): string {
-  const shown = c.found.map((fp) => `${fp}${versionOf(fp) ? ` (v${versionOf(fp)})` : ''}`);
-  const what = shown.length === 0 ? 'empty' : shown.join(', ');
-  return `${c.ok ? 'ok      ' : 'MISMATCH'} ${c.where}: ${what}${c.ok ? '' : `; key.yaml wants ${c.want.map((w) => `v${w.version}`).join(', ') || 'nothing'}`}`;
-}

@@ -70,10 +70,10 @@ describe('npm run demo', () => {
 
   it('tells the rotation: PRs opened by the App, verified, refused unapproved, approved by others, merged', () => {
     expect(text).toMatch(
-      /payments\/webhook-signing: opened PR #\d+ on rekey\/rotate\/payments\/webhook-signing \(rotate to v3, fingerprint kcv:[0-9a-f]{16}\)/,
+      /payments\/webhook-signing: opened PR #\d+ on rekey\/rotate\/payments\/webhook-signing \(rotation to v3, fingerprint kcv:[0-9a-f]{16}\)/,
     );
     expect(text).toMatch(/infra\/deploy-ssh: opened PR #\d+ on rekey\/rotate\/infra\/deploy-ssh/);
-    expect(text).toMatch(/identity\/token-signing: opened PR #\d+ .*rotate to v2/);
+    expect(text).toMatch(/identity\/token-signing: opened PR #\d+ .*rotation to v2/);
     expect(text).toContain('verify-pull: rotation, 0 violations -> check rekey/verify = success');
     expect(text).toContain('refused by the branch rules (405)');
     expect(text).toContain('approved by alice and bob (policy strict: 2 approvals');
@@ -82,7 +82,7 @@ describe('npm run demo', () => {
 
   it('tells the emergency for the compromised deploy key', () => {
     expect(text).toMatch(
-      /infra\/deploy-ssh: opened PR #\d+ on rekey\/emergency\/infra\/deploy-ssh \(emergency to v5/,
+      /infra\/deploy-ssh: opened PR #\d+ on rekey\/emergency\/infra\/deploy-ssh \(emergency rotation to v5/,
     );
     expect(text).toContain('verify-pull: emergency, 0 violations -> check rekey/verify = success');
   });
@@ -103,6 +103,24 @@ describe('npm run demo', () => {
       expect(c.ok, c.where).toBe(true);
       expect(c.found).toEqual(c.want.map((w) => w.fingerprint).sort());
     }
+  });
+
+  it('distributes each change: the new version lands, the revoked and the compromised ones leave', () => {
+    if (result.unavailable.includes(DISTRIBUTE_UNAVAILABLE)) return;
+    expect(text).toMatch(
+      /put secret WEBHOOK_SIGNING_KEY \(actions:env:acme\/payments-api:production\) <- v3/,
+    );
+    expect(text).toMatch(/delete secret WEBHOOK_SIGNING_KEY_PREVIOUS .*no version is in grace/);
+    expect(text).toMatch(
+      /delete deploy key \d+ ".*infra\/deploy-ssh v4\)" from acme\/infra-config: v4 is compromised/,
+    );
+    expect(text).toContain('verify-pull: promotion, 0 violations');
+    expect(text).toContain('verify-pull: revocation, 0 violations');
+    expect(text).toMatch(/gate infra\/deploy-ssh v4 \(compromised\): open, .*no grace/);
+    // The last read-back of the deploy keys: only v5, the emergency's replacement.
+    const deployKeys = result.checks.filter((c) => c.where === 'acme/infra-config deploy keys');
+    expect(deployKeys.at(-1)!.want.map((w) => w.version)).toEqual([5]);
+    expect(deployKeys.at(-1)!.found).toHaveLength(1);
   });
 
   it('writes the audit report (HTML and Markdown) over the whole history and prints its path', () => {
