@@ -57,7 +57,10 @@ export function auditFindings(input: FindingInput): Finding[] {
     cutoff === undefined
       ? out
       : out.filter(
-          (f) => f.commits.some((c) => Date.parse(c.time) >= cutoff) || f.commits.length === 0,
+          (f) =>
+            f.ongoing === true ||
+            f.commits.some((c) => Date.parse(c.time) >= cutoff) ||
+            f.commits.length === 0,
         );
   return kept.sort(
     (a, b) =>
@@ -90,9 +93,29 @@ function lifetimeFindings({ history, policies, now, link, graceToleranceMs }: Fi
             commits: [period.from, ...(period.until ? [period.until] : [])].map((c) =>
               findingCommit(c, link),
             ),
+            ...(period.until ? {} : { ongoing: true }),
             message: period.until
               ? `v${version} of ${keyId} was active from ${period.from.time} to ${period.until.time}, ${describeMs(over)} longer than its ${policy.cryptoperiod} cryptoperiod (policy ${policy.name}).`
               : `v${version} of ${keyId} has been active since ${period.from.time}, ${describeMs(over)} longer than its ${policy.cryptoperiod} cryptoperiod (policy ${policy.name}); rotate it.`,
+          });
+      }
+      // A compromised version has no grace: it leaves every target at once and is destroyed
+      // by the next revocation; past the tolerance, that has not happened.
+      const compromised = v.entered.compromised;
+      if (compromised && (v.state === 'compromised' || v.entered.destroyed)) {
+        const until = v.entered.destroyed;
+        const over = (until ? ms(until) : now.getTime()) - ms(compromised) - graceToleranceMs;
+        if (over > 0 && !(key.removed && !until))
+          out.push({
+            rule: 'audit/grace-exceeded',
+            severity: 'high',
+            key: keyId,
+            version,
+            commits: [compromised, ...(until ? [until] : [])].map((c) => findingCommit(c, link)),
+            ...(until ? {} : { ongoing: true }),
+            message: until
+              ? `v${version} of ${keyId} was compromised at ${compromised.time} and destroyed only at ${until.time}; a compromised version has no grace (tolerance ${describeMs(graceToleranceMs)}, exceeded by ${describeMs(over)}).`
+              : `v${version} of ${keyId} has been compromised since ${compromised.time} and is not destroyed; a compromised version has no grace (tolerance ${describeMs(graceToleranceMs)}, exceeded by ${describeMs(over)}); revoke it.`,
           });
       }
       const deactivated = v.entered.deactivated;
@@ -107,6 +130,7 @@ function lifetimeFindings({ history, policies, now, link, graceToleranceMs }: Fi
             key: keyId,
             version,
             commits: [deactivated, ...(until ? [until] : [])].map((c) => findingCommit(c, link)),
+            ...(until ? {} : { ongoing: true }),
             message: until
               ? `v${version} of ${keyId} stayed deactivated from ${deactivated.time} until it was destroyed at ${until.time}, ${describeMs(over)} past its ${policy.grace} grace (tolerance ${describeMs(graceToleranceMs)}).`
               : `v${version} of ${keyId} has been deactivated since ${deactivated.time}, ${describeMs(over)} past its ${policy.grace} grace (tolerance ${describeMs(graceToleranceMs)}); revoke it.`,

@@ -136,6 +136,8 @@ export interface Finding {
   readonly pull?: { readonly number: number; readonly url: string };
   /** A plain sentence: what happened, with times and amounts. */
   readonly message: string;
+  /** True while the condition lasts (a version still past its cryptoperiod or grace). */
+  readonly ongoing?: boolean;
 }
 
 export type TimelineEventKind = KeyState | 'material-written' | 'material-deleted';

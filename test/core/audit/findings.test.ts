@@ -271,7 +271,7 @@ describe('audit findings over a generated history', () => {
     expect(r.findings.filter((f) => f.key === 'clean')).toEqual([]);
   });
 
-  it('--since leaves out findings whose commits all came before it', () => {
+  it('--since leaves out findings whose commits all came before it, unless they last', () => {
     const r = buildAuditReport({
       history,
       policies,
@@ -280,7 +280,11 @@ describe('audit findings over a generated history', () => {
       graceToleranceMs: 7 * 86_400_000,
       since: new Date('2026-03-21T00:00:00Z'),
     });
-    expect(r.findings.map((f) => f.rule)).toEqual(['audit/recipients-changed']);
+    // crypto v1 is still past its cryptoperiod: that lasts, so --since does not hide it.
+    expect(r.findings.map((f) => [f.rule, f.key, f.ongoing])).toEqual([
+      ['audit/cryptoperiod-exceeded', 'crypto', true],
+      ['audit/recipients-changed', undefined, undefined],
+    ]);
   });
 
   it('the key handled as rekey handles keys has a timeline and no finding', () => {
