@@ -16,6 +16,7 @@ const schema = z.object({
   since: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}/, 'expected a date like 2026-01-01')
+    .refine((d) => !Number.isNaN(Date.parse(d)), 'not a real date')
     .optional(),
   formats: z.string().default(AUDIT_FORMATS.join(',')),
   'report-dir': z.string().default('rekey-audit'),

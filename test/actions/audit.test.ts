@@ -76,3 +76,15 @@ describe('the audit action bundle', () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('the audit action inputs', () => {
+  it('refuses a since that is not a real date', async () => {
+    const r = await run({
+      token: '',
+      'report-dir': join(tmp, 'report-since'),
+      since: '2026-13-45',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/::error::invalid inputs: since: not a real date/);
+  });
+});
