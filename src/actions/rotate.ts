@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { readCheckout } from '../adapters/git/commits.ts';
+import { haltedKeys } from '../commands/distribute/failures.ts';
 import { outcomes, renderRotateSummary, rotate } from '../commands/rotate.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
 import { BuiltinSopsCodec } from '../crypto/sops/index.ts';
@@ -42,6 +43,9 @@ await runAction(async () => {
       now: new Date(),
       dryRun: i['dry-run'],
       run: runUrl(ctx),
+      // Keys whose distribution is halted stay untouched until a person resumes them; read
+      // (1 call) only when some key is due.
+      halted: () => haltedKeys(ports.issues),
       ...(i.key
         ? { emergency: { key: i.key, reason: i.reason ?? '', compromised: i.compromised } }
         : {}),

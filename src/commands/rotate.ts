@@ -66,11 +66,33 @@ export interface RotateInput {
   readonly dryRun?: boolean;
   /** Recorded as the `Rekey-Run` trailer (a workflow run URL). */
   readonly run?: string;
-  /** Keys labelled `rekey:halted`. */
-  readonly halted?: readonly string[];
+  /**
+   * Keys labelled `rekey:halted`: ids, or `haltedKeys(issues)` (distribute/failures.ts) whose
+   * issue links then appear in the skipped keys' reasons, or a loader of it, called only when
+   * some key is due or the plan is printed (an emergency never needs it).
+   */
+  readonly halted?: readonly string[] | HaltedIssues | (() => Promise<HaltedIssues>);
   /** A dispatch with emergency inputs: only this key, on `rekey/emergency/<key>`. */
   readonly emergency?: EmergencyRequest;
   readonly maxStatusCalls?: number;
+}
+
+/** Halted keys with their failure issue, as `haltedKeys` returns them. */
+export type HaltedIssues = ReadonlyMap<string, { readonly url: string }>;
+
+async function haltedOf(
+  halted: RotateInput['halted'],
+  needed: () => boolean,
+): Promise<{ ids: readonly string[]; issues?: HaltedIssues }> {
+  if (halted === undefined) return { ids: [] };
+  if (typeof halted === 'function') {
+    if (!needed()) return { ids: [] };
+    const issues = await halted();
+    return { ids: [...issues.keys()], issues };
+  }
+  if (Array.isArray(halted)) return { ids: halted as readonly string[] };
+  const issues = halted as HaltedIssues;
+  return { ids: [...issues.keys()], issues };
 }
 
 /** What happened to one key. */
@@ -143,19 +165,18 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
 
   const listed = await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
   const openPulls = openPullsOf(listed);
-  const plan = emergency
-    ? undefined
-    : planRun({
-        snapshot,
-        history: input.history,
-        openPulls,
-        halted: input.halted ?? [],
-        now,
-      });
+  const planWith = (halted: readonly string[]) =>
+    planRun({ snapshot, history: input.history, openPulls, halted, now });
+  // A loader of halted keys costs a call: made only when a key is due or the plan is shown.
+  const firstPlan = emergency ? undefined : planWith([]);
+  const { ids: halted, issues } = await haltedOf(
+    input.halted,
+    () => input.dryRun === true || (firstPlan?.steps.some((s) => s.kind !== 'ok') ?? false),
+  );
+  const haltedIssue = (keyId: string): string | undefined => issues?.get(keyId)?.url;
+  const plan = emergency ? undefined : halted.length > 0 ? planWith(halted) : firstPlan;
   if (input.dryRun) {
-    const p =
-      plan ??
-      planRun({ snapshot, history: input.history, openPulls, halted: input.halted ?? [], now });
+    const p = plan ?? planWith(halted);
     const text = emergency
       ? `${formatPlan(p)}\nemergency (dry run): would open ${branchFor('emergency', emergency.key)} (${emergency.compromised ? 'active version marked compromised' : 'active version deactivated'})\n`
       : formatPlan(p);
@@ -226,7 +247,15 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
         keys.push(
           step.cause === 'open-pull'
             ? { outcome: 'unchanged', keyId, reason: step.reason, pull: step.pull! }
-            : { outcome: 'skipped', keyId, action: step.wanted, reason: step.reason },
+            : {
+                outcome: 'skipped',
+                keyId,
+                action: step.wanted,
+                reason:
+                  step.cause === 'halted' && haltedIssue(keyId)
+                    ? `${step.reason}; see ${haltedIssue(keyId)}`
+                    : step.reason,
+              },
         );
         break;
       case 'rotate': {
