@@ -1,30 +1,45 @@
 /**
  * The demo's distribution job: what `.github/workflows/distribute.yml` does after a push to
- * main, run here with the distribution job's App token and the demo age identity.
+ * main, here with the distribution job's App token (secrets, deploy keys, statuses, issues),
+ * the demo age identity and the sandbox's output folder for `file` targets: the `distribute`
+ * command through the real GitHub, state-ref and target adapters.
  *
- * PENDING: the `distribute` command (src/commands/distribute/index.ts) has not landed yet.
- * Until it does, this step says so and writes nothing: no target is touched and no
- * `rekey/distribution` status is recorded, so the promotion and revocation gates, which need
- * that evidence, stay closed. Nothing here pretends to distribute.
+ * `mask` gets every decrypted value, as the action hands them to `core.setSecret`; the
+ * scenario refuses any output line that contains one (see scenario.ts).
  */
+import { createStateRefAdapter } from '../../adapters/github/refs.ts';
+import { createTargetPorts } from '../../adapters/targets/index.ts';
+import { distribute, type DistributeResult } from '../../commands/distribute/index.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import type { FileTree } from '../../core/snapshot.ts';
-import type { DistributionReport } from './narrate.ts';
-import type { Sandbox } from './sandbox.ts';
-
-export type DistributionAttempt =
-  | { readonly available: false; readonly why: string }
-  | { readonly available: true; readonly result: DistributionReport };
-
-export const DISTRIBUTE_UNAVAILABLE =
-  'the distribute command (src/commands/distribute/index.ts) is not available yet';
+import { KEYS_REPO, type Sandbox } from './sandbox.ts';
 
 export async function runDistribution(
-  _sb: Sandbox,
-  _commit: { sha: string; tree: FileTree },
-  _codec: SopsCodec,
-  _mask: (value: string) => void,
-  _runUrl: string,
-): Promise<DistributionAttempt> {
-  return { available: false, why: DISTRIBUTE_UNAVAILABLE };
+  sb: Sandbox,
+  commit: { sha: string; tree: FileTree },
+  codec: SopsCodec,
+  mask: (value: string) => void,
+  runUrl: string,
+): Promise<DistributeResult> {
+  const [owner, repo] = KEYS_REPO.split('/') as [string, string];
+  const { client, ports } = sb.distributor;
+  return distribute(
+    {
+      commit: commit.sha,
+      tree: commit.tree,
+      defaultBranch: 'main',
+      holder: `${runUrl} (distribution job)`,
+      now: () => sb.now(),
+      runUrl,
+      mask,
+    },
+    {
+      git: ports.git,
+      statuses: ports.statuses,
+      issues: ports.issues,
+      state: createStateRefAdapter(client, { owner, repo }),
+      targets: createTargetPorts(client, sb.outputDir),
+      sops: codec,
+    },
+  );
 }

@@ -3,26 +3,11 @@
  * secret-free results (fingerprints, versions, commit ids, reasons).
  */
 import type { CheckoutState } from '../../adapters/git/commits.ts';
+import type { DistributeResult } from '../../commands/distribute/index.ts';
 import type { KeyResult } from '../../commands/rotate.ts';
 import type { KeyDocument } from '../../core/formats/index.ts';
 import { loadSnapshot } from '../../core/load-snapshot.ts';
 import type { TargetCheck } from './targets-check.ts';
-
-/** What the narrative reads of a `distribute` result (DistributeResult has these fields). */
-export interface DistributionReport {
-  readonly outcome: string;
-  readonly commit: string;
-  readonly status?: 'success' | 'failure';
-  readonly problems: readonly string[];
-  readonly keys: readonly {
-    readonly targets: readonly {
-      readonly where: string;
-      readonly outcome: string;
-      readonly steps: readonly string[];
-      readonly errors: readonly string[];
-    }[];
-  }[];
-}
 
 export function keysOf(c: CheckoutState): Map<string, KeyDocument> {
   const snap = loadSnapshot(c.tree).snapshot;
@@ -41,7 +26,7 @@ export function describeOpened(k: Extract<KeyResult, { outcome: 'created' }>): s
 }
 
 /** What the distribution job did: its outcome, then each step it took on a target. */
-export function describeDistribution(r: DistributionReport): string[] {
+export function describeDistribution(r: DistributeResult): string[] {
   const out = [
     `distribution job on ${r.commit.slice(0, 12)}: ${r.outcome}; status rekey/distribution = ${r.status ?? 'not written'}`,
   ];

@@ -57,7 +57,9 @@ export async function reviewAndMerge(
       : `${result.diagnostics.length} violations`,
   });
   for (const v of result.gate?.verdicts ?? [])
-    say(`      gate ${v.keyId} v${v.version}: ${v.open ? 'open' : 'closed'}, ${v.reason}`);
+    say(
+      `    verify-pull re-checks the gate for ${v.keyId} v${v.version}: ${v.open ? 'open' : 'closed'}`,
+    );
   say(
     `    verify-pull: ${result.kind}, ${result.diagnostics.length} violations -> check ${VERIFY_CONTEXT} = ${passed ? 'success' : 'failure'}`,
   );

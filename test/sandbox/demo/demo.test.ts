@@ -7,7 +7,6 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SopsCodec } from '../../../src/core/ports/sops.ts';
 import { parseMaterialPlaintext } from '../../../src/crypto/keys/index.ts';
-import { DISTRIBUTE_UNAVAILABLE } from '../../../src/sandbox/demo/distribution.ts';
 import { runDemo, type DemoResult } from '../../../src/sandbox/demo/scenario.ts';
 import { rekey, root } from '../../cli/harness.ts';
 import { canary } from '../../support/canary.ts';
@@ -80,6 +79,16 @@ describe('npm run demo', () => {
     expect(text).toMatch(/merged by alice: main is now [0-9a-f]{12}/);
   });
 
+  it('revokes the versions the template came with once their grace has passed', () => {
+    expect(text).toMatch(
+      /2026-12-02 [^\n]*\n(?:.*\n)*? {2}gate payments\/webhook-signing v1 \(deactivated\): open, v2 proven distributed at [0-9a-f]{12}/,
+    );
+    expect(text).toMatch(
+      /opened PR #\d+ on rekey\/revoke\/payments\/webhook-signing \(revocation\)/,
+    );
+    expect(text).toMatch(/verify-pull re-checks the gate for infra\/deploy-ssh v2: open/);
+  });
+
   it('tells the emergency for the compromised deploy key', () => {
     expect(text).toMatch(
       /infra\/deploy-ssh: opened PR #\d+ on rekey\/emergency\/infra\/deploy-ssh \(emergency rotation to v5/,
@@ -87,17 +96,7 @@ describe('npm run demo', () => {
     expect(text).toContain('verify-pull: emergency, 0 violations -> check rekey/verify = success');
   });
 
-  it('says plainly which steps are not available yet, and only those', () => {
-    for (const why of result.unavailable) expect(text).toContain(`NOT AVAILABLE YET: ${why}`);
-    expect(result.unavailable.every((w) => w === DISTRIBUTE_UNAVAILABLE)).toBe(true);
-  });
-
   it('reads every target back and finds exactly the fingerprints key.yaml names', () => {
-    if (result.unavailable.includes(DISTRIBUTE_UNAVAILABLE)) {
-      expect(result.checks).toEqual([]);
-      expect(text).toContain('revocation gates below stay closed');
-      return;
-    }
     expect(result.checks.length).toBeGreaterThan(0);
     for (const c of result.checks) {
       expect(c.ok, c.where).toBe(true);
@@ -106,7 +105,6 @@ describe('npm run demo', () => {
   });
 
   it('distributes each change: the new version lands, the revoked and the compromised ones leave', () => {
-    if (result.unavailable.includes(DISTRIBUTE_UNAVAILABLE)) return;
     expect(text).toMatch(
       /put secret WEBHOOK_SIGNING_KEY \(actions:env:acme\/payments-api:production\) <- v3/,
     );
