@@ -274,7 +274,7 @@ function handle(
 ): LeaseHandle {
   let lease = first;
   let commit = firstCommit;
-  let done = false;
+  let status: 'held' | 'released' | LeaseLostError = 'held';
   const lostError = async (what: string): Promise<LeaseLostError> => {
     let who = '';
     try {
@@ -288,11 +288,13 @@ function handle(
     );
   };
   const write = async (next: LeaseFile, stored: readonly SecretReceipt[], message: string) => {
-    if (done) throw new Error(`the distribution lease on ${ref} was already released`);
+    if (status === 'released')
+      throw new Error(`the distribution lease on ${ref} was already released`);
+    if (status !== 'held') throw status;
     const wrote = await port.write(ref, commit, stateFiles(next, stored), message);
     if (wrote.result === 'conflict') {
-      done = true;
-      throw await lostError(next.released ? 'release' : 'renew');
+      status = await lostError(next.released ? 'release' : 'renew');
+      throw status;
     }
     commit = wrote.commit;
     lease = next;
@@ -314,7 +316,7 @@ function handle(
         stored,
         `rekey: release distribution lease, ${stored.length} receipt(s)\n\nHolder: ${lease.holder}\n`,
       );
-      done = true;
+      status = 'released';
     },
   };
 }

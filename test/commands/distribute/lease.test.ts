@@ -160,7 +160,10 @@ describe('acquireLease', () => {
     const lost = await rejection(b.renew());
     expect(lost).toBeInstanceOf(LeaseLostError);
     expect(String(lost)).toMatch(/taken over by another run \(held by run-c now\)/);
-    await expect(b.release([])).rejects.toThrow(/already released|taken over/);
+    // Lost stays lost, without another write.
+    bed.emu.clearLog();
+    await expect(b.release([])).rejects.toBe(lost);
+    expect(bed.emu.calls()).toBe(0);
     expect(await stored(ref, LEASE_FILE)).toMatchObject({ holder: 'run-c', released: false });
     expect(await stored(ref, RECEIPTS_FILE)).toHaveLength(2);
   });
