@@ -202,7 +202,9 @@ export async function runDistribution(
     const problems: string[] = [];
     let until = Date.parse(lease.expiresAt);
     let renewing: Promise<boolean> | undefined;
+    let lost = false;
     const beforeKey = async (): Promise<boolean> => {
+      if (lost) return false;
       if (until - input.now().getTime() > ttlMs / 2) return true;
       renewing ??= lease.renew().then(
         () => {
@@ -211,6 +213,7 @@ export async function runDistribution(
           return true;
         },
         (e: unknown) => {
+          lost = true;
           problems.push(`the lease was lost; keys not yet started were skipped (${message(e)})`);
           return false;
         },
@@ -227,24 +230,33 @@ export async function runDistribution(
     // 8. Receipts and the lease.
     const receipts = nextReceipts(lease.receipts, runs);
     let stored: number | undefined;
-    try {
-      await release(receipts);
-      stored = receipts.length;
-    } catch (e) {
-      problems.push(`the receipts were not stored: ${message(e)}`);
-      released = true; // the lease is not ours any more; nothing left to release
-    }
+    if (lost) {
+      problems.push("the receipts were not stored: the lease is another run's now");
+      released = true;
+    } else
+      try {
+        await release(receipts);
+        stored = receipts.length;
+      } catch (e) {
+        problems.push(`the receipts were not stored: ${message(e)}`);
+        released = true; // the lease is not ours any more; nothing left to release
+      }
 
     // 9 and 10. Status and failure issues.
     const applied = runs.map(plannedKey);
+    // Keys skipped because the lease was lost were not attempted: no issue, no attempt counted.
     const failed = applied
-      .filter((r) => r.report.outcome === 'failed' || r.report.outcome === 'skipped')
+      .filter((r) => r.report.outcome === 'failed')
       .map((r) => ({ key: r.report.key, details: failureDetails(r.report) }));
     const converged = applied
       .filter((r) => r.report.outcome === 'converged' || r.report.outcome === 'unchanged')
       .map((r) => r.report.key);
     const outcome: DistributeOutcome =
-      failed.length === 0 && skipped.length === 0 && problems.length === 0 ? 'converged' : 'failed';
+      applied.every((r) => r.report.outcome === 'converged' || r.report.outcome === 'unchanged') &&
+      skipped.length === 0 &&
+      problems.length === 0
+        ? 'converged'
+        : 'failed';
     const reportedBefore = [...haltedReports, ...applied];
     const status = await writeStatus(outcome, reportedBefore);
     const records = await state.recordDistribution(ports.issues, {

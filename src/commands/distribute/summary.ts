@@ -7,8 +7,14 @@
 import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
 import type { DistributeResult } from './types.ts';
 
+/** One table cell: no line breaks, no table or HTML syntax, no code spans, links or emphasis. */
 const cell = (s: string): string =>
-  s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>*[\]]/g, (c) => `\\${c}`);
+  s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[|\\`*[\]]/g, (c) => `\\${c}`);
 
 const HEADLINE: Record<DistributeResult['outcome'], string> = {
   converged: 'Every key converged.',

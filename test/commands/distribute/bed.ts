@@ -113,6 +113,25 @@ export const STANDARD: readonly Omit<NewKeyInput, 'policy' | 'owner' | 'descript
   },
 ];
 
+/** `n` random keys `svc/key-<i>`, each with one repository secret TOKEN (+ TOKEN_PREVIOUS) in acme/r<i>. */
+export function simpleKeys(n: number): typeof STANDARD {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `svc/key-${i + 1}`,
+    type: 'random' as const,
+    options: { bytes: 32, encoding: 'base64' as const },
+    targets: [
+      {
+        kind: 'github-secret' as const,
+        repository: `acme/r${i + 1}`,
+        app: 'actions' as const,
+        name: 'TOKEN',
+        previous: 'TOKEN_PREVIOUS',
+      },
+    ],
+  }));
+}
+export const simpleRepos = (n: number) => Array.from({ length: n }, (_, i) => `acme/r${i + 1}`);
+
 export interface RunPorts extends DistributePorts {
   /** Target writes this run's ports made. */
   readonly writes: string[];

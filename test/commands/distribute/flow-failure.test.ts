@@ -6,27 +6,14 @@ import { distribute } from '../../../src/commands/distribute/index.ts';
 import { renderDistributeSummary } from '../../../src/commands/distribute/summary.ts';
 import { DISTRIBUTION_CONTEXT } from '../../../src/commands/distribution-evidence.ts';
 import { canary } from '../../support/canary.ts';
-import { startDistBed, type DistBed } from './bed.ts';
+import { simpleKeys, simpleRepos, startDistBed, type DistBed } from './bed.ts';
 
-const KEYS = [1, 2, 3, 4, 5].map((n) => ({
-  id: `svc/key-${n}`,
-  type: 'random' as const,
-  options: { bytes: 32, encoding: 'base64' as const },
-  targets: [
-    {
-      kind: 'github-secret' as const,
-      repository: `acme/r${n}`,
-      app: 'actions' as const,
-      name: 'TOKEN',
-      previous: 'TOKEN_PREVIOUS',
-    },
-  ],
-}));
+const KEYS = simpleKeys(5);
 const ids = KEYS.map((k) => k.id);
 
 let bed: DistBed;
 beforeAll(async () => {
-  bed = await startDistBed({ keys: KEYS, repos: KEYS.map((k) => k.targets[0]!.repository) });
+  bed = await startDistBed({ keys: KEYS, repos: simpleRepos(5) });
 }, 120_000);
 afterAll(async () => {
   await bed?.close();
