@@ -212,3 +212,14 @@ describe('workflows', () => {
     for (const name of workflows) expect(named, name).toContain(name);
   });
 });
+
+describe('the lifecycle diagram', () => {
+  const stateDiagram = (markdown: string) =>
+    /^```mermaid\n(stateDiagram-v2\n[\s\S]*?)^```$/m.exec(markdown)?.[1];
+
+  it('is the one in docs/lifecycle.md', () => {
+    const ours = stateDiagram(readme);
+    expect(ours).toContain('compromised --> destroyed');
+    expect(ours).toBe(stateDiagram(readFileSync(join(root, 'docs/lifecycle.md'), 'utf8')));
+  });
+});
