@@ -224,6 +224,7 @@ export async function recordDistribution(
 ): Promise<FailureRecord[]> {
   if (!Number.isInteger(input.budget) || input.budget < 1)
     throw new RangeError('recordDistribution: budget must be a whole number of at least 1');
+  if (input.failed.length === 0 && input.converged.length === 0) return [];
   const open = byKey(await issues.listIssues(FAILURE_LABEL));
   const records: FailureRecord[] = [];
   for (const f of input.failed) {

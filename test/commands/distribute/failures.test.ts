@@ -195,6 +195,13 @@ describe('recordDistribution', () => {
     expect(body.match(/<!-- rekey:distribution-failure /g)).toHaveLength(1);
   });
 
+  it('makes no call when there is nothing to record', async () => {
+    expect(
+      await recordDistribution(issues, { failed: [], converged: [], budget: 3, commit: COMMIT }),
+    ).toEqual([]);
+    expect(bed.emu.calls()).toBe(0);
+  });
+
   it('refuses a budget below 1 before any call', async () => {
     await expect(
       recordDistribution(issues, { failed: [], converged: [], budget: 0, commit: COMMIT }),
