@@ -175,8 +175,11 @@ async function gitHubEvidence(
   if (since.size > 0) {
     const firstParent = await gh.firstParent(input.ref);
     const position = new Map(firstParent.map((s, i) => [s, i] as const));
+    // A proof counts only before the destroying commit: statuses after the last destruction
+    // are never read, so one unproven version cannot spend the budget on the rest of history.
+    const last = Math.max(...wanted.map((d) => position.get(d.destroyed.sha) ?? -1));
     const evidence = await readDistributionEvidence({
-      firstParent,
+      firstParent: firstParent.slice(0, Math.max(0, last)),
       since,
       statuses: gh.statuses,
       max: Math.max(0, budget - counter.calls),

@@ -127,7 +127,10 @@ describe('rekey audit with a token', () => {
     expect(json.findings.map((f: { rule: string }) => f.rule)).toContain(
       'audit/destroyed-unproven',
     );
-    expect(r.stdout).toMatch(/GitHub calls: \d+ of at most 300/);
+    // Statuses: only the rotation commit, between v2's activation and v1's destruction (1);
+    // pull requests: one list per manifest commit, none merged (3).
+    expect(json.github.calls).toBe(4);
+    expect(r.stdout).toContain('GitHub calls: 4 of at most 300');
     expect(direct[0].commits[0].url).toBe(`${emu.serverUrl}/acme/infra/commit/${c.rotate}`);
   });
 });
