@@ -95,6 +95,9 @@ describe('StateRefPort over the emulator', () => {
     expect(made.result).toBe('written');
     if (made.result !== 'written') return;
     expect(await refAt(ref)).toBe(made.commit);
+    // The retry met 422 "already exists"; one read showed the ref at our own commit.
+    expect(bed.emu.calls('POST /repos/{owner}/{repo}/git/refs')).toBe(2);
+    expect(bed.emu.calls('GET /repos/{owner}/{repo}/git/ref/{ref}')).toBe(1);
 
     bed.emu.inject({ route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', lost: true });
     const moved = await state.write(ref, made.commit, files({ 'lease.json': '{"x":1}' }), 'm');
