@@ -152,3 +152,40 @@ describe('npm run demo', () => {
     expect(run.stderr).toContain('rekey demo');
   });
 });
+
+describe('npm run demo, when a step fails', () => {
+  it('stops, says why, fails, and still removes everything it made', async () => {
+    const previousTmp = process.env['TMPDIR'];
+    const tmp = mkdtempSync(join(tmpdir(), 'rekey-demo-fail-'));
+    const lines: string[] = [];
+    let result: DemoResult;
+    process.env['TMPDIR'] = tmp;
+    try {
+      result = await runDemo({
+        templateDir: root,
+        identities,
+        say: (l) => lines.push(l),
+        // The rotate job's encryption breaks: the first rotation cannot be prepared.
+        wrapCodec: (inner) => ({
+          ...inner,
+          encrypt: () => Promise.reject(new Error('encryption unavailable (test)')),
+          decrypt: (p, e, o) => inner.decrypt(p, e, o),
+          inspect: (p, e) => inner.inspect(p, e),
+        }),
+      });
+    } finally {
+      if (previousTmp === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = previousTmp;
+    }
+    try {
+      expect(result.ok).toBe(false);
+      expect(result.problems).toContain('encryption unavailable (test)');
+      expect(lines.join('\n')).toContain('demo stopped: encryption unavailable (test)');
+      expect(lines.join('\n')).toMatch(/\ndemo FAILED: /);
+      expect(result.report).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
