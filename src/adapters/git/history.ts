@@ -285,6 +285,7 @@ export function parseAuditLog(out: string): AuditLoggedCommit[] {
 }
 
 const ZERO_OID = /^0+$/;
+const REQUEST_BATCH = 2048;
 const REGULAR = /^100(644|755)$/;
 
 /**
@@ -331,11 +332,22 @@ export async function buildAuditHistory(
   let blobs: Map<string, Uint8Array>;
   try {
     const child = spawn(auditLogArgs(ref), { cwd: repoDir, env: options.env });
+    // Ids go to cat-file in batches: each write wakes cat-file, and on a busy machine a write
+    // per log chunk costs more than the overlap gains.
+    let batch: string[] = [];
+    const send = () => {
+      for (const oid of batch) reader.request(oid);
+      batch = [];
+    };
     child.stdout.on(
       'data',
-      auditBlobRequests((oid) => reader.request(oid)),
+      auditBlobRequests((oid) => {
+        batch.push(oid);
+        if (batch.length >= REQUEST_BATCH) send();
+      }),
     );
     log = await collect(child, 'git log --first-parent');
+    send();
     blobs = await reader.close();
   } catch (e) {
     reader.abort();
