@@ -1,6 +1,9 @@
 // Distribution benchmark (issue #5): N repository secrets across 50 repositories of the GitHub
 // emulator, every REST call delayed by 50 ms. The latency is added on the client side by a
-// wrapping `fetch` handed to the rekey GitHub client (the emulator itself answers at once).
+// wrapping `fetch` handed to the rekey GitHub client (the emulator itself answers at once,
+// in this process). Each run goes through the `distribute` command as the action calls it:
+// lease and receipts on the manifest repository's refs/rekey/distribution, preflight, apply,
+// status; a fresh emulator per run, so every secret is written (no receipts yet).
 //
 // Checks, and fails loudly (exit 1) when they do not hold:
 //   - exactly one public-key GET per repository and one secret PUT per secret;
@@ -9,6 +12,9 @@
 // client's DEFAULT spacing against its floor of one second per secret write (target
 // overhead < 10 %). The default-spacing run at 500 writes takes over eight minutes, so
 // `npm run bench` runs it at 50 writes and says so; `--full` runs it at 500.
+//
+// Without spacing it runs at concurrency 4 (the action's default) and 16; with the default
+// spacing at 4, as a workflow run does (writes are serialized by the spacing anyway).
 //
 // Run: node bench/distribute.bench.ts [--full] [--concurrency N] [--secrets N]
 //      npm run bench -- distribute --full
@@ -19,25 +25,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { createGitHubClient, type GitHubClient } from '../src/adapters/github/client.ts';
+import { createGitHubPorts } from '../src/adapters/github/index.ts';
+import { createStateRefAdapter } from '../src/adapters/github/refs.ts';
 import { createTargetPorts } from '../src/adapters/targets/index.ts';
+import { distribute } from '../src/commands/distribute/index.ts';
 import { prepareNewKey } from '../src/commands/new-key.ts';
-import type { KeyDocument } from '../src/core/formats/index.ts';
 import { loadSnapshot } from '../src/core/load-snapshot.ts';
 import { parseSopsConfig } from '../src/core/sops-config.ts';
-import {
-  applyTargetPlan,
-  desiredState,
-  observeTargets,
-  planTargets,
-  SecretValue,
-} from '../src/core/targets/index.ts';
 import { BuiltinSopsCodec } from '../src/crypto/sops/index.ts';
 import { type Emulator, startEmulator } from '../src/sandbox/emulator/index.ts';
 
 const { values: args } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string' },
     secrets: { type: 'string', default: '500' },
     latency: { type: 'string', default: '50' },
   },
@@ -45,7 +46,9 @@ const { values: args } = parseArgs({
 const REPOS = 50;
 const PER_KEY = 10; // each key goes to 10 repositories
 const LATENCY_MS = Number(args.latency);
-const CONCURRENCY = Number(args.concurrency);
+/** The action's default (4) for the spaced run, as production runs; 4 and 16 without spacing. */
+const OFF_CONCURRENCY = args.concurrency ? [Number(args.concurrency)] : [4, 16];
+const SPACED_CONCURRENCY = args.concurrency ? Number(args.concurrency) : 4;
 const SECRETS = Number(args.secrets);
 const SPACED_SECRETS = args.full ? SECRETS : 50;
 const OWNER = 'acme';
@@ -100,15 +103,23 @@ async function manifest(secrets: number): Promise<Map<string, Uint8Array>> {
 }
 
 /** The emulator with the manifest repository and the 50 target repositories. */
-async function bed(): Promise<{ emu: Emulator; token: string }> {
+async function bed(
+  tree: Map<string, Uint8Array>,
+): Promise<{ emu: Emulator; token: string; commit: string }> {
   const emu = await startEmulator();
   for (let r = 0; r < REPOS; r++) await emu.addRepo({ fullName: repoName(r), files: {} });
+  await emu.addRepo({ fullName: `${OWNER}/keys`, files: Object.fromEntries(tree) });
   const token = emu.addToken({
     kind: 'app',
     login: 'rekey',
     permissions: { contents: 'write', statuses: 'write', issues: 'write', secrets: 'write' },
   });
-  return { emu, token };
+  const head = await createGitHubPorts(client(emu, token, false), {
+    owner: OWNER,
+    repo: 'keys',
+  }).git.getBranchHead('main');
+  if (!head) throw new Error('the manifest repository has no main branch');
+  return { emu, token, commit: head.commit };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -130,52 +141,63 @@ function client(emu: Emulator, token: string, spacing: boolean): GitHubClient {
 }
 
 /**
- * Until the distribute command lands: the targets layer per key (desired, observe, plan,
- * apply), `concurrency` keys at once, as the command does after its preflight.
+ * One run of the distribute command (lease, preflight, apply, receipts, status, issues) on
+ * the manifest repository `acme/keys`, as the action calls it.
  */
-async function distributeViaTargets(
-  tree: Map<string, Uint8Array>,
+async function distributeViaCommand(
+  emu: Emulator,
   c: GitHubClient,
+  commit: string,
+  tree: Map<string, Uint8Array>,
   outputDir: string,
-): Promise<{ failed: number }> {
-  const { snapshot } = loadSnapshot(tree);
-  const ports = createTargetPorts(c, outputDir);
-  const keys = [...snapshot.keys.values()].map((k) => k.value);
-  let next = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const key = keys[next++] as KeyDocument;
-      const path = `keys-manifest/${key.id}/v1.sops.yaml`;
-      const plain = YAML.parse(dec(await codec.decrypt(path, tree.get(path)!))) as {
-        secret: string;
-      };
-      const desired = desiredState(key, [{ version: 1, secret: SecretValue.of(plain.secret) }]);
-      const observed = await observeTargets(desired, ports);
-      const result = await applyTargetPlan(planTargets(key, desired, observed), ports);
-      if (!result.ok) failed++;
-    }
+  concurrency: number,
+): Promise<{ failed: number; outcome: string }> {
+  const manifestRepo = { owner: OWNER, repo: 'keys' };
+  const github = createGitHubPorts(c, manifestRepo);
+  const result = await distribute(
+    {
+      commit,
+      tree,
+      defaultBranch: 'main',
+      holder: 'bench',
+      now: () => new Date(),
+      concurrency,
+      mask: () => {},
+    },
+    {
+      git: github.git,
+      statuses: github.statuses,
+      issues: github.issues,
+      state: createStateRefAdapter(c, manifestRepo),
+      targets: createTargetPorts(c, outputDir),
+      sops: codec,
+    },
+  );
+  void emu;
+  return {
+    failed: result.keys.filter((k) => k.outcome !== 'converged').length,
+    outcome: result.outcome,
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { failed };
 }
 
 interface Run {
   secrets: number;
+  concurrency: number;
   spacing: boolean;
   wallMs: number;
   calls: Map<string, number>;
   problems: string[];
 }
 
-async function run(secrets: number, spacing: boolean): Promise<Run> {
+async function run(secrets: number, spacing: boolean, concurrency: number): Promise<Run> {
   const tree = await manifest(secrets);
-  const { emu, token } = await bed();
+  const { emu, token, commit } = await bed(tree);
   const out = mkdtempSync(join(tmpdir(), 'rekey-bench-files-'));
   try {
     emu.clearLog();
     const t0 = performance.now();
-    const result = await distributeViaTargets(tree, client(emu, token, spacing), out);
+    const c = client(emu, token, spacing);
+    const result = await distributeViaCommand(emu, c, commit, tree, out, concurrency);
     const wallMs = performance.now() - t0;
 
     const calls = new Map<string, number>();
@@ -184,6 +206,7 @@ async function run(secrets: number, spacing: boolean): Promise<Run> {
       calls.set(op, (calls.get(op) ?? 0) + 1);
     }
     const problems: string[] = [];
+    if (result.outcome !== 'converged') problems.push(`outcome ${result.outcome}, want converged`);
     if (result.failed > 0) problems.push(`${result.failed} key(s) did not converge`);
     const repos = Math.min(REPOS, secrets);
     const want = [
@@ -192,7 +215,10 @@ async function run(secrets: number, spacing: boolean): Promise<Run> {
     ] as const;
     for (const [op, n] of want)
       if (calls.get(op) !== n) problems.push(`${op}: ${calls.get(op) ?? 0} calls, want ${n}`);
-    const statuses = emu.requestLog.filter((r) => r.status >= 400).length;
+    // The lease's first read of refs/rekey/distribution answers 404 (no state yet): expected.
+    const statuses = emu.requestLog.filter(
+      (r) => r.status >= 400 && !(r.status === 404 && r.operation?.endsWith('/git/ref/{ref}')),
+    ).length;
     if (statuses > 0) problems.push(`${statuses} request(s) answered with an error status`);
 
     // Every secret opens to the manifest's material (compared here, never printed).
@@ -208,7 +234,7 @@ async function run(secrets: number, spacing: boolean): Promise<Run> {
           if (emu.openSecret({ repository: t.repository }, t.name) !== plain.secret) wrong++;
     }
     if (wrong > 0) problems.push(`${wrong} secret(s) do not open to the manifest's material`);
-    return { secrets, spacing, wallMs, calls, problems };
+    return { secrets, concurrency, spacing, wallMs, calls, problems };
   } finally {
     await emu.close();
     rmSync(out, { recursive: true, force: true });
@@ -222,7 +248,7 @@ function report(r: Run): void {
   const total = [...r.calls.values()].reduce((a, b) => a + b, 0);
   console.log(
     `\n${r.secrets} secrets, ${Math.min(REPOS, r.secrets)} repositories, ${LATENCY_MS} ms per call, ` +
-      `concurrency ${CONCURRENCY}, write spacing ${r.spacing ? 'DEFAULT (client defaults)' : 'off'}`,
+      `concurrency ${r.concurrency}, write spacing ${r.spacing ? 'DEFAULT (client defaults)' : 'off'}`,
   );
   console.log(`  REST calls by route (${total} in all, ${writes} mutating):`);
   for (const [op, n] of [...r.calls].sort((a, b) => b[1] - a[1]))
@@ -230,19 +256,27 @@ function report(r: Run): void {
   const s = r.wallMs / 1000;
   console.log(`  wall ${s.toFixed(2)} s, ${(r.wallMs / r.secrets).toFixed(1)} ms per secret`);
   if (r.spacing) {
-    const floor = r.secrets; // one second per secret write
+    // The floor GitHub's guidance sets: one second per secret write. The run also makes a few
+    // mutating calls of its own (lease, receipts, status), each spaced the same way.
+    const floor = r.secrets;
     const overhead = (s - floor) / floor;
+    const fixed = writes - r.secrets;
     console.log(
-      `  floor ${floor} s (1 s per secret write); overhead ${(overhead * 100).toFixed(1)} % ` +
-        `(target < 10 %: ${overhead < 0.1 ? 'met' : 'MISSED'}); ` +
-        `floor over all ${writes} mutating calls: ${writes} s`,
+      `  floor ${floor} s (1 s per secret write): overhead ${(overhead * 100).toFixed(1)} %` +
+        (r.secrets >= 500
+          ? ` (target < 10 %: ${overhead < 0.1 ? 'met' : 'MISSED'})`
+          : ` (the target is for 500 writes: --full)`),
+    );
+    console.log(
+      `  of which ${fixed} s are the run's own ${fixed} mutating calls (lease, receipts, status); ` +
+        `against all ${writes} mutating calls the overhead is ${(((s - writes) / writes) * 100).toFixed(1)} %`,
     );
   } else console.log(`  target < 10 s: ${s < 10 ? 'met' : 'MISSED'}`);
   for (const p of r.problems) console.log(`  FAIL: ${p}`);
 }
 
 console.log(
-  `distribute: driven through the targets layer (desired/observe/plan/apply per key); ` +
+  `distribute: the distribute command (lease, preflight, apply, receipts, status), ` +
     `latency added by a wrapping fetch on the client.`,
 );
 console.log(
@@ -250,7 +284,9 @@ console.log(
     ? `--full: the default-spacing run writes ${SPACED_SECRETS} secrets (about ${SPACED_SECRETS} s).`
     : `Default-spacing run at ${SPACED_SECRETS} writes (pass --full for ${SECRETS}: about ${SECRETS} s).`,
 );
-const runs = [await run(SECRETS, false), await run(SPACED_SECRETS, true)];
+const runs: Run[] = [];
+for (const c of OFF_CONCURRENCY) runs.push(await run(SECRETS, false, c));
+runs.push(await run(SPACED_SECRETS, true, SPACED_CONCURRENCY));
 runs.forEach(report);
 console.log(`\npeak RSS ${process.resourceUsage().maxRSS} KiB`);
 const failures = runs.flatMap((r) => r.problems);
