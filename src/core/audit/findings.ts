@@ -7,16 +7,15 @@
  * 7): when a change landed, not when someone typed it.
  */
 import { describeMs, durationMs } from '../duration.ts';
-import { parseYaml } from '../yaml/index.ts';
-import { parseSopsConfig } from '../sops-config.ts';
 import type { CommitRef } from '../history/model.ts';
+import { pullFindings } from './findings-pulls.ts';
+import { recipientFindings } from './findings-recipients.ts';
 import {
   destructionSubject,
   type AuditHistory,
   type AuditPolicy,
   type Finding,
   type GitHubEvidence,
-  type PullEvidence,
 } from './model.ts';
 import {
   activePeriod,
@@ -219,136 +218,6 @@ function destructionFindings({ history, policies, link, github }: FindingInput):
     }
   }
   return out;
-}
-
-/** The recipients a `.sops.yaml` names (age recipients and PGP fingerprints), or undefined. */
-export function sopsRecipients(bytes: Uint8Array): Set<string> | undefined {
-  const parsed = parseYaml('.sops.yaml', bytes);
-  if (parsed.value === undefined || parsed.value === null) return undefined;
-  const { config } = parseSopsConfig('.sops.yaml', parsed.value);
-  if (!config) return undefined;
-  const out = new Set<string>();
-  for (const rule of config.creationRules)
-    for (const g of rule.keyGroups) for (const r of [...g.age, ...g.pgp]) out.add(r);
-  return out;
-}
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
-
-const brief = (r: string) => (r.length > 24 ? `${r.slice(0, 16)}…${r.slice(-6)}` : r);
-
-function recipientFindings({ history, link }: FindingInput): Finding[] {
-  const out: Finding[] = [];
-  for (const c of history.commits) {
-    const change = c.sopsConfig;
-    if (!change?.before) continue; // the first .sops.yaml sets recipients up; it changes none
-    const before = sopsRecipients(change.before);
-    const after = change.after ? sopsRecipients(change.after) : new Set<string>();
-    let message: string;
-    if (!before || !after) {
-      if (change.after && sameBytes(change.after, change.before)) continue;
-      message = `.sops.yaml changed at ${c.commit.time} and could not be read on ${before ? 'the new' : 'the old'} side; check its recipients by hand.`;
-    } else {
-      const added = [...after].filter((r) => !before.has(r));
-      const removed = [...before].filter((r) => !after.has(r));
-      if (added.length === 0 && removed.length === 0) continue;
-      const list = (xs: string[]) => xs.map(brief).join(', ');
-      message =
-        `.sops.yaml recipients changed at ${c.commit.time}` +
-        (added.length ? `; added ${list(added)}` : '') +
-        (removed.length ? `; removed ${list(removed)}` : '') +
-        (change.after ? '' : ' (the file was deleted)') +
-        '. Check that this was approved; existing material is re-encrypted only by a rotation.';
-    }
-    out.push({
-      rule: 'audit/recipients-changed',
-      severity: 'review',
-      commits: [findingCommit(c.commit, link)],
-      message,
-    });
-  }
-  return out;
-}
-
-/** Approvals and direct pushes, from the PR that merged each manifest commit. */
-function pullFindings({ history, policies, link, github }: FindingInput): Finding[] {
-  if (!github) return [];
-  const out: Finding[] = [];
-  for (const c of history.commits) {
-    if (!github.pulls.has(c.commit.sha)) continue; // not asked: reported in notChecked
-    const pull = github.pulls.get(c.commit.sha) ?? null;
-    const commits = [findingCommit(c.commit, link)];
-    const keys = c.keys.length > 0 ? c.keys : [...new Set(c.materials.map((m) => m.keyId))];
-    // The repository's first commit created the branch: there was nothing to protect yet.
-    if (pull === null && c.parents.length === 0) continue;
-    if (pull === null) {
-      out.push({
-        rule: 'audit/direct-push',
-        severity: 'high',
-        ...(keys.length === 1 ? { key: keys[0]! } : {}),
-        commits,
-        message: `${c.commit.sha.slice(0, 12)} (${c.commit.author}) changed ${keys.length > 0 ? keys.join(', ') : '.sops.yaml'} on the default branch without a merged pull request.`,
-      });
-      continue;
-    }
-    const ref = { number: pull.number, url: pull.url };
-    const at = `PR #${pull.number}`;
-    for (const a of pull.approvals) {
-      if (a.login === pull.author)
-        out.push({
-          rule: 'audit/approval-by-author',
-          severity: 'high',
-          ...(keys.length === 1 ? { key: keys[0]! } : {}),
-          commits,
-          pull: ref,
-          message: `${at} was approved by its own author, ${a.login}; that approval does not count.`,
-        });
-      else if (a.bot)
-        out.push({
-          rule: 'audit/approval-by-bot',
-          severity: 'high',
-          ...(keys.length === 1 ? { key: keys[0]! } : {}),
-          commits,
-          pull: ref,
-          message: `${at} was approved by the bot ${a.login}; a bot's approval does not count.`,
-        });
-    }
-    const required = requiredApprovals(pull, keys, policies);
-    const counted = pull.approvals.filter((a) => !a.bot && a.login !== pull.author).length;
-    if (counted < required)
-      out.push({
-        rule: 'audit/approval-missing',
-        severity: 'high',
-        ...(keys.length === 1 ? { key: keys[0]! } : {}),
-        commits,
-        pull: ref,
-        message:
-          `${at} (by ${pull.author}, merged by ${pull.mergedBy ?? 'unknown'}) had ${counted} of ${required} required approval${required === 1 ? '' : 's'} from people other than the author at the merged head` +
-          (pull.staleApprovals.length > 0
-            ? `; approvals at an older head by ${pull.staleApprovals.join(', ')} were not counted.`
-            : '.'),
-      });
-  }
-  return out;
-}
-
-function requiredApprovals(
-  pull: PullEvidence,
-  keys: readonly string[],
-  policies: ReadonlyMap<string, AuditPolicy>,
-): number {
-  const emergency = pull.labels.includes('rekey:emergency');
-  let required = 1;
-  for (const k of keys) {
-    const p = policies.get(k);
-    if (!p) continue;
-    required = Math.max(
-      required,
-      emergency && p.emergencyApprovals !== undefined ? p.emergencyApprovals : p.approvals,
-    );
-  }
-  return required;
 }
 
 function problemFindings({ history, link }: FindingInput): Finding[] {

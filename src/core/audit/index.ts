@@ -1,5 +1,6 @@
 export * from './model.ts';
-export { auditFindings, sopsRecipients, type FindingInput } from './findings.ts';
+export { auditFindings, type FindingInput } from './findings.ts';
+export { sopsRecipients } from './findings-recipients.ts';
 export { buildAuditReport, GITHUB_CHECKS, type AuditReportInput } from './report.ts';
 export { destructions, keyReports, type CommitLinker, type Destruction } from './timeline.ts';
 export { renderAuditCsv, csvField, CSV_COLUMNS } from './render-csv.ts';
