@@ -14,7 +14,8 @@ checks them, a second person approves and merges, the distribution job writes th
 remove the old versions, an emergency replaces a compromised key, and the audit report is
 written. Only fingerprints are printed, never a secret.
 
-Everything temporary is removed at the end, also on failure; only the report remains.
+Everything temporary is removed at the end, also on failure or Ctrl-C; only the report
+remains.
 
 Options:
   --out DIR   where the audit report is written (default: a new folder under the system's
@@ -43,12 +44,24 @@ export const demo: CliCommand = {
     const identities = readFileSync(join(root, 'demo/age-identity.txt'), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('AGE-SECRET-KEY-'));
-    const result = await runDemo({
-      templateDir: root,
-      identities,
-      ...(values.out === undefined ? {} : { outDir: resolve(io.cwd, values.out) }),
-      say: (line) => io.stdout(`${line}\n`),
-    });
-    return result.ok ? EXIT.ok : EXIT.findings;
+    // Ctrl-C: stop before the next step and remove the sandbox (a second Ctrl-C kills).
+    const abort = new AbortController();
+    const interrupted = () => {
+      io.stderr('rekey demo: interrupted; removing the sandbox\n');
+      abort.abort(new Error('interrupted'));
+    };
+    process.once('SIGINT', interrupted);
+    try {
+      const result = await runDemo({
+        templateDir: root,
+        identities,
+        ...(values.out === undefined ? {} : { outDir: resolve(io.cwd, values.out) }),
+        say: (line) => io.stdout(`${line}\n`),
+        signal: abort.signal,
+      });
+      return result.ok ? EXIT.ok : EXIT.findings;
+    } finally {
+      process.off('SIGINT', interrupted);
+    }
   },
 };

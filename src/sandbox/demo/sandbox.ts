@@ -199,8 +199,11 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
         return { sha, tree: await readTreeAtRef(clone, sha) };
       },
       async close() {
-        await emu!.close();
-        await rm(dir, { recursive: true, force: true });
+        try {
+          await emu!.close();
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
       },
     };
     return sandbox;

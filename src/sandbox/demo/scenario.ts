@@ -45,6 +45,8 @@ export interface DemoOptions {
   /** Where the audit report goes; a new folder under os.tmpdir() when absent. */
   readonly outDir?: string;
   readonly say: (line: string) => void;
+  /** Aborted (Ctrl-C): the demo stops before its next step and removes the sandbox. */
+  readonly signal?: AbortSignal;
   /** Tests: wraps both codecs (to register every secret that passes with the canary). */
   readonly wrapCodec?: (codec: SopsCodec) => SopsCodec;
 }
@@ -90,7 +92,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (out !== line) problems.push('a secret value reached the output (blanked)');
     opts.say(out);
   };
-  const section = (at: Date, title: string) => say(`\n== ${stamp(at)} UTC  ${title}`);
+  const section = (at: Date, title: string) => {
+    opts.signal?.throwIfAborted();
+    say(`\n== ${stamp(at)} UTC  ${title}`);
+  };
 
   const sb = await openSandbox({ templateDir: opts.templateDir, start: T.imported });
   try {
@@ -108,6 +113,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
     /** The distribution job on main's new head, then the read-back of every target. */
     const distribute = async (focus?: readonly string[]): Promise<void> => {
+      opts.signal?.throwIfAborted();
       const main = await sb.checkout();
       sb.setClock(minutes(sb.now(), 5));
       const run = await runDistribution(sb, main, distributionCodec, (v) => masked.add(v), RUN);

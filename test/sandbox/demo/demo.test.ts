@@ -37,13 +37,15 @@ describe('npm run demo', () => {
   // The demo's own temporary folders (sandbox, emulator) go under TMPDIR: a fresh one shows
   // exactly what is left behind.
   const previousTmp = process.env['TMPDIR'];
-  const tmp = mkdtempSync(join(tmpdir(), 'rekey-demo-test-'));
-  const out = join(tmp, 'report');
+  let tmp = '';
+  let out = '';
   const lines: string[] = [];
   let result: DemoResult;
   let text = '';
 
   beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'rekey-demo-test-'));
+    out = join(tmp, 'report');
     process.env['TMPDIR'] = tmp;
     try {
       result = await runDemo({
