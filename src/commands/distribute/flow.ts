@@ -20,42 +20,33 @@
  */
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { durationMs } from '../../core/duration.ts';
-import type { ManifestSnapshot } from '../../core/snapshot.ts';
-import { parseSopsConfig, type SopsConfig } from '../../core/sops-config.ts';
+import type { SopsConfig } from '../../core/sops-config.ts';
 import type { SecretReceipt } from '../../core/targets/index.ts';
 import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
 import { validateTree } from '../inspect.ts';
 import { applyKeys, planKeys } from './apply.ts';
-import {
-  EVIDENCE_SCHEMA,
-  plannedKey,
-  statusDescription,
-  unplannedKey,
-  type EvidenceKey,
-  type Reported,
-} from './evidence.ts';
+import { plannedKey, statusDescription, unplannedKey, type Reported } from './evidence.ts';
 import { preflight } from './preflight.ts';
 import { nextReceipts } from './receipts.ts';
-import type { DistributionState, FailureRecord } from './state.ts';
+import {
+  buildResult,
+  failureDetails,
+  haltedReason,
+  sopsConfigOf,
+  withIssues,
+  type Finish,
+} from './result.ts';
+import type { DistributionState } from './state.ts';
 import type {
   DistributeInput,
   DistributeOutcome,
   DistributePorts,
   DistributeResult,
-  KeyReport,
 } from './types.ts';
 
 const DEFAULT_CONCURRENCY = 4;
 const message = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error';
-
-interface Finish {
-  readonly outcome: DistributeOutcome;
-  readonly reported?: readonly Reported[];
-  readonly problems?: readonly string[];
-  readonly status?: 'success' | 'failure';
-  readonly receipts?: number;
-}
 
 export async function runDistribution(
   input: DistributeInput,
@@ -65,31 +56,7 @@ export async function runDistribution(
   const startedAt = input.now();
   const log = input.log;
   const concurrency = Math.max(1, input.concurrency ?? DEFAULT_CONCURRENCY);
-  const finish = (f: Finish): DistributeResult => {
-    const reported = f.reported ?? [];
-    const keys = reported.map((r) => r.report);
-    const evidence: EvidenceKey[] = reported.map((r) => r.evidence);
-    return {
-      outcome: f.outcome,
-      commit: input.commit,
-      keys,
-      problems: f.problems ?? [],
-      ...(f.status ? { status: f.status } : {}),
-      evidence: {
-        schema: EVIDENCE_SCHEMA,
-        commit: input.commit,
-        run: input.runUrl ?? null,
-        holder: input.holder,
-        startedAt: startedAt.toISOString(),
-        finishedAt: input.now().toISOString(),
-        outcome: f.outcome,
-        status: f.status ?? null,
-        problems: f.problems ?? [],
-        keys: evidence,
-        receipts: f.receipts ?? null,
-      },
-    };
-  };
+  const finish = (f: Finish): DistributeResult => buildResult(input, startedAt, f);
 
   // 1. The tree.
   const validation = validateTree(input.tree, startedAt);
@@ -132,6 +99,7 @@ export async function runDistribution(
   // 2. The lease.
   const got = await state.acquireLease(ports.state, {
     holder: input.holder,
+    ...(input.runUrl === undefined ? {} : { run: input.runUrl }),
     ttlMs,
     now: input.now,
     ...(input.leaseWaitMs === undefined ? {} : { waitMs: input.leaseWaitMs }),
@@ -159,7 +127,8 @@ export async function runDistribution(
 
     // 4. Halted keys, after resuming the ones asked for.
     for (const id of input.resume ?? [])
-      if (snapshot.keys.has(id)) {
+      if (!snapshot.keys.has(id)) log?.warn(`resume: there is no key ${id} in this commit`);
+      else {
         const r = await state.resumeKey(ports.issues, id, input.holder);
         log?.info(`${id}: ${r === 'resumed' ? 'resumed' : 'was not halted'}`);
       }
@@ -328,47 +297,4 @@ export async function runDistribution(
     log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description}`);
     return state;
   }
-}
-
-function sopsConfigOf(snapshot: ManifestSnapshot): { config: SopsConfig } | { problems: string[] } {
-  if (snapshot.sopsConfig === undefined)
-    return {
-      problems: ['.sops.yaml is missing: the creation rules say who may read the material'],
-    };
-  const parsed = parseSopsConfig(snapshot.sopsConfig);
-  return parsed.config
-    ? { config: parsed.config }
-    : { problems: parsed.diagnostics.map(formatDiagnostic) };
-}
-
-function haltedReason(
-  halted: ReadonlyMap<string, { issue: number; url: string; reason: string }>,
-  id: string,
-): string {
-  const h = halted.get(id);
-  return `halted (issue #${h?.issue ?? '?'}): ${h?.reason ?? 'the retry budget is spent'}; dispatch with resume to retry`;
-}
-
-/** One line per failed step or problem (already secret-free). */
-function failureDetails(report: KeyReport): string[] {
-  const lines = report.targets.flatMap((t) =>
-    t.outcome === 'skipped'
-      ? [`target ${t.target} (${t.where}): not applied`]
-      : t.errors.map((e) => `target ${t.target} (${t.where}): ${e}`),
-  );
-  return lines.length > 0 ? lines : ['not distributed'];
-}
-
-/** Attaches each key's failure issue, and `halted` when the budget ran out with this run. */
-function withIssues(reported: readonly Reported[], records: readonly FailureRecord[]): Reported[] {
-  const byKey = new Map(records.map((r) => [r.key, r]));
-  return reported.map((r) => {
-    const rec = byKey.get(r.report.key);
-    if (rec === undefined) return r;
-    const outcome: KeyReport['outcome'] = rec.halted ? 'halted' : r.report.outcome;
-    return {
-      report: { ...r.report, outcome, issue: rec.url },
-      evidence: { ...r.evidence, outcome, issue: rec.url },
-    };
-  });
 }

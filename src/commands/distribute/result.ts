@@ -1,0 +1,91 @@
+/**
+ * Assembling what a run returns: the result with its evidence document, the failure details
+ * a key's issue lists, and the issue (and `halted`) recordDistribution reports for each key.
+ */
+import { formatDiagnostic } from '../../core/diagnostics.ts';
+import type { ManifestSnapshot } from '../../core/snapshot.ts';
+import { parseSopsConfig, type SopsConfig } from '../../core/sops-config.ts';
+import { EVIDENCE_SCHEMA, type Reported } from './evidence.ts';
+import type { FailureRecord } from './state.ts';
+import type { DistributeInput, DistributeOutcome, DistributeResult, KeyReport } from './types.ts';
+
+export interface Finish {
+  readonly outcome: DistributeOutcome;
+  readonly reported?: readonly Reported[];
+  readonly problems?: readonly string[];
+  readonly status?: 'success' | 'failure';
+  /** Receipts stored with the lease, when they were. */
+  readonly receipts?: number;
+}
+
+export function buildResult(input: DistributeInput, startedAt: Date, f: Finish): DistributeResult {
+  const reported = f.reported ?? [];
+  return {
+    outcome: f.outcome,
+    commit: input.commit,
+    keys: reported.map((r) => r.report),
+    problems: f.problems ?? [],
+    ...(f.status ? { status: f.status } : {}),
+    evidence: {
+      schema: EVIDENCE_SCHEMA,
+      commit: input.commit,
+      run: input.runUrl ?? null,
+      holder: input.holder,
+      startedAt: startedAt.toISOString(),
+      finishedAt: input.now().toISOString(),
+      outcome: f.outcome,
+      status: f.status ?? null,
+      problems: f.problems ?? [],
+      keys: reported.map((r) => r.evidence),
+      receipts: f.receipts ?? null,
+    },
+  };
+}
+
+export function sopsConfigOf(
+  snapshot: ManifestSnapshot,
+): { config: SopsConfig } | { problems: string[] } {
+  if (snapshot.sopsConfig === undefined)
+    return {
+      problems: ['.sops.yaml is missing: the creation rules say who may read the material'],
+    };
+  const parsed = parseSopsConfig(snapshot.sopsConfig);
+  return parsed.config
+    ? { config: parsed.config }
+    : { problems: parsed.diagnostics.map(formatDiagnostic) };
+}
+
+export function haltedReason(
+  halted: ReadonlyMap<string, { issue: number; url: string; reason: string }>,
+  id: string,
+): string {
+  const h = halted.get(id);
+  return `halted (issue #${h?.issue ?? '?'}): ${h?.reason ?? 'the retry budget is spent'}; dispatch with resume to retry`;
+}
+
+/** One line per failed step or problem (already secret-free). */
+export function failureDetails(report: KeyReport): string[] {
+  const lines = report.targets.flatMap((t) =>
+    t.outcome === 'skipped'
+      ? [`target ${t.target} (${t.where}): not applied`]
+      : t.errors.map((e) => `target ${t.target} (${t.where}): ${e}`),
+  );
+  return lines.length > 0 ? lines : ['not distributed'];
+}
+
+/** Attaches each key's failure issue, and `halted` when the budget ran out with this run. */
+export function withIssues(
+  reported: readonly Reported[],
+  records: readonly FailureRecord[],
+): Reported[] {
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  return reported.map((r) => {
+    const rec = byKey.get(r.report.key);
+    if (rec === undefined) return r;
+    const outcome: KeyReport['outcome'] = rec.halted ? 'halted' : r.report.outcome;
+    return {
+      report: { ...r.report, outcome, issue: rec.url },
+      evidence: { ...r.evidence, outcome, issue: rec.url },
+    };
+  });
+}
