@@ -241,6 +241,12 @@ const MAX_DESCRIPTION = 140;
 export function statusDescription(outcome: DistributeOutcome, keys: readonly KeyReport[]): string {
   const count = (o: KeyReport['outcome']) => keys.filter((k) => k.outcome === o).length;
   const failed = keys.filter((k) => k.outcome === 'failed' || k.outcome === 'halted');
+  // After preflight, skipped keys were never attempted (another key failed preflight); in a
+  // run that applied, they were skipped because the lease was lost: not distributed either.
+  const missing =
+    outcome === 'preflight-failed'
+      ? failed
+      : [...failed, ...keys.filter((k) => k.outcome === 'skipped')];
   const n = keys.length;
   let text: string;
   if (outcome === 'converged')
@@ -248,6 +254,6 @@ export function statusDescription(outcome: DistributeOutcome, keys: readonly Key
   else if (outcome === 'preflight-failed')
     text = `preflight failed for ${count('failed')} of ${n} keys; nothing written: ${failed.map((k) => k.key).join(', ')}`;
   else
-    text = `${failed.length} of ${n} keys not distributed${count('halted') ? ` (${count('halted')} halted)` : ''}: ${failed.map((k) => k.key).join(', ')}`;
+    text = `${missing.length} of ${n} keys not distributed${count('halted') ? ` (${count('halted')} halted)` : ''}${missing.length ? `: ${missing.map((k) => k.key).join(', ')}` : ''}`;
   return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
 }

@@ -208,6 +208,11 @@ describe('statusDescription', () => {
       /^preflight failed for 1 of 4 keys; nothing written/,
     ],
     ['failed', keys(40, 'failed'), /…$/],
+    [
+      'failed',
+      [...keys(1, 'converged'), ...keys(2, 'skipped')],
+      /^2 of 3 keys not distributed: team-0\/a-rather/,
+    ],
   ] as const)('%s', (outcome, reports, want) => {
     const d = statusDescription(outcome, reports);
     expect(d).toMatch(want);
