@@ -35,6 +35,9 @@ let token: string;
 beforeAll(async () => {
   bed = await startBed();
   bundle = await bundleAction('distribute', bed.tmp);
+  // The repositories the targets live in (empty: they only hold secrets).
+  for (const name of ['api', 'web', 'broken'])
+    await bed.emu.addRepo({ fullName: `acme/${name}`, files: {} });
   token = bed.emu.addToken({
     kind: 'app',
     login: 'rekey',
@@ -144,8 +147,6 @@ describe('the mask-order check', () => {
 
 describe('the distribute action bundle', () => {
   it('converges, reports outputs and summary, and masks every value before anything else', async () => {
-    await bed.emu.addRepo({ fullName: 'acme/api', files: {} });
-    await bed.emu.addRepo({ fullName: 'acme/web', files: {} });
     const c = await bed.repo(
       'distribute-ok',
       await manifest({
@@ -221,6 +222,27 @@ describe('the distribute action bundle', () => {
     expect(r.outputs.outcome).toBeUndefined();
   }, 60_000);
 
+  it('fails the step at the preflight and writes to no target when one cannot be observed', async () => {
+    const c = await bed.repo(
+      'distribute-preflight',
+      await manifest({
+        'svc/fine': [secretTarget('acme/api', 'FINE')],
+        'svc/nowhere': [secretTarget('acme/does-not-exist', 'NOWHERE')],
+      }),
+    );
+    bed.emu.clearLog();
+    const r = await runBundle(c, { token });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.outputs.outcome).toBe('preflight-failed');
+    expect(r.outputs.status).toBe('failure');
+    expect(r.stdout).toMatch(/^::error::svc\/nowhere: observing the targets failed/m);
+    expect(r.stdout).not.toMatch(/^::error::svc\/fine/m);
+    expect(r.summary).toContain('acme/does-not-exist');
+    expect(bed.emu.calls(PUT_SECRET)).toBe(0);
+    expect(bed.emu.secretNames({ repository: 'acme/api' })).not.toContain('FINE');
+    expect(await distributionStatus(c)).toBe('failure');
+  }, 120_000);
+
   it('stops as superseded, a neutral notice, when main has moved on; refuses other refs', async () => {
     const c = await bed.repo(
       'distribute-stale',
@@ -257,7 +279,6 @@ describe('the distribute action bundle', () => {
   }, 120_000);
 
   it('fails the step when a target fails: exit 1, outputs, summary, failure status', async () => {
-    await bed.emu.addRepo({ fullName: 'acme/broken', files: {} });
     const c = await bed.repo(
       'distribute-fail',
       await manifest({
@@ -280,6 +301,9 @@ describe('the distribute action bundle', () => {
     expect(JSON.parse(r.outputs['failed-keys']!)).toEqual(['svc/bad']);
     expect(r.stdout).toMatch(/::error::rekey distribute: failed/);
     expect(r.summary).toContain('svc/bad');
+    expect(r.stdout).toMatch(
+      /^svc\/bad: failed \(http:\/\/127\.0\.0\.1:\d+\/acme\/distribute-fail\/issues\/\d+\)$/m,
+    );
     expect(await distributionStatus(c)).toBe('failure');
     expect(bed.emu.openSecret({ repository: 'acme/api' }, 'GOOD')).toBe(values[0]);
     const evidence = readFileSync(r.outputs['evidence-path']!, 'utf8');
