@@ -30,6 +30,12 @@ export function targetChecks(bed: DistBed) {
 
     const npm = bed.key('shared/npm');
     const npmActive = npm.versions.find((v) => v.state === 'active')!.version;
+    const npmPrevious = npm.versions
+      .filter((v) => v.state === 'deactivated')
+      .sort((a, b) => b.version - a.version)[0]?.version;
+    const org = { app: 'dependabot' as const, organization: 'acme' };
+    if (npmPrevious === undefined) expect(bed.emu.secretNames(org)).not.toContain('NPM_TOKEN_OLD');
+    else expect(bed.emu.openSecret(org, 'NPM_TOKEN_OLD')).toBe(secret('shared/npm', npmPrevious));
     expect(bed.emu.openSecret({ app: 'dependabot', organization: 'acme' }, 'NPM_TOKEN')).toBe(
       secret('shared/npm', npmActive),
     );
