@@ -54,10 +54,10 @@ export interface AuditPorts {
   /** The one-pass history of `ref` (buildAuditHistory). */
   history(ref: string): Promise<AuditHistory>;
   /**
-   * The files at `ref` that give each key's policy: `policies/*.yaml`, and every key.yaml unless
-   * the history carries them (`keyFiles`, as buildAuditHistory does).
+   * The files at `ref` that give each key's policy (`policies/*.yaml` and key.yaml). Optional:
+   * buildAuditHistory carries them (`files`); files given here take precedence.
    */
-  tree(ref: string): Promise<FileTree>;
+  tree?(ref: string): Promise<FileTree>;
   /** GitHub, when there is a token; absent: the checks that need it are listed as not made. */
   readonly github?: {
     readonly pulls: AuditPullsPort;
@@ -251,8 +251,11 @@ async function gitHubEvidence(
 
 /** Runs the audit: history (one pass), the policies at `ref`, GitHub when given; returns the report. */
 export async function audit(input: AuditInput, ports: AuditPorts): Promise<AuditReport> {
-  const [history, files] = await Promise.all([ports.history(input.ref), ports.tree(input.ref)]);
-  const tree = new Map([...(history.keyFiles ?? []), ...files]);
+  const [history, files] = await Promise.all([
+    ports.history(input.ref),
+    ports.tree ? ports.tree(input.ref) : new Map<string, Uint8Array>(),
+  ]);
+  const tree = new Map([...(history.files ?? []), ...files]);
   const github = ports.github ? await gitHubEvidence(input, history, ports.github) : undefined;
   return buildAuditReport({
     history,

@@ -196,8 +196,8 @@ export async function isShallowRepository(
 
 /**
  * `git log` arguments for the audit: the same first-parent walk as {@link historyLogArgs}, over
- * every file the audit reads (key.yaml, material files and `.sops.yaml`), with parents and
- * subject in the header.
+ * every file the audit reads (key.yaml, material files, `.sops.yaml` and the policies), with
+ * parents and subject in the header.
  */
 export function auditLogArgs(ref: string): string[] {
   return [
@@ -216,6 +216,7 @@ export function auditLogArgs(ref: string): string[] {
     ':(top,glob)keys-manifest/**/key.yaml',
     ':(top,glob)keys-manifest/**/v*.sops.yaml',
     ':(top).sops.yaml',
+    ':(top,glob)policies/*.yaml',
   ];
 }
 
@@ -289,8 +290,8 @@ const REQUEST_BATCH = 2048;
 const REGULAR = /^100(644|755)$/;
 
 /**
- * The blobs the audit reads, asked for while `git log` streams: the new key.yaml, and both
- * sides of `.sops.yaml`. Material files are never read (their presence is all that counts).
+ * The blobs the audit reads, asked for while `git log` streams: the new key.yaml and policy
+ * files, and both sides of `.sops.yaml`. Material files are never read (their presence is all that counts).
  * A raw line is remembered until the path token after it arrives.
  */
 function auditBlobRequests(request: (oid: string) => void): (chunk: Buffer) => void {
@@ -305,7 +306,7 @@ function auditBlobRequests(request: (oid: string) => void): (chunk: Buffer) => v
     raw = null;
     if (!m) return;
     const [, oldMode, newMode, oldOid, newOid, status] = m;
-    if (line.endsWith('/key.yaml')) {
+    if (line.endsWith('/key.yaml') || line.startsWith('policies/')) {
       if (status !== 'D' && REGULAR.test(newMode!)) request(newOid!);
     } else if (line === '.sops.yaml') {
       if (!ZERO_OID.test(oldOid!) && REGULAR.test(oldMode!)) request(oldOid!);
@@ -316,8 +317,9 @@ function auditBlobRequests(request: (oid: string) => void): (chunk: Buffer) => v
 
 /**
  * The audit's view of first-parent history in ONE pass, like {@link buildHistoryIndex}: one
- * `git log` lists every commit that touched key.yaml, a material file or `.sops.yaml`, and one
- * `git cat-file --batch` reads the key.yaml and `.sops.yaml` blobs while the log streams.
+ * `git log` lists every commit that touched key.yaml, a material file, `.sops.yaml` or a policy,
+ * and one `git cat-file --batch` reads the key.yaml, policy and `.sops.yaml` blobs while the log
+ * streams. The key.yaml and policy files at `ref` come out of the same pass.
  */
 export async function buildAuditHistory(
   repoDir: string,
@@ -361,13 +363,20 @@ export async function buildAuditHistory(
   };
   const builder = new HistoryIndexBuilder();
   const commits: AuditCommit[] = [];
-  const keyFiles = new Map<string, Uint8Array>();
+  const files = new Map<string, Uint8Array>();
   for (const c of parseAuditLog(log).reverse()) {
     const changes: KeyFileChange[] = [];
     const materials: MaterialChange[] = [];
+    const policies: string[] = [];
     let sopsConfig: SopsConfigChange | undefined;
     for (const ch of c.changes) {
       const isFile = ch.status !== 'D' && REGULAR.test(ch.newMode);
+      if (ch.path.startsWith('policies/')) {
+        policies.push(ch.path);
+        if (isFile) files.set(ch.path, blob(ch.newOid, ch.path));
+        else files.delete(ch.path);
+        continue;
+      }
       if (ch.path === '.sops.yaml') {
         const hadOld = !ZERO_OID.test(ch.oldOid) && blobs.has(ch.oldOid);
         sopsConfig = {
@@ -399,9 +408,8 @@ export async function buildAuditHistory(
         });
     }
     for (const ch of changes)
-      if (ch.kind === 'written' && typeof ch.content !== 'string')
-        keyFiles.set(ch.file, ch.content);
-      else keyFiles.delete(ch.file);
+      if (ch.kind === 'written' && typeof ch.content !== 'string') files.set(ch.file, ch.content);
+      else files.delete(ch.file);
     const commit = { sha: c.sha, time: c.time, author: c.author };
     builder.add({ commit, changes });
     commits.push({
@@ -410,8 +418,9 @@ export async function buildAuditHistory(
       subject: c.subject,
       keys: [...new Set(changes.map((x) => x.keyId))],
       materials,
+      policies,
       ...(sopsConfig ? { sopsConfig } : {}),
     });
   }
-  return { index: builder.finish(), commits, keyFiles };
+  return { index: builder.finish(), commits, files };
 }

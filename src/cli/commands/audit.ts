@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { firstParentCommits } from '../../adapters/git/commits.ts';
 import { buildAuditHistory, isShallowRepository } from '../../adapters/git/history.ts';
-import { readTreeAtRef, resolveRef } from '../../adapters/git/tree.ts';
+import { resolveRef } from '../../adapters/git/tree.ts';
 import { createAuditPullsAdapter } from '../../adapters/github/audit.ts';
 import { createGitHubClient, type GitHubClient } from '../../adapters/github/client.ts';
 import { parseRepository } from '../../adapters/github/index.ts';
@@ -64,8 +64,7 @@ export function localAuditPorts(
         );
       return buildAuditHistory(dir, ref);
     },
-    // key.yaml files come with the history pass; only the policies are read here.
-    tree: (ref) => readTreeAtRef(dir, ref, ['policies/']),
+    // No tree read: the history pass carries key.yaml and the policies as they are at `ref`.
   };
   if (!github) return base;
   const at = parseRepository(github.repository);

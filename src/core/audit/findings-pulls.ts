@@ -23,7 +23,7 @@ export function pullFindings({ history, policies, link, github }: FindingInput):
         severity: 'high',
         ...(keys.length === 1 ? { key: keys[0]! } : {}),
         commits,
-        message: `${c.commit.sha.slice(0, 12)} (${c.commit.author}) changed ${keys.length > 0 ? keys.join(', ') : '.sops.yaml'} on the default branch without a merged pull request.`,
+        message: `${c.commit.sha.slice(0, 12)} (${c.commit.author}) changed ${[...keys, ...(c.policies ?? []), ...(c.sopsConfig ? ['.sops.yaml'] : [])].join(', ') || 'the manifest'} on the default branch without a merged pull request.`,
       });
       continue;
     }

@@ -29,6 +29,8 @@ export interface AuditCommit {
   /** Key ids whose key.yaml this commit wrote or deleted. */
   readonly keys: readonly string[];
   readonly materials: readonly MaterialChange[];
+  /** `policies/*.yaml` files this commit wrote or deleted. */
+  readonly policies?: readonly string[];
   readonly sopsConfig?: SopsConfigChange;
 }
 
@@ -37,10 +39,10 @@ export interface AuditHistory {
   /** Every manifest commit, oldest first. */
   readonly commits: readonly AuditCommit[];
   /**
-   * Each key.yaml as the audited ref has it (the last first-parent commit that wrote it), for
-   * keys whose file exists there: read in the same pass, so the tree need not be read again.
+   * Every key.yaml and `policies/*.yaml` as the audited ref has it (the last first-parent
+   * commit that wrote it), read in the same pass so the tree need not be read again.
    */
-  readonly keyFiles?: ReadonlyMap<string, Uint8Array>;
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What a key's policy says, as far as the audit needs it (from the audited ref's tree). */

@@ -81,8 +81,12 @@ describe('buildAuditHistory', () => {
     const removed = history.commits[2]!;
     expect(removed.sopsConfig?.before).toBeInstanceOf(Uint8Array);
     expect(removed.sopsConfig?.after).toBeUndefined();
-    expect([...history.keyFiles!.keys()]).toEqual(['keys-manifest/svc/key.yaml']);
-    expect(new TextDecoder().decode(history.keyFiles!.get('keys-manifest/svc/key.yaml'))).toContain(
+    expect([...history.files!.keys()].sort()).toEqual([
+      'keys-manifest/svc/key.yaml',
+      'policies/standard.yaml',
+    ]);
+    expect(history.commits[0]!.policies).toEqual(['policies/standard.yaml']);
+    expect(new TextDecoder().decode(history.files!.get('keys-manifest/svc/key.yaml'))).toContain(
       'state: compromised',
     );
   });
