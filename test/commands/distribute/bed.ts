@@ -161,7 +161,12 @@ export interface DistBed {
   key(id: string): KeyDocument;
   /** The generated material of a version of a key (by its fingerprint in key.yaml). */
   material(id: string, version: number): GeneratedKey;
-  ports(over?: { sops?: SopsCodec; targets?: (t: TargetPorts) => TargetPorts }): RunPorts;
+  ports(over?: {
+    sops?: SopsCodec;
+    targets?: (t: TargetPorts) => TargetPorts;
+    /** A token with these permissions instead of the bed's (which may do everything needed). */
+    permissions?: Record<string, 'read' | 'write'>;
+  }): RunPorts;
   input(over?: Partial<DistributeInput>): DistributeInput;
   /** A clone of acme/keys at its head (history, first-parent commits) for the gate. */
   checkout(): Promise<Checkout>;
@@ -227,9 +232,9 @@ export async function startDistBed(
     if (typeof init?.body === 'string') bodies.push(init.body);
     return fetch(input, init);
   };
-  const client = () =>
+  const client = (t: string = token) =>
     createGitHubClient({
-      token,
+      token: t,
       apiUrl: emu.apiUrl,
       serverUrl: emu.serverUrl,
       fetch: recording,
@@ -324,7 +329,11 @@ export async function startDistBed(
       return g;
     },
     ports(over = {}) {
-      const c = client();
+      const c = client(
+        over.permissions
+          ? emu.addToken({ kind: 'app', login: 'rekey', permissions: over.permissions })
+          : token,
+      );
       const gh = createGitHubPorts(c, { owner: 'acme', repo: 'keys' });
       const writes: string[] = [];
       const base = createTargetPorts(c, out);

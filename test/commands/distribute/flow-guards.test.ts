@@ -9,7 +9,7 @@ import { DISTRIBUTION_CONTEXT } from '../../../src/commands/distribution-evidenc
 import { BuiltinSopsCodec } from '../../../src/crypto/sops/index.ts';
 import { generateKey } from '../../../src/crypto/keys/index.ts';
 import { canary } from '../../support/canary.ts';
-import { startDistBed, type DistBed } from './bed.ts';
+import { startDistBed, TOKEN_PERMISSIONS, type DistBed } from './bed.ts';
 
 let bed: DistBed;
 beforeAll(async () => {
@@ -190,6 +190,22 @@ describe('distribute writes nothing when it must not', () => {
         expect(bed.issues().filter((i) => i.state === 'open')).toHaveLength(0);
       },
     );
+  });
+
+  it('a token that can read but not write secrets passes preflight and fails visibly at the write', async () => {
+    await bed.rotate('payments/webhook');
+    await bed.commit('rekey: rotate payments/webhook');
+    const ports = bed.ports({ permissions: { ...TOKEN_PERMISSIONS, secrets: 'read' } });
+    const result = await distribute(bed.input(), ports);
+    expect(result.outcome).toBe('failed');
+    expect(result.status).toBe('failure');
+    const key = result.keys.find((k) => k.key === 'payments/webhook')!;
+    expect(key.outcome).toBe('failed');
+    expect(key.issue).toBeDefined();
+    expect(key.targets[0]!.errors.join('\n')).toMatch(/403 .*secrets=write/);
+    scan(result);
+    const next = await distribute(bed.input(), bed.ports());
+    expect(next.outcome).toBe('converged');
   });
 
   it('an invalid manifest: outcome invalid, nothing read from or written to GitHub', async () => {
