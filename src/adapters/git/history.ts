@@ -213,12 +213,14 @@ export function auditLogArgs(ref: string): string[] {
     '--end-of-options',
     ref,
     '--',
-    ':(top,glob)keys-manifest/**/key.yaml',
-    ':(top,glob)keys-manifest/**/v*.sops.yaml',
-    ':(top).sops.yaml',
-    ':(top,glob)policies/*.yaml',
+    // Literal prefixes cost git less than glob patterns; paths are matched exactly below.
+    ':(top,literal)keys-manifest/',
+    ':(top,literal).sops.yaml',
+    ':(top,literal)policies/',
   ];
 }
+
+const POLICY_PATH = /^policies\/[^/]+\.yaml$/;
 
 interface AuditLoggedChange extends LoggedChange {
   readonly oldOid: string;
@@ -306,7 +308,7 @@ function auditBlobRequests(request: (oid: string) => void): (chunk: Buffer) => v
     raw = null;
     if (!m) return;
     const [, oldMode, newMode, oldOid, newOid, status] = m;
-    if (line.endsWith('/key.yaml') || line.startsWith('policies/')) {
+    if (line.endsWith('/key.yaml') || POLICY_PATH.test(line)) {
       if (status !== 'D' && REGULAR.test(newMode!)) request(newOid!);
     } else if (line === '.sops.yaml') {
       if (!ZERO_OID.test(oldOid!) && REGULAR.test(oldMode!)) request(oldOid!);
@@ -371,7 +373,7 @@ export async function buildAuditHistory(
     let sopsConfig: SopsConfigChange | undefined;
     for (const ch of c.changes) {
       const isFile = ch.status !== 'D' && REGULAR.test(ch.newMode);
-      if (ch.path.startsWith('policies/')) {
+      if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
         if (isFile) files.set(ch.path, blob(ch.newOid, ch.path));
         else files.delete(ch.path);
@@ -407,6 +409,8 @@ export async function buildAuditHistory(
           kind: ch.status === 'D' ? 'deleted' : 'written',
         });
     }
+    // The prefixes also match files the audit does not read (a README in keys-manifest/).
+    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) continue;
     for (const ch of changes)
       if (ch.kind === 'written' && typeof ch.content !== 'string') files.set(ch.file, ch.content);
       else files.delete(ch.file);

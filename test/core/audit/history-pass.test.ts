@@ -52,6 +52,10 @@ beforeAll(async () => {
   await r.remove('.sops.yaml');
   await r.remove('keys-manifest/gone/key.yaml');
   c.remove = await r.commit('drop the sops config and a key', '2026-01-20T00:00:00Z');
+  // Matched by the log's prefixes, read by nothing: not a manifest commit.
+  await r.write('keys-manifest/README.md', 'how keys are laid out\n');
+  await r.write('policies/notes/old.yaml', 'not a policy\n');
+  c.readme = await r.commit('explain the folder', '2026-01-21T00:00:00Z');
   spawned = [];
   const counting: SpawnGit = (args, opts) => {
     spawned.push([...args]);
@@ -65,7 +69,7 @@ describe('buildAuditHistory', () => {
     expect(spawned.map((a) => a[0])).toEqual(['log', 'cat-file']);
   });
 
-  it('walks first-parent history: the merge carries the side commit’s change', () => {
+  it('walks first-parent history: the merge carries the side commit’s change; other files are no manifest change', () => {
     expect(history.commits.map((x) => x.commit.sha)).toEqual([c.init, c.merge, c.remove]);
     const merge = history.commits[1]!;
     expect(merge.parents).toHaveLength(2);
