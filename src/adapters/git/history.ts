@@ -6,7 +6,7 @@ import type {
   MaterialChange,
   SopsConfigChange,
 } from '../../core/audit/model.ts';
-import { parseKeyFilePath, parseMaterialPath } from '../../core/formats/key-id.ts';
+import { isKeyId, parseKeyFilePath, parseMaterialPath } from '../../core/formats/key-id.ts';
 import type { CatFileOptions } from './cat-file.ts';
 import { openBlobReader } from './cat-file.ts';
 import { exited, GitReadError, spawnGit } from './process.ts';
@@ -375,7 +375,9 @@ export async function buildAuditHistory(
       const isFile = ch.status !== 'D' && REGULAR.test(ch.newMode);
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
-        if (isFile) files.set(ch.path, blob(ch.newOid, ch.path));
+        // A name too long to be a policy's was never asked for (see nulTokens): not a policy.
+        const content = isFile ? blobs.get(ch.newOid) : undefined;
+        if (content) files.set(ch.path, content);
         else files.delete(ch.path);
         continue;
       }
@@ -396,7 +398,8 @@ export async function buildAuditHistory(
             keyId,
             file: ch.path,
             kind: 'written',
-            content: blob(ch.newOid, ch.path),
+            // An id too long to be valid was never read; the index reports its path anyway.
+            content: isKeyId(keyId) ? blob(ch.newOid, ch.path) : '',
           });
         continue;
       }

@@ -52,9 +52,12 @@ beforeAll(async () => {
   await r.remove('.sops.yaml');
   await r.remove('keys-manifest/gone/key.yaml');
   c.remove = await r.commit('drop the sops config and a key', '2026-01-20T00:00:00Z');
-  // Matched by the log's prefixes, read by nothing: not a manifest commit.
+  // Matched by the log's prefixes: a README and a nested file are read by nothing.
   await r.write('keys-manifest/README.md', 'how keys are laid out\n');
   await r.write('policies/notes/old.yaml', 'not a policy\n');
+  // Paths too long for a key id or a policy name: reported or ignored, never fatal.
+  await r.write(`keys-manifest/${'x'.repeat(210)}/key.yaml`, keyYaml('x', [[1, 'active']]));
+  await r.write(`policies/${'p'.repeat(210)}.yaml`, POLICY.replace('standard', 'long'));
   c.readme = await r.commit('explain the folder', '2026-01-21T00:00:00Z');
   spawned = [];
   const counting: SpawnGit = (args, opts) => {
@@ -70,7 +73,10 @@ describe('buildAuditHistory', () => {
   });
 
   it('walks first-parent history: the merge carries the side commit’s change; other files are no manifest change', () => {
-    expect(history.commits.map((x) => x.commit.sha)).toEqual([c.init, c.merge, c.remove]);
+    expect(history.commits.map((x) => x.commit.sha)).toEqual([c.init, c.merge, c.remove, c.readme]);
+    expect(history.index.problems.map((p) => [p.rule, p.commit.sha])).toEqual([
+      ['history/invalid-key-path', c.readme],
+    ]);
     const merge = history.commits[1]!;
     expect(merge.parents).toHaveLength(2);
     expect(merge.subject).toBe('Merge emergency');
