@@ -166,9 +166,20 @@ async function gitHubEvidence(
 
   // Distribution: for each destroyed version, a success at or after its successor's activation.
   const distribution = new Map<string, DistributionProof>();
-  const wanted = destructions(history).filter(
+  const inPeriod = destructions(history).filter(
     (d) => cutoff === undefined || Date.parse(d.destroyed.time) >= cutoff,
   );
+  const before = inPeriod.filter((d) => d.beforeHistory);
+  for (const d of before)
+    distribution.set(destructionSubject(d.keyId, d.version), {
+      result: 'unchecked',
+      reason: 'destroyed before history begins',
+    });
+  if (before.length > 0)
+    notes.push(
+      `distribution before destruction of ${before.map((d) => `${d.keyId} v${d.version}`).join(', ')}: already destroyed when history first shows ${before.length === 1 ? 'it' : 'them'}`,
+    );
+  const wanted = inPeriod.filter((d) => !d.beforeHistory);
   const since = new Map<string, string>();
   for (const d of wanted)
     if (d.successor) since.set(destructionSubject(d.keyId, d.version), d.successor.activeSince.sha);

@@ -68,6 +68,11 @@ export interface Destruction {
   readonly from: KeyState | undefined;
   /** The version active at the destroying commit, and where it became active. */
   readonly successor?: { readonly version: number; readonly activeSince: CommitRef };
+  /**
+   * True when history first shows the version already destroyed (a manifest imported with its
+   * past): the destruction happened before this history, so there is nothing to check it by.
+   */
+  readonly beforeHistory: boolean;
 }
 
 /** Every destroyed version of every key (current timelines only), oldest destruction first. */
@@ -100,7 +105,14 @@ export function destructions(history: AuditHistory): Destruction[] {
         const end = period.until ? (pos.get(period.until.sha) ?? Infinity) : Infinity;
         if (start <= at && end > at) successor = { version: n, activeSince: period.from };
       }
-      out.push({ keyId, version, destroyed, from, ...(successor ? { successor } : {}) });
+      out.push({
+        keyId,
+        version,
+        destroyed,
+        from,
+        beforeHistory: v.appeared.sha === destroyed.sha,
+        ...(successor ? { successor } : {}),
+      });
     }
   }
   return out.sort((a, b) => (pos.get(a.destroyed.sha) ?? 0) - (pos.get(b.destroyed.sha) ?? 0));
