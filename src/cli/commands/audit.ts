@@ -179,7 +179,7 @@ export const auditCommand: CliCommand = {
     const paths = await writeAuditFiles(report, out, formats as AuditFormat[]);
     const n = report.findings.length;
     io.stdout(
-      `audit of ${repository ?? dir} at ${ref}: ${report.keys.length} keys, ${report.manifestCommits} manifest commits, ${n} finding${n === 1 ? '' : 's'}\n`,
+      `audit of ${repository ?? dir} at ${ref}: ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}, ${report.manifestCommits} manifest commit${report.manifestCommits === 1 ? '' : 's'}, ${n} finding${n === 1 ? '' : 's'}\n`,
     );
     for (const f of report.findings)
       io.stdout(

@@ -4,7 +4,7 @@
  */
 import type { AuditHistory, AuditPolicy, AuditReport, GitHubEvidence } from './model.ts';
 import { auditFindings } from './findings.ts';
-import { keyReports, type CommitLinker } from './timeline.ts';
+import { destructions, keyReports, type CommitLinker } from './timeline.ts';
 
 export interface AuditReportInput {
   readonly history: AuditHistory;
@@ -27,7 +27,7 @@ export interface AuditReportInput {
 export const GITHUB_CHECKS = [
   'approvals (audit/approval-missing, audit/approval-by-author, audit/approval-by-bot)',
   'direct pushes (audit/direct-push)',
-  'distribution before destruction (audit/destroyed-unproven, audit/destroyed-within-grace); every successor counts as unproven',
+  'distribution before destruction (audit/destroyed-unproven, audit/destroyed-within-grace)',
 ] as const;
 
 export function buildAuditReport(input: AuditReportInput): AuditReport {
@@ -46,10 +46,13 @@ export function buildAuditReport(input: AuditReportInput): AuditReport {
     ...(input.github ? { github: input.github } : {}),
   });
   const notChecked: string[] = [];
-  if (!input.github)
+  if (input.github) notChecked.push(...input.github.notes);
+  else {
     for (const c of GITHUB_CHECKS)
       notChecked.push(`${c}: ${input.withoutGitHub ?? 'no GitHub token was given'}`);
-  else notChecked.push(...input.github.notes);
+    if (destructions(history).length > 0)
+      notChecked.push('so every destroyed version’s successor is unproven (not a finding)');
+  }
   const missingPolicy = [...history.index.keys.keys()].filter((k) => !input.policies.has(k));
   if (missingPolicy.length > 0)
     notChecked.push(
