@@ -7,7 +7,8 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import { createGitHubClient } from '../adapters/github/client.ts';
 import { resolveRef } from '../adapters/git/tree.ts';
-import { audit, AUDIT_FORMATS, renderAudit, type AuditFormat } from '../commands/audit.ts';
+import { audit, AUDIT_FORMATS, type AuditFormat } from '../commands/audit.ts';
+import { summaryMarkdown } from '../core/audit/index.ts';
 import { localAuditPorts, writeAuditFiles } from '../cli/commands/audit.ts';
 import { booleanInput, inputs, runAction, runContext, summary } from './runtime.ts';
 
@@ -59,7 +60,7 @@ await runAction(async () => {
     ports,
   );
   const dir = await writeAuditFiles(report, i['report-dir'], formats as AuditFormat[]);
-  await summary(renderAudit(report, 'md'));
+  await summary(summaryMarkdown(report, i['report-dir']));
   const n = report.findings.length;
   core.setOutput('findings', String(n));
   core.setOutput('report-dir', i['report-dir']);

@@ -6,4 +6,9 @@ export { destructions, keyReports, type CommitLinker, type Destruction } from '.
 export { renderAuditCsv, csvField, CSV_COLUMNS } from './render-csv.ts';
 export { renderAuditHtml, escapeHtml } from './render-html.ts';
 export { renderAuditJson, AUDIT_JSON_SCHEMA } from './render-json.ts';
-export { renderAuditMarkdown, mermaidGantt } from './render-markdown.ts';
+export {
+  renderAuditMarkdown,
+  mermaidGantt,
+  summaryMarkdown,
+  SUMMARY_LIMIT_BYTES,
+} from './render-markdown.ts';

@@ -123,3 +123,27 @@ export function renderAuditMarkdown(report: AuditReport): string {
   }
   return out.join('\n');
 }
+
+/** GitHub refuses a job summary over 1 MiB; leave room for what other steps add. */
+export const SUMMARY_LIMIT_BYTES = 1_000_000;
+
+/**
+ * The Markdown for a job summary: the whole report when it fits in `limit` bytes, else the
+ * totals and the first findings, pointing at the report files for the rest.
+ */
+export function summaryMarkdown(
+  report: AuditReport,
+  where: string,
+  limit = SUMMARY_LIMIT_BYTES,
+): string {
+  const full = renderAuditMarkdown(report);
+  if (new TextEncoder().encode(full).length <= limit) return full;
+  const note = (shown: number) =>
+    `\n> The full report (${report.keys.length} keys, ${report.findings.length} findings) is too large for a job summary: ${shown < report.findings.length ? `the first ${shown} findings are above; ` : ''}see the report files in ${mdText(where)}.\n`;
+  for (let shown = report.findings.length; ; shown = Math.floor(shown / 2)) {
+    const text =
+      renderAuditMarkdown({ ...report, keys: [], findings: report.findings.slice(0, shown) }) +
+      note(shown);
+    if (new TextEncoder().encode(text).length <= limit || shown === 0) return text;
+  }
+}

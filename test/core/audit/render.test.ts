@@ -5,6 +5,7 @@ import {
   renderAuditHtml,
   renderAuditJson,
   renderAuditMarkdown,
+  summaryMarkdown,
   type AuditReport,
 } from '../../../src/core/audit/index.ts';
 
@@ -142,5 +143,31 @@ describe('Markdown', () => {
     expect(md).not.toContain('<script');
     expect(md).toContain('with \\| pipe and a newline');
     expect(md).not.toContain('javascript:');
+  });
+});
+
+describe('the job summary', () => {
+  it('is the whole Markdown when it fits', () => {
+    expect(summaryMarkdown(report, 'rekey-audit')).toBe(renderAuditMarkdown(report));
+  });
+
+  it('keeps totals and findings, drops the timelines, and says where the rest is, when it does not', () => {
+    const many: AuditReport = {
+      ...report,
+      findings: Array.from({ length: 40 }, (_, i) => ({
+        ...report.findings[0]!,
+        message: `finding ${i}`,
+      })),
+    };
+    const full = renderAuditMarkdown(many);
+    const limit = Math.floor(new TextEncoder().encode(full).length / 3);
+    const text = summaryMarkdown(many, 'rekey-audit', limit);
+    expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(limit);
+    expect(text).not.toContain('```mermaid');
+    expect(text).toContain('finding 0');
+    expect(text).not.toContain('finding 39');
+    expect(text).toMatch(
+      /too large for a job summary: the first \d+ findings are above; see the report files in rekey-audit/,
+    );
   });
 });
