@@ -9,11 +9,11 @@
  *    failure, a failure issue per affected key, and no write to any target;
  * 6. superseded check again (preflight takes time; a newer commit makes this run moot);
  * 7. plan with the lease's receipts and apply (apply.ts), renewing the lease between keys;
- * 8. store the receipts (receipts.ts) and release the lease;
- * 9. status `rekey/distribution` on `commit`: success only when every key converged and none
- *    is halted or failed; description <= 140 characters; target_url the run;
- * 10. recordDistribution: one issue per failed key (halted at the budget), converged keys'
- *    issues closed.
+ * 8. status `rekey/distribution` on `commit`: success only when every key converged and none
+ *    is halted or failed; description <= 140 characters; target_url the run; then
+ *    recordDistribution: one issue per failed key (halted at the budget), converged keys'
+ *    issues closed. Both while the lease is held, so two runs never record at once;
+ * 9. store the receipts (receipts.ts) and release the lease, last.
  *
  * A dry run does 1, 4 (reads only), 5 and the plans, and writes nothing: no lease, no status,
  * no issue; its plans use the stored receipts read without the lease.
@@ -112,6 +112,8 @@ export async function runDistribution(
   }
   const lease = got.lease;
   let released = false;
+  // What to store if a later step throws: the receipts of the writes made so far.
+  let latest: readonly SecretReceipt[] = lease.receipts;
   const release = async (receipts: readonly SecretReceipt[]) => {
     await lease.release(receipts);
     released = true;
@@ -141,7 +143,6 @@ export async function runDistribution(
     // 5. Preflight.
     const run = await check(ids.filter((id) => !halted.has(id)));
     if (run.failed.length > 0) {
-      await release(lease.receipts);
       const records = await state.recordDistribution(ports.issues, {
         failed: run.failed,
         converged: [],
@@ -156,6 +157,7 @@ export async function runDistribution(
         ...run.passed.map((p) => unplannedKey(p.key, 'skipped', [])),
       ];
       const status = await writeStatus('preflight-failed', reported);
+      await release(lease.receipts);
       return finish({ outcome: 'preflight-failed', reported, problems: run.problems, status });
     }
 
@@ -196,22 +198,11 @@ export async function runDistribution(
       log,
     });
 
-    // 8. Receipts and the lease.
+    // 8. The status and the failure issues, written while the lease is held (two runs
+    // recording at once could otherwise both create an issue for one key).
     const receipts = nextReceipts(lease.receipts, runs);
-    let stored: number | undefined;
-    if (lost) {
-      problems.push("the receipts were not stored: the lease is another run's now");
-      released = true;
-    } else
-      try {
-        await release(receipts);
-        stored = receipts.length;
-      } catch (e) {
-        problems.push(`the receipts were not stored: ${message(e)}`);
-        released = true; // the lease is not ours any more; nothing left to release
-      }
-
-    // 9 and 10. Status and failure issues.
+    latest = receipts;
+    if (lost) problems.push("the receipts were not stored: the lease is another run's now");
     const applied = runs.map(plannedKey);
     // Keys skipped because the lease was lost were not attempted: no issue, no attempt counted.
     const failed = applied
@@ -236,6 +227,19 @@ export async function runDistribution(
       now: input.now(),
       ...(input.runUrl ? { runUrl: input.runUrl } : {}),
     });
+
+    // 9. Store the receipts and release the lease, last. A lease lost here costs only the
+    // receipts (the next run rewrites those secrets once); the targets are as reported.
+    let stored: number | undefined;
+    if (lost) released = true;
+    else
+      try {
+        await release(receipts);
+        stored = receipts.length;
+      } catch (e) {
+        problems.push(`the receipts were not stored: ${message(e)}`);
+        released = true; // the lease is not ours any more; nothing left to release
+      }
     return finish({
       outcome,
       reported: [...haltedReports, ...withIssues(applied, records)],
@@ -246,7 +250,7 @@ export async function runDistribution(
   } catch (e) {
     // Not a crash of the process: give the lease back (with the receipts it had) so the next
     // run need not wait for it to expire; the error itself is the caller's.
-    if (!released) await lease.release(lease.receipts).catch(() => undefined);
+    if (!released) await lease.release(latest).catch(() => undefined);
     throw e;
   }
 
