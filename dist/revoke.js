@@ -1752,14 +1752,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -1776,14 +1776,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1800,12 +1800,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -1817,12 +1817,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j3])
-                return text;
+                return text2;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -1837,39 +1837,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -40771,8 +40771,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -54758,15 +54758,15 @@ var keyDocument = external_exports.strictObject({
 // src/core/history/key-versions.ts
 var MAX_HISTORY_FILE_BYTES = 1024 * 1024;
 var STATES = new Set(KEY_STATES);
-function readVersionStates(text) {
-  if (text.length > MAX_HISTORY_FILE_BYTES)
+function readVersionStates(text2) {
+  if (text2.length > MAX_HISTORY_FILE_BYTES)
     return { ok: false, reason: `larger than ${MAX_HISTORY_FILE_BYTES} bytes` };
-  return scanVersionStates(text) ?? parseVersionStates(text);
+  return scanVersionStates(text2) ?? parseVersionStates(text2);
 }
-function parseVersionStates(text) {
+function parseVersionStates(text2) {
   let doc;
   try {
-    doc = (0, import_yaml.parse)(text, { maxAliasCount: 0, prettyErrors: false });
+    doc = (0, import_yaml.parse)(text2, { maxAliasCount: 0, prettyErrors: false });
   } catch (e) {
     return { ok: false, reason: `not YAML: ${e instanceof Error ? e.name : "parse error"}` };
   }
@@ -54793,16 +54793,16 @@ var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
-function scanVersionStates(text) {
-  if (text.includes("\r") || text.includes("	")) return void 0;
+function scanVersionStates(text2) {
+  if (text2.includes("\r") || text2.includes("	")) return void 0;
   const items = [];
   let seen = false;
   let inList = false;
   let indent = -1;
-  for (let pos = 0; pos < text.length; ) {
-    let nl = text.indexOf("\n", pos);
-    if (nl === -1) nl = text.length;
-    const line = text.slice(pos, nl);
+  for (let pos = 0; pos < text2.length; ) {
+    let nl = text2.indexOf("\n", pos);
+    if (nl === -1) nl = text2.length;
+    const line = text2.slice(pos, nl);
     pos = nl + 1;
     if (line === "") continue;
     if (line.charCodeAt(0) !== SPACE) {
@@ -54909,8 +54909,8 @@ var HistoryIndexBuilder = class {
       if (key) key.removed = commit;
       return;
     }
-    const text = typeof change.content === "string" ? change.content : decoder.decode(change.content);
-    const read2 = readVersionStates(text);
+    const text2 = typeof change.content === "string" ? change.content : decoder.decode(change.content);
+    const read2 = readVersionStates(text2);
     if (!key) {
       key = { appeared: commit, versions: /* @__PURE__ */ new Map(), earlier: [] };
       this.keys.set(keyId2, key);
@@ -54985,8 +54985,8 @@ var GitReadError = class extends Error {
   }
 };
 function stderrTail(chunks) {
-  const text = Buffer.concat(chunks).toString("utf8").trim();
-  return text.length > 500 ? `...${text.slice(-500)}` : text;
+  const text2 = Buffer.concat(chunks).toString("utf8").trim();
+  return text2.length > 500 ? `...${text2.slice(-500)}` : text2;
 }
 function exited(child, what, stderr) {
   return new Promise((resolve, reject) => {
@@ -55416,8 +55416,8 @@ async function readCheckout(repoDir) {
 // src/core/duration.ts
 var UNIT_MS = { m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 var DURATION_PATTERN = /^(0|[1-9][0-9]{0,5})(m|h|d|w)$/;
-function durationMs(text) {
-  const m2 = DURATION_PATTERN.exec(text);
+function durationMs(text2) {
+  const m2 = DURATION_PATTERN.exec(text2);
   if (!m2) throw new RangeError(`not a duration: expected an integer and one of m h d w, like 90d`);
   return Number(m2[1]) * UNIT_MS[m2[2]];
 }
@@ -55558,8 +55558,8 @@ var pullMarker = external_exports.strictObject({
   key: external_exports.string().max(100),
   versions: external_exports.array(external_exports.int().min(1)).min(1).max(1e3)
 });
-function inert(text, max = 500) {
-  const one = text.replace(/\s+/g, " ").trim();
+function inert(text2, max = 500) {
+  const one = text2.replace(/\s+/g, " ").trim();
   const cut = one.length > max ? `${one.slice(0, max)}\u2026` : one;
   return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c3) => `\\${c3}`);
 }
@@ -56003,8 +56003,8 @@ function bytePosition(bytes, offset) {
 var LineIndex = class {
   #text;
   #starts;
-  constructor(text) {
-    this.#text = text;
+  constructor(text2) {
+    this.#text = text2;
   }
   position(offset) {
     const starts = this.#starts ??= lineStarts(this.#text);
@@ -56018,9 +56018,9 @@ var LineIndex = class {
     return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 };
-function lineStarts(text) {
+function lineStarts(text2) {
   const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
 
@@ -56080,8 +56080,8 @@ var Walk = class {
   #lines;
   #maxDepth;
   #maxNodes;
-  constructor(text, findings, lines2, limits) {
-    this.#text = text;
+  constructor(text2, findings, lines2, limits) {
+    this.#text = text2;
     this.#findings = findings;
     this.#lines = lines2;
     this.#maxDepth = limits.maxDepth;
@@ -56306,21 +56306,21 @@ function parseYaml(file2, bytes, limits = {}) {
       line: 1,
       column: 1
     });
-  const text = decodeUtf8(bytes);
-  if (text === void 0) {
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
     const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
     findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
     return unreadable(findings.list);
   }
-  const lines2 = new LineIndex(text);
-  const cr2 = text.indexOf("\r");
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
   if (cr2 !== -1)
     findings.add(
       "yaml/crlf",
       "carriage return found (CRLF or CR line endings); use LF line endings",
       lines2.position(cr2)
     );
-  const { doc, tooDeepAt, secondDocAt } = compose(text, maxDepth);
+  const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
   if (tooDeepAt !== -1) {
     findings.add(
       "yaml/too-deep",
@@ -56347,22 +56347,22 @@ function parseYaml(file2, bytes, limits = {}) {
     });
     unusable = true;
   }
-  const walk = new Walk(text, findings, lines2, { maxDepth, maxNodes });
+  const walk = new Walk(text2, findings, lines2, { maxDepth, maxNodes });
   const value = unusable ? void 0 : walk.build(doc.contents, 0);
   return {
     value: unusable || walk.guessed ? void 0 : value,
-    locate: lazyLocate(file2, text, lines2, maxDepth),
+    locate: lazyLocate(file2, text2, lines2, maxDepth),
     diagnostics: findings.list
   };
 }
-function lazyLocate(file2, text, lines2, maxDepth) {
+function lazyLocate(file2, text2, lines2, maxDepth) {
   let doc;
   return (path) => {
-    doc ??= compose(text, maxDepth).doc;
+    doc ??= compose(text2, maxDepth).doc;
     return { file: file2, ...lines2.position(locateIn(doc, path)) };
   };
 }
-function compose(text, maxDepth) {
+function compose(text2, maxDepth) {
   let tooDeepAt = -1;
   function* checked(tokens) {
     for (const token of tokens) {
@@ -56376,7 +56376,7 @@ function compose(text, maxDepth) {
   const composer = new import_yaml4.Composer(PARSE_OPTIONS);
   let doc;
   let secondDocAt = -1;
-  for (const next of composer.compose(checked(new import_yaml4.Parser().parse(text)), true, text.length)) {
+  for (const next of composer.compose(checked(new import_yaml4.Parser().parse(text2)), true, text2.length)) {
     if (doc !== void 0) {
       secondDocAt = next.range[0];
       break;
@@ -56530,8 +56530,8 @@ var import_yaml6 = __toESM(require_dist3(), 1);
 var ManifestEditError = class extends Error {
   name = "ManifestEditError";
 };
-function load(text) {
-  const doc = (0, import_yaml6.parseDocument)(text, { version: "1.2", merge: false, uniqueKeys: true });
+function load(text2) {
+  const doc = (0, import_yaml6.parseDocument)(text2, { version: "1.2", merge: false, uniqueKeys: true });
   if (doc.errors.length > 0)
     throw new ManifestEditError(`key.yaml does not parse: ${doc.errors[0].message}`);
   if (!(0, import_yaml6.isMap)(doc.contents)) throw new ManifestEditError("key.yaml is not a mapping");
@@ -56544,12 +56544,12 @@ function findEntry(doc, version2) {
   }
   throw new ManifestEditError(`versions has no entry for v${version2}`);
 }
-function setVersionState(text, version2, state) {
-  const entry = findEntry(load(text), version2);
+function setVersionState(text2, version2, state) {
+  const entry = findEntry(load(text2), version2);
   const node2 = entry.get("state", true);
   const range = (0, import_yaml6.isScalar)(node2) ? node2.range : void 0;
   if (!range) throw new ManifestEditError(`v${version2} has no state to change`);
-  return `${text.slice(0, range[0])}${state}${text.slice(range[1])}`;
+  return `${text2.slice(0, range[0])}${state}${text2.slice(range[1])}`;
 }
 
 // src/core/sops-re2.ts
@@ -57018,7 +57018,7 @@ function prepareRevocation(tree, keyId2, versions, opts = {}) {
     (a, b3) => b3 - a
   );
   if (list2.length === 0) throw new RangeError(`no version of ${keyId2} to revoke`);
-  let text = ctx.text;
+  let text2 = ctx.text;
   const moves = [];
   for (const version2 of list2) {
     const entry = ctx.key.versions.find((v2) => v2.version === version2);
@@ -57027,7 +57027,7 @@ function prepareRevocation(tree, keyId2, versions, opts = {}) {
       throw new RangeError(
         `${keyId2} v${version2} is ${entry.state}; only deactivated or compromised versions are destroyed`
       );
-    text = setVersionState(text, version2, "destroyed");
+    text2 = setVersionState(text2, version2, "destroyed");
     moves.push({ version: version2, from: entry.state, to: "destroyed" });
   }
   const first = ctx.key.versions.find((v2) => v2.version === list2[0]);
@@ -57039,7 +57039,7 @@ function prepareRevocation(tree, keyId2, versions, opts = {}) {
     fingerprint: first.fingerprint,
     moves,
     files: [
-      { path: keyFile(keyId2), content: encoder2.encode(text) },
+      { path: keyFile(keyId2), content: encoder2.encode(text2) },
       ...list2.map((v2) => ({ path: materialFile(keyId2, v2), content: null }))
     ],
     message: message(`rekey: revoke ${keyId2} ${names}`, {
@@ -57425,9 +57425,9 @@ var MARKERS = [
 function isScannedPath(path) {
   return path.startsWith("keys-manifest/") || path.startsWith("policies/") || path === ".sops.yaml";
 }
-function scanForPrivateKeys(file2, text) {
+function scanForPrivateKeys(file2, text2) {
   const out = [];
-  const lines2 = text.split("\n");
+  const lines2 = text2.split("\n");
   lines2.forEach((line, i) => {
     for (const m2 of MARKERS) {
       const hit = m2.re.exec(line);
@@ -57487,7 +57487,7 @@ function describe3(groups2) {
 // src/core/lifecycle/facts.ts
 var isObj2 = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
 var field = (v2, k2) => isObj2(v2) && Object.hasOwn(v2, k2) ? v2[k2] : void 0;
-function materialFacts(doc, text, loaded) {
+function materialFacts(doc, text2, loaded) {
   const sops = field(doc.value, "sops");
   return {
     file: doc.file,
@@ -57498,7 +57498,7 @@ function materialFacts(doc, text, loaded) {
     mac: field(sops, "mac"),
     lastmodified: field(sops, "lastmodified"),
     recipients: recipientGroups(sops),
-    text,
+    text: text2,
     loaded,
     locate: (path) => doc.locate(path)
   };
@@ -57541,13 +57541,13 @@ function manifestFactsOf({ snapshot, tree }) {
     const key = keys.get(where2.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path);
-    const text = decoder2.decode(bytes);
+    const text2 = decoder2.decode(bytes);
     if (loaded !== void 0) {
-      key.materials.set(where2.version, materialFacts(loaded, text, true));
+      key.materials.set(where2.version, materialFacts(loaded, text2, true));
     } else {
       const parsed = parseYaml(path, bytes);
       const doc = { file: path, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where2.version, materialFacts(doc, text, false));
+      key.materials.set(where2.version, materialFacts(doc, text2, false));
     }
   }
   return { keys, unreadableKeys };
@@ -58878,8 +58878,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -58975,10 +58975,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -59007,9 +59007,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -59020,8 +59020,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -59941,8 +59941,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -60000,8 +60000,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -60015,18 +60015,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -60194,12 +60194,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -60859,8 +60859,8 @@ var import_undici2 = __toESM(require_undici(), 1);
 var TOKEN_SHAPES = /\b(?:gh[pousr]_[A-Za-z0-9_-]{16,}|github_pat_[A-Za-z0-9_-]{16,})/g;
 var AUTH_HEADER = /\b(authorization|bearer|token|basic)(:?\s+)[A-Za-z0-9_\-.=+/]{20,}/gi;
 var MAX_DETAIL = 300;
-function redactCredentials(text, secrets = []) {
-  let out = text;
+function redactCredentials(text2, secrets = []) {
+  let out = text2;
   for (const s of secrets) if (s.length >= 8) out = out.split(s).join("[REDACTED]");
   return out.replace(TOKEN_SHAPES, "[REDACTED]").replace(AUTH_HEADER, "$1$2[REDACTED]");
 }
@@ -61103,8 +61103,8 @@ function createGitDataAdapter(client, at3) {
   const treeEntry = async (change) => {
     const base = { path: change.path, mode: "100644", type: "blob" };
     if (change.content === null) return { ...base, sha: null };
-    const text = inlineText(change.content);
-    if (text !== null) return { ...base, content: text };
+    const text2 = inlineText(change.content);
+    if (text2 !== null) return { ...base, content: text2 };
     const blob = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
       owner,
       repo,
@@ -61220,8 +61220,7 @@ ${marker}
 function createIssuesAdapter(client, at3) {
   const { octokit } = client;
   const { owner, repo } = at3;
-  const findIssue = async (marker, label) => {
-    if (marker === "") throw new Error("findIssue: the marker must not be empty");
+  const listIssues = async (label) => {
     const issues = await allPages(
       `open issues labelled ${label}`,
       (page) => octokit.request("GET /repos/{owner}/{repo}/issues", {
@@ -61234,9 +61233,7 @@ function createIssuesAdapter(client, at3) {
         per_page: PER_PAGE
       })
     );
-    const hit = issues.find((i) => !i.pull_request && (i.body ?? "").includes(marker));
-    if (!hit) return null;
-    return {
+    return issues.filter((i) => !i.pull_request).map((hit) => ({
       number: hit.number,
       url: client.htmlUrl(owner, repo, "issues", hit.number),
       title: hit.title,
@@ -61245,10 +61242,38 @@ function createIssuesAdapter(client, at3) {
         const name = typeof l3 === "string" ? l3 : l3.name;
         return name ? [name] : [];
       })
-    };
+    }));
+  };
+  const findIssue = async (marker, label) => {
+    if (marker === "") throw new Error("findIssue: the marker must not be empty");
+    return (await listIssues(label)).find((i) => i.body.includes(marker)) ?? null;
   };
   return {
     findIssue,
+    listIssues,
+    async commentIssue(issue3, body) {
+      await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        owner,
+        repo,
+        issue_number: issue3,
+        body,
+        request: { retries: 0 }
+      });
+    },
+    async removeLabel(issue3, label) {
+      try {
+        await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+          owner,
+          repo,
+          issue_number: issue3,
+          name: label
+        });
+        return "removed";
+      } catch (e) {
+        if (isGitHubError(e, "not-found")) return "absent";
+        throw e;
+      }
+    },
     async ensureIssue(spec) {
       const body = withMarker(spec.body, spec.marker);
       const found = await findIssue(spec.marker, spec.labels[0]);
@@ -61392,6 +61417,119 @@ function createPullsAdapter(client, at3) {
   };
 }
 
+// src/adapters/github/refs.ts
+var BLOB_CACHE_SIZE = 32;
+var text = new TextDecoder("utf-8");
+function assertStateRef(ref) {
+  const ok = /^refs\/[A-Za-z0-9._-]+\/[A-Za-z0-9._/-]+$/.test(ref) && !ref.startsWith("refs/heads/") && !ref.split("/").some((s) => s === "" || s.startsWith(".") || s.endsWith(".lock")) && !ref.includes("..");
+  if (!ok)
+    throw new RangeError(
+      `state ref ${JSON.stringify(ref)} must be fully qualified outside refs/heads, like refs/rekey/distribution`
+    );
+}
+function assertFileName(path) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(path))
+    throw new RangeError(`state ref file ${JSON.stringify(path)} must be a plain top-level name`);
+}
+function createStateRefAdapter(client, at3) {
+  const { octokit } = client;
+  const { owner, repo } = at3;
+  const blobs = /* @__PURE__ */ new Map();
+  const refSha = async (ref) => {
+    try {
+      const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        owner,
+        repo,
+        ref: ref.slice("refs/".length)
+      });
+      return { sha: r2.data.object.sha, type: r2.data.object.type };
+    } catch (e) {
+      if (isGitHubError(e, "not-found")) return null;
+      throw e;
+    }
+  };
+  const blob = async (sha) => {
+    const hit = blobs.get(sha);
+    if (hit !== void 0) return hit;
+    const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+      owner,
+      repo,
+      file_sha: sha
+    });
+    const bytes = r2.data.encoding === "base64" ? Buffer.from(r2.data.content, "base64") : Buffer.from(r2.data.content, "utf8");
+    const content = text.decode(bytes);
+    if (blobs.size >= BLOB_CACHE_SIZE) blobs.delete(blobs.keys().next().value);
+    blobs.set(sha, content);
+    return content;
+  };
+  return {
+    async read(ref) {
+      assertStateRef(ref);
+      const at4 = await refSha(ref);
+      if (at4 === null) return null;
+      if (at4.type !== "commit")
+        throw new Error(`${ref} points at a ${at4.type}, not a commit: rekey did not write it`);
+      const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+        owner,
+        repo,
+        tree_sha: at4.sha
+      });
+      if (tree.data.truncated)
+        throw new Error(`${ref}: the tree of ${at4.sha} is too large to be rekey state`);
+      const files = /* @__PURE__ */ new Map();
+      for (const e of tree.data.tree) {
+        if (e.type !== "blob" || !e.path || !e.sha) continue;
+        files.set(e.path, await blob(e.sha));
+      }
+      return { commit: at4.sha, files };
+    },
+    async write(ref, parent, files, message2) {
+      assertStateRef(ref);
+      if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
+      for (const path of files.keys()) assertFileName(path);
+      const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
+        owner,
+        repo,
+        // No base_tree: the commit holds exactly `files`.
+        tree: [...files].map(([path, content]) => ({
+          path,
+          mode: "100644",
+          type: "blob",
+          content
+        }))
+      });
+      const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+        owner,
+        repo,
+        message: message2,
+        tree: tree.data.sha,
+        parents: parent === null ? [] : [parent]
+      });
+      const sha = commit.data.sha;
+      try {
+        if (parent === null) {
+          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref, sha });
+        } else {
+          await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
+            owner,
+            repo,
+            ref: ref.slice("refs/".length),
+            sha,
+            force: false
+          });
+        }
+        return { result: "written", commit: sha };
+      } catch (e) {
+        if (!isGitHubError(e, "unprocessable")) throw e;
+        const now = await refSha(ref);
+        if (now?.sha === sha) return { result: "written", commit: sha };
+        if (parent === null && now === null) throw e;
+        return { result: "conflict" };
+      }
+    }
+  };
+}
+
 // src/adapters/github/statuses.ts
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at3) {
@@ -61497,7 +61635,8 @@ function createGitHubPorts(client, at3) {
     git: createGitDataAdapter(client, at3),
     pulls: createPullsAdapter(client, at3),
     statuses: createStatusAdapter(client, at3),
-    issues: createIssuesAdapter(client, at3)
+    issues: createIssuesAdapter(client, at3),
+    state: createStateRefAdapter(client, at3)
   };
 }
 

@@ -20866,14 +20866,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -20890,14 +20890,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -20914,12 +20914,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split3 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split3 = i;
           }
@@ -20931,12 +20931,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j3])
-                return text;
+                return text2;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -20951,39 +20951,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -32366,8 +32366,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -32463,10 +32463,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -32495,9 +32495,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -32508,8 +32508,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -41920,8 +41920,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -55907,15 +55907,15 @@ var keyDocument = external_exports.strictObject({
 // src/core/history/key-versions.ts
 var MAX_HISTORY_FILE_BYTES = 1024 * 1024;
 var STATES = new Set(KEY_STATES);
-function readVersionStates(text) {
-  if (text.length > MAX_HISTORY_FILE_BYTES)
+function readVersionStates(text2) {
+  if (text2.length > MAX_HISTORY_FILE_BYTES)
     return { ok: false, reason: `larger than ${MAX_HISTORY_FILE_BYTES} bytes` };
-  return scanVersionStates(text) ?? parseVersionStates(text);
+  return scanVersionStates(text2) ?? parseVersionStates(text2);
 }
-function parseVersionStates(text) {
+function parseVersionStates(text2) {
   let doc;
   try {
-    doc = (0, import_yaml.parse)(text, { maxAliasCount: 0, prettyErrors: false });
+    doc = (0, import_yaml.parse)(text2, { maxAliasCount: 0, prettyErrors: false });
   } catch (e) {
     return { ok: false, reason: `not YAML: ${e instanceof Error ? e.name : "parse error"}` };
   }
@@ -55942,16 +55942,16 @@ var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
-function scanVersionStates(text) {
-  if (text.includes("\r") || text.includes("	")) return void 0;
+function scanVersionStates(text2) {
+  if (text2.includes("\r") || text2.includes("	")) return void 0;
   const items = [];
   let seen = false;
   let inList = false;
   let indent = -1;
-  for (let pos = 0; pos < text.length; ) {
-    let nl = text.indexOf("\n", pos);
-    if (nl === -1) nl = text.length;
-    const line2 = text.slice(pos, nl);
+  for (let pos = 0; pos < text2.length; ) {
+    let nl = text2.indexOf("\n", pos);
+    if (nl === -1) nl = text2.length;
+    const line2 = text2.slice(pos, nl);
     pos = nl + 1;
     if (line2 === "") continue;
     if (line2.charCodeAt(0) !== SPACE) {
@@ -56058,8 +56058,8 @@ var HistoryIndexBuilder = class {
       if (key) key.removed = commit;
       return;
     }
-    const text = typeof change.content === "string" ? change.content : decoder.decode(change.content);
-    const read2 = readVersionStates(text);
+    const text2 = typeof change.content === "string" ? change.content : decoder.decode(change.content);
+    const read2 = readVersionStates(text2);
     if (!key) {
       key = { appeared: commit, versions: /* @__PURE__ */ new Map(), earlier: [] };
       this.keys.set(keyId2, key);
@@ -56134,8 +56134,8 @@ var GitReadError = class extends Error {
   }
 };
 function stderrTail(chunks) {
-  const text = Buffer.concat(chunks).toString("utf8").trim();
-  return text.length > 500 ? `...${text.slice(-500)}` : text;
+  const text2 = Buffer.concat(chunks).toString("utf8").trim();
+  return text2.length > 500 ? `...${text2.slice(-500)}` : text2;
 }
 function exited(child, what, stderr) {
   return new Promise((resolve, reject) => {
@@ -56562,6 +56562,69 @@ async function readCheckout(repoDir) {
   return { sha, tree, history, firstParent };
 }
 
+// src/commands/distribute/failures.ts
+var HALTED_LABEL = "rekey:halted";
+var MARKER_PREFIX = "<!-- rekey:distribution-failure ";
+var STATE_PREFIX = "<!-- rekey:failure-state ";
+var MAX_DETAIL_CHARS = 400;
+var stateSchema = external_exports.object({
+  attempts: external_exports.number().int().min(0).max(1e6),
+  since: external_exports.string().max(40).optional(),
+  sinceCommit: external_exports.string().max(64).optional(),
+  lastRun: external_exports.string().max(500).optional(),
+  halted: external_exports.boolean().optional(),
+  budget: external_exports.number().int().min(1).max(1e6).optional(),
+  /** The first detail line of the last failure, raw (escaped where it is shown). */
+  reason: external_exports.string().max(MAX_DETAIL_CHARS + 1).optional()
+});
+function readState(body) {
+  const at3 = body.lastIndexOf(STATE_PREFIX);
+  if (at3 < 0) return null;
+  const end = body.indexOf(" -->", at3);
+  if (end < 0) return null;
+  try {
+    const parsed = stateSchema.safeParse(JSON.parse(body.slice(at3 + STATE_PREFIX.length, end)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+function oneLine(s) {
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > MAX_DETAIL_CHARS ? `${one.slice(0, MAX_DETAIL_CHARS)}\u2026` : one;
+}
+var short = (sha) => (sha ?? "").slice(0, 12);
+function sinceText(s) {
+  const when = s.since ? `${s.since.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC` : null;
+  const commit = s.sinceCommit ? `commit \`${short(s.sinceCommit)}\`` : null;
+  return [when, commit].filter(Boolean).join(", ") || "unknown";
+}
+function keyOf(issue3) {
+  const at3 = issue3.body.indexOf(MARKER_PREFIX);
+  if (at3 < 0) return null;
+  const end = issue3.body.indexOf(" -->", at3);
+  const key = issue3.body.slice(at3 + MARKER_PREFIX.length, end < 0 ? void 0 : end);
+  return isKeyId(key) ? key : null;
+}
+function byKey(issues) {
+  const out = /* @__PURE__ */ new Map();
+  for (const i of issues) {
+    const key = keyOf(i);
+    if (key !== null && !out.has(key)) out.set(key, i);
+  }
+  return out;
+}
+async function haltedKeys(issues) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [key, issue3] of byKey(await issues.listIssues(HALTED_LABEL))) {
+    const s = readState(issue3.body);
+    const tries = s ? `distribution failed ${s.attempts} time(s) since ${sinceText(s)}` : "halted";
+    const reason = s?.reason ? `${tries}; last: ${oneLine(s.reason)}` : tries;
+    out.set(key, { issue: issue3.number, url: issue3.url, reason });
+  }
+  return out;
+}
+
 // src/core/plan/format-plan.ts
 function line(s) {
   switch (s.kind) {
@@ -56620,8 +56683,8 @@ var InvalidInputError = class extends Error {
 // src/core/duration.ts
 var UNIT_MS = { m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 var DURATION_PATTERN = /^(0|[1-9][0-9]{0,5})(m|h|d|w)$/;
-function durationMs(text) {
-  const m2 = DURATION_PATTERN.exec(text);
+function durationMs(text2) {
+  const m2 = DURATION_PATTERN.exec(text2);
   if (!m2) throw new RangeError(`not a duration: expected an integer and one of m h d w, like 90d`);
   return Number(m2[1]) * UNIT_MS[m2[2]];
 }
@@ -56903,8 +56966,8 @@ var pullMarker = external_exports.strictObject({
   key: external_exports.string().max(100),
   versions: external_exports.array(external_exports.int().min(1)).min(1).max(1e3)
 });
-function inert(text, max = 500) {
-  const one = text.replace(/\s+/g, " ").trim();
+function inert(text2, max = 500) {
+  const one = text2.replace(/\s+/g, " ").trim();
   const cut = one.length > max ? `${one.slice(0, max)}\u2026` : one;
   return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c3) => `\\${c3}`);
 }
@@ -57781,8 +57844,8 @@ function bytePosition(bytes, offset) {
 var LineIndex = class {
   #text;
   #starts;
-  constructor(text) {
-    this.#text = text;
+  constructor(text2) {
+    this.#text = text2;
   }
   position(offset) {
     const starts = this.#starts ??= lineStarts(this.#text);
@@ -57796,9 +57859,9 @@ var LineIndex = class {
     return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 };
-function lineStarts(text) {
+function lineStarts(text2) {
   const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
 
@@ -57858,8 +57921,8 @@ var Walk = class {
   #lines;
   #maxDepth;
   #maxNodes;
-  constructor(text, findings, lines2, limits) {
-    this.#text = text;
+  constructor(text2, findings, lines2, limits) {
+    this.#text = text2;
     this.#findings = findings;
     this.#lines = lines2;
     this.#maxDepth = limits.maxDepth;
@@ -58084,21 +58147,21 @@ function parseYaml(file2, bytes, limits = {}) {
       line: 1,
       column: 1
     });
-  const text = decodeUtf8(bytes);
-  if (text === void 0) {
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
     const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
     findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
     return unreadable(findings.list);
   }
-  const lines2 = new LineIndex(text);
-  const cr2 = text.indexOf("\r");
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
   if (cr2 !== -1)
     findings.add(
       "yaml/crlf",
       "carriage return found (CRLF or CR line endings); use LF line endings",
       lines2.position(cr2)
     );
-  const { doc, tooDeepAt, secondDocAt } = compose(text, maxDepth);
+  const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
   if (tooDeepAt !== -1) {
     findings.add(
       "yaml/too-deep",
@@ -58125,22 +58188,22 @@ function parseYaml(file2, bytes, limits = {}) {
     });
     unusable = true;
   }
-  const walk2 = new Walk(text, findings, lines2, { maxDepth, maxNodes });
+  const walk2 = new Walk(text2, findings, lines2, { maxDepth, maxNodes });
   const value = unusable ? void 0 : walk2.build(doc.contents, 0);
   return {
     value: unusable || walk2.guessed ? void 0 : value,
-    locate: lazyLocate(file2, text, lines2, maxDepth),
+    locate: lazyLocate(file2, text2, lines2, maxDepth),
     diagnostics: findings.list
   };
 }
-function lazyLocate(file2, text, lines2, maxDepth) {
+function lazyLocate(file2, text2, lines2, maxDepth) {
   let doc;
   return (path) => {
-    doc ??= compose(text, maxDepth).doc;
+    doc ??= compose(text2, maxDepth).doc;
     return { file: file2, ...lines2.position(locateIn(doc, path)) };
   };
 }
-function compose(text, maxDepth) {
+function compose(text2, maxDepth) {
   let tooDeepAt = -1;
   function* checked(tokens) {
     for (const token of tokens) {
@@ -58154,7 +58217,7 @@ function compose(text, maxDepth) {
   const composer = new import_yaml4.Composer(PARSE_OPTIONS);
   let doc;
   let secondDocAt = -1;
-  for (const next of composer.compose(checked(new import_yaml4.Parser().parse(text)), true, text.length)) {
+  for (const next of composer.compose(checked(new import_yaml4.Parser().parse(text2)), true, text2.length)) {
     if (doc !== void 0) {
       secondDocAt = next.range[0];
       break;
@@ -58308,8 +58371,8 @@ var import_yaml6 = __toESM(require_dist3(), 1);
 var ManifestEditError = class extends Error {
   name = "ManifestEditError";
 };
-function load(text) {
-  const doc = (0, import_yaml6.parseDocument)(text, { version: "1.2", merge: false, uniqueKeys: true });
+function load(text2) {
+  const doc = (0, import_yaml6.parseDocument)(text2, { version: "1.2", merge: false, uniqueKeys: true });
   if (doc.errors.length > 0)
     throw new ManifestEditError(`key.yaml does not parse: ${doc.errors[0].message}`);
   if (!(0, import_yaml6.isMap)(doc.contents)) throw new ManifestEditError("key.yaml is not a mapping");
@@ -58325,49 +58388,49 @@ function findEntry(doc, version2) {
   }
   throw new ManifestEditError(`versions has no entry for v${version2}`);
 }
-function addVersion(text, entry) {
-  const doc = load(text);
+function addVersion(text2, entry) {
+  const doc = load(text2);
   const seq = doc.get("versions", true);
   if (seq !== void 0 && seq !== null && !(0, import_yaml6.isSeq)(seq))
     throw new ManifestEditError("versions is not a list");
   const first = (0, import_yaml6.isSeq)(seq) && !seq.flow ? seq.items[0] : void 0;
   const start = first?.range?.[0];
   if (start !== void 0) {
-    const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-    const prefix = text.slice(lineStart, start);
+    const lineStart = text2.lastIndexOf("\n", start - 1) + 1;
+    const prefix = text2.slice(lineStart, start);
     const m2 = /^(\s*)-\s+$/.exec(prefix);
     if (m2)
-      return `${text.slice(0, lineStart)}${m2[1]}- ${renderEntry(entry)}
-${text.slice(lineStart)}`;
+      return `${text2.slice(0, lineStart)}${m2[1]}- ${renderEntry(entry)}
+${text2.slice(lineStart)}`;
   }
   const line2 = `  - ${renderEntry(entry)}
 `;
   if (seq === void 0 || seq === null) {
     if (doc.has("versions"))
       throw new ManifestEditError("versions is empty; write `versions: []` or a list");
-    return `${text}${text.endsWith("\n") || text === "" ? "" : "\n"}versions:
+    return `${text2}${text2.endsWith("\n") || text2 === "" ? "" : "\n"}versions:
 ${line2}`;
   }
   const range = seq.range;
   if (seq.flow && seq.items.length === 0 && range) {
-    const rest = text.slice(range[1]);
+    const rest = text2.slice(range[1]);
     const eol = rest.includes("\n") ? rest.indexOf("\n") : rest.length;
-    return `${text.slice(0, range[0]).trimEnd()}${rest.slice(0, eol)}
+    return `${text2.slice(0, range[0]).trimEnd()}${rest.slice(0, eol)}
 ${line2}${rest.slice(eol + 1)}`;
   }
   throw new ManifestEditError(
     "versions must be a block list (one `- { ... }` line per version) to be edited"
   );
 }
-function setVersionState(text, version2, state) {
-  const entry = findEntry(load(text), version2);
+function setVersionState(text2, version2, state) {
+  const entry = findEntry(load(text2), version2);
   const node2 = entry.get("state", true);
   const range = (0, import_yaml6.isScalar)(node2) ? node2.range : void 0;
   if (!range) throw new ManifestEditError(`v${version2} has no state to change`);
-  return `${text.slice(0, range[0])}${state}${text.slice(range[1])}`;
+  return `${text2.slice(0, range[0])}${state}${text2.slice(range[1])}`;
 }
-function rotate(text, entry, activeVersion) {
-  const out = entry.state === "active" && activeVersion !== void 0 ? setVersionState(text, activeVersion, "deactivated") : text;
+function rotate(text2, entry, activeVersion) {
+  const out = entry.state === "active" && activeVersion !== void 0 ? setVersionState(text2, activeVersion, "deactivated") : text2;
   return addVersion(out, entry);
 }
 
@@ -67432,10 +67495,10 @@ function convertBits(data, from, to2, pad) {
   }
   return out;
 }
-function bech32Decode(text) {
-  if (text !== text.toLowerCase() && text !== text.toUpperCase())
+function bech32Decode(text2) {
+  if (text2 !== text2.toLowerCase() && text2 !== text2.toUpperCase())
     throw new Error("bech32: mixed case");
-  const s = text.toLowerCase();
+  const s = text2.toLowerCase();
   const sep2 = s.lastIndexOf("1");
   if (sep2 < 1 || s.length - sep2 - 1 < 6) throw new Error("bech32: no separator or too short");
   const prefix = s.slice(0, sep2);
@@ -67600,9 +67663,9 @@ var malformedSecret2 = () => new KeyMaterialError(
   "secret-malformed",
   "the secret is not an unencrypted OpenSSH ssh-ed25519 private key (-----BEGIN OPENSSH PRIVATE KEY-----)"
 );
-function parseOpenSshPrivateKey(text) {
+function parseOpenSshPrivateKey(text2) {
   const m2 = /^-----BEGIN OPENSSH PRIVATE KEY-----\n([A-Za-z0-9+/=\n]+)\n-----END OPENSSH PRIVATE KEY-----\n?$/.exec(
-    text
+    text2
   );
   if (!m2) throw malformedSecret2();
   const b64 = m2[1].replaceAll("\n", "");
@@ -67702,13 +67765,13 @@ function generatePkix(type) {
     }
   });
 }
-function isPem(text, label) {
+function isPem(text2, label) {
   const b64 = "[A-Za-z0-9+/]";
   const lastLine = `(?:${b64}{4}){0,15}(?:${b64}{4}|${b64}{3}=|${b64}{2}==)`;
   const re2 = new RegExp(
     `^-----BEGIN ${label}-----\\n(?:${b64}{64}\\n)*${lastLine}\\n-----END ${label}-----\\n?$`
   );
-  return re2.test(text);
+  return re2.test(text2);
 }
 function matchesType(key, type) {
   const details = key.asymmetricKeyDetails ?? {};
@@ -67773,10 +67836,10 @@ function checkRandomOptions(options2) {
 function encodeRandom(bytes, encoding) {
   return Buffer.from(bytes).toString(encoding);
 }
-function decodeRandom(text, encoding) {
-  if (text.length === 0) return void 0;
-  const bytes = Buffer.from(text, encoding);
-  return bytes.toString(encoding) === text ? new Uint8Array(bytes) : void 0;
+function decodeRandom(text2, encoding) {
+  if (text2.length === 0) return void 0;
+  const bytes = Buffer.from(text2, encoding);
+  return bytes.toString(encoding) === text2 ? new Uint8Array(bytes) : void 0;
 }
 function generateRandom(options2) {
   return encodeRandom(randomBytes7(options2.bytes), options2.encoding);
@@ -67993,8 +68056,8 @@ function preparePromotion(tree, keyId2, opts2 = {}) {
   const pending = ctx.key.versions.find((v2) => v2.state === "pre-activation");
   if (!pending) throw new RangeError(`${keyId2} has no pre-activation version to promote`);
   const current = active(ctx.key);
-  let text = setVersionState(ctx.text, pending.version, "active");
-  if (current) text = setVersionState(text, current.version, "deactivated");
+  let text2 = setVersionState(ctx.text, pending.version, "active");
+  if (current) text2 = setVersionState(text2, current.version, "deactivated");
   return {
     keyId: keyId2,
     action: "promote",
@@ -68004,7 +68067,7 @@ function preparePromotion(tree, keyId2, opts2 = {}) {
       { version: pending.version, from: "pre-activation", to: "active" },
       ...current ? [{ version: current.version, from: "active", to: "deactivated" }] : []
     ],
-    files: [{ path: keyFile(keyId2), content: encoder2.encode(text) }],
+    files: [{ path: keyFile(keyId2), content: encoder2.encode(text2) }],
     message: message(`rekey: promote ${keyId2} v${pending.version} to active`, {
       "Rekey-Key": keyId2,
       "Rekey-Action": "promote",
@@ -68022,9 +68085,9 @@ async function prepareEmergency(tree, keyId2, opts2, ports) {
   const material = await newMaterial(ctx, version2, opts2.sopsConfig, opts2.now, ports);
   const current = active(ctx.key);
   const demotedTo = opts2.compromised ? "compromised" : "deactivated";
-  let text = current ? setVersionState(ctx.text, current.version, demotedTo) : ctx.text;
-  text = rotate(
-    text,
+  let text2 = current ? setVersionState(ctx.text, current.version, demotedTo) : ctx.text;
+  text2 = rotate(
+    text2,
     { version: version2, state: "active", created: utcSeconds(opts2.now), fingerprint: material.fingerprint },
     void 0
   );
@@ -68037,7 +68100,7 @@ async function prepareEmergency(tree, keyId2, opts2, ports) {
       { version: version2, from: void 0, to: "active" },
       ...current ? [{ version: current.version, from: "active", to: demotedTo }] : []
     ],
-    files: [{ path: keyFile(keyId2), content: encoder2.encode(text) }, material.file],
+    files: [{ path: keyFile(keyId2), content: encoder2.encode(text2) }, material.file],
     message: message(
       `rekey: emergency rotation of ${keyId2} to v${version2}`,
       {
@@ -68462,9 +68525,9 @@ var MARKERS = [
 function isScannedPath(path) {
   return path.startsWith("keys-manifest/") || path.startsWith("policies/") || path === ".sops.yaml";
 }
-function scanForPrivateKeys(file2, text) {
+function scanForPrivateKeys(file2, text2) {
   const out = [];
-  const lines2 = text.split("\n");
+  const lines2 = text2.split("\n");
   lines2.forEach((line2, i) => {
     for (const m2 of MARKERS) {
       const hit = m2.re.exec(line2);
@@ -68524,7 +68587,7 @@ function describe3(groups2) {
 // src/core/lifecycle/facts.ts
 var isObj2 = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
 var field = (v2, k2) => isObj2(v2) && Object.hasOwn(v2, k2) ? v2[k2] : void 0;
-function materialFacts(doc, text, loaded) {
+function materialFacts(doc, text2, loaded) {
   const sops = field(doc.value, "sops");
   return {
     file: doc.file,
@@ -68535,7 +68598,7 @@ function materialFacts(doc, text, loaded) {
     mac: field(sops, "mac"),
     lastmodified: field(sops, "lastmodified"),
     recipients: recipientGroups(sops),
-    text,
+    text: text2,
     loaded,
     locate: (path) => doc.locate(path)
   };
@@ -68578,13 +68641,13 @@ function manifestFactsOf({ snapshot, tree }) {
     const key = keys.get(where2.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path);
-    const text = decoder2.decode(bytes);
+    const text2 = decoder2.decode(bytes);
     if (loaded !== void 0) {
-      key.materials.set(where2.version, materialFacts(loaded, text, true));
+      key.materials.set(where2.version, materialFacts(loaded, text2, true));
     } else {
       const parsed = parseYaml(path, bytes);
       const doc = { file: path, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where2.version, materialFacts(doc, text, false));
+      key.materials.set(where2.version, materialFacts(doc, text2, false));
     }
   }
   return { keys, unreadableKeys };
@@ -68789,6 +68852,17 @@ async function readDistributionEvidence(input2) {
 
 // src/commands/rotate.ts
 var REKEY_MARKER_PREFIX = "<!-- rekey:v1 ";
+async function haltedOf(halted, needed) {
+  if (halted === void 0) return { ids: [] };
+  if (typeof halted === "function") {
+    if (!needed()) return { ids: [] };
+    const issues2 = await halted();
+    return { ids: [...issues2.keys()], issues: issues2 };
+  }
+  if (Array.isArray(halted)) return { ids: halted };
+  const issues = halted;
+  return { ids: [...issues.keys()], issues };
+}
 function sopsConfigOf2(snapshot) {
   if (snapshot.sopsConfig === void 0)
     throw new Error("the default branch has no .sops.yaml: there are no recipients to encrypt to");
@@ -68822,19 +68896,20 @@ async function rotate2(input2, ports) {
     throw new RangeError("emergency: a reason is required");
   const listed = await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
   const openPulls = openPullsOf(listed);
-  const plan2 = emergency ? void 0 : plan({
-    snapshot,
-    history: input2.history,
-    openPulls,
-    halted: input2.halted ?? [],
-    now
-  });
+  const planWith = (halted2) => plan({ snapshot, history: input2.history, openPulls, halted: halted2, now });
+  const firstPlan = emergency ? void 0 : planWith([]);
+  const { ids: halted, issues } = await haltedOf(
+    input2.halted,
+    () => input2.dryRun === true || (firstPlan?.steps.some((s) => s.kind !== "ok") ?? false)
+  );
+  const haltedIssue = (keyId2) => issues?.get(keyId2)?.url;
+  const plan2 = emergency ? void 0 : halted.length > 0 ? planWith(halted) : firstPlan;
   if (input2.dryRun) {
-    const p2 = plan2 ?? plan({ snapshot, history: input2.history, openPulls, halted: input2.halted ?? [], now });
-    const text = emergency ? `${formatPlan(p2)}
+    const p2 = plan2 ?? planWith(halted);
+    const text2 = emergency ? `${formatPlan(p2)}
 emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emergency.compromised ? "active version marked compromised" : "active version deactivated"})
 ` : formatPlan(p2);
-    return { kind: "dry-run", plan: p2, text };
+    return { kind: "dry-run", plan: p2, text: text2 };
   }
   const head = await ports.git.getBranchHead(defaultBranch);
   if (head === null || head.commit !== input2.sha) {
@@ -68890,7 +68965,12 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
         break;
       case "skip":
         keys.push(
-          step.cause === "open-pull" ? { outcome: "unchanged", keyId: keyId2, reason: step.reason, pull: step.pull } : { outcome: "skipped", keyId: keyId2, action: step.wanted, reason: step.reason }
+          step.cause === "open-pull" ? { outcome: "unchanged", keyId: keyId2, reason: step.reason, pull: step.pull } : {
+            outcome: "skipped",
+            keyId: keyId2,
+            action: step.wanted,
+            reason: step.cause === "halted" && haltedIssue(keyId2) ? `${step.reason}; see ${haltedIssue(keyId2)}` : step.reason
+          }
         );
         break;
       case "rotate": {
@@ -69202,11 +69282,11 @@ function unflatten(entries) {
 }
 var dotenvStore = {
   name: "dotenv",
-  load(file2, text) {
+  load(file2, text2) {
     const items = [];
     const meta3 = [];
     const locations = /* @__PURE__ */ new WeakMap();
-    text.split("\n").forEach((raw, i) => {
+    text2.split("\n").forEach((raw, i) => {
       const line2 = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
       if (line2.trim() === "") return;
       if (line2.startsWith("#")) {
@@ -69255,8 +69335,8 @@ var dotenvStore = {
 var stripComment = (c3) => c3.startsWith(";") ? c3.replace(/^[; ]+/, "") : c3.startsWith("#") ? c3.replace(/^[# ]+/, "") : c3;
 var iniStore = {
   name: "ini",
-  load(file2, text) {
-    const lines2 = text.split("\n").map((l3) => l3.endsWith("\r") ? l3.slice(0, -1) : l3);
+  load(file2, text2) {
+    const lines2 = text2.split("\n").map((l3) => l3.endsWith("\r") ? l3.slice(0, -1) : l3);
     const sections = [];
     const locations = /* @__PURE__ */ new WeakMap();
     let current;
@@ -69405,43 +69485,43 @@ function scalarText(s) {
       return s.v ? "True" : "False";
   }
 }
-function parseTyped(type, text) {
+function parseTyped(type, text2) {
   switch (type) {
     case "str":
     case "bytes":
-      return { t: "str", v: text };
+      return { t: "str", v: text2 };
     case "int": {
-      if (!/^[+-]?\d+$/.test(text)) return void 0;
-      const n = BigInt(text);
+      if (!/^[+-]?\d+$/.test(text2)) return void 0;
+      const n = BigInt(text2);
       return fitsInt64(n) ? { t: "int", v: n } : void 0;
     }
     case "float": {
-      const v2 = parseGoFloat(text);
+      const v2 = parseGoFloat(text2);
       return v2 === void 0 ? void 0 : { t: "float", v: v2 };
     }
     case "bool": {
-      if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return { t: "bool", v: true };
-      if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return { t: "bool", v: false };
+      if (["1", "t", "T", "TRUE", "true", "True"].includes(text2)) return { t: "bool", v: true };
+      if (["0", "f", "F", "FALSE", "false", "False"].includes(text2)) return { t: "bool", v: false };
       return void 0;
     }
     case "time": {
-      const v2 = canonicalTime(text, true);
+      const v2 = canonicalTime(text2, true);
       return v2 === void 0 ? void 0 : { t: "time", v: v2 };
     }
     default:
       return void 0;
   }
 }
-function parseGoFloat(text) {
-  const t2 = text.replaceAll("_", "");
+function parseGoFloat(text2) {
+  const t2 = text2.replaceAll("_", "");
   if (/^[+-]?(inf|infinity)$/i.test(t2)) return t2.startsWith("-") ? -Infinity : Infinity;
   if (/^nan$/i.test(t2)) return NaN;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t2)) return void 0;
   return Number(t2);
 }
-function canonicalTime(text, strict) {
+function canonicalTime(text2, strict) {
   const re2 = strict ? /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/ : /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?))?$/;
-  const m2 = re2.exec(text);
+  const m2 = re2.exec(text2);
   if (!m2) return void 0;
   const [y2, mo, d2] = [m2[1], m2[2], m2[3]].map(Number);
   const spaced = !strict && m2[9] !== void 0;
@@ -69462,26 +69542,26 @@ function canonicalTime(text, strict) {
   const f3 = frac.replace(/0+$/, "");
   return `${String(y2).padStart(4, "0")}-${p2(mo)}-${p2(d2)}T${p2(h3)}:${p2(mi)}:${p2(s)}${f3 ? "." + f3 : ""}${offset}`;
 }
-function resolvePlain(text) {
-  if (["", "~", "null", "Null", "NULL"].includes(text)) return { t: "null" };
-  if (["true", "True", "TRUE"].includes(text)) return { t: "bool", v: true };
-  if (["false", "False", "FALSE"].includes(text)) return { t: "bool", v: false };
-  if ([".nan", ".NaN", ".NAN"].includes(text)) return { t: "float", v: NaN };
-  if (/^\+?\.(inf|Inf|INF)$/.test(text)) return { t: "float", v: Infinity };
-  if (/^-\.(inf|Inf|INF)$/.test(text)) return { t: "float", v: -Infinity };
-  const first = text[0] ?? "";
+function resolvePlain(text2) {
+  if (["", "~", "null", "Null", "NULL"].includes(text2)) return { t: "null" };
+  if (["true", "True", "TRUE"].includes(text2)) return { t: "bool", v: true };
+  if (["false", "False", "FALSE"].includes(text2)) return { t: "bool", v: false };
+  if ([".nan", ".NaN", ".NAN"].includes(text2)) return { t: "float", v: NaN };
+  if (/^\+?\.(inf|Inf|INF)$/.test(text2)) return { t: "float", v: Infinity };
+  if (/^-\.(inf|Inf|INF)$/.test(text2)) return { t: "float", v: -Infinity };
+  const first = text2[0] ?? "";
   if (/[-+.\d]/.test(first)) {
-    const plain = text.replaceAll("_", "");
+    const plain = text2.replaceAll("_", "");
     const int2 = goParseInt(plain);
     if (int2 !== void 0) return fitsInt64(int2) ? { t: "int", v: int2 } : { t: "uint64" };
     if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain))
       return { t: "float", v: Number(plain) };
   }
-  if (/^\d{4}-/.test(text)) {
-    const time3 = canonicalTime(text, false);
+  if (/^\d{4}-/.test(text2)) {
+    const time3 = canonicalTime(text2, false);
     if (time3 !== void 0) return { t: "time", v: time3 };
   }
-  return { t: "str", v: text };
+  return { t: "str", v: text2 };
 }
 function goParseInt(s) {
   const m2 = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9]\d*)$/.exec(s);
@@ -69624,8 +69704,8 @@ function toPlain(j3) {
   if (v2.t === "null") return null;
   return "v" in v2 ? v2.v : void 0;
 }
-function loadJson(file2, text) {
-  const p2 = new JsonParser(file2, text);
+function loadJson(file2, text2) {
+  const p2 = new JsonParser(file2, text2);
   const doc = p2.document();
   if (doc.t !== "obj")
     throw new UnsupportedSopsFeatureError(file2, "a JSON document must be an object");
@@ -69642,7 +69722,7 @@ function loadJson(file2, text) {
 }
 var jsonStore = {
   name: "json",
-  load: (file2, text) => loadJson(file2, text),
+  load: (file2, text2) => loadJson(file2, text2),
   emit(branches, metadata, options2) {
     const b3 = branches[0] ?? { t: "map", items: [] };
     const items = b3.items.filter((i) => i.t === "pair");
@@ -69702,23 +69782,23 @@ ${pad}]`;
 }
 var binaryStore = {
   name: "binary",
-  load(file2, text) {
+  load(file2, text2) {
     return {
-      branches: [{ t: "map", items: [{ t: "pair", key: "data", value: { t: "str", v: text } }] }],
+      branches: [{ t: "map", items: [{ t: "pair", key: "data", value: { t: "str", v: text2 } }] }],
       metadata: void 0,
       reserved: false,
       locations: /* @__PURE__ */ new WeakMap()
     };
   },
-  loadEncrypted: (file2, text) => loadBinaryEnvelope(file2, text),
+  loadEncrypted: (file2, text2) => loadBinaryEnvelope(file2, text2),
   emit(branches, metadata, options2) {
     if (metadata) return jsonStore.emit(branches, metadata, options2);
     const data = branches[0]?.items.find((i) => i.t === "pair" && i.key === "data");
     return data && data.value.t === "str" ? data.value.v : "";
   }
 };
-function loadBinaryEnvelope(file2, text) {
-  const loaded = loadJson(file2, text);
+function loadBinaryEnvelope(file2, text2) {
+  const loaded = loadJson(file2, text2);
   const keys = loaded.top.entries.map(([k2]) => k2);
   if (keys.length !== 1 || keys[0] !== "data")
     throw new MalformedSopsFileError(
@@ -70121,8 +70201,8 @@ function decryptTree(branches, rules, key, onDecrypted) {
         if (!enc) throw new DecryptFailure({ kind: "not-encrypted", leaf, aad });
         const plain = open3(key, enc, aad);
         if (!plain) throw new DecryptFailure({ kind: "authentication", leaf, aad });
-        const text = Buffer.from(plain).toString("utf8");
-        const typed = enc.type === "comment" ? void 0 : parseTyped(enc.type, text);
+        const text2 = Buffer.from(plain).toString("utf8");
+        const typed = enc.type === "comment" ? void 0 : parseTyped(enc.type, text2);
         if (!typed) throw new DecryptFailure({ kind: "bad-type", leaf, aad });
         v2 = typed;
         onDecrypted?.(aad, v2, leaf.v);
@@ -70145,13 +70225,13 @@ function encryptTree(branches, rules, key, reuse) {
     const aad = aadOf(path);
     const kept = reuse?.get(reuseKey(aad, leaf));
     if (leaf.t === "comment") {
-      const text = kept ?? seal(key, Buffer.from(leaf.text, "utf8"), aad, "comment");
-      if (commentGuard?.test(text))
+      const text2 = kept ?? seal(key, Buffer.from(leaf.text, "utf8"), aad, "comment");
+      if (commentGuard?.test(text2))
         throw new UnsupportedSopsFeatureError(
           "sops",
           "unencrypted_comment_regex matches an encrypted comment; make it stricter"
         );
-      return { t: "comment", text, inline: leaf.inline };
+      return { t: "comment", text: text2, inline: leaf.inline };
     }
     return { t: "str", v: kept ?? seal(key, Buffer.from(scalarText(leaf), "utf8"), aad, leaf.t) };
   });
@@ -70160,7 +70240,7 @@ function encryptTree(branches, rules, key, reuse) {
 
 // src/crypto/sops/yaml-store.ts
 var import_yaml11 = __toESM(require_dist3(), 1);
-var commentItems = (text, inline = false) => text ? text.split("\n").map((line2) => ({ t: "comment", text: line2, inline })) : [];
+var commentItems = (text2, inline = false) => text2 ? text2.split("\n").map((line2) => ({ t: "comment", text: line2, inline })) : [];
 var Loader = class {
   locations = /* @__PURE__ */ new WeakMap();
   #file;
@@ -70234,9 +70314,9 @@ var Loader = class {
 };
 var yamlStore = {
   name: "yaml",
-  load(file2, text) {
+  load(file2, text2) {
     const lc = new import_yaml11.LineCounter();
-    const docs = (0, import_yaml11.parseAllDocuments)(text, { lineCounter: lc, uniqueKeys: true, strict: true });
+    const docs = (0, import_yaml11.parseAllDocuments)(text2, { lineCounter: lc, uniqueKeys: true, strict: true });
     const loader = new Loader(file2, lc);
     if (!Array.isArray(docs))
       return { branches: [], metadata: void 0, reserved: false, locations: loader.locations };
@@ -70482,8 +70562,8 @@ var BuiltinSopsCodec = class {
 };
 function loadEncrypted(path, encrypted) {
   const store = storeFor(path);
-  const text = utf82(path, encrypted);
-  const loaded = (store.loadEncrypted ?? store.load)(path, text);
+  const text2 = utf82(path, encrypted);
+  const loaded = (store.loadEncrypted ?? store.load)(path, text2);
   const whole = { file: path, line: 0, column: 0 };
   if (loaded.metadata === void 0)
     throw new MalformedSopsFileError(whole, "not a SOPS file: it has no sops metadata");
@@ -71413,8 +71493,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -71472,8 +71552,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -71487,18 +71567,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -71666,12 +71746,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -72331,8 +72411,8 @@ var import_undici2 = __toESM(require_undici(), 1);
 var TOKEN_SHAPES = /\b(?:gh[pousr]_[A-Za-z0-9_-]{16,}|github_pat_[A-Za-z0-9_-]{16,})/g;
 var AUTH_HEADER = /\b(authorization|bearer|token|basic)(:?\s+)[A-Za-z0-9_\-.=+/]{20,}/gi;
 var MAX_DETAIL = 300;
-function redactCredentials(text, secrets = []) {
-  let out = text;
+function redactCredentials(text2, secrets = []) {
+  let out = text2;
   for (const s of secrets) if (s.length >= 8) out = out.split(s).join("[REDACTED]");
   return out.replace(TOKEN_SHAPES, "[REDACTED]").replace(AUTH_HEADER, "$1$2[REDACTED]");
 }
@@ -72575,8 +72655,8 @@ function createGitDataAdapter(client, at3) {
   const treeEntry = async (change) => {
     const base = { path: change.path, mode: "100644", type: "blob" };
     if (change.content === null) return { ...base, sha: null };
-    const text = inlineText(change.content);
-    if (text !== null) return { ...base, content: text };
+    const text2 = inlineText(change.content);
+    if (text2 !== null) return { ...base, content: text2 };
     const blob = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
       owner,
       repo,
@@ -72692,8 +72772,7 @@ ${marker}
 function createIssuesAdapter(client, at3) {
   const { octokit } = client;
   const { owner, repo } = at3;
-  const findIssue = async (marker, label) => {
-    if (marker === "") throw new Error("findIssue: the marker must not be empty");
+  const listIssues = async (label) => {
     const issues = await allPages(
       `open issues labelled ${label}`,
       (page) => octokit.request("GET /repos/{owner}/{repo}/issues", {
@@ -72706,9 +72785,7 @@ function createIssuesAdapter(client, at3) {
         per_page: PER_PAGE
       })
     );
-    const hit = issues.find((i) => !i.pull_request && (i.body ?? "").includes(marker));
-    if (!hit) return null;
-    return {
+    return issues.filter((i) => !i.pull_request).map((hit) => ({
       number: hit.number,
       url: client.htmlUrl(owner, repo, "issues", hit.number),
       title: hit.title,
@@ -72717,10 +72794,38 @@ function createIssuesAdapter(client, at3) {
         const name = typeof l3 === "string" ? l3 : l3.name;
         return name ? [name] : [];
       })
-    };
+    }));
+  };
+  const findIssue = async (marker, label) => {
+    if (marker === "") throw new Error("findIssue: the marker must not be empty");
+    return (await listIssues(label)).find((i) => i.body.includes(marker)) ?? null;
   };
   return {
     findIssue,
+    listIssues,
+    async commentIssue(issue3, body) {
+      await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        owner,
+        repo,
+        issue_number: issue3,
+        body,
+        request: { retries: 0 }
+      });
+    },
+    async removeLabel(issue3, label) {
+      try {
+        await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+          owner,
+          repo,
+          issue_number: issue3,
+          name: label
+        });
+        return "removed";
+      } catch (e) {
+        if (isGitHubError(e, "not-found")) return "absent";
+        throw e;
+      }
+    },
     async ensureIssue(spec) {
       const body = withMarker(spec.body, spec.marker);
       const found = await findIssue(spec.marker, spec.labels[0]);
@@ -72864,6 +72969,119 @@ function createPullsAdapter(client, at3) {
   };
 }
 
+// src/adapters/github/refs.ts
+var BLOB_CACHE_SIZE = 32;
+var text = new TextDecoder("utf-8");
+function assertStateRef(ref) {
+  const ok = /^refs\/[A-Za-z0-9._-]+\/[A-Za-z0-9._/-]+$/.test(ref) && !ref.startsWith("refs/heads/") && !ref.split("/").some((s) => s === "" || s.startsWith(".") || s.endsWith(".lock")) && !ref.includes("..");
+  if (!ok)
+    throw new RangeError(
+      `state ref ${JSON.stringify(ref)} must be fully qualified outside refs/heads, like refs/rekey/distribution`
+    );
+}
+function assertFileName(path) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(path))
+    throw new RangeError(`state ref file ${JSON.stringify(path)} must be a plain top-level name`);
+}
+function createStateRefAdapter(client, at3) {
+  const { octokit } = client;
+  const { owner, repo } = at3;
+  const blobs = /* @__PURE__ */ new Map();
+  const refSha = async (ref) => {
+    try {
+      const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        owner,
+        repo,
+        ref: ref.slice("refs/".length)
+      });
+      return { sha: r2.data.object.sha, type: r2.data.object.type };
+    } catch (e) {
+      if (isGitHubError(e, "not-found")) return null;
+      throw e;
+    }
+  };
+  const blob = async (sha) => {
+    const hit = blobs.get(sha);
+    if (hit !== void 0) return hit;
+    const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+      owner,
+      repo,
+      file_sha: sha
+    });
+    const bytes = r2.data.encoding === "base64" ? Buffer.from(r2.data.content, "base64") : Buffer.from(r2.data.content, "utf8");
+    const content = text.decode(bytes);
+    if (blobs.size >= BLOB_CACHE_SIZE) blobs.delete(blobs.keys().next().value);
+    blobs.set(sha, content);
+    return content;
+  };
+  return {
+    async read(ref) {
+      assertStateRef(ref);
+      const at4 = await refSha(ref);
+      if (at4 === null) return null;
+      if (at4.type !== "commit")
+        throw new Error(`${ref} points at a ${at4.type}, not a commit: rekey did not write it`);
+      const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+        owner,
+        repo,
+        tree_sha: at4.sha
+      });
+      if (tree.data.truncated)
+        throw new Error(`${ref}: the tree of ${at4.sha} is too large to be rekey state`);
+      const files = /* @__PURE__ */ new Map();
+      for (const e of tree.data.tree) {
+        if (e.type !== "blob" || !e.path || !e.sha) continue;
+        files.set(e.path, await blob(e.sha));
+      }
+      return { commit: at4.sha, files };
+    },
+    async write(ref, parent, files, message2) {
+      assertStateRef(ref);
+      if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
+      for (const path of files.keys()) assertFileName(path);
+      const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
+        owner,
+        repo,
+        // No base_tree: the commit holds exactly `files`.
+        tree: [...files].map(([path, content]) => ({
+          path,
+          mode: "100644",
+          type: "blob",
+          content
+        }))
+      });
+      const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+        owner,
+        repo,
+        message: message2,
+        tree: tree.data.sha,
+        parents: parent === null ? [] : [parent]
+      });
+      const sha = commit.data.sha;
+      try {
+        if (parent === null) {
+          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref, sha });
+        } else {
+          await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
+            owner,
+            repo,
+            ref: ref.slice("refs/".length),
+            sha,
+            force: false
+          });
+        }
+        return { result: "written", commit: sha };
+      } catch (e) {
+        if (!isGitHubError(e, "unprocessable")) throw e;
+        const now = await refSha(ref);
+        if (now?.sha === sha) return { result: "written", commit: sha };
+        if (parent === null && now === null) throw e;
+        return { result: "conflict" };
+      }
+    }
+  };
+}
+
 // src/adapters/github/statuses.ts
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at3) {
@@ -72969,7 +73187,8 @@ function createGitHubPorts(client, at3) {
     git: createGitDataAdapter(client, at3),
     pulls: createPullsAdapter(client, at3),
     statuses: createStatusAdapter(client, at3),
-    issues: createIssuesAdapter(client, at3)
+    issues: createIssuesAdapter(client, at3),
+    state: createStateRefAdapter(client, at3)
   };
 }
 
@@ -73087,6 +73306,9 @@ await runAction(async () => {
       now: /* @__PURE__ */ new Date(),
       dryRun: i["dry-run"],
       run: runUrl(ctx),
+      // Keys whose distribution is halted stay untouched until a person resumes them; read
+      // (1 call) only when some key is due.
+      halted: () => haltedKeys(ports.issues),
       ...i.key ? { emergency: { key: i.key, reason: i.reason ?? "", compromised: i.compromised } } : {}
     },
     { ...ports, codec: new BuiltinSopsCodec({ identities: [] }) }
