@@ -65637,26 +65637,45 @@ async function run(step, ports, receipts) {
       return ports.files.deleteFile(step.path);
   }
 }
-async function applyTargetPlan(plan2, ports) {
+async function applyTargetPlan(plan2, ports, opts2 = {}) {
+  const groups2 = /* @__PURE__ */ new Map();
+  plan2.steps.forEach((step, i2) => {
+    const g3 = groups2.get(step.target);
+    if (g3) g3.push(i2);
+    else groups2.set(step.target, [i2]);
+  });
   const results = [];
   const receipts = [];
-  for (const step of plan2.steps) {
-    const base2 = { step: describeStep(step), target: step.target, kind: step.kind };
-    try {
-      results.push({ ...base2, outcome: "done", detail: await run(step, ports, receipts) });
-    } catch (e) {
-      results.push({
-        ...base2,
-        outcome: "failed",
-        error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown error"
-      });
+  const runGroup = async (indexes) => {
+    for (const i2 of indexes) {
+      const step = plan2.steps[i2];
+      const base2 = { step: describeStep(step), target: step.target, kind: step.kind };
+      const own2 = [];
+      try {
+        results[i2] = { ...base2, outcome: "done", detail: await run(step, ports, own2) };
+      } catch (e) {
+        results[i2] = {
+          ...base2,
+          outcome: "failed",
+          error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown error"
+        };
+      }
+      receipts[i2] = own2[0];
     }
-  }
+  };
+  const queue = [...groups2.values()];
+  const width = Math.max(1, Math.min(Math.floor(opts2.concurrency ?? 1) || 1, queue.length));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let g3 = queue.shift(); g3 !== void 0; g3 = queue.shift()) await runGroup(g3);
+    })
+  );
+  const done = results.filter((r3) => r3 !== void 0);
   return {
     key: plan2.key,
-    results,
-    receipts,
-    ok: results.every((r3) => r3.outcome === "done")
+    results: done,
+    receipts: receipts.filter((r3) => r3 !== void 0),
+    ok: done.every((r3) => r3.outcome === "done")
   };
 }
 
@@ -65742,7 +65761,7 @@ async function applyKeys(planned, opts2) {
       return;
     }
     opts2.log?.info(`${prepared.id}: ${plan2.steps.length} step(s)`);
-    const result = await applyTargetPlan(plan2, opts2.targets);
+    const result = await applyTargetPlan(plan2, opts2.targets, { concurrency: opts2.concurrency });
     for (const r3 of result.results)
       if (r3.outcome === "failed")
         opts2.log?.warn(`${prepared.id}: ${r3.step}: ${r3.error ?? "failed"}`);

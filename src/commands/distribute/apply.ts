@@ -1,9 +1,11 @@
 /**
  * Plan and apply for the keys that passed preflight. Plans are pure (planTargets with the
- * receipts the lease holds); apply runs keys with bounded concurrency, keys with a compromised
- * version first (their removal is the urgent part of an emergency), and each key's steps in
- * plan order (applyTargetPlan: `previous` before `name`, deploy-key deletions before adds). A
- * failed step fails its key; other keys go on.
+ * receipts the lease holds); apply runs up to `concurrency` keys at once, keys with a
+ * compromised version first (their removal is the urgent part of an emergency), and within a
+ * key up to `concurrency` targets at once, each target's steps in plan order (applyTargetPlan:
+ * `previous` before `name`, deploy-key deletions before adds). Mutating requests are still
+ * spaced one at a time by the GitHub client; concurrency overlaps reads and waits. A failed
+ * step fails its key; other keys go on.
  *
  * Before each key starts, `beforeKey` runs (the flow renews the lease there when it is close
  * to expiry); when it answers false (the lease is lost), keys not yet started are skipped.
@@ -65,7 +67,7 @@ export async function applyKeys(
       return;
     }
     opts.log?.info(`${prepared.id}: ${plan.steps.length} step(s)`);
-    const result = await applyTargetPlan(plan, opts.targets);
+    const result = await applyTargetPlan(plan, opts.targets, { concurrency: opts.concurrency });
     for (const r of result.results)
       if (r.outcome === 'failed')
         opts.log?.warn(`${prepared.id}: ${r.step}: ${r.error ?? 'failed'}`);

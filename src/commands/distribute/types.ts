@@ -35,7 +35,7 @@ export interface DistributeInput {
   readonly holder: string;
   readonly now: () => Date;
   readonly runUrl?: string;
-  /** Keys applied at once (default 4). */
+  /** Keys applied at once, and targets of one key at once (default 4). */
   readonly concurrency?: number;
   /** Preflight and plan; no write, no status, no issue, no lease. */
   readonly dryRun?: boolean;

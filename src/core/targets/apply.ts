@@ -1,8 +1,11 @@
 /**
- * Executes a target plan through the ports, step by step in plan order. A failed step is
- * recorded and the rest still run (targets are independent; the caller decides what a partial
- * result means). Results and errors carry no value: `GitHubError` messages name routes, file
- * errors name paths.
+ * Executes a target plan through the ports. Each target's steps run in plan order (for a
+ * secret `previous` before `name`, for deploy keys deletions before adds); different targets
+ * are independent (a secret scope, a repository's deploy keys, a file), so up to `concurrency`
+ * of them run at once (default 1: one step at a time, in plan order). A failed step is
+ * recorded and the rest still run (the caller decides what a partial result means). Results
+ * and receipts are reported in plan order whatever the interleaving. Results and errors carry
+ * no value: `GitHubError` messages name routes, file errors name paths.
  */
 import { scopeId, type TargetPorts } from '../ports/targets.ts';
 import { describeStep, type SecretReceipt, type TargetPlan, type TargetStep } from './plan.ts';
@@ -56,25 +59,54 @@ async function run(step: TargetStep, ports: TargetPorts, receipts: SecretReceipt
   }
 }
 
-export async function applyTargetPlan(plan: TargetPlan, ports: TargetPorts): Promise<ApplyResult> {
-  const results: StepResult[] = [];
-  const receipts: SecretReceipt[] = [];
-  for (const step of plan.steps) {
-    const base = { step: describeStep(step), target: step.target, kind: step.kind };
-    try {
-      results.push({ ...base, outcome: 'done', detail: await run(step, ports, receipts) });
-    } catch (e) {
-      results.push({
-        ...base,
-        outcome: 'failed',
-        error: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error',
-      });
+export interface ApplyOptions {
+  /** Targets applied at once (default 1). Steps of one target always run in plan order. */
+  readonly concurrency?: number;
+}
+
+export async function applyTargetPlan(
+  plan: TargetPlan,
+  ports: TargetPorts,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult> {
+  // Steps grouped by target, in plan order within each group; groups in order of first step.
+  const groups = new Map<number, number[]>();
+  plan.steps.forEach((step, i) => {
+    const g = groups.get(step.target);
+    if (g) g.push(i);
+    else groups.set(step.target, [i]);
+  });
+  const results: (StepResult | undefined)[] = [];
+  const receipts: (SecretReceipt | undefined)[] = [];
+  const runGroup = async (indexes: readonly number[]) => {
+    for (const i of indexes) {
+      const step = plan.steps[i]!;
+      const base = { step: describeStep(step), target: step.target, kind: step.kind };
+      const own: SecretReceipt[] = [];
+      try {
+        results[i] = { ...base, outcome: 'done', detail: await run(step, ports, own) };
+      } catch (e) {
+        results[i] = {
+          ...base,
+          outcome: 'failed',
+          error: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error',
+        };
+      }
+      receipts[i] = own[0];
     }
-  }
+  };
+  const queue = [...groups.values()];
+  const width = Math.max(1, Math.min(Math.floor(opts.concurrency ?? 1) || 1, queue.length));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let g = queue.shift(); g !== undefined; g = queue.shift()) await runGroup(g);
+    }),
+  );
+  const done = results.filter((r): r is StepResult => r !== undefined);
   return {
     key: plan.key,
-    results,
-    receipts,
-    ok: results.every((r) => r.outcome === 'done'),
+    results: done,
+    receipts: receipts.filter((r): r is SecretReceipt => r !== undefined),
+    ok: done.every((r) => r.outcome === 'done'),
   };
 }
