@@ -58146,8 +58146,14 @@ function findingCommit(c3, link2) {
   return { sha: c3.sha, time: c3.time, ...url2 ? { url: url2 } : {} };
 }
 function commitPositions(history) {
-  return new Map(history.commits.map((c3, i) => [c3.commit.sha, i]));
+  let pos = POSITIONS.get(history);
+  if (pos === void 0) {
+    pos = new Map(history.commits.map((c3, i) => [c3.commit.sha, i]));
+    POSITIONS.set(history, pos);
+  }
+  return pos;
 }
+var POSITIONS = /* @__PURE__ */ new WeakMap();
 var LEAVES_ACTIVE = ["deactivated", "compromised", "destroyed"];
 function firstAfter(entered, states, from, pos) {
   let best;
@@ -58170,6 +58176,17 @@ function destructions(history) {
   const pos = commitPositions(history);
   const out = [];
   for (const [keyId2, key] of history.index.keys) {
+    const periods = [];
+    for (const [n, w2] of key.versions) {
+      const period = activePeriod(w2.entered, pos);
+      if (!period) continue;
+      periods.push({
+        version: n,
+        from: period.from,
+        start: pos.get(period.from.sha) ?? Infinity,
+        end: period.until ? pos.get(period.until.sha) ?? Infinity : Infinity
+      });
+    }
     for (const [version2, v2] of key.versions) {
       const destroyed = v2.entered.destroyed;
       if (destroyed === void 0) continue;
@@ -58185,14 +58202,9 @@ function destructions(history) {
         }
       }
       let successor;
-      for (const [n, w2] of key.versions) {
-        if (n === version2) continue;
-        const period = activePeriod(w2.entered, pos);
-        if (!period) continue;
-        const start = pos.get(period.from.sha) ?? Infinity;
-        const end = period.until ? pos.get(period.until.sha) ?? Infinity : Infinity;
-        if (start <= at2 && end > at2) successor = { version: n, activeSince: period.from };
-      }
+      for (const p2 of periods)
+        if (p2.version !== version2 && p2.start <= at2 && p2.end > at2)
+          successor = { version: p2.version, activeSince: p2.from };
       out.push({
         keyId: keyId2,
         version: version2,
@@ -60206,6 +60218,8 @@ var VERSIONS_LINE = /^versions[ \t]*:[ \t]*(?:#.*)?$/;
 var VERSIONS_WORD = /^versions\b/;
 var VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=[,}\n]|$)/g;
 var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
+var ITEM_CACHE = /* @__PURE__ */ new Map();
+var ITEM_CACHE_MAX = 2e4;
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
@@ -60256,6 +60270,11 @@ ${trimmed}`;
   if (!seen) return void 0;
   const versions = [];
   for (const item of items) {
+    const known = ITEM_CACHE.get(item);
+    if (known !== void 0) {
+      versions.push(known);
+      continue;
+    }
     const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, "$1");
     if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ""))) return void 0;
     const v2 = [...body.matchAll(VERSION_FIELD)];
@@ -60264,7 +60283,10 @@ ${trimmed}`;
     const state = s[0][1];
     const version2 = Number(v2[0][1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version2)) return void 0;
-    versions.push({ version: version2, state });
+    const entry = Object.freeze({ version: version2, state });
+    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    ITEM_CACHE.set(item, entry);
+    versions.push(entry);
   }
   return { ok: true, versions, skipped: [] };
 }

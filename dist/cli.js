@@ -54834,6 +54834,8 @@ var VERSIONS_LINE = /^versions[ \t]*:[ \t]*(?:#.*)?$/;
 var VERSIONS_WORD = /^versions\b/;
 var VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=[,}\n]|$)/g;
 var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
+var ITEM_CACHE = /* @__PURE__ */ new Map();
+var ITEM_CACHE_MAX = 2e4;
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
@@ -54884,6 +54886,11 @@ ${trimmed}`;
   if (!seen) return void 0;
   const versions = [];
   for (const item of items) {
+    const known = ITEM_CACHE.get(item);
+    if (known !== void 0) {
+      versions.push(known);
+      continue;
+    }
     const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, "$1");
     if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ""))) return void 0;
     const v3 = [...body.matchAll(VERSION_FIELD)];
@@ -54892,7 +54899,10 @@ ${trimmed}`;
     const state = s2[0][1];
     const version2 = Number(v3[0][1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version2)) return void 0;
-    versions.push({ version: version2, state });
+    const entry = Object.freeze({ version: version2, state });
+    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    ITEM_CACHE.set(item, entry);
+    versions.push(entry);
   }
   return { ok: true, versions, skipped: [] };
 }
@@ -59033,8 +59043,14 @@ function findingCommit(c4, link2) {
   return { sha: c4.sha, time: c4.time, ...url2 ? { url: url2 } : {} };
 }
 function commitPositions(history2) {
-  return new Map(history2.commits.map((c4, i2) => [c4.commit.sha, i2]));
+  let pos = POSITIONS.get(history2);
+  if (pos === void 0) {
+    pos = new Map(history2.commits.map((c4, i2) => [c4.commit.sha, i2]));
+    POSITIONS.set(history2, pos);
+  }
+  return pos;
 }
+var POSITIONS = /* @__PURE__ */ new WeakMap();
 var LEAVES_ACTIVE = ["deactivated", "compromised", "destroyed"];
 function firstAfter(entered, states, from, pos) {
   let best;
@@ -59057,6 +59073,17 @@ function destructions(history2) {
   const pos = commitPositions(history2);
   const out = [];
   for (const [keyId2, key] of history2.index.keys) {
+    const periods = [];
+    for (const [n2, w3] of key.versions) {
+      const period = activePeriod(w3.entered, pos);
+      if (!period) continue;
+      periods.push({
+        version: n2,
+        from: period.from,
+        start: pos.get(period.from.sha) ?? Infinity,
+        end: period.until ? pos.get(period.until.sha) ?? Infinity : Infinity
+      });
+    }
     for (const [version2, v3] of key.versions) {
       const destroyed = v3.entered.destroyed;
       if (destroyed === void 0) continue;
@@ -59072,14 +59099,9 @@ function destructions(history2) {
         }
       }
       let successor;
-      for (const [n2, w3] of key.versions) {
-        if (n2 === version2) continue;
-        const period = activePeriod(w3.entered, pos);
-        if (!period) continue;
-        const start = pos.get(period.from.sha) ?? Infinity;
-        const end = period.until ? pos.get(period.until.sha) ?? Infinity : Infinity;
-        if (start <= at4 && end > at4) successor = { version: n2, activeSince: period.from };
-      }
+      for (const p3 of periods)
+        if (p3.version !== version2 && p3.start <= at4 && p3.end > at4)
+          successor = { version: p3.version, activeSince: p3.from };
       out.push({
         keyId: keyId2,
         version: version2,

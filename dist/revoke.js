@@ -54790,6 +54790,8 @@ var VERSIONS_LINE = /^versions[ \t]*:[ \t]*(?:#.*)?$/;
 var VERSIONS_WORD = /^versions\b/;
 var VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=[,}\n]|$)/g;
 var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
+var ITEM_CACHE = /* @__PURE__ */ new Map();
+var ITEM_CACHE_MAX = 2e4;
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
@@ -54840,6 +54842,11 @@ ${trimmed}`;
   if (!seen) return void 0;
   const versions = [];
   for (const item of items) {
+    const known = ITEM_CACHE.get(item);
+    if (known !== void 0) {
+      versions.push(known);
+      continue;
+    }
     const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, "$1");
     if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ""))) return void 0;
     const v2 = [...body.matchAll(VERSION_FIELD)];
@@ -54848,7 +54855,10 @@ ${trimmed}`;
     const state = s[0][1];
     const version2 = Number(v2[0][1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version2)) return void 0;
-    versions.push({ version: version2, state });
+    const entry = Object.freeze({ version: version2, state });
+    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    ITEM_CACHE.set(item, entry);
+    versions.push(entry);
   }
   return { ok: true, versions, skipped: [] };
 }

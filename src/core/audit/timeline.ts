@@ -25,9 +25,16 @@ export function findingCommit(c: CommitRef, link: CommitLinker): FindingCommit {
 }
 
 /** Position of every manifest commit on first-parent history, oldest 0. */
-export function commitPositions(history: AuditHistory): Map<string, number> {
-  return new Map(history.commits.map((c, i) => [c.commit.sha, i] as const));
+export function commitPositions(history: AuditHistory): ReadonlyMap<string, number> {
+  let pos = POSITIONS.get(history);
+  if (pos === undefined) {
+    pos = new Map(history.commits.map((c, i) => [c.commit.sha, i] as const));
+    POSITIONS.set(history, pos);
+  }
+  return pos;
 }
+/** Histories are immutable: their positions are computed once (several report parts ask). */
+const POSITIONS = new WeakMap<AuditHistory, ReadonlyMap<string, number>>();
 
 const LEAVES_ACTIVE: readonly KeyState[] = ['deactivated', 'compromised', 'destroyed'];
 
@@ -80,6 +87,18 @@ export function destructions(history: AuditHistory): Destruction[] {
   const pos = commitPositions(history);
   const out: Destruction[] = [];
   for (const [keyId, key] of history.index.keys) {
+    // Each version's active period as positions, computed once per key.
+    const periods: { version: number; from: CommitRef; start: number; end: number }[] = [];
+    for (const [n, w] of key.versions) {
+      const period = activePeriod(w.entered, pos);
+      if (!period) continue;
+      periods.push({
+        version: n,
+        from: period.from,
+        start: pos.get(period.from.sha) ?? Infinity,
+        end: period.until ? (pos.get(period.until.sha) ?? Infinity) : Infinity,
+      });
+    }
     for (const [version, v] of key.versions) {
       const destroyed = v.entered.destroyed;
       if (destroyed === undefined) continue;
@@ -97,14 +116,9 @@ export function destructions(history: AuditHistory): Destruction[] {
       }
       // The successor: another version active at the destroying commit.
       let successor: Destruction['successor'];
-      for (const [n, w] of key.versions) {
-        if (n === version) continue;
-        const period = activePeriod(w.entered, pos);
-        if (!period) continue;
-        const start = pos.get(period.from.sha) ?? Infinity;
-        const end = period.until ? (pos.get(period.until.sha) ?? Infinity) : Infinity;
-        if (start <= at && end > at) successor = { version: n, activeSince: period.from };
-      }
+      for (const p of periods)
+        if (p.version !== version && p.start <= at && p.end > at)
+          successor = { version: p.version, activeSince: p.from };
       out.push({
         keyId,
         version,

@@ -77,6 +77,9 @@ const VERSIONS_WORD = /^versions\b/;
 // `key: value` needs a space after the colon in YAML (`version:3` is one plain scalar).
 const VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=[,}\n]|$)/g;
 const STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
+/** Entry text -> what it says; bounded (cleared when full), so memory stays flat. */
+const ITEM_CACHE = new Map<string, VersionState>();
+const ITEM_CACHE_MAX = 20_000;
 const QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 const SPACE = 32;
 const HASH = 35;
@@ -135,6 +138,12 @@ export function scanVersionStates(text: string): VersionStatesResult | undefined
   if (!seen) return undefined;
   const versions: VersionState[] = [];
   for (const item of items) {
+    // Successive key.yaml files of a key repeat most entries word for word: read each once.
+    const known = ITEM_CACHE.get(item);
+    if (known !== undefined) {
+      versions.push(known);
+      continue;
+    }
     // Quoted values (fingerprints usually are) become empty strings, so a `state:` inside
     // one cannot be mistaken for a field; comments go next, then anything YAML-special.
     const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, '$1');
@@ -145,7 +154,10 @@ export function scanVersionStates(text: string): VersionStatesResult | undefined
     const state = s[0]![1]!;
     const version = Number(v[0]![1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version)) return undefined;
-    versions.push({ version, state: state as KeyState });
+    const entry: VersionState = Object.freeze({ version, state: state as KeyState });
+    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    ITEM_CACHE.set(item, entry);
+    versions.push(entry);
   }
   return { ok: true, versions, skipped: [] };
 }
