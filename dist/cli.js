@@ -698,10 +698,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check4(path6, isFile, isDirectory) {
-      log(`checking %s`, path6);
+    function check4(path7, isFile, isDirectory) {
+      log(`checking %s`, path7);
       try {
-        const stat2 = fs_1.statSync(path6);
+        const stat2 = fs_1.statSync(path7);
         if (stat2.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -721,8 +721,8 @@ var require_src2 = __commonJS({
         throw e2;
       }
     }
-    function exists2(path6, type = exports2.READABLE) {
-      return check4(path6, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
+    function exists2(path7, type = exports2.READABLE) {
+      return check4(path7, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
     }
     exports2.exists = exists2;
     exports2.FILE = 1;
@@ -862,17 +862,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path6) {
-      const ctrl = callVisitor(key, node2, visitor, path6);
+    function visit_(key, node2, visitor, path7) {
+      const ctrl = callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path7 = Object.freeze(path7.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path6);
+            const ci = visit_(i2, node2.items[i2], visitor, path7);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -883,13 +883,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path6);
+          const cv = visit_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -910,17 +910,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path6) {
-      const ctrl = await callVisitor(key, node2, visitor, path6);
+    async function visitAsync_(key, node2, visitor, path7) {
+      const ctrl = await callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path7 = Object.freeze(path7.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path6);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path7);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -931,13 +931,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path6);
+          const cv = await visitAsync_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -964,23 +964,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path6) {
+    function callVisitor(key, node2, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path6);
+        return visitor(key, node2, path7);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path6);
+        return visitor.Map?.(key, node2, path7);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path6);
+        return visitor.Seq?.(key, node2, path7);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path6);
+        return visitor.Pair?.(key, node2, path7);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path6);
+        return visitor.Scalar?.(key, node2, path7);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path6);
+        return visitor.Alias?.(key, node2, path7);
       return void 0;
     }
-    function replaceNode(key, path6, node2) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path7, node2) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -1592,10 +1592,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
+    function collectionFromPath(schema, path7, value) {
       let v3 = value;
-      for (let i2 = path6.length - 1; i2 >= 0; --i2) {
-        const k3 = path6[i2];
+      for (let i2 = path7.length - 1; i2 >= 0; --i2) {
+        const k3 = path7[i2];
         if (typeof k3 === "number" && Number.isInteger(k3) && k3 >= 0) {
           const a2 = [];
           a2[k3] = v3;
@@ -1614,7 +1614,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1644,11 +1644,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path7;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -1662,8 +1662,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -1677,8 +1677,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -1696,8 +1696,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -1707,8 +1707,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -4223,9 +4223,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4300,14 +4300,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection2.isEmptyPath(path6)) {
+      deleteIn(path7) {
+        if (Collection2.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4322,10 +4322,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection2.isEmptyPath(path6))
+      getIn(path7, keepScalar) {
+        if (Collection2.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4336,10 +4336,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection2.isEmptyPath(path6))
+      hasIn(path7) {
+        if (Collection2.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4356,13 +4356,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection2.isEmptyPath(path6)) {
+      setIn(path7, value) {
+        if (Collection2.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -6323,9 +6323,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path6) => {
+    visit3.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field2, index] of path6) {
+      for (const [field2, index] of path7) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6334,23 +6334,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path6) => {
-      const parent = visit3.itemAtPath(cst, path6.slice(0, -1));
-      const field2 = path6[path6.length - 1][0];
+    visit3.parentCollection = (cst, path7) => {
+      const parent = visit3.itemAtPath(cst, path7.slice(0, -1));
+      const field2 = path7[path7.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path6.concat([[field2, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path7.concat([[field2, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6361,10 +6361,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports2.visit = visit3;
   }
@@ -9154,14 +9154,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path7 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path6 && path6[0] !== "/") {
-          path6 = `/${path6}`;
+        if (path7 && path7[0] !== "/") {
+          path7 = `/${path7}`;
         }
-        return new URL(`${origin}${path6}`);
+        return new URL(`${origin}${path7}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -9612,39 +9612,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path7, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path6);
+        debuglog("sending request to %s %s/%s", method, origin, path7);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path7, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path6,
+          path7,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path7, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path6);
+        debuglog("trailers received from %s %s/%s", method, origin, path7);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path7, origin },
           error: error62
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path6,
+          path7,
           error62.message
         );
       });
@@ -9693,9 +9693,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path6, origin }
+            request: { method, path: path7, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path6);
+          debuglog("sending request to %s %s/%s", method, origin, path7);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -9758,7 +9758,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path6,
+        path: path7,
         method,
         body,
         headers,
@@ -9773,11 +9773,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path6 !== "string") {
+        if (typeof path7 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path6)) {
+        } else if (invalidPathRegex.test(path7)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -9843,7 +9843,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path6, query) : path6;
+        this.path = query ? buildURL(path7, query) : path7;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -10657,14 +10657,14 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname: hostname3, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname: hostname4, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
             tls = __require("node:tls");
           }
           servername = servername || options2.servername || util.getServerName(host) || null;
-          const sessionKey = servername || hostname3;
+          const sessionKey = servername || hostname4;
           assert2(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
           port = port || 443;
@@ -10680,7 +10680,7 @@ var require_connect = __commonJS({
             socket: httpSocket,
             // upgrade socket connection
             port,
-            host: hostname3
+            host: hostname4
           });
           socket.on("session", function(session2) {
             sessionCache.set(sessionKey, session2);
@@ -10694,14 +10694,14 @@ var require_connect = __commonJS({
             ...options2,
             localAddress,
             port,
-            host: hostname3
+            host: hostname4
           });
         }
         if (options2.keepAlive == null || options2.keepAlive) {
           const keepAliveInitialDelay = options2.keepAliveInitialDelay === void 0 ? 6e4 : options2.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port });
+        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname4, port });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -14536,7 +14536,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path6, host, upgrade, blocking, reset } = request2;
+      const { method, path: path7, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -14617,7 +14617,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path6} HTTP/1.1\r
+      let header2 = `${method} ${path7} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -15146,7 +15146,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path7, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -15169,8 +15169,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream2;
-      const { hostname: hostname3, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
+      const { hostname: hostname4, port } = client[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname4}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error62) => {
         if (request2.aborted) {
@@ -15243,7 +15243,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path6;
+      headers[HTTP2_HEADER_PATH] = path7;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -15596,9 +15596,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path6 = search ? `${pathname}${search}` : pathname;
+        const path7 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path6;
+        this.opts.path = path7;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -16010,20 +16010,20 @@ var require_client = __commonJS({
     async function connect(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kHTTPContext]);
-      let { host, hostname: hostname3, protocol, port } = client[kUrl];
-      if (hostname3[0] === "[") {
-        const idx = hostname3.indexOf("]");
+      let { host, hostname: hostname4, protocol, port } = client[kUrl];
+      if (hostname4[0] === "[") {
+        const idx = hostname4.indexOf("]");
         assert2(idx !== -1);
-        const ip = hostname3.substring(1, idx);
+        const ip = hostname4.substring(1, idx);
         assert2(net.isIP(ip));
-        hostname3 = ip;
+        hostname4 = ip;
       }
       client[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
             host,
-            hostname: hostname3,
+            hostname: hostname4,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -16037,7 +16037,7 @@ var require_client = __commonJS({
         const socket = await new Promise((resolve7, reject) => {
           client[kConnector]({
             host,
-            hostname: hostname3,
+            hostname: hostname4,
             protocol,
             port,
             servername: client[kServerName],
@@ -16070,7 +16070,7 @@ var require_client = __commonJS({
           channels.connected.publish({
             connectParams: {
               host,
-              hostname: hostname3,
+              hostname: hostname4,
               protocol,
               port,
               version: client[kHTTPContext]?.version,
@@ -16091,7 +16091,7 @@ var require_client = __commonJS({
           channels.connectError.publish({
             connectParams: {
               host,
-              hostname: hostname3,
+              hostname: hostname4,
               protocol,
               port,
               version: client[kHTTPContext]?.version,
@@ -16837,10 +16837,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path6 = "/",
+          path: path7 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path6;
+        opts2.path = origin + path7;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -17066,10 +17066,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
       }
       #getProxyAgentForUrl(url2) {
-        let { protocol, host: hostname3, port } = url2;
-        hostname3 = hostname3.replace(/:\d*$/, "").toLowerCase();
+        let { protocol, host: hostname4, port } = url2;
+        hostname4 = hostname4.replace(/:\d*$/, "").toLowerCase();
         port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname3, port)) {
+        if (!this.#shouldProxy(hostname4, port)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -17077,7 +17077,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname3, port) {
+      #shouldProxy(hostname4, port) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -17093,11 +17093,11 @@ var require_env_http_proxy_agent = __commonJS({
             continue;
           }
           if (!/^[.*]/.test(entry.hostname)) {
-            if (hostname3 === entry.hostname) {
+            if (hostname4 === entry.hostname) {
               return false;
             }
           } else {
-            if (hostname3.endsWith(entry.hostname.replace(/^\*/, ""))) {
+            if (hostname4.endsWith(entry.hostname.replace(/^\*/, ""))) {
               return false;
             }
           }
@@ -18812,20 +18812,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path6) {
-      if (typeof path6 !== "string") {
-        return path6;
+    function safeUrl2(path7) {
+      if (typeof path7 !== "string") {
+        return path7;
       }
-      const pathSegments = path6.split("?");
+      const pathSegments = path7.split("?");
       if (pathSegments.length !== 2) {
-        return path6;
+        return path7;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path6);
+    function matchKey(mockDispatch2, { path: path7, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path7);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -18847,7 +18847,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl2(path6), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7 }) => matchValue(safeUrl2(path7), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -18885,9 +18885,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path6, method, body, headers, query } = opts2;
+      const { path: path7, method, body, headers, query } = opts2;
       return {
-        path: path6,
+        path: path7,
         method,
         body,
         headers,
@@ -19350,10 +19350,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path6,
+            Path: path7,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -24232,9 +24232,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path6) {
-      for (let i2 = 0; i2 < path6.length; ++i2) {
-        const code3 = path6.charCodeAt(i2);
+    function validateCookiePath(path7) {
+      for (let i2 = 0; i2 < path7.length; ++i2) {
+        const code3 = path7.charCodeAt(i2);
         if (code3 < 32 || // exclude CTLs (0-31)
         code3 > 126 || // exclude DEL and non-ascii
         code3 === 59) {
@@ -27154,11 +27154,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path6 = opts2.path;
+          let path7 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path6 = `/${path6}`;
+            path7 = `/${path7}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path6);
+          url2 = new URL(util.parseOrigin(url2).origin + path7);
         } else {
           if (!opts2) {
             opts2 = typeof url2 === "object" ? url2 : {};
@@ -34915,12 +34915,12 @@ var SOPS_CONFIG_FILE = ".sops.yaml";
 var keyFile = (id2) => `${MANIFEST_DIR}/${id2}/key.yaml`;
 var materialFile = (id2, version2) => `${MANIFEST_DIR}/${id2}/v${version2}.sops.yaml`;
 var policyFile = (name) => `${POLICIES_DIR}/${name}.yaml`;
-function parseMaterialPath(path6) {
-  const m3 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path6);
+function parseMaterialPath(path7) {
+  const m3 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path7);
   return m3 ? { id: m3[1], version: Number(m3[2]) } : void 0;
 }
-function parseKeyFilePath(path6) {
-  const m3 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path6);
+function parseKeyFilePath(path7) {
+  const m3 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path7);
   return m3 ? m3[1] : void 0;
 }
 
@@ -35744,10 +35744,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path6) {
-  if (!path6)
+function getElementAtPath(obj, path7) {
+  if (!path7)
     return obj;
-  return path6.reduce((acc, key) => acc?.[key], obj);
+  return path7.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -36087,11 +36087,11 @@ function explicitlyAborted(x4, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path6, issues) {
+function prefixIssues(path7, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path6);
+    iss.path.unshift(path7);
     return iss;
   });
 }
@@ -36553,16 +36553,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path7 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -36601,17 +36601,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path7 = []) => {
     var _a4;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -36650,8 +36650,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path6) {
+  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path7) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -37753,9 +37753,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname3) {
-  hostname3.lastIndex = 0;
-  return hostname3.test(url2.hostname);
+function urlHostnameOk(url2, hostname4) {
+  hostname4.lastIndex = 0;
+  return hostname4.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -53789,13 +53789,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
-  if (path6.length === 0) {
+  const path7 = ref.slice(1).split("/").filter(Boolean);
+  if (path7.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path6[0] === defsKey) {
-    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
+  if (path7[0] === defsKey) {
+    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -55265,10 +55265,10 @@ function parseHistoryLog(out) {
       const m3 = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/.exec(
         token
       );
-      const path6 = tokens2[i2 + 1];
+      const path7 = tokens2[i2 + 1];
       const current = commits[commits.length - 1];
-      if (!m3 || path6 === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push({ path: path6, status: m3[5], newMode: m3[2], newOid: m3[4] });
+      if (!m3 || path7 === void 0 || current === void 0) throw bad("malformed raw diff line");
+      current.changes.push({ path: path7, status: m3[5], newMode: m3[2], newOid: m3[4] });
       i2 += 2;
     } else throw bad("unexpected record");
   }
@@ -55398,11 +55398,11 @@ function parseAuditLog(out) {
       i2 += 5;
     } else if (token.startsWith(":")) {
       const m3 = RAW_LINE.exec(token);
-      const path6 = tokens2[i2 + 1];
+      const path7 = tokens2[i2 + 1];
       const current = commits[commits.length - 1];
-      if (!m3 || path6 === void 0 || current === void 0) throw bad("malformed raw diff line");
+      if (!m3 || path7 === void 0 || current === void 0) throw bad("malformed raw diff line");
       current.changes.push({
-        path: path6,
+        path: path7,
         status: m3[5],
         newMode: m3[2],
         oldOid: m3[3],
@@ -55464,10 +55464,10 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
     reader.abort();
     throw e2;
   }
-  const blob = (oid, path6) => {
+  const blob = (oid, path7) => {
     const content = blobs.get(oid);
     if (content === void 0)
-      throw new GitReadError("bad-output", `blob ${oid} of ${path6} was not read`);
+      throw new GitReadError("bad-output", `blob ${oid} of ${path7} was not read`);
     return content;
   };
   const builder = new HistoryIndexBuilder();
@@ -55539,8 +55539,8 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
 
 // src/adapters/files/tree-filter.ts
 var DEFAULT_PREFIXES = ["keys-manifest/", "policies/", ".sops.yaml"];
-function selectedBy(path6, prefixes) {
-  return prefixes.some((p3) => p3.endsWith("/") ? path6.startsWith(p3) : path6 === p3);
+function selectedBy(path7, prefixes) {
+  return prefixes.some((p3) => p3.endsWith("/") ? path7.startsWith(p3) : path7 === p3);
 }
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -55710,16 +55710,16 @@ function redactCredentials(text3, secrets = []) {
   return out.replace(TOKEN_SHAPES, "[REDACTED]").replace(AUTH_HEADER, "$1$2[REDACTED]");
 }
 function routeOf(method, url2) {
-  let path6 = url2 ?? "?";
-  if (/^https?:\/\//i.test(path6)) {
+  let path7 = url2 ?? "?";
+  if (/^https?:\/\//i.test(path7)) {
     try {
-      path6 = new URL(path6).pathname;
+      path7 = new URL(path7).pathname;
     } catch {
-      path6 = "?";
+      path7 = "?";
     }
   }
-  path6 = path6.split("?")[0] || "?";
-  return `${(method ?? "GET").toUpperCase()} ${path6}`;
+  path7 = path7.split("?")[0] || "?";
+  return `${(method ?? "GET").toUpperCase()} ${path7}`;
 }
 function header(headers, name) {
   const v3 = headers?.[name];
@@ -58199,7 +58199,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path6) => path6.split("/").map((c4) => c4.startsWith("{") ? "(?:.+?)" : c4).join("/")
+    (path7) => path7.split("/").map((c4) => c4.startsWith("{") ? "(?:.+?)" : c4).join("/")
   );
   const regex2 = `^(?:${regexes.map((r3) => `(?:${r3})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -58820,9 +58820,9 @@ function assertStateRef(ref) {
       `state ref ${JSON.stringify(ref)} must be fully qualified outside refs/heads, like refs/rekey/distribution`
     );
 }
-function assertFileName(path6) {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(path6))
-    throw new RangeError(`state ref file ${JSON.stringify(path6)} must be a plain top-level name`);
+function assertFileName(path7) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(path7))
+    throw new RangeError(`state ref file ${JSON.stringify(path7)} must be a plain top-level name`);
 }
 function createStateRefAdapter(client, at4) {
   const { octokit } = client;
@@ -58879,13 +58879,13 @@ function createStateRefAdapter(client, at4) {
     async write(ref, parent, files2, message4) {
       assertStateRef(ref);
       if (files2.size === 0) throw new RangeError("a state ref commit needs at least one file");
-      for (const path6 of files2.keys()) assertFileName(path6);
+      for (const path7 of files2.keys()) assertFileName(path7);
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
         owner: owner2,
         repo: repo2,
         // No base_tree: the commit holds exactly `files`.
-        tree: [...files2].map(([path6, content]) => ({
-          path: path6,
+        tree: [...files2].map(([path7, content]) => ({
+          path: path7,
           mode: "100644",
           type: "blob",
           content
@@ -58996,6 +58996,27 @@ function classifyToken(token, opts2 = {}) {
   if (opts2.githubToken && sameSecret(token, opts2.githubToken)) return "github-actions";
   for (const [prefix, kind] of PREFIXES) if (token.startsWith(prefix)) return kind;
   return "unknown";
+}
+var TokenPolicyError = class extends Error {
+  name = "TokenPolicyError";
+  code;
+  kind;
+  constructor(code3, kind, message4) {
+    super(message4);
+    this.code = code3;
+    this.kind = kind;
+  }
+};
+var APP_TOKEN_HOWTO = "Create a GitHub App, install it on this repository, and mint a token in the job with actions/create-github-app-token (inputs client-id and private-key); pass it as the token input.";
+function assertCanDistribute(kind) {
+  if (kind === "refresh")
+    throw new TokenPolicyError("token/refresh", kind, `rekey was given ${DESCRIPTIONS.refresh}.`);
+  if (kind !== "github-actions") return;
+  throw new TokenPolicyError(
+    "token/github-token-distribute",
+    kind,
+    `Distribution cannot use the workflow's GITHUB_TOKEN: it can never be granted the secrets, administration or environments permissions that writing secrets and deploy keys needs. ${APP_TOKEN_HOWTO}`
+  );
 }
 
 // src/adapters/github/index.ts
@@ -59396,11 +59417,11 @@ function ruleAgeRecipients(rule) {
 function findCreationRule(config2, repoRelativePath) {
   const slash = config2.file.lastIndexOf("/");
   const dir = slash < 0 ? "" : config2.file.slice(0, slash + 1);
-  const path6 = dir && repoRelativePath.startsWith(dir) ? repoRelativePath.slice(dir.length) : repoRelativePath;
+  const path7 = dir && repoRelativePath.startsWith(dir) ? repoRelativePath.slice(dir.length) : repoRelativePath;
   for (const rule of config2.creationRules) {
     if (rule.pathRegex === void 0) return rule;
     const re3 = compileRe2(rule.pathRegex);
-    if ("regex" in re3 && re3.regex.test(path6)) return rule;
+    if ("regex" in re3 && re3.regex.test(path7)) return rule;
   }
   return void 0;
 }
@@ -59464,16 +59485,16 @@ var Parser = class {
   constructor(input2) {
     this.#input = input2;
   }
-  at(path6) {
-    return this.#input.locate ? this.#input.locate(path6) : fileLocation(this.#input.file);
+  at(path7) {
+    return this.#input.locate ? this.#input.locate(path7) : fileLocation(this.#input.file);
   }
-  report(rule, message4, path6) {
-    this.diagnostics.push(diagnostic(`sops-config/${rule}`, message4, this.at(path6)));
+  report(rule, message4, path7) {
+    this.diagnostics.push(diagnostic(`sops-config/${rule}`, message4, this.at(path7)));
   }
   /** A map whose keys are all known; unknown keys are reported (see the module comment). */
-  map(v3, path6, known, what) {
+  map(v3, path7, known, what) {
     if (!isObj(v3)) {
-      this.report("type", `${what} must be a map`, path6);
+      this.report("type", `${what} must be a map`, path7);
       return void 0;
     }
     for (const k3 of Object.keys(v3)) {
@@ -59481,7 +59502,7 @@ var Parser = class {
         this.report(
           "unknown-key",
           `unknown key "${k3}" in ${what} (sops would silently ignore it); expected one of: ${known.join(", ")}`,
-          [...path6, k3]
+          [...path7, k3]
         );
     }
     return v3;
@@ -59542,26 +59563,26 @@ var Parser = class {
         this.rule(rr3, ["destination_rules", i2, "recreation_rule"], i2);
     });
   }
-  rule(v3, path6, index) {
+  rule(v3, path7, index) {
     const errorsBefore = this.diagnostics.length;
-    const m3 = this.map(v3, path6, RULE_KEYS, `creation rule ${index + 1}`);
+    const m3 = this.map(v3, path7, RULE_KEYS, `creation rule ${index + 1}`);
     if (!m3) return void 0;
     let pathRegex;
     if (m3["path_regex"] !== void 0 && m3["path_regex"] !== null && m3["path_regex"] !== "") {
-      pathRegex = this.regex(m3["path_regex"], [...path6, "path_regex"], "path_regex");
+      pathRegex = this.regex(m3["path_regex"], [...path7, "path_regex"], "path_regex");
     }
     const crypts = CRYPT_RULE_KINDS.filter((k3) => m3[k3] !== void 0 && m3[k3] !== null);
     if (crypts.length > 1)
       this.report(
         "crypt-rule-conflict",
         `a rule may name only one of ${CRYPT_RULE_KINDS.join(", ")}; found ${crypts.join(", ")}`,
-        [...path6, crypts[1]]
+        [...path7, crypts[1]]
       );
     let crypt = DEFAULT_CRYPT_RULE;
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m3[kind];
-      const where2 = [...path6, kind];
+      const where2 = [...path7, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
@@ -59576,12 +59597,12 @@ var Parser = class {
     const mac3 = m3["mac_only_encrypted"];
     if (mac3 !== void 0 && mac3 !== null && typeof mac3 !== "boolean")
       this.report("type", "mac_only_encrypted must be true or false", [
-        ...path6,
+        ...path7,
         "mac_only_encrypted"
       ]);
     const aws = m3["aws_profile"];
     if (aws !== void 0 && aws !== null && typeof aws !== "string")
-      this.report("type", "aws_profile must be a string", [...path6, "aws_profile"]);
+      this.report("type", "aws_profile must be a string", [...path7, "aws_profile"]);
     let keyGroups;
     const kg = m3["key_groups"];
     if (Array.isArray(kg) && kg.length > 0) {
@@ -59590,28 +59611,28 @@ var Parser = class {
           this.report(
             "ignored-keys",
             `${field2} is ignored by sops when key_groups is set; move it into a key group`,
-            [...path6, field2]
+            [...path7, field2]
           );
-      keyGroups = kg.map((g3, gi) => this.group(g3, [...path6, "key_groups", gi], 0));
+      keyGroups = kg.map((g3, gi) => this.group(g3, [...path7, "key_groups", gi], 0));
       keyGroups.forEach((g3, gi) => {
         if (g3.age.length + g3.pgp.length + g3.other.length === 0)
           this.report("empty-key-group", `key group ${gi + 1} has no keys`, [
-            ...path6,
+            ...path7,
             "key_groups",
             gi
           ]);
       });
     } else {
       if (kg !== void 0 && kg !== null && !Array.isArray(kg))
-        this.report("type", "key_groups must be a list of key groups", [...path6, "key_groups"]);
-      const age = this.keyList(m3["age"], [...path6, "age"], "age", true);
-      const pgp = this.keyList(m3["pgp"], [...path6, "pgp"], "pgp", true);
+        this.report("type", "key_groups must be a list of key groups", [...path7, "key_groups"]);
+      const age = this.keyList(m3["age"], [...path7, "age"], "age", true);
+      const pgp = this.keyList(m3["pgp"], [...path7, "pgp"], "pgp", true);
       const other = FLAT_KEY_FIELDS.filter(
-        ([field2, kind2]) => kind2 !== "age" && kind2 !== "pgp" && this.keyList(m3[field2], [...path6, field2], field2, true).length > 0
+        ([field2, kind2]) => kind2 !== "age" && kind2 !== "pgp" && this.keyList(m3[field2], [...path7, field2], field2, true).length > 0
       ).map(([, kind2]) => kind2);
       keyGroups = [{ age: unique(age), pgp: unique(pgp), other }];
       if (age.length + pgp.length + other.length === 0)
-        this.report("no-keys", `creation rule ${index + 1} names no keys to encrypt to`, path6);
+        this.report("no-keys", `creation rule ${index + 1} names no keys to encrypt to`, path7);
     }
     const st3 = m3["shamir_threshold"];
     let shamirThreshold = keyGroups.length;
@@ -59621,14 +59642,14 @@ var Parser = class {
         this.report(
           "shamir-threshold",
           keyGroups.length > 1 ? `shamir_threshold must be an integer from 2 to the number of key groups (${keyGroups.length})` : "shamir_threshold needs more than one key group",
-          [...path6, "shamir_threshold"]
+          [...path7, "shamir_threshold"]
         );
       else shamirThreshold = st3;
     }
     if (this.diagnostics.length > errorsBefore) return void 0;
     return {
       index,
-      at: this.at(path6),
+      at: this.at(path7),
       ...pathRegex === void 0 ? {} : { pathRegex },
       keyGroups,
       shamirThreshold,
@@ -59637,8 +59658,8 @@ var Parser = class {
       macOnlyEncrypted: mac3 === true
     };
   }
-  group(v3, path6, depth) {
-    const m3 = this.map(v3 ?? {}, path6, GROUP_KEYS, "a key group");
+  group(v3, path7, depth) {
+    const m3 = this.map(v3 ?? {}, path7, GROUP_KEYS, "a key group");
     const age = [];
     const pgp = [];
     const other = /* @__PURE__ */ new Set();
@@ -59646,28 +59667,28 @@ var Parser = class {
     const merge3 = m3["merge"];
     if (merge3 !== void 0 && merge3 !== null) {
       if (!Array.isArray(merge3) || depth > 8)
-        this.report("type", "merge must be a list of key groups", [...path6, "merge"]);
+        this.report("type", "merge must be a list of key groups", [...path7, "merge"]);
       else
         merge3.forEach((g3, i2) => {
-          const sub = this.group(g3, [...path6, "merge", i2], depth + 1);
+          const sub = this.group(g3, [...path7, "merge", i2], depth + 1);
           age.push(...sub.age);
           pgp.push(...sub.pgp);
           sub.other.forEach((k3) => other.add(k3));
         });
     }
-    age.push(...this.keyList(m3["age"], [...path6, "age"], "age", false));
-    pgp.push(...this.keyList(m3["pgp"], [...path6, "pgp"], "pgp", false));
+    age.push(...this.keyList(m3["age"], [...path7, "age"], "age", false));
+    pgp.push(...this.keyList(m3["pgp"], [...path7, "pgp"], "pgp", false));
     for (const kind of MASTER_KEY_KINDS) {
       if (kind === "age" || kind === "pgp") continue;
       const list3 = m3[kind];
       if (list3 === void 0 || list3 === null) continue;
-      if (!Array.isArray(list3)) this.report("type", `${kind} must be a list`, [...path6, kind]);
+      if (!Array.isArray(list3)) this.report("type", `${kind} must be a list`, [...path7, kind]);
       else if (list3.length > 0) other.add(kind);
     }
     return { age: unique(age), pgp: unique(pgp), other: [...other] };
   }
   /** A key field: a list of strings, or (flat rule fields only) a comma-separated string. */
-  keyList(v3, path6, field2, allowString) {
+  keyList(v3, path7, field2, allowString) {
     if (v3 === void 0 || v3 === null) return [];
     let keys;
     if (typeof v3 === "string" && allowString)
@@ -59676,13 +59697,13 @@ var Parser = class {
       keys = [];
       v3.forEach((k3, i2) => {
         if (typeof k3 === "string") keys.push(field2 === "age" ? k3.trim() : k3);
-        else this.report("type", `${field2} entries must be strings`, [...path6, i2]);
+        else this.report("type", `${field2} entries must be strings`, [...path7, i2]);
       });
     } else {
       this.report(
         "type",
         `${field2} must be ${allowString ? "a comma-separated string or " : ""}a list of strings`,
-        path6
+        path7
       );
       return [];
     }
@@ -59692,19 +59713,19 @@ var Parser = class {
           this.report(
             "age-recipient",
             "not an age recipient (expected age1\u2026 or an ssh public key)",
-            path6
+            path7
           );
       });
     return keys;
   }
-  regex(v3, path6, field2) {
+  regex(v3, path7, field2) {
     if (typeof v3 !== "string") {
-      this.report("type", `${field2} must be a string`, path6);
+      this.report("type", `${field2} must be a string`, path7);
       return void 0;
     }
     const re3 = compileRe2(v3);
     if ("problem" in re3) {
-      this.report("regex", `${field2}: ${re3.problem}`, path6);
+      this.report("regex", `${field2}: ${re3.problem}`, path7);
       return void 0;
     }
     return v3;
@@ -59758,10 +59779,10 @@ var Findings = class {
 
 // src/core/yaml/locate.ts
 var import_yaml2 = __toESM(require_dist3(), 1);
-function locateIn(doc, path6) {
+function locateIn(doc, path7) {
   let node2 = doc.contents;
   let offset = doc.contents?.range[0] ?? 0;
-  for (const segment of path6) {
+  for (const segment of path7) {
     if ((0, import_yaml2.isMap)(node2)) {
       const key = String(segment);
       const pair = node2.items.find((p3) => (0, import_yaml2.isScalar)(p3.key) && String(p3.key.value) === key);
@@ -60191,9 +60212,9 @@ function parseYaml(file2, bytes, limits = {}) {
 }
 function lazyLocate(file2, text3, lines3, maxDepth) {
   let doc;
-  return (path6) => {
+  return (path7) => {
     doc ??= compose(text3, maxDepth).doc;
-    return { file: file2, ...lines3.position(locateIn(doc, path6)) };
+    return { file: file2, ...lines3.position(locateIn(doc, path7)) };
   };
 }
 function compose(text3, maxDepth) {
@@ -60927,15 +60948,15 @@ function policyName(bytes) {
 }
 function policiesAt(tree) {
   const policies = /* @__PURE__ */ new Map();
-  for (const [path6, bytes] of tree) {
-    const m3 = /^policies\/([^/]+)\.yaml$/.exec(path6);
+  for (const [path7, bytes] of tree) {
+    const m3 = /^policies\/([^/]+)\.yaml$/.exec(path7);
     if (!m3) continue;
-    const doc = policyDocument.safeParse(parseYaml(path6, bytes).value);
+    const doc = policyDocument.safeParse(parseYaml(path7, bytes).value);
     if (doc.success && doc.data.name === m3[1]) policies.set(doc.data.name, doc.data);
   }
   const out = /* @__PURE__ */ new Map();
-  for (const [path6, bytes] of tree) {
-    const id2 = parseKeyFilePath(path6);
+  for (const [path7, bytes] of tree) {
+    const id2 = parseKeyFilePath(path7);
     const name = id2 === void 0 ? void 0 : policyName(bytes);
     const p3 = name === void 0 ? void 0 : policies.get(name);
     if (id2 === void 0 || !p3) continue;
@@ -61101,7 +61122,7 @@ import { lstat, open as open2, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 var PARALLEL_READS = 32;
 async function readWorkingTree(dir, prefixes = DEFAULT_PREFIXES, options2 = {}) {
-  const skip = (path6, reason2) => options2.onSkipped?.({ path: path6, reason: reason2 });
+  const skip = (path7, reason2) => options2.onSkipped?.({ path: path7, reason: reason2 });
   const files2 = [];
   const root = await stat(dir).catch(() => void 0);
   if (!root?.isDirectory()) throw new RangeError(`not a directory: ${dir}`);
@@ -61114,11 +61135,11 @@ async function readWorkingTree(dir, prefixes = DEFAULT_PREFIXES, options2 = {}) 
       throw e2;
     }
     for (const d3 of entries.sort((a2, b4) => a2.name < b4.name ? -1 : a2.name > b4.name ? 1 : 0)) {
-      const path6 = `${rel}/${d3.name}`;
-      if (d3.isSymbolicLink()) skip(path6, "symlink");
-      else if (d3.isDirectory()) await walk2(path6);
-      else if (d3.isFile()) files2.push(path6);
-      else skip(path6, "special-file");
+      const path7 = `${rel}/${d3.name}`;
+      if (d3.isSymbolicLink()) skip(path7, "symlink");
+      else if (d3.isDirectory()) await walk2(path7);
+      else if (d3.isFile()) files2.push(path7);
+      else skip(path7, "special-file");
     }
   };
   for (const prefix of prefixes) {
@@ -61164,17 +61185,17 @@ async function readWorkingTree(dir, prefixes = DEFAULT_PREFIXES, options2 = {}) 
   let next = 0;
   const worker = async () => {
     while (next < unique2.length) {
-      const path6 = unique2[next++];
-      const bytes = await readNoFollow(join(dir, path6), max);
-      if (typeof bytes === "string") skip(path6, bytes);
-      else contents.set(path6, bytes);
+      const path7 = unique2[next++];
+      const bytes = await readNoFollow(join(dir, path7), max);
+      if (typeof bytes === "string") skip(path7, bytes);
+      else contents.set(path7, bytes);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, unique2.length) }, worker));
   const tree = /* @__PURE__ */ new Map();
-  for (const path6 of unique2) {
-    const bytes = contents.get(path6);
-    if (bytes) tree.set(path6, bytes);
+  for (const path7 of unique2) {
+    const bytes = contents.get(path7);
+    if (bytes) tree.set(path7, bytes);
   }
   return tree;
 }
@@ -61265,9 +61286,9 @@ async function writeAuditFiles(report, out, formats = AUDIT_FORMATS) {
   await mkdir(out, { recursive: true });
   const paths = [];
   for (const f4 of formats) {
-    const path6 = join2(out, AUDIT_FILE_NAMES[f4]);
-    await writeFile(path6, renderAudit(report, f4));
-    paths.push(path6);
+    const path7 = join2(out, AUDIT_FILE_NAMES[f4]);
+    await writeFile(path7, renderAudit(report, f4));
+    paths.push(path7);
   }
   return paths;
 }
@@ -61957,13 +61978,13 @@ function loadDocument(file2, bytes, schema, limits) {
 function schemaDiagnostics(issues, input2, locate) {
   const out = [];
   for (const issue2 of issues) {
-    const path6 = issue2.path.filter((p3) => typeof p3 !== "symbol");
-    if (issue2.code !== "unrecognized_keys" && isMissing(input2, path6)) {
+    const path7 = issue2.path.filter((p3) => typeof p3 !== "symbol");
+    if (issue2.code !== "unrecognized_keys" && isMissing(input2, path7)) {
       out.push(
         diagnostic(
           "schema/missing-key",
-          `missing required key "${String(path6.at(-1))}"${where(path6.slice(0, -1))} (${expectation(issue2)})`,
-          locate(path6)
+          `missing required key "${String(path7.at(-1))}"${where(path7.slice(0, -1))} (${expectation(issue2)})`,
+          locate(path7)
         )
       );
       continue;
@@ -61974,8 +61995,8 @@ function schemaDiagnostics(issues, input2, locate) {
           out.push(
             diagnostic(
               "schema/unknown-key",
-              `unknown key "${key}"${where(path6)}; see docs/formats.md for the keys it takes`,
-              locate([...path6, key])
+              `unknown key "${key}"${where(path7)}; see docs/formats.md for the keys it takes`,
+              locate([...path7, key])
             )
           );
         break;
@@ -61983,8 +62004,8 @@ function schemaDiagnostics(issues, input2, locate) {
         out.push(
           diagnostic(
             "schema/invalid-type",
-            `expected ${issue2.expected}, found ${kindOf(valueAt(input2, path6))}${at2(path6)}`,
-            locate(path6)
+            `expected ${issue2.expected}, found ${kindOf(valueAt(input2, path7))}${at2(path7)}`,
+            locate(path7)
           )
         );
         break;
@@ -61992,26 +62013,26 @@ function schemaDiagnostics(issues, input2, locate) {
         out.push(
           diagnostic(
             "discriminator" in issue2 ? "schema/unknown-kind" : "schema/invalid",
-            `${issue2.message}${at2(path6)}`,
-            locate(path6)
+            `${issue2.message}${at2(path7)}`,
+            locate(path7)
           )
         );
         break;
       case "invalid_value":
-        out.push(diagnostic("schema/invalid-value", `${issue2.message}${at2(path6)}`, locate(path6)));
+        out.push(diagnostic("schema/invalid-value", `${issue2.message}${at2(path7)}`, locate(path7)));
         break;
       case "invalid_format":
-        out.push(diagnostic("schema/invalid-format", `${issue2.message}${at2(path6)}`, locate(path6)));
+        out.push(diagnostic("schema/invalid-format", `${issue2.message}${at2(path7)}`, locate(path7)));
         break;
       case "too_small":
-        out.push(diagnostic("schema/too-small", `${issue2.message}${at2(path6)}`, locate(path6)));
+        out.push(diagnostic("schema/too-small", `${issue2.message}${at2(path7)}`, locate(path7)));
         break;
       case "too_big":
-        out.push(diagnostic("schema/too-big", `${issue2.message}${at2(path6)}`, locate(path6)));
+        out.push(diagnostic("schema/too-big", `${issue2.message}${at2(path7)}`, locate(path7)));
         break;
       default: {
         const rule = ruleParam(issue2) ?? "schema/invalid";
-        out.push(diagnostic(rule, `${issue2.message}${at2(path6)}`, locate(path6)));
+        out.push(diagnostic(rule, `${issue2.message}${at2(path7)}`, locate(path7)));
       }
     }
   }
@@ -62028,27 +62049,27 @@ function ruleParam(issue2) {
   const rule = issue2.params?.["rule"];
   return typeof rule === "string" && /^[a-z]+\/[a-z0-9-]+$/.test(rule) ? rule : void 0;
 }
-function at2(path6) {
-  return path6.length === 0 ? "" : ` (at ${dotted(path6)})`;
+function at2(path7) {
+  return path7.length === 0 ? "" : ` (at ${dotted(path7)})`;
 }
-function where(path6) {
-  return path6.length === 0 ? "" : ` in ${dotted(path6)}`;
+function where(path7) {
+  return path7.length === 0 ? "" : ` in ${dotted(path7)}`;
 }
-function dotted(path6) {
-  return path6.map((p3, i2) => typeof p3 === "number" ? `[${p3}]` : i2 === 0 ? p3 : `.${p3}`).join("");
+function dotted(path7) {
+  return path7.map((p3, i2) => typeof p3 === "number" ? `[${p3}]` : i2 === 0 ? p3 : `.${p3}`).join("");
 }
-function valueAt(input2, path6) {
+function valueAt(input2, path7) {
   let v3 = input2;
-  for (const p3 of path6) {
+  for (const p3 of path7) {
     if (v3 === null || typeof v3 !== "object" || !Object.hasOwn(v3, p3)) return void 0;
     v3 = v3[p3];
   }
   return v3;
 }
-function isMissing(input2, path6) {
-  if (path6.length === 0) return input2 === void 0;
-  const parent = valueAt(input2, path6.slice(0, -1));
-  return parent !== null && typeof parent === "object" && !Array.isArray(parent) && !Object.hasOwn(parent, path6.at(-1));
+function isMissing(input2, path7) {
+  if (path7.length === 0) return input2 === void 0;
+  const parent = valueAt(input2, path7.slice(0, -1));
+  return parent !== null && typeof parent === "object" && !Array.isArray(parent) && !Object.hasOwn(parent, path7.at(-1));
 }
 function kindOf(v3) {
   if (v3 === null) return "null (an empty value)";
@@ -71779,10 +71800,10 @@ function parseMaterialPlaintext(text3, file2 = "material") {
 // src/commands/changes.ts
 var encoder2 = new TextEncoder();
 function readKey(tree, keyId2) {
-  const path6 = keyFile(keyId2);
-  const bytes = tree.get(path6);
-  if (bytes === void 0) throw new RangeError(`no key ${keyId2}: ${path6} does not exist`);
-  const loaded = loadDocument(path6, bytes, keyDocument);
+  const path7 = keyFile(keyId2);
+  const bytes = tree.get(path7);
+  if (bytes === void 0) throw new RangeError(`no key ${keyId2}: ${path7} does not exist`);
+  const loaded = loadDocument(path7, bytes, keyDocument);
   if (!loaded.doc) throw new InvalidInputError(loaded.diagnostics);
   return { text: new TextDecoder().decode(bytes), key: loaded.doc.value };
 }
@@ -71800,9 +71821,9 @@ ${body ? `${body}
 }
 async function newMaterial(ctx, version2, sopsConfig, now, ports) {
   const { key } = ctx;
-  const path6 = materialFile(key.id, version2);
-  const rule = findCreationRule(sopsConfig, path6);
-  if (!rule) throw new RangeError(`.sops.yaml has no creation rule for ${path6}`);
+  const path7 = materialFile(key.id, version2);
+  const rule = findCreationRule(sopsConfig, path7);
+  if (!rule) throw new RangeError(`.sops.yaml has no creation rule for ${path7}`);
   const generated = await (ports.generate ?? ((k3) => generateKey(k3.type, k3.options)))(key);
   const plaintext = materialPlaintext({
     id: key.id,
@@ -71810,8 +71831,8 @@ async function newMaterial(ctx, version2, sopsConfig, now, ports) {
     secret: generated.secret,
     public: generated.public
   });
-  const encrypted = await ports.codec.encrypt(path6, encoder2.encode(plaintext), { rule, now });
-  return { file: { path: path6, content: encrypted }, fingerprint: generated.fingerprint };
+  const encrypted = await ports.codec.encrypt(path7, encoder2.encode(plaintext), { rule, now });
+  return { file: { path: path7, content: encrypted }, fingerprint: generated.fingerprint };
 }
 var active = (key) => key.versions.find((v3) => v3.state === "active");
 var nextVersion = (key) => Math.max(0, ...key.versions.map((v3) => v3.version)) + 1;
@@ -71971,20 +71992,20 @@ function loadSnapshot(tree) {
   let pipelineFile;
   let sopsConfig;
   const paths = [...tree.keys()].sort();
-  for (const path6 of paths) {
-    const bytes = tree.get(path6);
-    if (path6.startsWith(`${MANIFEST_DIR}/`)) {
-      const id2 = parseKeyFilePath(path6);
+  for (const path7 of paths) {
+    const bytes = tree.get(path7);
+    if (path7.startsWith(`${MANIFEST_DIR}/`)) {
+      const id2 = parseKeyFilePath(path7);
       if (id2 !== void 0) {
         keyFolders.add(id2);
-        const loaded = loadDocument(path6, bytes, keyDocument);
+        const loaded = loadDocument(path7, bytes, keyDocument);
         diagnostics.push(...loaded.diagnostics);
         if (!isKeyId(id2)) {
           diagnostics.push(
             diagnostic(
               "manifest/invalid-key-path",
               `"${id2}" is not a key id: use 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/", at most 100 characters`,
-              fileLocation(path6)
+              fileLocation(path7)
             )
           );
           continue;
@@ -72003,44 +72024,44 @@ function loadSnapshot(tree) {
         keys.set(id2, loaded.doc);
         continue;
       }
-      const material = parseMaterialPath(path6);
+      const material = parseMaterialPath(path7);
       if (material !== void 0) {
-        materialPaths.push({ path: path6, ...material });
-        const loaded = loadDocument(path6, bytes, materialDocument);
+        materialPaths.push({ path: path7, ...material });
+        const loaded = loadDocument(path7, bytes, materialDocument);
         diagnostics.push(...loaded.diagnostics);
         if (loaded.doc === void 0) continue;
         const mismatch2 = materialMismatch(loaded.doc, material);
         diagnostics.push(...mismatch2);
-        if (mismatch2.length === 0) materials.set(path6, loaded.doc);
+        if (mismatch2.length === 0) materials.set(path7, loaded.doc);
         continue;
       }
-      if (!ALLOWED_EXTRAS.has(path6))
+      if (!ALLOWED_EXTRAS.has(path7))
         diagnostics.push(
-          diagnostic("manifest/unexpected-file", unexpectedManifestFile(path6), fileLocation(path6))
+          diagnostic("manifest/unexpected-file", unexpectedManifestFile(path7), fileLocation(path7))
         );
       continue;
     }
-    if (path6.startsWith(`${POLICIES_DIR}/`)) {
-      if (path6 === PIPELINE_FILE) {
-        const loaded2 = loadDocument(path6, bytes, pipelineDocument);
+    if (path7.startsWith(`${POLICIES_DIR}/`)) {
+      if (path7 === PIPELINE_FILE) {
+        const loaded2 = loadDocument(path7, bytes, pipelineDocument);
         diagnostics.push(...loaded2.diagnostics);
         pipelineFile = loaded2.doc;
         continue;
       }
-      const name = POLICY_PATH2.exec(path6)?.[1];
+      const name = POLICY_PATH2.exec(path7)?.[1];
       if (name === void 0) {
-        if (!ALLOWED_EXTRAS.has(path6))
+        if (!ALLOWED_EXTRAS.has(path7))
           diagnostics.push(
             diagnostic(
               "policy/unexpected-file",
               `unexpected file: policies are ${POLICIES_DIR}/<name>.yaml, settings are ${PIPELINE_FILE}`,
-              fileLocation(path6)
+              fileLocation(path7)
             )
           );
         continue;
       }
       policyNames.add(name);
-      const loaded = loadDocument(path6, bytes, policyDocument);
+      const loaded = loadDocument(path7, bytes, policyDocument);
       diagnostics.push(...loaded.diagnostics);
       if (loaded.doc === void 0) continue;
       if (loaded.doc.value.name !== name) {
@@ -72056,11 +72077,11 @@ function loadSnapshot(tree) {
       policies.set(name, loaded.doc);
       continue;
     }
-    if (path6 === SOPS_CONFIG_FILE) {
-      const parsed = parseYaml(path6, bytes);
+    if (path7 === SOPS_CONFIG_FILE) {
+      const parsed = parseYaml(path7, bytes);
       diagnostics.push(...parsed.diagnostics);
       if (parsed.value !== void 0)
-        sopsConfig = { file: path6, value: parsed.value, locate: parsed.locate };
+        sopsConfig = { file: path7, value: parsed.value, locate: parsed.locate };
     }
   }
   for (const id2 of keyFolders) {
@@ -72130,12 +72151,12 @@ function enclosingKey(id2, keyFolders) {
   }
   return void 0;
 }
-function unexpectedManifestFile(path6) {
-  const name = path6.slice(path6.lastIndexOf("/") + 1);
+function unexpectedManifestFile(path7) {
+  const name = path7.slice(path7.lastIndexOf("/") + 1);
   if (name === "key.yml") return "unexpected file: the key file is named key.yaml";
   if (/^v\d+\.sops\.ya?ml$/.test(name) || /^v.*\.sops\./.test(name))
     return "unexpected file: material files are named v<N>.sops.yaml, N a version without leading zeros";
-  if (path6.split("/").length === 2)
+  if (path7.split("/").length === 2)
     return `unexpected file: ${MANIFEST_DIR}/ holds key folders (and a README.md)`;
   return "unexpected file: a key folder holds only key.yaml and v<N>.sops.yaml files";
 }
@@ -72490,12 +72511,12 @@ function checkKeyInvariants(key, now) {
   versions.forEach((v3, i2) => {
     if (listed.get(v3.version) !== i2) return;
     const has = key.materials.has(v3.version);
-    const path6 = materialFile(key.id, v3.version);
+    const path7 = materialFile(key.id, v3.version);
     if (v3.state === "destroyed" && has)
       out.push(
         violation(
           "lifecycle/material-for-destroyed",
-          `v${v3.version} is destroyed but ${path6} still exists; delete it in the change that destroys the version`,
+          `v${v3.version} is destroyed but ${path7} still exists; delete it in the change that destroys the version`,
           at4(i2, "state")
         )
       );
@@ -72503,7 +72524,7 @@ function checkKeyInvariants(key, now) {
       out.push(
         violation(
           "lifecycle/material-missing",
-          `v${v3.version} is ${v3.state} but ${path6} does not exist; every live version keeps its encrypted material`,
+          `v${v3.version} is ${v3.state} but ${path7} does not exist; every live version keeps its encrypted material`,
           at4(i2, "state")
         )
       );
@@ -72905,8 +72926,8 @@ var MARKERS = [
     what: "a base64-encoded private key"
   }
 ];
-function isScannedPath(path6) {
-  return path6.startsWith("keys-manifest/") || path6.startsWith("policies/") || path6 === ".sops.yaml";
+function isScannedPath(path7) {
+  return path7.startsWith("keys-manifest/") || path7.startsWith("policies/") || path7 === ".sops.yaml";
 }
 function scanForPrivateKeys(file2, text3) {
   const out = [];
@@ -72983,7 +73004,7 @@ function materialFacts(doc, text3, loaded) {
     recipients: recipientGroups(sops2),
     text: text3,
     loaded,
-    locate: (path6) => doc.locate(path6)
+    locate: (path7) => doc.locate(path7)
   };
 }
 function recipientGroups(sops2) {
@@ -73004,8 +73025,8 @@ function ageRecipients(list3) {
 function manifestFactsOf({ snapshot, tree }) {
   const decoder4 = new TextDecoder();
   const unreadableKeys = /* @__PURE__ */ new Set();
-  for (const path6 of tree.keys()) {
-    const id2 = parseKeyFilePath(path6);
+  for (const path7 of tree.keys()) {
+    const id2 = parseKeyFilePath(path7);
     if (id2 !== void 0 && !snapshot.keys.has(id2)) unreadableKeys.add(id2);
   }
   const keys = /* @__PURE__ */ new Map();
@@ -73018,18 +73039,18 @@ function manifestFactsOf({ snapshot, tree }) {
       prepublishMs: policy === void 0 ? void 0 : durationMs(policy.value.prepublish)
     });
   }
-  for (const [path6, bytes] of tree) {
-    const where2 = parseMaterialPath(path6);
+  for (const [path7, bytes] of tree) {
+    const where2 = parseMaterialPath(path7);
     if (where2 === void 0) continue;
     const key = keys.get(where2.id);
     if (key === void 0) continue;
-    const loaded = snapshot.materials.get(path6);
+    const loaded = snapshot.materials.get(path7);
     const text3 = decoder4.decode(bytes);
     if (loaded !== void 0) {
       key.materials.set(where2.version, materialFacts(loaded, text3, true));
     } else {
-      const parsed = parseYaml(path6, bytes);
-      const doc = { file: path6, value: parsed.value, locate: parsed.locate };
+      const parsed = parseYaml(path7, bytes);
+      const doc = { file: path7, value: parsed.value, locate: parsed.locate };
       key.materials.set(where2.version, materialFacts(doc, text3, false));
     }
   }
@@ -73065,9 +73086,9 @@ function compareSides(base2, head, opts2) {
     diagnostics.push(...ds2);
     if (h4) diagnostics.push(...checkChangedMaterials(b4, h4, base2.sopsConfig));
   }
-  for (const [path6, bytes] of head.files)
-    if (isScannedPath(path6) && changed(base2.files, head.files, path6))
-      diagnostics.push(...scanForPrivateKeys(path6, new TextDecoder().decode(bytes)));
+  for (const [path7, bytes] of head.files)
+    if (isScannedPath(path7) && changed(base2.files, head.files, path7))
+      diagnostics.push(...scanForPrivateKeys(path7, new TextDecoder().decode(bytes)));
   const configuration = configFilesChanged(base2.files, head.files);
   return {
     kind: classifyChange(keys, configuration),
@@ -73084,9 +73105,9 @@ function checkChangedMaterials(base2, head, baseConfig) {
   }
   return out;
 }
-function changed(base2, head, path6) {
-  const b4 = base2.get(path6);
-  const h4 = head.get(path6);
+function changed(base2, head, path7) {
+  const b4 = base2.get(path7);
+  const h4 = head.get(path7);
   if (b4 === void 0 || h4 === void 0) return b4 !== h4;
   return !sameBytes2(b4, h4);
 }
@@ -73123,8 +73144,8 @@ function checkSnapshot(side, now) {
       if (mat.loaded)
         out.push(...checkPublicForm(mat, key.doc.value.type), ...checkRecipients(mat, config2));
   const decoder4 = new TextDecoder();
-  for (const [path6, bytes] of side.tree)
-    if (isScannedPath(path6)) out.push(...scanForPrivateKeys(path6, decoder4.decode(bytes)));
+  for (const [path7, bytes] of side.tree)
+    if (isScannedPath(path7)) out.push(...scanForPrivateKeys(path7, decoder4.decode(bytes)));
   return sortDiagnostics(out);
 }
 
@@ -74475,7 +74496,7 @@ async function wrapDataKey(key, rule) {
     }))
   );
 }
-async function recoverDataKey(path6, meta3, ids, loaded) {
+async function recoverDataKey(path7, meta3, ids, loaded) {
   const byRecipient = new Map(ids.map((i2) => [i2.recipient, i2]));
   const parts = [];
   let unwrapFailed = false;
@@ -74497,57 +74518,57 @@ async function recoverDataKey(path6, meta3, ids, loaded) {
     try {
       key = meta3.groups.length === 1 ? parts[0] : combine(parts);
     } catch {
-      throw new DataKeyError(path6, "the Shamir shares of the data key do not combine");
+      throw new DataKeyError(path7, "the Shamir shares of the data key do not combine");
     }
-    if (key.length !== 32) throw new DataKeyError(path6, "the recovered data key is not 32 bytes");
+    if (key.length !== 32) throw new DataKeyError(path7, "the recovered data key is not 32 bytes");
     return key;
   }
   if (parts.length > 0)
     throw new DataKeyError(
-      path6,
+      path7,
       `only ${parts.length} of the ${needed} key groups needed could be decrypted with the loaded identities`
     );
   if (unwrapFailed)
     throw new DataKeyError(
-      path6,
+      path7,
       "an identity matched a recipient, but its wrapped data key is invalid (tampered enc?)"
     );
   const ages = meta3.groups.flatMap((g3) => g3.age.map((a2) => a2.recipient));
   const pgp = meta3.groups.flatMap((g3) => g3.pgp);
   const other = [...new Set(meta3.groups.flatMap((g3) => g3.other))];
-  if (parts.length > 0 || ages.length > 0) throw new NoMatchingIdentityError(path6, ages, loaded);
+  if (parts.length > 0 || ages.length > 0) throw new NoMatchingIdentityError(path7, ages, loaded);
   if (pgp.length > 0)
     throw new UnsupportedMasterKeyError(
-      path6,
+      path7,
       ["pgp", ...other],
       `no PGP identity: the data key is wrapped only for PGP keys (${pgp.join(", ")}) ${other.length ? `and ${other.join(", ")} ` : ""}and rekey's built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI with gpg.`
     );
   throw new UnsupportedMasterKeyError(
-    path6,
+    path7,
     other,
     `the data key is wrapped only for ${other.join(", ")}; the built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI.`
   );
 }
 
 // src/crypto/sops/rule-check.ts
-function assertAgeOnly(path6, rule) {
+function assertAgeOnly(path7, rule) {
   const foreign = rule.keyGroups.flatMap((g3) => [...g3.pgp.length ? ["pgp"] : [], ...g3.other]);
   const ssh = rule.keyGroups.some((g3) => g3.age.some((r3) => r3.startsWith("ssh-")));
   if (foreign.length > 0 || ssh)
     throw new UnsupportedMasterKeyError(
-      path6,
+      path7,
       [.../* @__PURE__ */ new Set([...foreign, ...ssh ? ["age-ssh"] : []])],
       `creation rule ${rule.index + 1} names ${[...new Set(foreign)].join(", ") || "ssh recipients"}; the built-in codec encrypts to age1 recipients only. Use the sops CLI.`
     );
   if (rule.keyGroups.some((g3) => g3.age.length === 0))
     throw new UnsupportedMasterKeyError(
-      path6,
+      path7,
       [],
       `creation rule ${rule.index + 1} has a key group without age recipients`
     );
   if (rule.keyGroups.length > 1 && rule.shamirThreshold < 2)
     throw new UnsupportedSopsFeatureError(
-      path6,
+      path7,
       "with several key groups, shamir_threshold must be at least 2 (as in sops)"
     );
 }
@@ -74563,16 +74584,16 @@ function sameRecipients(rule, groups2) {
     ) && sameSet(g3.pgp, f4.pgp) && sameSet(g3.other.map(metadataKind), f4.other);
   });
 }
-function checkAgainstRule(path6, rule, meta3) {
+function checkAgainstRule(path7, rule, meta3) {
   if (!sameRecipients(rule, meta3.groups))
     throw new RecipientsMismatchError(
-      path6,
+      path7,
       rule.keyGroups.map((g3) => [...g3.age, ...g3.pgp]),
       meta3.groups.map((g3) => [...g3.age.map((a2) => a2.recipient), ...g3.pgp])
     );
   if (meta3.crypt.kind !== rule.crypt.kind || meta3.crypt.value !== rule.crypt.value || meta3.macOnlyEncrypted !== rule.macOnlyEncrypted)
     throw new CryptRuleMismatchError(
-      path6,
+      path7,
       `the file uses ${meta3.crypt.kind}: ${meta3.crypt.value}${meta3.macOnlyEncrypted ? " with mac_only_encrypted" : ""}, but .sops.yaml says ${rule.crypt.kind}: ${rule.crypt.value}${rule.macOnlyEncrypted ? " with mac_only_encrypted" : ""}`
     );
 }
@@ -74582,44 +74603,44 @@ import { createHash as createHash3 } from "node:crypto";
 var MAC_ONLY_ENCRYPTED_INIT = createHash3("sha256").update("sops").digest();
 function walk(branches, rules, visit3) {
   const decide2 = encryptionDecider(rules.crypt);
-  const onLeaf = (leaf, path6, stack) => visit3(leaf, path6, decide2(path6, stack, leaf.t === "comment"));
+  const onLeaf = (leaf, path7, stack) => visit3(leaf, path7, decide2(path7, stack, leaf.t === "comment"));
   return branches.map((b4) => walkBranch(b4, [], [], onLeaf));
 }
-function walkValue(v3, path6, stack, f4) {
+function walkValue(v3, path7, stack, f4) {
   switch (v3.t) {
     case "null":
       return v3;
     case "map":
-      return walkBranch(v3, path6, stack, f4);
+      return walkBranch(v3, path7, stack, f4);
     case "list":
-      return walkList(v3, path6, stack, f4);
+      return walkList(v3, path7, stack, f4);
     default:
-      return f4(v3, path6, stack);
+      return f4(v3, path7, stack);
   }
 }
-function walkBranch(b4, path6, outer, f4) {
+function walkBranch(b4, path7, outer, f4) {
   const stack = [...outer, []];
   const top = stack.length - 1;
   const items = b4.items.map((item) => {
     if (item.t === "comment") {
       stack[top] = [...stack[top] ?? [], item.text];
-      return f4(item, path6, stack);
+      return f4(item, path7, stack);
     }
-    const value = walkValue(item.value, [...path6, item.key], stack, f4);
+    const value = walkValue(item.value, [...path7, item.key], stack, f4);
     stack[top] = [];
     return { t: "pair", key: item.key, value };
   });
   return { t: "map", items };
 }
-function walkList(l4, path6, outer, f4) {
+function walkList(l4, path7, outer, f4) {
   const stack = [...outer, []];
   const top = stack.length - 1;
   const items = l4.items.map((item) => {
     if (item.t === "comment") {
       stack[top] = [...stack[top] ?? [], item.text];
-      return f4(item, path6, stack);
+      return f4(item, path7, stack);
     }
-    const v3 = walkValue(item, path6, stack, f4);
+    const v3 = walkValue(item, path7, stack, f4);
     stack[top] = [];
     return v3;
   });
@@ -74633,16 +74654,16 @@ function encryptionDecider(crypt) {
   };
   switch (crypt.kind) {
     case "unencrypted_suffix":
-      return (path6) => !path6.some((p3) => p3.endsWith(crypt.value));
+      return (path7) => !path7.some((p3) => p3.endsWith(crypt.value));
     case "encrypted_suffix":
-      return (path6) => path6.some((p3) => p3.endsWith(crypt.value));
+      return (path7) => path7.some((p3) => p3.endsWith(crypt.value));
     case "unencrypted_regex": {
       const r3 = re3();
-      return (path6) => !path6.some((p3) => r3.test(p3));
+      return (path7) => !path7.some((p3) => r3.test(p3));
     }
     case "encrypted_regex": {
       const r3 = re3();
-      return (path6) => path6.some((p3) => r3.test(p3));
+      return (path7) => path7.some((p3) => r3.test(p3));
     }
     case "unencrypted_comment_regex": {
       const r3 = re3();
@@ -74659,7 +74680,7 @@ function encryptionDecider(crypt) {
     }
   }
 }
-var aadOf = (path6) => `${path6.join(":")}:`;
+var aadOf = (path7) => `${path7.join(":")}:`;
 var MacHasher = class {
   #h = createHash3("sha512");
   #macOnly;
@@ -74685,10 +74706,10 @@ var DecryptFailure = class extends Error {
 };
 function decryptTree(branches, rules, key, onDecrypted) {
   const mac3 = new MacHasher(rules.macOnlyEncrypted);
-  const out = walk(branches, rules, (leaf, path6, encrypted) => {
+  const out = walk(branches, rules, (leaf, path7, encrypted) => {
     let v3 = leaf;
     if (encrypted) {
-      const aad = aadOf(path6);
+      const aad = aadOf(path7);
       if (leaf.t === "comment") {
         const enc = parseEnc(leaf.text);
         const plain2 = enc && enc.type === "comment" ? open3(key, enc, aad) : void 0;
@@ -74720,11 +74741,11 @@ function encryptTree(branches, rules, key, reuse) {
   const mac3 = new MacHasher(rules.macOnlyEncrypted);
   const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compileRe2(rules.crypt.value) : void 0;
   const commentGuard = guard && "regex" in guard ? guard.regex : void 0;
-  const out = walk(branches, rules, (leaf, path6, encrypted) => {
+  const out = walk(branches, rules, (leaf, path7, encrypted) => {
     mac3.add(leaf, encrypted);
     if (!encrypted) return leaf;
     if (leaf.t === "comment" ? leaf.text === "" : leaf.t === "str" && leaf.v === "") return leaf;
-    const aad = aadOf(path6);
+    const aad = aadOf(path7);
     const kept = reuse?.get(reuseKey(aad, leaf));
     if (leaf.t === "comment") {
       const text3 = kept ?? seal(key, Buffer.from(leaf.text, "utf8"), aad, "comment");
@@ -74971,8 +74992,8 @@ function literalBlock2(s2, col) {
 }
 
 // src/crypto/sops/codec.ts
-function storeFor(path6) {
-  const ext = /\.([^./]+)$/.exec(path6)?.[1]?.toLowerCase();
+function storeFor(path7) {
+  const ext = /\.([^./]+)$/.exec(path7)?.[1]?.toLowerCase();
   if (ext === "yaml" || ext === "yml") return yamlStore;
   if (ext === "json") return jsonStore;
   if (ext === "env") return dotenvStore;
@@ -74987,20 +75008,20 @@ var BuiltinSopsCodec = class {
     this.#identities = ageIdentities(options2.identities);
     this.#identities.catch(() => void 0);
   }
-  async encrypt(path6, plaintext, options2) {
-    const store = storeFor(path6);
-    const loaded = store.load(path6, utf83(path6, plaintext));
+  async encrypt(path7, plaintext, options2) {
+    const store = storeFor(path7);
+    const loaded = store.load(path7, utf83(path7, plaintext));
     if (loaded.reserved)
       throw new MalformedSopsFileError(
-        { file: path6, line: 0, column: 0 },
+        { file: path7, line: 0, column: 0 },
         'the plaintext already has sops metadata (or a reserved "sops" key); decrypt it first'
       );
     const { rule } = options2;
-    assertAgeOnly(path6, rule);
+    assertAgeOnly(path7, rule);
     const rules = { crypt: rule.crypt, macOnlyEncrypted: rule.macOnlyEncrypted };
     let prev;
-    if (options2.previous && sameRecipientsAs(rule, options2.previous, path6)) {
-      const p3 = await this.#decrypt(path6, options2.previous).catch((e2) => {
+    if (options2.previous && sameRecipientsAs(rule, options2.previous, path7)) {
+      const p3 = await this.#decrypt(path7, options2.previous).catch((e2) => {
         if (e2 instanceof NoMatchingIdentityError) return void 0;
         throw e2;
       });
@@ -75028,17 +75049,17 @@ var BuiltinSopsCodec = class {
       "utf8"
     );
   }
-  async decrypt(path6, encrypted, options2) {
-    const d3 = await this.#decrypt(path6, encrypted, options2);
+  async decrypt(path7, encrypted, options2) {
+    const d3 = await this.#decrypt(path7, encrypted, options2);
     return Buffer.from(
-      storeFor(path6).emit(d3.branches, void 0, {
-        indent: storeFor(path6).name === "yaml" ? 4 : -1
+      storeFor(path7).emit(d3.branches, void 0, {
+        indent: storeFor(path7).name === "yaml" ? 4 : -1
       }),
       "utf8"
     );
   }
-  async inspect(path6, encrypted) {
-    const { meta: meta3 } = loadEncrypted(path6, encrypted);
+  async inspect(path7, encrypted) {
+    const { meta: meta3 } = loadEncrypted(path7, encrypted);
     return {
       ageRecipients: meta3.groups.map((g3) => g3.age.map((a2) => a2.recipient)),
       pgpFingerprints: meta3.groups.map((g3) => [...g3.pgp]),
@@ -75051,29 +75072,29 @@ var BuiltinSopsCodec = class {
       hasMac: Boolean(meta3.mac)
     };
   }
-  async #decrypt(path6, encrypted, options2) {
-    const { loaded, meta: meta3 } = loadEncrypted(path6, encrypted);
-    if (options2?.rule) checkAgainstRule(path6, options2.rule, meta3);
+  async #decrypt(path7, encrypted, options2) {
+    const { loaded, meta: meta3 } = loadEncrypted(path7, encrypted);
+    if (options2?.rule) checkAgainstRule(path7, options2.rule, meta3);
     return decryptLoaded(
-      path6,
+      path7,
       loaded,
       meta3,
-      await recoverDataKey(path6, meta3, await this.#identities, this.#count)
+      await recoverDataKey(path7, meta3, await this.#identities, this.#count)
     );
   }
 };
-function loadEncrypted(path6, encrypted) {
-  const store = storeFor(path6);
-  const text3 = utf83(path6, encrypted);
-  const loaded = (store.loadEncrypted ?? store.load)(path6, text3);
-  const whole = { file: path6, line: 0, column: 0 };
+function loadEncrypted(path7, encrypted) {
+  const store = storeFor(path7);
+  const text3 = utf83(path7, encrypted);
+  const loaded = (store.loadEncrypted ?? store.load)(path7, text3);
+  const whole = { file: path7, line: 0, column: 0 };
   if (loaded.metadata === void 0)
     throw new MalformedSopsFileError(whole, "not a SOPS file: it has no sops metadata");
   const meta3 = parseMetadata(loaded.metadata);
   if (typeof meta3 === "string") throw new MalformedSopsFileError(whole, meta3);
   return { loaded, meta: meta3 };
 }
-function decryptLoaded(path6, loaded, meta3, key) {
+function decryptLoaded(path7, loaded, meta3, key) {
   const reuse = /* @__PURE__ */ new Map();
   let result;
   try {
@@ -75085,47 +75106,47 @@ function decryptLoaded(path6, loaded, meta3, key) {
     );
   } catch (e2) {
     if (!(e2 instanceof DecryptFailure)) throw e2;
-    throw locatedFailure(path6, e2, loaded.locations);
+    throw locatedFailure(path7, e2, loaded.locations);
   }
-  if (!meta3.mac) throw new MacMissingError(path6);
+  if (!meta3.mac) throw new MacMissingError(path7);
   const stored = parseEnc(meta3.mac);
   const aad = macAad(meta3.lastModified);
   if (!stored || !aad)
     throw new MalformedSopsFileError(
-      { file: path6, line: 0, column: 0 },
+      { file: path7, line: 0, column: 0 },
       "sops.mac or sops.lastmodified is malformed"
     );
   const plain2 = open3(key, stored, aad);
-  if (!plain2) throw new MacMismatchError(path6, "unauthenticated");
+  if (!plain2) throw new MacMismatchError(path7, "unauthenticated");
   if (Buffer.from(plain2).toString("utf8") !== result.mac)
-    throw new MacMismatchError(path6, "differs");
+    throw new MacMismatchError(path7, "differs");
   return { loaded, meta: meta3, key, branches: result.branches, mac: result.mac, reuse };
 }
-function checkFileAgainstRule(path6, encrypted, rule) {
-  checkAgainstRule(path6, rule, loadEncrypted(path6, encrypted).meta);
+function checkFileAgainstRule(path7, encrypted, rule) {
+  checkAgainstRule(path7, rule, loadEncrypted(path7, encrypted).meta);
 }
-function sameRecipientsAs(rule, encrypted, path6) {
-  return sameRecipients(rule, loadEncrypted(path6, encrypted).meta.groups);
+function sameRecipientsAs(rule, encrypted, path7) {
+  return sameRecipients(rule, loadEncrypted(path7, encrypted).meta.groups);
 }
 var MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
-function utf83(path6, bytes) {
+function utf83(path7, bytes) {
   if (bytes.length > MAX_SOPS_FILE_BYTES)
     throw new UnsupportedSopsFeatureError(
-      path6,
+      path7,
       `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`
     );
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new UnsupportedSopsFeatureError(path6, "the file is not valid UTF-8");
+    throw new UnsupportedSopsFeatureError(path7, "the file is not valid UTF-8");
   }
 }
-function locatedFailure(path6, e2, locations) {
+function locatedFailure(path7, e2, locations) {
   const { kind, leaf, aad } = e2.problem;
-  const at4 = locations.get(leaf) ?? { file: path6, line: 0, column: 0 };
+  const at4 = locations.get(leaf) ?? { file: path7, line: 0, column: 0 };
   switch (kind) {
     case "authentication":
-      return new ValueAuthenticationError(path6, aad);
+      return new ValueAuthenticationError(path7, aad);
     case "not-encrypted":
       return new MalformedSopsFileError(
         at4,
@@ -75251,13 +75272,13 @@ function isMissing2(e2) {
 }
 function createTargetFiles(outputDir) {
   const root = resolve2(outputDir);
-  const inside2 = async (path6) => {
-    if (path6.includes("\0") || path6.startsWith("/") || path6.includes("\\"))
-      throw new OutsideOutputError(`refusing a path outside the output folder: ${path6}`);
-    const full = resolve2(root, path6);
+  const inside2 = async (path7) => {
+    if (path7.includes("\0") || path7.startsWith("/") || path7.includes("\\"))
+      throw new OutsideOutputError(`refusing a path outside the output folder: ${path7}`);
+    const full = resolve2(root, path7);
     const rel = relative(root, full);
     if (rel === "" || rel.startsWith("..") || rel.split(sep2).includes(".."))
-      throw new OutsideOutputError(`refusing a path outside the output folder: ${path6}`);
+      throw new OutsideOutputError(`refusing a path outside the output folder: ${path7}`);
     const parts = rel.split(sep2);
     let at4 = root;
     for (const [i2, part] of parts.entries()) {
@@ -75265,7 +75286,7 @@ function createTargetFiles(outputDir) {
       try {
         const st3 = await lstat2(at4);
         if (st3.isSymbolicLink() || i2 < parts.length - 1 && !st3.isDirectory())
-          throw new OutsideOutputError(`refusing a path through a link or file: ${path6}`);
+          throw new OutsideOutputError(`refusing a path through a link or file: ${path7}`);
       } catch (e2) {
         if (isMissing2(e2)) break;
         throw e2;
@@ -75274,8 +75295,8 @@ function createTargetFiles(outputDir) {
     return full;
   };
   return {
-    async readFile(path6) {
-      const full = await inside2(path6);
+    async readFile(path7) {
+      const full = await inside2(path7);
       try {
         return SecretValue.fromBytes(await readFile(full));
       } catch (e2) {
@@ -75283,14 +75304,14 @@ function createTargetFiles(outputDir) {
         throw e2;
       }
     },
-    async writeFile(path6, content) {
-      const full = await inside2(path6);
+    async writeFile(path7, content) {
+      const full = await inside2(path7);
       await mkdir2(dirname(full), { recursive: true, mode: 448 });
       const realRoot = await realpath(root);
       const realDir = await realpath(dirname(full));
       const rel = relative(realRoot, realDir);
       if (rel.startsWith("..") || rel.split(sep2).includes(".."))
-        throw new OutsideOutputError(`refusing a path outside the output folder: ${path6}`);
+        throw new OutsideOutputError(`refusing a path outside the output folder: ${path7}`);
       const tmp = join3(dirname(full), `.${randomBytes11(6).toString("hex")}.rekey-tmp`);
       const bytes = content.bytes();
       try {
@@ -75303,8 +75324,8 @@ function createTargetFiles(outputDir) {
         bytes.fill(0);
       }
     },
-    async deleteFile(path6) {
-      const full = await inside2(path6);
+    async deleteFile(path7) {
+      const full = await inside2(path7);
       try {
         await lstat2(full);
       } catch (e2) {
@@ -78794,8 +78815,8 @@ function createSecretsAdapter(client) {
     const id2 = scopeId(scope);
     let p3 = fresh ? void 0 : keys.get(id2);
     if (p3 === void 0) {
-      const { path: path6, params } = base(scope);
-      p3 = request2(`GET ${path6}/public-key`, params).then((r3) => {
+      const { path: path7, params } = base(scope);
+      p3 = request2(`GET ${path7}/public-key`, params).then((r3) => {
         const d3 = r3.data;
         return { keyId: d3.key_id, key: d3.key };
       });
@@ -78826,9 +78847,9 @@ function createSecretsAdapter(client) {
   return {
     publicKey: (scope) => publicKey2(scope),
     async listSecrets(scope) {
-      const { path: path6, params } = base(scope);
+      const { path: path7, params } = base(scope);
       const all = await allPages(`secrets of ${scopeId(scope)}`, async (page) => {
-        const r3 = await request2(`GET ${path6}`, { ...params, per_page: PER_PAGE, page });
+        const r3 = await request2(`GET ${path7}`, { ...params, per_page: PER_PAGE, page });
         return { data: r3.data.secrets, headers: r3.headers };
       });
       return all.map((s2) => ({
@@ -78839,10 +78860,10 @@ function createSecretsAdapter(client) {
     },
     async selectedRepositories(scope, name) {
       if (scope.kind !== "organization") return [];
-      const { path: path6, params } = base(scope);
+      const { path: path7, params } = base(scope);
       const out = [];
       for (let page = 1; page <= MAX_PAGES; page++) {
-        const r3 = await request2(`GET ${path6}/{secret_name}/repositories`, {
+        const r3 = await request2(`GET ${path7}/{secret_name}/repositories`, {
           ...params,
           secret_name: name,
           per_page: PER_PAGE,
@@ -78855,11 +78876,11 @@ function createSecretsAdapter(client) {
       return out;
     },
     async putSecret(scope, name, value, org) {
-      const { path: path6, params } = base(scope);
+      const { path: path7, params } = base(scope);
       const extra = await orgBody(scope, org);
       const put2 = async (fresh) => {
         const k3 = await publicKey2(scope, fresh);
-        return request2(`PUT ${path6}/{secret_name}`, {
+        return request2(`PUT ${path7}/{secret_name}`, {
           ...params,
           secret_name: name,
           encrypted_value: await sealSecret(value, k3.key),
@@ -78874,16 +78895,16 @@ function createSecretsAdapter(client) {
         if (!isGitHubError(e2) || e2.code !== "unprocessable") throw e2;
         r3 = await put2(true);
       }
-      const after = await request2(`GET ${path6}/{secret_name}`, { ...params, secret_name: name });
+      const after = await request2(`GET ${path7}/{secret_name}`, { ...params, secret_name: name });
       return {
         result: r3.status === 201 ? "created" : "updated",
         updatedAt: after.data.updated_at
       };
     },
     async deleteSecret(scope, name) {
-      const { path: path6, params } = base(scope);
+      const { path: path7, params } = base(scope);
       try {
-        await request2(`DELETE ${path6}/{secret_name}`, { ...params, secret_name: name });
+        await request2(`DELETE ${path7}/{secret_name}`, { ...params, secret_name: name });
         return "deleted";
       } catch (e2) {
         if (isGitHubError(e2) && e2.code === "not-found") return "absent";
@@ -79742,27 +79763,27 @@ async function decryptKey(id2, key, input2, sops2, problems) {
   const live = [];
   for (const v3 of key.versions) {
     if (v3.state === "destroyed") continue;
-    const path6 = materialFile(id2, v3.version);
-    const bytes = input2.tree.get(path6);
+    const path7 = materialFile(id2, v3.version);
+    const bytes = input2.tree.get(path7);
     if (bytes === void 0) {
-      problems.push(`${path6}: missing; v${v3.version} is ${v3.state}`);
+      problems.push(`${path7}: missing; v${v3.version} is ${v3.state}`);
       continue;
     }
-    const rule = findCreationRule(input2.sopsConfig, path6);
+    const rule = findCreationRule(input2.sopsConfig, path7);
     if (rule === void 0) {
-      problems.push(`${path6}: no .sops.yaml creation rule matches this path`);
+      problems.push(`${path7}: no .sops.yaml creation rule matches this path`);
       continue;
     }
     let plaintext;
     try {
-      plaintext = decoder3.decode(await sops2.decrypt(path6, bytes, { rule }));
+      plaintext = decoder3.decode(await sops2.decrypt(path7, bytes, { rule }));
     } catch (e2) {
       problems.push(message2(e2));
       continue;
     }
     let material;
     try {
-      material = parseMaterialPlaintext(plaintext, path6);
+      material = parseMaterialPlaintext(plaintext, path7);
     } catch (e2) {
       problems.push(message2(e2));
       continue;
@@ -79770,18 +79791,18 @@ async function decryptKey(id2, key, input2, sops2, problems) {
     maskSecret(material.secret, input2.mask);
     if (material.id !== id2 || material.version !== v3.version) {
       problems.push(
-        `${path6}: the material says ${material.id} v${material.version}, its place says ${id2} v${v3.version}`
+        `${path7}: the material says ${material.id} v${material.version}, its place says ${id2} v${v3.version}`
       );
       continue;
     }
     const check4 = await verifyMaterial(key.type, material, key.options);
     if (!check4.ok) {
-      problems.push(`${path6}: ${check4.problem}: ${check4.message}`);
+      problems.push(`${path7}: ${check4.problem}: ${check4.message}`);
       continue;
     }
     if (check4.fingerprint !== v3.fingerprint) {
       problems.push(
-        `${path6}: fingerprint ${check4.fingerprint} differs from key.yaml's ${v3.fingerprint} for v${v3.version}`
+        `${path7}: fingerprint ${check4.fingerprint} differs from key.yaml's ${v3.fingerprint} for v${v3.version}`
       );
       continue;
     }
@@ -80399,6 +80420,68 @@ Holder: ${lease.holder}
   };
 }
 
+// src/commands/distribute/summary.ts
+var cell = (s2) => s2.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[|\\`*[\]]/g, (c4) => `\\${c4}`);
+var HEADLINE = {
+  converged: "Every key converged.",
+  failed: "Some keys were not distributed; see the problems and issues below.",
+  superseded: "Superseded: the default branch moved past this commit. Nothing was written.",
+  busy: "Another run holds the distribution lease. Nothing was written.",
+  "preflight-failed": "Preflight failed. Nothing was written to any target.",
+  invalid: "The manifest is invalid. Nothing was written.",
+  "dry-run": "Dry run: the plan below was not applied."
+};
+function renderDistributeSummary(result) {
+  const ev = result.evidence;
+  const out = [
+    "## rekey distribute",
+    "",
+    `${HEADLINE[result.outcome]} Commit \`${result.commit.slice(0, 12)}\`${result.status ? `, status ${DISTRIBUTION_CONTEXT} = **${result.status}**` : ""}.`,
+    ""
+  ];
+  if (result.keys.length > 0) {
+    out.push(
+      "| key | target | outcome | what changed | version -> slot |",
+      "| --- | --- | --- | --- | --- |"
+    );
+    for (const key of ev.keys) {
+      if (key.targets.length === 0)
+        out.push(`| ${cell(key.key)} | (no targets) | ${key.outcome} | | |`);
+      for (const t3 of key.targets) {
+        const changed2 = t3.steps.length === 0 ? t3.outcome === "unchanged" ? "nothing to do" : "" : t3.steps.map(
+          (s2) => cell(
+            `${s2.outcome === "failed" ? "FAILED " : s2.outcome === "planned" ? "would " : ""}${s2.step}`
+          )
+        ).join("<br>");
+        const outcome = key.outcome === "halted" || key.outcome === "skipped" ? `${t3.outcome} (key ${key.outcome})` : t3.outcome;
+        out.push(
+          `| ${cell(key.key)} | ${cell(t3.where)} | ${outcome} | ${changed2} | ${t3.desired.map(cell).join("<br>")} |`
+        );
+      }
+    }
+    out.push("");
+  }
+  const problems = [
+    ...result.problems,
+    ...ev.keys.flatMap(
+      (k3) => k3.targets.flatMap((t3) => t3.errors.map((e2) => `${k3.key}: ${t3.where}: ${e2}`))
+    )
+  ];
+  const unique2 = [...new Set(problems)];
+  if (unique2.length > 0) out.push("### Problems", "", ...unique2.map((p3) => `- ${cell(p3)}`), "");
+  const issues = result.keys.filter((k3) => k3.issue !== void 0);
+  if (issues.length > 0)
+    out.push(
+      "### Failure issues",
+      "",
+      ...issues.map((k3) => `- ${cell(k3.key)} (${k3.outcome}): ${k3.issue}`),
+      ""
+    );
+  if (ev.receipts !== null) out.push(`Receipts stored with the lease: ${ev.receipts}.`, "");
+  return `${out.join("\n")}
+`;
+}
+
 // src/commands/distribute/index.ts
 var STATE2 = {
   acquireLease,
@@ -80630,8 +80713,8 @@ var Faults = class {
     this.#armed.length = 0;
   }
   /** The fault for this request, consuming one of its uses, or null. */
-  take(method, template, path6) {
-    const hit = this.#armed.find((a2) => a2.remaining > 0 && matches(a2.spec, method, template, path6));
+  take(method, template, path7) {
+    const hit = this.#armed.find((a2) => a2.remaining > 0 && matches(a2.spec, method, template, path7));
     if (!hit) return null;
     hit.remaining--;
     const s2 = hit.spec;
@@ -80665,10 +80748,10 @@ var Faults = class {
     return { kind: "delay", headers, delayMs, label: `delay ${delayMs}ms` };
   }
 };
-function matches(spec, method, template, path6) {
+function matches(spec, method, template, path7) {
   if (spec.route) return template !== null && spec.route === `${method} ${template}`;
   if (spec.method && spec.method.toUpperCase() !== method) return false;
-  return spec.path?.test(path6) ?? false;
+  return spec.path?.test(path7) ?? false;
 }
 
 // src/sandbox/emulator/git-store.ts
@@ -80986,9 +81069,9 @@ function stateOf(repo2) {
   if (!s2) byRepo.set(repo2, s2 = { ids: /* @__PURE__ */ new Map(), states: /* @__PURE__ */ new Map(), runs: [] });
   return s2;
 }
-function idOf(s2, path6) {
-  let id2 = s2.ids.get(path6);
-  if (id2 === void 0) s2.ids.set(path6, id2 = nextId++);
+function idOf(s2, path7) {
+  let id2 = s2.ids.get(path7);
+  if (id2 === void 0) s2.ids.set(path7, id2 = nextId++);
   return id2;
 }
 async function workflows(ctx) {
@@ -81002,14 +81085,14 @@ async function workflows(ctx) {
     const [, type = "", sha = ""] = line2.slice(0, tab).split(" ");
     const file2 = line2.slice(tab + 1);
     if (type !== "blob" || !/\.ya?ml$/.test(file2)) continue;
-    const path6 = `.github/workflows/${file2}`;
+    const path7 = `.github/workflows/${file2}`;
     const text3 = (await ctx.repo.git.readBlob(sha)).toString("utf8");
-    const name = /^name:\s*['"]?(.+?)['"]?\s*$/m.exec(text3)?.[1] ?? path6;
-    out.push({ id: idOf(s2, path6), path: path6, name, state: s2.states.get(path6) ?? "active" });
+    const name = /^name:\s*['"]?(.+?)['"]?\s*$/m.exec(text3)?.[1] ?? path7;
+    out.push({ id: idOf(s2, path7), path: path7, name, state: s2.states.get(path7) ?? "active" });
   }
-  for (const [path6, id2] of s2.ids)
-    if (!out.some((w3) => w3.path === path6) && s2.runs.some((r3) => r3.path === path6))
-      out.push({ id: id2, path: path6, name: path6, state: "deleted" });
+  for (const [path7, id2] of s2.ids)
+    if (!out.some((w3) => w3.path === path7) && s2.runs.some((r3) => r3.path === path7))
+      out.push({ id: id2, path: path7, name: path7, state: "deleted" });
   return out.sort((a2, b4) => a2.id - b4.id);
 }
 function renderWorkflow(ctx, w3) {
@@ -81461,19 +81544,19 @@ async function createTree(ctx) {
   const entries = Array.isArray(body["tree"]) ? body["tree"] : [];
   const changes = [];
   for (const e2 of entries) {
-    const path6 = str(e2["path"]) ?? "";
+    const path7 = str(e2["path"]) ?? "";
     const mode = str(e2["mode"]) ?? "100644";
-    if (path6 === "" || path6.startsWith("/") || path6.split("/").some((s2) => s2 === "" || s2 === "." || s2 === ".."))
-      throw unprocessable(`Invalid tree info: path ${JSON.stringify(path6)}`);
+    if (path7 === "" || path7.startsWith("/") || path7.split("/").some((s2) => s2 === "" || s2 === "." || s2 === ".."))
+      throw unprocessable(`Invalid tree info: path ${JSON.stringify(path7)}`);
     if (typeof e2["content"] === "string") {
-      changes.push({ path: path6, mode, sha: await git2.writeBlob(Buffer.from(e2["content"], "utf8")) });
+      changes.push({ path: path7, mode, sha: await git2.writeBlob(Buffer.from(e2["content"], "utf8")) });
     } else if (e2["sha"] === null) {
-      changes.push({ path: path6, mode, sha: null });
+      changes.push({ path: path7, mode, sha: null });
     } else {
       const sha2 = str(e2["sha"]) ?? "";
       const type = await git2.objectType(sha2);
       if (type !== (e2["type"] ?? "blob")) throw unprocessable("GitRPC::BadObjectState");
-      changes.push({ path: path6, mode, sha: sha2, type: type === "tree" ? "tree" : "blob" });
+      changes.push({ path: path7, mode, sha: sha2, type: type === "tree" ? "tree" : "blob" });
     }
   }
   const sha = await git2.writeTree(base2, changes);
@@ -81911,8 +81994,8 @@ async function files(ctx, from, to2) {
     })
   );
 }
-async function lsPath(ctx, commit2, path6) {
-  const out = await ctx.repo.git.tryRun(["ls-tree", "-z", "-l", commit2, "--", path6]);
+async function lsPath(ctx, commit2, path7) {
+  const out = await ctx.repo.git.tryRun(["ls-tree", "-z", "-l", commit2, "--", path7]);
   const line2 = out?.toString().split("\0")[0];
   if (!line2) return null;
   const tab = line2.indexOf("	");
@@ -81949,12 +82032,12 @@ async function getContent(ctx) {
   const ref = ctx.query.get("ref") ?? ctx.repo.defaultBranch;
   const commit2 = await ctx.repo.git.resolveCommit(ref);
   if (!commit2) throw new ApiError(404, `No commit found for the ref ${ref}`);
-  const path6 = (ctx.params["path"] ?? "").replace(/^\/+|\/+$/g, "");
-  const entry = await lsPath(ctx, commit2, path6);
-  if (!entry || entry.path !== path6) throw notFound();
+  const path7 = (ctx.params["path"] ?? "").replace(/^\/+|\/+$/g, "");
+  const entry = await lsPath(ctx, commit2, path7);
+  if (!entry || entry.path !== path7) throw notFound();
   if (entry.type === "tree") {
-    const children2 = await ctx.repo.git.readTree(`${commit2}:${path6}`, false);
-    return ok(children2.map((c4) => contentItem(ctx, { ...c4, path: `${path6}/${c4.path}` }, ref)));
+    const children2 = await ctx.repo.git.readTree(`${commit2}:${path7}`, false);
+    return ok(children2.map((c4) => contentItem(ctx, { ...c4, path: `${path7}/${c4.path}` }, ref)));
   }
   const bytes = await ctx.repo.git.readBlob(entry.sha);
   if (/\.raw\b/.test(String(ctx.req.headers["accept"] ?? "")))
@@ -83178,13 +83261,13 @@ var TEMPLATE = [".sops.yaml", "policies", "keys-manifest"];
 var run2 = promisify(execFile);
 async function templateFiles(templateDir) {
   const out = {};
-  const walk2 = async (path6) => {
-    const entries = await readdir2(path6, { withFileTypes: true }).catch(() => null);
+  const walk2 = async (path7) => {
+    const entries = await readdir2(path7, { withFileTypes: true }).catch(() => null);
     if (entries === null) {
-      out[relative2(templateDir, path6).split("\\").join("/")] = await readFile2(path6);
+      out[relative2(templateDir, path7).split("\\").join("/")] = await readFile2(path7);
       return;
     }
-    for (const e2 of entries) await walk2(join4(path6, e2.name));
+    for (const e2 of entries) await walk2(join4(path7, e2.name));
   };
   for (const p3 of TEMPLATE) await walk2(join4(templateDir, p3));
   return out;
@@ -83567,9 +83650,9 @@ async function writeAuditReport(sb, outDir, now) {
   await mkdir3(dir, { recursive: true });
   const files2 = [];
   for (const f4 of FORMATS) {
-    const path6 = join5(dir, AUDIT_FILE_NAMES[f4]);
-    await writeFile3(path6, renderAudit(report, f4));
-    files2.push(path6);
+    const path7 = join5(dir, AUDIT_FILE_NAMES[f4]);
+    await writeFile3(path7, renderAudit(report, f4));
+    files2.push(path7);
   }
   const lines3 = [
     `${report.manifestCommits} manifest commits, ${report.keys.length} keys, ${report.github.calls} GitHub calls; ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}${report.findings.length ? ":" : ""}`,
@@ -83905,6 +83988,296 @@ var demo = {
   }
 };
 
+// src/cli/commands/distribute.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path5 from "node:path";
+
+// src/adapters/sops-identities.ts
+import { readFile as readFile4 } from "node:fs/promises";
+import path4 from "node:path";
+var AgeIdentityError = class extends Error {
+  name = "AgeIdentityError";
+  code = "sops/identity-source";
+  source;
+  constructor(source, message4) {
+    super(`${source}: ${message4}`);
+    this.source = source;
+  }
+};
+var IDENTITY = /^AGE-SECRET-KEY-(PQ-)?1[02-9ACDEFGHJKLMNPQRSTUVWXYZ]+$/;
+function parseAgeIdentities(text3, source, severalPerLine) {
+  const out = [];
+  text3.split("\n").forEach((raw, i2) => {
+    const line2 = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line2 === "" || line2.startsWith("#")) return;
+    for (const word of severalPerLine ? line2.split(/\s+/).filter(Boolean) : [line2.trim()]) {
+      if (word.startsWith("AGE-PLUGIN-"))
+        throw new AgeIdentityError(
+          source,
+          `line ${i2 + 1}: age plugin identities are not supported; use the sops CLI`
+        );
+      if (!IDENTITY.test(word))
+        throw new AgeIdentityError(
+          source,
+          `line ${i2 + 1}: not an age identity (expected AGE-SECRET-KEY-1\u2026)`
+        );
+      out.push(word);
+    }
+  });
+  return out;
+}
+function userConfigDir(env, homedir3, platform) {
+  const xdg = env["XDG_CONFIG_HOME"];
+  if (platform === "win32") return env["AppData"] || env["APPDATA"] || void 0;
+  if (platform === "darwin") return xdg || path4.join(homedir3, "Library", "Application Support");
+  return xdg || (homedir3 ? path4.join(homedir3, ".config") : void 0);
+}
+async function loadAgeIdentities(options2) {
+  const { env, homedir: homedir3 } = options2;
+  const platform = options2.platform ?? process.platform;
+  const identities = [];
+  const sources = [];
+  const add2 = (found, source) => {
+    if (found.length === 0) return;
+    identities.push(...found);
+    sources.push(source);
+  };
+  const inline = env["SOPS_AGE_KEY"];
+  if (inline !== void 0) add2(parseAgeIdentities(inline, "SOPS_AGE_KEY", true), "SOPS_AGE_KEY");
+  const keyFile2 = env["SOPS_AGE_KEY_FILE"];
+  if (keyFile2 !== void 0) {
+    let text3;
+    try {
+      text3 = await readFile4(keyFile2, "utf8");
+    } catch (e2) {
+      throw new AgeIdentityError(
+        "SOPS_AGE_KEY_FILE",
+        `cannot read ${keyFile2} (${e2.code ?? "error"})`
+      );
+    }
+    add2(parseAgeIdentities(text3, keyFile2, false), keyFile2);
+  }
+  const dir = userConfigDir(env, homedir3, platform);
+  if (dir) {
+    const file2 = path4.join(dir, "sops", "age", "keys.txt");
+    try {
+      add2(parseAgeIdentities(await readFile4(file2, "utf8"), file2, false), file2);
+    } catch (e2) {
+      if (e2 instanceof AgeIdentityError) throw e2;
+      if (e2.code !== "ENOENT")
+        throw new AgeIdentityError(
+          file2,
+          `cannot read (${e2.code ?? "error"})`
+        );
+    }
+  }
+  const ignored = [
+    "SOPS_AGE_KEY_CMD",
+    "SOPS_AGE_SSH_PRIVATE_KEY_FILE",
+    "SOPS_AGE_SSH_PRIVATE_KEY_CMD"
+  ].filter((k3) => env[k3] !== void 0);
+  return { identities, sources, ignored };
+}
+
+// src/cli/github.ts
+import { hostname as hostname3, userInfo } from "node:os";
+function cliToken(io2, command) {
+  const token = io2.env.REKEY_TOKEN || io2.env.GITHUB_TOKEN || io2.env.GH_TOKEN;
+  if (!token)
+    throw new UsageError(
+      `rekey ${command}: no token: set REKEY_TOKEN (or GITHUB_TOKEN, GH_TOKEN) to a GitHub App installation token`
+    );
+  return token;
+}
+function cliTokenKind(io2, token) {
+  return classifyToken(token, {
+    ...io2.env.GITHUB_ACTIONS === "true" && io2.env.GITHUB_TOKEN ? { githubToken: io2.env.GITHUB_TOKEN } : {}
+  });
+}
+async function cliRepository(command, dir, repo2) {
+  const fullName = repo2 ?? repositoryFromRemote(
+    await wo({ baseDir: dir }).remote(["get-url", "origin"]).then(
+      (r3) => r3 || "",
+      () => ""
+    )
+  );
+  if (fullName === void 0)
+    throw new UsageError(
+      `rekey ${command}: the repository is unknown: pass --repo OWNER/NAME (no GitHub origin remote in ${dir})`
+    );
+  return { fullName, ...parseRepository(fullName) };
+}
+function cliClient(io2, token, over = {}) {
+  return createGitHubClient({
+    token,
+    apiUrl: io2.env.GITHUB_API_URL || "https://api.github.com",
+    ...io2.env.GITHUB_SERVER_URL ? { serverUrl: io2.env.GITHUB_SERVER_URL } : {},
+    userAgent: "rekey-cli",
+    ...over
+  });
+}
+function cliHolder() {
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+  }
+  return `cli:${user}@${hostname3()}:${process.pid}`;
+}
+function scrubber(io2) {
+  const hidden = /* @__PURE__ */ new Set();
+  const scrub = (text3) => {
+    let out = text3;
+    for (const v3 of hidden) if (v3.length >= 4) out = out.split(v3).join("***");
+    return out;
+  };
+  return {
+    mask: (v3) => void hidden.add(v3),
+    stdout: (text3) => io2.stdout(scrub(text3)),
+    stderr: (text3) => io2.stderr(scrub(text3))
+  };
+}
+
+// src/cli/commands/distribute.ts
+var help3 = `Usage: rekey distribute [--dry-run] [--resume KEY-ID]... [--concurrency N]
+                       [--lease-wait 5m] [--output-dir DIR] [--evidence FILE]
+                       [--dir DIR] [--repo OWNER/NAME]
+
+What the distribute action does, from a local clone (--dir, default the working directory)
+whose HEAD is the head of the default branch on GitHub: takes the distribution lease as
+cli:<user>@<host>:<pid>, decrypts each key's versions with the age identities in
+SOPS_AGE_KEY / SOPS_AGE_KEY_FILE, writes secrets, deploy keys and files (--output-dir, default
+rekey-files in the clone), sets the rekey/distribution status on the commit and opens or
+updates failure issues. --dry-run plans and writes nothing. The evidence JSON goes to
+--evidence (default rekey-distribution.json in the clone). No value is ever printed.
+
+The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (a GitHub App installation token
+with secrets/administration write; a workflow's GITHUB_TOKEN is refused when recognised).
+The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+
+Exit: 0 converged, dry run, busy or superseded; 1 some key failed, preflight failed or the
+manifest is invalid, or the clone is not at the default branch head; 2 usage or configuration
+error.
+`;
+var FAILING = /* @__PURE__ */ new Set(["failed", "preflight-failed", "invalid"]);
+function distributeCommandWith(client = {}) {
+  return {
+    name: "distribute",
+    summary: "push each key to its targets from a local clone (as the distribute action)",
+    help: help3,
+    async run(argv, rawIo) {
+      const { values } = parse("distribute", argv, {
+        "dry-run": { type: "boolean", default: false },
+        resume: { type: "string", multiple: true },
+        concurrency: { type: "string", default: "4" },
+        "lease-wait": { type: "string", default: "5m" },
+        "output-dir": { type: "string" },
+        evidence: { type: "string" },
+        dir: { type: "string" },
+        repo: { type: "string" }
+      });
+      const concurrency2 = Number(values.concurrency);
+      if (!/^\d+$/.test(values.concurrency) || concurrency2 < 1 || concurrency2 > 32)
+        throw new UsageError("rekey distribute: --concurrency is a whole number from 1 to 32");
+      if (!/^(0|[1-9]\d{0,3})(m|h)$/.test(values["lease-wait"]))
+        throw new UsageError("rekey distribute: --lease-wait is an integer and m or h, like 5m");
+      const resume = (values.resume ?? []).flatMap((s2) => s2.split(/[\s,]+/).filter(Boolean));
+      for (const id2 of resume)
+        if (!keyId.safeParse(id2).success)
+          throw new UsageError(`rekey distribute: --resume: not a key id: ${JSON.stringify(id2)}`);
+      const token = cliToken(rawIo, "distribute");
+      const io2 = scrubber(rawIo);
+      io2.mask(token);
+      assertCanDistribute(cliTokenKind(rawIo, token));
+      const ages = await loadAgeIdentities({
+        env: rawIo.env,
+        homedir: rawIo.env.HOME || homedir()
+      });
+      for (const id2 of ages.identities) io2.mask(id2);
+      if (ages.identities.length === 0)
+        throw new UsageError(
+          "rekey distribute: no age identity to decrypt keys-manifest/ with: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE"
+        );
+      io2.stderr(`age identities from ${ages.sources.join(", ")}
+`);
+      for (const ignored of ages.ignored)
+        io2.stderr(
+          `warning: ${ignored} is set but not supported by rekey's built-in SOPS codec; ignored
+`
+        );
+      const dir = repoDir(rawIo, values.dir);
+      const at4 = await cliRepository("distribute", dir, values.repo);
+      const { sha, tree } = await readCheckout(dir);
+      const defaultBranch = loadSnapshot(tree).snapshot.pipeline["default-branch"];
+      const gh = cliClient(rawIo, token, client);
+      const github = createGitHubPorts(gh, at4);
+      if (!values["dry-run"]) {
+        const head = await github.git.getBranchHead(defaultBranch);
+        if (head?.commit !== sha) {
+          io2.stderr(
+            `rekey distribute: the clone's HEAD ${sha.slice(0, 12)} is not the head of ${defaultBranch} on GitHub (${head ? head.commit.slice(0, 12) : "no such branch"}): distribution runs on the default branch head only. Run \`git fetch origin && git checkout --detach origin/${defaultBranch}\` and try again. Nothing was written.
+`
+          );
+          return EXIT.findings;
+        }
+      }
+      const outputDir = path5.resolve(dir, values["output-dir"] ?? "rekey-files");
+      mkdirSync(outputDir, { recursive: true, mode: 448 });
+      const result = await distribute(
+        {
+          commit: sha,
+          tree,
+          defaultBranch,
+          holder: cliHolder(),
+          now: () => rawIo.now(),
+          concurrency: concurrency2,
+          dryRun: values["dry-run"],
+          resume,
+          leaseWaitMs: durationMs(values["lease-wait"]),
+          mask: io2.mask,
+          log: {
+            info: (m3) => io2.stderr(`${m3}
+`),
+            warn: (m3) => io2.stderr(`warning: ${m3}
+`)
+          }
+        },
+        {
+          git: github.git,
+          statuses: github.statuses,
+          issues: github.issues,
+          state: createStateRefAdapter(gh, at4),
+          targets: createTargetPorts(gh, outputDir),
+          sops: new BuiltinSopsCodec({ identities: ages.identities })
+        }
+      );
+      const evidencePath = path5.resolve(dir, values.evidence ?? "rekey-distribution.json");
+      mkdirSync(path5.dirname(evidencePath), { recursive: true });
+      writeFileSync(evidencePath, `${JSON.stringify(result.evidence, null, 2)}
+`);
+      io2.stdout(renderDistributeSummary(result));
+      for (const k3 of result.keys)
+        io2.stdout(`${k3.key}: ${k3.outcome}${k3.issue ? ` (${k3.issue})` : ""}
+`);
+      for (const p3 of result.problems) io2.stderr(`error: ${p3}
+`);
+      if (result.outcome === "superseded")
+        io2.stderr(
+          `the default branch moved while this run prepared; fetch it and run again from its head
+`
+        );
+      io2.stdout(
+        `rekey distribute: ${result.outcome} at ${sha}${result.status ? `, rekey/distribution = ${result.status}` : ""}
+wrote ${evidencePath}
+`
+      );
+      return FAILING.has(result.outcome) ? EXIT.findings : EXIT.ok;
+    }
+  };
+}
+var distributeCommand = distributeCommandWith();
+
 // src/core/workflow-lint/expressions.ts
 function expressionsIn(text3) {
   const out = [];
@@ -83961,7 +84334,7 @@ function referencesIn(expression) {
       i2++;
       continue;
     }
-    const path6 = [ident()];
+    const path7 = [ident()];
     skipSpace();
     if (expression[i2] === "(") continue;
     for (; ; ) {
@@ -83971,8 +84344,8 @@ function referencesIn(expression) {
         skipSpace();
         if (expression[i2] === "*") {
           i2++;
-          path6.push("*");
-        } else if (i2 < n2 && IDENT_START.test(expression[i2])) path6.push(ident());
+          path7.push("*");
+        } else if (i2 < n2 && IDENT_START.test(expression[i2])) path7.push(ident());
         else break;
       } else if (expression[i2] === "[") {
         const save = i2;
@@ -83980,13 +84353,13 @@ function referencesIn(expression) {
         skipSpace();
         if (expression[i2] === "'") {
           const end = stringEnd(expression, i2);
-          path6.push(
+          path7.push(
             expression.slice(i2 + 1, end).replaceAll("''", "'").toLowerCase()
           );
           i2 = end + 1;
         } else if (expression[i2] === "*") {
           i2++;
-          path6.push("*");
+          path7.push("*");
         } else {
           i2 = save + 1;
           break;
@@ -83995,7 +84368,7 @@ function referencesIn(expression) {
         if (expression[i2] === "]") i2++;
       } else break;
     }
-    refs.push(path6);
+    refs.push(path7);
   }
   return refs;
 }
@@ -84004,11 +84377,11 @@ function referencesIn(expression) {
 var isMap5 = (v3) => typeof v3 === "object" && v3 !== null && !Array.isArray(v3);
 function lintWorkflow(file2, parsed) {
   const out = [];
-  const at4 = (path6) => {
-    const { line: line2, column } = parsed.locate(path6);
+  const at4 = (path7) => {
+    const { line: line2, column } = parsed.locate(path7);
     return { file: file2, line: line2, column };
   };
-  const report = (rule, message4, path6) => out.push(diagnostic(rule, message4, path6 === "file" ? { file: file2, line: 0, column: 0 } : at4(path6)));
+  const report = (rule, message4, path7) => out.push(diagnostic(rule, message4, path7 === "file" ? { file: file2, line: 0, column: 0 } : at4(path7)));
   const root = parsed.value;
   if (!isMap5(root)) {
     report(
@@ -84079,21 +84452,21 @@ function lintJob(id2, job, report) {
   const steps = Array.isArray(job.steps) ? job.steps : [];
   steps.forEach((step, i2) => {
     if (!isMap5(step)) return;
-    const path6 = [...here, "steps", i2];
+    const path7 = [...here, "steps", i2];
     const uses = typeof step.uses === "string" ? step.uses : void 0;
-    if (uses !== void 0) pinned(uses, [...path6, "uses"], report);
-    if (typeof step.run === "string") script(step.run, [...path6, "run"], report);
+    if (uses !== void 0) pinned(uses, [...path7, "uses"], report);
+    if (typeof step.run === "string") script(step.run, [...path7, "run"], report);
     const action = uses?.split("@")[0]?.toLowerCase();
     const inputs = isMap5(step.with) ? step.with : {};
     if (action === "actions/github-script" && typeof inputs.script === "string")
-      script(inputs.script, [...path6, "with", "script"], report);
+      script(inputs.script, [...path7, "with", "script"], report);
     if (action === "actions/checkout") {
       const persist = inputs["persist-credentials"];
       if (persist !== false && persist !== "false")
         report(
           "workflow/checkout-credentials",
           "actions/checkout leaves the token in .git/config unless `persist-credentials: false`",
-          "persist-credentials" in inputs ? [...path6, "with", "persist-credentials"] : [...path6, "uses"]
+          "persist-credentials" in inputs ? [...path7, "with", "persist-credentials"] : [...path7, "uses"]
         );
     }
   });
@@ -84106,14 +84479,14 @@ function triggers(on2) {
 }
 var FULL_SHA = /^[0-9a-f]{40}$/;
 var DIGEST = /@sha256:[0-9a-f]{64}$/;
-function pinned(uses, path6, report) {
+function pinned(uses, path7, report) {
   if (uses.startsWith("./")) return;
   if (uses.startsWith("docker://")) {
     if (!DIGEST.test(uses))
       report(
         "workflow/unpinned-action",
         `\`${uses}\` is not pinned; use an image digest (@sha256:...)`,
-        path6
+        path7
       );
     return;
   }
@@ -84122,7 +84495,7 @@ function pinned(uses, path6, report) {
     report(
       "workflow/unpinned-action",
       `\`${uses}\` is not pinned to a full commit SHA; use @<40-hex sha> # <version>`,
-      path6
+      path7
     );
 }
 function untrusted(ref) {
@@ -84132,7 +84505,7 @@ function untrusted(ref) {
   return second === void 0 || UNTRUSTED_GITHUB.has(second);
 }
 var UNTRUSTED_GITHUB = /* @__PURE__ */ new Set(["event", "head_ref", "ref", "ref_name"]);
-function script(text3, path6, report) {
+function script(text3, path7, report) {
   const seen = /* @__PURE__ */ new Set();
   for (const expression of expressionsIn(text3))
     for (const ref of referencesIn(expression)) {
@@ -84142,7 +84515,7 @@ function script(text3, path6, report) {
       report(
         "workflow/untrusted-input-in-script",
         `\`\${{ ${name} }}\` is expanded into the script before it runs; pass it through \`env:\` and quote it`,
-        path6
+        path7
       );
     }
 }
@@ -84155,14 +84528,14 @@ function readsSecrets(value) {
   if (isMap5(value)) return Object.values(value).some(readsSecrets);
   return false;
 }
-function concurrency(value, path6, report) {
+function concurrency(value, path7, report) {
   const group = isMap5(value) ? value.group : value;
   if (typeof group !== "string" || !group.trim().toLowerCase().startsWith("rekey")) return;
   if (!isMap5(value) || value["cancel-in-progress"] !== false)
     report(
       "workflow/rekey-concurrency",
       `concurrency group \`${group}\` is rekey's mutating group; say \`cancel-in-progress: false\` explicitly`,
-      isMap5(value) && "cancel-in-progress" in value ? [...path6, "cancel-in-progress"] : path6
+      isMap5(value) && "cancel-in-progress" in value ? [...path7, "cancel-in-progress"] : path7
     );
 }
 
@@ -84263,9 +84636,9 @@ function patternRegex(pattern) {
   const suffix = dirOnly ? "/.*" : shallow ? "" : "(?:/.*)?";
   return new RegExp(`${prefix}${globBody(p3)}${suffix}$`);
 }
-function decidingRule(co, path6) {
+function decidingRule(co, path7) {
   for (let i2 = co.rules.length - 1; i2 >= 0; i2--)
-    if (co.rules[i2].regex.test(path6)) return co.rules[i2];
+    if (co.rules[i2].regex.test(path7)) return co.rules[i2];
   return void 0;
 }
 
@@ -84430,7 +84803,7 @@ function checkLocal(tree) {
     }
     if (!isMap6(parsed.value)) continue;
     const wf = parsed.value;
-    const at4 = (path6) => ({ ...parsed.locate(path6) });
+    const at4 = (path7) => ({ ...parsed.locate(path7) });
     const on2 = wf["on"];
     if (isMap6(on2) && Array.isArray(on2["schedule"])) {
       const crons = on2["schedule"].flatMap(
@@ -84530,8 +84903,8 @@ function protectedPaths(tree) {
   });
   for (const id2 of keyIds(tree))
     for (const f4 of ["key.yaml", "v1.sops.yaml"]) {
-      const path6 = `keys-manifest/${id2}/${f4}`;
-      out.push({ path: path6, what: path6 });
+      const path7 = `keys-manifest/${id2}/${f4}`;
+      out.push({ path: path7, what: path7 });
     }
   return out;
 }
@@ -84549,8 +84922,8 @@ function checkCodeowners(tree) {
   const out = co.problems.map(
     (p3) => finding("doctor/codeowners-invalid-line", p3.message, { file: file2, line: p3.line })
   );
-  for (const { path: path6, what } of protectedPaths(tree)) {
-    const rule = decidingRule(co, path6);
+  for (const { path: path7, what } of protectedPaths(tree)) {
+    const rule = decidingRule(co, path7);
     if (rule && rule.owners.length > 0) continue;
     out.push(
       finding(
@@ -84598,11 +84971,11 @@ function checkSopsConfig(tree) {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   for (const id2 of [...keyIds(tree), NEW_KEY]) {
-    const path6 = `keys-manifest/${id2}/v1.sops.yaml`;
-    const rule = findCreationRule(config2, path6);
+    const path7 = `keys-manifest/${id2}/v1.sops.yaml`;
+    const rule = findCreationRule(config2, path7);
     if (!rule) {
       out.push(
-        finding("doctor/sops-no-recipients", `no creation rule in .sops.yaml matches ${path6}`, {
+        finding("doctor/sops-no-recipients", `no creation rule in .sops.yaml matches ${path7}`, {
           file: file2
         })
       );
@@ -84991,7 +85364,7 @@ ${ds2.length} problem${ds2.length === 1 ? "" : "s"}
 }
 
 // src/cli/commands/doctor.ts
-var help3 = `Usage: rekey doctor [--dir DIR] [--repo OWNER/NAME] [--format text|json]
+var help4 = `Usage: rekey doctor [--dir DIR] [--repo OWNER/NAME] [--format text|json]
                     [--verify-check NAME] [--now ISO]
 
 Checks a repository's setup against rekey's design, each finding with a rule id, a
@@ -85015,7 +85388,7 @@ var PREFIXES2 = [".github/", "CODEOWNERS", "docs/CODEOWNERS", ".sops.yaml", "key
 var doctorCommand = {
   name: "doctor",
   summary: "check a repository's rekey setup (workflows, tokens, protection, CODEOWNERS, SOPS)",
-  help: help3,
+  help: help4,
   async run(argv, io2) {
     const { values } = parse("doctor", argv, {
       dir: { type: "string" },
@@ -85075,10 +85448,10 @@ var doctorCommand = {
 var import_yaml16 = __toESM(require_dist3(), 1);
 function placementProblem(tree, id2, policy) {
   const folder = `${MANIFEST_DIR}/${id2}/`;
-  for (const path6 of tree.keys()) {
-    if (path6.startsWith(folder))
-      return `${folder} already exists (${path6}); a key is onboarded once`;
-    const m3 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path6);
+  for (const path7 of tree.keys()) {
+    if (path7.startsWith(folder))
+      return `${folder} already exists (${path7}); a key is onboarded once`;
+    const m3 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path7);
     if (m3 && folder.startsWith(`${MANIFEST_DIR}/${m3[1]}/`))
       return `${id2} would be inside the key ${m3[1]}; key folders do not nest`;
   }
@@ -85112,9 +85485,9 @@ function renderKeyYaml(input2) {
 async function prepareNewKey(tree, input2, opts2, ports) {
   const problem = placementProblem(tree, input2.id, input2.policy);
   if (problem) throw new RangeError(problem);
-  const path6 = keyFile(input2.id);
+  const path7 = keyFile(input2.id);
   const withKey = new Map(tree);
-  withKey.set(path6, new TextEncoder().encode(renderKeyYaml(input2)));
+  withKey.set(path7, new TextEncoder().encode(renderKeyYaml(input2)));
   const change = await prepareRotation(
     withKey,
     input2.id,
@@ -85131,16 +85504,16 @@ async function prepareNewKey(tree, input2, opts2, ports) {
 import { mkdir as mkdir4, rename as rename2, rm as rm5, writeFile as writeFile4, lstat as lstat3 } from "node:fs/promises";
 import { dirname as dirname3, join as join8, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 import { randomBytes as randomBytes13 } from "node:crypto";
-function inside(root, path6) {
-  const full = resolve5(root, path6);
+function inside(root, path7) {
+  const full = resolve5(root, path7);
   const rel = relative3(root, full);
   if (rel === "" || rel.startsWith("..") || rel.split(sep3).includes(".."))
-    throw new RangeError(`refusing to write outside the repository: ${path6}`);
+    throw new RangeError(`refusing to write outside the repository: ${path7}`);
   return full;
 }
-async function exists(path6) {
+async function exists(path7) {
   try {
-    await lstat3(path6);
+    await lstat3(path7);
     return true;
   } catch (e2) {
     if (e2.code === "ENOENT") return false;
@@ -85166,103 +85539,16 @@ async function applyToWorkdir(root, changes, opts2 = {}) {
   }
 }
 
-// src/adapters/sops-identities.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import path4 from "node:path";
-var AgeIdentityError = class extends Error {
-  name = "AgeIdentityError";
-  code = "sops/identity-source";
-  source;
-  constructor(source, message4) {
-    super(`${source}: ${message4}`);
-    this.source = source;
-  }
-};
-var IDENTITY = /^AGE-SECRET-KEY-(PQ-)?1[02-9ACDEFGHJKLMNPQRSTUVWXYZ]+$/;
-function parseAgeIdentities(text3, source, severalPerLine) {
-  const out = [];
-  text3.split("\n").forEach((raw, i2) => {
-    const line2 = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line2 === "" || line2.startsWith("#")) return;
-    for (const word of severalPerLine ? line2.split(/\s+/).filter(Boolean) : [line2.trim()]) {
-      if (word.startsWith("AGE-PLUGIN-"))
-        throw new AgeIdentityError(
-          source,
-          `line ${i2 + 1}: age plugin identities are not supported; use the sops CLI`
-        );
-      if (!IDENTITY.test(word))
-        throw new AgeIdentityError(
-          source,
-          `line ${i2 + 1}: not an age identity (expected AGE-SECRET-KEY-1\u2026)`
-        );
-      out.push(word);
-    }
-  });
-  return out;
-}
-function userConfigDir(env, homedir2, platform) {
-  const xdg = env["XDG_CONFIG_HOME"];
-  if (platform === "win32") return env["AppData"] || env["APPDATA"] || void 0;
-  if (platform === "darwin") return xdg || path4.join(homedir2, "Library", "Application Support");
-  return xdg || (homedir2 ? path4.join(homedir2, ".config") : void 0);
-}
-async function loadAgeIdentities(options2) {
-  const { env, homedir: homedir2 } = options2;
-  const platform = options2.platform ?? process.platform;
-  const identities = [];
-  const sources = [];
-  const add2 = (found, source) => {
-    if (found.length === 0) return;
-    identities.push(...found);
-    sources.push(source);
-  };
-  const inline = env["SOPS_AGE_KEY"];
-  if (inline !== void 0) add2(parseAgeIdentities(inline, "SOPS_AGE_KEY", true), "SOPS_AGE_KEY");
-  const keyFile2 = env["SOPS_AGE_KEY_FILE"];
-  if (keyFile2 !== void 0) {
-    let text3;
-    try {
-      text3 = await readFile4(keyFile2, "utf8");
-    } catch (e2) {
-      throw new AgeIdentityError(
-        "SOPS_AGE_KEY_FILE",
-        `cannot read ${keyFile2} (${e2.code ?? "error"})`
-      );
-    }
-    add2(parseAgeIdentities(text3, keyFile2, false), keyFile2);
-  }
-  const dir = userConfigDir(env, homedir2, platform);
-  if (dir) {
-    const file2 = path4.join(dir, "sops", "age", "keys.txt");
-    try {
-      add2(parseAgeIdentities(await readFile4(file2, "utf8"), file2, false), file2);
-    } catch (e2) {
-      if (e2 instanceof AgeIdentityError) throw e2;
-      if (e2.code !== "ENOENT")
-        throw new AgeIdentityError(
-          file2,
-          `cannot read (${e2.code ?? "error"})`
-        );
-    }
-  }
-  const ignored = [
-    "SOPS_AGE_KEY_CMD",
-    "SOPS_AGE_SSH_PRIVATE_KEY_FILE",
-    "SOPS_AGE_SSH_PRIVATE_KEY_CMD"
-  ].filter((k3) => env[k3] !== void 0);
-  return { identities, sources, ignored };
-}
-
 // src/adapters/sops-cli.ts
 import { spawn as spawn4 } from "node:child_process";
 import { accessSync, constants as constants2 } from "node:fs";
-import path5 from "node:path";
+import path6 from "node:path";
 function findSopsBinary(env, isExecutable = executable) {
   const explicit = env["SOPS_BINARY"];
   if (explicit) return explicit;
   const names = process.platform === "win32" ? ["sops.exe", "sops"] : ["sops"];
-  for (const dir of (env["PATH"] ?? "").split(path5.delimiter).filter(Boolean))
-    for (const n2 of names) if (isExecutable(path5.join(dir, n2))) return path5.join(dir, n2);
+  for (const dir of (env["PATH"] ?? "").split(path6.delimiter).filter(Boolean))
+    for (const n2 of names) if (isExecutable(path6.join(dir, n2))) return path6.join(dir, n2);
   return void 0;
 }
 function executable(p3) {
@@ -85372,7 +85658,7 @@ var SopsCli = class {
 };
 
 // src/cli/sops.ts
-import { homedir } from "node:os";
+import { homedir as homedir2 } from "node:os";
 function loadSopsConfig(tree) {
   const bytes = tree.get(SOPS_CONFIG_FILE);
   if (bytes === void 0)
@@ -85401,12 +85687,12 @@ async function sopsCodec(io2, dir, opts2 = {}) {
   const binary = findSopsBinary(io2.env);
   if (binary !== void 0)
     return { codec: new SopsCli({ binary, cwd: dir, env: io2.env }), identities: -1 };
-  const identities = opts2.decrypt ? (await loadAgeIdentities({ env: io2.env, homedir: io2.env["HOME"] || homedir() })).identities : [];
+  const identities = opts2.decrypt ? (await loadAgeIdentities({ env: io2.env, homedir: io2.env["HOME"] || homedir2() })).identities : [];
   return { codec: new BuiltinSopsCodec({ identities }), identities: identities.length };
 }
 
 // src/cli/commands/new.ts
-var help4 = `Usage: rekey new KEY-ID --type TYPE --policy NAME --owner @TEAM --description TEXT
+var help5 = `Usage: rekey new KEY-ID --type TYPE --policy NAME --owner @TEAM --description TEXT
                  [--bytes N] [--encoding base64|base64url|hex] [--target SPEC]... [--dir DIR] [--json]
 
 Onboards a key: writes keys-manifest/KEY-ID/key.yaml and an encrypted v1.sops.yaml, encrypted
@@ -85436,7 +85722,7 @@ function parseTargetSpec(spec) {
 var newKey2 = {
   name: "new",
   summary: "onboard a key: key.yaml and an encrypted v1, printing only the fingerprint",
-  help: help4,
+  help: help5,
   async run(argv, io2) {
     const { values, positionals } = parse(
       "new",
@@ -85463,7 +85749,7 @@ var newKey2 = {
       throw new UsageError(
         `rekey new: ${id2 === void 0 ? "KEY-ID" : missing.map((m3) => `--${m3}`).join(", ")} required
 
-${help4}`
+${help5}`
       );
     if (!KEY_TYPES.includes(values.type))
       throw new UsageError(`rekey new: --type must be one of ${KEY_TYPES.join(", ")}`);
@@ -85513,7 +85799,7 @@ next: review and commit both files through a pull request.
 };
 
 // src/cli/commands/plan.ts
-var help5 = `Usage: rekey plan [--ref REF] [--now ISO] [--json] [--dir DIR]
+var help6 = `Usage: rekey plan [--ref REF] [--now ISO] [--json] [--dir DIR]
 
 Shows, per key, whether a rotation or promotion is due and why ("active 83 d of a 90 d
 cryptoperiod; rotate-before 14 d"), what is skipped (outside the policy window, over the
@@ -85545,7 +85831,7 @@ async function history(io2, dir, ref) {
 var planCommand = {
   name: "plan",
   summary: "show which keys are due for rotation or promotion, and why",
-  help: help5,
+  help: help6,
   async run(argv, io2) {
     const { values } = parse("plan", argv, {
       ref: { type: "string" },
@@ -85594,9 +85880,9 @@ var sameGroups2 = (a2, b4) => a2.length === b4.length && a2.every((g3, i2) => {
   return x4.length === y3.length && x4.every((r3, j4) => r3 === y3[j4]);
 });
 async function verifySopsFile(input2) {
-  const { path: path6, bytes, rule, codec: codec2 } = input2;
+  const { path: path7, bytes, rule, codec: codec2 } = input2;
   const out = [];
-  const info = await codec2.inspect(path6, bytes);
+  const info = await codec2.inspect(path7, bytes);
   const expected = ruleAgeRecipients(rule);
   const fmt = (gs2) => gs2.map((g3) => g3.join(", ")).join(" | ");
   out.push({
@@ -85625,7 +85911,7 @@ async function verifySopsFile(input2) {
   }
   let plaintext;
   try {
-    plaintext = await codec2.decrypt(path6, bytes);
+    plaintext = await codec2.decrypt(path7, bytes);
   } catch (e2) {
     if (e2 instanceof SopsError) {
       out.push({ check: "mac", ok: false, detail: `${e2.code}: ${e2.message}` });
@@ -85638,7 +85924,7 @@ async function verifySopsFile(input2) {
     const { key, version: version2 } = input2.material;
     let doc;
     try {
-      doc = parseMaterialPlaintext(new TextDecoder().decode(plaintext), path6);
+      doc = parseMaterialPlaintext(new TextDecoder().decode(plaintext), path7);
     } catch (e2) {
       out.push({
         check: "material",
@@ -85666,7 +85952,7 @@ async function verifySopsFile(input2) {
 }
 
 // src/cli/commands/sops.ts
-var help6 = `Usage: rekey sops decrypt FILE
+var help7 = `Usage: rekey sops decrypt FILE
        rekey sops encrypt FILE|- [--path PATH] [--output OUT]
        rekey sops verify FILE [--base REF] [--json]
        (each takes --dir DIR, the repository root that holds .sops.yaml)
@@ -85695,7 +85981,7 @@ function repoPath(dir, io2, file2) {
 var sops = {
   name: "sops",
   summary: "decrypt, encrypt or verify a SOPS file with the built-in codec or the sops binary",
-  help: help6,
+  help: help7,
   async run(argv, io2) {
     const [verb, ...rest] = argv;
     const { values, positionals } = parse(
@@ -85714,27 +86000,27 @@ var sops = {
     if (!["decrypt", "encrypt", "verify"].includes(verb ?? "") || file2 === void 0)
       throw new UsageError(`rekey sops: expected decrypt, encrypt or verify and a FILE
 
-${help6}`);
+${help7}`);
     const dir = repoDir(io2, values.dir);
     if (verb === "decrypt") {
       const { codec: codec3 } = await sopsCodec(io2, dir, { decrypt: true });
-      const path7 = file2 === "-" ? values.path ?? "stdin.yaml" : file2;
-      io2.stdout(new TextDecoder().decode(await codec3.decrypt(path7, await readInput(io2, file2))));
+      const path8 = file2 === "-" ? values.path ?? "stdin.yaml" : file2;
+      io2.stdout(new TextDecoder().decode(await codec3.decrypt(path8, await readInput(io2, file2))));
       return EXIT.ok;
     }
     const tree = await readTree(io2, dir, verb === "verify" ? values.base : void 0);
     const config2 = loadSopsConfig(tree);
-    const path6 = values.path ?? (file2 === "-" ? void 0 : repoPath(dir, io2, file2));
-    if (path6 === void 0)
+    const path7 = values.path ?? (file2 === "-" ? void 0 : repoPath(dir, io2, file2));
+    if (path7 === void 0)
       throw new UsageError(
         "rekey sops encrypt -: --path PATH is required to choose the rule and format"
       );
-    const rule = findCreationRule(config2, path6);
-    if (!rule) throw new UsageError(`.sops.yaml has no creation rule matching ${path6}`);
+    const rule = findCreationRule(config2, path7);
+    if (!rule) throw new UsageError(`.sops.yaml has no creation rule matching ${path7}`);
     const bytes = await readInput(io2, file2);
     if (verb === "encrypt") {
       const { codec: codec3 } = await sopsCodec(io2, dir);
-      const out = await codec3.encrypt(path6, bytes, {
+      const out = await codec3.encrypt(path7, bytes, {
         rule,
         now: io2.now(),
         yamlIndent: config2.yamlIndent
@@ -85744,11 +86030,11 @@ ${help6}`);
       return EXIT.ok;
     }
     const { codec: codec2, identities } = await sopsCodec(io2, dir, { decrypt: true });
-    const material = parseMaterialPath(path6);
+    const material = parseMaterialPath(path7);
     const keyBytes = material ? tree.get(keyFile(material.id)) : void 0;
     const key = material && keyBytes ? loadDocument(keyFile(material.id), keyBytes, keyDocument).doc?.value : void 0;
     const checks = await verifySopsFile({
-      path: path6,
+      path: path7,
       bytes,
       rule,
       codec: codec2,
@@ -85756,7 +86042,7 @@ ${help6}`);
       material: key && material ? { key, version: material.version } : void 0
     });
     const ok2 = checks.every((c4) => c4.ok);
-    if (values.json) io2.stdout(jsonReport("sops verify", { file: path6, ok: ok2, checks }));
+    if (values.json) io2.stdout(jsonReport("sops verify", { file: path7, ok: ok2, checks }));
     else
       for (const c4 of checks)
         io2.stdout(
@@ -85768,7 +86054,7 @@ ${help6}`);
 };
 
 // src/cli/commands/validate.ts
-var help7 = `Usage: rekey validate [--ref REF] [--json] [--dir DIR] [--now ISO]
+var help8 = `Usage: rekey validate [--ref REF] [--json] [--dir DIR] [--now ISO]
 
 Checks the manifest (keys-manifest/), the policies (policies/) and .sops.yaml of the working
 tree, or of REF: safe YAML, the formats, folder structure, lifecycle invariants (one active
@@ -85780,7 +86066,7 @@ Exit: 0 valid, 1 problems found, 2 usage or configuration error.
 var validate2 = {
   name: "validate",
   summary: "check the manifest, policies and .sops.yaml (working tree or --ref)",
-  help: help7,
+  help: help8,
   async run(argv, io2) {
     const { values } = parse("validate", argv, {
       ref: { type: "string" },
@@ -85806,7 +86092,7 @@ var validate2 = {
 };
 
 // src/cli/commands/verify.ts
-var help8 = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
+var help9 = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
 
 Checks the change from REF (the base branch) to --head (default: the working tree) against
 rekey's rules: file formats, the key lifecycle, recipients equal to the BASE branch's
@@ -85822,7 +86108,7 @@ Exit: 0 no violations, 1 violations, 2 usage or configuration error.
 var verify = {
   name: "verify",
   summary: "check a change (base..head) against the format and lifecycle rules",
-  help: help8,
+  help: help9,
   async run(argv, io2) {
     const { values } = parse("verify", argv, {
       base: { type: "string" },
@@ -85834,7 +86120,7 @@ var verify = {
     if (values.base === void 0)
       throw new UsageError(`rekey verify: --base REF is required
 
-${help8}`);
+${help9}`);
     const dir = repoDir(io2, values.dir);
     const [base2, head] = await Promise.all([
       readTree(io2, dir, values.base),
@@ -85884,7 +86170,8 @@ var commands = [
   sops,
   demo,
   auditCommand,
-  doctorCommand
+  doctorCommand,
+  distributeCommand
 ];
 
 // src/cli/main.ts

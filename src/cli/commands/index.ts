@@ -1,6 +1,7 @@
 import type { CliCommand } from '../args.ts';
 import { auditCommand } from './audit.ts';
 import { demo } from './demo.ts';
+import { distributeCommand } from './distribute.ts';
 import { doctorCommand } from './doctor.ts';
 import { newKey } from './new.ts';
 import { planCommand } from './plan.ts';
@@ -18,4 +19,5 @@ export const commands: readonly CliCommand[] = [
   demo,
   auditCommand,
   doctorCommand,
+  distributeCommand,
 ];
