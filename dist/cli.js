@@ -59008,6 +59008,16 @@ var TokenPolicyError = class extends Error {
   }
 };
 var APP_TOKEN_HOWTO = "Create a GitHub App, install it on this repository, and mint a token in the job with actions/create-github-app-token (inputs client-id and private-key); pass it as the token input.";
+function assertCanOpenPulls(kind, opts2) {
+  if (kind === "refresh")
+    throw new TokenPolicyError("token/refresh", kind, `rekey was given ${DESCRIPTIONS.refresh}.`);
+  if (kind !== "github-actions" || opts2.allowGithubToken) return;
+  throw new TokenPolicyError(
+    "token/github-token-pulls",
+    kind,
+    `Refusing to open pull requests with the workflow's GITHUB_TOKEN: events it causes start no workflow runs, and since June 2026 the pull_request runs of PRs opened by github-actions[bot] wait for approval, so the required rekey verify check would never run by itself and the PR could not merge as intended. ${APP_TOKEN_HOWTO} To use GITHUB_TOKEN anyway, set allow-github-token: true (then approve each verify run by hand).`
+  );
+}
 function assertCanDistribute(kind) {
   if (kind === "refresh")
     throw new TokenPolicyError("token/refresh", kind, `rekey was given ${DESCRIPTIONS.refresh}.`);
@@ -73474,6 +73484,36 @@ async function distributionProven(step, firstParent, statuses, budget) {
   }
   return { ok: true, reason: proven.join("; ") || "no precondition" };
 }
+var cell = (s2) => s2.replace(/[\r\n]+/g, " ").replace(/[|\\`<>]/g, (c4) => `\\${c4}`);
+function renderRotateSummary(title, r3) {
+  const out = [`## ${title}`, ""];
+  if (r3.kind === "invalid") {
+    out.push(
+      `The default branch is invalid (${r3.diagnostics.length} finding${r3.diagnostics.length === 1 ? "" : "s"}); nothing was written.`,
+      "",
+      "| where | rule | message |",
+      "| --- | --- | --- |",
+      ...r3.diagnostics.map(
+        (d3) => `| ${cell(`${d3.file}:${d3.line}`)} | ${cell(d3.rule)} | ${cell(d3.message)} |`
+      )
+    );
+    return `${out.join("\n")}
+`;
+  }
+  if (r3.kind === "dry-run") {
+    out.push("Dry run: nothing was written.", "", "```", r3.text.replace(/`/g, "'"), "```");
+    return `${out.join("\n")}
+`;
+  }
+  out.push("| key | outcome | pull request | detail |", "| --- | --- | --- | --- |");
+  for (const k3 of r3.keys) {
+    const pull = "pull" in k3 && typeof k3.pull === "object" ? `[#${k3.pull.number}](${k3.pull.url})` : "pull" in k3 && typeof k3.pull === "number" ? `#${k3.pull}` : "";
+    const detail = "reason" in k3 ? k3.reason : `${k3.action} v${k3.version}, fingerprint ${k3.fingerprint}${k3.warnings.length ? `; ${k3.warnings.join("; ")}` : ""}`;
+    out.push(`| ${cell(k3.keyId)} | ${k3.outcome} | ${pull} | ${cell(detail)} |`);
+  }
+  return `${out.join("\n")}
+`;
+}
 
 // src/commands/revoke.ts
 async function revoke(input2, ports) {
@@ -73595,6 +73635,44 @@ async function revoke(input2, ports) {
     statusCalls: evidence.calls,
     bounded: evidence.bounded
   };
+}
+var cell2 = (s2) => s2.replace(/[\r\n]+/g, " ").replace(/[|\\`<>]/g, (c4) => `\\${c4}`);
+function renderRevokeSummary(r3) {
+  const out = ["## rekey revoke", ""];
+  if (r3.kind === "invalid") {
+    out.push(
+      `The default branch is invalid (${r3.diagnostics.length} findings); nothing was written.`
+    );
+    for (const d3 of r3.diagnostics)
+      out.push(`- ${cell2(`${d3.file}:${d3.line} ${d3.rule}: ${d3.message}`)}`);
+    return `${out.join("\n")}
+`;
+  }
+  if (r3.kind === "superseded") {
+    out.push(
+      `Superseded: ${cell2(r3.keys[0]?.outcome === "superseded" ? r3.keys[0].reason : "the default branch moved")}. Nothing was written.`
+    );
+    return `${out.join("\n")}
+`;
+  }
+  if (r3.kind === "dry-run") out.push("Dry run: nothing was written.", "");
+  out.push(
+    `Read ${r3.statusCalls} ${DISTRIBUTION_CONTEXT} status list${r3.statusCalls === 1 ? "" : "s"}${r3.bounded ? " (stopped at the bound; later commits count as unproven)" : ""}.`,
+    "",
+    "| key | version | gate | reason |",
+    "| --- | --- | --- | --- |",
+    ...r3.verdicts.map(
+      (v3) => `| ${cell2(v3.keyId)} | v${v3.version} (${v3.state}) | ${v3.open ? "open" : "closed"} | ${cell2(v3.reason)} |`
+    ),
+    "",
+    "| key | outcome | pull request |",
+    "| --- | --- | --- |",
+    ...r3.keys.map(
+      (k3) => `| ${cell2(k3.keyId)} | ${k3.outcome} | ${"pull" in k3 && typeof k3.pull === "object" ? `[#${k3.pull.number}](${k3.pull.url})` : "pull" in k3 && k3.pull !== void 0 ? `#${k3.pull}` : ""} |`
+    )
+  );
+  return `${out.join("\n")}
+`;
 }
 
 // src/crypto/sops/codec.ts
@@ -80421,7 +80499,7 @@ Holder: ${lease.holder}
 }
 
 // src/commands/distribute/summary.ts
-var cell = (s2) => s2.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[|\\`*[\]]/g, (c4) => `\\${c4}`);
+var cell3 = (s2) => s2.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[|\\`*[\]]/g, (c4) => `\\${c4}`);
 var HEADLINE = {
   converged: "Every key converged.",
   failed: "Some keys were not distributed; see the problems and issues below.",
@@ -80446,16 +80524,16 @@ function renderDistributeSummary(result) {
     );
     for (const key of ev.keys) {
       if (key.targets.length === 0)
-        out.push(`| ${cell(key.key)} | (no targets) | ${key.outcome} | | |`);
+        out.push(`| ${cell3(key.key)} | (no targets) | ${key.outcome} | | |`);
       for (const t3 of key.targets) {
         const changed2 = t3.steps.length === 0 ? t3.outcome === "unchanged" ? "nothing to do" : "" : t3.steps.map(
-          (s2) => cell(
+          (s2) => cell3(
             `${s2.outcome === "failed" ? "FAILED " : s2.outcome === "planned" ? "would " : ""}${s2.step}`
           )
         ).join("<br>");
         const outcome = key.outcome === "halted" || key.outcome === "skipped" ? `${t3.outcome} (key ${key.outcome})` : t3.outcome;
         out.push(
-          `| ${cell(key.key)} | ${cell(t3.where)} | ${outcome} | ${changed2} | ${t3.desired.map(cell).join("<br>")} |`
+          `| ${cell3(key.key)} | ${cell3(t3.where)} | ${outcome} | ${changed2} | ${t3.desired.map(cell3).join("<br>")} |`
         );
       }
     }
@@ -80468,13 +80546,13 @@ function renderDistributeSummary(result) {
     )
   ];
   const unique2 = [...new Set(problems)];
-  if (unique2.length > 0) out.push("### Problems", "", ...unique2.map((p3) => `- ${cell(p3)}`), "");
+  if (unique2.length > 0) out.push("### Problems", "", ...unique2.map((p3) => `- ${cell3(p3)}`), "");
   const issues = result.keys.filter((k3) => k3.issue !== void 0);
   if (issues.length > 0)
     out.push(
       "### Failure issues",
       "",
-      ...issues.map((k3) => `- ${cell(k3.key)} (${k3.outcome}): ${k3.issue}`),
+      ...issues.map((k3) => `- ${cell3(k3.key)} (${k3.outcome}): ${k3.issue}`),
       ""
     );
   if (ev.receipts !== null) out.push(`Receipts stored with the lease: ${ev.receipts}.`, "");
@@ -84138,6 +84216,12 @@ function scrubber(io2) {
     stderr: (text3) => io2.stderr(scrub(text3))
   };
 }
+function cliPullOpener(io2, command, at4, opts2) {
+  const token = cliToken(io2, command);
+  const kind = cliTokenKind(io2, token);
+  if (!opts2.dryRun) assertCanOpenPulls(kind, { allowGithubToken: opts2.allowGithubToken });
+  return { token, ports: createGitHubPorts(cliClient(io2, token, opts2.client), at4) };
+}
 
 // src/cli/commands/distribute.ts
 var help3 = `Usage: rekey distribute [--dry-run] [--resume KEY-ID]... [--concurrency N]
@@ -85869,6 +85953,148 @@ ${diagnosticsText(outcome.diagnostics)}`
   }
 };
 
+// src/cli/commands/revoke.ts
+var help7 = `Usage: rekey revoke [--dry-run] [--allow-github-token] [--dir DIR] [--repo OWNER/NAME]
+
+What the revoke action does, from a local clone (--dir, default the working directory) of the
+default branch with full history: opens or updates a rekey/revoke/<key-id> pull request for
+each version the revocation gate lets go (its successor proven distributed by a
+rekey/distribution success on the default branch, and the grace period over unless the version
+is compromised). --dry-run prints the verdicts and makes no request that writes.
+
+The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (a GitHub App installation token;
+a recognised GITHUB_TOKEN is refused unless --allow-github-token). The repository is --repo,
+else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+
+Exit: 0 done (or nothing to revoke), 1 the manifest is invalid, 2 usage or configuration error.
+`;
+function revokeCommandWith(client = {}) {
+  return {
+    name: "revoke",
+    summary: "open revocation pull requests for versions the gate lets go (as the revoke action)",
+    help: help7,
+    async run(argv, rawIo) {
+      const { values } = parse("revoke", argv, {
+        "dry-run": { type: "boolean", default: false },
+        "allow-github-token": { type: "boolean", default: false },
+        dir: { type: "string" },
+        repo: { type: "string" }
+      });
+      const dir = repoDir(rawIo, values.dir);
+      const at4 = await cliRepository("revoke", dir, values.repo);
+      const { token, ports } = cliPullOpener(rawIo, "revoke", at4, {
+        allowGithubToken: values["allow-github-token"],
+        dryRun: values["dry-run"],
+        client
+      });
+      const io2 = scrubber(rawIo);
+      io2.mask(token);
+      const { sha, tree, history: history2, firstParent } = await readCheckout(dir);
+      const result = await revoke(
+        { tree, sha, history: history2, firstParent, now: rawIo.now(), dryRun: values["dry-run"] },
+        ports
+      );
+      io2.stdout(`${renderRevokeSummary(result)}
+`);
+      if (result.kind === "invalid") {
+        for (const d3 of result.diagnostics) io2.stderr(`${formatDiagnostic(d3)}
+`);
+        return EXIT.findings;
+      }
+      for (const k3 of result.keys)
+        io2.stdout(`${k3.keyId}: ${k3.outcome}${"reason" in k3 && k3.reason ? ` (${k3.reason})` : ""}
+`);
+      return EXIT.ok;
+    }
+  };
+}
+var revokeCommand = revokeCommandWith();
+
+// src/cli/commands/rotate.ts
+var help8 = `Usage: rekey rotate [--dry-run] [--key KEY-ID --reason TEXT [--compromised]]
+                   [--allow-github-token] [--dir DIR] [--repo OWNER/NAME]
+
+What the rotate action does, from a local clone (--dir, default the working directory) of the
+default branch with full history: opens or updates a rekey/rotate/<key-id> pull request for
+every key that is due (keys halted by distribution are skipped), or with --key and --reason an
+emergency rotation of that key on rekey/emergency/<key-id> (--compromised marks the current
+version compromised). New material is encrypted to the .sops.yaml recipients; no identity is
+needed. --dry-run prints the plan and makes no request that writes.
+
+The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (a GitHub App installation token:
+events caused by a workflow's GITHUB_TOKEN start no workflows, so a recognised GITHUB_TOKEN is
+refused unless --allow-github-token). The repository is --repo, else the origin remote;
+GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+
+Exit: 0 done (or nothing due), 1 the manifest is invalid, 2 usage or configuration error.
+`;
+function rotateCommandWith(client = {}) {
+  return {
+    name: "rotate",
+    summary: "open rotation pull requests for due keys, or an emergency one (as the rotate action)",
+    help: help8,
+    async run(argv, rawIo) {
+      const { values } = parse("rotate", argv, {
+        "dry-run": { type: "boolean", default: false },
+        key: { type: "string" },
+        reason: { type: "string" },
+        compromised: { type: "boolean", default: false },
+        "allow-github-token": { type: "boolean", default: false },
+        dir: { type: "string" },
+        repo: { type: "string" }
+      });
+      if (values.key === void 0 && (values.reason !== void 0 || values.compromised))
+        throw new UsageError("rekey rotate: --reason and --compromised go with --key");
+      if (values.key !== void 0 && !values.reason)
+        throw new UsageError("rekey rotate: an emergency rotation (--key) needs --reason");
+      const dir = repoDir(rawIo, values.dir);
+      const at4 = await cliRepository("rotate", dir, values.repo);
+      const { token, ports } = cliPullOpener(rawIo, "rotate", at4, {
+        allowGithubToken: values["allow-github-token"],
+        dryRun: values["dry-run"],
+        client
+      });
+      const io2 = scrubber(rawIo);
+      io2.mask(token);
+      const { sha, tree, history: history2, firstParent } = await readCheckout(dir);
+      const result = await rotate2(
+        {
+          tree,
+          sha,
+          history: history2,
+          firstParent,
+          now: rawIo.now(),
+          dryRun: values["dry-run"],
+          halted: () => haltedKeys(ports.issues),
+          ...values.key ? {
+            emergency: {
+              key: values.key,
+              reason: values.reason ?? "",
+              compromised: values.compromised
+            }
+          } : {}
+        },
+        { ...ports, codec: new BuiltinSopsCodec({ identities: [] }) }
+      );
+      io2.stdout(`${renderRotateSummary("rekey rotate", result)}
+`);
+      if (result.kind === "invalid") {
+        for (const d3 of result.diagnostics) io2.stderr(`${formatDiagnostic(d3)}
+`);
+        return EXIT.findings;
+      }
+      if (result.kind !== "dry-run")
+        for (const k3 of result.keys)
+          io2.stdout(
+            `${k3.keyId}: ${k3.outcome}${"reason" in k3 && k3.reason ? ` (${k3.reason})` : ""}
+`
+          );
+      return EXIT.ok;
+    }
+  };
+}
+var rotateCommand = rotateCommandWith();
+
 // src/cli/commands/sops.ts
 import { readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
 import { relative as relative4, resolve as resolve6 } from "node:path";
@@ -85952,7 +86178,7 @@ async function verifySopsFile(input2) {
 }
 
 // src/cli/commands/sops.ts
-var help7 = `Usage: rekey sops decrypt FILE
+var help9 = `Usage: rekey sops decrypt FILE
        rekey sops encrypt FILE|- [--path PATH] [--output OUT]
        rekey sops verify FILE [--base REF] [--json]
        (each takes --dir DIR, the repository root that holds .sops.yaml)
@@ -85981,7 +86207,7 @@ function repoPath(dir, io2, file2) {
 var sops = {
   name: "sops",
   summary: "decrypt, encrypt or verify a SOPS file with the built-in codec or the sops binary",
-  help: help7,
+  help: help9,
   async run(argv, io2) {
     const [verb, ...rest] = argv;
     const { values, positionals } = parse(
@@ -86000,7 +86226,7 @@ var sops = {
     if (!["decrypt", "encrypt", "verify"].includes(verb ?? "") || file2 === void 0)
       throw new UsageError(`rekey sops: expected decrypt, encrypt or verify and a FILE
 
-${help7}`);
+${help9}`);
     const dir = repoDir(io2, values.dir);
     if (verb === "decrypt") {
       const { codec: codec3 } = await sopsCodec(io2, dir, { decrypt: true });
@@ -86054,7 +86280,7 @@ ${help7}`);
 };
 
 // src/cli/commands/validate.ts
-var help8 = `Usage: rekey validate [--ref REF] [--json] [--dir DIR] [--now ISO]
+var help10 = `Usage: rekey validate [--ref REF] [--json] [--dir DIR] [--now ISO]
 
 Checks the manifest (keys-manifest/), the policies (policies/) and .sops.yaml of the working
 tree, or of REF: safe YAML, the formats, folder structure, lifecycle invariants (one active
@@ -86066,7 +86292,7 @@ Exit: 0 valid, 1 problems found, 2 usage or configuration error.
 var validate2 = {
   name: "validate",
   summary: "check the manifest, policies and .sops.yaml (working tree or --ref)",
-  help: help8,
+  help: help10,
   async run(argv, io2) {
     const { values } = parse("validate", argv, {
       ref: { type: "string" },
@@ -86092,7 +86318,7 @@ var validate2 = {
 };
 
 // src/cli/commands/verify.ts
-var help9 = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
+var help11 = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
 
 Checks the change from REF (the base branch) to --head (default: the working tree) against
 rekey's rules: file formats, the key lifecycle, recipients equal to the BASE branch's
@@ -86108,7 +86334,7 @@ Exit: 0 no violations, 1 violations, 2 usage or configuration error.
 var verify = {
   name: "verify",
   summary: "check a change (base..head) against the format and lifecycle rules",
-  help: help9,
+  help: help11,
   async run(argv, io2) {
     const { values } = parse("verify", argv, {
       base: { type: "string" },
@@ -86120,7 +86346,7 @@ var verify = {
     if (values.base === void 0)
       throw new UsageError(`rekey verify: --base REF is required
 
-${help9}`);
+${help11}`);
     const dir = repoDir(io2, values.dir);
     const [base2, head] = await Promise.all([
       readTree(io2, dir, values.base),
@@ -86171,7 +86397,9 @@ var commands = [
   demo,
   auditCommand,
   doctorCommand,
-  distributeCommand
+  distributeCommand,
+  rotateCommand,
+  revokeCommand
 ];
 
 // src/cli/main.ts

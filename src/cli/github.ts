@@ -5,8 +5,8 @@
 import { hostname, userInfo } from 'node:os';
 import { simpleGit } from 'simple-git';
 import { createGitHubClient, type GitHubClientOptions } from '../adapters/github/client.ts';
-import { parseRepository } from '../adapters/github/index.ts';
-import { classifyToken, type TokenKind } from '../adapters/github/token.ts';
+import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
+import { assertCanOpenPulls, classifyToken, type TokenKind } from '../adapters/github/token.ts';
 import { UsageError, type CliIo } from './args.ts';
 import { repositoryFromRemote } from './commands/audit.ts';
 
@@ -96,4 +96,20 @@ export function scrubber(io: CliIo) {
     stdout: (text: string) => io.stdout(scrub(text)),
     stderr: (text: string) => io.stderr(scrub(text)),
   };
+}
+
+/**
+ * The GitHub ports of a CLI run that opens pull requests, as the actions' `pullOpener`: a
+ * recognised GITHUB_TOKEN is refused before any request unless allowed or a dry run.
+ */
+export function cliPullOpener(
+  io: CliIo,
+  command: string,
+  at: { owner: string; repo: string },
+  opts: { allowGithubToken: boolean; dryRun: boolean; client?: ClientOverrides },
+) {
+  const token = cliToken(io, command);
+  const kind = cliTokenKind(io, token);
+  if (!opts.dryRun) assertCanOpenPulls(kind, { allowGithubToken: opts.allowGithubToken });
+  return { token, ports: createGitHubPorts(cliClient(io, token, opts.client), at) };
 }

@@ -5,6 +5,8 @@ import { distributeCommand } from './distribute.ts';
 import { doctorCommand } from './doctor.ts';
 import { newKey } from './new.ts';
 import { planCommand } from './plan.ts';
+import { revokeCommand } from './revoke.ts';
+import { rotateCommand } from './rotate.ts';
 import { sops } from './sops.ts';
 import { validate } from './validate.ts';
 import { verify } from './verify.ts';
@@ -20,4 +22,6 @@ export const commands: readonly CliCommand[] = [
   auditCommand,
   doctorCommand,
   distributeCommand,
+  rotateCommand,
+  revokeCommand,
 ];
