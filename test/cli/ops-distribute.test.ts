@@ -92,6 +92,16 @@ describe('rekey distribute', () => {
     expect(r.writes).toEqual([]);
   });
 
+  it('--dry-run on the stale clone plans and writes nothing', async () => {
+    const r = await run(['--repo', REPO, '--dry-run'], {
+      REKEY_TOKEN: token,
+      SOPS_AGE_KEY: identity,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/rekey distribute: dry-run at/);
+    expect(r.writes).toEqual([]);
+  });
+
   it('converges from the head, writing the secret; no secret in stdout or stderr', async () => {
     await bed.checkout(); // fetch the new head into the clone
     const r = await run(['--repo', REPO, '--concurrency', '2'], {

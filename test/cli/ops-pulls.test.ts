@@ -110,6 +110,26 @@ describe('rekey rotate', () => {
     expect(allowed.stdout).toMatch(/^svc\/b: created/m);
   }, 60_000);
 
+  it('opens an emergency rotation with --key, --reason and --compromised', async () => {
+    bed.at(T0);
+    const c = await bed.repo('emergency', await manifest(['svc/c']));
+    const now = days(T0, 1);
+    bed.at(now);
+    const r = await run(
+      rotateCommandWith(client),
+      c.work,
+      ['--repo', c.fullName, '--key', 'svc/c', '--reason', 'leaked in a log', '--compromised'],
+      now,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^svc\/c: created/m);
+    const pulls = await bed.ports(c.fullName).pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
+    expect(pulls.map((p) => p.headRef)).toEqual(['rekey/emergency/svc/c']);
+    await expect(run(rotateCommandWith(client), c.work, ['--key', 'svc/c'], now)).rejects.toThrow(
+      /needs --reason/,
+    );
+  }, 60_000);
+
   it('exits 2 without a token, naming the variables', async () => {
     let stderr = '';
     const code = await main(['rotate', '--repo', 'acme/x'], {
