@@ -60805,7 +60805,7 @@ successor was proven distributed. docs/audit.md explains each finding and what t
 Writes audit.md (with a Mermaid gantt per key), audit.json (schema rekey.audit/v1), audit.csv
 and audit.html (self-contained) to --out (default ./rekey-audit); --format picks some of them.
 
-The token comes from REKEY_GITHUB_TOKEN or GITHUB_TOKEN (read-only is enough: contents,
+The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
 The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
 At most --max-calls GitHub requests (default ${DEFAULT_AUDIT_MAX_CALLS}).

@@ -61257,7 +61257,7 @@ successor was proven distributed. docs/audit.md explains each finding and what t
 Writes audit.md (with a Mermaid gantt per key), audit.json (schema rekey.audit/v1), audit.csv
 and audit.html (self-contained) to --out (default ./rekey-audit); --format picks some of them.
 
-The token comes from REKEY_GITHUB_TOKEN or GITHUB_TOKEN (read-only is enough: contents,
+The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
 The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
 At most --max-calls GitHub requests (default ${DEFAULT_AUDIT_MAX_CALLS}).
@@ -61349,7 +61349,7 @@ var auditCommand = {
       (b4) => b4 === "HEAD" ? "main" : b4,
       () => "main"
     );
-    const token = io2.env.REKEY_GITHUB_TOKEN || io2.env.GITHUB_TOKEN || void 0;
+    const token = io2.env.REKEY_TOKEN || io2.env.GITHUB_TOKEN || io2.env.GH_TOKEN || void 0;
     const apiUrl = io2.env.GITHUB_API_URL || "https://api.github.com";
     const client = token ? createGitHubClient({
       token,
@@ -61368,7 +61368,7 @@ var auditCommand = {
         ...repository2 ? { repository: repository2 } : {},
         ...values.since ? { since: parseSince(values.since) } : {},
         ...maxCalls !== void 0 ? { maxCalls } : {},
-        ...token && !repository2 ? { withoutGitHub: "the repository is unknown (no --repo and no GitHub origin remote)" } : token ? {} : { withoutGitHub: "no token (set REKEY_GITHUB_TOKEN or GITHUB_TOKEN)" }
+        ...token && !repository2 ? { withoutGitHub: "the repository is unknown (no --repo and no GitHub origin remote)" } : token ? {} : { withoutGitHub: "no token (set REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN)" }
       },
       ports
     );
