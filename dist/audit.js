@@ -60432,6 +60432,23 @@ function nulTokens(onToken) {
     carry = start < data.length ? data.subarray(start) : void 0;
   };
 }
+async function logWithBlobs(repoDir2, ref, args, options2, tap) {
+  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
+    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
+  const spawn2 = options2.spawn ?? spawnGit;
+  const reader = openBlobReader(repoDir2, { env: options2.env, spawn: spawn2 });
+  try {
+    const child = spawn2(args(ref), { cwd: repoDir2, env: options2.env });
+    const t2 = tap((oid) => reader.request(oid));
+    child.stdout.on("data", t2.onData);
+    const log = await collect(child, "git log --first-parent");
+    t2.end?.();
+    return { log, blobs: await reader.close() };
+  } catch (e2) {
+    reader.abort();
+    throw e2;
+  }
+}
 async function isShallowRepository(repoDir2, options2 = {}) {
   const out = await collect(
     (options2.spawn ?? spawnGit)(["rev-parse", "--is-shallow-repository"], {
@@ -60531,33 +60548,20 @@ function auditBlobRequests(request2) {
   });
 }
 async function buildAuditHistory(repoDir2, ref, options2 = {}) {
-  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
-    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn2 = options2.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir2, { env: options2.env, spawn: spawn2 });
-  let log;
-  let blobs;
-  try {
-    const child = spawn2(auditLogArgs(ref), { cwd: repoDir2, env: options2.env });
+  const { log, blobs } = await logWithBlobs(repoDir2, ref, auditLogArgs, options2, (request2) => {
     let batch = [];
     const send = () => {
-      for (const oid of batch) reader.request(oid);
+      for (const oid of batch) request2(oid);
       batch = [];
     };
-    child.stdout.on(
-      "data",
-      auditBlobRequests((oid) => {
+    return {
+      onData: auditBlobRequests((oid) => {
         batch.push(oid);
         if (batch.length >= REQUEST_BATCH) send();
-      })
-    );
-    log = await collect(child, "git log --first-parent");
-    send();
-    blobs = await reader.close();
-  } catch (e2) {
-    reader.abort();
-    throw e2;
-  }
+      }),
+      end: send
+    };
+  });
   const blob = (oid, path) => {
     const content = blobs.get(oid);
     if (content === void 0)

@@ -55295,28 +55295,30 @@ function nulTokens(onToken) {
     carry = start < data.length ? data.subarray(start) : void 0;
   };
 }
-async function buildHistoryIndex(repoDir2, ref, options2 = {}) {
+async function logWithBlobs(repoDir2, ref, args, options2, tap) {
   if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
     throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn5 = options2.spawn ?? spawnGit;
   const reader = openBlobReader(repoDir2, { env: options2.env, spawn: spawn5 });
-  let log;
-  let blobs;
   try {
-    const child = spawn5(historyLogArgs(ref), { cwd: repoDir2, env: options2.env });
-    child.stdout.on(
-      "data",
-      nulTokens((token) => {
-        const m3 = READABLE_RAW.exec(token);
-        if (m3) reader.request(m3[1]);
-      })
-    );
-    log = await collect(child, "git log --first-parent");
-    blobs = await reader.close();
+    const child = spawn5(args(ref), { cwd: repoDir2, env: options2.env });
+    const t3 = tap((oid) => reader.request(oid));
+    child.stdout.on("data", t3.onData);
+    const log = await collect(child, "git log --first-parent");
+    t3.end?.();
+    return { log, blobs: await reader.close() };
   } catch (e2) {
     reader.abort();
     throw e2;
   }
+}
+async function buildHistoryIndex(repoDir2, ref, options2 = {}) {
+  const { log, blobs } = await logWithBlobs(repoDir2, ref, historyLogArgs, options2, (request2) => ({
+    onData: nulTokens((token) => {
+      const m3 = READABLE_RAW.exec(token);
+      if (m3) request2(m3[1]);
+    })
+  }));
   const commits = parseHistoryLog(log).reverse();
   const isFile = (c4) => c4.status !== "D" && /^100(644|755)$/.test(c4.newMode);
   const builder = new HistoryIndexBuilder();
@@ -55437,33 +55439,20 @@ function auditBlobRequests(request2) {
   });
 }
 async function buildAuditHistory(repoDir2, ref, options2 = {}) {
-  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
-    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn5 = options2.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir2, { env: options2.env, spawn: spawn5 });
-  let log;
-  let blobs;
-  try {
-    const child = spawn5(auditLogArgs(ref), { cwd: repoDir2, env: options2.env });
+  const { log, blobs } = await logWithBlobs(repoDir2, ref, auditLogArgs, options2, (request2) => {
     let batch = [];
     const send2 = () => {
-      for (const oid of batch) reader.request(oid);
+      for (const oid of batch) request2(oid);
       batch = [];
     };
-    child.stdout.on(
-      "data",
-      auditBlobRequests((oid) => {
+    return {
+      onData: auditBlobRequests((oid) => {
         batch.push(oid);
         if (batch.length >= REQUEST_BATCH) send2();
-      })
-    );
-    log = await collect(child, "git log --first-parent");
-    send2();
-    blobs = await reader.close();
-  } catch (e2) {
-    reader.abort();
-    throw e2;
-  }
+      }),
+      end: send2
+    };
+  });
   const blob = (oid, path7) => {
     const content = blobs.get(oid);
     if (content === void 0)

@@ -56402,28 +56402,30 @@ function nulTokens(onToken) {
     carry = start < data.length ? data.subarray(start) : void 0;
   };
 }
-async function buildHistoryIndex(repoDir, ref, options2 = {}) {
+async function logWithBlobs(repoDir, ref, args, options2, tap) {
   if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
     throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn2 = options2.spawn ?? spawnGit;
   const reader = openBlobReader(repoDir, { env: options2.env, spawn: spawn2 });
-  let log;
-  let blobs;
   try {
-    const child = spawn2(historyLogArgs(ref), { cwd: repoDir, env: options2.env });
-    child.stdout.on(
-      "data",
-      nulTokens((token) => {
-        const m2 = READABLE_RAW.exec(token);
-        if (m2) reader.request(m2[1]);
-      })
-    );
-    log = await collect(child, "git log --first-parent");
-    blobs = await reader.close();
+    const child = spawn2(args(ref), { cwd: repoDir, env: options2.env });
+    const t2 = tap((oid) => reader.request(oid));
+    child.stdout.on("data", t2.onData);
+    const log = await collect(child, "git log --first-parent");
+    t2.end?.();
+    return { log, blobs: await reader.close() };
   } catch (e) {
     reader.abort();
     throw e;
   }
+}
+async function buildHistoryIndex(repoDir, ref, options2 = {}) {
+  const { log, blobs } = await logWithBlobs(repoDir, ref, historyLogArgs, options2, (request2) => ({
+    onData: nulTokens((token) => {
+      const m2 = READABLE_RAW.exec(token);
+      if (m2) request2(m2[1]);
+    })
+  }));
   const commits = parseHistoryLog(log).reverse();
   const isFile = (c3) => c3.status !== "D" && /^100(644|755)$/.test(c3.newMode);
   const builder = new HistoryIndexBuilder();

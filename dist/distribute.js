@@ -56413,28 +56413,30 @@ function nulTokens(onToken) {
     carry = start < data.length ? data.subarray(start) : void 0;
   };
 }
-async function buildHistoryIndex(repoDir, ref, options2 = {}) {
+async function logWithBlobs(repoDir, ref, args, options2, tap) {
   if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
     throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn2 = options2.spawn ?? spawnGit;
   const reader = openBlobReader(repoDir, { env: options2.env, spawn: spawn2 });
-  let log;
-  let blobs;
   try {
-    const child = spawn2(historyLogArgs(ref), { cwd: repoDir, env: options2.env });
-    child.stdout.on(
-      "data",
-      nulTokens((token) => {
-        const m3 = READABLE_RAW.exec(token);
-        if (m3) reader.request(m3[1]);
-      })
-    );
-    log = await collect(child, "git log --first-parent");
-    blobs = await reader.close();
+    const child = spawn2(args(ref), { cwd: repoDir, env: options2.env });
+    const t3 = tap((oid) => reader.request(oid));
+    child.stdout.on("data", t3.onData);
+    const log = await collect(child, "git log --first-parent");
+    t3.end?.();
+    return { log, blobs: await reader.close() };
   } catch (e) {
     reader.abort();
     throw e;
   }
+}
+async function buildHistoryIndex(repoDir, ref, options2 = {}) {
+  const { log, blobs } = await logWithBlobs(repoDir, ref, historyLogArgs, options2, (request2) => ({
+    onData: nulTokens((token) => {
+      const m3 = READABLE_RAW.exec(token);
+      if (m3) request2(m3[1]);
+    })
+  }));
   const commits = parseHistoryLog(log).reverse();
   const isFile = (c4) => c4.status !== "D" && /^100(644|755)$/.test(c4.newMode);
   const builder = new HistoryIndexBuilder();

@@ -121,6 +121,37 @@ export function nulTokens(onToken: (token: string) => void): (chunk: Buffer) => 
 }
 
 /**
+ * One `git log` (its arguments from `args(ref)`) and one `git cat-file --batch` beside it: the
+ * tap reads the log as it streams and asks for blobs, which cat-file reads meanwhile.
+ */
+async function logWithBlobs(
+  repoDir: string,
+  ref: string,
+  args: (ref: string) => string[],
+  options: HistoryOptions,
+  tap: (request: (oid: string) => void) => {
+    onData: (chunk: Buffer) => void;
+    end?: () => void;
+  },
+): Promise<{ log: string; blobs: Map<string, Uint8Array> }> {
+  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
+    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
+  const spawn = options.spawn ?? spawnGit;
+  const reader = openBlobReader(repoDir, { env: options.env, spawn });
+  try {
+    const child = spawn(args(ref), { cwd: repoDir, env: options.env });
+    const t = tap((oid) => reader.request(oid));
+    child.stdout.on('data', t.onData);
+    const log = await collect(child, 'git log --first-parent');
+    t.end?.();
+    return { log, blobs: await reader.close() };
+  } catch (e) {
+    reader.abort();
+    throw e;
+  }
+}
+
+/**
  * The history index of the manifest on `ref`'s first-parent line, in ONE pass: one
  * `git log` process lists every commit that changed a key.yaml with the blob ids, and one
  * `git cat-file --batch` process reads those blobs, starting on the first id while the log
@@ -132,27 +163,12 @@ export async function buildHistoryIndex(
   ref: string,
   options: HistoryOptions = {},
 ): Promise<HistoryIndex> {
-  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
-    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn = options.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir, { env: options.env, spawn });
-  let log: string;
-  let blobs: Map<string, Uint8Array>;
-  try {
-    const child = spawn(historyLogArgs(ref), { cwd: repoDir, env: options.env });
-    child.stdout.on(
-      'data',
-      nulTokens((token) => {
-        const m = READABLE_RAW.exec(token);
-        if (m) reader.request(m[1]!);
-      }),
-    );
-    log = await collect(child, 'git log --first-parent');
-    blobs = await reader.close();
-  } catch (e) {
-    reader.abort();
-    throw e;
-  }
+  const { log, blobs } = await logWithBlobs(repoDir, ref, historyLogArgs, options, (request) => ({
+    onData: nulTokens((token) => {
+      const m = READABLE_RAW.exec(token);
+      if (m) request(m[1]!);
+    }),
+  }));
   const commits = parseHistoryLog(log).reverse();
   const isFile = (c: LoggedChange) => c.status !== 'D' && /^100(644|755)$/.test(c.newMode);
   const builder = new HistoryIndexBuilder();
@@ -328,35 +344,22 @@ export async function buildAuditHistory(
   ref: string,
   options: HistoryOptions = {},
 ): Promise<AuditHistory> {
-  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
-    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn = options.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir, { env: options.env, spawn });
-  let log: string;
-  let blobs: Map<string, Uint8Array>;
-  try {
-    const child = spawn(auditLogArgs(ref), { cwd: repoDir, env: options.env });
+  const { log, blobs } = await logWithBlobs(repoDir, ref, auditLogArgs, options, (request) => {
     // Ids go to cat-file in batches: each write wakes cat-file, and on a busy machine a write
     // per log chunk costs more than the overlap gains.
     let batch: string[] = [];
     const send = () => {
-      for (const oid of batch) reader.request(oid);
+      for (const oid of batch) request(oid);
       batch = [];
     };
-    child.stdout.on(
-      'data',
-      auditBlobRequests((oid) => {
+    return {
+      onData: auditBlobRequests((oid) => {
         batch.push(oid);
         if (batch.length >= REQUEST_BATCH) send();
       }),
-    );
-    log = await collect(child, 'git log --first-parent');
-    send();
-    blobs = await reader.close();
-  } catch (e) {
-    reader.abort();
-    throw e;
-  }
+      end: send,
+    };
+  });
   const blob = (oid: string, path: string): Uint8Array => {
     const content = blobs.get(oid);
     if (content === undefined)
