@@ -59951,12 +59951,24 @@ var pipelineDocument = external_exports.strictObject({
   /** Failed distribution runs a key may accumulate before it is halted. */
   "retry-budget": external_exports.int().min(0).max(20).default(3),
   /** How long a distribution lease is honoured without renewal. */
-  "lease-ttl": duration3.default("30m")
+  "lease-ttl": duration3.default("30m"),
+  /**
+   * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
+   * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
+   */
+  "status-creators": external_exports.array(
+    external_exports.string().regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+      "expected a GitHub login, like my-rekey-app[bot]"
+    )
+  ).min(1).max(20).optional()
 });
 
 // src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 async function readDistributionEvidence(input2) {
+  const trusted = input2.trusted && new Set(input2.trusted.map((l3) => l3.toLowerCase()));
+  const counts = (s) => s.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s.creator !== null && trusted.has(s.creator.toLowerCase()));
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i]));
@@ -59977,9 +59989,7 @@ async function readDistributionEvidence(input2) {
     }
     const sha = shas[i];
     counter.calls++;
-    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT
-    );
+    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(counts);
     if (latest === void 0) continue;
     records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
     if (latest.state === "success") {
@@ -60010,6 +60020,12 @@ function policyName(bytes) {
   if (m2) return m2[2];
   const parsed = parseYaml("key.yaml", bytes).value;
   return typeof parsed?.policy === "string" ? parsed.policy : void 0;
+}
+function statusCreatorsAt(tree) {
+  const bytes = tree.get("policies/pipeline.yaml");
+  if (bytes === void 0) return void 0;
+  const doc = pipelineDocument.safeParse(parseYaml("policies/pipeline.yaml", bytes).value);
+  return doc.success ? doc.data["status-creators"] : void 0;
 }
 function policiesAt(tree) {
   const policies = /* @__PURE__ */ new Map();
@@ -60052,7 +60068,7 @@ function approvalsAtHead(reviews, headSha) {
   }
   return { approvals, stale };
 }
-async function gitHubEvidence(input2, history, gh) {
+async function gitHubEvidence(input2, history, gh, statusCreators) {
   const budget = input2.maxCalls ?? DEFAULT_AUDIT_MAX_CALLS;
   const base = input2.defaultBranch ?? "main";
   const counter = { calls: 0 };
@@ -60085,7 +60101,8 @@ async function gitHubEvidence(input2, history, gh) {
       since,
       statuses: gh.statuses,
       max: Math.max(0, budget - counter.calls),
-      counter
+      counter,
+      ...statusCreators ? { trusted: statusCreators } : {}
     });
     const at2 = new Map(evidence.records.flatMap((r2) => r2.status ? [[r2.sha, r2.status.at]] : []));
     let unchecked = 0;
@@ -60150,7 +60167,7 @@ async function audit(input2, ports) {
     ports.tree ? ports.tree(input2.ref) : /* @__PURE__ */ new Map()
   ]);
   const tree = new Map([...history.files ?? [], ...files]);
-  const github = ports.github ? await gitHubEvidence(input2, history, ports.github) : void 0;
+  const github = ports.github ? await gitHubEvidence(input2, history, ports.github, statusCreatorsAt(tree)) : void 0;
   return buildAuditReport({
     history,
     policies: policiesAt(tree),

@@ -60875,13 +60875,25 @@ var pipelineDocument = external_exports.strictObject({
   /** Failed distribution runs a key may accumulate before it is halted. */
   "retry-budget": external_exports.int().min(0).max(20).default(3),
   /** How long a distribution lease is honoured without renewal. */
-  "lease-ttl": duration3.default("30m")
+  "lease-ttl": duration3.default("30m"),
+  /**
+   * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
+   * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
+   */
+  "status-creators": external_exports.array(
+    external_exports.string().regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+      "expected a GitHub login, like my-rekey-app[bot]"
+    )
+  ).min(1).max(20).optional()
 });
 
 // src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 var DEFAULT_MAX_STATUS_CALLS = 20;
 async function readDistributionEvidence(input2) {
+  const trusted = input2.trusted && new Set(input2.trusted.map((l4) => l4.toLowerCase()));
+  const counts = (s2) => s2.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s2.creator !== null && trusted.has(s2.creator.toLowerCase()));
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s2, i2) => [s2, i2]));
@@ -60902,9 +60914,7 @@ async function readDistributionEvidence(input2) {
     }
     const sha = shas[i2];
     counter.calls++;
-    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s2) => s2.context === DISTRIBUTION_CONTEXT
-    );
+    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(counts);
     if (latest === void 0) continue;
     records[i2] = { sha, status: { state: latest.state, at: latest.createdAt } };
     if (latest.state === "success") {
@@ -60926,6 +60936,10 @@ function activeSince(snapshot, history2, keyIds2) {
   }
   return out;
 }
+function trustedCreators(pipeline) {
+  const list3 = pipeline["status-creators"];
+  return list3 ? { trusted: list3 } : {};
+}
 
 // src/commands/audit.ts
 var AUDIT_FORMATS = ["md", "json", "csv", "html"];
@@ -60944,6 +60958,12 @@ function policyName(bytes) {
   if (m3) return m3[2];
   const parsed = parseYaml("key.yaml", bytes).value;
   return typeof parsed?.policy === "string" ? parsed.policy : void 0;
+}
+function statusCreatorsAt(tree) {
+  const bytes = tree.get("policies/pipeline.yaml");
+  if (bytes === void 0) return void 0;
+  const doc = pipelineDocument.safeParse(parseYaml("policies/pipeline.yaml", bytes).value);
+  return doc.success ? doc.data["status-creators"] : void 0;
 }
 function policiesAt(tree) {
   const policies = /* @__PURE__ */ new Map();
@@ -60986,7 +61006,7 @@ function approvalsAtHead(reviews, headSha) {
   }
   return { approvals, stale };
 }
-async function gitHubEvidence(input2, history2, gh) {
+async function gitHubEvidence(input2, history2, gh, statusCreators) {
   const budget = input2.maxCalls ?? DEFAULT_AUDIT_MAX_CALLS;
   const base2 = input2.defaultBranch ?? "main";
   const counter = { calls: 0 };
@@ -61019,7 +61039,8 @@ async function gitHubEvidence(input2, history2, gh) {
       since: since2,
       statuses: gh.statuses,
       max: Math.max(0, budget - counter.calls),
-      counter
+      counter,
+      ...statusCreators ? { trusted: statusCreators } : {}
     });
     const at4 = new Map(evidence.records.flatMap((r3) => r3.status ? [[r3.sha, r3.status.at]] : []));
     let unchecked = 0;
@@ -61084,7 +61105,7 @@ async function audit(input2, ports) {
     ports.tree ? ports.tree(input2.ref) : /* @__PURE__ */ new Map()
   ]);
   const tree = new Map([...history2.files ?? [], ...files2]);
-  const github = ports.github ? await gitHubEvidence(input2, history2, ports.github) : void 0;
+  const github = ports.github ? await gitHubEvidence(input2, history2, ports.github, statusCreatorsAt(tree)) : void 0;
   return buildAuditReport({
     history: history2,
     policies: policiesAt(tree),
@@ -73424,7 +73445,13 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
         break;
       }
       case "promote": {
-        const proven = await distributionProven(step, input2.firstParent, ports.statuses, budget);
+        const proven = await distributionProven(
+          step,
+          input2.firstParent,
+          ports.statuses,
+          budget,
+          trustedCreators(snapshot.pipeline).trusted
+        );
         if (!proven.ok) {
           keys.push({ outcome: "skipped", keyId: keyId2, action: "promote", reason: proven.reason });
           break;
@@ -73443,7 +73470,7 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
   }
   return { kind: "applied", plan: plan2, keys, statusCalls: budget.calls };
 }
-async function distributionProven(step, firstParent, statuses, budget) {
+async function distributionProven(step, firstParent, statuses, budget, trusted) {
   const proven = [];
   for (const pre of step.preconditions) {
     if (pre.since === void 0)
@@ -73461,7 +73488,8 @@ async function distributionProven(step, firstParent, statuses, budget) {
       since: /* @__PURE__ */ new Map([[step.keyId, pre.since]]),
       statuses,
       max: budget.max,
-      counter: budget
+      counter: budget,
+      ...trusted ? { trusted } : {}
     });
     const at4 = evidence.provenAt.get(step.keyId);
     if (at4 === void 0)
@@ -73555,7 +73583,8 @@ async function revoke(input2, ports) {
     firstParent: input2.firstParent,
     since: activeSince(snapshot, input2.history, candidates.keys()),
     statuses: ports.statuses,
-    max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS
+    max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS,
+    ...trustedCreators(snapshot.pipeline)
   });
   const gate = revocationGate(
     gateEvidence({
@@ -83611,7 +83640,9 @@ async function gather(baseSha, keyIds2, base2, ports, max, counter) {
     since: activeSince(base2, history2, keyIds2),
     statuses: ports.statuses,
     max,
-    counter
+    counter,
+    // The base branch's pin, never the PR's: a PR cannot widen who may prove distribution.
+    ...trustedCreators(base2.pipeline)
   });
   return { firstParent: evidence.records, history: history2, bounded: evidence.bounded };
 }
@@ -84785,6 +84816,10 @@ var DOCTOR_RULES = {
     severity: "error",
     fix: "Give keys-manifest material a creation rule with recipients: `path_regex: ^keys-manifest/.*\\.sops\\.yaml$` and `age: age1...` (the distribution identity, plus a break-glass recipient)."
   },
+  "doctor/status-creators-unpinned": {
+    severity: "warning",
+    fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, not a status anyone with `statuses: write` can post (docs/formats.md)."
+  },
   "doctor/sops-crypt-rule": {
     severity: "warning",
     fix: 'Set `encrypted_regex: ^secret$` on the keys-manifest rule so only `secret` is encrypted and `id`, `version` and `public` stay reviewable (DESIGN "Formats").'
@@ -84943,7 +84978,7 @@ function checkLocal(tree) {
           { file: `.github/workflows/${action}.yml` }
         )
       );
-  findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree));
+  findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree), ...checkStatusCreators(tree));
   return { findings, scheduled, workflows: workflows2 };
 }
 function inMutationsGroup(value) {
@@ -85077,6 +85112,20 @@ function checkSopsConfig(tree) {
       );
   }
   return out;
+}
+var PIPELINE = "policies/pipeline.yaml";
+function checkStatusCreators(tree) {
+  const bytes = tree.get(PIPELINE);
+  const doc = bytes === void 0 ? void 0 : parseYaml(PIPELINE, bytes).value;
+  if (isMap6(doc) && Array.isArray(doc["status-creators"]) && doc["status-creators"].length > 0)
+    return [];
+  return [
+    finding(
+      "doctor/status-creators-unpinned",
+      "any rekey/distribution status counts as distribution evidence, whoever posted it",
+      { file: PIPELINE }
+    )
+  ];
 }
 
 // src/core/doctor/remote.ts

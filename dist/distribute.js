@@ -63471,7 +63471,17 @@ var pipelineDocument = external_exports.strictObject({
   /** Failed distribution runs a key may accumulate before it is halted. */
   "retry-budget": external_exports.int().min(0).max(20).default(3),
   /** How long a distribution lease is honoured without renewal. */
-  "lease-ttl": duration3.default("30m")
+  "lease-ttl": duration3.default("30m"),
+  /**
+   * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
+   * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
+   */
+  "status-creators": external_exports.array(
+    external_exports.string().regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+      "expected a GitHub login, like my-rekey-app[bot]"
+    )
+  ).min(1).max(20).optional()
 });
 
 // src/core/yaml/parse-yaml.ts

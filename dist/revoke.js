@@ -55889,7 +55889,17 @@ var pipelineDocument = external_exports.strictObject({
   /** Failed distribution runs a key may accumulate before it is halted. */
   "retry-budget": external_exports.int().min(0).max(20).default(3),
   /** How long a distribution lease is honoured without renewal. */
-  "lease-ttl": duration3.default("30m")
+  "lease-ttl": duration3.default("30m"),
+  /**
+   * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
+   * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
+   */
+  "status-creators": external_exports.array(
+    external_exports.string().regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+      "expected a GitHub login, like my-rekey-app[bot]"
+    )
+  ).min(1).max(20).optional()
 });
 
 // src/core/yaml/parse-yaml.ts
@@ -57726,6 +57736,8 @@ async function openChangePull(input2, ports) {
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 var DEFAULT_MAX_STATUS_CALLS = 20;
 async function readDistributionEvidence(input2) {
+  const trusted = input2.trusted && new Set(input2.trusted.map((l3) => l3.toLowerCase()));
+  const counts = (s) => s.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s.creator !== null && trusted.has(s.creator.toLowerCase()));
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i]));
@@ -57746,9 +57758,7 @@ async function readDistributionEvidence(input2) {
     }
     const sha = shas[i];
     counter.calls++;
-    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT
-    );
+    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(counts);
     if (latest === void 0) continue;
     records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
     if (latest.state === "success") {
@@ -57769,6 +57779,10 @@ function activeSince(snapshot, history, keyIds) {
     if (sha !== void 0) out.set(id, sha);
   }
   return out;
+}
+function trustedCreators(pipeline) {
+  const list2 = pipeline["status-creators"];
+  return list2 ? { trusted: list2 } : {};
 }
 
 // src/commands/rotate.ts
@@ -57836,7 +57850,8 @@ async function revoke(input2, ports) {
     firstParent: input2.firstParent,
     since: activeSince(snapshot, input2.history, candidates.keys()),
     statuses: ports.statuses,
-    max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS
+    max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS,
+    ...trustedCreators(snapshot.pipeline)
   });
   const gate = revocationGate(
     gateEvidence({

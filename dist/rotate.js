@@ -57730,7 +57730,17 @@ var pipelineDocument = external_exports.strictObject({
   /** Failed distribution runs a key may accumulate before it is halted. */
   "retry-budget": external_exports.int().min(0).max(20).default(3),
   /** How long a distribution lease is honoured without renewal. */
-  "lease-ttl": duration3.default("30m")
+  "lease-ttl": duration3.default("30m"),
+  /**
+   * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
+   * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
+   */
+  "status-creators": external_exports.array(
+    external_exports.string().regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+      "expected a GitHub login, like my-rekey-app[bot]"
+    )
+  ).min(1).max(20).optional()
 });
 
 // src/core/yaml/parse-yaml.ts
@@ -68826,6 +68836,8 @@ async function openChangePull(input2, ports) {
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 var DEFAULT_MAX_STATUS_CALLS = 20;
 async function readDistributionEvidence(input2) {
+  const trusted = input2.trusted && new Set(input2.trusted.map((l3) => l3.toLowerCase()));
+  const counts = (s) => s.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s.creator !== null && trusted.has(s.creator.toLowerCase()));
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i]));
@@ -68846,9 +68858,7 @@ async function readDistributionEvidence(input2) {
     }
     const sha = shas[i];
     counter.calls++;
-    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT
-    );
+    const latest = (await input2.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(counts);
     if (latest === void 0) continue;
     records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
     if (latest.state === "success") {
@@ -68860,6 +68870,10 @@ async function readDistributionEvidence(input2) {
     }
   }
   return { records, provenAt, calls: counter.calls, bounded };
+}
+function trustedCreators(pipeline) {
+  const list2 = pipeline["status-creators"];
+  return list2 ? { trusted: list2 } : {};
 }
 
 // src/commands/rotate.ts
@@ -69004,7 +69018,13 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
         break;
       }
       case "promote": {
-        const proven = await distributionProven(step, input2.firstParent, ports.statuses, budget);
+        const proven = await distributionProven(
+          step,
+          input2.firstParent,
+          ports.statuses,
+          budget,
+          trustedCreators(snapshot.pipeline).trusted
+        );
         if (!proven.ok) {
           keys.push({ outcome: "skipped", keyId: keyId2, action: "promote", reason: proven.reason });
           break;
@@ -69023,7 +69043,7 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
   }
   return { kind: "applied", plan: plan2, keys, statusCalls: budget.calls };
 }
-async function distributionProven(step, firstParent, statuses, budget) {
+async function distributionProven(step, firstParent, statuses, budget, trusted) {
   const proven = [];
   for (const pre of step.preconditions) {
     if (pre.since === void 0)
@@ -69041,7 +69061,8 @@ async function distributionProven(step, firstParent, statuses, budget) {
       since: /* @__PURE__ */ new Map([[step.keyId, pre.since]]),
       statuses,
       max: budget.max,
-      counter: budget
+      counter: budget,
+      ...trusted ? { trusted } : {}
     });
     const at3 = evidence.provenAt.get(step.keyId);
     if (at3 === void 0)

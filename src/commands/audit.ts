@@ -28,7 +28,7 @@ import {
   type PullEvidence,
 } from '../core/audit/index.ts';
 import { parseKeyFilePath } from '../core/formats/key-id.ts';
-import { policyDocument, type PolicyDocument } from '../core/formats/policy.ts';
+import { pipelineDocument, policyDocument, type PolicyDocument } from '../core/formats/policy.ts';
 import { parseYaml } from '../core/yaml/index.ts';
 import type { AuditPullsPort, PullReview, StatusPort } from '../core/ports/github.ts';
 import type { FileTree } from '../core/snapshot.ts';
@@ -97,6 +97,14 @@ function policyName(bytes: Uint8Array): string | undefined {
   return typeof parsed?.policy === 'string' ? parsed.policy : undefined;
 }
 
+/** pipeline.yaml `status-creators` at the audited ref, when it loads and sets them. */
+function statusCreatorsAt(tree: FileTree): readonly string[] | undefined {
+  const bytes = tree.get('policies/pipeline.yaml');
+  if (bytes === undefined) return undefined;
+  const doc = pipelineDocument.safeParse(parseYaml('policies/pipeline.yaml', bytes).value);
+  return doc.success ? doc.data['status-creators'] : undefined;
+}
+
 /**
  * Each key's policy as the audited ref's tree has it. Only key.yaml files and policies are
  * read; checking the manifest is verify's job, and a file that does not load only leaves its
@@ -157,6 +165,8 @@ async function gitHubEvidence(
   input: AuditInput,
   history: AuditHistory,
   gh: NonNullable<AuditPorts['github']>,
+  /** pipeline.yaml `status-creators` at the audited ref: only their statuses prove anything. */
+  statusCreators: readonly string[] | undefined,
 ): Promise<GitHubEvidence> {
   const budget = input.maxCalls ?? DEFAULT_AUDIT_MAX_CALLS;
   const base = input.defaultBranch ?? 'main';
@@ -195,6 +205,7 @@ async function gitHubEvidence(
       statuses: gh.statuses,
       max: Math.max(0, budget - counter.calls),
       counter,
+      ...(statusCreators ? { trusted: statusCreators } : {}),
     });
     const at = new Map(evidence.records.flatMap((r) => (r.status ? [[r.sha, r.status.at]] : [])));
     let unchecked = 0;
@@ -267,7 +278,9 @@ export async function audit(input: AuditInput, ports: AuditPorts): Promise<Audit
     ports.tree ? ports.tree(input.ref) : new Map<string, Uint8Array>(),
   ]);
   const tree = new Map([...(history.files ?? []), ...files]);
-  const github = ports.github ? await gitHubEvidence(input, history, ports.github) : undefined;
+  const github = ports.github
+    ? await gitHubEvidence(input, history, ports.github, statusCreatorsAt(tree))
+    : undefined;
   return buildAuditReport({
     history,
     policies: policiesAt(tree),

@@ -11,7 +11,7 @@
  */
 import type { HistoryIndex } from '../core/history/model.ts';
 import type { DistributionRecord } from '../core/lifecycle/revocation-gate.ts';
-import type { StatusPort } from '../core/ports/github.ts';
+import type { CommitStatus, StatusPort } from '../core/ports/github.ts';
 import type { ManifestSnapshot } from '../core/snapshot.ts';
 
 /** The commit status distribution records. */
@@ -42,7 +42,16 @@ export async function readDistributionEvidence(input: {
   readonly max: number;
   /** Counted as calls are made, so a caller can report them when a call fails. */
   readonly counter?: { calls: number };
+  /**
+   * pipeline.yaml `status-creators`: only statuses these logins wrote count (case-insensitive);
+   * a status anyone else wrote is ignored, as if absent. Undefined: every writer counts.
+   */
+  readonly trusted?: readonly string[];
 }): Promise<DistributionEvidence> {
+  const trusted = input.trusted && new Set(input.trusted.map((l) => l.toLowerCase()));
+  const counts = (s: CommitStatus) =>
+    s.context === DISTRIBUTION_CONTEXT &&
+    (trusted === undefined || (s.creator !== null && trusted.has(s.creator.toLowerCase())));
   const shas = input.firstParent;
   const counter = input.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i] as const));
@@ -64,9 +73,7 @@ export async function readDistributionEvidence(input: {
     }
     const sha = shas[i]!;
     counter.calls++;
-    const latest = (await input.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(
-      (s) => s.context === DISTRIBUTION_CONTEXT,
-    );
+    const latest = (await input.statuses.listStatuses(sha, DISTRIBUTION_CONTEXT)).find(counts);
     if (latest === undefined) continue;
     records[i] = { sha, status: { state: latest.state, at: latest.createdAt } };
     if (latest.state === 'success')
@@ -95,4 +102,12 @@ export function activeSince(
     if (sha !== undefined) out.set(id, sha);
   }
   return out;
+}
+
+/** The `trusted` argument from pipeline.yaml: spread it into readDistributionEvidence's input. */
+export function trustedCreators(pipeline: { readonly 'status-creators'?: readonly string[] }): {
+  trusted?: readonly string[];
+} {
+  const list = pipeline['status-creators'];
+  return list ? { trusted: list } : {};
 }

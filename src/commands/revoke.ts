@@ -28,6 +28,7 @@ import {
   DEFAULT_MAX_STATUS_CALLS,
   DISTRIBUTION_CONTEXT,
   readDistributionEvidence,
+  trustedCreators,
 } from './distribution-evidence.ts';
 
 export type RevokePorts = PullFlowPorts;
@@ -130,6 +131,7 @@ export async function revoke(input: RevokeInput, ports: RevokePorts): Promise<Re
     since: activeSince(snapshot, input.history, candidates.keys()),
     statuses: ports.statuses,
     max: input.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS,
+    ...trustedCreators(snapshot.pipeline),
   });
   const gate = revocationGate(
     gateEvidence({

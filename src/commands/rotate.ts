@@ -39,6 +39,7 @@ import {
   DEFAULT_MAX_STATUS_CALLS,
   DISTRIBUTION_CONTEXT,
   readDistributionEvidence,
+  trustedCreators,
 } from './distribution-evidence.ts';
 
 /** What `listOpenRekeyPulls` is given: the start of every rekey PR's hidden marker. */
@@ -277,7 +278,13 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
         break;
       }
       case 'promote': {
-        const proven = await distributionProven(step, input.firstParent, ports.statuses, budget);
+        const proven = await distributionProven(
+          step,
+          input.firstParent,
+          ports.statuses,
+          budget,
+          trustedCreators(snapshot.pipeline).trusted,
+        );
         if (!proven.ok) {
           keys.push({ outcome: 'skipped', keyId, action: 'promote', reason: proven.reason });
           break;
@@ -307,6 +314,7 @@ async function distributionProven(
   firstParent: readonly string[],
   statuses: Pick<StatusPort, 'listStatuses'>,
   budget: { calls: number; max: number },
+  trusted: readonly string[] | undefined,
 ): Promise<{ ok: boolean; reason: string }> {
   const proven: string[] = [];
   for (const pre of step.preconditions) {
@@ -326,6 +334,7 @@ async function distributionProven(
       statuses,
       max: budget.max,
       counter: budget,
+      ...(trusted ? { trusted } : {}),
     });
     const at = evidence.provenAt.get(step.keyId);
     if (at === undefined)

@@ -29,6 +29,7 @@ import {
   DEFAULT_MAX_STATUS_CALLS,
   DISTRIBUTION_CONTEXT,
   readDistributionEvidence,
+  trustedCreators,
 } from './distribution-evidence.ts';
 
 /** One side of the pull request: the commit and the files rekey reads at it. */
@@ -165,6 +166,8 @@ async function gather(
     statuses: ports.statuses,
     max,
     counter,
+    // The base branch's pin, never the PR's: a PR cannot widen who may prove distribution.
+    ...trustedCreators(base.pipeline),
   });
   return { firstParent: evidence.records, history, bounded: evidence.bounded };
 }

@@ -211,6 +211,29 @@ describe('audit over the emulator', () => {
     emu.assertNoInvalidRequests();
   });
 
+  it.each([
+    ['someone-else[bot]', ['audit/destroyed-unproven']],
+    ['Rekey[bot]', []],
+  ])(
+    'pipeline.yaml status-creators decide whose distribution status proves anything (pinned to %s)',
+    async (creator, expected) => {
+      const dir = await clone();
+      const base = localAuditPorts(dir, { client, repository: REPO });
+      const pinned = new TextEncoder().encode(`status-creators: ['${creator}']\n`);
+      const report = await audit(
+        {
+          ref: 'HEAD',
+          now: clock,
+          repository: REPO,
+          serverUrl: emu.serverUrl,
+          defaultBranch: 'main',
+        },
+        { ...base, tree: async () => new Map([['policies/pipeline.yaml', pinned]]) },
+      );
+      expect([...new Set(report.findings.map((f) => f.rule))]).toEqual(expected);
+    },
+  );
+
   it('flags a stale approval, a bot approval, the author’s approval and a direct push', async () => {
     const note = (name: string): FileChange[] => [
       {

@@ -97,3 +97,46 @@ describe('distribution evidence', () => {
     expect(none).toMatchObject({ calls: 0, bounded: false });
   });
 });
+
+describe('distribution evidence with pinned status creators (pipeline.yaml status-creators)', () => {
+  /** c1: a success by someone else, newest first over the App's failure; c3: the App's success. */
+  const statuses = {
+    listStatuses: async (ref: string): Promise<CommitStatus[]> => {
+      const s = (state: CommitState, creator: string | null): CommitStatus => ({
+        state,
+        context: DISTRIBUTION_CONTEXT,
+        description: null,
+        targetUrl: null,
+        createdAt: '2026-01-01T00:00:00Z',
+        creator,
+      });
+      if (ref === 'c1') return [s('success', 'mallory'), s('failure', 'Rekey-App[bot]')];
+      if (ref === 'c2') return [s('success', null)];
+      if (ref === 'c3') return [s('success', 'rekey-app[bot]')];
+      return [];
+    },
+  };
+  const read = (trusted?: readonly string[]) =>
+    readDistributionEvidence({
+      firstParent: shas,
+      since: new Map([['a', 'c0']]),
+      statuses,
+      max: 20,
+      ...(trusted ? { trusted } : {}),
+    });
+
+  it('unpinned, any writer proves distribution', async () => {
+    expect((await read()).provenAt.get('a')).toBe('c1');
+  });
+
+  it("pinned, another writer's success is ignored and the App's own status counts (any case)", async () => {
+    const e = await read(['rekey-app[bot]']);
+    expect(e.provenAt.get('a')).toBe('c3');
+    expect(e.records[1]).toMatchObject({ sha: 'c1', status: { state: 'failure' } });
+    expect(e.records[2]).toEqual({ sha: 'c2' });
+  });
+
+  it('pinned to someone who never wrote one: nothing is proven', async () => {
+    expect((await read(['other-app[bot]'])).provenAt.size).toBe(0);
+  });
+});

@@ -230,6 +230,7 @@ describe('rekey doctor', () => {
       'everything encrypted',
       (f) => (f['.sops.yaml'] = f['.sops.yaml']!.replace('    encrypted_regex: ^secret$\n', '')),
     ],
+    ['distribution statuses from anyone', (f) => delete f['policies/pipeline.yaml']],
   ];
   it.each(LOCAL)('finds a local problem: %s', async (_what, change) => {
     const files = goodRepo();

@@ -282,6 +282,41 @@ describe('verifyPull', () => {
       }
     });
 
+    it.each([
+      ['someone-else[bot]', ['lifecycle/revocation-gate-closed']],
+      ['REKEY[bot]', []],
+    ])(
+      "the base branch's status-creators decide whose success counts (pinned to %s)",
+      async (creator, expected) => {
+        // base: main plus a pipeline.yaml pin; head: the revocation on top of that base.
+        const base = await branch(`pin-${creator.replace(/\W/g, '')}`, (dir) =>
+          edit(dir, 'policies/pipeline.yaml', (t) => `${t}status-creators: ['${creator}']\n`),
+        );
+        git(repo.dir, 'checkout', '-q', '-b', `revoke-on-${base.slice(0, 8)}`, base);
+        let head: string;
+        try {
+          await apply(prepareRevocation(await readWorkingTree(repo.dir), 'infra/deploy-ssh', 2));
+          git(repo.dir, 'add', '-A');
+          git(repo.dir, 'commit', '-q', '-m', 'revoke on a pinned base');
+          head = git(repo.dir, 'rev-parse', 'HEAD');
+        } finally {
+          git(repo.dir, 'checkout', '-q', '-f', 'main');
+        }
+        const [baseTree, headTree] = await Promise.all([
+          readTreeAtRef(repo.dir, base),
+          readTreeAtRef(repo.dir, head),
+        ]);
+        // rekey[bot] wrote the success, long enough ago for the grace.
+        const { port } = statuses({ [base]: [status('success', '2026-11-10T00:00:00Z')] });
+        const r = await verifyPull(
+          { base: { sha: base, tree: baseTree }, head: { sha: head, tree: headTree }, now: NOW },
+          ports(port),
+        );
+        expect(r.kind).toBe('revocation');
+        expect(rules(r)).toEqual(expected);
+      },
+    );
+
     it('without a token the gate is unchecked and the summary says why', async () => {
       const r = await run(head, undefined);
       expect(rules(r)).toEqual(['lifecycle/revocation-gate-unchecked']);

@@ -77,6 +77,10 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Give keys-manifest material a creation rule with recipients: `path_regex: ^keys-manifest/.*\\.sops\\.yaml$` and `age: age1...` (the distribution identity, plus a break-glass recipient).',
   },
+  'doctor/status-creators-unpinned': {
+    severity: 'warning',
+    fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, not a status anyone with `statuses: write` can post (docs/formats.md).",
+  },
   'doctor/sops-crypt-rule': {
     severity: 'warning',
     fix: 'Set `encrypted_regex: ^secret$` on the keys-manifest rule so only `secret` is encrypted and `id`, `version` and `public` stay reviewable (DESIGN "Formats").',

@@ -149,7 +149,7 @@ export function checkLocal(tree: FileTree): LocalReport {
         ),
       );
 
-  findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree));
+  findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree), ...checkStatusCreators(tree));
   return { findings, scheduled, workflows };
 }
 
@@ -310,4 +310,21 @@ export function checkSopsConfig(tree: FileTree): DoctorFinding[] {
       );
   }
   return out;
+}
+
+const PIPELINE = 'policies/pipeline.yaml';
+
+/** Whose `rekey/distribution` statuses count as evidence: unpinned, anyone's do. */
+function checkStatusCreators(tree: FileTree): DoctorFinding[] {
+  const bytes = tree.get(PIPELINE);
+  const doc = bytes === undefined ? undefined : parseYaml(PIPELINE, bytes).value;
+  if (isMap(doc) && Array.isArray(doc['status-creators']) && doc['status-creators'].length > 0)
+    return [];
+  return [
+    finding(
+      'doctor/status-creators-unpinned',
+      'any rekey/distribution status counts as distribution evidence, whoever posted it',
+      { file: PIPELINE },
+    ),
+  ];
 }

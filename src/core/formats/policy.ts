@@ -83,5 +83,21 @@ export const pipelineDocument = z.strictObject({
   'retry-budget': z.int().min(0).max(20).default(3),
   /** How long a distribution lease is honoured without renewal. */
   'lease-ttl': duration.default('30m'),
+  /**
+   * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
+   * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
+   */
+  'status-creators': z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+          'expected a GitHub login, like my-rekey-app[bot]',
+        ),
+    )
+    .min(1)
+    .max(20)
+    .optional(),
 });
 export type PipelineDocument = z.infer<typeof pipelineDocument>;

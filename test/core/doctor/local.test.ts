@@ -135,6 +135,18 @@ describe('doctor: local checks', () => {
       'doctor/sops-crypt-rule',
       '.sops.yaml:2:5',
     ],
+    [
+      'distribution statuses accepted from anyone',
+      (f) => (f['policies/pipeline.yaml'] = 'default-branch: main\n'),
+      'doctor/status-creators-unpinned',
+      'policies/pipeline.yaml',
+    ],
+    [
+      'no pipeline.yaml at all',
+      (f) => delete f['policies/pipeline.yaml'],
+      'doctor/status-creators-unpinned',
+      'policies/pipeline.yaml',
+    ],
   ];
 
   it.each(CASES)('%s: %s', (_what, change, rule, where) => {
