@@ -85506,7 +85506,14 @@ local checks run, and the report lists the skipped ones and why. Doctor writes n
 
 Exit: 0 no error-severity finding, 1 errors found, 2 usage or configuration error.
 `;
-var PREFIXES2 = [".github/", "CODEOWNERS", "docs/CODEOWNERS", ".sops.yaml", "keys-manifest/"];
+var PREFIXES2 = [
+  ".github/",
+  "CODEOWNERS",
+  "docs/CODEOWNERS",
+  ".sops.yaml",
+  "keys-manifest/",
+  "policies/pipeline.yaml"
+];
 var doctorCommand = {
   name: "doctor",
   summary: "check a repository's rekey setup (workflows, tokens, protection, CODEOWNERS, SOPS)",

@@ -31,7 +31,14 @@ Exit: 0 no error-severity finding, 1 errors found, 2 usage or configuration erro
 `;
 
 /** What doctor reads of the checkout. */
-const PREFIXES = ['.github/', 'CODEOWNERS', 'docs/CODEOWNERS', '.sops.yaml', 'keys-manifest/'];
+const PREFIXES = [
+  '.github/',
+  'CODEOWNERS',
+  'docs/CODEOWNERS',
+  '.sops.yaml',
+  'keys-manifest/',
+  'policies/pipeline.yaml',
+];
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
