@@ -302,21 +302,20 @@ describe('lifecycle properties', () => {
           },
   };
 
-  it('catches any single disallowed edit of a valid manifest, by its rule', () => {
-    const names = Object.keys(mutations);
-    const exercised = new Set<string>();
+  // One property per kind of edit, so each is exercised on every run: a kind that applies to
+  // few histories (a destroyed version must exist) once went untried among 200 shared runs.
+  // fast-check fails a property whose precondition skips too often, so none is vacuous.
+  it.each(Object.keys(mutations))('catches a single disallowed edit (%s) by its rule', (name) => {
     fc.assert(
-      fc.property(start, steps, fc.constantFrom(...names), fc.nat(20), (s0, ss, name, pick) => {
+      fc.property(start, steps, fc.nat(20), (s0, ss, pick) => {
         const { s, f } = history(s0, ss, false);
         const m = mutations[name]!(s, f, pick);
         fc.pre(m !== undefined);
-        exercised.add(name);
         const r = verifyTrees(tree(f), tree(m!.head), { now: NOW, gate: m!.gate });
         expect(r.diagnostics.map((d) => d.rule)).toContain(m!.rule);
       }),
-      { numRuns: 200 },
+      { numRuns: 30 },
     );
-    expect([...exercised].sort()).toEqual([...names].sort());
   });
 
   it('reaches every state in its histories (the generator is not trivially narrow)', () => {
