@@ -60429,6 +60429,36 @@ var HistoryIndexBuilder = class {
 };
 
 // src/adapters/git/history.ts
+var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+function parseRawLog(out, extra, commit2, change) {
+  const tokens = out.split("\0");
+  const commits = [];
+  let i = 0;
+  const bad = (what) => new GitReadError("bad-output", `git log: ${what} at record ${i}`);
+  while (i < tokens.length) {
+    const token = tokens[i].replace(/^\n+/, "");
+    if (token === "" && i === tokens.length - 1) break;
+    if (token.startsWith("")) {
+      const sha = token.slice(1);
+      const seconds = Number(tokens[i + 1]);
+      const author = tokens[i + 2];
+      const fields = tokens.slice(i + 3, i + 3 + extra);
+      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || fields.length !== extra)
+        throw bad("malformed commit header");
+      const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
+      commits.push(commit2({ sha, time: time3, author }, fields));
+      i += 3 + extra;
+    } else if (token.startsWith(":")) {
+      const m2 = RAW_LINE.exec(token);
+      const path = tokens[i + 1];
+      const current = commits[commits.length - 1];
+      if (!m2 || path === void 0 || current === void 0) throw bad("malformed raw diff line");
+      current.changes.push(change(m2, path));
+      i += 2;
+    } else throw bad("unexpected record");
+  }
+  return commits;
+}
 function collect(child, what) {
   const out = [];
   const err = [];
@@ -60497,49 +60527,18 @@ function auditLogArgs(ref) {
   ];
 }
 var POLICY_PATH = /^policies\/[^/]+\.yaml$/;
-var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
 function parseAuditLog(out) {
-  const tokens = out.split("\0");
-  const commits = [];
-  let i = 0;
-  const bad = (what) => new GitReadError("bad-output", `git log: ${what} at record ${i}`);
-  while (i < tokens.length) {
-    const token = tokens[i].replace(/^\n+/, "");
-    if (token === "" && i === tokens.length - 1) break;
-    if (token.startsWith("")) {
-      const sha = token.slice(1);
-      const seconds = Number(tokens[i + 1]);
-      const author = tokens[i + 2];
-      const parents = tokens[i + 3];
-      const subject = tokens[i + 4];
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || parents === void 0 || subject === void 0)
-        throw bad("malformed commit header");
-      const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push({
-        sha,
-        time: time3,
-        author,
-        parents: parents.split(" ").filter((p2) => p2 !== ""),
-        subject,
-        changes: []
-      });
-      i += 5;
-    } else if (token.startsWith(":")) {
-      const m2 = RAW_LINE.exec(token);
-      const path = tokens[i + 1];
-      const current = commits[commits.length - 1];
-      if (!m2 || path === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push({
-        path,
-        status: m2[5],
-        newMode: m2[2],
-        oldOid: m2[3],
-        newOid: m2[4]
-      });
-      i += 2;
-    } else throw bad("unexpected record");
-  }
-  return commits;
+  return parseRawLog(
+    out,
+    2,
+    (header2, [parents, subject]) => ({
+      ...header2,
+      parents: parents.split(" ").filter((p2) => p2 !== ""),
+      subject,
+      changes: []
+    }),
+    (m2, path) => ({ path, status: m2[5], newMode: m2[2], oldOid: m2[3], newOid: m2[4] })
+  );
 }
 var ZERO_OID = /^0+$/;
 var REQUEST_BATCH = 2048;

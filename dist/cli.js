@@ -55244,7 +55244,8 @@ function historyLogArgs(ref) {
     ":(top,glob)keys-manifest/**/key.yaml"
   ];
 }
-function parseHistoryLog(out) {
+var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+function parseRawLog(out, extra, commit2, change) {
   const tokens2 = out.split("\0");
   const commits = [];
   let i2 = 0;
@@ -55256,23 +55257,30 @@ function parseHistoryLog(out) {
       const sha = token.slice(1);
       const seconds = Number(tokens2[i2 + 1]);
       const author = tokens2[i2 + 2];
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0)
+      const fields = tokens2.slice(i2 + 3, i2 + 3 + extra);
+      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || fields.length !== extra)
         throw bad("malformed commit header");
       const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push({ sha, time: time3, author, changes: [] });
-      i2 += 3;
+      commits.push(commit2({ sha, time: time3, author }, fields));
+      i2 += 3 + extra;
     } else if (token.startsWith(":")) {
-      const m3 = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/.exec(
-        token
-      );
+      const m3 = RAW_LINE.exec(token);
       const path7 = tokens2[i2 + 1];
       const current = commits[commits.length - 1];
       if (!m3 || path7 === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push({ path: path7, status: m3[5], newMode: m3[2], newOid: m3[4] });
+      current.changes.push(change(m3, path7));
       i2 += 2;
     } else throw bad("unexpected record");
   }
   return commits;
+}
+function parseHistoryLog(out) {
+  return parseRawLog(
+    out,
+    0,
+    (header2) => ({ ...header2, changes: [] }),
+    (m3, path7) => ({ path: path7, status: m3[5], newMode: m3[2], newOid: m3[4] })
+  );
 }
 function collect(child, what) {
   const out = [];
@@ -55371,49 +55379,18 @@ function auditLogArgs(ref) {
   ];
 }
 var POLICY_PATH = /^policies\/[^/]+\.yaml$/;
-var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
 function parseAuditLog(out) {
-  const tokens2 = out.split("\0");
-  const commits = [];
-  let i2 = 0;
-  const bad = (what) => new GitReadError("bad-output", `git log: ${what} at record ${i2}`);
-  while (i2 < tokens2.length) {
-    const token = tokens2[i2].replace(/^\n+/, "");
-    if (token === "" && i2 === tokens2.length - 1) break;
-    if (token.startsWith("")) {
-      const sha = token.slice(1);
-      const seconds = Number(tokens2[i2 + 1]);
-      const author = tokens2[i2 + 2];
-      const parents = tokens2[i2 + 3];
-      const subject = tokens2[i2 + 4];
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || parents === void 0 || subject === void 0)
-        throw bad("malformed commit header");
-      const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push({
-        sha,
-        time: time3,
-        author,
-        parents: parents.split(" ").filter((p3) => p3 !== ""),
-        subject,
-        changes: []
-      });
-      i2 += 5;
-    } else if (token.startsWith(":")) {
-      const m3 = RAW_LINE.exec(token);
-      const path7 = tokens2[i2 + 1];
-      const current = commits[commits.length - 1];
-      if (!m3 || path7 === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push({
-        path: path7,
-        status: m3[5],
-        newMode: m3[2],
-        oldOid: m3[3],
-        newOid: m3[4]
-      });
-      i2 += 2;
-    } else throw bad("unexpected record");
-  }
-  return commits;
+  return parseRawLog(
+    out,
+    2,
+    (header2, [parents, subject]) => ({
+      ...header2,
+      parents: parents.split(" ").filter((p3) => p3 !== ""),
+      subject,
+      changes: []
+    }),
+    (m3, path7) => ({ path: path7, status: m3[5], newMode: m3[2], oldOid: m3[3], newOid: m3[4] })
+  );
 }
 var ZERO_OID = /^0+$/;
 var REQUEST_BATCH = 2048;

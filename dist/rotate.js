@@ -56349,7 +56349,8 @@ function historyLogArgs(ref) {
     ":(top,glob)keys-manifest/**/key.yaml"
   ];
 }
-function parseHistoryLog(out) {
+var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+function parseRawLog(out, extra, commit, change) {
   const tokens = out.split("\0");
   const commits = [];
   let i = 0;
@@ -56361,23 +56362,30 @@ function parseHistoryLog(out) {
       const sha = token.slice(1);
       const seconds = Number(tokens[i + 1]);
       const author = tokens[i + 2];
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0)
+      const fields = tokens.slice(i + 3, i + 3 + extra);
+      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || fields.length !== extra)
         throw bad("malformed commit header");
       const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push({ sha, time: time3, author, changes: [] });
-      i += 3;
+      commits.push(commit({ sha, time: time3, author }, fields));
+      i += 3 + extra;
     } else if (token.startsWith(":")) {
-      const m2 = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/.exec(
-        token
-      );
+      const m2 = RAW_LINE.exec(token);
       const path = tokens[i + 1];
       const current = commits[commits.length - 1];
       if (!m2 || path === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push({ path, status: m2[5], newMode: m2[2], newOid: m2[4] });
+      current.changes.push(change(m2, path));
       i += 2;
     } else throw bad("unexpected record");
   }
   return commits;
+}
+function parseHistoryLog(out) {
+  return parseRawLog(
+    out,
+    0,
+    (header2) => ({ ...header2, changes: [] }),
+    (m2, path) => ({ path, status: m2[5], newMode: m2[2], newOid: m2[4] })
+  );
 }
 function collect(child, what) {
   const out = [];

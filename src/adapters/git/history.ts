@@ -50,14 +50,23 @@ interface LoggedCommit {
   readonly changes: LoggedChange[];
 }
 
+/** A raw diff line: old mode, new mode, old oid, new oid, status. */
+const RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+
 /**
- * Parse `git log -z --raw` with {@link historyLogArgs}' format, newest commit first as git
- * prints it. Records are NUL-separated; a raw line's path is always the token after it, so
- * paths are taken positionally and may contain any byte git allows.
+ * Parse `git log -z --raw` whose format is `%x01%H%x00%ct%x00%an <%ae>` plus `extra` more
+ * NUL-separated header fields, newest commit first as git prints it. Records are
+ * NUL-separated; a raw line's path is always the token after it, so paths are taken
+ * positionally and may contain any byte git allows. `commit` and `change` shape the records.
  */
-export function parseHistoryLog(out: string): LoggedCommit[] {
+function parseRawLog<C extends { readonly changes: unknown[] }>(
+  out: string,
+  extra: number,
+  commit: (header: { sha: string; time: string; author: string }, fields: string[]) => C,
+  change: (raw: RegExpExecArray, path: string) => C['changes'][number],
+): C[] {
   const tokens = out.split('\0');
-  const commits: LoggedCommit[] = [];
+  const commits: C[] = [];
   let i = 0;
   const bad = (what: string) => new GitReadError('bad-output', `git log: ${what} at record ${i}`);
   while (i < tokens.length) {
@@ -67,28 +76,37 @@ export function parseHistoryLog(out: string): LoggedCommit[] {
       const sha = token.slice(1);
       const seconds = Number(tokens[i + 1]);
       const author = tokens[i + 2];
+      const fields = tokens.slice(i + 3, i + 3 + extra);
       if (
         !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ||
         !Number.isSafeInteger(seconds) ||
-        author === undefined
+        author === undefined ||
+        fields.length !== extra
       )
         throw bad('malformed commit header');
       const time = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      commits.push({ sha, time, author, changes: [] });
-      i += 3;
+      commits.push(commit({ sha, time, author }, fields));
+      i += 3 + extra;
     } else if (token.startsWith(':')) {
-      // :<old mode> <new mode> <old oid> <new oid> <status>
-      const m = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/.exec(
-        token,
-      );
+      const m = RAW_LINE.exec(token);
       const path = tokens[i + 1];
       const current = commits[commits.length - 1];
       if (!m || path === undefined || current === undefined) throw bad('malformed raw diff line');
-      current.changes.push({ path, status: m[5]!, newMode: m[2]!, newOid: m[4]! });
+      current.changes.push(change(m, path));
       i += 2;
     } else throw bad('unexpected record');
   }
   return commits;
+}
+
+/** Parse `git log -z --raw` with {@link historyLogArgs}' format, newest commit first. */
+export function parseHistoryLog(out: string): LoggedCommit[] {
+  return parseRawLog<LoggedCommit>(
+    out,
+    0,
+    (header) => ({ ...header, changes: [] }),
+    (m, path) => ({ path, status: m[5]!, newMode: m[2]!, newOid: m[4]! }),
+  );
 }
 
 function collect(child: ReturnType<typeof spawnGit>, what: string): Promise<string> {
@@ -250,57 +268,19 @@ interface AuditLoggedCommit {
   readonly changes: AuditLoggedChange[];
 }
 
-const RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
-
 /** Parse `git log` output made with {@link auditLogArgs}, newest commit first. */
 export function parseAuditLog(out: string): AuditLoggedCommit[] {
-  const tokens = out.split('\0');
-  const commits: AuditLoggedCommit[] = [];
-  let i = 0;
-  const bad = (what: string) => new GitReadError('bad-output', `git log: ${what} at record ${i}`);
-  while (i < tokens.length) {
-    const token = tokens[i]!.replace(/^\n+/, '');
-    if (token === '' && i === tokens.length - 1) break;
-    if (token.startsWith('\x01')) {
-      const sha = token.slice(1);
-      const seconds = Number(tokens[i + 1]);
-      const author = tokens[i + 2];
-      const parents = tokens[i + 3];
-      const subject = tokens[i + 4];
-      if (
-        !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ||
-        !Number.isSafeInteger(seconds) ||
-        author === undefined ||
-        parents === undefined ||
-        subject === undefined
-      )
-        throw bad('malformed commit header');
-      const time = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      commits.push({
-        sha,
-        time,
-        author,
-        parents: parents.split(' ').filter((p) => p !== ''),
-        subject,
-        changes: [],
-      });
-      i += 5;
-    } else if (token.startsWith(':')) {
-      const m = RAW_LINE.exec(token);
-      const path = tokens[i + 1];
-      const current = commits[commits.length - 1];
-      if (!m || path === undefined || current === undefined) throw bad('malformed raw diff line');
-      current.changes.push({
-        path,
-        status: m[5]!,
-        newMode: m[2]!,
-        oldOid: m[3]!,
-        newOid: m[4]!,
-      });
-      i += 2;
-    } else throw bad('unexpected record');
-  }
-  return commits;
+  return parseRawLog<AuditLoggedCommit>(
+    out,
+    2,
+    (header, [parents, subject]) => ({
+      ...header,
+      parents: parents!.split(' ').filter((p) => p !== ''),
+      subject: subject!,
+      changes: [],
+    }),
+    (m, path) => ({ path, status: m[5]!, newMode: m[2]!, oldOid: m[3]!, newOid: m[4]! }),
+  );
 }
 
 const ZERO_OID = /^0+$/;
