@@ -84213,11 +84213,19 @@ function scrubber(io2) {
     stderr: (text3) => io2.stderr(scrub(text3))
   };
 }
-function cliPullOpener(io2, command, at4, opts2) {
+async function cliPullRun(io2, command, opts2) {
+  const at4 = await cliRepository(command, opts2.dir, opts2.repo);
   const token = cliToken(io2, command);
   const kind = cliTokenKind(io2, token);
   if (!opts2.dryRun) assertCanOpenPulls(kind, { allowGithubToken: opts2.allowGithubToken });
-  return { token, ports: createGitHubPorts(cliClient(io2, token, opts2.client), at4) };
+  const ports = createGitHubPorts(cliClient(io2, token, opts2.client), at4);
+  const out = scrubber(io2);
+  out.mask(token);
+  return { io: out, ports, checkout: await readCheckout(opts2.dir) };
+}
+function printKeyOutcomes(io2, keys) {
+  for (const k3 of keys) io2.stdout(`${k3.keyId}: ${k3.outcome}${k3.reason ? ` (${k3.reason})` : ""}
+`);
 }
 
 // src/cli/commands/distribute.ts
@@ -86002,16 +86010,14 @@ function revokeCommandWith(client = {}) {
         dir: { type: "string" },
         repo: { type: "string" }
       });
-      const dir = repoDir(rawIo, values.dir);
-      const at4 = await cliRepository("revoke", dir, values.repo);
-      const { token, ports } = cliPullOpener(rawIo, "revoke", at4, {
+      const { io: io2, ports, checkout } = await cliPullRun(rawIo, "revoke", {
+        dir: repoDir(rawIo, values.dir),
+        repo: values.repo,
         allowGithubToken: values["allow-github-token"],
         dryRun: values["dry-run"],
         client
       });
-      const io2 = scrubber(rawIo);
-      io2.mask(token);
-      const { sha, tree, history: history2, firstParent } = await readCheckout(dir);
+      const { sha, tree, history: history2, firstParent } = checkout;
       const result = await revoke(
         { tree, sha, history: history2, firstParent, now: rawIo.now(), dryRun: values["dry-run"] },
         ports
@@ -86023,9 +86029,7 @@ function revokeCommandWith(client = {}) {
 `);
         return EXIT.findings;
       }
-      for (const k3 of result.keys)
-        io2.stdout(`${k3.keyId}: ${k3.outcome}${"reason" in k3 && k3.reason ? ` (${k3.reason})` : ""}
-`);
+      printKeyOutcomes(io2, result.keys);
       return EXIT.ok;
     }
   };
@@ -86069,16 +86073,14 @@ function rotateCommandWith(client = {}) {
         throw new UsageError("rekey rotate: --reason and --compromised go with --key");
       if (values.key !== void 0 && !values.reason)
         throw new UsageError("rekey rotate: an emergency rotation (--key) needs --reason");
-      const dir = repoDir(rawIo, values.dir);
-      const at4 = await cliRepository("rotate", dir, values.repo);
-      const { token, ports } = cliPullOpener(rawIo, "rotate", at4, {
+      const { io: io2, ports, checkout } = await cliPullRun(rawIo, "rotate", {
+        dir: repoDir(rawIo, values.dir),
+        repo: values.repo,
         allowGithubToken: values["allow-github-token"],
         dryRun: values["dry-run"],
         client
       });
-      const io2 = scrubber(rawIo);
-      io2.mask(token);
-      const { sha, tree, history: history2, firstParent } = await readCheckout(dir);
+      const { sha, tree, history: history2, firstParent } = checkout;
       const result = await rotate2(
         {
           tree,
@@ -86105,12 +86107,7 @@ function rotateCommandWith(client = {}) {
 `);
         return EXIT.findings;
       }
-      if (result.kind !== "dry-run")
-        for (const k3 of result.keys)
-          io2.stdout(
-            `${k3.keyId}: ${k3.outcome}${"reason" in k3 && k3.reason ? ` (${k3.reason})` : ""}
-`
-          );
+      if (result.kind !== "dry-run") printKeyOutcomes(io2, result.keys);
       return EXIT.ok;
     }
   };

@@ -4,6 +4,7 @@
 // GITHUB_SERVER_URL honoured), the lease holder, and a scrubber for output lines.
 import { hostname, userInfo } from 'node:os';
 import { simpleGit } from 'simple-git';
+import { readCheckout } from '../adapters/git/commits.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../adapters/github/client.ts';
 import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
 import { assertCanOpenPulls, classifyToken, type TokenKind } from '../adapters/github/token.ts';
@@ -99,17 +100,36 @@ export function scrubber(io: CliIo) {
 }
 
 /**
- * The GitHub ports of a CLI run that opens pull requests, as the actions' `pullOpener`: a
- * recognised GITHUB_TOKEN is refused before any request unless allowed or a dry run.
+ * What rotate and revoke do before their command, as the actions' `pullOpener` and
+ * `readCheckout`: the repository, the token (a recognised GITHUB_TOKEN is refused before any
+ * request unless allowed or a dry run), the GitHub ports, a scrubbing output that hides the
+ * token, and the checkout of `dir`.
  */
-export function cliPullOpener(
+export async function cliPullRun(
   io: CliIo,
   command: string,
-  at: { owner: string; repo: string },
-  opts: { allowGithubToken: boolean; dryRun: boolean; client?: ClientOverrides },
+  opts: {
+    dir: string;
+    repo: string | undefined;
+    allowGithubToken: boolean;
+    dryRun: boolean;
+    client?: ClientOverrides;
+  },
 ) {
+  const at = await cliRepository(command, opts.dir, opts.repo);
   const token = cliToken(io, command);
   const kind = cliTokenKind(io, token);
   if (!opts.dryRun) assertCanOpenPulls(kind, { allowGithubToken: opts.allowGithubToken });
-  return { token, ports: createGitHubPorts(cliClient(io, token, opts.client), at) };
+  const ports = createGitHubPorts(cliClient(io, token, opts.client), at);
+  const out = scrubber(io);
+  out.mask(token);
+  return { io: out, ports, checkout: await readCheckout(opts.dir) };
+}
+
+/** One line per key, `key: outcome (reason)`, as the actions log them. */
+export function printKeyOutcomes(
+  io: Pick<CliIo, 'stdout'>,
+  keys: readonly { keyId: string; outcome: string; reason?: string }[],
+): void {
+  for (const k of keys) io.stdout(`${k.keyId}: ${k.outcome}${k.reason ? ` (${k.reason})` : ''}\n`);
 }

@@ -1,8 +1,7 @@
-import { readCheckout } from '../../adapters/git/commits.ts';
 import { renderRevokeSummary, revoke } from '../../commands/revoke.ts';
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { EXIT, parse, type CliCommand } from '../args.ts';
-import { cliPullOpener, cliRepository, scrubber, type ClientOverrides } from '../github.ts';
+import { cliPullRun, printKeyOutcomes, type ClientOverrides } from '../github.ts';
 import { repoDir } from '../repo.ts';
 
 const help = `Usage: rekey revoke [--dry-run] [--allow-github-token] [--dir DIR] [--repo OWNER/NAME]
@@ -33,16 +32,14 @@ export function revokeCommandWith(client: ClientOverrides = {}): CliCommand {
         dir: { type: 'string' },
         repo: { type: 'string' },
       });
-      const dir = repoDir(rawIo, values.dir);
-      const at = await cliRepository('revoke', dir, values.repo);
-      const { token, ports } = cliPullOpener(rawIo, 'revoke', at, {
+      const { io, ports, checkout } = await cliPullRun(rawIo, 'revoke', {
+        dir: repoDir(rawIo, values.dir),
+        repo: values.repo,
         allowGithubToken: values['allow-github-token'],
         dryRun: values['dry-run'],
         client,
       });
-      const io = scrubber(rawIo);
-      io.mask(token);
-      const { sha, tree, history, firstParent } = await readCheckout(dir);
+      const { sha, tree, history, firstParent } = checkout;
       const result = await revoke(
         { tree, sha, history, firstParent, now: rawIo.now(), dryRun: values['dry-run'] },
         ports,
@@ -52,8 +49,7 @@ export function revokeCommandWith(client: ClientOverrides = {}): CliCommand {
         for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
         return EXIT.findings;
       }
-      for (const k of result.keys)
-        io.stdout(`${k.keyId}: ${k.outcome}${'reason' in k && k.reason ? ` (${k.reason})` : ''}\n`);
+      printKeyOutcomes(io, result.keys);
       return EXIT.ok;
     },
   };

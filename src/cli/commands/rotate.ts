@@ -1,10 +1,9 @@
-import { readCheckout } from '../../adapters/git/commits.ts';
 import { haltedKeys } from '../../commands/distribute/failures.ts';
 import { renderRotateSummary, rotate } from '../../commands/rotate.ts';
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
 import { EXIT, parse, UsageError, type CliCommand } from '../args.ts';
-import { cliPullOpener, cliRepository, scrubber, type ClientOverrides } from '../github.ts';
+import { cliPullRun, printKeyOutcomes, type ClientOverrides } from '../github.ts';
 import { repoDir } from '../repo.ts';
 
 const help = `Usage: rekey rotate [--dry-run] [--key KEY-ID --reason TEXT [--compromised]]
@@ -45,16 +44,14 @@ export function rotateCommandWith(client: ClientOverrides = {}): CliCommand {
         throw new UsageError('rekey rotate: --reason and --compromised go with --key');
       if (values.key !== undefined && !values.reason)
         throw new UsageError('rekey rotate: an emergency rotation (--key) needs --reason');
-      const dir = repoDir(rawIo, values.dir);
-      const at = await cliRepository('rotate', dir, values.repo);
-      const { token, ports } = cliPullOpener(rawIo, 'rotate', at, {
+      const { io, ports, checkout } = await cliPullRun(rawIo, 'rotate', {
+        dir: repoDir(rawIo, values.dir),
+        repo: values.repo,
         allowGithubToken: values['allow-github-token'],
         dryRun: values['dry-run'],
         client,
       });
-      const io = scrubber(rawIo);
-      io.mask(token);
-      const { sha, tree, history, firstParent } = await readCheckout(dir);
+      const { sha, tree, history, firstParent } = checkout;
       const result = await rotate(
         {
           tree,
@@ -82,11 +79,7 @@ export function rotateCommandWith(client: ClientOverrides = {}): CliCommand {
         return EXIT.findings;
       }
       // A dry run's plan is in the summary, as the action's job summary shows it.
-      if (result.kind !== 'dry-run')
-        for (const k of result.keys)
-          io.stdout(
-            `${k.keyId}: ${k.outcome}${'reason' in k && k.reason ? ` (${k.reason})` : ''}\n`,
-          );
+      if (result.kind !== 'dry-run') printKeyOutcomes(io, result.keys);
       return EXIT.ok;
     },
   };
