@@ -3,7 +3,7 @@
 // GITHUB_STEP_SUMMARY, INPUT_* and a real clone of the emulator's repository as the workspace.
 // The token is a GITHUB_TOKEN-like installation token with only the workflow's grants.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleAction, runBundle as run, type Ran } from './runner.ts';
+import { bundleAction, runScheduled, type Ran } from './runner.ts';
 import {
   callsFor,
   days,
@@ -32,22 +32,8 @@ afterAll(async () => {
   await bed?.close();
 });
 
-function runBundle(c: Checkout, inputs: Record<string, string>): Promise<Ran> {
-  return run({
-    bundle,
-    tmp: bed.tmp,
-    workspace: c.work,
-    eventName: 'schedule',
-    event: { schedule: '23 * * * *' },
-    env: {
-      ...bed.emu.actionsEnv(c.fullName),
-      GITHUB_SHA: c.sha,
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_RUN_ID: '77',
-    },
-    inputs,
-  });
-}
+const runBundle = (c: Checkout, inputs: Record<string, string>): Promise<Ran> =>
+  runScheduled(bed, bundle, c, inputs, { cron: '23 * * * *', runId: '77' });
 
 describe('the dashboard action bundle', () => {
   it('creates the issue, then leaves it alone on the next run, with GITHUB_TOKEN', async () => {

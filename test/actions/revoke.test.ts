@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REKEY_MARKER_PREFIX } from '../../src/commands/rotate.ts';
 import { canary } from '../support/canary.ts';
-import { bundleAction, runBundle as run, type Ran } from './runner.ts';
+import { bundleAction, runScheduled, type Ran } from './runner.ts';
 import { prepareRotation } from '../../src/commands/changes.ts';
 import {
   callsFor,
@@ -32,22 +32,8 @@ afterAll(async () => {
   await bed?.close();
 });
 
-function runBundle(c: Checkout, inputs: Record<string, string>): Promise<Ran> {
-  return run({
-    bundle,
-    tmp: bed.tmp,
-    workspace: c.work,
-    eventName: 'schedule',
-    event: { schedule: '43 7 * * *' },
-    env: {
-      ...bed.emu.actionsEnv(c.fullName),
-      GITHUB_SHA: c.sha,
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_RUN_ID: '4242',
-    },
-    inputs,
-  });
-}
+const runBundle = (c: Checkout, inputs: Record<string, string>): Promise<Ran> =>
+  runScheduled(bed, bundle, c, inputs, { cron: '43 7 * * *', runId: '4242' });
 
 describe('the revoke action bundle', () => {
   it('opens one revocation PR once the gate is open, reports outputs and summary', async () => {

@@ -98,3 +98,33 @@ export function runBundle(opts: {
     );
   });
 }
+
+/**
+ * `bundle` as a scheduled run (`cron`) on a checkout of a bed repository's default branch:
+ * the emulator's GITHUB_* variables for it, the checkout's commit, run `runId`.
+ */
+export function runScheduled(
+  bed: {
+    readonly emu: { actionsEnv(fullName: string): Record<string, string> };
+    readonly tmp: string;
+  },
+  bundle: string,
+  checkout: { readonly fullName: string; readonly work: string; readonly sha: string },
+  inputs: Record<string, string>,
+  opts: { readonly cron: string; readonly runId: string },
+): Promise<Ran> {
+  return runBundle({
+    bundle,
+    tmp: bed.tmp,
+    workspace: checkout.work,
+    eventName: 'schedule',
+    event: { schedule: opts.cron },
+    env: {
+      ...bed.emu.actionsEnv(checkout.fullName),
+      GITHUB_SHA: checkout.sha,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_RUN_ID: opts.runId,
+    },
+    inputs,
+  });
+}

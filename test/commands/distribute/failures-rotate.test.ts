@@ -8,7 +8,7 @@ import {
   resumeKey,
 } from '../../../src/commands/distribute/failures.ts';
 import { REKEY_MARKER_PREFIX, rotate } from '../../../src/commands/rotate.ts';
-import { bundleAction, runBundle } from '../../actions/runner.ts';
+import { bundleAction, runScheduled } from '../../actions/runner.ts';
 import { codec, days, manifest, startBed, T0, type Bed } from '../rotate-bed.ts';
 
 let bed: Bed;
@@ -90,20 +90,7 @@ describe('rotate skips halted keys', () => {
     const c = await bed.repo('halted-bundle', await manifest(['app/one', 'app/two']));
     const record = await halt(c.fullName, 'app/one');
     const go = () =>
-      runBundle({
-        bundle,
-        tmp: bed.tmp,
-        workspace: c.work,
-        eventName: 'schedule',
-        event: { schedule: '17 6 * * *' },
-        env: {
-          ...bed.emu.actionsEnv(c.fullName),
-          GITHUB_SHA: c.sha,
-          GITHUB_REF: 'refs/heads/main',
-          GITHUB_RUN_ID: '77',
-        },
-        inputs: { token: bed.token },
-      });
+      runScheduled(bed, bundle, c, { token: bed.token }, { cron: '17 6 * * *', runId: '77' });
     bed.emu.clearLog();
     const first = await go();
     expect(first.code, first.stdout).toBe(0);
