@@ -87,6 +87,20 @@ export abstract class SopsError extends Error {
   }
 }
 
+/**
+ * A failed integrity check: the file is readable but what it holds cannot be trusted (a MAC
+ * that is missing or differs, a value or wrapped data key that fails authentication). The CLI
+ * reports these as a failed check (exit 1), not as a usage or configuration error (exit 2).
+ */
+export function isIntegrityFailure(e: unknown): e is SopsError {
+  return (
+    e instanceof MacMismatchError ||
+    e instanceof MacMissingError ||
+    e instanceof ValueAuthenticationError ||
+    e instanceof DataKeyError
+  );
+}
+
 /** The file is not a valid SOPS file (bad syntax, bad ENC string, bad metadata). */
 export class MalformedSopsFileError extends SopsError {
   override readonly name = 'MalformedSopsFileError';

@@ -16,7 +16,6 @@ export const IV_BYTES = 32;
 const TAG_BYTES = 16;
 // Anchored at the start only and greedy, like sops's regex; base64 has no commas.
 const ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export const isEncString = (s: string): boolean => s.startsWith('ENC[');
 
@@ -25,7 +24,7 @@ export function parseEnc(s: string): EncValue | undefined {
   const m = ENC_RE.exec(s);
   if (!m) return undefined;
   const [, data = '', iv = '', tag = '', type = ''] = m;
-  if (![data, iv, tag].every((b) => B64_RE.test(b))) return undefined;
+  if (![data, iv, tag].every(isPaddedBase64)) return undefined;
   const out = {
     data: Buffer.from(data, 'base64'),
     iv: Buffer.from(iv, 'base64'),
@@ -33,6 +32,27 @@ export function parseEnc(s: string): EncValue | undefined {
     type,
   };
   return out.iv.length > 0 && out.tag.length === TAG_BYTES ? out : undefined;
+}
+
+/**
+ * Standard padded base64, as Go's `base64.StdEncoding` accepts it. A loop, not a regular
+ * expression: a repeated group over a multi-megabyte value overflows V8's backtracking stack
+ * ("Maximum call stack size exceeded"), and sops itself has no size limit on a value.
+ */
+export function isPaddedBase64(s: string): boolean {
+  if (s.length % 4 !== 0) return false;
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  for (let i = 0; i < s.length - pad; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      (c >= 65 && c <= 90) || // A-Z
+      (c >= 97 && c <= 122) || // a-z
+      (c >= 48 && c <= 57) || // 0-9
+      c === 43 || // +
+      c === 47; // /
+    if (!ok) return false;
+  }
+  return true;
 }
 
 export function formatEnc(v: EncValue): string {

@@ -87,7 +87,7 @@ export class BuiltinSopsCodec implements SopsCodec {
     options: SopsEncryptOptions,
   ): Promise<Uint8Array> {
     const store = storeFor(path);
-    const loaded = store.load(path, utf8(path, plaintext));
+    const loaded = store.load(path, plaintextOf(path, plaintext, store));
     if (loaded.reserved)
       throw new MalformedSopsFileError(
         { file: path, line: 0, column: 0 },
@@ -95,7 +95,11 @@ export class BuiltinSopsCodec implements SopsCodec {
       );
     const { rule } = options;
     assertAgeOnly(path, rule);
-    const rules = { crypt: rule.crypt, macOnlyEncrypted: rule.macOnlyEncrypted };
+    const rules = {
+      crypt: rule.crypt,
+      macOnlyEncrypted: rule.macOnlyEncrypted,
+      encoding: store.plaintextEncoding,
+    };
 
     // Keep the data key (and its wrapped copies) when the recipients are unchanged, like
     // `sops edit`; then unchanged values may keep their exact ciphertext.
@@ -149,11 +153,10 @@ export class BuiltinSopsCodec implements SopsCodec {
     options?: SopsDecryptOptions,
   ): Promise<Uint8Array> {
     const d = await this.#decrypt(path, encrypted, options);
+    const store = storeFor(path);
     return Buffer.from(
-      storeFor(path).emit(d.branches, undefined, {
-        indent: storeFor(path).name === 'yaml' ? 4 : -1,
-      }),
-      'utf8',
+      store.emit(d.branches, undefined, { indent: store.name === 'yaml' ? 4 : -1 }),
+      store.plaintextEncoding ?? 'utf8',
     );
   }
 
@@ -218,7 +221,8 @@ export function decryptLoaded(
   const reuse = new Map<string, string>();
   let result: { branches: Branch[]; mac: string };
   try {
-    result = decryptTree(loaded.branches, meta, key, (aad, leaf, enc) =>
+    const rules = { ...meta, encoding: storeFor(path).plaintextEncoding };
+    result = decryptTree(loaded.branches, rules, key, (aad, leaf, enc) =>
       reuse.set(reuseKey(aad, leaf), enc),
     );
   } catch (e) {
@@ -259,12 +263,23 @@ function sameRecipientsAs(rule: CreationRule, encrypted: Uint8Array, path: strin
 /** A size cap before parsing (DESIGN: parsing is safe before it is clever). */
 export const MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
 
-function utf8(path: string, bytes: Uint8Array): string {
+/** Plaintext bytes as the store's text: any bytes for the binary store, UTF-8 for the others. */
+function plaintextOf(path: string, bytes: Uint8Array, store: Store): string {
+  if (store.plaintextEncoding !== 'latin1') return utf8(path, bytes);
+  capped(path, bytes);
+  return Buffer.from(bytes).toString('latin1');
+}
+
+function capped(path: string, bytes: Uint8Array): void {
   if (bytes.length > MAX_SOPS_FILE_BYTES)
     throw new UnsupportedSopsFeatureError(
       path,
       `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`,
     );
+}
+
+function utf8(path: string, bytes: Uint8Array): string {
+  capped(path, bytes);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {

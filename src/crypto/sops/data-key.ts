@@ -1,7 +1,7 @@
 /**
  * The data key: wrapped once per age recipient (or, with several key groups, split with
  * Shamir and each share wrapped for its group's recipients), and recovered from the first
- * stanza in each group whose recipient one of the loaded identities answers to.
+ * stanza in each group that one of the loaded identities opens.
  */
 import {
   DataKeyError,
@@ -43,20 +43,12 @@ export async function recoverDataKey(
   ids: readonly AgeIdentity[],
   loaded: number,
 ): Promise<Uint8Array> {
-  const byRecipient = new Map(ids.map((i) => [i.recipient, i]));
   const parts: Uint8Array[] = [];
   let unwrapFailed = false;
   for (const group of meta.groups) {
-    for (const entry of group.age) {
-      const id = byRecipient.get(entry.recipient);
-      if (!id) continue;
-      const part = await unwrap(entry.enc, id);
-      if (part) {
-        parts.push(part);
-        break;
-      }
-      unwrapFailed = true;
-    }
+    const part = await unwrapGroup(group, ids);
+    if (part.key) parts.push(part.key);
+    else if (part.namedFailed) unwrapFailed = true;
   }
   const needed = meta.groups.length === 1 ? 1 : meta.shamirThreshold;
   if (parts.length >= needed) {
@@ -97,4 +89,27 @@ export async function recoverDataKey(
     `the data key is wrapped only for ${other.join(', ')}; the built-in codec reads age keys only. ` +
       'Install sops (or set SOPS_BINARY) to use the sops CLI.',
   );
+}
+
+/**
+ * The first stanza of `group` that a loaded identity opens. Like sops (age/keysource.go), every
+ * identity is tried on every stanza: the `recipient:` field is unauthenticated metadata, so a
+ * file sops opens must not be refused because that text differs from the identity's
+ * recipient. The identity whose recipient the field names is tried first (the common case,
+ * one unwrap). `namedFailed`: the named identity did not open its stanza (a tampered `enc`).
+ */
+async function unwrapGroup(
+  group: MetadataGroup,
+  ids: readonly AgeIdentity[],
+): Promise<{ key?: Uint8Array; namedFailed: boolean }> {
+  let namedFailed = false;
+  for (const entry of group.age) {
+    const named = ids.filter((i) => i.recipient === entry.recipient);
+    for (const id of [...named, ...ids.filter((i) => i.recipient !== entry.recipient)]) {
+      const key = await unwrap(entry.enc, id);
+      if (key) return { key, namedFailed: false };
+      if (named.includes(id)) namedFailed = true;
+    }
+  }
+  return { namedFailed };
 }

@@ -241,6 +241,7 @@ function emitJson(v: Value, pad: string, ind: string): string {
 /** Binary store: the whole file is the string `data` inside a JSON envelope (AAD `data:`). */
 export const binaryStore: Store = {
   name: 'binary',
+  plaintextEncoding: 'latin1',
   load(file, text) {
     return {
       branches: [{ t: 'map', items: [{ t: 'pair', key: 'data', value: { t: 'str', v: text } }] }],

@@ -23,6 +23,12 @@ export interface EmitOptions {
 
 export interface Store {
   readonly name: 'yaml' | 'json' | 'dotenv' | 'binary' | 'ini';
+  /**
+   * How plaintext bytes map to the store's strings. `utf8` (the default) for the text stores;
+   * `latin1` for the binary store, whose file may hold any bytes: each byte is one character,
+   * so values, ciphertext and MAC see exactly the file's bytes, as sops's Go strings do.
+   */
+  readonly plaintextEncoding?: 'utf8' | 'latin1';
   /** Parses a file, plaintext or encrypted. */
   load(file: string, text: string): LoadedFile;
   /** Parses an encrypted file when that differs from `load` (the binary store's envelope). */

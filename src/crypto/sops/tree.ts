@@ -41,6 +41,8 @@ export type Leaf = Scalar | CommentItem;
 export interface WalkRules {
   readonly crypt: CryptRule;
   readonly macOnlyEncrypted: boolean;
+  /** How string values become plaintext bytes (the store's; default utf8). */
+  readonly encoding?: 'utf8' | 'latin1' | undefined;
 }
 
 /** SHA-256("sops"): the MAC prefix when mac_only_encrypted is set (sops.go:89-93). */
@@ -146,13 +148,15 @@ export const aadOf = (path: readonly string[]): string => `${path.join(':')}:`;
 export class MacHasher {
   readonly #h = createHash('sha512');
   readonly #macOnly: boolean;
-  constructor(macOnlyEncrypted: boolean) {
+  readonly #encoding: 'utf8' | 'latin1';
+  constructor(macOnlyEncrypted: boolean, encoding: 'utf8' | 'latin1' = 'utf8') {
     this.#macOnly = macOnlyEncrypted;
+    this.#encoding = encoding;
     if (macOnlyEncrypted) this.#h.update(MAC_ONLY_ENCRYPTED_INIT);
   }
   add(leaf: Leaf, encrypted: boolean): void {
     if (leaf.t === 'comment' || (this.#macOnly && !encrypted)) return;
-    this.#h.update(scalarText(leaf), 'utf8');
+    this.#h.update(scalarText(leaf), this.#encoding);
   }
   /** Uppercase hex, as Go's `%X`. */
   hex(): string {
@@ -186,7 +190,7 @@ export function decryptTree(
   key: Uint8Array,
   onDecrypted?: (aad: string, leaf: Leaf, enc: string) => void,
 ): { branches: Branch[]; mac: string } {
-  const mac = new MacHasher(rules.macOnlyEncrypted);
+  const mac = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const out = walk(branches, rules, (leaf, path, encrypted) => {
     let v: Leaf = leaf;
     if (encrypted) {
@@ -205,7 +209,7 @@ export function decryptTree(
         if (!enc) throw new DecryptFailure({ kind: 'not-encrypted', leaf, aad });
         const plain = open(key, enc, aad);
         if (!plain) throw new DecryptFailure({ kind: 'authentication', leaf, aad });
-        const text = Buffer.from(plain).toString('utf8');
+        const text = Buffer.from(plain).toString(rules.encoding ?? 'utf8');
         const typed = enc.type === 'comment' ? undefined : parseTyped(enc.type, text);
         if (!typed) throw new DecryptFailure({ kind: 'bad-type', leaf, aad });
         v = typed;
@@ -234,7 +238,7 @@ export function encryptTree(
   key: Uint8Array,
   reuse?: ReadonlyMap<string, string>,
 ): { branches: Branch[]; mac: string } {
-  const mac = new MacHasher(rules.macOnlyEncrypted);
+  const mac = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const guard =
     rules.crypt.kind === 'unencrypted_comment_regex' ? compileRe2(rules.crypt.value) : undefined;
   const commentGuard = guard && 'regex' in guard ? guard.regex : undefined;
@@ -254,7 +258,8 @@ export function encryptTree(
         );
       return { t: 'comment', text, inline: leaf.inline };
     }
-    return { t: 'str', v: kept ?? seal(key, Buffer.from(scalarText(leaf), 'utf8'), aad, leaf.t) };
+    const plain = Buffer.from(scalarText(leaf), rules.encoding ?? 'utf8');
+    return { t: 'str', v: kept ?? seal(key, plain, aad, leaf.t) };
   });
   return { branches: out, mac: mac.hex() };
 }
