@@ -243,6 +243,12 @@ describe('rekey new and rekey sops', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL mac\s+sops\/mac-mismatch/);
+    // decrypt agrees with verify and with its help: a MAC failure is a failed check, exit 1.
+    const d = await rekey(repo.dir, ['sops', 'decrypt', file], {
+      SOPS_AGE_KEY_FILE: demoIdentityFile,
+    });
+    expect(d).toMatchObject({ code: 1, stdout: '' });
+    expect(d.stderr).toMatch(/^rekey sops decrypt: .*MAC mismatch/);
   });
 
   it('sops encrypt then decrypt round-trips through stdin and stdout', async () => {

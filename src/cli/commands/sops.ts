@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { verifySopsFile } from '../../commands/sops-verify.ts';
+import { isIntegrityFailure } from '../../core/ports/sops.ts';
 import { keyDocument, keyFile, loadDocument, parseMaterialPath } from '../../core/formats/index.ts';
 import { findCreationRule } from '../../core/sops-config.ts';
 import { EXIT, parse, UsageError, type CliCommand, type CliIo } from '../args.ts';
@@ -63,7 +64,16 @@ export const sops: CliCommand = {
     if (verb === 'decrypt') {
       const { codec } = await sopsCodec(io, dir, { decrypt: true });
       const path = file === '-' ? (values.path ?? 'stdin.yaml') : file;
-      io.stdout(new TextDecoder().decode(await codec.decrypt(path, await readInput(io, file))));
+      let plain: Uint8Array;
+      try {
+        plain = await codec.decrypt(path, await readInput(io, file));
+      } catch (e) {
+        // A MAC or authentication failure is a failed check (exit 1), as the help says.
+        if (!isIntegrityFailure(e)) throw e;
+        io.stderr(`rekey sops decrypt: ${e.message}\n`);
+        return EXIT.findings;
+      }
+      io.stdout(new TextDecoder().decode(plain));
       return EXIT.ok;
     }
     const tree = await readTree(io, dir, verb === 'verify' ? values.base : undefined);
