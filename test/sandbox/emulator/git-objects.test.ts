@@ -104,6 +104,22 @@ describe('trees, commits and blobs', () => {
     expect(Buffer.from(read.data.content, 'base64').toString()).toBe('é\n');
   });
 
+  it('refuses, as GitHub does, to delete a path the base tree does not have', async () => {
+    const base = await h.app.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      ...o,
+      tree_sha: 'main',
+    });
+    const del = (path: string, base_tree?: string) =>
+      h.app.request('POST /repos/{owner}/{repo}/git/trees', {
+        ...o,
+        ...(base_tree && { base_tree }),
+        tree: [{ path, mode: '100644', type: 'blob', sha: null }],
+      });
+    expect(await statusOf(del('no/such/file.txt', base.data.sha))).toBe(422);
+    expect(await statusOf(del('README.md'))).toBe(422); // no base tree: nothing to delete
+    expect((await del('README.md', base.data.sha)).status).toBe(201);
+  });
+
   it('answers 422 for a missing parent or tree and 404 for unknown objects', async () => {
     const tree = await h.app.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       ...o,

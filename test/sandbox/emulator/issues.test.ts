@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitVia, harness, type Harness, statusOf } from './harness.ts';
+import { commitVia, harness, type Harness, REPO, statusOf } from './harness.ts';
 
 const o = { owner: 'acme', repo: 'infra' };
 let h: Harness;
@@ -207,5 +207,27 @@ describe('commit statuses', () => {
       state: 'success',
     });
     expect(await statusOf(unknown)).toBe(422);
+  });
+
+  it('refuses a status past GitHub’s limit of 1,000 per sha and context', async () => {
+    const main = await h.app.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+      ...o,
+      ref: 'heads/main',
+    });
+    const sha = main.data.object.sha;
+    const repo = h.emu.repo(REPO);
+    const have = repo.statuses.filter((s) => s.sha === sha && s.context === 'cap/test').length;
+    const one = repo.statuses[0]!;
+    for (let i = have; i < 1000; i++)
+      repo.statuses.push({ ...one, id: 1_000_000 + i, sha, context: 'cap/test' });
+    const post = (context: string) =>
+      h.app.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+        ...o,
+        sha,
+        state: 'success',
+        context,
+      });
+    expect(await statusOf(post('cap/test'))).toBe(422);
+    expect((await post('cap/other')).status).toBe(201);
   });
 });

@@ -142,6 +142,11 @@ async function createTree(ctx: Ctx) {
     if (typeof e['content'] === 'string') {
       changes.push({ path, mode, sha: await git.writeBlob(Buffer.from(e['content'], 'utf8')) });
     } else if (e['sha'] === null) {
+      // GitHub refuses to delete a path the base tree does not have (422 GitRPC::BadObjectState,
+      // as reported in google/go-github#2418); a lenient emulator would hide a caller that
+      // deletes what is already gone.
+      if (base === null || (await git.tryRun(['cat-file', '-e', `${base}:${path}`])) === null)
+        throw unprocessable('GitRPC::BadObjectState');
       changes.push({ path, mode, sha: null });
     } else {
       const sha = str(e['sha']) ?? '';

@@ -27,11 +27,22 @@ async function createStatus(ctx: Ctx) {
     throw new ApiError(422, 'Validation Failed', [
       { resource: 'Status', field: 'state', code: 'custom' },
     ]);
+  const context = str(body['context']) ?? 'default';
+  // GitHub's documented limit (REST "Create a commit status"): 1,000 statuses per sha and
+  // context in a repository; more is a validation error.
+  if (ctx.repo.statuses.filter((s) => s.sha === sha && s.context === context).length >= 1000)
+    throw new ApiError(422, 'Validation Failed', [
+      {
+        resource: 'Status',
+        code: 'custom',
+        message: 'This SHA and context has reached the maximum number of statuses.',
+      },
+    ]);
   const status: CommitStatus = {
     id: ctx.state.id(),
     sha,
     state,
-    context: str(body['context']) ?? 'default',
+    context,
     description: str(body['description']) ?? null,
     target_url: str(body['target_url']) ?? null,
     creator: ctx.identity.user,
