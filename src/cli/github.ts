@@ -1,15 +1,15 @@
 // What the CLI's GitHub-writing commands (rotate, revoke, distribute) share: the token from the
 // environment (REKEY_TOKEN, then GITHUB_TOKEN, then GH_TOKEN, as doctor reads it), the
 // repository (--repo, else the origin remote, as audit reads it), the client (GITHUB_API_URL /
-// GITHUB_SERVER_URL honoured), the lease holder, and a scrubber for output lines.
+// GITHUB_SERVER_URL honoured, else the origin's host: a GHES clone talks to its server), the
+// lease holder, and a scrubber for output lines.
 import { hostname, userInfo } from 'node:os';
-import { simpleGit } from 'simple-git';
 import { readCheckout } from '../adapters/git/commits.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../adapters/github/client.ts';
 import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
 import { assertCanOpenPulls, classifyToken, type TokenKind } from '../adapters/github/token.ts';
 import { UsageError, type CliIo } from './args.ts';
-import { repositoryFromRemote } from './commands/audit.ts';
+import { githubEndpoints, originUrl, repositoryFromRemote } from './remote.ts';
 
 /** Client settings a test may override (the throttle, a fetch); production passes none. */
 export type ClientOverrides = Partial<Omit<GitHubClientOptions, 'token' | 'apiUrl'>>;
@@ -41,29 +41,21 @@ export async function cliRepository(
   command: string,
   dir: string,
   repo: string | undefined,
-): Promise<{ fullName: string; owner: string; repo: string }> {
-  const fullName =
-    repo ??
-    repositoryFromRemote(
-      await simpleGit({ baseDir: dir })
-        .remote(['get-url', 'origin'])
-        .then(
-          (r) => r || '',
-          () => '',
-        ),
-    );
+): Promise<{ fullName: string; owner: string; repo: string; origin: string }> {
+  const origin = await originUrl(dir);
+  const fullName = repo ?? repositoryFromRemote(origin);
   if (fullName === undefined)
     throw new UsageError(
       `rekey ${command}: the repository is unknown: pass --repo OWNER/NAME (no GitHub origin remote in ${dir})`,
     );
-  return { fullName, ...parseRepository(fullName) };
+  return { fullName, ...parseRepository(fullName), origin };
 }
 
-export function cliClient(io: CliIo, token: string, over: ClientOverrides = {}) {
+/** The client for the origin's GitHub (`origin`: the remote URL, '' for github.com). */
+export function cliClient(io: CliIo, token: string, origin: string, over: ClientOverrides = {}) {
   return createGitHubClient({
     token,
-    apiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
-    ...(io.env.GITHUB_SERVER_URL ? { serverUrl: io.env.GITHUB_SERVER_URL } : {}),
+    ...githubEndpoints(io.env, origin),
     userAgent: 'rekey-cli',
     ...over,
   });
@@ -120,7 +112,7 @@ export async function cliPullRun(
   const token = cliToken(io, command);
   const kind = cliTokenKind(io, token);
   if (!opts.dryRun) assertCanOpenPulls(kind, { allowGithubToken: opts.allowGithubToken });
-  const ports = createGitHubPorts(cliClient(io, token, opts.client), at);
+  const ports = createGitHubPorts(cliClient(io, token, at.origin, opts.client), at);
   const out = scrubber(io);
   out.mask(token);
   return { io: out, ports, checkout: await readCheckout(opts.dir) };

@@ -19,6 +19,7 @@ import {
   type AuditReport,
 } from '../../commands/audit.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
+import { githubEndpoints, originUrl, repositoryFromRemote } from '../remote.ts';
 import { repoDir } from '../repo.ts';
 
 const help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR]
@@ -36,20 +37,14 @@ and audit.html (self-contained) to --out (default ./rekey-audit); --format picks
 
 The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
-The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+The repository is --repo, else the origin remote, whose host also picks the API (a GHES
+clone talks to https://<host>/api/v3); GITHUB_API_URL / GITHUB_SERVER_URL override it.
 At most --max-calls GitHub requests (default ${DEFAULT_AUDIT_MAX_CALLS}).
 
 Exit: 0 no findings, 1 findings, 2 usage error.
 `;
 
-/** `owner/name` from a GitHub remote URL (https or ssh), or undefined. */
-export function repositoryFromRemote(url: string): string | undefined {
-  const m =
-    /^(?:https?:\/\/[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/.exec(
-      url.trim(),
-    );
-  return m?.[1];
-}
+export { repositoryFromRemote } from '../remote.ts';
 
 /** The audit's ports over a local checkout, and GitHub when a client is given. */
 export function localAuditPorts(
@@ -131,14 +126,8 @@ export const auditCommand: CliCommand = {
     const ref = values.ref ?? 'HEAD';
     const head = await resolveRef(dir, ref);
     const git = simpleGit({ baseDir: dir });
-    const repository =
-      values.repo ??
-      repositoryFromRemote(
-        await git.remote(['get-url', 'origin']).then(
-          (r) => r || '',
-          () => '',
-        ),
-      );
+    const origin = await originUrl(dir);
+    const repository = values.repo ?? repositoryFromRemote(origin);
     if (repository !== undefined) parseRepository(repository); // refuses anything but owner/name
     const branch =
       values.branch ??
@@ -147,15 +136,9 @@ export const auditCommand: CliCommand = {
         () => 'main',
       ));
     const token = io.env.REKEY_TOKEN || io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined;
-    const apiUrl = io.env.GITHUB_API_URL || 'https://api.github.com';
-    const client = token
-      ? createGitHubClient({
-          token,
-          apiUrl,
-          ...(io.env.GITHUB_SERVER_URL ? { serverUrl: io.env.GITHUB_SERVER_URL } : {}),
-        })
-      : undefined;
-    const serverUrl = client?.serverUrl ?? io.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const endpoints = githubEndpoints(io.env, origin);
+    const client = token ? createGitHubClient({ token, ...endpoints }) : undefined;
+    const serverUrl = client?.serverUrl ?? endpoints.serverUrl;
     const ports = localAuditPorts(dir, client && repository ? { client, repository } : undefined);
     const report = await audit(
       {

@@ -97,7 +97,7 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
       const at = await cliRepository('distribute', dir, values.repo);
       const { sha, tree } = await readCheckout(dir);
       const defaultBranch = loadSnapshot(tree).snapshot.pipeline['default-branch'];
-      const gh = cliClient(rawIo, token, client);
+      const gh = cliClient(rawIo, token, at.origin, client);
       const github = createGitHubPorts(gh, at);
       if (!values['dry-run']) {
         // The command checks this too (and again before writing); checked here first so a
