@@ -66,7 +66,7 @@ export const sops: CliCommand = {
       io.stdout(new TextDecoder().decode(await codec.decrypt(path, await readInput(io, file))));
       return EXIT.ok;
     }
-    const tree = await readTree(io, dir, verb === 'verify' ? values.base : undefined);
+    const tree = await readTree(dir, verb === 'verify' ? values.base : undefined);
     const config = loadSopsConfig(tree);
     const path = values.path ?? (file === '-' ? undefined : repoPath(dir, io, file));
     if (path === undefined)
