@@ -1,7 +1,9 @@
 /**
  * FileTree -> ManifestSnapshot: every manifest file through the safe loader and its schema,
  * then the rules that span files (a key's id is its folder, a material file belongs to a key,
- * a key's policy exists, nothing unexpected lives under keys-manifest/). Lifecycle rules
+ * a key's policy exists, nothing unexpected lives under keys-manifest/, and every entry the
+ * tree reader refused there is a violation: a symlink, submodule, special or oversized file is
+ * never read, and never silently skipped either). Lifecycle rules
  * (one active version, material exactly for live versions...) live in ./lifecycle.
  *
  * Findings are returned, all of them, sorted by file and line; nothing is thrown. A file
