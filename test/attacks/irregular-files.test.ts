@@ -7,6 +7,9 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTreeAtRef } from '../../src/adapters/git/tree.ts';
+import { distribute } from '../../src/commands/distribute/index.ts';
+import { simpleKeys, simpleRepos, startDistBed } from '../commands/distribute/bed.ts';
 import {
   attackRepo,
   cliValidate,
@@ -125,4 +128,28 @@ describe('an entry the readers will not read is a violation, with its path and r
     const { run } = await cliValidate(repo.dir, repo.main);
     expect(run.code, run.stdout).toBe(0);
   });
+});
+
+describe('a default branch with a symlink in the manifest', () => {
+  it('is not distributed: outcome invalid with the path and rule, nothing written', async () => {
+    const bed = await startDistBed({ keys: simpleKeys(1), repos: simpleRepos(1) });
+    try {
+      const c = await bed.checkout();
+      const link = 'keys-manifest/svc/key-1/v2.sops.yaml';
+      symlinkSync('v1.sops.yaml', join(c.work, link));
+      git(c.work, 'add', '-A');
+      git(c.work, 'commit', '-q', '-m', 'a link');
+      const tree = await readTreeAtRef(c.work, 'HEAD');
+      bed.emu.clearLog();
+      const result = await distribute({ ...bed.input(), tree }, bed.ports());
+      expect(result.outcome).toBe('invalid');
+      expect(result.problems).toContainEqual(
+        expect.stringMatching(new RegExp(`^${link}: .*\\[${NOT_REGULAR}\\]$`)),
+      );
+      expect(bed.emu.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(bed.emu.secretNames({ repository: 'acme/r1' })).toEqual([]);
+    } finally {
+      await bed.close();
+    }
+  }, 120_000);
 });
