@@ -4,21 +4,20 @@ import { isAbsolute, resolve } from 'node:path';
 import type { FileTree } from '../core/snapshot.ts';
 import { readTreeAtRef } from '../adapters/git/tree.ts';
 import { readWorkingTree } from '../adapters/files/working-tree.ts';
-import { DEFAULT_PREFIXES, type SkippedPath } from '../adapters/files/tree-filter.ts';
+import { DEFAULT_PREFIXES } from '../adapters/files/tree-filter.ts';
 import type { CliIo } from './args.ts';
 
 export function repoDir(io: CliIo, dir: string | undefined): string {
   return dir === undefined ? io.cwd : isAbsolute(dir) ? dir : resolve(io.cwd, dir);
 }
 
-/** Symlinks and special files are never read; say so rather than skipping silently. */
-function warnSkipped(io: CliIo) {
-  return (s: SkippedPath) => io.stderr(`warning: ${s.path} not read (${s.reason})\n`);
-}
-
-/** The manifest files at `ref`, or in the working tree when `ref` is undefined. */
-export function readTree(io: CliIo, dir: string, ref: string | undefined): Promise<FileTree> {
+/**
+ * The manifest files at `ref`, or in the working tree when `ref` is undefined. Entries the
+ * reader refuses (symlinks, submodules, special or oversized files) travel with the tree and
+ * are reported by the loader as violations, like every other finding.
+ */
+export function readTree(dir: string, ref: string | undefined): Promise<FileTree> {
   return ref === undefined
-    ? readWorkingTree(dir, DEFAULT_PREFIXES, { onSkipped: warnSkipped(io) })
-    : readTreeAtRef(dir, ref, DEFAULT_PREFIXES, { onSkipped: warnSkipped(io) });
+    ? readWorkingTree(dir, DEFAULT_PREFIXES)
+    : readTreeAtRef(dir, ref, DEFAULT_PREFIXES);
 }

@@ -13,7 +13,7 @@ import {
   type KeyType,
   type Target,
 } from '../core/formats/index.ts';
-import type { FileTree } from '../core/snapshot.ts';
+import { fileTree, type FileTree } from '../core/snapshot.ts';
 import type { SopsConfig } from '../core/sops-config.ts';
 import { needsQuoting } from '../core/yaml/index.ts';
 import { prepareRotation, type ChangePorts, type PreparedChange } from './changes.ts';
@@ -83,8 +83,11 @@ export async function prepareNewKey(
   const problem = placementProblem(tree, input.id, input.policy);
   if (problem) throw new RangeError(problem);
   const path = keyFile(input.id);
-  const withKey = new Map(tree);
-  withKey.set(path, new TextEncoder().encode(renderKeyYaml(input)));
+  // The entries the reader refused stay with the tree, so every check below still sees them.
+  const withKey = fileTree(
+    [...tree, [path, new TextEncoder().encode(renderKeyYaml(input))] as const],
+    tree.irregular ?? [],
+  );
   const change = await prepareRotation(
     withKey,
     input.id,

@@ -1,7 +1,9 @@
 /**
  * FileTree -> ManifestSnapshot: every manifest file through the safe loader and its schema,
  * then the rules that span files (a key's id is its folder, a material file belongs to a key,
- * a key's policy exists, nothing unexpected lives under keys-manifest/). Lifecycle rules
+ * a key's policy exists, nothing unexpected lives under keys-manifest/, and every entry the
+ * tree reader refused there is a violation: a symlink, submodule, special or oversized file is
+ * never read, and never silently skipped either). Lifecycle rules
  * (one active version, material exactly for live versions...) live in ./lifecycle.
  *
  * Findings are returned, all of them, sorted by file and line; nothing is thrown. A file
@@ -29,7 +31,7 @@ import type {
   PipelineDocument,
   PolicyDocument,
 } from './formats/index.ts';
-import type { FileTree, Located, ManifestSnapshot } from './snapshot.ts';
+import type { FileTree, IrregularEntry, Located, ManifestSnapshot } from './snapshot.ts';
 import { parseYaml } from './yaml/index.ts';
 
 export const MANIFEST_RULES = {
@@ -41,6 +43,10 @@ export const MANIFEST_RULES = {
   'manifest/material-mismatch': 'A material file whose `id` or `version` differs from its path.',
   'manifest/unexpected-file':
     'A file under keys-manifest/ other than key.yaml, v<N>.sops.yaml or the top-level README.md.',
+  'manifest/not-a-regular-file':
+    'A symlink, submodule or other non-regular entry under keys-manifest/ or policies/, or as .sops.yaml.',
+  'manifest/file-too-large':
+    "A file under keys-manifest/ or policies/, or .sops.yaml, over the tree reader's size cap.",
   'policy/unknown': 'A key names a policy that has no file under policies/.',
   'policy/name-mismatch': 'A policy whose `name` differs from its file name.',
   'policy/unexpected-file':
@@ -68,6 +74,9 @@ export function loadSnapshot(tree: FileTree): {
   const materialPaths: { path: string; id: string; version: number }[] = [];
   let pipelineFile: Located<PipelineDocument> | undefined;
   let sopsConfig: Located<unknown> | undefined;
+
+  for (const entry of tree.irregular ?? [])
+    if (isRekeyPath(entry.path)) diagnostics.push(irregularFile(entry));
 
   const paths = [...tree.keys()].sort();
   for (const path of paths) {
@@ -238,6 +247,49 @@ function enclosingKey(id: string, keyFolders: ReadonlySet<string>): string | und
     if (keyFolders.has(parent)) return parent;
   }
   return undefined;
+}
+
+/** keys-manifest/ and policies/ (the folders themselves included) and .sops.yaml. */
+function isRekeyPath(path: string): boolean {
+  return (
+    [MANIFEST_DIR, POLICIES_DIR].some((d) => path === d || path.startsWith(`${d}/`)) ||
+    path === SOPS_CONFIG_FILE
+  );
+}
+
+/**
+ * A path the reader refused. Reading a symlink would let the manifest point at files outside
+ * the repository (or at another key's material); leaving it out silently would let it slip
+ * past the unexpected-file, material and plaintext rules. So it is a violation, never a skip.
+ */
+function irregularFile(entry: IrregularEntry): Diagnostic {
+  const at = fileLocation(entry.path);
+  switch (entry.reason) {
+    case 'too-large':
+      return diagnostic(
+        'manifest/file-too-large',
+        'this file is larger than rekey reads (4 MiB by default) and was not read; manifest, policy and .sops.yaml files are a few KiB',
+        at,
+      );
+    case 'symlink':
+      return diagnostic(
+        'manifest/not-a-regular-file',
+        'a symlink is never followed here; replace it with the regular file (or remove it)',
+        at,
+      );
+    case 'submodule':
+      return diagnostic(
+        'manifest/not-a-regular-file',
+        'a submodule is never read here; manifest, policy and .sops.yaml files are regular files of this repository',
+        at,
+      );
+    case 'special-file':
+      return diagnostic(
+        'manifest/not-a-regular-file',
+        'not a regular file (a device, pipe, socket or unknown entry); replace it with a regular file',
+        at,
+      );
+  }
 }
 
 function unexpectedManifestFile(path: string): string {

@@ -6,12 +6,38 @@ import type {
   PolicyDocument,
 } from './formats/index.ts';
 
+/** Why a reader did not read a selected path: it is not a regular file of bounded size. */
+export type IrregularReason = 'symlink' | 'submodule' | 'special-file' | 'too-large';
+
+/** A selected path that is not a regular, bounded file; never read, never followed. */
+export interface IrregularEntry {
+  readonly path: string;
+  readonly reason: IrregularReason;
+}
+
 /**
  * A repository's files at one commit (or the working tree): repository-relative path
  * (`/`-separated) -> bytes. Adapters build it (git ls-tree + cat-file, or a directory walk);
  * core reads it and never touches the disk.
+ *
+ * `irregular` lists the selected paths a reader refused to read (symlinks, submodules, special
+ * files, files over its size cap). They travel with the tree so that the one loader
+ * (load-snapshot.ts) decides what they mean, rather than each caller dropping them. A tree
+ * built in memory (tests, rekey's own edits) has none.
  */
-export type FileTree = ReadonlyMap<string, Uint8Array>;
+export interface FileTree extends ReadonlyMap<string, Uint8Array> {
+  readonly irregular?: readonly IrregularEntry[];
+}
+
+/** A FileTree of `files` that carries the entries its reader refused. */
+export function fileTree(
+  files: Iterable<readonly [string, Uint8Array]>,
+  irregular: readonly IrregularEntry[],
+): FileTree {
+  const tree: Map<string, Uint8Array> & { irregular?: readonly IrregularEntry[] } = new Map(files);
+  if (irregular.length > 0) tree.irregular = Object.freeze([...irregular]);
+  return tree;
+}
 
 /** A path into a parsed document: map keys and list indices, as zod reports issue paths. */
 export type DocPath = readonly (string | number)[];

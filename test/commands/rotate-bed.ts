@@ -80,8 +80,9 @@ export async function manifest(
         owner: '@acme/team',
         description: `test key ${id}`,
         options: { bytes: 32, encoding: 'base64' },
+        // One secret per key: two keys writing one secret is `target/shared`.
         targets: [
-          { kind: 'github-secret', repository: 'acme/api', app: 'actions', name: 'API_TOKEN' },
+          { kind: 'github-secret', repository: 'acme/api', app: 'actions', name: secretOf(id) },
         ],
       },
       { now: T0, sopsConfig },
@@ -91,6 +92,10 @@ export async function manifest(
   }
   return Object.fromEntries([...tree].map(([p, b]) => [p, dec(b)]));
 }
+
+/** The secret each bed key writes: `API_TOKEN_<ID>`. */
+export const secretOf = (id: string): string =>
+  `API_TOKEN_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, {

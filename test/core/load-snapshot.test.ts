@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../src/core/diagnostics.ts';
 import { DEFAULT_PIPELINE, loadSnapshot, MANIFEST_RULES } from '../../src/core/load-snapshot.ts';
+import { fileTree, type FileTree } from '../../src/core/snapshot.ts';
 import {
   KEY_YAML,
   materialYaml,
@@ -237,6 +238,47 @@ describe('cross-file rules', () => {
     expect(snapshot.materials.has('keys-manifest/payments/webhook-signing/v2.sops.yaml')).toBe(
       false,
     );
+  });
+});
+
+describe('entries the tree reader refused', () => {
+  const withIrregular = (irregular: FileTree['irregular']) =>
+    loadSnapshot(fileTree(tree(VALID), irregular ?? []));
+
+  it('reports each one under keys-manifest/, policies/ or as .sops.yaml, with its path', () => {
+    const { diagnostics } = withIrregular([
+      { path: '.sops.yaml', reason: 'symlink' },
+      { path: 'keys-manifest', reason: 'symlink' },
+      { path: 'keys-manifest/ci/deploy/v0.sops.yaml', reason: 'too-large' },
+      { path: 'keys-manifest/ci/old/v1.sops.yaml', reason: 'symlink' },
+      { path: 'keys-manifest/vendor', reason: 'submodule' },
+      { path: 'policies/pipe.yaml', reason: 'special-file' },
+    ]);
+    expect(brief(diagnostics)).toEqual([
+      'manifest/not-a-regular-file@.sops.yaml:0:0',
+      'manifest/not-a-regular-file@keys-manifest:0:0',
+      'manifest/file-too-large@keys-manifest/ci/deploy/v0.sops.yaml:0:0',
+      'manifest/not-a-regular-file@keys-manifest/ci/old/v1.sops.yaml:0:0',
+      'manifest/not-a-regular-file@keys-manifest/vendor:0:0',
+      'manifest/not-a-regular-file@policies/pipe.yaml:0:0',
+    ]);
+    for (const d of diagnostics) expect(Object.keys(MANIFEST_RULES)).toContain(d.rule);
+    expect(diagnostics.find((d) => d.file === 'keys-manifest/vendor')?.message).toMatch(
+      /submodule/,
+    );
+  });
+
+  it('leaves paths outside the manifest to the caller', () => {
+    const { diagnostics } = withIrregular([
+      { path: '.github/workflows/link.yml', reason: 'symlink' },
+      { path: 'keys-manifest-old', reason: 'symlink' },
+      { path: '.sops.yaml.bak', reason: 'symlink' },
+    ]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('a plain Map (a tree built in memory) has none', () => {
+    expect(loadSnapshot(tree(VALID)).diagnostics).toEqual([]);
   });
 });
 

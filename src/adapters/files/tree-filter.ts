@@ -1,7 +1,7 @@
 /**
- * Which repository paths a tree reader keeps, and what it reports about the ones it will
- * not read. Shared by the git tree reader and the working-tree reader so both see the same
- * files.
+ * Which repository paths a tree reader keeps, and how big a file it reads. Shared by the git
+ * tree reader and the working-tree reader so both see the same files and refuse the same
+ * entries (returned as the tree's `irregular` list, see core/snapshot.ts).
  */
 
 /** The paths rekey reads: the manifest, the policies and the SOPS configuration. */
@@ -12,19 +12,17 @@ export function selectedBy(path: string, prefixes: readonly string[]): boolean {
   return prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
 }
 
-export type SkipReason = 'symlink' | 'submodule' | 'special-file' | 'too-large';
-
-/** A path a reader refused to read, and why; the caller shows these (they are never silent). */
-export interface SkippedPath {
-  readonly path: string;
-  readonly reason: SkipReason;
+/**
+ * True when `path` is where a selected folder should be (`keys-manifest` for the prefix
+ * `keys-manifest/`): a symlink or submodule there is refused, never read as "no folder".
+ */
+export function isFolderRoot(path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => p.endsWith('/') && path === p.slice(0, -1));
 }
 
 export interface TreeReadOptions {
-  /** Called for every path that was selected but not read. */
-  readonly onSkipped?: (skipped: SkippedPath) => void;
   /**
-   * Files larger than this are reported as `too-large` and not read (default 4 MiB; a
+   * Files larger than this are listed as `too-large` and not read (default 4 MiB; a
    * manifest file is a few KiB). The loader has its own, smaller, cap per document.
    */
   readonly maxFileBytes?: number;

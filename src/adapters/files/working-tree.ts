@@ -2,8 +2,9 @@ import { constants } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileTree } from '../../core/snapshot.ts';
-import type { SkipReason, TreeReadOptions } from './tree-filter.ts';
+import { fileTree } from '../../core/snapshot.ts';
+import type { FileTree, IrregularEntry, IrregularReason } from '../../core/snapshot.ts';
+import type { TreeReadOptions } from './tree-filter.ts';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PREFIXES } from './tree-filter.ts';
 
 /** Files opened at once; enough to hide latency, few enough to stay far from fd limits. */
@@ -12,16 +13,18 @@ const PARALLEL_READS = 32;
 /**
  * The files under `prefixes` in a checkout, as the same {@link FileTree} a git ref gives.
  * Symlinks are never followed, at any depth (a link could point the manifest at files
- * outside the repository): they are reported through `onSkipped` and left out. Files are
- * opened with O_NOFOLLOW, so a file swapped for a link between listing and reading is
- * refused too. Missing prefixes are simply absent from the tree; a missing `dir` is an error.
+ * outside the repository): like special files and files over the size cap they are left out
+ * and listed in the tree's `irregular` list, which the loader reports. Files are opened with
+ * O_NOFOLLOW, so a file swapped for a link between listing and reading is refused too.
+ * Missing prefixes are simply absent from the tree; a missing `dir` is an error.
  */
 export async function readWorkingTree(
   dir: string,
   prefixes: readonly string[] = DEFAULT_PREFIXES,
   options: TreeReadOptions = {},
 ): Promise<FileTree> {
-  const skip = (path: string, reason: SkipReason) => options.onSkipped?.({ path, reason });
+  const irregular: IrregularEntry[] = [];
+  const skip = (path: string, reason: IrregularReason) => irregular.push({ path, reason });
   const files: string[] = [];
   // A missing or mistyped --dir must not read as "an empty manifest". The root itself may be
   // a link (the user chose it); links inside it are what is refused.
@@ -97,15 +100,19 @@ export async function readWorkingTree(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, unique.length) }, worker));
-  const tree = new Map<string, Uint8Array>();
+  const read: [string, Uint8Array][] = [];
   for (const path of unique) {
     const bytes = contents.get(path);
-    if (bytes) tree.set(path, bytes);
+    if (bytes) read.push([path, bytes]);
   }
-  return tree;
+  const seen = new Set<string>();
+  const refused = irregular
+    .filter((e) => !seen.has(e.path) && seen.add(e.path))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return fileTree(read, refused);
 }
 
-async function readNoFollow(file: string, max: number): Promise<Uint8Array | SkipReason> {
+async function readNoFollow(file: string, max: number): Promise<Uint8Array | IrregularReason> {
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));

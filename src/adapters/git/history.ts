@@ -354,8 +354,12 @@ export async function buildAuditHistory(
     const materials: MaterialChange[] = [];
     const policies: string[] = [];
     let sopsConfig: SopsConfigChange | undefined;
+    const irregular: string[] = [];
     for (const ch of c.changes) {
       const isFile = ch.status !== 'D' && REGULAR.test(ch.newMode);
+      // key.yaml is reported as `not-a-file` below; any other path rekey reads is listed here.
+      if (ch.status !== 'D' && !isFile && parseKeyFilePath(ch.path) === undefined)
+        irregular.push(ch.path);
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
         // A name too long to be a policy's was never asked for (see nulTokens): not a policy.
@@ -395,6 +399,8 @@ export async function buildAuditHistory(
           kind: ch.status === 'D' ? 'deleted' : 'written',
         });
     }
+    for (const path of irregular)
+      builder.notAFile({ sha: c.sha, time: c.time, author: c.author }, path);
     // The prefixes also match files the audit does not read (a README in keys-manifest/).
     if (changes.length + materials.length + policies.length === 0 && !sopsConfig) continue;
     for (const ch of changes)

@@ -1,7 +1,13 @@
 import { simpleGit } from 'simple-git';
-import type { FileTree } from '../../core/snapshot.ts';
+import { fileTree } from '../../core/snapshot.ts';
+import type { FileTree, IrregularEntry, IrregularReason } from '../../core/snapshot.ts';
 import type { TreeReadOptions } from '../files/tree-filter.ts';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PREFIXES, selectedBy } from '../files/tree-filter.ts';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_PREFIXES,
+  isFolderRoot,
+  selectedBy,
+} from '../files/tree-filter.ts';
 import type { CatFileOptions } from './cat-file.ts';
 import { readBlobs } from './cat-file.ts';
 import { GitReadError } from './process.ts';
@@ -78,8 +84,10 @@ export function parseLsTree(out: string): TreeEntry[] {
 
 /**
  * The files under `prefixes` at `ref`: ONE `git ls-tree -r -z` for the listing and ONE
- * `git cat-file --batch` for all blob contents. Symlinks and submodules are not files rekey
- * reads: they are reported through `onSkipped` and left out, never followed.
+ * `git cat-file --batch` for all blob contents. Symlinks, submodules, other non-blob entries
+ * and blobs over the size cap are never read or followed: they come back in the tree's
+ * `irregular` list, and the loader reports each one (a symlink in place of a selected folder
+ * included).
  */
 export async function readTreeAtRef(
   repoDir: string,
@@ -89,9 +97,10 @@ export async function readTreeAtRef(
 ): Promise<FileTree> {
   const commit = await resolveRef(repoDir, ref, options);
   // `--full-tree` makes paths repository-relative wherever repoDir is; `:(top,literal)` pathspecs
-  // match prefixes as plain text. The listing is filtered again below: the exact-file rule
-  // (`.sops.yaml` but not `.sops.yaml.bak`) is ours, not git's.
-  const pathspecs = prefixes.map((p) => `:(top,literal)${p}`);
+  // match prefixes as plain text. A folder prefix is given without its `/` so that a symlink
+  // or submodule standing where the folder should be is listed too. The listing is filtered
+  // again below: the exact-file rule (`.sops.yaml` but not `.sops.yaml.bak`) is ours, not git's.
+  const pathspecs = prefixes.map((p) => `:(top,literal)${p.endsWith('/') ? p.slice(0, -1) : p}`);
   let listing: string;
   try {
     listing = await git(repoDir, options.env).raw([
@@ -111,28 +120,33 @@ export async function readTreeAtRef(
   }
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const wanted: TreeEntry[] = [];
+  const irregular: IrregularEntry[] = [];
   for (const e of parseLsTree(listing)) {
-    if (!selectedBy(e.path, prefixes)) continue;
-    const skip =
-      e.mode === '120000'
-        ? 'symlink'
-        : e.type === 'commit'
-          ? 'submodule'
-          : e.type !== 'blob'
-            ? 'special-file'
-            : e.size > max
-              ? 'too-large'
-              : undefined;
-    if (skip) options.onSkipped?.({ path: e.path, reason: skip });
-    else wanted.push(e);
+    if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    const reason = irregularReason(e, max);
+    if (reason) irregular.push({ path: e.path, reason });
+    else if (selectedBy(e.path, prefixes)) wanted.push(e);
+    // A regular file named like a selected folder (`keys-manifest` as a file) is simply
+    // not under the prefix: the manifest is absent, as when the path does not exist.
   }
   const blobs = await readBlobs(
     repoDir,
     wanted.map((e) => e.oid),
     options,
   );
-  const tree = new Map<string, Uint8Array>();
-  for (const e of wanted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)))
-    tree.set(e.path, blobs.get(e.oid)!);
-  return tree;
+  const byPath = (a: { path: string }, b: { path: string }) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return fileTree(
+    wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)!] as const),
+    irregular.sort(byPath),
+  );
+}
+
+/** Why an ls-tree entry is not read, or undefined for a regular blob within the cap. */
+function irregularReason(e: TreeEntry, max: number): IrregularReason | undefined {
+  if (e.mode === '120000') return 'symlink';
+  if (e.type === 'commit') return 'submodule';
+  if (e.type !== 'blob' || !/^100(644|755)$/.test(e.mode)) return 'special-file';
+  if (e.size > max) return 'too-large';
+  return undefined;
 }

@@ -57,9 +57,8 @@ export const doctorCommand: CliCommand = {
         `rekey doctor: --format is text or json, not ${JSON.stringify(values.format)}`,
       );
     const dir = repoDir(io, values.dir);
-    const tree = await readWorkingTree(dir, PREFIXES, {
-      onSkipped: (s) => io.stderr(`warning: ${s.path} not read (${s.reason})\n`),
-    });
+    const tree = await readWorkingTree(dir, PREFIXES);
+    for (const s of tree.irregular ?? []) io.stderr(`warning: ${s.path} not read (${s.reason})\n`);
     const token = io.env.REKEY_TOKEN || io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
     const repository = values.repo ?? io.env.GITHUB_REPOSITORY;
     let input: Parameters<typeof doctor>[0]['token'];

@@ -79,7 +79,7 @@ export const newKey: CliCommand = {
           }
         : undefined;
     const dir = repoDir(io, values.dir);
-    const tree = await readTree(io, dir, undefined);
+    const tree = await readTree(dir, undefined);
     const now = parseNow(values.now, io);
     const change = await prepareNewKey(
       tree,

@@ -52,7 +52,6 @@ export const planCommand: CliCommand = {
     const ref = values.ref ?? 'HEAD';
     const hist = await history(io, dir, ref);
     const tree = await readTree(
-      io,
       dir,
       hist === undefined && values.ref === undefined ? undefined : ref,
     );

@@ -76,7 +76,7 @@ export const sops: CliCommand = {
       io.stdout(new TextDecoder().decode(plain));
       return EXIT.ok;
     }
-    const tree = await readTree(io, dir, verb === 'verify' ? values.base : undefined);
+    const tree = await readTree(dir, verb === 'verify' ? values.base : undefined);
     const config = loadSopsConfig(tree);
     const path = values.path ?? (file === '-' ? undefined : repoPath(dir, io, file));
     if (path === undefined)

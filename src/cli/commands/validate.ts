@@ -24,7 +24,7 @@ export const validate: CliCommand = {
       dir: { type: 'string' },
       now: { type: 'string' },
     });
-    const tree = await readTree(io, repoDir(io, values.dir), values.ref);
+    const tree = await readTree(repoDir(io, values.dir), values.ref);
     const v = validateTree(tree, parseNow(values.now, io));
     const ok = v.diagnostics.length === 0;
     if (values.json)

@@ -33,8 +33,8 @@ export const verify: CliCommand = {
       throw new UsageError(`rekey verify: --base REF is required\n\n${help}`);
     const dir = repoDir(io, values.dir);
     const [base, head] = await Promise.all([
-      readTree(io, dir, values.base),
-      readTree(io, dir, values.head),
+      readTree(dir, values.base),
+      readTree(dir, values.head),
     ]);
     const result = verifyTrees(base, head, { now: parseNow(values.now, io) });
     const headName = values.head ?? 'working tree';

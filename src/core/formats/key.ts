@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  canonicalName,
+  deployKeyTitle,
+  environmentName,
+  owner,
+  repository,
+  secretName,
+} from './github-names.ts';
 import { KEY_ID_MAX_LENGTH, KEY_ID_PATTERN } from './key-id.ts';
 
 /** NIST SP 800-57 key states, in lifecycle order. */
@@ -53,20 +61,11 @@ export const githubHandle = z
     'expected a GitHub user (@name) or team (@org/team)',
   );
 
-const repository = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, 'expected owner/name');
-
-/** GitHub's secret-name rules: letters, digits, underscore; no digit first; no GITHUB_ prefix. */
-const secretName = z
-  .string()
-  .max(200)
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
-    'secret names are letters, digits and _, not starting with a digit',
-  )
-  .refine((s) => !/^GITHUB_/i.test(s), 'secret names may not start with GITHUB_');
-
+/**
+ * A file target's path, relative to the output folder: segments of `[A-Za-z0-9_.-]`, so no
+ * absolute path, backslash, NUL, newline or drive letter; no `.` or `..` segment, so it never
+ * leaves the folder.
+ */
 const relativePath = z
   .string()
   .min(1)
@@ -84,11 +83,8 @@ export const githubSecretTarget = z
   .strictObject({
     kind: z.literal('github-secret'),
     repository: repository.optional(),
-    organization: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/)
-      .optional(),
-    environment: z.string().min(1).max(255).optional(),
+    organization: owner.optional(),
+    environment: environmentName.optional(),
     app: z.enum(['actions', 'dependabot']).default('actions'),
     visibility: z.enum(['all', 'private', 'selected']).optional(),
     'selected-repositories': z.array(repository).optional(),
@@ -122,18 +118,27 @@ export const githubSecretTarget = z
         path: ['environment'],
         message: 'Dependabot secrets have no environments',
       });
-    if (t.previous !== undefined && t.previous === t.name)
+    const org = t.organization?.toLowerCase();
+    t['selected-repositories']?.forEach((r, i) => {
+      if (org !== undefined && r.slice(0, r.indexOf('/')).toLowerCase() !== org)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['selected-repositories', i],
+          message: `an organization secret is visible only to repositories of ${t.organization}`,
+        });
+    });
+    if (t.previous !== undefined && canonicalName(t.previous) === canonicalName(t.name))
       ctx.addIssue({
         code: 'custom',
         path: ['previous'],
-        message: 'previous must differ from name',
+        message: 'previous must differ from name (GitHub compares secret names case-insensitively)',
       });
   });
 
 export const githubDeployKeyTarget = z.strictObject({
   kind: z.literal('github-deploy-key'),
   repository,
-  title: z.string().min(1).max(100),
+  title: deployKeyTitle,
   'read-only': z.boolean().default(true),
 });
 

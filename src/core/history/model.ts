@@ -118,6 +118,20 @@ export class HistoryIndexBuilder {
     for (const change of changes) this.apply(commit, change);
   }
 
+  /**
+   * A manifest, policy or `.sops.yaml` path that history shows as a symlink, submodule or
+   * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
+   * Such a tree never validated; the audit lists it rather than reading past it.
+   */
+  notAFile(commit: CommitRef, file: string): void {
+    this.problem(
+      'history/not-a-file',
+      'a symlink, submodule or other non-regular entry here, not a file rekey reads',
+      file,
+      commit,
+    );
+  }
+
   finish(): HistoryIndex {
     const keys = new Map<string, KeyTimeline>();
     for (const id of [...this.keys.keys()].sort()) keys.set(id, frozen(this.keys.get(id)!));

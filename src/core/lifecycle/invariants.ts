@@ -3,17 +3,25 @@
  * (DESIGN.md "Formats" and "Lifecycle"). They are checked on the head of every change, so a
  * change can never leave the default branch in a state the rules below forbid.
  *
+ * Across keys: one target has one owner (`target/shared`, `target/shadowed`).
+ *
  * Cross-file format rules are the loader's (load-snapshot.ts) and are not repeated here: a
  * material file whose clear id/version disagree with its path is `manifest/material-mismatch`,
  * one in a folder without key.yaml is `manifest/orphan-material`.
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { materialFile } from '../formats/index.ts';
+import { checkTargetOwnership } from '../targets/ownership.ts';
 import type { KeyFacts, ManifestFacts } from './model.ts';
 import { violation } from './rules.ts';
 
 export function checkManifestInvariants(m: ManifestFacts, now: Date): Diagnostic[] {
-  return [...m.keys.values()].flatMap((key) => checkKeyInvariants(key, now));
+  const keys = [...m.keys.values()];
+  return [
+    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
+    ...checkTargetOwnership(keys.map((k) => k.doc)),
+  ];
 }
 
 export function checkKeyInvariants(key: KeyFacts, now: Date): Diagnostic[] {

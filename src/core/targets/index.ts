@@ -6,3 +6,4 @@ export * from './observe.ts';
 export * from './plan.ts';
 export * from './render.ts';
 export * from './secret-value.ts';
+export * from './ownership.ts';

@@ -2,7 +2,6 @@ import { symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SkippedPath } from '../../../src/adapters/files/tree-filter.ts';
 import { GitReadError } from '../../../src/adapters/git/process.ts';
 import { readTreeAtRef, resolveRef } from '../../../src/adapters/git/tree.ts';
 import { countingSpawn, TempRepo } from './repo-fixture.ts';
@@ -44,13 +43,8 @@ describe('readTreeAtRef', () => {
   afterAll(() => repo.remove());
 
   it('reads exactly the selected files at HEAD, byte for byte, with one cat-file', async () => {
-    const skipped: SkippedPath[] = [];
     const { spawn, calls } = countingSpawn();
-    const tree = await readTreeAtRef(repo.dir, 'HEAD', undefined, {
-      spawn,
-      maxFileBytes: 4096,
-      onSkipped: (s) => skipped.push(s),
-    });
+    const tree = await readTreeAtRef(repo.dir, 'HEAD', undefined, { spawn, maxFileBytes: 4096 });
     expect([...tree.keys()]).toEqual([
       '.sops.yaml',
       'keys-manifest/a/key.yaml',
@@ -59,7 +53,7 @@ describe('readTreeAtRef', () => {
     ]);
     expect(text(tree.get('keys-manifest/a/key.yaml'))).toBe('id: a\nversions: []\n');
     expect([...tree.get('keys-manifest/a/v1.sops.yaml')!]).toEqual([...binary]);
-    expect(skipped).toEqual([
+    expect(tree.irregular).toEqual([
       { path: 'keys-manifest/a/link.yaml', reason: 'symlink' },
       { path: 'keys-manifest/big/key.yaml', reason: 'too-large' },
       { path: 'keys-manifest/sub', reason: 'submodule' },
@@ -71,6 +65,29 @@ describe('readTreeAtRef', () => {
     const tree = await readTreeAtRef(repo.dir, first);
     expect(text(tree.get('keys-manifest/a/key.yaml'))).toBe('id: a\n');
     expect(tree.has('keys-manifest/a/v1.sops.yaml')).toBe(false);
+    expect(tree.irregular).toBeUndefined();
+  });
+
+  it('lists a symlink or submodule standing where a selected folder should be', async () => {
+    const other = new TempRepo();
+    try {
+      const base = other.commit({ 'README.md': 'x\n' }, 'base', '2026-01-01T10:00:00Z');
+      other.write({ 'link-target': '../elsewhere' });
+      const blob = other.git(['hash-object', '-w', 'link-target']).trim();
+      other.git(['update-index', '--add', '--cacheinfo', `120000,${blob},keys-manifest`]);
+      other.git(['update-index', '--add', '--cacheinfo', `160000,${base},policies`]);
+      other.git(['update-index', '--add', '--cacheinfo', `120000,${blob},.sops.yaml`]);
+      other.git(['commit', '-q', '-m', 'links'], '2026-01-02T10:00:00Z');
+      const tree = await readTreeAtRef(other.dir, 'HEAD');
+      expect(tree.size).toBe(0);
+      expect(tree.irregular).toEqual([
+        { path: '.sops.yaml', reason: 'symlink' },
+        { path: 'keys-manifest', reason: 'symlink' },
+        { path: 'policies', reason: 'submodule' },
+      ]);
+    } finally {
+      other.remove();
+    }
   });
 
   it('honours custom prefixes', async () => {

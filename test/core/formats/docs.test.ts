@@ -13,12 +13,15 @@ import {
   SCHEMA_RULES,
 } from '../../../src/core/formats/index.ts';
 import { MANIFEST_RULES } from '../../../src/core/load-snapshot.ts';
+import { TARGET_RULES } from '../../../src/core/targets/ownership.ts';
 import { YAML_RULES } from '../../../src/core/yaml/index.ts';
 
 const doc = readFileSync(path.resolve(import.meta.dirname, '../../../docs/formats.md'), 'utf8');
 
 describe('docs/formats.md', () => {
-  const ids = [YAML_RULES, SCHEMA_RULES, MATERIAL_RULES, MANIFEST_RULES].flatMap(Object.keys);
+  const ids = [YAML_RULES, SCHEMA_RULES, MATERIAL_RULES, MANIFEST_RULES, TARGET_RULES].flatMap(
+    Object.keys,
+  );
   it('knows 40 or more rules', () => expect(ids.length).toBeGreaterThanOrEqual(40));
   it.each(ids)('documents %s in a table row', (id) => {
     expect(doc).toContain(`| \`${id}\``);

@@ -74,7 +74,8 @@ export function keyYaml(
     'targets:',
     '  - kind: github-secret',
     '    repository: acme/payments-api',
-    '    name: WEBHOOK_SIGNING_KEY',
+    // One secret per key: two keys writing one secret is `target/shared`.
+    `    name: ${id === KEY ? 'WEBHOOK_SIGNING_KEY' : id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
     versions.length === 0 ? 'versions: []' : 'versions:',
     ...versions.map(
       (v) =>
