@@ -54283,7 +54283,7 @@ function createGitHubClient(opts) {
     octokit,
     apiUrl,
     serverUrl,
-    htmlUrl: (owner, repo, ...parts) => [serverUrl, owner, repo, ...parts.map(String)].join("/")
+    htmlUrl: (owner2, repo, ...parts) => [serverUrl, owner2, repo, ...parts.map(String)].join("/")
   };
 }
 
@@ -57970,6 +57970,49 @@ function round1(n) {
 // src/core/audit/model.ts
 var destructionSubject = (keyId2, version2) => `${keyId2}@v${version2}`;
 
+// src/core/formats/github-names.ts
+var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
+var OWNER_PATTERN = new RegExp(`^${OWNER}$`);
+var REPOSITORY_PATTERN = new RegExp(`^${OWNER}/[A-Za-z0-9._-]{1,100}$`);
+var owner = external_exports.string().regex(
+  OWNER_PATTERN,
+  "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
+);
+var nameOf = (s) => s.slice(s.indexOf("/") + 1);
+var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
+  message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
+  abort: true
+}).refine((s) => nameOf(s) !== "." && nameOf(s) !== "..", {
+  message: '"." and ".." are not repository names',
+  abort: true
+}).refine(
+  (s) => !/\.(git|wiki)$/i.test(nameOf(s)),
+  "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
+);
+var secretName = external_exports.string().max(200).regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "secret names are letters, digits and _, not starting with a digit"
+).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
+var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
+function printable(what, max) {
+  return external_exports.string().min(1).max(max).refine(
+    (s) => !UNPRINTABLE.test(s),
+    `${what} may not contain control, format or invisible characters, or a backslash`
+  ).refine((s) => s.trim() === s, `${what} may not start or end with a space`);
+}
+var environmentName = printable("an environment name", 255).refine(
+  (s) => !s.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
+);
+var DEPLOY_KEY_MARKER = /\(rekey /i;
+var deployKeyTitle = printable("a deploy key title", 100).refine(
+  (s) => !DEPLOY_KEY_MARKER.test(s),
+  'a deploy key title may not contain "(rekey ": rekey appends that marker itself'
+);
+function canonicalName(s) {
+  return s.toUpperCase();
+}
+
 // src/core/formats/key-id.ts
 var KEY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,3}$/;
 var KEY_ID_MAX_LENGTH = 100;
@@ -58016,11 +58059,6 @@ var githubHandle = external_exports.string().regex(
   /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
   "expected a GitHub user (@name) or team (@org/team)"
 );
-var repository = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "expected owner/name");
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
 var relativePath = external_exports.string().min(1).max(255).regex(
   /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   "expected a relative path of [A-Za-z0-9_.-] segments"
@@ -58031,8 +58069,8 @@ var relativePath = external_exports.string().min(1).max(255).regex(
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
-  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
-  environment: external_exports.string().min(1).max(255).optional(),
+  organization: owner.optional(),
+  environment: environmentName.optional(),
   app: external_exports.enum(["actions", "dependabot"]).default("actions"),
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
@@ -58065,17 +58103,26 @@ var githubSecretTarget = external_exports.strictObject({
       path: ["environment"],
       message: "Dependabot secrets have no environments"
     });
-  if (t2.previous !== void 0 && t2.previous === t2.name)
+  const org = t2.organization?.toLowerCase();
+  t2["selected-repositories"]?.forEach((r2, i) => {
+    if (org !== void 0 && r2.slice(0, r2.indexOf("/")).toLowerCase() !== org)
+      ctx.addIssue({
+        code: "custom",
+        path: ["selected-repositories", i],
+        message: `an organization secret is visible only to repositories of ${t2.organization}`
+      });
+  });
+  if (t2.previous !== void 0 && canonicalName(t2.previous) === canonicalName(t2.name))
     ctx.addIssue({
       code: "custom",
       path: ["previous"],
-      message: "previous must differ from name"
+      message: "previous must differ from name (GitHub compares secret names case-insensitively)"
     });
 });
 var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
-  title: external_exports.string().min(1).max(100),
+  title: deployKeyTitle,
   "read-only": external_exports.boolean().default(true)
 });
 var fileTarget = external_exports.strictObject({
@@ -60333,6 +60380,19 @@ var HistoryIndexBuilder = class {
     this.last = commit2;
     for (const change of changes) this.apply(commit2, change);
   }
+  /**
+   * A manifest, policy or `.sops.yaml` path that history shows as a symlink, submodule or
+   * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
+   * Such a tree never validated; the audit lists it rather than reading past it.
+   */
+  notAFile(commit2, file2) {
+    this.problem(
+      "history/not-a-file",
+      "a symlink, submodule or other non-regular entry here, not a file rekey reads",
+      file2,
+      commit2
+    );
+  }
   finish() {
     const keys = /* @__PURE__ */ new Map();
     for (const id of [...this.keys.keys()].sort()) keys.set(id, frozen(this.keys.get(id)));
@@ -60592,8 +60652,11 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
     const materials = [];
     const policies = [];
     let sopsConfig;
+    const irregular = [];
     for (const ch of c3.changes) {
       const isFile = ch.status !== "D" && REGULAR.test(ch.newMode);
+      if (ch.status !== "D" && !isFile && parseKeyFilePath(ch.path) === void 0)
+        irregular.push(ch.path);
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
         const content = isFile ? blobs.get(ch.newOid) : void 0;
@@ -60632,6 +60695,8 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
           kind: ch.status === "D" ? "deleted" : "written"
         });
     }
+    for (const path of irregular)
+      builder.notAFile({ sha: c3.sha, time: c3.time, author: c3.author }, path);
     if (changes.length + materials.length + policies.length === 0 && !sopsConfig) continue;
     for (const ch of changes)
       if (ch.kind === "written" && typeof ch.content !== "string") files.set(ch.file, ch.content);
@@ -60687,13 +60752,13 @@ async function allPages(what, fetchPage, maxPages = MAX_PAGES) {
 // src/adapters/github/audit.ts
 function createAuditPullsAdapter(client, at2) {
   const { octokit } = client;
-  const { owner, repo } = at2;
+  const { owner: owner2, repo } = at2;
   return {
     async mergedPullForCommit(sha, base) {
       let items;
       try {
         const r2 = await octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           commit_sha: sha,
           per_page: PER_PAGE
@@ -60710,7 +60775,7 @@ function createAuditPullsAdapter(client, at2) {
       let mergedBy = found.merged_by;
       if (mergedBy === void 0) {
         const full = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
-          owner,
+          owner: owner2,
           repo,
           pull_number: found.number
         });
@@ -60719,7 +60784,7 @@ function createAuditPullsAdapter(client, at2) {
       }
       const pull = {
         number: found.number,
-        url: client.htmlUrl(owner, repo, "pull", found.number),
+        url: client.htmlUrl(owner2, repo, "pull", found.number),
         title: found.title,
         author: found.user?.login ?? "",
         authorType: found.user?.type ?? "User",
@@ -60737,7 +60802,7 @@ function createAuditPullsAdapter(client, at2) {
       const all = await allPages(`reviews of #${pull}`, (page) => {
         calls++;
         return octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
-          owner,
+          owner: owner2,
           repo,
           pull_number: pull,
           per_page: PER_PAGE,
@@ -60766,12 +60831,12 @@ var text = new TextDecoder("utf-8");
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at2) {
   const { octokit } = client;
-  const { owner, repo } = at2;
+  const { owner: owner2, repo } = at2;
   return {
     async createStatus(sha, status) {
       const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
       await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-        owner,
+        owner: owner2,
         repo,
         sha,
         state: status.state,
@@ -60785,7 +60850,7 @@ function createStatusAdapter(client, at2) {
         `statuses of ${ref}`,
         (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
           page,
-          owner,
+          owner: owner2,
           repo,
           ref,
           per_page: PER_PAGE
@@ -60827,7 +60892,8 @@ and audit.html (self-contained) to --out (default ./rekey-audit); --format picks
 
 The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
-The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+The repository is --repo, else the origin remote, whose host also picks the API (a GHES
+clone talks to https://<host>/api/v3); GITHUB_API_URL / GITHUB_SERVER_URL override it.
 At most --max-calls GitHub requests (default ${DEFAULT_AUDIT_MAX_CALLS}).
 
 Exit: 0 no findings, 1 findings, 2 usage error.

@@ -54644,6 +54644,49 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/core/formats/github-names.ts
+var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
+var OWNER_PATTERN = new RegExp(`^${OWNER}$`);
+var REPOSITORY_PATTERN = new RegExp(`^${OWNER}/[A-Za-z0-9._-]{1,100}$`);
+var owner = external_exports.string().regex(
+  OWNER_PATTERN,
+  "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
+);
+var nameOf = (s2) => s2.slice(s2.indexOf("/") + 1);
+var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
+  message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
+  abort: true
+}).refine((s2) => nameOf(s2) !== "." && nameOf(s2) !== "..", {
+  message: '"." and ".." are not repository names',
+  abort: true
+}).refine(
+  (s2) => !/\.(git|wiki)$/i.test(nameOf(s2)),
+  "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
+);
+var secretName = external_exports.string().max(200).regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "secret names are letters, digits and _, not starting with a digit"
+).refine((s2) => !/^GITHUB_/i.test(s2), "secret names may not start with GITHUB_");
+var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
+function printable(what, max) {
+  return external_exports.string().min(1).max(max).refine(
+    (s2) => !UNPRINTABLE.test(s2),
+    `${what} may not contain control, format or invisible characters, or a backslash`
+  ).refine((s2) => s2.trim() === s2, `${what} may not start or end with a space`);
+}
+var environmentName = printable("an environment name", 255).refine(
+  (s2) => !s2.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
+);
+var DEPLOY_KEY_MARKER = /\(rekey /i;
+var deployKeyTitle = printable("a deploy key title", 100).refine(
+  (s2) => !DEPLOY_KEY_MARKER.test(s2),
+  'a deploy key title may not contain "(rekey ": rekey appends that marker itself'
+);
+function canonicalName(s2) {
+  return s2.toUpperCase();
+}
+
 // src/core/formats/key.ts
 var KEY_STATES = [
   "pre-activation",
@@ -54675,11 +54718,6 @@ var githubHandle = external_exports.string().regex(
   /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
   "expected a GitHub user (@name) or team (@org/team)"
 );
-var repository = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "expected owner/name");
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s2) => !/^GITHUB_/i.test(s2), "secret names may not start with GITHUB_");
 var relativePath = external_exports.string().min(1).max(255).regex(
   /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   "expected a relative path of [A-Za-z0-9_.-] segments"
@@ -54690,8 +54728,8 @@ var relativePath = external_exports.string().min(1).max(255).regex(
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
-  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
-  environment: external_exports.string().min(1).max(255).optional(),
+  organization: owner.optional(),
+  environment: environmentName.optional(),
   app: external_exports.enum(["actions", "dependabot"]).default("actions"),
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
@@ -54724,17 +54762,26 @@ var githubSecretTarget = external_exports.strictObject({
       path: ["environment"],
       message: "Dependabot secrets have no environments"
     });
-  if (t3.previous !== void 0 && t3.previous === t3.name)
+  const org = t3.organization?.toLowerCase();
+  t3["selected-repositories"]?.forEach((r3, i2) => {
+    if (org !== void 0 && r3.slice(0, r3.indexOf("/")).toLowerCase() !== org)
+      ctx.addIssue({
+        code: "custom",
+        path: ["selected-repositories", i2],
+        message: `an organization secret is visible only to repositories of ${t3.organization}`
+      });
+  });
+  if (t3.previous !== void 0 && canonicalName(t3.previous) === canonicalName(t3.name))
     ctx.addIssue({
       code: "custom",
       path: ["previous"],
-      message: "previous must differ from name"
+      message: "previous must differ from name (GitHub compares secret names case-insensitively)"
     });
 });
 var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
-  title: external_exports.string().min(1).max(100),
+  title: deployKeyTitle,
   "read-only": external_exports.boolean().default(true)
 });
 var fileTarget = external_exports.strictObject({
@@ -54931,6 +54978,19 @@ var HistoryIndexBuilder = class {
     this.commits++;
     this.last = commit2;
     for (const change of changes) this.apply(commit2, change);
+  }
+  /**
+   * A manifest, policy or `.sops.yaml` path that history shows as a symlink, submodule or
+   * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
+   * Such a tree never validated; the audit lists it rather than reading past it.
+   */
+  notAFile(commit2, file2) {
+    this.problem(
+      "history/not-a-file",
+      "a symlink, submodule or other non-regular entry here, not a file rekey reads",
+      file2,
+      commit2
+    );
   }
   finish() {
     const keys = /* @__PURE__ */ new Map();
@@ -55444,8 +55504,11 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
     const materials = [];
     const policies = [];
     let sopsConfig;
+    const irregular = [];
     for (const ch of c4.changes) {
       const isFile = ch.status !== "D" && REGULAR.test(ch.newMode);
+      if (ch.status !== "D" && !isFile && parseKeyFilePath(ch.path) === void 0)
+        irregular.push(ch.path);
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
         const content = isFile ? blobs.get(ch.newOid) : void 0;
@@ -55484,6 +55547,8 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
           kind: ch.status === "D" ? "deleted" : "written"
         });
     }
+    for (const path7 of irregular)
+      builder.notAFile({ sha: c4.sha, time: c4.time, author: c4.author }, path7);
     if (changes.length + materials.length + policies.length === 0 && !sopsConfig) continue;
     for (const ch of changes)
       if (ch.kind === "written" && typeof ch.content !== "string") files2.set(ch.file, ch.content);
@@ -55503,10 +55568,20 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
   return { index: builder.finish(), commits, files: files2 };
 }
 
+// src/core/snapshot.ts
+function fileTree(files2, irregular) {
+  const tree = new Map(files2);
+  if (irregular.length > 0) tree.irregular = Object.freeze([...irregular]);
+  return tree;
+}
+
 // src/adapters/files/tree-filter.ts
 var DEFAULT_PREFIXES = ["keys-manifest/", "policies/", ".sops.yaml"];
 function selectedBy(path7, prefixes) {
   return prefixes.some((p3) => p3.endsWith("/") ? path7.startsWith(p3) : path7 === p3);
+}
+function isFolderRoot(path7, prefixes) {
+  return prefixes.some((p3) => p3.endsWith("/") && path7 === p3.slice(0, -1));
 }
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -55559,7 +55634,7 @@ function parseLsTree(out) {
 }
 async function readTreeAtRef(repoDir2, ref, prefixes = DEFAULT_PREFIXES, options2 = {}) {
   const commit2 = await resolveRef2(repoDir2, ref, options2);
-  const pathspecs = prefixes.map((p3) => `:(top,literal)${p3}`);
+  const pathspecs = prefixes.map((p3) => `:(top,literal)${p3.endsWith("/") ? p3.slice(0, -1) : p3}`);
   let listing;
   try {
     listing = await git(repoDir2, options2.env).raw([
@@ -55579,21 +55654,30 @@ async function readTreeAtRef(repoDir2, ref, prefixes = DEFAULT_PREFIXES, options
   }
   const max = options2.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const wanted = [];
+  const irregular = [];
   for (const e2 of parseLsTree(listing)) {
-    if (!selectedBy(e2.path, prefixes)) continue;
-    const skip = e2.mode === "120000" ? "symlink" : e2.type === "commit" ? "submodule" : e2.type !== "blob" ? "special-file" : e2.size > max ? "too-large" : void 0;
-    if (skip) options2.onSkipped?.({ path: e2.path, reason: skip });
-    else wanted.push(e2);
+    if (!selectedBy(e2.path, prefixes) && !isFolderRoot(e2.path, prefixes)) continue;
+    const reason2 = irregularReason(e2, max);
+    if (reason2) irregular.push({ path: e2.path, reason: reason2 });
+    else if (selectedBy(e2.path, prefixes)) wanted.push(e2);
   }
   const blobs = await readBlobs(
     repoDir2,
     wanted.map((e2) => e2.oid),
     options2
   );
-  const tree = /* @__PURE__ */ new Map();
-  for (const e2 of wanted.sort((a2, b4) => a2.path < b4.path ? -1 : a2.path > b4.path ? 1 : 0))
-    tree.set(e2.path, blobs.get(e2.oid));
-  return tree;
+  const byPath = (a2, b4) => a2.path < b4.path ? -1 : a2.path > b4.path ? 1 : 0;
+  return fileTree(
+    wanted.sort(byPath).map((e2) => [e2.path, blobs.get(e2.oid)]),
+    irregular.sort(byPath)
+  );
+}
+function irregularReason(e2, max) {
+  if (e2.mode === "120000") return "symlink";
+  if (e2.type === "commit") return "submodule";
+  if (e2.type !== "blob" || !/^100(644|755)$/.test(e2.mode)) return "special-file";
+  if (e2.size > max) return "too-large";
+  return void 0;
 }
 
 // src/adapters/git/commits.ts
@@ -55782,13 +55866,13 @@ async function allPages(what, fetchPage, maxPages = MAX_PAGES) {
 // src/adapters/github/audit.ts
 function createAuditPullsAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   return {
     async mergedPullForCommit(sha, base2) {
       let items;
       try {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           commit_sha: sha,
           per_page: PER_PAGE
@@ -55805,7 +55889,7 @@ function createAuditPullsAdapter(client, at4) {
       let mergedBy = found.merged_by;
       if (mergedBy === void 0) {
         const full = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           pull_number: found.number
         });
@@ -55814,7 +55898,7 @@ function createAuditPullsAdapter(client, at4) {
       }
       const pull = {
         number: found.number,
-        url: client.htmlUrl(owner2, repo2, "pull", found.number),
+        url: client.htmlUrl(owner3, repo2, "pull", found.number),
         title: found.title,
         author: found.user?.login ?? "",
         authorType: found.user?.type ?? "User",
@@ -55832,7 +55916,7 @@ function createAuditPullsAdapter(client, at4) {
       const all = await allPages(`reviews of #${pull}`, (page) => {
         calls++;
         return octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           pull_number: pull,
           per_page: PER_PAGE,
@@ -57228,7 +57312,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     return originalStringify(rootProcessed);
   }
   const chunks2 = [];
-  let level = 0;
+  let level2 = 0;
   const stack = [
     {
       parent: { "": rootProcessed },
@@ -57245,13 +57329,13 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     const node2 = stack[stack.length - 1];
     if (node2.index === 0) {
       chunks2.push(node2.isArray ? "[" : "{");
-      level++;
+      level2++;
     }
     let isDone = false;
     if (node2.isArray) {
       if (node2.index < node2.val.length) {
         if (!node2.first) chunks2.push(",");
-        if (space) chunks2.push("\n" + space.repeat(level));
+        if (space) chunks2.push("\n" + space.repeat(level2));
         const childRaw = node2.val[node2.index];
         const childVal = prepareVal(node2.val, String(node2.index), childRaw);
         if (isUnstringifiable(childVal)) {
@@ -57296,7 +57380,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks2.push(",");
         if (space) {
-          chunks2.push("\n" + space.repeat(level) + originalStringify(k3) + ": ");
+          chunks2.push("\n" + space.repeat(level2) + originalStringify(k3) + ": ");
         } else {
           chunks2.push(originalStringify(k3) + ":");
         }
@@ -57329,8 +57413,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     }
     if (isDone) {
-      level--;
-      if (!node2.first && space) chunks2.push("\n" + space.repeat(level));
+      level2--;
+      if (!node2.first && space) chunks2.push("\n" + space.repeat(level2));
       chunks2.push(node2.isArray ? "]" : "}");
       visited.delete(node2.val);
       stack.pop();
@@ -58362,7 +58446,7 @@ function createGitHubClient(opts2) {
   const serverUrl = trimSlash(opts2.serverUrl ?? serverUrlFor(apiUrl));
   const secrets = [opts2.token];
   const raw = opts2.log ?? silent;
-  const say = (level) => (message4) => raw[level](redactCredentials(typeof message4 === "string" ? message4 : String(message4), secrets));
+  const say = (level2) => (message4) => raw[level2](redactCredentials(typeof message4 === "string" ? message4 : String(message4), secrets));
   const log = {
     debug: say("debug"),
     info: say("info"),
@@ -58423,7 +58507,7 @@ function createGitHubClient(opts2) {
     octokit,
     apiUrl,
     serverUrl,
-    htmlUrl: (owner2, repo2, ...parts) => [serverUrl, owner2, repo2, ...parts.map(String)].join("/")
+    htmlUrl: (owner3, repo2, ...parts) => [serverUrl, owner3, repo2, ...parts.map(String)].join("/")
   };
 }
 
@@ -58439,11 +58523,11 @@ function inlineText(bytes) {
 }
 function createGitDataAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   const readRef = async (branch) => {
     try {
       const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         ref: `heads/${branch}`
       });
@@ -58456,7 +58540,7 @@ function createGitDataAdapter(client, at4) {
   const createBranch = async (branch, sha) => {
     try {
       await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         ref: `refs/heads/${branch}`,
         sha
@@ -58471,7 +58555,7 @@ function createGitDataAdapter(client, at4) {
   };
   const fastForwardBranch = async (branch, sha) => {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-      owner: owner2,
+      owner: owner3,
       repo: repo2,
       ref: `heads/${branch}`,
       sha,
@@ -58484,7 +58568,7 @@ function createGitDataAdapter(client, at4) {
     const text3 = inlineText(change.content);
     if (text3 !== null) return { ...base2, content: text3 };
     const blob = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
-      owner: owner2,
+      owner: owner3,
       repo: repo2,
       content: Buffer.from(change.content).toString("base64"),
       encoding: "base64"
@@ -58495,7 +58579,7 @@ function createGitDataAdapter(client, at4) {
     async getBranchHead(branch) {
       try {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           branch
         });
@@ -58510,7 +58594,7 @@ function createGitDataAdapter(client, at4) {
     async deleteBranch(branch) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           ref: `heads/${branch}`
         });
@@ -58529,13 +58613,13 @@ function createGitDataAdapter(client, at4) {
       const entries = [];
       for (const change of input2.changes) entries.push(await treeEntry(change));
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         base_tree: input2.base.tree,
         tree: entries
       });
       const commit2 = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         message: input2.message,
         tree: tree.data.sha,
@@ -58556,7 +58640,7 @@ function createGitDataAdapter(client, at4) {
     async getCommitMessage(sha) {
       try {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           commit_sha: sha
         });
@@ -58578,13 +58662,13 @@ ${marker}
 }
 function createIssuesAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   const listIssues2 = async (label) => {
     const issues = await allPages(
       `open issues labelled ${label}`,
       (page) => octokit.request("GET /repos/{owner}/{repo}/issues", {
         page,
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         state: "open",
         labels: label,
@@ -58594,7 +58678,7 @@ function createIssuesAdapter(client, at4) {
     );
     return issues.filter((i2) => !i2.pull_request).map((hit) => ({
       number: hit.number,
-      url: client.htmlUrl(owner2, repo2, "issues", hit.number),
+      url: client.htmlUrl(owner3, repo2, "issues", hit.number),
       title: hit.title,
       body: hit.body ?? "",
       labels: hit.labels.flatMap((l4) => {
@@ -58612,7 +58696,7 @@ function createIssuesAdapter(client, at4) {
     listIssues: listIssues2,
     async commentIssue(issue2, body) {
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         issue_number: issue2,
         body,
@@ -58622,7 +58706,7 @@ function createIssuesAdapter(client, at4) {
     async removeLabel(issue2, label) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           issue_number: issue2,
           name: label
@@ -58638,7 +58722,7 @@ function createIssuesAdapter(client, at4) {
       const found = await findIssue(spec.marker, spec.labels[0]);
       if (!found) {
         const r3 = await octokit.request("POST /repos/{owner}/{repo}/issues", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           title: spec.title,
           body,
@@ -58647,14 +58731,14 @@ function createIssuesAdapter(client, at4) {
           request: { retries: 0 }
         });
         const number4 = r3.data.number;
-        return { number: number4, url: client.htmlUrl(owner2, repo2, "issues", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner3, repo2, "issues", number4), result: "created" };
       }
       const have = new Set(found.labels.map((l4) => l4.toLowerCase()));
       const missing = spec.labels.filter((l4) => !have.has(l4.toLowerCase()));
       const changed2 = found.title !== spec.title || found.body !== body || missing.length > 0;
       if (changed2) {
         await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           issue_number: found.number,
           title: spec.title,
@@ -58673,7 +58757,7 @@ function createIssuesAdapter(client, at4) {
       const found = await findIssue(marker, label);
       if (!found) return "absent";
       await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         issue_number: found.number,
         state: "closed",
@@ -58687,10 +58771,10 @@ function createIssuesAdapter(client, at4) {
 // src/adapters/github/pulls.ts
 function createPullsAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   const toPull = (p3) => ({
     number: p3.number,
-    url: client.htmlUrl(owner2, repo2, "pull", p3.number),
+    url: client.htmlUrl(owner3, repo2, "pull", p3.number),
     headRef: p3.head.ref,
     headSha: p3.head.sha,
     baseRef: p3.base.ref,
@@ -58706,7 +58790,7 @@ function createPullsAdapter(client, at4) {
         "open pull requests",
         (page) => octokit.request("GET /repos/{owner}/{repo}/pulls", {
           page,
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           state: "open",
           per_page: PER_PAGE
@@ -58717,7 +58801,7 @@ function createPullsAdapter(client, at4) {
     async createPull(pull) {
       try {
         const r3 = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           head: pull.head,
           base: pull.base,
@@ -58726,14 +58810,14 @@ function createPullsAdapter(client, at4) {
           ...pull.draft === void 0 ? {} : { draft: pull.draft }
         });
         const number4 = r3.data.number;
-        return { number: number4, url: client.htmlUrl(owner2, repo2, "pull", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner3, repo2, "pull", number4), result: "created" };
       } catch (e2) {
         if (!isGitHubError(e2, "unprocessable")) throw e2;
         const open4 = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           state: "open",
-          head: `${owner2}:${pull.head}`,
+          head: `${owner3}:${pull.head}`,
           base: pull.base,
           per_page: 1
         });
@@ -58741,14 +58825,14 @@ function createPullsAdapter(client, at4) {
         if (!found) throw e2;
         return {
           number: found.number,
-          url: client.htmlUrl(owner2, repo2, "pull", found.number),
+          url: client.htmlUrl(owner3, repo2, "pull", found.number),
           result: "exists"
         };
       }
     },
     async updatePull(number4, update) {
       await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         pull_number: number4,
         ...update
@@ -58757,7 +58841,7 @@ function createPullsAdapter(client, at4) {
     async addLabels(number4, labels) {
       if (labels.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         issue_number: number4,
         labels: [...labels]
@@ -58766,7 +58850,7 @@ function createPullsAdapter(client, at4) {
     async requestReviewers(number4, reviewers) {
       if (reviewers.users.length === 0 && reviewers.teams.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         pull_number: number4,
         reviewers: [...reviewers.users],
@@ -58792,12 +58876,12 @@ function assertFileName(path7) {
 }
 function createStateRefAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   const blobs = /* @__PURE__ */ new Map();
   const refSha = async (ref) => {
     try {
       const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         ref: ref.slice("refs/".length)
       });
@@ -58811,7 +58895,7 @@ function createStateRefAdapter(client, at4) {
     const hit = blobs.get(sha);
     if (hit !== void 0) return hit;
     const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-      owner: owner2,
+      owner: owner3,
       repo: repo2,
       file_sha: sha
     });
@@ -58829,7 +58913,7 @@ function createStateRefAdapter(client, at4) {
       if (at5.type !== "commit")
         throw new Error(`${ref} points at a ${at5.type}, not a commit: rekey did not write it`);
       const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         tree_sha: at5.sha
       });
@@ -58847,7 +58931,7 @@ function createStateRefAdapter(client, at4) {
       if (files2.size === 0) throw new RangeError("a state ref commit needs at least one file");
       for (const path7 of files2.keys()) assertFileName(path7);
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         // No base_tree: the commit holds exactly `files`.
         tree: [...files2].map(([path7, content]) => ({
@@ -58858,7 +58942,7 @@ function createStateRefAdapter(client, at4) {
         }))
       });
       const commit2 = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         message: message4,
         tree: tree.data.sha,
@@ -58867,10 +58951,10 @@ function createStateRefAdapter(client, at4) {
       const sha = commit2.data.sha;
       try {
         if (parent === null) {
-          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: owner2, repo: repo2, ref, sha });
+          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: owner3, repo: repo2, ref, sha });
         } else {
           await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-            owner: owner2,
+            owner: owner3,
             repo: repo2,
             ref: ref.slice("refs/".length),
             sha,
@@ -58893,12 +58977,12 @@ function createStateRefAdapter(client, at4) {
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   return {
     async createStatus(sha, status) {
       const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
       await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-        owner: owner2,
+        owner: owner3,
         repo: repo2,
         sha,
         state: status.state,
@@ -58912,7 +58996,7 @@ function createStatusAdapter(client, at4) {
         `statuses of ${ref}`,
         (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
           page,
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           ref,
           per_page: PER_PAGE
@@ -59257,8 +59341,8 @@ function fileLocation(file2) {
   return { file: file2, line: 0, column: 0 };
 }
 function formatDiagnostic(d3) {
-  const where2 = d3.line > 0 ? `${d3.file}:${d3.line}:${d3.column}` : d3.file;
-  return `${where2}: ${d3.message} [${d3.rule}]`;
+  const where3 = d3.line > 0 ? `${d3.file}:${d3.line}:${d3.column}` : d3.file;
+  return `${where3}: ${d3.message} [${d3.rule}]`;
 }
 function sortDiagnostics(ds2) {
   return [...ds2].sort(
@@ -59558,15 +59642,15 @@ var Parser = class {
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m3[kind];
-      const where2 = [...path7, kind];
+      const where3 = [...path7, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
           `${kind} must be a non-empty string (sops ignores an empty one)`,
-          where2
+          where3
         );
       else if (kind.endsWith("_regex")) {
-        const ok2 = this.regex(raw, where2, kind);
+        const ok2 = this.regex(raw, where3, kind);
         if (ok2 !== void 0) crypt = { kind, value: raw };
       } else crypt = { kind, value: raw };
     }
@@ -61110,6 +61194,30 @@ function renderAudit(report, format) {
   }
 }
 
+// src/cli/remote.ts
+async function originUrl(dir) {
+  return wo({ baseDir: dir }).remote(["get-url", "origin"]).then(
+    (r3) => (r3 || "").trim(),
+    () => ""
+  );
+}
+var REMOTE = /^(?:https?:\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/|ssh:\/\/[^@/]+@([^/:]+)(?::\d+)?\/|[^@/\s]+@([^:/\s]+):)([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/;
+function repositoryFromRemote(url2) {
+  return REMOTE.exec(url2.trim())?.[4];
+}
+function hostOfRemote(url2) {
+  const m3 = REMOTE.exec(url2.trim());
+  return (m3?.[1] ?? m3?.[2] ?? m3?.[3])?.toLowerCase();
+}
+function githubEndpoints(env, remote) {
+  const host = hostOfRemote(remote);
+  const fromRemote = host === void 0 || host === "github.com" || host === "ssh.github.com" ? { apiUrl: "https://api.github.com", serverUrl: "https://github.com" } : host.endsWith(".ghe.com") ? { apiUrl: `https://api.${host}`, serverUrl: `https://${host}` } : { apiUrl: `https://${host}/api/v3`, serverUrl: `https://${host}` };
+  return {
+    apiUrl: env.GITHUB_API_URL || fromRemote.apiUrl,
+    serverUrl: env.GITHUB_SERVER_URL || fromRemote.serverUrl
+  };
+}
+
 // src/cli/repo.ts
 import { isAbsolute, resolve } from "node:path";
 
@@ -61119,7 +61227,8 @@ import { lstat, open as open2, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 var PARALLEL_READS = 32;
 async function readWorkingTree(dir, prefixes = DEFAULT_PREFIXES, options2 = {}) {
-  const skip = (path7, reason2) => options2.onSkipped?.({ path: path7, reason: reason2 });
+  const irregular = [];
+  const skip = (path7, reason2) => irregular.push({ path: path7, reason: reason2 });
   const files2 = [];
   const root = await stat(dir).catch(() => void 0);
   if (!root?.isDirectory()) throw new RangeError(`not a directory: ${dir}`);
@@ -61189,12 +61298,14 @@ async function readWorkingTree(dir, prefixes = DEFAULT_PREFIXES, options2 = {}) 
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, unique2.length) }, worker));
-  const tree = /* @__PURE__ */ new Map();
+  const read2 = [];
   for (const path7 of unique2) {
     const bytes = contents.get(path7);
-    if (bytes) tree.set(path7, bytes);
+    if (bytes) read2.push([path7, bytes]);
   }
-  return tree;
+  const seen = /* @__PURE__ */ new Set();
+  const refused = irregular.filter((e2) => !seen.has(e2.path) && seen.add(e2.path)).sort((a2, b4) => a2.path < b4.path ? -1 : a2.path > b4.path ? 1 : 0);
+  return fileTree(read2, refused);
 }
 async function readNoFollow(file2, max) {
   let handle3;
@@ -61222,12 +61333,8 @@ function isCode(e2, code3) {
 function repoDir(io2, dir) {
   return dir === void 0 ? io2.cwd : isAbsolute(dir) ? dir : resolve(io2.cwd, dir);
 }
-function warnSkipped(io2) {
-  return (s2) => io2.stderr(`warning: ${s2.path} not read (${s2.reason})
-`);
-}
-function readTree(io2, dir, ref) {
-  return ref === void 0 ? readWorkingTree(dir, DEFAULT_PREFIXES, { onSkipped: warnSkipped(io2) }) : readTreeAtRef(dir, ref, DEFAULT_PREFIXES, { onSkipped: warnSkipped(io2) });
+function readTree(dir, ref) {
+  return ref === void 0 ? readWorkingTree(dir, DEFAULT_PREFIXES) : readTreeAtRef(dir, ref, DEFAULT_PREFIXES);
 }
 
 // src/cli/commands/audit.ts
@@ -61246,17 +61353,12 @@ and audit.html (self-contained) to --out (default ./rekey-audit); --format picks
 
 The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
-The repository is --repo, else the origin remote; GITHUB_API_URL / GITHUB_SERVER_URL for GHES.
+The repository is --repo, else the origin remote, whose host also picks the API (a GHES
+clone talks to https://<host>/api/v3); GITHUB_API_URL / GITHUB_SERVER_URL override it.
 At most --max-calls GitHub requests (default ${DEFAULT_AUDIT_MAX_CALLS}).
 
 Exit: 0 no findings, 1 findings, 2 usage error.
 `;
-function repositoryFromRemote(url2) {
-  const m3 = /^(?:https?:\/\/[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/.exec(
-    url2.trim()
-  );
-  return m3?.[1];
-}
 function localAuditPorts(dir, github) {
   const base2 = {
     history: async (ref) => {
@@ -61325,25 +61427,17 @@ var auditCommand = {
     const ref = values.ref ?? "HEAD";
     const head = await resolveRef2(dir, ref);
     const git2 = wo({ baseDir: dir });
-    const repository2 = values.repo ?? repositoryFromRemote(
-      await git2.remote(["get-url", "origin"]).then(
-        (r3) => r3 || "",
-        () => ""
-      )
-    );
+    const origin = await originUrl(dir);
+    const repository2 = values.repo ?? repositoryFromRemote(origin);
     if (repository2 !== void 0) parseRepository(repository2);
     const branch = values.branch ?? await git2.revparse(["--abbrev-ref", "HEAD"]).then(
       (b4) => b4 === "HEAD" ? "main" : b4,
       () => "main"
     );
     const token = io2.env.REKEY_TOKEN || io2.env.GITHUB_TOKEN || io2.env.GH_TOKEN || void 0;
-    const apiUrl = io2.env.GITHUB_API_URL || "https://api.github.com";
-    const client = token ? createGitHubClient({
-      token,
-      apiUrl,
-      ...io2.env.GITHUB_SERVER_URL ? { serverUrl: io2.env.GITHUB_SERVER_URL } : {}
-    }) : void 0;
-    const serverUrl = client?.serverUrl ?? io2.env.GITHUB_SERVER_URL ?? "https://github.com";
+    const endpoints = githubEndpoints(io2.env, origin);
+    const client = token ? createGitHubClient({ token, ...endpoints }) : void 0;
+    const serverUrl = client?.serverUrl ?? endpoints.serverUrl;
     const ports = localAuditPorts(dir, client && repository2 ? { client, repository: repository2 } : void 0);
     const report = await audit(
       {
@@ -61544,10 +61638,10 @@ async function recordDistribution(issues, input2) {
     const found = open4.get(key);
     if (!found) continue;
     const attempts = readState(found.body)?.attempts ?? 0;
-    const where2 = input2.runUrl ? `[this run](${input2.runUrl})` : "a run";
+    const where3 = input2.runUrl ? `[this run](${input2.runUrl})` : "a run";
     await issues.commentIssue(
       found.number,
-      `Distribution of \`${key}\` converged on commit \`${short3(input2.commit)}\` in ${where2} after ${attempts} failed attempt(s): every target holds what the manifest says. Closing.`
+      `Distribution of \`${key}\` converged on commit \`${short3(input2.commit)}\` in ${where3} after ${attempts} failed attempt(s): every target holds what the manifest says. Closing.`
     );
     await issues.closeIssue(failureMarker(key), FAILURE_LABEL);
   }
@@ -61711,9 +61805,9 @@ var code = (s2) => `\`${s2.replace(/`/g, "")}\``;
 function describeTarget(t3) {
   switch (t3.kind) {
     case "github-secret": {
-      const where2 = t3.organization ? `organization ${code(t3.organization)}${t3.visibility ? ` (${t3.visibility})` : ""}` : `${code(t3.repository)}${t3.environment ? `, environment ${code(t3.environment)}` : ""}`;
+      const where3 = t3.organization ? `organization ${code(t3.organization)}${t3.visibility ? ` (${t3.visibility})` : ""}` : `${code(t3.repository)}${t3.environment ? `, environment ${code(t3.environment)}` : ""}`;
       const app = t3.app === "dependabot" ? "Dependabot" : "Actions";
-      return `${app} secret ${code(t3.name)} in ${where2}${t3.previous ? `; previous version to ${code(t3.previous)}` : ""}`;
+      return `${app} secret ${code(t3.name)} in ${where3}${t3.previous ? `; previous version to ${code(t3.previous)}` : ""}`;
     }
     case "github-deploy-key":
       return `deploy key ${code(t3.title)} on ${code(t3.repository)} (${t3["read-only"] ? "read-only" : "read-write"})`;
@@ -71988,6 +72082,8 @@ function loadSnapshot(tree) {
   const materialPaths = [];
   let pipelineFile;
   let sopsConfig;
+  for (const entry of tree.irregular ?? [])
+    if (isRekeyPath(entry.path)) diagnostics.push(irregularFile(entry));
   const paths = [...tree.keys()].sort();
   for (const path7 of paths) {
     const bytes = tree.get(path7);
@@ -72147,6 +72243,38 @@ function enclosingKey(id2, keyFolders) {
     if (keyFolders.has(parent)) return parent;
   }
   return void 0;
+}
+function isRekeyPath(path7) {
+  return [MANIFEST_DIR, POLICIES_DIR].some((d3) => path7 === d3 || path7.startsWith(`${d3}/`)) || path7 === SOPS_CONFIG_FILE;
+}
+function irregularFile(entry) {
+  const at4 = fileLocation(entry.path);
+  switch (entry.reason) {
+    case "too-large":
+      return diagnostic(
+        "manifest/file-too-large",
+        "this file is larger than rekey reads (4 MiB by default) and was not read; manifest, policy and .sops.yaml files are a few KiB",
+        at4
+      );
+    case "symlink":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a symlink is never followed here; replace it with the regular file (or remove it)",
+        at4
+      );
+    case "submodule":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a submodule is never read here; manifest, policy and .sops.yaml files are regular files of this repository",
+        at4
+      );
+    case "special-file":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "not a regular file (a device, pipe, socket or unknown entry); replace it with a regular file",
+        at4
+      );
+  }
 }
 function unexpectedManifestFile(path7) {
   const name = path7.slice(path7.lastIndexOf("/") + 1);
@@ -72431,9 +72559,187 @@ function overall(kind) {
   return kind === "removal" ? "configuration" : kind;
 }
 
+// src/core/targets/ownership.ts
+function checkTargetOwnership(keys) {
+  const slots = [];
+  const deployKeys = /* @__PURE__ */ new Map();
+  const files2 = [];
+  for (const doc of keys) {
+    const keyId2 = doc.value.id;
+    doc.value.targets.forEach((t3, i2) => {
+      const at4 = (field2) => doc.locate(["targets", i2, field2]);
+      switch (t3.kind) {
+        case "github-secret":
+          slots.push(secretSlot(keyId2, t3, "name", at4("name")));
+          if (t3.previous !== void 0)
+            slots.push(secretSlot(keyId2, t3, "previous", at4("previous")));
+          return;
+        case "github-deploy-key": {
+          const list3 = deployKeys.get(keyId2) ?? [];
+          list3.push({ keyId: keyId2, at: at4("repository"), what: `deploy key in ${t3.repository}` });
+          deployKeys.set(keyId2, list3);
+          return;
+        }
+        case "file":
+          files2.push({ keyId: keyId2, at: at4("path"), what: `file ${t3.path}`, path: t3.path.toLowerCase() });
+          return;
+      }
+    });
+  }
+  return [
+    ...sharedSecrets(slots),
+    ...sharedDeployKeys(deployKeys),
+    ...sharedFiles(files2),
+    ...shadowed(slots)
+  ];
+}
+function secretSlot(keyId2, t3, slot, at4) {
+  const name = canonicalName(slot === "name" ? t3.name : t3.previous);
+  const app = t3.app === "dependabot" ? "Dependabot" : "Actions";
+  if (t3.organization !== void 0) {
+    const organization = t3.organization.toLowerCase();
+    const visibility = t3.visibility ?? "private";
+    return {
+      keyId: keyId2,
+      at: at4,
+      slot,
+      app: t3.app,
+      name,
+      organization,
+      // `private` reaches the organization's private and internal repositories; rekey cannot
+      // tell which those are, so it counts every repository of the organization.
+      visibleTo: visibility === "selected" ? new Set((t3["selected-repositories"] ?? []).map((r3) => r3.toLowerCase())) : "all",
+      what: `${app} organization secret ${name} of ${t3.organization}`
+    };
+  }
+  const repository2 = (t3.repository ?? "").toLowerCase();
+  if (t3.environment !== void 0)
+    return {
+      keyId: keyId2,
+      at: at4,
+      slot,
+      app: t3.app,
+      name,
+      repository: repository2,
+      environment: t3.environment.toLowerCase(),
+      what: `${app} secret ${name} of ${t3.repository} environment ${t3.environment}`
+    };
+  return {
+    keyId: keyId2,
+    at: at4,
+    slot,
+    app: t3.app,
+    name,
+    repository: repository2,
+    what: `${app} secret ${name} of ${t3.repository}`
+  };
+}
+var where2 = (c4) => c4.at.line > 0 ? `${c4.at.file}:${c4.at.line}` : c4.at.file;
+function shared(group, advice) {
+  if (group.length < 2) return [];
+  return group.map((c4) => {
+    const others = group.filter((o3) => o3 !== c4);
+    const listed = others.slice(0, 3).map((o3) => `${o3.keyId === c4.keyId ? "this key" : `key ${o3.keyId}`} (${where2(o3)})`).join(", ");
+    const more = others.length > 3 ? ` and ${others.length - 3} more` : "";
+    return diagnostic(
+      "target/shared",
+      `${c4.what} is also written by ${listed}${more}; ${advice}`,
+      c4.at
+    );
+  });
+}
+function groupBy(items, key) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k3 = key(item);
+    const g3 = groups2.get(k3);
+    if (g3) g3.push(item);
+    else groups2.set(k3, [item]);
+  }
+  return [...groups2.values()];
+}
+function sharedSecrets(slots) {
+  return groupBy(
+    slots,
+    (s2) => `${s2.app}\0${s2.organization ?? ""}\0${s2.repository ?? ""}\0${s2.environment ?? ""}\0${s2.name}`
+  ).flatMap(
+    (g3) => shared(g3, "a secret has one owner: remove one of the targets or give one another name")
+  );
+}
+function sharedDeployKeys(byKey2) {
+  return [...byKey2.values()].flatMap(
+    (g3) => shared(
+      g3,
+      "GitHub accepts a public key as a deploy key in one repository only; give each repository its own key"
+    )
+  );
+}
+function sharedFiles(files2) {
+  const out = groupBy(files2, (f4) => f4.path).flatMap(
+    (g3) => shared(g3, "a file has one owner: remove one of the targets or write another path")
+  );
+  const byPath = new Map(files2.map((f4) => [f4.path, f4]));
+  for (const f4 of files2)
+    for (let i2 = f4.path.indexOf("/"); i2 > 0; i2 = f4.path.indexOf("/", i2 + 1)) {
+      const parent = byPath.get(f4.path.slice(0, i2));
+      if (parent === void 0) continue;
+      out.push(
+        diagnostic(
+          "target/shared",
+          `${f4.what} is inside ${parent.what}, which ${parent.keyId === f4.keyId ? "this key" : `key ${parent.keyId}`} writes (${where2(parent)}); a path is either a file or a folder`,
+          f4.at
+        ),
+        diagnostic(
+          "target/shared",
+          `${parent.what} is a folder of ${f4.what}, which ${f4.keyId === parent.keyId ? "this key" : `key ${f4.keyId}`} writes (${where2(f4)}); a path is either a file or a folder`,
+          parent.at
+        )
+      );
+    }
+  return out;
+}
+var level = (s2) => s2.environment !== void 0 ? 0 : s2.repository !== void 0 ? 1 : 2;
+function overlaps(high, low) {
+  if (level(high) >= level(low)) return false;
+  const repo2 = high.repository;
+  if (low.repository !== void 0) return low.repository === repo2 && low.environment === void 0;
+  if (repo2.slice(0, repo2.indexOf("/")) !== low.organization) return false;
+  return low.visibleTo === "all" || low.visibleTo.has(repo2);
+}
+function shadowed(slots) {
+  const out = [];
+  for (const g3 of groupBy(slots, (s2) => `${s2.app}\0${s2.name}`)) {
+    if (g3.length < 2) continue;
+    for (const high of g3)
+      for (const low of g3) {
+        if (high.keyId === low.keyId && high.slot === low.slot) continue;
+        if (!overlaps(high, low)) continue;
+        const owner3 = (c4, other) => c4.keyId === other.keyId ? `this key's ${c4.slot}` : `key ${c4.keyId}`;
+        out.push(
+          diagnostic(
+            "target/shadowed",
+            `${high.what} shadows the ${low.what} that ${owner3(low, high)} writes (${where2(low)}); a job that can read both gets this one (GitHub: environment before repository before organization): use another name for one of them`,
+            high.at
+          ),
+          diagnostic(
+            "target/shadowed",
+            `${low.what} is shadowed by the ${high.what} that ${owner3(high, low)} writes (${where2(high)}); a job that can read both gets that one (GitHub: environment before repository before organization): use another name for one of them`,
+            low.at
+          )
+        );
+      }
+  }
+  return out;
+}
+
 // src/core/lifecycle/invariants.ts
 function checkManifestInvariants(m3, now) {
-  return [...m3.keys.values()].flatMap((key) => checkKeyInvariants(key, now));
+  const keys = [...m3.keys.values()];
+  return [
+    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
+    ...checkTargetOwnership(keys.map((k3) => k3.doc))
+  ];
 }
 function checkKeyInvariants(key, now) {
   const out = [];
@@ -73037,18 +73343,18 @@ function manifestFactsOf({ snapshot, tree }) {
     });
   }
   for (const [path7, bytes] of tree) {
-    const where2 = parseMaterialPath(path7);
-    if (where2 === void 0) continue;
-    const key = keys.get(where2.id);
+    const where3 = parseMaterialPath(path7);
+    if (where3 === void 0) continue;
+    const key = keys.get(where3.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path7);
     const text3 = decoder4.decode(bytes);
     if (loaded !== void 0) {
-      key.materials.set(where2.version, materialFacts(loaded, text3, true));
+      key.materials.set(where3.version, materialFacts(loaded, text3, true));
     } else {
       const parsed = parseYaml(path7, bytes);
       const doc = { file: path7, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where2.version, materialFacts(doc, text3, false));
+      key.materials.set(where3.version, materialFacts(doc, text3, false));
     }
   }
   return { keys, unreadableKeys };
@@ -73681,6 +73987,9 @@ var SopsError = class extends Error {
     this.file = file2;
   }
 };
+function isIntegrityFailure(e2) {
+  return e2 instanceof MacMismatchError || e2 instanceof MacMissingError || e2 instanceof ValueAuthenticationError || e2 instanceof DataKeyError;
+}
 var MalformedSopsFileError = class extends SopsError {
   name = "MalformedSopsFileError";
   code = "sops/malformed";
@@ -73781,13 +74090,12 @@ import { createCipheriv, createDecipheriv, randomBytes as randomBytes8 } from "n
 var IV_BYTES = 32;
 var TAG_BYTES = 16;
 var ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-var B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 var isEncString = (s2) => s2.startsWith("ENC[");
 function parseEnc(s2) {
   const m3 = ENC_RE.exec(s2);
   if (!m3) return void 0;
   const [, data = "", iv = "", tag = "", type = ""] = m3;
-  if (![data, iv, tag].every((b4) => B64_RE.test(b4))) return void 0;
+  if (![data, iv, tag].every(isPaddedBase64)) return void 0;
   const out = {
     data: Buffer.from(data, "base64"),
     iv: Buffer.from(iv, "base64"),
@@ -73795,6 +74103,20 @@ function parseEnc(s2) {
     type
   };
   return out.iv.length > 0 && out.tag.length === TAG_BYTES ? out : void 0;
+}
+function isPaddedBase64(s2) {
+  if (s2.length % 4 !== 0) return false;
+  const pad = s2.endsWith("==") ? 2 : s2.endsWith("=") ? 1 : 0;
+  for (let i2 = 0; i2 < s2.length - pad; i2++) {
+    const c4 = s2.charCodeAt(i2);
+    const ok2 = c4 >= 65 && c4 <= 90 || // A-Z
+    c4 >= 97 && c4 <= 122 || // a-z
+    c4 >= 48 && c4 <= 57 || // 0-9
+    c4 === 43 || // +
+    c4 === 47;
+    if (!ok2) return false;
+  }
+  return true;
 }
 function formatEnc(v3) {
   const b64 = (b4) => Buffer.from(b4).toString("base64");
@@ -74378,6 +74700,7 @@ ${pad}]`;
 }
 var binaryStore = {
   name: "binary",
+  plaintextEncoding: "latin1",
   load(file2, text3) {
     return {
       branches: [{ t: "map", items: [{ t: "pair", key: "data", value: { t: "str", v: text3 } }] }],
@@ -74570,20 +74893,12 @@ async function wrapDataKey(key, rule) {
   );
 }
 async function recoverDataKey(path7, meta3, ids, loaded) {
-  const byRecipient = new Map(ids.map((i2) => [i2.recipient, i2]));
   const parts = [];
   let unwrapFailed = false;
   for (const group of meta3.groups) {
-    for (const entry of group.age) {
-      const id2 = byRecipient.get(entry.recipient);
-      if (!id2) continue;
-      const part = await unwrap(entry.enc, id2);
-      if (part) {
-        parts.push(part);
-        break;
-      }
-      unwrapFailed = true;
-    }
+    const part = await unwrapGroup(group, ids);
+    if (part.key) parts.push(part.key);
+    else if (part.namedFailed) unwrapFailed = true;
   }
   const needed = meta3.groups.length === 1 ? 1 : meta3.shamirThreshold;
   if (parts.length >= needed) {
@@ -74621,6 +74936,18 @@ async function recoverDataKey(path7, meta3, ids, loaded) {
     other,
     `the data key is wrapped only for ${other.join(", ")}; the built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI.`
   );
+}
+async function unwrapGroup(group, ids) {
+  let namedFailed = false;
+  for (const entry of group.age) {
+    const named = ids.filter((i2) => i2.recipient === entry.recipient);
+    for (const id2 of [...named, ...ids.filter((i2) => i2.recipient !== entry.recipient)]) {
+      const key = await unwrap(entry.enc, id2);
+      if (key) return { key, namedFailed: false };
+      if (named.includes(id2)) namedFailed = true;
+    }
+  }
+  return { namedFailed };
 }
 
 // src/crypto/sops/rule-check.ts
@@ -74757,13 +75084,15 @@ var aadOf = (path7) => `${path7.join(":")}:`;
 var MacHasher = class {
   #h = createHash3("sha512");
   #macOnly;
-  constructor(macOnlyEncrypted) {
+  #encoding;
+  constructor(macOnlyEncrypted, encoding = "utf8") {
     this.#macOnly = macOnlyEncrypted;
+    this.#encoding = encoding;
     if (macOnlyEncrypted) this.#h.update(MAC_ONLY_ENCRYPTED_INIT);
   }
   add(leaf, encrypted) {
     if (leaf.t === "comment" || this.#macOnly && !encrypted) return;
-    this.#h.update(scalarText(leaf), "utf8");
+    this.#h.update(scalarText(leaf), this.#encoding);
   }
   /** Uppercase hex, as Go's `%X`. */
   hex() {
@@ -74778,7 +75107,7 @@ var DecryptFailure = class extends Error {
   }
 };
 function decryptTree(branches, rules, key, onDecrypted) {
-  const mac3 = new MacHasher(rules.macOnlyEncrypted);
+  const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const out = walk(branches, rules, (leaf, path7, encrypted) => {
     let v3 = leaf;
     if (encrypted) {
@@ -74797,7 +75126,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
         if (!enc) throw new DecryptFailure({ kind: "not-encrypted", leaf, aad });
         const plain2 = open3(key, enc, aad);
         if (!plain2) throw new DecryptFailure({ kind: "authentication", leaf, aad });
-        const text3 = Buffer.from(plain2).toString("utf8");
+        const text3 = Buffer.from(plain2).toString(rules.encoding ?? "utf8");
         const typed = enc.type === "comment" ? void 0 : parseTyped(enc.type, text3);
         if (!typed) throw new DecryptFailure({ kind: "bad-type", leaf, aad });
         v3 = typed;
@@ -74811,7 +75140,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
 }
 var reuseKey = (aad, leaf) => leaf.t === "comment" ? `${aad}\0comment\0${leaf.text}` : `${aad}\0${leaf.t}\0${scalarText(leaf)}`;
 function encryptTree(branches, rules, key, reuse) {
-  const mac3 = new MacHasher(rules.macOnlyEncrypted);
+  const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compileRe2(rules.crypt.value) : void 0;
   const commentGuard = guard && "regex" in guard ? guard.regex : void 0;
   const out = walk(branches, rules, (leaf, path7, encrypted) => {
@@ -74829,7 +75158,8 @@ function encryptTree(branches, rules, key, reuse) {
         );
       return { t: "comment", text: text3, inline: leaf.inline };
     }
-    return { t: "str", v: kept ?? seal(key, Buffer.from(scalarText(leaf), "utf8"), aad, leaf.t) };
+    const plain2 = Buffer.from(scalarText(leaf), rules.encoding ?? "utf8");
+    return { t: "str", v: kept ?? seal(key, plain2, aad, leaf.t) };
   });
   return { branches: out, mac: mac3.hex() };
 }
@@ -75083,7 +75413,7 @@ var BuiltinSopsCodec = class {
   }
   async encrypt(path7, plaintext, options2) {
     const store = storeFor(path7);
-    const loaded = store.load(path7, utf83(path7, plaintext));
+    const loaded = store.load(path7, plaintextOf(path7, plaintext, store));
     if (loaded.reserved)
       throw new MalformedSopsFileError(
         { file: path7, line: 0, column: 0 },
@@ -75091,7 +75421,11 @@ var BuiltinSopsCodec = class {
       );
     const { rule } = options2;
     assertAgeOnly(path7, rule);
-    const rules = { crypt: rule.crypt, macOnlyEncrypted: rule.macOnlyEncrypted };
+    const rules = {
+      crypt: rule.crypt,
+      macOnlyEncrypted: rule.macOnlyEncrypted,
+      encoding: store.plaintextEncoding
+    };
     let prev;
     if (options2.previous && sameRecipientsAs(rule, options2.previous, path7)) {
       const p3 = await this.#decrypt(path7, options2.previous).catch((e2) => {
@@ -75124,11 +75458,10 @@ var BuiltinSopsCodec = class {
   }
   async decrypt(path7, encrypted, options2) {
     const d3 = await this.#decrypt(path7, encrypted, options2);
+    const store = storeFor(path7);
     return Buffer.from(
-      storeFor(path7).emit(d3.branches, void 0, {
-        indent: storeFor(path7).name === "yaml" ? 4 : -1
-      }),
-      "utf8"
+      store.emit(d3.branches, void 0, { indent: store.name === "yaml" ? 4 : -1 }),
+      store.plaintextEncoding ?? "utf8"
     );
   }
   async inspect(path7, encrypted) {
@@ -75171,9 +75504,10 @@ function decryptLoaded(path7, loaded, meta3, key) {
   const reuse = /* @__PURE__ */ new Map();
   let result;
   try {
+    const rules = { ...meta3, encoding: storeFor(path7).plaintextEncoding };
     result = decryptTree(
       loaded.branches,
-      meta3,
+      rules,
       key,
       (aad2, leaf, enc) => reuse.set(reuseKey(aad2, leaf), enc)
     );
@@ -75202,12 +75536,20 @@ function sameRecipientsAs(rule, encrypted, path7) {
   return sameRecipients(rule, loadEncrypted(path7, encrypted).meta.groups);
 }
 var MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
-function utf83(path7, bytes) {
+function plaintextOf(path7, bytes, store) {
+  if (store.plaintextEncoding !== "latin1") return utf83(path7, bytes);
+  capped(path7, bytes);
+  return Buffer.from(bytes).toString("latin1");
+}
+function capped(path7, bytes) {
   if (bytes.length > MAX_SOPS_FILE_BYTES)
     throw new UnsupportedSopsFeatureError(
       path7,
       `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`
     );
+}
+function utf83(path7, bytes) {
+  capped(path7, bytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -75235,8 +75577,8 @@ function locatedFailure(path7, e2, locations) {
 
 // src/adapters/targets/deploy-keys.ts
 function split3(fullName) {
-  const [owner2 = "", repo2 = ""] = fullName.split("/");
-  return { owner: owner2, repo: repo2 };
+  const [owner3 = "", repo2 = ""] = fullName.split("/");
+  return { owner: owner3, repo: repo2 };
 }
 var observed = (k3) => ({
   id: k3.id,
@@ -78851,8 +79193,8 @@ function scopeId(scope) {
 
 // src/adapters/targets/secrets.ts
 function split4(fullName) {
-  const [owner2 = "", repo2 = ""] = fullName.split("/");
-  return { owner: owner2, repo: repo2 };
+  const [owner3 = "", repo2 = ""] = fullName.split("/");
+  return { owner: owner3, repo: repo2 };
 }
 function base(scope) {
   switch (scope.kind) {
@@ -79176,7 +79518,7 @@ function secretScopeOf(t3) {
     return { kind: "environment", app: "actions", repository: repository2, environment: t3.environment };
   return { kind: "repository", app: t3.app, repository: repository2 };
 }
-function deployKeyTitle(title, keyId2, version2) {
+function deployKeyTitle2(title, keyId2, version2) {
   return `${title} (rekey ${keyId2} v${version2})`;
 }
 function managedDeployKeyVersion(title, keyId2) {
@@ -79261,7 +79603,7 @@ function desiredState(key, live) {
             keys.push({
               version: v3.version,
               fingerprint: v3.fingerprint,
-              title: deployKeyTitle(t3.title, key.id, v3.version),
+              title: deployKeyTitle2(t3.title, key.id, v3.version),
               key: k3
             });
         }
@@ -80759,17 +81101,17 @@ function authorize(identity, permission, repo2) {
   if (repo2 && identity.repositories && !identity.repositories.includes(repo2.fullName.toLowerCase()))
     throw new ApiError(404, "Not Found");
   if (!permission || identity.permissions === "all") return;
-  const [name, level, alternative] = permission;
-  if (name === "metadata" && level === "read" && Object.keys(identity.permissions).length > 0)
+  const [name, level2, alternative] = permission;
+  if (name === "metadata" && level2 === "read" && Object.keys(identity.permissions).length > 0)
     return;
   for (const n2 of alternative ? [name, alternative] : [name]) {
     const granted = identity.permissions[n2];
-    if (granted && RANK[granted] >= RANK[level]) return;
+    if (granted && RANK[granted] >= RANK[level2]) return;
   }
   if (repo2 && repo2.private && permission[0] === "metadata") throw new ApiError(404, "Not Found");
   const who = identity.kind === "user" ? "personal access token" : "integration";
   throw new ApiError(403, `Resource not accessible by ${who}`, void 0, {
-    "x-accepted-github-permissions": [name, ...alternative ? [alternative] : []].map((n2) => `${n2}=${level}`).join("; ")
+    "x-accepted-github-permissions": [name, ...alternative ? [alternative] : []].map((n2) => `${n2}=${level2}`).join("; ")
   });
 }
 
@@ -81624,6 +81966,8 @@ async function createTree(ctx) {
     if (typeof e2["content"] === "string") {
       changes.push({ path: path7, mode, sha: await git2.writeBlob(Buffer.from(e2["content"], "utf8")) });
     } else if (e2["sha"] === null) {
+      if (base2 === null || await git2.tryRun(["cat-file", "-e", `${base2}:${path7}`]) === null)
+        throw unprocessable("GitRPC::BadObjectState");
       changes.push({ path: path7, mode, sha: null });
     } else {
       const sha2 = str(e2["sha"]) ?? "";
@@ -82781,11 +83125,20 @@ async function createStatus(ctx) {
     throw new ApiError(422, "Validation Failed", [
       { resource: "Status", field: "state", code: "custom" }
     ]);
+  const context = str(body["context"]) ?? "default";
+  if (ctx.repo.statuses.filter((s2) => s2.sha === sha && s2.context === context).length >= 1e3)
+    throw new ApiError(422, "Validation Failed", [
+      {
+        resource: "Status",
+        code: "custom",
+        message: "This SHA and context has reached the maximum number of statuses."
+      }
+    ]);
   const status = {
     id: ctx.state.id(),
     sha,
     state,
-    context: str(body["context"]) ?? "default",
+    context,
     description: str(body["description"]) ?? null,
     target_url: str(body["target_url"]) ?? null,
     creator: ctx.identity.user,
@@ -83171,8 +83524,8 @@ var EmulatorState = class {
     this.users.set(login.toLowerCase(), u3);
     return u3;
   }
-  repo(owner2, name) {
-    return this.repos.get(`${owner2}/${name}`.toLowerCase());
+  repo(owner3, name) {
+    return this.repos.get(`${owner3}/${name}`.toLowerCase());
   }
   repoById(id2) {
     for (const r3 of this.repos.values()) if (r3.id === id2) return r3;
@@ -83209,8 +83562,8 @@ async function startEmulator(opts2 = {}) {
   urls.api = `${url2}${API_PREFIX}`;
   urls.server = url2;
   const repo2 = (fullName) => {
-    const [owner2 = "", name = ""] = fullName.split("/");
-    const r3 = state.repo(owner2, name);
+    const [owner3 = "", name = ""] = fullName.split("/");
+    const r3 = state.repo(owner3, name);
     if (!r3) throw new Error(`no repository ${fullName} in the emulator`);
     return r3;
   };
@@ -83245,17 +83598,17 @@ async function startEmulator(opts2 = {}) {
     apiUrl: urls.api,
     serverUrl: url2,
     async addRepo(spec) {
-      const [owner2 = "", name = ""] = spec.fullName.split("/");
-      if (!owner2 || !name) throw new Error(`repository must be owner/name: ${spec.fullName}`);
-      if (state.repo(owner2, name)) throw new Error(`${spec.fullName} exists`);
+      const [owner3 = "", name = ""] = spec.fullName.split("/");
+      if (!owner3 || !name) throw new Error(`repository must be owner/name: ${spec.fullName}`);
+      if (state.repo(owner3, name)) throw new Error(`${spec.fullName} exists`);
       const defaultBranch = spec.defaultBranch ?? "main";
       const git2 = await GitStore.create(
-        path3.join(root, "repos", owner2, `${name}.git`),
+        path3.join(root, "repos", owner3, `${name}.git`),
         defaultBranch
       );
       const r3 = new RepoState({
         id: state.id(),
-        owner: state.user(owner2, "Organization"),
+        owner: state.user(owner3, "Organization"),
         name,
         git: git2,
         defaultBranch
@@ -83264,7 +83617,7 @@ async function startEmulator(opts2 = {}) {
       r3.actionsCanCreatePullRequests = spec.actionsCanCreatePullRequests ?? false;
       r3.deleteBranchOnMerge = spec.deleteBranchOnMerge ?? false;
       for (const env of spec.environments ?? []) r3.environments.add(env);
-      state.repos.set(`${owner2}/${name}`.toLowerCase(), r3);
+      state.repos.set(`${owner3}/${name}`.toLowerCase(), r3);
       const files2 = spec.files ?? { "README.md": `# ${name}
 ` };
       if (Object.keys(files2).length > 0)
@@ -83401,7 +83754,7 @@ async function openSandbox(opts2) {
       // Loopback only: no proxy may sit between the demo and its emulator.
       fetch: globalThis.fetch
     });
-    const [owner2, repo2] = KEYS_REPO.split("/");
+    const [owner3, repo2] = KEYS_REPO.split("/");
     const people = new Map(
       PEOPLE.map((login) => [
         login,
@@ -83430,8 +83783,8 @@ async function openSandbox(opts2) {
       clone: clone2,
       now: () => clock,
       setClock: (at4) => void (clock = at4),
-      rekey: createGitHubPorts(client(rekeyToken), { owner: owner2, repo: repo2 }),
-      distributor: { client: distClient, ports: createGitHubPorts(distClient, { owner: owner2, repo: repo2 }) },
+      rekey: createGitHubPorts(client(rekeyToken), { owner: owner3, repo: repo2 }),
+      distributor: { client: distClient, ports: createGitHubPorts(distClient, { owner: owner3, repo: repo2 }) },
       auditor: client(
         emu.addToken({
           kind: "app",
@@ -83469,7 +83822,7 @@ async function openSandbox(opts2) {
 
 // src/sandbox/demo/distribution.ts
 async function runDistribution2(sb, commit2, codec2, mask, runUrl) {
-  const [owner2, repo2] = KEYS_REPO.split("/");
+  const [owner3, repo2] = KEYS_REPO.split("/");
   const { client, ports } = sb.distributor;
   return distribute(
     {
@@ -83485,7 +83838,7 @@ async function runDistribution2(sb, commit2, codec2, mask, runUrl) {
       git: ports.git,
       statuses: ports.statuses,
       issues: ports.issues,
-      state: createStateRefAdapter(client, { owner: owner2, repo: repo2 }),
+      state: createStateRefAdapter(client, { owner: owner3, repo: repo2 }),
       targets: createTargetPorts(client, sb.outputDir),
       sops: codec2
     }
@@ -83626,7 +83979,7 @@ async function gather(baseSha, keyIds2, base2, ports, max, counter) {
 
 // src/sandbox/demo/pull-life.ts
 var VERIFY_CONTEXT = "rekey/verify";
-var [owner, repo] = KEYS_REPO.split("/");
+var [owner2, repo] = KEYS_REPO.split("/");
 async function reviewAndMerge(sb, pull, base2, policy, say, opts2 = {}) {
   const head = await sb.readBranch(pull.branch);
   const result = await verifyPull(
@@ -83656,7 +84009,7 @@ async function reviewAndMerge(sb, pull, base2, policy, say, opts2 = {}) {
   }
   const merger = sb.person(PEOPLE[0]);
   const merge3 = () => merger.octokit.request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", {
-    owner,
+    owner: owner2,
     repo,
     pull_number: pull.number,
     merge_method: "merge",
@@ -83680,7 +84033,7 @@ async function reviewAndMerge(sb, pull, base2, policy, say, opts2 = {}) {
   const approvers2 = PEOPLE.slice(0, Math.max(1, needed));
   for (const login of approvers2)
     await sb.person(login).octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
-      owner,
+      owner: owner2,
       repo,
       pull_number: pull.number,
       commit_id: head.sha,
@@ -83701,7 +84054,7 @@ import { join as join5 } from "node:path";
 var FORMATS = ["html", "md"];
 async function writeAuditReport(sb, outDir, now) {
   const main2 = await sb.checkout();
-  const [owner2, repo2] = KEYS_REPO.split("/");
+  const [owner3, repo2] = KEYS_REPO.split("/");
   const report = await audit(
     {
       ref: main2.sha,
@@ -83715,8 +84068,8 @@ async function writeAuditReport(sb, outDir, now) {
       history: (ref) => buildAuditHistory(sb.clone, ref),
       tree: (ref) => readTreeAtRef(sb.clone, ref),
       github: {
-        pulls: createAuditPullsAdapter(sb.auditor, { owner: owner2, repo: repo2 }),
-        statuses: createStatusAdapter(sb.auditor, { owner: owner2, repo: repo2 }),
+        pulls: createAuditPullsAdapter(sb.auditor, { owner: owner3, repo: repo2 }),
+        statuses: createStatusAdapter(sb.auditor, { owner: owner3, repo: repo2 }),
         firstParent: (ref) => firstParentCommits(sb.clone, ref)
       }
     }
@@ -83743,11 +84096,11 @@ async function writeAuditReport(sb, outDir, now) {
 import { readFile as readFile3 } from "node:fs/promises";
 import { join as join6 } from "node:path";
 var newestFirst = (k3, ...states) => k3.versions.filter((v3) => states.includes(v3.state)).sort((a2, b4) => b4.version - a2.version);
-function check3(keyId2, where2, want, found) {
+function check3(keyId2, where3, want, found) {
   const expected = want.map((w3) => w3.fingerprint).sort();
   const got = [...found].sort();
   const ok2 = expected.length === got.length && expected.every((f4, i2) => f4 === got[i2]);
-  return { keyId: keyId2, where: where2, want, found: got, ok: ok2 };
+  return { keyId: keyId2, where: where3, want, found: got, ok: ok2 };
 }
 async function checkTargets(sb, keys) {
   const out = [];
@@ -83773,15 +84126,15 @@ async function checkTargets(sb, keys) {
               key.options
             )
           ] : [];
-          const where2 = `${t3.repository}${t3.environment ? ` (${t3.environment})` : ""} secret ${name}`;
-          out.push(check3(keyId2, where2, version2 ? [version2] : [], found));
+          const where3 = `${t3.repository}${t3.environment ? ` (${t3.environment})` : ""} secret ${name}`;
+          out.push(check3(keyId2, where3, version2 ? [version2] : [], found));
         }
       } else if (t3.kind === "github-deploy-key") {
-        const [owner2, repo2] = t3.repository.split("/");
+        const [owner3, repo2] = t3.repository.split("/");
         const listed = await sb.distributor.client.octokit.request(
           "GET /repos/{owner}/{repo}/keys",
           {
-            owner: owner2,
+            owner: owner3,
             repo: repo2,
             per_page: 100
           }
@@ -84171,23 +84524,18 @@ function cliTokenKind(io2, token) {
   });
 }
 async function cliRepository(command, dir, repo2) {
-  const fullName = repo2 ?? repositoryFromRemote(
-    await wo({ baseDir: dir }).remote(["get-url", "origin"]).then(
-      (r3) => r3 || "",
-      () => ""
-    )
-  );
+  const origin = await originUrl(dir);
+  const fullName = repo2 ?? repositoryFromRemote(origin);
   if (fullName === void 0)
     throw new UsageError(
       `rekey ${command}: the repository is unknown: pass --repo OWNER/NAME (no GitHub origin remote in ${dir})`
     );
-  return { fullName, ...parseRepository(fullName) };
+  return { fullName, ...parseRepository(fullName), origin };
 }
-function cliClient(io2, token, over = {}) {
+function cliClient(io2, token, origin, over = {}) {
   return createGitHubClient({
     token,
-    apiUrl: io2.env.GITHUB_API_URL || "https://api.github.com",
-    ...io2.env.GITHUB_SERVER_URL ? { serverUrl: io2.env.GITHUB_SERVER_URL } : {},
+    ...githubEndpoints(io2.env, origin),
     userAgent: "rekey-cli",
     ...over
   });
@@ -84218,7 +84566,7 @@ async function cliPullRun(io2, command, opts2) {
   const token = cliToken(io2, command);
   const kind = cliTokenKind(io2, token);
   if (!opts2.dryRun) assertCanOpenPulls(kind, { allowGithubToken: opts2.allowGithubToken });
-  const ports = createGitHubPorts(cliClient(io2, token, opts2.client), at4);
+  const ports = createGitHubPorts(cliClient(io2, token, at4.origin, opts2.client), at4);
   const out = scrubber(io2);
   out.mask(token);
   return { io: out, ports, checkout: await readCheckout(opts2.dir) };
@@ -84299,7 +84647,7 @@ function distributeCommandWith(client = {}) {
       const at4 = await cliRepository("distribute", dir, values.repo);
       const { sha, tree } = await readCheckout(dir);
       const defaultBranch = loadSnapshot(tree).snapshot.pipeline["default-branch"];
-      const gh = cliClient(rawIo, token, client);
+      const gh = cliClient(rawIo, token, at4.origin, client);
       const github = createGitHubPorts(gh, at4);
       if (!values["dry-run"]) {
         const head = await github.git.getBranchHead(defaultBranch);
@@ -84637,7 +84985,7 @@ var CODEOWNERS_LOCATIONS = [
 function codeownersFile(present) {
   return CODEOWNERS_LOCATIONS.find(present);
 }
-var OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:\/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
+var OWNER2 = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:\/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
 function tokens(line2) {
   const out = [];
   let cur = "";
@@ -84676,7 +85024,7 @@ function parseCodeowners(file2, text3) {
       });
       return;
     }
-    const bad = owners.filter((o3) => !OWNER.test(o3));
+    const bad = owners.filter((o3) => !OWNER2.test(o3));
     if (bad.length > 0) {
       problems.push({
         line: line2,
@@ -84919,14 +85267,14 @@ function checkLocal(tree) {
         if (!action || !REKEY_ACTIONS.includes(action)) return;
         used.add(action);
         if (!MUTATING.includes(action)) return;
-        const where2 = ["jobs", jobId, "steps", i2];
+        const where3 = ["jobs", jobId, "steps", i2];
         if (!inMutationsGroup(wf["concurrency"]) && !inMutationsGroup(job["concurrency"]))
           findings.push(
             finding(
               "doctor/concurrency-group",
               `job \`${jobId}\` runs rekey ${action} outside the \`${MUTATIONS_GROUP}\` concurrency group with \`cancel-in-progress: false\``,
               at4(
-                "concurrency" in job ? ["jobs", jobId, "concurrency"] : "concurrency" in wf ? ["concurrency"] : where2
+                "concurrency" in job ? ["jobs", jobId, "concurrency"] : "concurrency" in wf ? ["concurrency"] : where3
               )
             )
           );
@@ -84939,7 +85287,7 @@ function checkLocal(tree) {
             finding(
               "doctor/token-github-token",
               `rekey ${action} is given the workflow's GITHUB_TOKEN: ${action === "distribute" ? "it can never write secrets or deploy keys" : "the pull requests it opens start no workflow runs, so the required verify check never runs by itself"}`,
-              at4([...where2, "with", "token"])
+              at4([...where3, "with", "token"])
             )
           );
         else if (kind === "secret")
@@ -84947,7 +85295,7 @@ function checkLocal(tree) {
             finding(
               "doctor/token-not-app",
               `rekey ${action} is given a token from a repository secret (a personal access token?), not one minted by actions/create-github-app-token`,
-              at4([...where2, "with", "token"])
+              at4([...where3, "with", "token"])
             )
           );
       });
@@ -85137,7 +85485,7 @@ function rulesRequire(rules, verifyCheck) {
   return { check: check4, approvals, codeOwners, any: rules.length > 0 };
 }
 function checkProtection(input2) {
-  const where2 = `GitHub: rulesets and branch protection of ${input2.branch}`;
+  const where3 = `GitHub: rulesets and branch protection of ${input2.branch}`;
   const fromRules = rulesRequire(input2.rules, input2.verifyCheck);
   const classic = input2.classic !== null && "unreadable" in input2.classic ? void 0 : input2.classic;
   const check4 = fromRules.check || (classic?.requiredChecks.some((c4) => same(c4, input2.verifyCheck)) ?? false);
@@ -85148,7 +85496,7 @@ function checkProtection(input2) {
       finding(
         "doctor/protection-code-owners",
         `${input2.branch} requires a review, but not one by a code owner`,
-        where2
+        where3
       )
     ];
   const missing = [
@@ -85160,7 +85508,7 @@ function checkProtection(input2) {
       finding(
         "doctor/protection-unreadable",
         `the rulesets on ${input2.branch} do not require ${missing}, and its classic protection could not be read (${input2.classic.unreadable})`,
-        where2
+        where3
       )
     ];
   if (!fromRules.any && classic === null)
@@ -85168,7 +85516,7 @@ function checkProtection(input2) {
       finding(
         "doctor/protection-missing",
         `${input2.branch} has neither a ruleset nor branch protection: anyone with write access can push to it directly`,
-        where2
+        where3
       )
     ];
   const out = [];
@@ -85177,7 +85525,7 @@ function checkProtection(input2) {
       finding(
         "doctor/protection-verify-check",
         `neither the rulesets nor the branch protection of ${input2.branch} require the \`${input2.verifyCheck}\` check`,
-        where2
+        where3
       )
     );
   if (approvals < 1)
@@ -85185,7 +85533,7 @@ function checkProtection(input2) {
       finding(
         "doctor/protection-reviews",
         `neither the rulesets nor the branch protection of ${input2.branch} require an approving review`,
-        where2
+        where3
       )
     );
   return out;
@@ -85206,13 +85554,13 @@ function checkSchedules(input2) {
   const out = [];
   for (const wf of input2.local) {
     const remote = input2.remote.find((r3) => r3.path === wf.file);
-    const where2 = `GitHub: Actions workflow ${wf.file}`;
+    const where3 = `GitHub: Actions workflow ${wf.file}`;
     if (!remote) {
       out.push(
         finding(
           "doctor/schedule-not-on-default-branch",
           `${wf.file} has a schedule but GitHub does not list it as a workflow of this repository`,
-          where2
+          where3
         )
       );
       continue;
@@ -85222,14 +85570,14 @@ function checkSchedules(input2) {
         finding(
           "doctor/schedule-disabled",
           `${wf.file} is ${remote.state.replaceAll("_", " ")}: its schedule does not run`,
-          where2
+          where3
         )
       );
       continue;
     }
     const runs = input2.runs.get(remote.id) ?? [];
     if (runs.length === 0) {
-      out.push(finding("doctor/schedule-never-ran", `${wf.file} has never run`, where2));
+      out.push(finding("doctor/schedule-never-ran", `${wf.file} has never run`, where3));
       continue;
     }
     const period = Math.max(...wf.crons.map(cronPeriodMs));
@@ -85241,7 +85589,7 @@ function checkSchedules(input2) {
         finding(
           "doctor/schedule-stale",
           lastScheduled ? `${wf.file} last ran on its schedule ${ago(age)} ago (${lastScheduled.createdAt}); its cron (${wf.crons.join(", ")}) should have run it within ${ago(allowed)}` : `${wf.file} has not run on its schedule among its last ${runs.length} runs`,
-          where2
+          where3
         )
       );
     const done = runs.find((r3) => r3.status === "completed");
@@ -85250,7 +85598,7 @@ function checkSchedules(input2) {
         finding(
           "doctor/schedule-failing",
           `the last completed run of ${wf.file} ended ${done.conclusion ?? "without a conclusion"}: ${done.url}`,
-          where2
+          where3
         )
       );
   }
@@ -85370,16 +85718,16 @@ async function doctor(input2, ports) {
 // src/adapters/github/repo-settings.ts
 function createRepoSettingsAdapter(client, at4) {
   const { octokit } = client;
-  const { owner: owner2, repo: repo2 } = at4;
+  const { owner: owner3, repo: repo2 } = at4;
   return {
     async defaultBranch() {
-      const r3 = await octokit.request("GET /repos/{owner}/{repo}", { owner: owner2, repo: repo2 });
+      const r3 = await octokit.request("GET /repos/{owner}/{repo}", { owner: owner3, repo: repo2 });
       return r3.data.default_branch;
     },
     async branchProtection(branch) {
       try {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}/protection", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           branch
         });
@@ -85404,7 +85752,7 @@ function createRepoSettingsAdapter(client, at4) {
       const rules = await allPages(
         `rules of ${branch}`,
         (page) => octokit.request("GET /repos/{owner}/{repo}/rules/branches/{branch}", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           branch,
           page,
@@ -85420,7 +85768,7 @@ function createRepoSettingsAdapter(client, at4) {
       const out = [];
       for (let page = 1; page <= MAX_PAGES; page++) {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows", {
-          owner: owner2,
+          owner: owner3,
           repo: repo2,
           page,
           per_page: PER_PAGE
@@ -85434,7 +85782,7 @@ function createRepoSettingsAdapter(client, at4) {
     async recentRuns(workflowFile, limit) {
       const r3 = await octokit.request(
         "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-        { owner: owner2, repo: repo2, workflow_id: workflowFile, per_page: Math.min(100, Math.max(1, limit)) }
+        { owner: owner3, repo: repo2, workflow_id: workflowFile, per_page: Math.min(100, Math.max(1, limit)) }
       );
       return r3.data.workflow_runs.map((run3) => ({
         id: Number(run3.id),
@@ -85516,10 +85864,9 @@ var doctorCommand = {
         `rekey doctor: --format is text or json, not ${JSON.stringify(values.format)}`
       );
     const dir = repoDir(io2, values.dir);
-    const tree = await readWorkingTree(dir, PREFIXES2, {
-      onSkipped: (s2) => io2.stderr(`warning: ${s2.path} not read (${s2.reason})
-`)
-    });
+    const tree = await readWorkingTree(dir, PREFIXES2);
+    for (const s2 of tree.irregular ?? []) io2.stderr(`warning: ${s2.path} not read (${s2.reason})
+`);
     const token = io2.env.REKEY_TOKEN || io2.env.GITHUB_TOKEN || io2.env.GH_TOKEN;
     const repository2 = values.repo ?? io2.env.GITHUB_REPOSITORY;
     let input2;
@@ -85600,8 +85947,10 @@ async function prepareNewKey(tree, input2, opts2, ports) {
   const problem = placementProblem(tree, input2.id, input2.policy);
   if (problem) throw new RangeError(problem);
   const path7 = keyFile(input2.id);
-  const withKey = new Map(tree);
-  withKey.set(path7, new TextEncoder().encode(renderKeyYaml(input2)));
+  const withKey = fileTree(
+    [...tree, [path7, new TextEncoder().encode(renderKeyYaml(input2))]],
+    tree.irregular ?? []
+  );
   const change = await prepareRotation(
     withKey,
     input2.id,
@@ -85875,7 +86224,7 @@ ${help5}`
       encoding: values.encoding ?? "base64"
     } : void 0;
     const dir = repoDir(io2, values.dir);
-    const tree = await readTree(io2, dir, void 0);
+    const tree = await readTree(dir, void 0);
     const now = parseNow(values.now, io2);
     const change = await prepareNewKey(
       tree,
@@ -85958,7 +86307,6 @@ var planCommand = {
     const ref = values.ref ?? "HEAD";
     const hist = await history(io2, dir, ref);
     const tree = await readTree(
-      io2,
       dir,
       hist === void 0 && values.ref === void 0 ? void 0 : ref
     );
@@ -86250,10 +86598,19 @@ ${help9}`);
     if (verb === "decrypt") {
       const { codec: codec3 } = await sopsCodec(io2, dir, { decrypt: true });
       const path8 = file2 === "-" ? values.path ?? "stdin.yaml" : file2;
-      io2.stdout(new TextDecoder().decode(await codec3.decrypt(path8, await readInput(io2, file2))));
+      let plain2;
+      try {
+        plain2 = await codec3.decrypt(path8, await readInput(io2, file2));
+      } catch (e2) {
+        if (!isIntegrityFailure(e2)) throw e2;
+        io2.stderr(`rekey sops decrypt: ${e2.message}
+`);
+        return EXIT.findings;
+      }
+      io2.stdout(new TextDecoder().decode(plain2));
       return EXIT.ok;
     }
-    const tree = await readTree(io2, dir, verb === "verify" ? values.base : void 0);
+    const tree = await readTree(dir, verb === "verify" ? values.base : void 0);
     const config2 = loadSopsConfig(tree);
     const path7 = values.path ?? (file2 === "-" ? void 0 : repoPath(dir, io2, file2));
     if (path7 === void 0)
@@ -86319,7 +86676,7 @@ var validate2 = {
       dir: { type: "string" },
       now: { type: "string" }
     });
-    const tree = await readTree(io2, repoDir(io2, values.dir), values.ref);
+    const tree = await readTree(repoDir(io2, values.dir), values.ref);
     const v3 = validateTree(tree, parseNow(values.now, io2));
     const ok2 = v3.diagnostics.length === 0;
     if (values.json)
@@ -86368,8 +86725,8 @@ var verify = {
 ${help11}`);
     const dir = repoDir(io2, values.dir);
     const [base2, head] = await Promise.all([
-      readTree(io2, dir, values.base),
-      readTree(io2, dir, values.head)
+      readTree(dir, values.base),
+      readTree(dir, values.head)
     ]);
     const result = verifyTrees(base2, head, { now: parseNow(values.now, io2) });
     const headName = values.head ?? "working tree";

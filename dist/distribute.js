@@ -32463,8 +32463,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
-    const tag = `h${level}`;
+  addHeading(text2, level2) {
+    const tag = `h${level2}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
     const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
@@ -55762,6 +55762,49 @@ function parseKeyFilePath(path3) {
 // src/core/history/key-versions.ts
 var import_yaml = __toESM(require_dist3(), 1);
 
+// src/core/formats/github-names.ts
+var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
+var OWNER_PATTERN = new RegExp(`^${OWNER}$`);
+var REPOSITORY_PATTERN = new RegExp(`^${OWNER}/[A-Za-z0-9._-]{1,100}$`);
+var owner = external_exports.string().regex(
+  OWNER_PATTERN,
+  "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
+);
+var nameOf = (s2) => s2.slice(s2.indexOf("/") + 1);
+var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
+  message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
+  abort: true
+}).refine((s2) => nameOf(s2) !== "." && nameOf(s2) !== "..", {
+  message: '"." and ".." are not repository names',
+  abort: true
+}).refine(
+  (s2) => !/\.(git|wiki)$/i.test(nameOf(s2)),
+  "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
+);
+var secretName = external_exports.string().max(200).regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "secret names are letters, digits and _, not starting with a digit"
+).refine((s2) => !/^GITHUB_/i.test(s2), "secret names may not start with GITHUB_");
+var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
+function printable(what, max) {
+  return external_exports.string().min(1).max(max).refine(
+    (s2) => !UNPRINTABLE.test(s2),
+    `${what} may not contain control, format or invisible characters, or a backslash`
+  ).refine((s2) => s2.trim() === s2, `${what} may not start or end with a space`);
+}
+var environmentName = printable("an environment name", 255).refine(
+  (s2) => !s2.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
+);
+var DEPLOY_KEY_MARKER = /\(rekey /i;
+var deployKeyTitle = printable("a deploy key title", 100).refine(
+  (s2) => !DEPLOY_KEY_MARKER.test(s2),
+  'a deploy key title may not contain "(rekey ": rekey appends that marker itself'
+);
+function canonicalName(s2) {
+  return s2.toUpperCase();
+}
+
 // src/core/formats/key.ts
 var KEY_STATES = [
   "pre-activation",
@@ -55793,11 +55836,6 @@ var githubHandle = external_exports.string().regex(
   /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
   "expected a GitHub user (@name) or team (@org/team)"
 );
-var repository = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "expected owner/name");
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s2) => !/^GITHUB_/i.test(s2), "secret names may not start with GITHUB_");
 var relativePath = external_exports.string().min(1).max(255).regex(
   /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   "expected a relative path of [A-Za-z0-9_.-] segments"
@@ -55808,8 +55846,8 @@ var relativePath = external_exports.string().min(1).max(255).regex(
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
-  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
-  environment: external_exports.string().min(1).max(255).optional(),
+  organization: owner.optional(),
+  environment: environmentName.optional(),
   app: external_exports.enum(["actions", "dependabot"]).default("actions"),
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
@@ -55842,17 +55880,26 @@ var githubSecretTarget = external_exports.strictObject({
       path: ["environment"],
       message: "Dependabot secrets have no environments"
     });
-  if (t3.previous !== void 0 && t3.previous === t3.name)
+  const org = t3.organization?.toLowerCase();
+  t3["selected-repositories"]?.forEach((r3, i2) => {
+    if (org !== void 0 && r3.slice(0, r3.indexOf("/")).toLowerCase() !== org)
+      ctx.addIssue({
+        code: "custom",
+        path: ["selected-repositories", i2],
+        message: `an organization secret is visible only to repositories of ${t3.organization}`
+      });
+  });
+  if (t3.previous !== void 0 && canonicalName(t3.previous) === canonicalName(t3.name))
     ctx.addIssue({
       code: "custom",
       path: ["previous"],
-      message: "previous must differ from name"
+      message: "previous must differ from name (GitHub compares secret names case-insensitively)"
     });
 });
 var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
-  title: external_exports.string().min(1).max(100),
+  title: deployKeyTitle,
   "read-only": external_exports.boolean().default(true)
 });
 var fileTarget = external_exports.strictObject({
@@ -56049,6 +56096,19 @@ var HistoryIndexBuilder = class {
     this.commits++;
     this.last = commit;
     for (const change of changes) this.apply(commit, change);
+  }
+  /**
+   * A manifest, policy or `.sops.yaml` path that history shows as a symlink, submodule or
+   * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
+   * Such a tree never validated; the audit lists it rather than reading past it.
+   */
+  notAFile(commit, file2) {
+    this.problem(
+      "history/not-a-file",
+      "a symlink, submodule or other non-regular entry here, not a file rekey reads",
+      file2,
+      commit
+    );
   }
   finish() {
     const keys = /* @__PURE__ */ new Map();
@@ -56477,10 +56537,20 @@ async function isShallowRepository(repoDir, options2 = {}) {
   return out.trim() === "true";
 }
 
+// src/core/snapshot.ts
+function fileTree(files, irregular) {
+  const tree = new Map(files);
+  if (irregular.length > 0) tree.irregular = Object.freeze([...irregular]);
+  return tree;
+}
+
 // src/adapters/files/tree-filter.ts
 var DEFAULT_PREFIXES = ["keys-manifest/", "policies/", ".sops.yaml"];
 function selectedBy(path3, prefixes) {
   return prefixes.some((p3) => p3.endsWith("/") ? path3.startsWith(p3) : path3 === p3);
+}
+function isFolderRoot(path3, prefixes) {
+  return prefixes.some((p3) => p3.endsWith("/") && path3 === p3.slice(0, -1));
 }
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -56533,7 +56603,7 @@ function parseLsTree(out) {
 }
 async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2 = {}) {
   const commit = await resolveRef2(repoDir, ref, options2);
-  const pathspecs = prefixes.map((p3) => `:(top,literal)${p3}`);
+  const pathspecs = prefixes.map((p3) => `:(top,literal)${p3.endsWith("/") ? p3.slice(0, -1) : p3}`);
   let listing;
   try {
     listing = await git(repoDir, options2.env).raw([
@@ -56553,21 +56623,30 @@ async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2
   }
   const max = options2.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const wanted = [];
+  const irregular = [];
   for (const e of parseLsTree(listing)) {
-    if (!selectedBy(e.path, prefixes)) continue;
-    const skip = e.mode === "120000" ? "symlink" : e.type === "commit" ? "submodule" : e.type !== "blob" ? "special-file" : e.size > max ? "too-large" : void 0;
-    if (skip) options2.onSkipped?.({ path: e.path, reason: skip });
-    else wanted.push(e);
+    if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    const reason = irregularReason(e, max);
+    if (reason) irregular.push({ path: e.path, reason });
+    else if (selectedBy(e.path, prefixes)) wanted.push(e);
   }
   const blobs = await readBlobs(
     repoDir,
     wanted.map((e) => e.oid),
     options2
   );
-  const tree = /* @__PURE__ */ new Map();
-  for (const e of wanted.sort((a2, b4) => a2.path < b4.path ? -1 : a2.path > b4.path ? 1 : 0))
-    tree.set(e.path, blobs.get(e.oid));
-  return tree;
+  const byPath = (a2, b4) => a2.path < b4.path ? -1 : a2.path > b4.path ? 1 : 0;
+  return fileTree(
+    wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)]),
+    irregular.sort(byPath)
+  );
+}
+function irregularReason(e, max) {
+  if (e.mode === "120000") return "symlink";
+  if (e.type === "commit") return "submodule";
+  if (e.type !== "blob" || !/^100(644|755)$/.test(e.mode)) return "special-file";
+  if (e.size > max) return "too-large";
+  return void 0;
 }
 
 // src/adapters/git/commits.ts
@@ -57264,7 +57343,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     return originalStringify(rootProcessed);
   }
   const chunks = [];
-  let level = 0;
+  let level2 = 0;
   const stack = [
     {
       parent: { "": rootProcessed },
@@ -57281,13 +57360,13 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     const node2 = stack[stack.length - 1];
     if (node2.index === 0) {
       chunks.push(node2.isArray ? "[" : "{");
-      level++;
+      level2++;
     }
     let isDone = false;
     if (node2.isArray) {
       if (node2.index < node2.val.length) {
         if (!node2.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
+        if (space) chunks.push("\n" + space.repeat(level2));
         const childRaw = node2.val[node2.index];
         const childVal = prepareVal(node2.val, String(node2.index), childRaw);
         if (isUnstringifiable(childVal)) {
@@ -57332,7 +57411,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k3) + ": ");
+          chunks.push("\n" + space.repeat(level2) + originalStringify(k3) + ": ");
         } else {
           chunks.push(originalStringify(k3) + ":");
         }
@@ -57365,8 +57444,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     }
     if (isDone) {
-      level--;
-      if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+      level2--;
+      if (!node2.first && space) chunks.push("\n" + space.repeat(level2));
       chunks.push(node2.isArray ? "]" : "}");
       visited.delete(node2.val);
       stack.pop();
@@ -58527,7 +58606,7 @@ function createGitHubClient(opts2) {
   const serverUrl = trimSlash(opts2.serverUrl ?? serverUrlFor(apiUrl));
   const secrets = [opts2.token];
   const raw = opts2.log ?? silent;
-  const say = (level) => (message3) => raw[level](redactCredentials(typeof message3 === "string" ? message3 : String(message3), secrets));
+  const say = (level2) => (message3) => raw[level2](redactCredentials(typeof message3 === "string" ? message3 : String(message3), secrets));
   const log = {
     debug: say("debug"),
     info: say("info"),
@@ -58588,7 +58667,7 @@ function createGitHubClient(opts2) {
     octokit,
     apiUrl,
     serverUrl,
-    htmlUrl: (owner, repo, ...parts) => [serverUrl, owner, repo, ...parts.map(String)].join("/")
+    htmlUrl: (owner2, repo, ...parts) => [serverUrl, owner2, repo, ...parts.map(String)].join("/")
   };
 }
 
@@ -58604,11 +58683,11 @@ function inlineText(bytes) {
 }
 function createGitDataAdapter(client, at4) {
   const { octokit } = client;
-  const { owner, repo } = at4;
+  const { owner: owner2, repo } = at4;
   const readRef = async (branch) => {
     try {
       const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner,
+        owner: owner2,
         repo,
         ref: `heads/${branch}`
       });
@@ -58621,7 +58700,7 @@ function createGitDataAdapter(client, at4) {
   const createBranch = async (branch, sha) => {
     try {
       await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
-        owner,
+        owner: owner2,
         repo,
         ref: `refs/heads/${branch}`,
         sha
@@ -58636,7 +58715,7 @@ function createGitDataAdapter(client, at4) {
   };
   const fastForwardBranch = async (branch, sha) => {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-      owner,
+      owner: owner2,
       repo,
       ref: `heads/${branch}`,
       sha,
@@ -58649,7 +58728,7 @@ function createGitDataAdapter(client, at4) {
     const text2 = inlineText(change.content);
     if (text2 !== null) return { ...base2, content: text2 };
     const blob = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
-      owner,
+      owner: owner2,
       repo,
       content: Buffer.from(change.content).toString("base64"),
       encoding: "base64"
@@ -58660,7 +58739,7 @@ function createGitDataAdapter(client, at4) {
     async getBranchHead(branch) {
       try {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", {
-          owner,
+          owner: owner2,
           repo,
           branch
         });
@@ -58675,7 +58754,7 @@ function createGitDataAdapter(client, at4) {
     async deleteBranch(branch) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
-          owner,
+          owner: owner2,
           repo,
           ref: `heads/${branch}`
         });
@@ -58694,13 +58773,13 @@ function createGitDataAdapter(client, at4) {
       const entries = [];
       for (const change of input2.changes) entries.push(await treeEntry(change));
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner,
+        owner: owner2,
         repo,
         base_tree: input2.base.tree,
         tree: entries
       });
       const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner,
+        owner: owner2,
         repo,
         message: input2.message,
         tree: tree.data.sha,
@@ -58721,7 +58800,7 @@ function createGitDataAdapter(client, at4) {
     async getCommitMessage(sha) {
       try {
         const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
-          owner,
+          owner: owner2,
           repo,
           commit_sha: sha
         });
@@ -58762,13 +58841,13 @@ ${marker}
 }
 function createIssuesAdapter(client, at4) {
   const { octokit } = client;
-  const { owner, repo } = at4;
+  const { owner: owner2, repo } = at4;
   const listIssues = async (label) => {
     const issues = await allPages(
       `open issues labelled ${label}`,
       (page) => octokit.request("GET /repos/{owner}/{repo}/issues", {
         page,
-        owner,
+        owner: owner2,
         repo,
         state: "open",
         labels: label,
@@ -58778,7 +58857,7 @@ function createIssuesAdapter(client, at4) {
     );
     return issues.filter((i2) => !i2.pull_request).map((hit) => ({
       number: hit.number,
-      url: client.htmlUrl(owner, repo, "issues", hit.number),
+      url: client.htmlUrl(owner2, repo, "issues", hit.number),
       title: hit.title,
       body: hit.body ?? "",
       labels: hit.labels.flatMap((l4) => {
@@ -58796,7 +58875,7 @@ function createIssuesAdapter(client, at4) {
     listIssues,
     async commentIssue(issue3, body) {
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: issue3,
         body,
@@ -58806,7 +58885,7 @@ function createIssuesAdapter(client, at4) {
     async removeLabel(issue3, label) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
-          owner,
+          owner: owner2,
           repo,
           issue_number: issue3,
           name: label
@@ -58822,7 +58901,7 @@ function createIssuesAdapter(client, at4) {
       const found = await findIssue(spec.marker, spec.labels[0]);
       if (!found) {
         const r3 = await octokit.request("POST /repos/{owner}/{repo}/issues", {
-          owner,
+          owner: owner2,
           repo,
           title: spec.title,
           body,
@@ -58831,14 +58910,14 @@ function createIssuesAdapter(client, at4) {
           request: { retries: 0 }
         });
         const number4 = r3.data.number;
-        return { number: number4, url: client.htmlUrl(owner, repo, "issues", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner2, repo, "issues", number4), result: "created" };
       }
       const have = new Set(found.labels.map((l4) => l4.toLowerCase()));
       const missing = spec.labels.filter((l4) => !have.has(l4.toLowerCase()));
       const changed = found.title !== spec.title || found.body !== body || missing.length > 0;
       if (changed) {
         await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-          owner,
+          owner: owner2,
           repo,
           issue_number: found.number,
           title: spec.title,
@@ -58857,7 +58936,7 @@ function createIssuesAdapter(client, at4) {
       const found = await findIssue(marker, label);
       if (!found) return "absent";
       await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: found.number,
         state: "closed",
@@ -58871,10 +58950,10 @@ function createIssuesAdapter(client, at4) {
 // src/adapters/github/pulls.ts
 function createPullsAdapter(client, at4) {
   const { octokit } = client;
-  const { owner, repo } = at4;
+  const { owner: owner2, repo } = at4;
   const toPull = (p3) => ({
     number: p3.number,
-    url: client.htmlUrl(owner, repo, "pull", p3.number),
+    url: client.htmlUrl(owner2, repo, "pull", p3.number),
     headRef: p3.head.ref,
     headSha: p3.head.sha,
     baseRef: p3.base.ref,
@@ -58890,7 +58969,7 @@ function createPullsAdapter(client, at4) {
         "open pull requests",
         (page) => octokit.request("GET /repos/{owner}/{repo}/pulls", {
           page,
-          owner,
+          owner: owner2,
           repo,
           state: "open",
           per_page: PER_PAGE
@@ -58901,7 +58980,7 @@ function createPullsAdapter(client, at4) {
     async createPull(pull) {
       try {
         const r3 = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           head: pull.head,
           base: pull.base,
@@ -58910,14 +58989,14 @@ function createPullsAdapter(client, at4) {
           ...pull.draft === void 0 ? {} : { draft: pull.draft }
         });
         const number4 = r3.data.number;
-        return { number: number4, url: client.htmlUrl(owner, repo, "pull", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner2, repo, "pull", number4), result: "created" };
       } catch (e) {
         if (!isGitHubError(e, "unprocessable")) throw e;
         const open4 = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           state: "open",
-          head: `${owner}:${pull.head}`,
+          head: `${owner2}:${pull.head}`,
           base: pull.base,
           per_page: 1
         });
@@ -58925,14 +59004,14 @@ function createPullsAdapter(client, at4) {
         if (!found) throw e;
         return {
           number: found.number,
-          url: client.htmlUrl(owner, repo, "pull", found.number),
+          url: client.htmlUrl(owner2, repo, "pull", found.number),
           result: "exists"
         };
       }
     },
     async updatePull(number4, update) {
       await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
-        owner,
+        owner: owner2,
         repo,
         pull_number: number4,
         ...update
@@ -58941,7 +59020,7 @@ function createPullsAdapter(client, at4) {
     async addLabels(number4, labels) {
       if (labels.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: number4,
         labels: [...labels]
@@ -58950,7 +59029,7 @@ function createPullsAdapter(client, at4) {
     async requestReviewers(number4, reviewers) {
       if (reviewers.users.length === 0 && reviewers.teams.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
-        owner,
+        owner: owner2,
         repo,
         pull_number: number4,
         reviewers: [...reviewers.users],
@@ -58976,12 +59055,12 @@ function assertFileName(path3) {
 }
 function createStateRefAdapter(client, at4) {
   const { octokit } = client;
-  const { owner, repo } = at4;
+  const { owner: owner2, repo } = at4;
   const blobs = /* @__PURE__ */ new Map();
   const refSha = async (ref) => {
     try {
       const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner,
+        owner: owner2,
         repo,
         ref: ref.slice("refs/".length)
       });
@@ -58995,7 +59074,7 @@ function createStateRefAdapter(client, at4) {
     const hit = blobs.get(sha);
     if (hit !== void 0) return hit;
     const r3 = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-      owner,
+      owner: owner2,
       repo,
       file_sha: sha
     });
@@ -59013,7 +59092,7 @@ function createStateRefAdapter(client, at4) {
       if (at5.type !== "commit")
         throw new Error(`${ref} points at a ${at5.type}, not a commit: rekey did not write it`);
       const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-        owner,
+        owner: owner2,
         repo,
         tree_sha: at5.sha
       });
@@ -59031,7 +59110,7 @@ function createStateRefAdapter(client, at4) {
       if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
       for (const path3 of files.keys()) assertFileName(path3);
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner,
+        owner: owner2,
         repo,
         // No base_tree: the commit holds exactly `files`.
         tree: [...files].map(([path3, content]) => ({
@@ -59042,7 +59121,7 @@ function createStateRefAdapter(client, at4) {
         }))
       });
       const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner,
+        owner: owner2,
         repo,
         message: message3,
         tree: tree.data.sha,
@@ -59051,10 +59130,10 @@ function createStateRefAdapter(client, at4) {
       const sha = commit.data.sha;
       try {
         if (parent === null) {
-          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref, sha });
+          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: owner2, repo, ref, sha });
         } else {
           await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-            owner,
+            owner: owner2,
             repo,
             ref: ref.slice("refs/".length),
             sha,
@@ -59077,12 +59156,12 @@ function createStateRefAdapter(client, at4) {
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at4) {
   const { octokit } = client;
-  const { owner, repo } = at4;
+  const { owner: owner2, repo } = at4;
   return {
     async createStatus(sha, status) {
       const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
       await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-        owner,
+        owner: owner2,
         repo,
         sha,
         state: status.state,
@@ -59096,7 +59175,7 @@ function createStatusAdapter(client, at4) {
         `statuses of ${ref}`,
         (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
           page,
-          owner,
+          owner: owner2,
           repo,
           ref,
           per_page: PER_PAGE
@@ -59272,8 +59351,8 @@ async function loadAgeIdentities(options2) {
 
 // src/adapters/targets/deploy-keys.ts
 function split(fullName) {
-  const [owner = "", repo = ""] = fullName.split("/");
-  return { owner, repo };
+  const [owner2 = "", repo = ""] = fullName.split("/");
+  return { owner: owner2, repo };
 }
 var observed = (k3) => ({
   id: k3.id,
@@ -62888,8 +62967,8 @@ function scopeId(scope) {
 
 // src/adapters/targets/secrets.ts
 function split2(fullName) {
-  const [owner = "", repo = ""] = fullName.split("/");
-  return { owner, repo };
+  const [owner2 = "", repo = ""] = fullName.split("/");
+  return { owner: owner2, repo };
 }
 function base(scope) {
   switch (scope.kind) {
@@ -63191,10 +63270,10 @@ async function recordDistribution(issues, input2) {
     const found = open4.get(key);
     if (!found) continue;
     const attempts = readState(found.body)?.attempts ?? 0;
-    const where2 = input2.runUrl ? `[this run](${input2.runUrl})` : "a run";
+    const where3 = input2.runUrl ? `[this run](${input2.runUrl})` : "a run";
     await issues.commentIssue(
       found.number,
-      `Distribution of \`${key}\` converged on commit \`${short(input2.commit)}\` in ${where2} after ${attempts} failed attempt(s): every target holds what the manifest says. Closing.`
+      `Distribution of \`${key}\` converged on commit \`${short(input2.commit)}\` in ${where3} after ${attempts} failed attempt(s): every target holds what the manifest says. Closing.`
     );
     await issues.closeIssue(failureMarker(key), FAILURE_LABEL);
   }
@@ -63242,8 +63321,8 @@ function fileLocation(file2) {
   return { file: file2, line: 0, column: 0 };
 }
 function formatDiagnostic(d3) {
-  const where2 = d3.line > 0 ? `${d3.file}:${d3.line}:${d3.column}` : d3.file;
-  return `${where2}: ${d3.message} [${d3.rule}]`;
+  const where3 = d3.line > 0 ? `${d3.file}:${d3.line}:${d3.column}` : d3.file;
+  return `${where3}: ${d3.message} [${d3.rule}]`;
 }
 function sortDiagnostics(ds2) {
   return [...ds2].sort(
@@ -64154,6 +64233,8 @@ function loadSnapshot(tree) {
   const materialPaths = [];
   let pipelineFile;
   let sopsConfig;
+  for (const entry of tree.irregular ?? [])
+    if (isRekeyPath(entry.path)) diagnostics.push(irregularFile(entry));
   const paths = [...tree.keys()].sort();
   for (const path3 of paths) {
     const bytes = tree.get(path3);
@@ -64314,6 +64395,38 @@ function enclosingKey(id2, keyFolders) {
   }
   return void 0;
 }
+function isRekeyPath(path3) {
+  return [MANIFEST_DIR, POLICIES_DIR].some((d3) => path3 === d3 || path3.startsWith(`${d3}/`)) || path3 === SOPS_CONFIG_FILE;
+}
+function irregularFile(entry) {
+  const at4 = fileLocation(entry.path);
+  switch (entry.reason) {
+    case "too-large":
+      return diagnostic(
+        "manifest/file-too-large",
+        "this file is larger than rekey reads (4 MiB by default) and was not read; manifest, policy and .sops.yaml files are a few KiB",
+        at4
+      );
+    case "symlink":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a symlink is never followed here; replace it with the regular file (or remove it)",
+        at4
+      );
+    case "submodule":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a submodule is never read here; manifest, policy and .sops.yaml files are regular files of this repository",
+        at4
+      );
+    case "special-file":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "not a regular file (a device, pipe, socket or unknown entry); replace it with a regular file",
+        at4
+      );
+  }
+}
 function unexpectedManifestFile(path3) {
   const name = path3.slice(path3.lastIndexOf("/") + 1);
   if (name === "key.yml") return "unexpected file: the key file is named key.yaml";
@@ -64328,6 +64441,179 @@ function unexpectedManifestFile(path3) {
 var MINUTE = 6e4;
 var HOUR = 60 * MINUTE;
 var DAY = 24 * HOUR;
+
+// src/core/targets/ownership.ts
+function checkTargetOwnership(keys) {
+  const slots = [];
+  const deployKeys = /* @__PURE__ */ new Map();
+  const files = [];
+  for (const doc of keys) {
+    const keyId2 = doc.value.id;
+    doc.value.targets.forEach((t3, i2) => {
+      const at4 = (field2) => doc.locate(["targets", i2, field2]);
+      switch (t3.kind) {
+        case "github-secret":
+          slots.push(secretSlot(keyId2, t3, "name", at4("name")));
+          if (t3.previous !== void 0)
+            slots.push(secretSlot(keyId2, t3, "previous", at4("previous")));
+          return;
+        case "github-deploy-key": {
+          const list2 = deployKeys.get(keyId2) ?? [];
+          list2.push({ keyId: keyId2, at: at4("repository"), what: `deploy key in ${t3.repository}` });
+          deployKeys.set(keyId2, list2);
+          return;
+        }
+        case "file":
+          files.push({ keyId: keyId2, at: at4("path"), what: `file ${t3.path}`, path: t3.path.toLowerCase() });
+          return;
+      }
+    });
+  }
+  return [
+    ...sharedSecrets(slots),
+    ...sharedDeployKeys(deployKeys),
+    ...sharedFiles(files),
+    ...shadowed(slots)
+  ];
+}
+function secretSlot(keyId2, t3, slot, at4) {
+  const name = canonicalName(slot === "name" ? t3.name : t3.previous);
+  const app = t3.app === "dependabot" ? "Dependabot" : "Actions";
+  if (t3.organization !== void 0) {
+    const organization = t3.organization.toLowerCase();
+    const visibility = t3.visibility ?? "private";
+    return {
+      keyId: keyId2,
+      at: at4,
+      slot,
+      app: t3.app,
+      name,
+      organization,
+      // `private` reaches the organization's private and internal repositories; rekey cannot
+      // tell which those are, so it counts every repository of the organization.
+      visibleTo: visibility === "selected" ? new Set((t3["selected-repositories"] ?? []).map((r3) => r3.toLowerCase())) : "all",
+      what: `${app} organization secret ${name} of ${t3.organization}`
+    };
+  }
+  const repository2 = (t3.repository ?? "").toLowerCase();
+  if (t3.environment !== void 0)
+    return {
+      keyId: keyId2,
+      at: at4,
+      slot,
+      app: t3.app,
+      name,
+      repository: repository2,
+      environment: t3.environment.toLowerCase(),
+      what: `${app} secret ${name} of ${t3.repository} environment ${t3.environment}`
+    };
+  return {
+    keyId: keyId2,
+    at: at4,
+    slot,
+    app: t3.app,
+    name,
+    repository: repository2,
+    what: `${app} secret ${name} of ${t3.repository}`
+  };
+}
+var where2 = (c4) => c4.at.line > 0 ? `${c4.at.file}:${c4.at.line}` : c4.at.file;
+function shared(group, advice) {
+  if (group.length < 2) return [];
+  return group.map((c4) => {
+    const others = group.filter((o3) => o3 !== c4);
+    const listed = others.slice(0, 3).map((o3) => `${o3.keyId === c4.keyId ? "this key" : `key ${o3.keyId}`} (${where2(o3)})`).join(", ");
+    const more = others.length > 3 ? ` and ${others.length - 3} more` : "";
+    return diagnostic(
+      "target/shared",
+      `${c4.what} is also written by ${listed}${more}; ${advice}`,
+      c4.at
+    );
+  });
+}
+function groupBy(items, key) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k3 = key(item);
+    const g3 = groups2.get(k3);
+    if (g3) g3.push(item);
+    else groups2.set(k3, [item]);
+  }
+  return [...groups2.values()];
+}
+function sharedSecrets(slots) {
+  return groupBy(
+    slots,
+    (s2) => `${s2.app}\0${s2.organization ?? ""}\0${s2.repository ?? ""}\0${s2.environment ?? ""}\0${s2.name}`
+  ).flatMap(
+    (g3) => shared(g3, "a secret has one owner: remove one of the targets or give one another name")
+  );
+}
+function sharedDeployKeys(byKey2) {
+  return [...byKey2.values()].flatMap(
+    (g3) => shared(
+      g3,
+      "GitHub accepts a public key as a deploy key in one repository only; give each repository its own key"
+    )
+  );
+}
+function sharedFiles(files) {
+  const out = groupBy(files, (f4) => f4.path).flatMap(
+    (g3) => shared(g3, "a file has one owner: remove one of the targets or write another path")
+  );
+  const byPath = new Map(files.map((f4) => [f4.path, f4]));
+  for (const f4 of files)
+    for (let i2 = f4.path.indexOf("/"); i2 > 0; i2 = f4.path.indexOf("/", i2 + 1)) {
+      const parent = byPath.get(f4.path.slice(0, i2));
+      if (parent === void 0) continue;
+      out.push(
+        diagnostic(
+          "target/shared",
+          `${f4.what} is inside ${parent.what}, which ${parent.keyId === f4.keyId ? "this key" : `key ${parent.keyId}`} writes (${where2(parent)}); a path is either a file or a folder`,
+          f4.at
+        ),
+        diagnostic(
+          "target/shared",
+          `${parent.what} is a folder of ${f4.what}, which ${f4.keyId === parent.keyId ? "this key" : `key ${f4.keyId}`} writes (${where2(f4)}); a path is either a file or a folder`,
+          parent.at
+        )
+      );
+    }
+  return out;
+}
+var level = (s2) => s2.environment !== void 0 ? 0 : s2.repository !== void 0 ? 1 : 2;
+function overlaps(high, low) {
+  if (level(high) >= level(low)) return false;
+  const repo = high.repository;
+  if (low.repository !== void 0) return low.repository === repo && low.environment === void 0;
+  if (repo.slice(0, repo.indexOf("/")) !== low.organization) return false;
+  return low.visibleTo === "all" || low.visibleTo.has(repo);
+}
+function shadowed(slots) {
+  const out = [];
+  for (const g3 of groupBy(slots, (s2) => `${s2.app}\0${s2.name}`)) {
+    if (g3.length < 2) continue;
+    for (const high of g3)
+      for (const low of g3) {
+        if (high.keyId === low.keyId && high.slot === low.slot) continue;
+        if (!overlaps(high, low)) continue;
+        const owner2 = (c4, other) => c4.keyId === other.keyId ? `this key's ${c4.slot}` : `key ${c4.keyId}`;
+        out.push(
+          diagnostic(
+            "target/shadowed",
+            `${high.what} shadows the ${low.what} that ${owner2(low, high)} writes (${where2(low)}); a job that can read both gets this one (GitHub: environment before repository before organization): use another name for one of them`,
+            high.at
+          ),
+          diagnostic(
+            "target/shadowed",
+            `${low.what} is shadowed by the ${high.what} that ${owner2(high, low)} writes (${where2(high)}); a job that can read both gets that one (GitHub: environment before repository before organization): use another name for one of them`,
+            low.at
+          )
+        );
+      }
+  }
+  return out;
+}
 
 // src/core/lifecycle/rules.ts
 var LIFECYCLE_RULES = {
@@ -64371,7 +64657,12 @@ function violation(rule, message3, at4) {
 
 // src/core/lifecycle/invariants.ts
 function checkManifestInvariants(m3, now) {
-  return [...m3.keys.values()].flatMap((key) => checkKeyInvariants(key, now));
+  const keys = [...m3.keys.values()];
+  return [
+    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
+    ...checkTargetOwnership(keys.map((k3) => k3.doc))
+  ];
 }
 function checkKeyInvariants(key, now) {
   const out = [];
@@ -64850,15 +65141,15 @@ var Parser2 = class {
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m3[kind];
-      const where2 = [...path3, kind];
+      const where3 = [...path3, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
           `${kind} must be a non-empty string (sops ignores an empty one)`,
-          where2
+          where3
         );
       else if (kind.endsWith("_regex")) {
-        const ok = this.regex(raw, where2, kind);
+        const ok = this.regex(raw, where3, kind);
         if (ok !== void 0) crypt = { kind, value: raw };
       } else crypt = { kind, value: raw };
     }
@@ -65095,18 +65386,18 @@ function manifestFactsOf({ snapshot, tree }) {
     });
   }
   for (const [path3, bytes] of tree) {
-    const where2 = parseMaterialPath(path3);
-    if (where2 === void 0) continue;
-    const key = keys.get(where2.id);
+    const where3 = parseMaterialPath(path3);
+    if (where3 === void 0) continue;
+    const key = keys.get(where3.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path3);
     const text2 = decoder4.decode(bytes);
     if (loaded !== void 0) {
-      key.materials.set(where2.version, materialFacts(loaded, text2, true));
+      key.materials.set(where3.version, materialFacts(loaded, text2, true));
     } else {
       const parsed = parseYaml(path3, bytes);
       const doc = { file: path3, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where2.version, materialFacts(doc, text2, false));
+      key.materials.set(where3.version, materialFacts(doc, text2, false));
     }
   }
   return { keys, unreadableKeys };
@@ -65322,7 +65613,7 @@ function secretScopeOf(t3) {
     return { kind: "environment", app: "actions", repository: repository2, environment: t3.environment };
   return { kind: "repository", app: t3.app, repository: repository2 };
 }
-function deployKeyTitle(title, keyId2, version2) {
+function deployKeyTitle2(title, keyId2, version2) {
   return `${title} (rekey ${keyId2} v${version2})`;
 }
 function managedDeployKeyVersion(title, keyId2) {
@@ -65407,7 +65698,7 @@ function desiredState(key, live) {
             keys.push({
               version: v3.version,
               fingerprint: v3.fingerprint,
-              title: deployKeyTitle(t3.title, key.id, v3.version),
+              title: deployKeyTitle2(t3.title, key.id, v3.version),
               key: k3
             });
         }
@@ -76284,13 +76575,12 @@ import { createCipheriv, createDecipheriv, randomBytes as randomBytes9 } from "n
 var IV_BYTES = 32;
 var TAG_BYTES = 16;
 var ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-var B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 var isEncString = (s2) => s2.startsWith("ENC[");
 function parseEnc(s2) {
   const m3 = ENC_RE.exec(s2);
   if (!m3) return void 0;
   const [, data = "", iv = "", tag = "", type = ""] = m3;
-  if (![data, iv, tag].every((b4) => B64_RE.test(b4))) return void 0;
+  if (![data, iv, tag].every(isPaddedBase64)) return void 0;
   const out = {
     data: Buffer.from(data, "base64"),
     iv: Buffer.from(iv, "base64"),
@@ -76298,6 +76588,20 @@ function parseEnc(s2) {
     type
   };
   return out.iv.length > 0 && out.tag.length === TAG_BYTES ? out : void 0;
+}
+function isPaddedBase64(s2) {
+  if (s2.length % 4 !== 0) return false;
+  const pad = s2.endsWith("==") ? 2 : s2.endsWith("=") ? 1 : 0;
+  for (let i2 = 0; i2 < s2.length - pad; i2++) {
+    const c4 = s2.charCodeAt(i2);
+    const ok = c4 >= 65 && c4 <= 90 || // A-Z
+    c4 >= 97 && c4 <= 122 || // a-z
+    c4 >= 48 && c4 <= 57 || // 0-9
+    c4 === 43 || // +
+    c4 === 47;
+    if (!ok) return false;
+  }
+  return true;
 }
 function formatEnc(v3) {
   const b64 = (b4) => Buffer.from(b4).toString("base64");
@@ -76881,6 +77185,7 @@ ${pad}]`;
 }
 var binaryStore = {
   name: "binary",
+  plaintextEncoding: "latin1",
   load(file2, text2) {
     return {
       branches: [{ t: "map", items: [{ t: "pair", key: "data", value: { t: "str", v: text2 } }] }],
@@ -77073,20 +77378,12 @@ async function wrapDataKey(key, rule) {
   );
 }
 async function recoverDataKey(path3, meta3, ids, loaded) {
-  const byRecipient = new Map(ids.map((i2) => [i2.recipient, i2]));
   const parts = [];
   let unwrapFailed = false;
   for (const group of meta3.groups) {
-    for (const entry of group.age) {
-      const id2 = byRecipient.get(entry.recipient);
-      if (!id2) continue;
-      const part = await unwrap(entry.enc, id2);
-      if (part) {
-        parts.push(part);
-        break;
-      }
-      unwrapFailed = true;
-    }
+    const part = await unwrapGroup(group, ids);
+    if (part.key) parts.push(part.key);
+    else if (part.namedFailed) unwrapFailed = true;
   }
   const needed = meta3.groups.length === 1 ? 1 : meta3.shamirThreshold;
   if (parts.length >= needed) {
@@ -77124,6 +77421,18 @@ async function recoverDataKey(path3, meta3, ids, loaded) {
     other,
     `the data key is wrapped only for ${other.join(", ")}; the built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI.`
   );
+}
+async function unwrapGroup(group, ids) {
+  let namedFailed = false;
+  for (const entry of group.age) {
+    const named = ids.filter((i2) => i2.recipient === entry.recipient);
+    for (const id2 of [...named, ...ids.filter((i2) => i2.recipient !== entry.recipient)]) {
+      const key = await unwrap(entry.enc, id2);
+      if (key) return { key, namedFailed: false };
+      if (named.includes(id2)) namedFailed = true;
+    }
+  }
+  return { namedFailed };
 }
 
 // src/crypto/sops/rule-check.ts
@@ -77260,13 +77569,15 @@ var aadOf = (path3) => `${path3.join(":")}:`;
 var MacHasher = class {
   #h = createHash3("sha512");
   #macOnly;
-  constructor(macOnlyEncrypted) {
+  #encoding;
+  constructor(macOnlyEncrypted, encoding = "utf8") {
     this.#macOnly = macOnlyEncrypted;
+    this.#encoding = encoding;
     if (macOnlyEncrypted) this.#h.update(MAC_ONLY_ENCRYPTED_INIT);
   }
   add(leaf, encrypted) {
     if (leaf.t === "comment" || this.#macOnly && !encrypted) return;
-    this.#h.update(scalarText(leaf), "utf8");
+    this.#h.update(scalarText(leaf), this.#encoding);
   }
   /** Uppercase hex, as Go's `%X`. */
   hex() {
@@ -77281,7 +77592,7 @@ var DecryptFailure = class extends Error {
   }
 };
 function decryptTree(branches, rules, key, onDecrypted) {
-  const mac3 = new MacHasher(rules.macOnlyEncrypted);
+  const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const out = walk(branches, rules, (leaf, path3, encrypted) => {
     let v3 = leaf;
     if (encrypted) {
@@ -77300,7 +77611,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
         if (!enc) throw new DecryptFailure({ kind: "not-encrypted", leaf, aad });
         const plain = open3(key, enc, aad);
         if (!plain) throw new DecryptFailure({ kind: "authentication", leaf, aad });
-        const text2 = Buffer.from(plain).toString("utf8");
+        const text2 = Buffer.from(plain).toString(rules.encoding ?? "utf8");
         const typed = enc.type === "comment" ? void 0 : parseTyped(enc.type, text2);
         if (!typed) throw new DecryptFailure({ kind: "bad-type", leaf, aad });
         v3 = typed;
@@ -77314,7 +77625,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
 }
 var reuseKey = (aad, leaf) => leaf.t === "comment" ? `${aad}\0comment\0${leaf.text}` : `${aad}\0${leaf.t}\0${scalarText(leaf)}`;
 function encryptTree(branches, rules, key, reuse) {
-  const mac3 = new MacHasher(rules.macOnlyEncrypted);
+  const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compileRe2(rules.crypt.value) : void 0;
   const commentGuard = guard && "regex" in guard ? guard.regex : void 0;
   const out = walk(branches, rules, (leaf, path3, encrypted) => {
@@ -77332,7 +77643,8 @@ function encryptTree(branches, rules, key, reuse) {
         );
       return { t: "comment", text: text2, inline: leaf.inline };
     }
-    return { t: "str", v: kept ?? seal(key, Buffer.from(scalarText(leaf), "utf8"), aad, leaf.t) };
+    const plain = Buffer.from(scalarText(leaf), rules.encoding ?? "utf8");
+    return { t: "str", v: kept ?? seal(key, plain, aad, leaf.t) };
   });
   return { branches: out, mac: mac3.hex() };
 }
@@ -77586,7 +77898,7 @@ var BuiltinSopsCodec = class {
   }
   async encrypt(path3, plaintext, options2) {
     const store = storeFor(path3);
-    const loaded = store.load(path3, utf83(path3, plaintext));
+    const loaded = store.load(path3, plaintextOf(path3, plaintext, store));
     if (loaded.reserved)
       throw new MalformedSopsFileError(
         { file: path3, line: 0, column: 0 },
@@ -77594,7 +77906,11 @@ var BuiltinSopsCodec = class {
       );
     const { rule } = options2;
     assertAgeOnly(path3, rule);
-    const rules = { crypt: rule.crypt, macOnlyEncrypted: rule.macOnlyEncrypted };
+    const rules = {
+      crypt: rule.crypt,
+      macOnlyEncrypted: rule.macOnlyEncrypted,
+      encoding: store.plaintextEncoding
+    };
     let prev;
     if (options2.previous && sameRecipientsAs(rule, options2.previous, path3)) {
       const p3 = await this.#decrypt(path3, options2.previous).catch((e) => {
@@ -77627,11 +77943,10 @@ var BuiltinSopsCodec = class {
   }
   async decrypt(path3, encrypted, options2) {
     const d3 = await this.#decrypt(path3, encrypted, options2);
+    const store = storeFor(path3);
     return Buffer.from(
-      storeFor(path3).emit(d3.branches, void 0, {
-        indent: storeFor(path3).name === "yaml" ? 4 : -1
-      }),
-      "utf8"
+      store.emit(d3.branches, void 0, { indent: store.name === "yaml" ? 4 : -1 }),
+      store.plaintextEncoding ?? "utf8"
     );
   }
   async inspect(path3, encrypted) {
@@ -77674,9 +77989,10 @@ function decryptLoaded(path3, loaded, meta3, key) {
   const reuse = /* @__PURE__ */ new Map();
   let result;
   try {
+    const rules = { ...meta3, encoding: storeFor(path3).plaintextEncoding };
     result = decryptTree(
       loaded.branches,
-      meta3,
+      rules,
       key,
       (aad2, leaf, enc) => reuse.set(reuseKey(aad2, leaf), enc)
     );
@@ -77702,12 +78018,20 @@ function sameRecipientsAs(rule, encrypted, path3) {
   return sameRecipients(rule, loadEncrypted(path3, encrypted).meta.groups);
 }
 var MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
-function utf83(path3, bytes) {
+function plaintextOf(path3, bytes, store) {
+  if (store.plaintextEncoding !== "latin1") return utf83(path3, bytes);
+  capped(path3, bytes);
+  return Buffer.from(bytes).toString("latin1");
+}
+function capped(path3, bytes) {
   if (bytes.length > MAX_SOPS_FILE_BYTES)
     throw new UnsupportedSopsFeatureError(
       path3,
       `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`
     );
+}
+function utf83(path3, bytes) {
+  capped(path3, bytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {

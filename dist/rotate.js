@@ -32463,8 +32463,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
-    const tag = `h${level}`;
+  addHeading(text2, level2) {
+    const tag = `h${level2}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
     const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
@@ -55749,6 +55749,49 @@ function parseKeyFilePath(path) {
 // src/core/history/key-versions.ts
 var import_yaml = __toESM(require_dist3(), 1);
 
+// src/core/formats/github-names.ts
+var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
+var OWNER_PATTERN = new RegExp(`^${OWNER}$`);
+var REPOSITORY_PATTERN = new RegExp(`^${OWNER}/[A-Za-z0-9._-]{1,100}$`);
+var owner = external_exports.string().regex(
+  OWNER_PATTERN,
+  "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
+);
+var nameOf = (s) => s.slice(s.indexOf("/") + 1);
+var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
+  message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
+  abort: true
+}).refine((s) => nameOf(s) !== "." && nameOf(s) !== "..", {
+  message: '"." and ".." are not repository names',
+  abort: true
+}).refine(
+  (s) => !/\.(git|wiki)$/i.test(nameOf(s)),
+  "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
+);
+var secretName = external_exports.string().max(200).regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "secret names are letters, digits and _, not starting with a digit"
+).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
+var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
+function printable(what, max) {
+  return external_exports.string().min(1).max(max).refine(
+    (s) => !UNPRINTABLE.test(s),
+    `${what} may not contain control, format or invisible characters, or a backslash`
+  ).refine((s) => s.trim() === s, `${what} may not start or end with a space`);
+}
+var environmentName = printable("an environment name", 255).refine(
+  (s) => !s.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
+);
+var DEPLOY_KEY_MARKER = /\(rekey /i;
+var deployKeyTitle = printable("a deploy key title", 100).refine(
+  (s) => !DEPLOY_KEY_MARKER.test(s),
+  'a deploy key title may not contain "(rekey ": rekey appends that marker itself'
+);
+function canonicalName(s) {
+  return s.toUpperCase();
+}
+
 // src/core/formats/key.ts
 var KEY_STATES = [
   "pre-activation",
@@ -55780,11 +55823,6 @@ var githubHandle = external_exports.string().regex(
   /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
   "expected a GitHub user (@name) or team (@org/team)"
 );
-var repository = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "expected owner/name");
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
 var relativePath = external_exports.string().min(1).max(255).regex(
   /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   "expected a relative path of [A-Za-z0-9_.-] segments"
@@ -55795,8 +55833,8 @@ var relativePath = external_exports.string().min(1).max(255).regex(
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
-  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
-  environment: external_exports.string().min(1).max(255).optional(),
+  organization: owner.optional(),
+  environment: environmentName.optional(),
   app: external_exports.enum(["actions", "dependabot"]).default("actions"),
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
@@ -55829,17 +55867,26 @@ var githubSecretTarget = external_exports.strictObject({
       path: ["environment"],
       message: "Dependabot secrets have no environments"
     });
-  if (t2.previous !== void 0 && t2.previous === t2.name)
+  const org = t2.organization?.toLowerCase();
+  t2["selected-repositories"]?.forEach((r2, i) => {
+    if (org !== void 0 && r2.slice(0, r2.indexOf("/")).toLowerCase() !== org)
+      ctx.addIssue({
+        code: "custom",
+        path: ["selected-repositories", i],
+        message: `an organization secret is visible only to repositories of ${t2.organization}`
+      });
+  });
+  if (t2.previous !== void 0 && canonicalName(t2.previous) === canonicalName(t2.name))
     ctx.addIssue({
       code: "custom",
       path: ["previous"],
-      message: "previous must differ from name"
+      message: "previous must differ from name (GitHub compares secret names case-insensitively)"
     });
 });
 var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
-  title: external_exports.string().min(1).max(100),
+  title: deployKeyTitle,
   "read-only": external_exports.boolean().default(true)
 });
 var fileTarget = external_exports.strictObject({
@@ -56036,6 +56083,19 @@ var HistoryIndexBuilder = class {
     this.commits++;
     this.last = commit;
     for (const change of changes) this.apply(commit, change);
+  }
+  /**
+   * A manifest, policy or `.sops.yaml` path that history shows as a symlink, submodule or
+   * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
+   * Such a tree never validated; the audit lists it rather than reading past it.
+   */
+  notAFile(commit, file2) {
+    this.problem(
+      "history/not-a-file",
+      "a symlink, submodule or other non-regular entry here, not a file rekey reads",
+      file2,
+      commit
+    );
   }
   finish() {
     const keys = /* @__PURE__ */ new Map();
@@ -56464,10 +56524,20 @@ async function isShallowRepository(repoDir, options2 = {}) {
   return out.trim() === "true";
 }
 
+// src/core/snapshot.ts
+function fileTree(files, irregular) {
+  const tree = new Map(files);
+  if (irregular.length > 0) tree.irregular = Object.freeze([...irregular]);
+  return tree;
+}
+
 // src/adapters/files/tree-filter.ts
 var DEFAULT_PREFIXES = ["keys-manifest/", "policies/", ".sops.yaml"];
 function selectedBy(path, prefixes) {
   return prefixes.some((p2) => p2.endsWith("/") ? path.startsWith(p2) : path === p2);
+}
+function isFolderRoot(path, prefixes) {
+  return prefixes.some((p2) => p2.endsWith("/") && path === p2.slice(0, -1));
 }
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -56520,7 +56590,7 @@ function parseLsTree(out) {
 }
 async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2 = {}) {
   const commit = await resolveRef2(repoDir, ref, options2);
-  const pathspecs = prefixes.map((p2) => `:(top,literal)${p2}`);
+  const pathspecs = prefixes.map((p2) => `:(top,literal)${p2.endsWith("/") ? p2.slice(0, -1) : p2}`);
   let listing;
   try {
     listing = await git(repoDir, options2.env).raw([
@@ -56540,21 +56610,30 @@ async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2
   }
   const max = options2.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const wanted = [];
+  const irregular = [];
   for (const e of parseLsTree(listing)) {
-    if (!selectedBy(e.path, prefixes)) continue;
-    const skip = e.mode === "120000" ? "symlink" : e.type === "commit" ? "submodule" : e.type !== "blob" ? "special-file" : e.size > max ? "too-large" : void 0;
-    if (skip) options2.onSkipped?.({ path: e.path, reason: skip });
-    else wanted.push(e);
+    if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    const reason = irregularReason(e, max);
+    if (reason) irregular.push({ path: e.path, reason });
+    else if (selectedBy(e.path, prefixes)) wanted.push(e);
   }
   const blobs = await readBlobs(
     repoDir,
     wanted.map((e) => e.oid),
     options2
   );
-  const tree = /* @__PURE__ */ new Map();
-  for (const e of wanted.sort((a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0))
-    tree.set(e.path, blobs.get(e.oid));
-  return tree;
+  const byPath = (a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0;
+  return fileTree(
+    wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)]),
+    irregular.sort(byPath)
+  );
+}
+function irregularReason(e, max) {
+  if (e.mode === "120000") return "symlink";
+  if (e.type === "commit") return "submodule";
+  if (e.type !== "blob" || !/^100(644|755)$/.test(e.mode)) return "special-file";
+  if (e.size > max) return "too-large";
+  return void 0;
 }
 
 // src/adapters/git/commits.ts
@@ -56679,8 +56758,8 @@ function fileLocation(file2) {
   return { file: file2, line: 0, column: 0 };
 }
 function formatDiagnostic(d2) {
-  const where2 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
-  return `${where2}: ${d2.message} [${d2.rule}]`;
+  const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
+  return `${where3}: ${d2.message} [${d2.rule}]`;
 }
 function sortDiagnostics(ds2) {
   return [...ds2].sort(
@@ -56995,9 +57074,9 @@ var code = (s) => `\`${s.replace(/`/g, "")}\``;
 function describeTarget(t2) {
   switch (t2.kind) {
     case "github-secret": {
-      const where2 = t2.organization ? `organization ${code(t2.organization)}${t2.visibility ? ` (${t2.visibility})` : ""}` : `${code(t2.repository)}${t2.environment ? `, environment ${code(t2.environment)}` : ""}`;
+      const where3 = t2.organization ? `organization ${code(t2.organization)}${t2.visibility ? ` (${t2.visibility})` : ""}` : `${code(t2.repository)}${t2.environment ? `, environment ${code(t2.environment)}` : ""}`;
       const app = t2.app === "dependabot" ? "Dependabot" : "Actions";
-      return `${app} secret ${code(t2.name)} in ${where2}${t2.previous ? `; previous version to ${code(t2.previous)}` : ""}`;
+      return `${app} secret ${code(t2.name)} in ${where3}${t2.previous ? `; previous version to ${code(t2.previous)}` : ""}`;
     }
     case "github-deploy-key":
       return `deploy key ${code(t2.title)} on ${code(t2.repository)} (${t2["read-only"] ? "read-only" : "read-write"})`;
@@ -57381,15 +57460,15 @@ var Parser = class {
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m2[kind];
-      const where2 = [...path, kind];
+      const where3 = [...path, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
           `${kind} must be a non-empty string (sops ignores an empty one)`,
-          where2
+          where3
         );
       else if (kind.endsWith("_regex")) {
-        const ok = this.regex(raw, where2, kind);
+        const ok = this.regex(raw, where3, kind);
         if (ok !== void 0) crypt = { kind, value: raw };
       } else crypt = { kind, value: raw };
     }
@@ -68163,6 +68242,8 @@ function loadSnapshot(tree) {
   const materialPaths = [];
   let pipelineFile;
   let sopsConfig;
+  for (const entry of tree.irregular ?? [])
+    if (isRekeyPath(entry.path)) diagnostics.push(irregularFile(entry));
   const paths = [...tree.keys()].sort();
   for (const path of paths) {
     const bytes = tree.get(path);
@@ -68323,6 +68404,38 @@ function enclosingKey(id, keyFolders) {
   }
   return void 0;
 }
+function isRekeyPath(path) {
+  return [MANIFEST_DIR, POLICIES_DIR].some((d2) => path === d2 || path.startsWith(`${d2}/`)) || path === SOPS_CONFIG_FILE;
+}
+function irregularFile(entry) {
+  const at3 = fileLocation(entry.path);
+  switch (entry.reason) {
+    case "too-large":
+      return diagnostic(
+        "manifest/file-too-large",
+        "this file is larger than rekey reads (4 MiB by default) and was not read; manifest, policy and .sops.yaml files are a few KiB",
+        at3
+      );
+    case "symlink":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a symlink is never followed here; replace it with the regular file (or remove it)",
+        at3
+      );
+    case "submodule":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a submodule is never read here; manifest, policy and .sops.yaml files are regular files of this repository",
+        at3
+      );
+    case "special-file":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "not a regular file (a device, pipe, socket or unknown entry); replace it with a regular file",
+        at3
+      );
+  }
+}
 function unexpectedManifestFile(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   if (name === "key.yml") return "unexpected file: the key file is named key.yaml";
@@ -68331,6 +68444,179 @@ function unexpectedManifestFile(path) {
   if (path.split("/").length === 2)
     return `unexpected file: ${MANIFEST_DIR}/ holds key folders (and a README.md)`;
   return "unexpected file: a key folder holds only key.yaml and v<N>.sops.yaml files";
+}
+
+// src/core/targets/ownership.ts
+function checkTargetOwnership(keys) {
+  const slots = [];
+  const deployKeys = /* @__PURE__ */ new Map();
+  const files = [];
+  for (const doc of keys) {
+    const keyId2 = doc.value.id;
+    doc.value.targets.forEach((t2, i) => {
+      const at3 = (field2) => doc.locate(["targets", i, field2]);
+      switch (t2.kind) {
+        case "github-secret":
+          slots.push(secretSlot(keyId2, t2, "name", at3("name")));
+          if (t2.previous !== void 0)
+            slots.push(secretSlot(keyId2, t2, "previous", at3("previous")));
+          return;
+        case "github-deploy-key": {
+          const list2 = deployKeys.get(keyId2) ?? [];
+          list2.push({ keyId: keyId2, at: at3("repository"), what: `deploy key in ${t2.repository}` });
+          deployKeys.set(keyId2, list2);
+          return;
+        }
+        case "file":
+          files.push({ keyId: keyId2, at: at3("path"), what: `file ${t2.path}`, path: t2.path.toLowerCase() });
+          return;
+      }
+    });
+  }
+  return [
+    ...sharedSecrets(slots),
+    ...sharedDeployKeys(deployKeys),
+    ...sharedFiles(files),
+    ...shadowed(slots)
+  ];
+}
+function secretSlot(keyId2, t2, slot, at3) {
+  const name = canonicalName(slot === "name" ? t2.name : t2.previous);
+  const app = t2.app === "dependabot" ? "Dependabot" : "Actions";
+  if (t2.organization !== void 0) {
+    const organization = t2.organization.toLowerCase();
+    const visibility = t2.visibility ?? "private";
+    return {
+      keyId: keyId2,
+      at: at3,
+      slot,
+      app: t2.app,
+      name,
+      organization,
+      // `private` reaches the organization's private and internal repositories; rekey cannot
+      // tell which those are, so it counts every repository of the organization.
+      visibleTo: visibility === "selected" ? new Set((t2["selected-repositories"] ?? []).map((r2) => r2.toLowerCase())) : "all",
+      what: `${app} organization secret ${name} of ${t2.organization}`
+    };
+  }
+  const repository2 = (t2.repository ?? "").toLowerCase();
+  if (t2.environment !== void 0)
+    return {
+      keyId: keyId2,
+      at: at3,
+      slot,
+      app: t2.app,
+      name,
+      repository: repository2,
+      environment: t2.environment.toLowerCase(),
+      what: `${app} secret ${name} of ${t2.repository} environment ${t2.environment}`
+    };
+  return {
+    keyId: keyId2,
+    at: at3,
+    slot,
+    app: t2.app,
+    name,
+    repository: repository2,
+    what: `${app} secret ${name} of ${t2.repository}`
+  };
+}
+var where2 = (c3) => c3.at.line > 0 ? `${c3.at.file}:${c3.at.line}` : c3.at.file;
+function shared(group, advice) {
+  if (group.length < 2) return [];
+  return group.map((c3) => {
+    const others = group.filter((o2) => o2 !== c3);
+    const listed = others.slice(0, 3).map((o2) => `${o2.keyId === c3.keyId ? "this key" : `key ${o2.keyId}`} (${where2(o2)})`).join(", ");
+    const more = others.length > 3 ? ` and ${others.length - 3} more` : "";
+    return diagnostic(
+      "target/shared",
+      `${c3.what} is also written by ${listed}${more}; ${advice}`,
+      c3.at
+    );
+  });
+}
+function groupBy(items, key) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k2 = key(item);
+    const g2 = groups2.get(k2);
+    if (g2) g2.push(item);
+    else groups2.set(k2, [item]);
+  }
+  return [...groups2.values()];
+}
+function sharedSecrets(slots) {
+  return groupBy(
+    slots,
+    (s) => `${s.app}\0${s.organization ?? ""}\0${s.repository ?? ""}\0${s.environment ?? ""}\0${s.name}`
+  ).flatMap(
+    (g2) => shared(g2, "a secret has one owner: remove one of the targets or give one another name")
+  );
+}
+function sharedDeployKeys(byKey2) {
+  return [...byKey2.values()].flatMap(
+    (g2) => shared(
+      g2,
+      "GitHub accepts a public key as a deploy key in one repository only; give each repository its own key"
+    )
+  );
+}
+function sharedFiles(files) {
+  const out = groupBy(files, (f3) => f3.path).flatMap(
+    (g2) => shared(g2, "a file has one owner: remove one of the targets or write another path")
+  );
+  const byPath = new Map(files.map((f3) => [f3.path, f3]));
+  for (const f3 of files)
+    for (let i = f3.path.indexOf("/"); i > 0; i = f3.path.indexOf("/", i + 1)) {
+      const parent = byPath.get(f3.path.slice(0, i));
+      if (parent === void 0) continue;
+      out.push(
+        diagnostic(
+          "target/shared",
+          `${f3.what} is inside ${parent.what}, which ${parent.keyId === f3.keyId ? "this key" : `key ${parent.keyId}`} writes (${where2(parent)}); a path is either a file or a folder`,
+          f3.at
+        ),
+        diagnostic(
+          "target/shared",
+          `${parent.what} is a folder of ${f3.what}, which ${f3.keyId === parent.keyId ? "this key" : `key ${f3.keyId}`} writes (${where2(f3)}); a path is either a file or a folder`,
+          parent.at
+        )
+      );
+    }
+  return out;
+}
+var level = (s) => s.environment !== void 0 ? 0 : s.repository !== void 0 ? 1 : 2;
+function overlaps(high, low) {
+  if (level(high) >= level(low)) return false;
+  const repo = high.repository;
+  if (low.repository !== void 0) return low.repository === repo && low.environment === void 0;
+  if (repo.slice(0, repo.indexOf("/")) !== low.organization) return false;
+  return low.visibleTo === "all" || low.visibleTo.has(repo);
+}
+function shadowed(slots) {
+  const out = [];
+  for (const g2 of groupBy(slots, (s) => `${s.app}\0${s.name}`)) {
+    if (g2.length < 2) continue;
+    for (const high of g2)
+      for (const low of g2) {
+        if (high.keyId === low.keyId && high.slot === low.slot) continue;
+        if (!overlaps(high, low)) continue;
+        const owner2 = (c3, other) => c3.keyId === other.keyId ? `this key's ${c3.slot}` : `key ${c3.keyId}`;
+        out.push(
+          diagnostic(
+            "target/shadowed",
+            `${high.what} shadows the ${low.what} that ${owner2(low, high)} writes (${where2(low)}); a job that can read both gets this one (GitHub: environment before repository before organization): use another name for one of them`,
+            high.at
+          ),
+          diagnostic(
+            "target/shadowed",
+            `${low.what} is shadowed by the ${high.what} that ${owner2(high, low)} writes (${where2(high)}); a job that can read both gets that one (GitHub: environment before repository before organization): use another name for one of them`,
+            low.at
+          )
+        );
+      }
+  }
+  return out;
 }
 
 // src/core/lifecycle/rules.ts
@@ -68375,7 +68661,12 @@ function violation(rule, message2, at3) {
 
 // src/core/lifecycle/invariants.ts
 function checkManifestInvariants(m2, now) {
-  return [...m2.keys.values()].flatMap((key) => checkKeyInvariants(key, now));
+  const keys = [...m2.keys.values()];
+  return [
+    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
+    ...checkTargetOwnership(keys.map((k2) => k2.doc))
+  ];
 }
 function checkKeyInvariants(key, now) {
   const out = [];
@@ -68666,18 +68957,18 @@ function manifestFactsOf({ snapshot, tree }) {
     });
   }
   for (const [path, bytes] of tree) {
-    const where2 = parseMaterialPath(path);
-    if (where2 === void 0) continue;
-    const key = keys.get(where2.id);
+    const where3 = parseMaterialPath(path);
+    if (where3 === void 0) continue;
+    const key = keys.get(where3.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path);
     const text2 = decoder2.decode(bytes);
     if (loaded !== void 0) {
-      key.materials.set(where2.version, materialFacts(loaded, text2, true));
+      key.materials.set(where3.version, materialFacts(loaded, text2, true));
     } else {
       const parsed = parseYaml(path, bytes);
       const doc = { file: path, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where2.version, materialFacts(doc, text2, false));
+      key.materials.set(where3.version, materialFacts(doc, text2, false));
     }
   }
   return { keys, unreadableKeys };
@@ -69226,13 +69517,12 @@ import { createCipheriv, createDecipheriv, randomBytes as randomBytes8 } from "n
 var IV_BYTES = 32;
 var TAG_BYTES = 16;
 var ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-var B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 var isEncString = (s) => s.startsWith("ENC[");
 function parseEnc(s) {
   const m2 = ENC_RE.exec(s);
   if (!m2) return void 0;
   const [, data = "", iv = "", tag = "", type = ""] = m2;
-  if (![data, iv, tag].every((b3) => B64_RE.test(b3))) return void 0;
+  if (![data, iv, tag].every(isPaddedBase64)) return void 0;
   const out = {
     data: Buffer.from(data, "base64"),
     iv: Buffer.from(iv, "base64"),
@@ -69240,6 +69530,20 @@ function parseEnc(s) {
     type
   };
   return out.iv.length > 0 && out.tag.length === TAG_BYTES ? out : void 0;
+}
+function isPaddedBase64(s) {
+  if (s.length % 4 !== 0) return false;
+  const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
+  for (let i = 0; i < s.length - pad; i++) {
+    const c3 = s.charCodeAt(i);
+    const ok = c3 >= 65 && c3 <= 90 || // A-Z
+    c3 >= 97 && c3 <= 122 || // a-z
+    c3 >= 48 && c3 <= 57 || // 0-9
+    c3 === 43 || // +
+    c3 === 47;
+    if (!ok) return false;
+  }
+  return true;
 }
 function formatEnc(v2) {
   const b64 = (b3) => Buffer.from(b3).toString("base64");
@@ -69823,6 +70127,7 @@ ${pad}]`;
 }
 var binaryStore = {
   name: "binary",
+  plaintextEncoding: "latin1",
   load(file2, text2) {
     return {
       branches: [{ t: "map", items: [{ t: "pair", key: "data", value: { t: "str", v: text2 } }] }],
@@ -70015,20 +70320,12 @@ async function wrapDataKey(key, rule) {
   );
 }
 async function recoverDataKey(path, meta3, ids, loaded) {
-  const byRecipient = new Map(ids.map((i) => [i.recipient, i]));
   const parts = [];
   let unwrapFailed = false;
   for (const group of meta3.groups) {
-    for (const entry of group.age) {
-      const id = byRecipient.get(entry.recipient);
-      if (!id) continue;
-      const part = await unwrap(entry.enc, id);
-      if (part) {
-        parts.push(part);
-        break;
-      }
-      unwrapFailed = true;
-    }
+    const part = await unwrapGroup(group, ids);
+    if (part.key) parts.push(part.key);
+    else if (part.namedFailed) unwrapFailed = true;
   }
   const needed = meta3.groups.length === 1 ? 1 : meta3.shamirThreshold;
   if (parts.length >= needed) {
@@ -70066,6 +70363,18 @@ async function recoverDataKey(path, meta3, ids, loaded) {
     other,
     `the data key is wrapped only for ${other.join(", ")}; the built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI.`
   );
+}
+async function unwrapGroup(group, ids) {
+  let namedFailed = false;
+  for (const entry of group.age) {
+    const named = ids.filter((i) => i.recipient === entry.recipient);
+    for (const id of [...named, ...ids.filter((i) => i.recipient !== entry.recipient)]) {
+      const key = await unwrap(entry.enc, id);
+      if (key) return { key, namedFailed: false };
+      if (named.includes(id)) namedFailed = true;
+    }
+  }
+  return { namedFailed };
 }
 
 // src/crypto/sops/rule-check.ts
@@ -70202,13 +70511,15 @@ var aadOf = (path) => `${path.join(":")}:`;
 var MacHasher = class {
   #h = createHash3("sha512");
   #macOnly;
-  constructor(macOnlyEncrypted) {
+  #encoding;
+  constructor(macOnlyEncrypted, encoding = "utf8") {
     this.#macOnly = macOnlyEncrypted;
+    this.#encoding = encoding;
     if (macOnlyEncrypted) this.#h.update(MAC_ONLY_ENCRYPTED_INIT);
   }
   add(leaf, encrypted) {
     if (leaf.t === "comment" || this.#macOnly && !encrypted) return;
-    this.#h.update(scalarText(leaf), "utf8");
+    this.#h.update(scalarText(leaf), this.#encoding);
   }
   /** Uppercase hex, as Go's `%X`. */
   hex() {
@@ -70223,7 +70534,7 @@ var DecryptFailure = class extends Error {
   }
 };
 function decryptTree(branches, rules, key, onDecrypted) {
-  const mac3 = new MacHasher(rules.macOnlyEncrypted);
+  const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const out = walk(branches, rules, (leaf, path, encrypted) => {
     let v2 = leaf;
     if (encrypted) {
@@ -70242,7 +70553,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
         if (!enc) throw new DecryptFailure({ kind: "not-encrypted", leaf, aad });
         const plain = open3(key, enc, aad);
         if (!plain) throw new DecryptFailure({ kind: "authentication", leaf, aad });
-        const text2 = Buffer.from(plain).toString("utf8");
+        const text2 = Buffer.from(plain).toString(rules.encoding ?? "utf8");
         const typed = enc.type === "comment" ? void 0 : parseTyped(enc.type, text2);
         if (!typed) throw new DecryptFailure({ kind: "bad-type", leaf, aad });
         v2 = typed;
@@ -70256,7 +70567,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
 }
 var reuseKey = (aad, leaf) => leaf.t === "comment" ? `${aad}\0comment\0${leaf.text}` : `${aad}\0${leaf.t}\0${scalarText(leaf)}`;
 function encryptTree(branches, rules, key, reuse) {
-  const mac3 = new MacHasher(rules.macOnlyEncrypted);
+  const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compileRe2(rules.crypt.value) : void 0;
   const commentGuard = guard && "regex" in guard ? guard.regex : void 0;
   const out = walk(branches, rules, (leaf, path, encrypted) => {
@@ -70274,7 +70585,8 @@ function encryptTree(branches, rules, key, reuse) {
         );
       return { t: "comment", text: text2, inline: leaf.inline };
     }
-    return { t: "str", v: kept ?? seal(key, Buffer.from(scalarText(leaf), "utf8"), aad, leaf.t) };
+    const plain = Buffer.from(scalarText(leaf), rules.encoding ?? "utf8");
+    return { t: "str", v: kept ?? seal(key, plain, aad, leaf.t) };
   });
   return { branches: out, mac: mac3.hex() };
 }
@@ -70528,7 +70840,7 @@ var BuiltinSopsCodec = class {
   }
   async encrypt(path, plaintext, options2) {
     const store = storeFor(path);
-    const loaded = store.load(path, utf82(path, plaintext));
+    const loaded = store.load(path, plaintextOf(path, plaintext, store));
     if (loaded.reserved)
       throw new MalformedSopsFileError(
         { file: path, line: 0, column: 0 },
@@ -70536,7 +70848,11 @@ var BuiltinSopsCodec = class {
       );
     const { rule } = options2;
     assertAgeOnly(path, rule);
-    const rules = { crypt: rule.crypt, macOnlyEncrypted: rule.macOnlyEncrypted };
+    const rules = {
+      crypt: rule.crypt,
+      macOnlyEncrypted: rule.macOnlyEncrypted,
+      encoding: store.plaintextEncoding
+    };
     let prev;
     if (options2.previous && sameRecipientsAs(rule, options2.previous, path)) {
       const p2 = await this.#decrypt(path, options2.previous).catch((e) => {
@@ -70569,11 +70885,10 @@ var BuiltinSopsCodec = class {
   }
   async decrypt(path, encrypted, options2) {
     const d2 = await this.#decrypt(path, encrypted, options2);
+    const store = storeFor(path);
     return Buffer.from(
-      storeFor(path).emit(d2.branches, void 0, {
-        indent: storeFor(path).name === "yaml" ? 4 : -1
-      }),
-      "utf8"
+      store.emit(d2.branches, void 0, { indent: store.name === "yaml" ? 4 : -1 }),
+      store.plaintextEncoding ?? "utf8"
     );
   }
   async inspect(path, encrypted) {
@@ -70616,9 +70931,10 @@ function decryptLoaded(path, loaded, meta3, key) {
   const reuse = /* @__PURE__ */ new Map();
   let result;
   try {
+    const rules = { ...meta3, encoding: storeFor(path).plaintextEncoding };
     result = decryptTree(
       loaded.branches,
-      meta3,
+      rules,
       key,
       (aad2, leaf, enc) => reuse.set(reuseKey(aad2, leaf), enc)
     );
@@ -70644,12 +70960,20 @@ function sameRecipientsAs(rule, encrypted, path) {
   return sameRecipients(rule, loadEncrypted(path, encrypted).meta.groups);
 }
 var MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
-function utf82(path, bytes) {
+function plaintextOf(path, bytes, store) {
+  if (store.plaintextEncoding !== "latin1") return utf82(path, bytes);
+  capped(path, bytes);
+  return Buffer.from(bytes).toString("latin1");
+}
+function capped(path, bytes) {
   if (bytes.length > MAX_SOPS_FILE_BYTES)
     throw new UnsupportedSopsFeatureError(
       path,
       `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`
     );
+}
+function utf82(path, bytes) {
+  capped(path, bytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -71347,7 +71671,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     return originalStringify(rootProcessed);
   }
   const chunks = [];
-  let level = 0;
+  let level2 = 0;
   const stack = [
     {
       parent: { "": rootProcessed },
@@ -71364,13 +71688,13 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     const node2 = stack[stack.length - 1];
     if (node2.index === 0) {
       chunks.push(node2.isArray ? "[" : "{");
-      level++;
+      level2++;
     }
     let isDone = false;
     if (node2.isArray) {
       if (node2.index < node2.val.length) {
         if (!node2.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
+        if (space) chunks.push("\n" + space.repeat(level2));
         const childRaw = node2.val[node2.index];
         const childVal = prepareVal(node2.val, String(node2.index), childRaw);
         if (isUnstringifiable(childVal)) {
@@ -71415,7 +71739,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k2) + ": ");
+          chunks.push("\n" + space.repeat(level2) + originalStringify(k2) + ": ");
         } else {
           chunks.push(originalStringify(k2) + ":");
         }
@@ -71448,8 +71772,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     }
     if (isDone) {
-      level--;
-      if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+      level2--;
+      if (!node2.first && space) chunks.push("\n" + space.repeat(level2));
       chunks.push(node2.isArray ? "]" : "}");
       visited.delete(node2.val);
       stack.pop();
@@ -72577,7 +72901,7 @@ function createGitHubClient(opts2) {
   const serverUrl = trimSlash(opts2.serverUrl ?? serverUrlFor(apiUrl));
   const secrets = [opts2.token];
   const raw = opts2.log ?? silent;
-  const say = (level) => (message2) => raw[level](redactCredentials(typeof message2 === "string" ? message2 : String(message2), secrets));
+  const say = (level2) => (message2) => raw[level2](redactCredentials(typeof message2 === "string" ? message2 : String(message2), secrets));
   const log = {
     debug: say("debug"),
     info: say("info"),
@@ -72638,7 +72962,7 @@ function createGitHubClient(opts2) {
     octokit,
     apiUrl,
     serverUrl,
-    htmlUrl: (owner, repo, ...parts) => [serverUrl, owner, repo, ...parts.map(String)].join("/")
+    htmlUrl: (owner2, repo, ...parts) => [serverUrl, owner2, repo, ...parts.map(String)].join("/")
   };
 }
 
@@ -72654,11 +72978,11 @@ function inlineText(bytes) {
 }
 function createGitDataAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const readRef = async (branch) => {
     try {
       const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner,
+        owner: owner2,
         repo,
         ref: `heads/${branch}`
       });
@@ -72671,7 +72995,7 @@ function createGitDataAdapter(client, at3) {
   const createBranch = async (branch, sha) => {
     try {
       await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
-        owner,
+        owner: owner2,
         repo,
         ref: `refs/heads/${branch}`,
         sha
@@ -72686,7 +73010,7 @@ function createGitDataAdapter(client, at3) {
   };
   const fastForwardBranch = async (branch, sha) => {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-      owner,
+      owner: owner2,
       repo,
       ref: `heads/${branch}`,
       sha,
@@ -72699,7 +73023,7 @@ function createGitDataAdapter(client, at3) {
     const text2 = inlineText(change.content);
     if (text2 !== null) return { ...base, content: text2 };
     const blob = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
-      owner,
+      owner: owner2,
       repo,
       content: Buffer.from(change.content).toString("base64"),
       encoding: "base64"
@@ -72710,7 +73034,7 @@ function createGitDataAdapter(client, at3) {
     async getBranchHead(branch) {
       try {
         const r2 = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", {
-          owner,
+          owner: owner2,
           repo,
           branch
         });
@@ -72725,7 +73049,7 @@ function createGitDataAdapter(client, at3) {
     async deleteBranch(branch) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
-          owner,
+          owner: owner2,
           repo,
           ref: `heads/${branch}`
         });
@@ -72744,13 +73068,13 @@ function createGitDataAdapter(client, at3) {
       const entries = [];
       for (const change of input2.changes) entries.push(await treeEntry(change));
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner,
+        owner: owner2,
         repo,
         base_tree: input2.base.tree,
         tree: entries
       });
       const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner,
+        owner: owner2,
         repo,
         message: input2.message,
         tree: tree.data.sha,
@@ -72771,7 +73095,7 @@ function createGitDataAdapter(client, at3) {
     async getCommitMessage(sha) {
       try {
         const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
-          owner,
+          owner: owner2,
           repo,
           commit_sha: sha
         });
@@ -72812,13 +73136,13 @@ ${marker}
 }
 function createIssuesAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const listIssues = async (label) => {
     const issues = await allPages(
       `open issues labelled ${label}`,
       (page) => octokit.request("GET /repos/{owner}/{repo}/issues", {
         page,
-        owner,
+        owner: owner2,
         repo,
         state: "open",
         labels: label,
@@ -72828,7 +73152,7 @@ function createIssuesAdapter(client, at3) {
     );
     return issues.filter((i) => !i.pull_request).map((hit) => ({
       number: hit.number,
-      url: client.htmlUrl(owner, repo, "issues", hit.number),
+      url: client.htmlUrl(owner2, repo, "issues", hit.number),
       title: hit.title,
       body: hit.body ?? "",
       labels: hit.labels.flatMap((l3) => {
@@ -72846,7 +73170,7 @@ function createIssuesAdapter(client, at3) {
     listIssues,
     async commentIssue(issue3, body) {
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: issue3,
         body,
@@ -72856,7 +73180,7 @@ function createIssuesAdapter(client, at3) {
     async removeLabel(issue3, label) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
-          owner,
+          owner: owner2,
           repo,
           issue_number: issue3,
           name: label
@@ -72872,7 +73196,7 @@ function createIssuesAdapter(client, at3) {
       const found = await findIssue(spec.marker, spec.labels[0]);
       if (!found) {
         const r2 = await octokit.request("POST /repos/{owner}/{repo}/issues", {
-          owner,
+          owner: owner2,
           repo,
           title: spec.title,
           body,
@@ -72881,14 +73205,14 @@ function createIssuesAdapter(client, at3) {
           request: { retries: 0 }
         });
         const number4 = r2.data.number;
-        return { number: number4, url: client.htmlUrl(owner, repo, "issues", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner2, repo, "issues", number4), result: "created" };
       }
       const have = new Set(found.labels.map((l3) => l3.toLowerCase()));
       const missing = spec.labels.filter((l3) => !have.has(l3.toLowerCase()));
       const changed = found.title !== spec.title || found.body !== body || missing.length > 0;
       if (changed) {
         await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-          owner,
+          owner: owner2,
           repo,
           issue_number: found.number,
           title: spec.title,
@@ -72907,7 +73231,7 @@ function createIssuesAdapter(client, at3) {
       const found = await findIssue(marker, label);
       if (!found) return "absent";
       await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: found.number,
         state: "closed",
@@ -72921,10 +73245,10 @@ function createIssuesAdapter(client, at3) {
 // src/adapters/github/pulls.ts
 function createPullsAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const toPull = (p2) => ({
     number: p2.number,
-    url: client.htmlUrl(owner, repo, "pull", p2.number),
+    url: client.htmlUrl(owner2, repo, "pull", p2.number),
     headRef: p2.head.ref,
     headSha: p2.head.sha,
     baseRef: p2.base.ref,
@@ -72940,7 +73264,7 @@ function createPullsAdapter(client, at3) {
         "open pull requests",
         (page) => octokit.request("GET /repos/{owner}/{repo}/pulls", {
           page,
-          owner,
+          owner: owner2,
           repo,
           state: "open",
           per_page: PER_PAGE
@@ -72951,7 +73275,7 @@ function createPullsAdapter(client, at3) {
     async createPull(pull) {
       try {
         const r2 = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           head: pull.head,
           base: pull.base,
@@ -72960,14 +73284,14 @@ function createPullsAdapter(client, at3) {
           ...pull.draft === void 0 ? {} : { draft: pull.draft }
         });
         const number4 = r2.data.number;
-        return { number: number4, url: client.htmlUrl(owner, repo, "pull", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner2, repo, "pull", number4), result: "created" };
       } catch (e) {
         if (!isGitHubError(e, "unprocessable")) throw e;
         const open4 = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           state: "open",
-          head: `${owner}:${pull.head}`,
+          head: `${owner2}:${pull.head}`,
           base: pull.base,
           per_page: 1
         });
@@ -72975,14 +73299,14 @@ function createPullsAdapter(client, at3) {
         if (!found) throw e;
         return {
           number: found.number,
-          url: client.htmlUrl(owner, repo, "pull", found.number),
+          url: client.htmlUrl(owner2, repo, "pull", found.number),
           result: "exists"
         };
       }
     },
     async updatePull(number4, update) {
       await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
-        owner,
+        owner: owner2,
         repo,
         pull_number: number4,
         ...update
@@ -72991,7 +73315,7 @@ function createPullsAdapter(client, at3) {
     async addLabels(number4, labels) {
       if (labels.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: number4,
         labels: [...labels]
@@ -73000,7 +73324,7 @@ function createPullsAdapter(client, at3) {
     async requestReviewers(number4, reviewers) {
       if (reviewers.users.length === 0 && reviewers.teams.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
-        owner,
+        owner: owner2,
         repo,
         pull_number: number4,
         reviewers: [...reviewers.users],
@@ -73026,12 +73350,12 @@ function assertFileName(path) {
 }
 function createStateRefAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const blobs = /* @__PURE__ */ new Map();
   const refSha = async (ref) => {
     try {
       const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner,
+        owner: owner2,
         repo,
         ref: ref.slice("refs/".length)
       });
@@ -73045,7 +73369,7 @@ function createStateRefAdapter(client, at3) {
     const hit = blobs.get(sha);
     if (hit !== void 0) return hit;
     const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-      owner,
+      owner: owner2,
       repo,
       file_sha: sha
     });
@@ -73063,7 +73387,7 @@ function createStateRefAdapter(client, at3) {
       if (at4.type !== "commit")
         throw new Error(`${ref} points at a ${at4.type}, not a commit: rekey did not write it`);
       const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-        owner,
+        owner: owner2,
         repo,
         tree_sha: at4.sha
       });
@@ -73081,7 +73405,7 @@ function createStateRefAdapter(client, at3) {
       if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
       for (const path of files.keys()) assertFileName(path);
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner,
+        owner: owner2,
         repo,
         // No base_tree: the commit holds exactly `files`.
         tree: [...files].map(([path, content]) => ({
@@ -73092,7 +73416,7 @@ function createStateRefAdapter(client, at3) {
         }))
       });
       const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner,
+        owner: owner2,
         repo,
         message: message2,
         tree: tree.data.sha,
@@ -73101,10 +73425,10 @@ function createStateRefAdapter(client, at3) {
       const sha = commit.data.sha;
       try {
         if (parent === null) {
-          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref, sha });
+          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: owner2, repo, ref, sha });
         } else {
           await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-            owner,
+            owner: owner2,
             repo,
             ref: ref.slice("refs/".length),
             sha,
@@ -73127,12 +73451,12 @@ function createStateRefAdapter(client, at3) {
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   return {
     async createStatus(sha, status) {
       const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
       await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-        owner,
+        owner: owner2,
         repo,
         sha,
         state: status.state,
@@ -73146,7 +73470,7 @@ function createStatusAdapter(client, at3) {
         `statuses of ${ref}`,
         (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
           page,
-          owner,
+          owner: owner2,
           repo,
           ref,
           per_page: PER_PAGE

@@ -32463,8 +32463,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
-    const tag = `h${level}`;
+  addHeading(text2, level2) {
+    const tag = `h${level2}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
     const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
@@ -52310,6 +52310,49 @@ function parseKeyFilePath(path) {
 // src/core/history/key-versions.ts
 var import_yaml = __toESM(require_dist(), 1);
 
+// src/core/formats/github-names.ts
+var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
+var OWNER_PATTERN = new RegExp(`^${OWNER}$`);
+var REPOSITORY_PATTERN = new RegExp(`^${OWNER}/[A-Za-z0-9._-]{1,100}$`);
+var owner = external_exports.string().regex(
+  OWNER_PATTERN,
+  "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
+);
+var nameOf = (s) => s.slice(s.indexOf("/") + 1);
+var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
+  message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
+  abort: true
+}).refine((s) => nameOf(s) !== "." && nameOf(s) !== "..", {
+  message: '"." and ".." are not repository names',
+  abort: true
+}).refine(
+  (s) => !/\.(git|wiki)$/i.test(nameOf(s)),
+  "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
+);
+var secretName = external_exports.string().max(200).regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "secret names are letters, digits and _, not starting with a digit"
+).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
+var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
+function printable(what, max) {
+  return external_exports.string().min(1).max(max).refine(
+    (s) => !UNPRINTABLE.test(s),
+    `${what} may not contain control, format or invisible characters, or a backslash`
+  ).refine((s) => s.trim() === s, `${what} may not start or end with a space`);
+}
+var environmentName = printable("an environment name", 255).refine(
+  (s) => !s.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
+);
+var DEPLOY_KEY_MARKER = /\(rekey /i;
+var deployKeyTitle = printable("a deploy key title", 100).refine(
+  (s) => !DEPLOY_KEY_MARKER.test(s),
+  'a deploy key title may not contain "(rekey ": rekey appends that marker itself'
+);
+function canonicalName(s) {
+  return s.toUpperCase();
+}
+
 // src/core/formats/key.ts
 var KEY_STATES = [
   "pre-activation",
@@ -52341,11 +52384,6 @@ var githubHandle = external_exports.string().regex(
   /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
   "expected a GitHub user (@name) or team (@org/team)"
 );
-var repository = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "expected owner/name");
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
 var relativePath = external_exports.string().min(1).max(255).regex(
   /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
   "expected a relative path of [A-Za-z0-9_.-] segments"
@@ -52356,8 +52394,8 @@ var relativePath = external_exports.string().min(1).max(255).regex(
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
-  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/).optional(),
-  environment: external_exports.string().min(1).max(255).optional(),
+  organization: owner.optional(),
+  environment: environmentName.optional(),
   app: external_exports.enum(["actions", "dependabot"]).default("actions"),
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
@@ -52390,17 +52428,26 @@ var githubSecretTarget = external_exports.strictObject({
       path: ["environment"],
       message: "Dependabot secrets have no environments"
     });
-  if (t2.previous !== void 0 && t2.previous === t2.name)
+  const org = t2.organization?.toLowerCase();
+  t2["selected-repositories"]?.forEach((r2, i) => {
+    if (org !== void 0 && r2.slice(0, r2.indexOf("/")).toLowerCase() !== org)
+      ctx.addIssue({
+        code: "custom",
+        path: ["selected-repositories", i],
+        message: `an organization secret is visible only to repositories of ${t2.organization}`
+      });
+  });
+  if (t2.previous !== void 0 && canonicalName(t2.previous) === canonicalName(t2.name))
     ctx.addIssue({
       code: "custom",
       path: ["previous"],
-      message: "previous must differ from name"
+      message: "previous must differ from name (GitHub compares secret names case-insensitively)"
     });
 });
 var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
-  title: external_exports.string().min(1).max(100),
+  title: deployKeyTitle,
   "read-only": external_exports.boolean().default(true)
 });
 var fileTarget = external_exports.strictObject({
@@ -52597,6 +52644,19 @@ var HistoryIndexBuilder = class {
     this.commits++;
     this.last = commit;
     for (const change of changes) this.apply(commit, change);
+  }
+  /**
+   * A manifest, policy or `.sops.yaml` path that history shows as a symlink, submodule or
+   * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
+   * Such a tree never validated; the audit lists it rather than reading past it.
+   */
+  notAFile(commit, file2) {
+    this.problem(
+      "history/not-a-file",
+      "a symlink, submodule or other non-regular entry here, not a file rekey reads",
+      file2,
+      commit
+    );
   }
   finish() {
     const keys = /* @__PURE__ */ new Map();
@@ -56463,10 +56523,20 @@ var wo = (t2, e) => {
   ), new f2(r2, n);
 };
 
+// src/core/snapshot.ts
+function fileTree(files, irregular) {
+  const tree = new Map(files);
+  if (irregular.length > 0) tree.irregular = Object.freeze([...irregular]);
+  return tree;
+}
+
 // src/adapters/files/tree-filter.ts
 var DEFAULT_PREFIXES = ["keys-manifest/", "policies/", ".sops.yaml"];
 function selectedBy(path, prefixes) {
   return prefixes.some((p2) => p2.endsWith("/") ? path.startsWith(p2) : path === p2);
+}
+function isFolderRoot(path, prefixes) {
+  return prefixes.some((p2) => p2.endsWith("/") && path === p2.slice(0, -1));
 }
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -56519,7 +56589,7 @@ function parseLsTree(out) {
 }
 async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2 = {}) {
   const commit = await resolveRef2(repoDir, ref, options2);
-  const pathspecs = prefixes.map((p2) => `:(top,literal)${p2}`);
+  const pathspecs = prefixes.map((p2) => `:(top,literal)${p2.endsWith("/") ? p2.slice(0, -1) : p2}`);
   let listing;
   try {
     listing = await git(repoDir, options2.env).raw([
@@ -56539,21 +56609,30 @@ async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2
   }
   const max = options2.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const wanted = [];
+  const irregular = [];
   for (const e of parseLsTree(listing)) {
-    if (!selectedBy(e.path, prefixes)) continue;
-    const skip = e.mode === "120000" ? "symlink" : e.type === "commit" ? "submodule" : e.type !== "blob" ? "special-file" : e.size > max ? "too-large" : void 0;
-    if (skip) options2.onSkipped?.({ path: e.path, reason: skip });
-    else wanted.push(e);
+    if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    const reason = irregularReason(e, max);
+    if (reason) irregular.push({ path: e.path, reason });
+    else if (selectedBy(e.path, prefixes)) wanted.push(e);
   }
   const blobs = await readBlobs(
     repoDir,
     wanted.map((e) => e.oid),
     options2
   );
-  const tree = /* @__PURE__ */ new Map();
-  for (const e of wanted.sort((a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0))
-    tree.set(e.path, blobs.get(e.oid));
-  return tree;
+  const byPath = (a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0;
+  return fileTree(
+    wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)]),
+    irregular.sort(byPath)
+  );
+}
+function irregularReason(e, max) {
+  if (e.mode === "120000") return "symlink";
+  if (e.type === "commit") return "submodule";
+  if (e.type !== "blob" || !/^100(644|755)$/.test(e.mode)) return "special-file";
+  if (e.size > max) return "too-large";
+  return void 0;
 }
 
 // src/adapters/git/commits.ts
@@ -56607,8 +56686,8 @@ function fileLocation(file2) {
   return { file: file2, line: 0, column: 0 };
 }
 function formatDiagnostic(d2) {
-  const where2 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
-  return `${where2}: ${d2.message} [${d2.rule}]`;
+  const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
+  return `${where3}: ${d2.message} [${d2.rule}]`;
 }
 function sortDiagnostics(ds2) {
   return [...ds2].sort(
@@ -57615,6 +57694,8 @@ function loadSnapshot(tree) {
   const materialPaths = [];
   let pipelineFile;
   let sopsConfig;
+  for (const entry of tree.irregular ?? [])
+    if (isRekeyPath(entry.path)) diagnostics.push(irregularFile(entry));
   const paths = [...tree.keys()].sort();
   for (const path of paths) {
     const bytes = tree.get(path);
@@ -57775,6 +57856,38 @@ function enclosingKey(id, keyFolders) {
   }
   return void 0;
 }
+function isRekeyPath(path) {
+  return [MANIFEST_DIR, POLICIES_DIR].some((d2) => path === d2 || path.startsWith(`${d2}/`)) || path === SOPS_CONFIG_FILE;
+}
+function irregularFile(entry) {
+  const at3 = fileLocation(entry.path);
+  switch (entry.reason) {
+    case "too-large":
+      return diagnostic(
+        "manifest/file-too-large",
+        "this file is larger than rekey reads (4 MiB by default) and was not read; manifest, policy and .sops.yaml files are a few KiB",
+        at3
+      );
+    case "symlink":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a symlink is never followed here; replace it with the regular file (or remove it)",
+        at3
+      );
+    case "submodule":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "a submodule is never read here; manifest, policy and .sops.yaml files are regular files of this repository",
+        at3
+      );
+    case "special-file":
+      return diagnostic(
+        "manifest/not-a-regular-file",
+        "not a regular file (a device, pipe, socket or unknown entry); replace it with a regular file",
+        at3
+      );
+  }
+}
 function unexpectedManifestFile(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   if (name === "key.yml") return "unexpected file: the key file is named key.yaml";
@@ -57798,9 +57911,187 @@ function overall(kind) {
   return kind === "removal" ? "configuration" : kind;
 }
 
+// src/core/targets/ownership.ts
+function checkTargetOwnership(keys) {
+  const slots = [];
+  const deployKeys = /* @__PURE__ */ new Map();
+  const files = [];
+  for (const doc of keys) {
+    const keyId2 = doc.value.id;
+    doc.value.targets.forEach((t2, i) => {
+      const at3 = (field2) => doc.locate(["targets", i, field2]);
+      switch (t2.kind) {
+        case "github-secret":
+          slots.push(secretSlot(keyId2, t2, "name", at3("name")));
+          if (t2.previous !== void 0)
+            slots.push(secretSlot(keyId2, t2, "previous", at3("previous")));
+          return;
+        case "github-deploy-key": {
+          const list2 = deployKeys.get(keyId2) ?? [];
+          list2.push({ keyId: keyId2, at: at3("repository"), what: `deploy key in ${t2.repository}` });
+          deployKeys.set(keyId2, list2);
+          return;
+        }
+        case "file":
+          files.push({ keyId: keyId2, at: at3("path"), what: `file ${t2.path}`, path: t2.path.toLowerCase() });
+          return;
+      }
+    });
+  }
+  return [
+    ...sharedSecrets(slots),
+    ...sharedDeployKeys(deployKeys),
+    ...sharedFiles(files),
+    ...shadowed(slots)
+  ];
+}
+function secretSlot(keyId2, t2, slot, at3) {
+  const name = canonicalName(slot === "name" ? t2.name : t2.previous);
+  const app = t2.app === "dependabot" ? "Dependabot" : "Actions";
+  if (t2.organization !== void 0) {
+    const organization = t2.organization.toLowerCase();
+    const visibility = t2.visibility ?? "private";
+    return {
+      keyId: keyId2,
+      at: at3,
+      slot,
+      app: t2.app,
+      name,
+      organization,
+      // `private` reaches the organization's private and internal repositories; rekey cannot
+      // tell which those are, so it counts every repository of the organization.
+      visibleTo: visibility === "selected" ? new Set((t2["selected-repositories"] ?? []).map((r2) => r2.toLowerCase())) : "all",
+      what: `${app} organization secret ${name} of ${t2.organization}`
+    };
+  }
+  const repository2 = (t2.repository ?? "").toLowerCase();
+  if (t2.environment !== void 0)
+    return {
+      keyId: keyId2,
+      at: at3,
+      slot,
+      app: t2.app,
+      name,
+      repository: repository2,
+      environment: t2.environment.toLowerCase(),
+      what: `${app} secret ${name} of ${t2.repository} environment ${t2.environment}`
+    };
+  return {
+    keyId: keyId2,
+    at: at3,
+    slot,
+    app: t2.app,
+    name,
+    repository: repository2,
+    what: `${app} secret ${name} of ${t2.repository}`
+  };
+}
+var where2 = (c3) => c3.at.line > 0 ? `${c3.at.file}:${c3.at.line}` : c3.at.file;
+function shared(group, advice) {
+  if (group.length < 2) return [];
+  return group.map((c3) => {
+    const others = group.filter((o2) => o2 !== c3);
+    const listed = others.slice(0, 3).map((o2) => `${o2.keyId === c3.keyId ? "this key" : `key ${o2.keyId}`} (${where2(o2)})`).join(", ");
+    const more = others.length > 3 ? ` and ${others.length - 3} more` : "";
+    return diagnostic(
+      "target/shared",
+      `${c3.what} is also written by ${listed}${more}; ${advice}`,
+      c3.at
+    );
+  });
+}
+function groupBy(items, key) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k2 = key(item);
+    const g2 = groups2.get(k2);
+    if (g2) g2.push(item);
+    else groups2.set(k2, [item]);
+  }
+  return [...groups2.values()];
+}
+function sharedSecrets(slots) {
+  return groupBy(
+    slots,
+    (s) => `${s.app}\0${s.organization ?? ""}\0${s.repository ?? ""}\0${s.environment ?? ""}\0${s.name}`
+  ).flatMap(
+    (g2) => shared(g2, "a secret has one owner: remove one of the targets or give one another name")
+  );
+}
+function sharedDeployKeys(byKey) {
+  return [...byKey.values()].flatMap(
+    (g2) => shared(
+      g2,
+      "GitHub accepts a public key as a deploy key in one repository only; give each repository its own key"
+    )
+  );
+}
+function sharedFiles(files) {
+  const out = groupBy(files, (f3) => f3.path).flatMap(
+    (g2) => shared(g2, "a file has one owner: remove one of the targets or write another path")
+  );
+  const byPath = new Map(files.map((f3) => [f3.path, f3]));
+  for (const f3 of files)
+    for (let i = f3.path.indexOf("/"); i > 0; i = f3.path.indexOf("/", i + 1)) {
+      const parent = byPath.get(f3.path.slice(0, i));
+      if (parent === void 0) continue;
+      out.push(
+        diagnostic(
+          "target/shared",
+          `${f3.what} is inside ${parent.what}, which ${parent.keyId === f3.keyId ? "this key" : `key ${parent.keyId}`} writes (${where2(parent)}); a path is either a file or a folder`,
+          f3.at
+        ),
+        diagnostic(
+          "target/shared",
+          `${parent.what} is a folder of ${f3.what}, which ${f3.keyId === parent.keyId ? "this key" : `key ${f3.keyId}`} writes (${where2(f3)}); a path is either a file or a folder`,
+          parent.at
+        )
+      );
+    }
+  return out;
+}
+var level = (s) => s.environment !== void 0 ? 0 : s.repository !== void 0 ? 1 : 2;
+function overlaps(high, low) {
+  if (level(high) >= level(low)) return false;
+  const repo = high.repository;
+  if (low.repository !== void 0) return low.repository === repo && low.environment === void 0;
+  if (repo.slice(0, repo.indexOf("/")) !== low.organization) return false;
+  return low.visibleTo === "all" || low.visibleTo.has(repo);
+}
+function shadowed(slots) {
+  const out = [];
+  for (const g2 of groupBy(slots, (s) => `${s.app}\0${s.name}`)) {
+    if (g2.length < 2) continue;
+    for (const high of g2)
+      for (const low of g2) {
+        if (high.keyId === low.keyId && high.slot === low.slot) continue;
+        if (!overlaps(high, low)) continue;
+        const owner2 = (c3, other) => c3.keyId === other.keyId ? `this key's ${c3.slot}` : `key ${c3.keyId}`;
+        out.push(
+          diagnostic(
+            "target/shadowed",
+            `${high.what} shadows the ${low.what} that ${owner2(low, high)} writes (${where2(low)}); a job that can read both gets this one (GitHub: environment before repository before organization): use another name for one of them`,
+            high.at
+          ),
+          diagnostic(
+            "target/shadowed",
+            `${low.what} is shadowed by the ${high.what} that ${owner2(high, low)} writes (${where2(high)}); a job that can read both gets that one (GitHub: environment before repository before organization): use another name for one of them`,
+            low.at
+          )
+        );
+      }
+  }
+  return out;
+}
+
 // src/core/lifecycle/invariants.ts
 function checkManifestInvariants(m2, now) {
-  return [...m2.keys.values()].flatMap((key) => checkKeyInvariants(key, now));
+  const keys = [...m2.keys.values()];
+  return [
+    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
+    ...checkTargetOwnership(keys.map((k2) => k2.doc))
+  ];
 }
 function checkKeyInvariants(key, now) {
   const out = [];
@@ -58592,15 +58883,15 @@ var Parser2 = class {
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m2[kind];
-      const where2 = [...path, kind];
+      const where3 = [...path, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
           `${kind} must be a non-empty string (sops ignores an empty one)`,
-          where2
+          where3
         );
       else if (kind.endsWith("_regex")) {
-        const ok = this.regex(raw, where2, kind);
+        const ok = this.regex(raw, where3, kind);
         if (ok !== void 0) crypt = { kind, value: raw };
       } else crypt = { kind, value: raw };
     }
@@ -58837,18 +59128,18 @@ function manifestFactsOf({ snapshot, tree }) {
     });
   }
   for (const [path, bytes] of tree) {
-    const where2 = parseMaterialPath(path);
-    if (where2 === void 0) continue;
-    const key = keys.get(where2.id);
+    const where3 = parseMaterialPath(path);
+    if (where3 === void 0) continue;
+    const key = keys.get(where3.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path);
     const text2 = decoder2.decode(bytes);
     if (loaded !== void 0) {
-      key.materials.set(where2.version, materialFacts(loaded, text2, true));
+      key.materials.set(where3.version, materialFacts(loaded, text2, true));
     } else {
       const parsed = parseYaml(path, bytes);
       const doc = { file: path, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where2.version, materialFacts(doc, text2, false));
+      key.materials.set(where3.version, materialFacts(doc, text2, false));
     }
   }
   return { keys, unreadableKeys };
@@ -59782,7 +60073,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     return originalStringify(rootProcessed);
   }
   const chunks = [];
-  let level = 0;
+  let level2 = 0;
   const stack = [
     {
       parent: { "": rootProcessed },
@@ -59799,13 +60090,13 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     const node2 = stack[stack.length - 1];
     if (node2.index === 0) {
       chunks.push(node2.isArray ? "[" : "{");
-      level++;
+      level2++;
     }
     let isDone = false;
     if (node2.isArray) {
       if (node2.index < node2.val.length) {
         if (!node2.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
+        if (space) chunks.push("\n" + space.repeat(level2));
         const childRaw = node2.val[node2.index];
         const childVal = prepareVal(node2.val, String(node2.index), childRaw);
         if (isUnstringifiable(childVal)) {
@@ -59850,7 +60141,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k2) + ": ");
+          chunks.push("\n" + space.repeat(level2) + originalStringify(k2) + ": ");
         } else {
           chunks.push(originalStringify(k2) + ":");
         }
@@ -59883,8 +60174,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     }
     if (isDone) {
-      level--;
-      if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+      level2--;
+      if (!node2.first && space) chunks.push("\n" + space.repeat(level2));
       chunks.push(node2.isArray ? "]" : "}");
       visited.delete(node2.val);
       stack.pop();
@@ -61045,7 +61336,7 @@ function createGitHubClient(opts) {
   const serverUrl = trimSlash(opts.serverUrl ?? serverUrlFor(apiUrl));
   const secrets = [opts.token];
   const raw = opts.log ?? silent;
-  const say = (level) => (message) => raw[level](redactCredentials(typeof message === "string" ? message : String(message), secrets));
+  const say = (level2) => (message) => raw[level2](redactCredentials(typeof message === "string" ? message : String(message), secrets));
   const log = {
     debug: say("debug"),
     info: say("info"),
@@ -61106,7 +61397,7 @@ function createGitHubClient(opts) {
     octokit,
     apiUrl,
     serverUrl,
-    htmlUrl: (owner, repo, ...parts) => [serverUrl, owner, repo, ...parts.map(String)].join("/")
+    htmlUrl: (owner2, repo, ...parts) => [serverUrl, owner2, repo, ...parts.map(String)].join("/")
   };
 }
 
@@ -61122,11 +61413,11 @@ function inlineText(bytes) {
 }
 function createGitDataAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const readRef = async (branch) => {
     try {
       const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner,
+        owner: owner2,
         repo,
         ref: `heads/${branch}`
       });
@@ -61139,7 +61430,7 @@ function createGitDataAdapter(client, at3) {
   const createBranch = async (branch, sha2) => {
     try {
       await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
-        owner,
+        owner: owner2,
         repo,
         ref: `refs/heads/${branch}`,
         sha: sha2
@@ -61154,7 +61445,7 @@ function createGitDataAdapter(client, at3) {
   };
   const fastForwardBranch = async (branch, sha2) => {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-      owner,
+      owner: owner2,
       repo,
       ref: `heads/${branch}`,
       sha: sha2,
@@ -61167,7 +61458,7 @@ function createGitDataAdapter(client, at3) {
     const text2 = inlineText(change.content);
     if (text2 !== null) return { ...base, content: text2 };
     const blob = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
-      owner,
+      owner: owner2,
       repo,
       content: Buffer.from(change.content).toString("base64"),
       encoding: "base64"
@@ -61178,7 +61469,7 @@ function createGitDataAdapter(client, at3) {
     async getBranchHead(branch) {
       try {
         const r2 = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", {
-          owner,
+          owner: owner2,
           repo,
           branch
         });
@@ -61193,7 +61484,7 @@ function createGitDataAdapter(client, at3) {
     async deleteBranch(branch) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
-          owner,
+          owner: owner2,
           repo,
           ref: `heads/${branch}`
         });
@@ -61212,13 +61503,13 @@ function createGitDataAdapter(client, at3) {
       const entries = [];
       for (const change of input2.changes) entries.push(await treeEntry(change));
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner,
+        owner: owner2,
         repo,
         base_tree: input2.base.tree,
         tree: entries
       });
       const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner,
+        owner: owner2,
         repo,
         message: input2.message,
         tree: tree.data.sha,
@@ -61239,7 +61530,7 @@ function createGitDataAdapter(client, at3) {
     async getCommitMessage(sha2) {
       try {
         const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
-          owner,
+          owner: owner2,
           repo,
           commit_sha: sha2
         });
@@ -61280,13 +61571,13 @@ ${marker}
 }
 function createIssuesAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const listIssues = async (label) => {
     const issues = await allPages(
       `open issues labelled ${label}`,
       (page) => octokit.request("GET /repos/{owner}/{repo}/issues", {
         page,
-        owner,
+        owner: owner2,
         repo,
         state: "open",
         labels: label,
@@ -61296,7 +61587,7 @@ function createIssuesAdapter(client, at3) {
     );
     return issues.filter((i) => !i.pull_request).map((hit) => ({
       number: hit.number,
-      url: client.htmlUrl(owner, repo, "issues", hit.number),
+      url: client.htmlUrl(owner2, repo, "issues", hit.number),
       title: hit.title,
       body: hit.body ?? "",
       labels: hit.labels.flatMap((l3) => {
@@ -61314,7 +61605,7 @@ function createIssuesAdapter(client, at3) {
     listIssues,
     async commentIssue(issue3, body) {
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: issue3,
         body,
@@ -61324,7 +61615,7 @@ function createIssuesAdapter(client, at3) {
     async removeLabel(issue3, label) {
       try {
         await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
-          owner,
+          owner: owner2,
           repo,
           issue_number: issue3,
           name: label
@@ -61340,7 +61631,7 @@ function createIssuesAdapter(client, at3) {
       const found = await findIssue(spec.marker, spec.labels[0]);
       if (!found) {
         const r2 = await octokit.request("POST /repos/{owner}/{repo}/issues", {
-          owner,
+          owner: owner2,
           repo,
           title: spec.title,
           body,
@@ -61349,14 +61640,14 @@ function createIssuesAdapter(client, at3) {
           request: { retries: 0 }
         });
         const number4 = r2.data.number;
-        return { number: number4, url: client.htmlUrl(owner, repo, "issues", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner2, repo, "issues", number4), result: "created" };
       }
       const have = new Set(found.labels.map((l3) => l3.toLowerCase()));
       const missing = spec.labels.filter((l3) => !have.has(l3.toLowerCase()));
       const changed2 = found.title !== spec.title || found.body !== body || missing.length > 0;
       if (changed2) {
         await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-          owner,
+          owner: owner2,
           repo,
           issue_number: found.number,
           title: spec.title,
@@ -61375,7 +61666,7 @@ function createIssuesAdapter(client, at3) {
       const found = await findIssue(marker, label);
       if (!found) return "absent";
       await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: found.number,
         state: "closed",
@@ -61389,10 +61680,10 @@ function createIssuesAdapter(client, at3) {
 // src/adapters/github/pulls.ts
 function createPullsAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const toPull = (p2) => ({
     number: p2.number,
-    url: client.htmlUrl(owner, repo, "pull", p2.number),
+    url: client.htmlUrl(owner2, repo, "pull", p2.number),
     headRef: p2.head.ref,
     headSha: p2.head.sha,
     baseRef: p2.base.ref,
@@ -61408,7 +61699,7 @@ function createPullsAdapter(client, at3) {
         "open pull requests",
         (page) => octokit.request("GET /repos/{owner}/{repo}/pulls", {
           page,
-          owner,
+          owner: owner2,
           repo,
           state: "open",
           per_page: PER_PAGE
@@ -61419,7 +61710,7 @@ function createPullsAdapter(client, at3) {
     async createPull(pull) {
       try {
         const r2 = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           head: pull.head,
           base: pull.base,
@@ -61428,14 +61719,14 @@ function createPullsAdapter(client, at3) {
           ...pull.draft === void 0 ? {} : { draft: pull.draft }
         });
         const number4 = r2.data.number;
-        return { number: number4, url: client.htmlUrl(owner, repo, "pull", number4), result: "created" };
+        return { number: number4, url: client.htmlUrl(owner2, repo, "pull", number4), result: "created" };
       } catch (e) {
         if (!isGitHubError(e, "unprocessable")) throw e;
         const open3 = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
-          owner,
+          owner: owner2,
           repo,
           state: "open",
-          head: `${owner}:${pull.head}`,
+          head: `${owner2}:${pull.head}`,
           base: pull.base,
           per_page: 1
         });
@@ -61443,14 +61734,14 @@ function createPullsAdapter(client, at3) {
         if (!found) throw e;
         return {
           number: found.number,
-          url: client.htmlUrl(owner, repo, "pull", found.number),
+          url: client.htmlUrl(owner2, repo, "pull", found.number),
           result: "exists"
         };
       }
     },
     async updatePull(number4, update) {
       await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
-        owner,
+        owner: owner2,
         repo,
         pull_number: number4,
         ...update
@@ -61459,7 +61750,7 @@ function createPullsAdapter(client, at3) {
     async addLabels(number4, labels) {
       if (labels.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
-        owner,
+        owner: owner2,
         repo,
         issue_number: number4,
         labels: [...labels]
@@ -61468,7 +61759,7 @@ function createPullsAdapter(client, at3) {
     async requestReviewers(number4, reviewers) {
       if (reviewers.users.length === 0 && reviewers.teams.length === 0) return;
       await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
-        owner,
+        owner: owner2,
         repo,
         pull_number: number4,
         reviewers: [...reviewers.users],
@@ -61494,12 +61785,12 @@ function assertFileName(path) {
 }
 function createStateRefAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   const blobs = /* @__PURE__ */ new Map();
   const refSha = async (ref) => {
     try {
       const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        owner,
+        owner: owner2,
         repo,
         ref: ref.slice("refs/".length)
       });
@@ -61513,7 +61804,7 @@ function createStateRefAdapter(client, at3) {
     const hit = blobs.get(sha2);
     if (hit !== void 0) return hit;
     const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-      owner,
+      owner: owner2,
       repo,
       file_sha: sha2
     });
@@ -61531,7 +61822,7 @@ function createStateRefAdapter(client, at3) {
       if (at4.type !== "commit")
         throw new Error(`${ref} points at a ${at4.type}, not a commit: rekey did not write it`);
       const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-        owner,
+        owner: owner2,
         repo,
         tree_sha: at4.sha
       });
@@ -61549,7 +61840,7 @@ function createStateRefAdapter(client, at3) {
       if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
       for (const path of files.keys()) assertFileName(path);
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        owner,
+        owner: owner2,
         repo,
         // No base_tree: the commit holds exactly `files`.
         tree: [...files].map(([path, content]) => ({
@@ -61560,7 +61851,7 @@ function createStateRefAdapter(client, at3) {
         }))
       });
       const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        owner,
+        owner: owner2,
         repo,
         message,
         tree: tree.data.sha,
@@ -61569,10 +61860,10 @@ function createStateRefAdapter(client, at3) {
       const sha2 = commit.data.sha;
       try {
         if (parent === null) {
-          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref, sha: sha2 });
+          await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: owner2, repo, ref, sha: sha2 });
         } else {
           await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-            owner,
+            owner: owner2,
             repo,
             ref: ref.slice("refs/".length),
             sha: sha2,
@@ -61595,12 +61886,12 @@ function createStateRefAdapter(client, at3) {
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at3) {
   const { octokit } = client;
-  const { owner, repo } = at3;
+  const { owner: owner2, repo } = at3;
   return {
     async createStatus(sha2, status) {
       const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
       await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-        owner,
+        owner: owner2,
         repo,
         sha: sha2,
         state: status.state,
@@ -61614,7 +61905,7 @@ function createStatusAdapter(client, at3) {
         `statuses of ${ref}`,
         (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
           page,
-          owner,
+          owner: owner2,
           repo,
           ref,
           per_page: PER_PAGE
