@@ -17,7 +17,8 @@ export interface CliCommand {
 export interface CliIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: (text: string) => void;
+  /** Text, or bytes written as they are (`sops decrypt` of a binary file). */
+  readonly stdout: (text: string | Uint8Array) => void;
   readonly stderr: (text: string) => void;
   readonly stdin: () => Promise<Uint8Array>;
   readonly now: () => Date;

@@ -120,7 +120,7 @@ export async function cliPullRun(
 
 /** One line per key, `key: outcome (reason)`, as the actions log them. */
 export function printKeyOutcomes(
-  io: Pick<CliIo, 'stdout'>,
+  io: { readonly stdout: (text: string) => void },
   keys: readonly { keyId: string; outcome: string; reason?: string }[],
 ): void {
   for (const k of keys) io.stdout(`${k.keyId}: ${k.outcome}${k.reason ? ` (${k.reason})` : ''}\n`);

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { BuiltinSopsCodec } from '../../src/crypto/sops/index.ts';
+import { parseSopsConfig } from '../../src/core/sops-config.ts';
 import { canary } from '../support/canary.ts';
 import { demoIdentityFile, edit, git, rekey, templateRepo } from './harness.ts';
 
@@ -249,6 +252,24 @@ describe('rekey new and rekey sops', () => {
     });
     expect(d).toMatchObject({ code: 1, stdout: '' });
     expect(d.stderr).toMatch(/^rekey sops decrypt: .*MAC mismatch/);
+  });
+
+  it('sops decrypt writes a binary-store file that is not UTF-8 byte for byte, like sops -d', async () => {
+    const recipient = /age1[0-9a-z]+/.exec(readFileSync(join(repo.dir, '.sops.yaml'), 'utf8'))![0];
+    const raw = Uint8Array.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x0a]);
+    const enc = await new BuiltinSopsCodec({ identities: [] }).encrypt('blob.bin', raw, {
+      rule: parseSopsConfig('.sops.yaml', YAML.parse(`creation_rules:\n  - age: ${recipient}\n`))
+        .config!.creationRules[0]!,
+      now: new Date('2026-11-22T12:00:00Z'),
+    });
+    const dec = await rekey(
+      repo.dir,
+      ['sops', 'decrypt', '-', '--path', 'blob.bin'],
+      { SOPS_AGE_KEY_FILE: demoIdentityFile },
+      enc,
+    );
+    expect(dec.code).toBe(0);
+    expect([...dec.stdoutBytes]).toEqual([...raw]);
   });
 
   it('sops encrypt then decrypt round-trips through stdin and stdout', async () => {

@@ -12,6 +12,8 @@ export const demoIdentityFile = join(root, 'demo/age-identity.txt');
 export interface Run {
   code: number;
   stdout: string;
+  /** stdout exactly as written, for output that need not be text. */
+  stdoutBytes: Uint8Array;
   stderr: string;
 }
 
@@ -19,20 +21,21 @@ export async function rekey(
   cwd: string,
   args: string[],
   env: Record<string, string> = {},
-  stdin = '',
+  stdin: string | Uint8Array = '',
 ): Promise<Run> {
-  let stdout = '';
+  const out: Uint8Array[] = [];
   let stderr = '';
   const code = await main(args, {
     cwd,
     env: { HOME: cwd, ...env },
-    stdout: (t) => (stdout += t),
+    stdout: (t) => void out.push(typeof t === 'string' ? new TextEncoder().encode(t) : t),
     stderr: (t) => (stderr += t),
-    stdin: async () => new TextEncoder().encode(stdin),
+    stdin: async () => (typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin),
     now: () => new Date('2026-11-22T12:00:00Z'),
     isTty: false,
   });
-  return { code, stdout, stderr };
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: new TextDecoder().decode(stdoutBytes), stdoutBytes, stderr };
 }
 
 export function git(dir: string, ...args: string[]): string {

@@ -73,7 +73,8 @@ export const sops: CliCommand = {
         io.stderr(`rekey sops decrypt: ${e.message}\n`);
         return EXIT.findings;
       }
-      io.stdout(new TextDecoder().decode(plain));
+      // The bytes as decrypted: a binary-store file need not be UTF-8 (sops -d writes it raw).
+      io.stdout(plain);
       return EXIT.ok;
     }
     const tree = await readTree(dir, verb === 'verify' ? values.base : undefined);
