@@ -5,6 +5,7 @@
 // tree at HEAD, findings, the report) and of rendering each format, and the ratio to plain
 // `git log --first-parent --raw` over the same repository. Targets: < 5 s, ratio < 2.0.
 // Run: node bench/audit.bench.ts [commits] [--keep]
+import { figure } from './figures.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -162,6 +163,24 @@ try {
     `of which the history pass (git log + cat-file + fold) ${ms(historyMs)}  ratio ${(historyMs / plainLog).toFixed(2)}; the rest is the policies, findings and report`,
   );
   console.log(`render: ${renders.join(', ')}`);
+  figure({
+    name: `audit: ${COMMITS} manifest commits`,
+    value: auditMs,
+    unit: 'ms',
+    target: { op: '<', value: COMMITS >= 100_000 ? 10_000 : 5000 },
+  });
+  figure({
+    name: `audit: ratio to git log --first-parent --raw, ${COMMITS} commits`,
+    value: auditMs / plainLog,
+    unit: 'x',
+    target: { op: '<=', value: 2 },
+  });
+  figure({
+    name: `audit: peak RSS, ${COMMITS} commits`,
+    value: process.resourceUsage().maxRSS / 1024,
+    unit: 'MiB',
+    target: { op: '<', value: 1024 },
+  });
   console.log(
     `load average ${loadavg()
       .map((l) => l.toFixed(1))

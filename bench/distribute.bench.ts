@@ -18,6 +18,7 @@
 //
 // Run: node bench/distribute.bench.ts [--full] [--concurrency N] [--secrets N]
 //      npm run bench -- distribute --full
+import { figure } from './figures.ts';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -273,6 +274,15 @@ function report(r: Run): void {
     );
   } else console.log(`  target < 10 s: ${s < 10 ? 'met' : 'MISSED'}`);
   for (const p of r.problems) console.log(`  FAIL: ${p}`);
+  const label = `distribute: ${r.secrets} secrets, concurrency ${r.concurrency}${r.spacing ? ', default spacing' : ''}`;
+  figure({
+    name: `${label}, REST calls per secret`,
+    value: total / r.secrets,
+    unit: 'calls/secret',
+    target: { op: '<=', value: 1.1 },
+  });
+  if (!r.spacing)
+    figure({ name: `${label}, wall`, value: s, unit: 's', target: { op: '<', value: 10 } });
 }
 
 console.log(

@@ -4,6 +4,7 @@
 // os.tmpdir() and removed afterwards. Prints the wall time of buildHistoryIndex, where it
 // goes (log, parse, cat-file, fold) and its ratio to plain `git log --first-parent --raw`
 // over the same repository. Run: node bench/history.bench.ts [commits] [--keep]
+import { figure } from './figures.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -181,6 +182,12 @@ try {
   console.log(
     `git log --first-parent --raw (whole tree)      ${ms(plainLog)}  ratio ${(indexMs / plainLog).toFixed(2)}`,
   );
+  figure({
+    name: `history: buildHistoryIndex, ${COMMITS} commits`,
+    value: indexMs,
+    unit: 'ms',
+    target: { op: '<', value: 3000 },
+  });
   console.log(
     `git log with the index's own arguments         ${ms(sameLog)}  ratio ${(indexMs / sameLog).toFixed(2)}`,
   );

@@ -3,6 +3,7 @@
 // verification and encryption per file, each against its floor: the age unwrap (decrypt) or
 // wrap (encrypt) of the 32-byte data key alone, which every sops implementation must pay.
 // Run: node bench/sops.bench.ts [files]
+import { figure } from './figures.ts';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { armor, Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
@@ -115,6 +116,19 @@ console.log(
 console.log(
   `decrypt / age unwrap floor: ${r('decrypt + verify MAC (codec)', 'floor: age unwrap of the data key')}`,
 );
+const ratio = (a: string, b: string) => (bestCpu[a] as number) / (bestCpu[b] as number);
+figure({
+  name: 'sops: encrypt / age wrap floor (CPU)',
+  value: ratio('encrypt (codec)', 'floor: age wrap of the data key'),
+  unit: 'x',
+  target: { op: '<=', value: 1.5 },
+});
+figure({
+  name: 'sops: decrypt + MAC / age unwrap floor (CPU)',
+  value: ratio('decrypt + verify MAC (codec)', 'floor: age unwrap of the data key'),
+  unit: 'x',
+  target: { op: '<=', value: 1.5 },
+});
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 console.log(
   `load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (wall times are noisy when it is high)`,
