@@ -62,14 +62,3 @@ export function renderFigures(figures: readonly Figure[]): string {
     `${targeted - missed} of ${targeted} targets met${missed ? `, ${missed} missed` : ''}`,
   ].join('\n');
 }
-
-/** Splits a suite's output into the figures it reported and the lines to show as they are. */
-export function collectFigures(output: string): { figures: Figure[]; rest: string } {
-  const figures: Figure[] = [];
-  const rest: string[] = [];
-  for (const l of output.split('\n')) {
-    if (l.startsWith(FIGURE_PREFIX)) figures.push(JSON.parse(l.slice(FIGURE_PREFIX.length)));
-    else rest.push(l);
-  }
-  return { figures, rest: rest.join('\n') };
-}
