@@ -283,3 +283,40 @@ export function permissionFor(method: string, route: string): RoutePermission {
 export function acceptedHeader(entry: Pick<RoutePermission, 'anyOf'>): string {
   return entry.anyOf.map((set) => set.map((x) => `${x.name}=${x.access}`).join(',')).join('; ');
 }
+
+/**
+ * The grants a job needs to call `operations` (`'PUT /repos/{owner}/{repo}/keys'`...): the first
+ * set of each route (the one the table lists first is the one rekey relies on), at the highest
+ * level asked for, plus the conditional grants that apply (`withConditional`). For doctor and
+ * for checking the workflows' token permissions against this table.
+ */
+export function grantsFor(
+  operations: readonly string[],
+  withConditional: (c: ConditionalGrant) => boolean = () => false,
+): Record<string, Access> {
+  const rank: Record<Access, number> = { read: 1, write: 2, admin: 3 };
+  const out: Record<string, Access> = {};
+  const add = (x: Grant) => {
+    const had = out[x.name];
+    if (x.name !== 'metadata' && (!had || rank[had] < rank[x.access])) out[x.name] = x.access;
+  };
+  for (const op of operations) {
+    const [method = '', route = ''] = op.split(' ');
+    const entry = permissionFor(method, route);
+    for (const x of entry.anyOf[0] ?? []) add(x);
+    for (const c of entry.conditional ?? []) if (withConditional(c)) add(c);
+  }
+  return out;
+}
+
+/**
+ * The `actions/create-github-app-token` input that requests a permission, or null when the
+ * action has none: its inputs are generated from GitHub's `app-permissions` schema, which has no
+ * `organization_dependabot_secrets` (checked in action.yml at commit 00ba6edc669407bbc8515d920f157621329b37e4
+ * and in @octokit/openapi 23.0.2). A token for organization Dependabot secrets must therefore be
+ * minted without permission inputs, inheriting the installation's permissions.
+ */
+export function appTokenInput(permission: string): string | null {
+  if (permission === 'organization_dependabot_secrets') return null;
+  return `permission-${permission.replaceAll('_', '-')}`;
+}

@@ -6,6 +6,8 @@ import { type Emulator, startEmulator } from '../../../src/sandbox/emulator/inde
 import { route } from '../../../src/sandbox/emulator/http.ts';
 import {
   acceptedHeader,
+  appTokenInput,
+  grantsFor,
   type Access,
   ROUTE_PERMISSIONS,
   type RoutePermission,
@@ -129,3 +131,31 @@ describe.each(ROUTE_PERMISSIONS.map((p) => [`${p.method} ${p.route}`, p] as cons
     });
   },
 );
+
+describe('grants for a job', () => {
+  it('sums the routes a job calls into the grants its token needs', () => {
+    const R = '/repos/{owner}/{repo}';
+    expect(
+      grantsFor([
+        `GET ${R}/environments/{environment_name}/secrets`,
+        `PUT ${R}/environments/{environment_name}/secrets/{secret_name}`,
+        `POST ${R}/keys`,
+        `GET ${R}`,
+      ]),
+    ).toEqual({ environments: 'write', secrets: 'write', administration: 'write' });
+    const reviewers = [`POST ${R}/pulls/{pull_number}/requested_reviewers`];
+    expect(grantsFor(reviewers)).toEqual({ pull_requests: 'write' });
+    expect(grantsFor(reviewers, (c) => c.name === 'members')).toEqual({
+      pull_requests: 'write',
+      members: 'read',
+    });
+    expect(() => grantsFor([`GET ${R}/hooks`])).toThrow(/has no entry/);
+  });
+
+  it('names the create-github-app-token input for each permission, none for org Dependabot secrets', () => {
+    expect(appTokenInput('pull_requests')).toBe('permission-pull-requests');
+    expect(appTokenInput('members')).toBe('permission-members');
+    expect(appTokenInput('organization_secrets')).toBe('permission-organization-secrets');
+    expect(appTokenInput('organization_dependabot_secrets')).toBeNull();
+  });
+});
