@@ -127,7 +127,8 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
         issues: 'write',
         statuses: 'write',
         secrets: 'write',
-        environments: 'read',
+        // GitHub lists environment secrets under Environments as well as Secrets.
+        environments: 'write',
         administration: 'write',
       },
     });

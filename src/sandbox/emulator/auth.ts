@@ -3,7 +3,8 @@
 // answers 401/403/404 the way GitHub does, with `x-accepted-github-permissions` and the
 // `x-ratelimit-*` headers, so rekey's error handling meets the real shapes.
 import { randomBytes } from 'node:crypto';
-import { ApiError, type Permission } from './http.ts';
+import { ApiError } from './http.ts';
+import { acceptedHeader, type Grant, type RoutePermission } from './permissions.ts';
 import type { EmulatorState, RepoState, User } from './state.ts';
 
 export type TokenKind = 'app' | 'github-actions' | 'user';
@@ -115,29 +116,34 @@ export function spendRateLimit(identity: Identity, now: Date): Record<string, st
   return headers;
 }
 
+/** Whether the token holds `grant` (every repository permission implies metadata read). */
+export function holds(identity: Identity, grant: Grant): boolean {
+  if (identity.permissions === 'all') return true;
+  if (grant.name === 'metadata' && grant.access === 'read')
+    return Object.keys(identity.permissions).length > 0;
+  const granted = identity.permissions[grant.name];
+  return granted !== undefined && RANK[granted] >= RANK[grant.access];
+}
+
+/** GitHub's 403 for a token without the permission, naming what would have been accepted. */
+export function forbidden(identity: Identity, accepted: string): ApiError {
+  const who = identity.kind === 'user' ? 'personal access token' : 'integration';
+  return new ApiError(403, `Resource not accessible by ${who}`, undefined, {
+    'x-accepted-github-permissions': accepted,
+  });
+}
+
 /** 404 when the token cannot see the repository, 403 when it lacks the permission. */
 export function authorize(
   identity: Identity,
-  permission: Permission | null,
+  permission: Pick<RoutePermission, 'anyOf'>,
   repo: RepoState | null,
 ): void {
   if (repo && identity.repositories && !identity.repositories.includes(repo.fullName.toLowerCase()))
     throw new ApiError(404, 'Not Found');
-  if (!permission || identity.permissions === 'all') return;
-  const [name, level, alternative] = permission;
-  // Every repository permission implies metadata read, as on GitHub.
-  if (name === 'metadata' && level === 'read' && Object.keys(identity.permissions).length > 0)
-    return;
-  for (const n of alternative ? [name, alternative] : [name]) {
-    const granted = identity.permissions[n];
-    if (granted && RANK[granted] >= RANK[level]) return;
-  }
+  if (permission.anyOf.some((set) => set.every((grant) => holds(identity, grant)))) return;
   // Without read access GitHub hides a private repository entirely.
-  if (repo && repo.private && permission[0] === 'metadata') throw new ApiError(404, 'Not Found');
-  const who = identity.kind === 'user' ? 'personal access token' : 'integration';
-  throw new ApiError(403, `Resource not accessible by ${who}`, undefined, {
-    'x-accepted-github-permissions': [name, ...(alternative ? [alternative] : [])]
-      .map((n) => `${n}=${level}`)
-      .join('; '),
-  });
+  const metadataOnly = permission.anyOf.every((set) => set.every((x) => x.name === 'metadata'));
+  if (repo && repo.private && metadataOnly) throw new ApiError(404, 'Not Found');
+  throw forbidden(identity, acceptedHeader(permission));
 }

@@ -42,7 +42,8 @@ export async function serveGitHttp(
       : '';
     try {
       const identity = tokens.authenticate(password ? `token ${password}` : undefined);
-      authorize(identity, ['contents', 'read'], repo);
+      // Cloning is not a REST route: GitHub asks for contents read, as for reading a tree.
+      authorize(identity, { anyOf: [[{ name: 'contents', access: 'read' }]] }, repo);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' });

@@ -3,6 +3,7 @@
 // validator all speak the same names as GitHub's description.
 import type { IncomingMessage } from 'node:http';
 import type { Identity } from './auth.ts';
+import { permissionFor, type RoutePermission } from './permissions.ts';
 import type { Urls } from './render.ts';
 import type { EmulatorState, RepoState } from './state.ts';
 
@@ -51,25 +52,20 @@ export interface Ctx {
   now: Date;
 }
 
-/**
- * GitHub's fine-grained permission an operation needs, e.g. ['contents', 'write']; a third
- * element names an alternative permission that also suffices (labels: issues or pull_requests).
- */
-export type Permission = readonly [string, 'read' | 'write' | 'admin', string?];
-
 export interface Route {
   method: string;
   template: string;
-  permission: Permission | null;
+  /** GitHub's permission for the route, from the table in permissions.ts. */
+  permission: RoutePermission;
   handler: (ctx: Ctx) => Promise<Reply>;
 }
 
+/** A route whose permission is GitHub's, looked up in permissions.ts (throws when unlisted). */
 export const route = (
   method: string,
   template: string,
-  permission: Permission | null,
   handler: (ctx: Ctx) => Promise<Reply>,
-): Route => ({ method, template, permission, handler });
+): Route => ({ method, template, permission: permissionFor(method, template), handler });
 
 export interface Match {
   route: Route;

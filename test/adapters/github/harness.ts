@@ -32,6 +32,8 @@ export async function startBed(files?: Record<string, string>): Promise<Bed> {
       pull_requests: 'write',
       issues: 'write',
       statuses: 'write',
+      // Organization permission GitHub needs to request a team's review.
+      members: 'read',
     },
   });
   const logs: string[] = [];

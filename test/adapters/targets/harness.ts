@@ -28,6 +28,8 @@ export async function startTargetBed(): Promise<TargetBed> {
     login: 'rekey',
     permissions: {
       secrets: 'write',
+      // GitHub lists environment secrets under Environments as well as Secrets.
+      environments: 'write',
       dependabot_secrets: 'write',
       organization_secrets: 'write',
       organization_dependabot_secrets: 'write',

@@ -183,6 +183,8 @@ export const TOKEN_PERMISSIONS = {
   issues: 'write',
   metadata: 'read',
   secrets: 'write',
+  // GitHub lists environment secrets under Environments as well as Secrets.
+  environments: 'write',
   dependabot_secrets: 'write',
   organization_secrets: 'write',
   organization_dependabot_secrets: 'write',

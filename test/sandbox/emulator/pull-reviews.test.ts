@@ -1,6 +1,6 @@
 // Reviews, requested reviewers, protection on merge, merge methods and conflicts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitVia, harness, type Harness, REPO, statusOf } from './harness.ts';
+import { client, commitVia, harness, type Harness, REPO, statusOf } from './harness.ts';
 
 const o = { owner: 'acme', repo: 'infra' };
 let h: Harness;
@@ -70,6 +70,69 @@ describe('reviews and merging', () => {
         }),
       ),
     ).toBe(422);
+  });
+
+  it('refuses team reviewers without the members permission, and then requests nobody', async () => {
+    const { pr } = await openPull('rekey/rotate/teams', { 'keys/t.yaml': 'v: 1\n' });
+    const noMembers = client(
+      h.emu,
+      h.emu.addToken({ kind: 'app', login: 'rekey', permissions: { pull_requests: 'write' } }),
+    );
+    const ask = (c: typeof noMembers) =>
+      c.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+        ...o,
+        pull_number: pr.number,
+        reviewers: ['alice'],
+        team_reviewers: ['security'],
+      });
+    await expect(ask(noMembers)).rejects.toMatchObject({
+      status: 422,
+      response: {
+        data: {
+          message: 'Validation Failed',
+          errors: [expect.stringMatching(/^Could not resolve to a node with the global id of '/)],
+        },
+      },
+    });
+    const none = await h.app.request(
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+      { ...o, pull_number: pr.number },
+    );
+    expect(none.data).toMatchObject({ users: [], teams: [] });
+    // Users alone need no organization permission; members read opens teams.
+    const users = await noMembers.request(
+      'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+      { ...o, pull_number: pr.number, reviewers: ['alice'] },
+    );
+    expect(users.status).toBe(201);
+    const withMembers = client(
+      h.emu,
+      h.emu.addToken({
+        kind: 'app',
+        login: 'rekey',
+        permissions: { pull_requests: 'write', members: 'read' },
+      }),
+    );
+    expect((await ask(withMembers)).status).toBe(201);
+  });
+
+  it("refuses the author as reviewer with GitHub's message, requesting nobody", async () => {
+    const { pr } = await openPull('rekey/rotate/author', { 'keys/u.yaml': 'v: 1\n' });
+    await expect(
+      h.app.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+        ...o,
+        pull_number: pr.number,
+        reviewers: ['alice', 'rekey[bot]'],
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: 'Review cannot be requested from pull request author.' } },
+    });
+    const none = await h.app.request(
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+      { ...o, pull_number: pr.number },
+    );
+    expect(none.data.users).toEqual([]);
   });
 
   it('blocks the merge until another identity approves and the required check passes', async () => {

@@ -245,4 +245,40 @@ describe('deploy keys', () => {
       ),
     ).toBe(404);
   });
+
+  it('refuses a key that is already a deploy key of another repository, as GitHub does', async () => {
+    await h.emu.addRepo({ fullName: 'acme/elsewhere' });
+    const key = sshKey();
+    const first = await h.app.request('POST /repos/{owner}/{repo}/keys', {
+      owner: 'acme',
+      repo: 'elsewhere',
+      key,
+      title: 'rekey v1',
+    });
+    expect(first.status).toBe(201);
+    await expect(
+      h.app.request('POST /repos/{owner}/{repo}/keys', { ...o, key, title: 'rekey v1' }),
+    ).rejects.toMatchObject({
+      status: 422,
+      response: {
+        data: {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PublicKey', field: 'key', message: 'key is already in use' }],
+        },
+      },
+    });
+    expect((await h.app.request('GET /repos/{owner}/{repo}/keys', o)).data).toEqual([]);
+    // Once it leaves the other repository it may be added here: the move order rekey needs.
+    await h.app.request('DELETE /repos/{owner}/{repo}/keys/{key_id}', {
+      owner: 'acme',
+      repo: 'elsewhere',
+      key_id: first.data.id,
+    });
+    const moved = await h.app.request('POST /repos/{owner}/{repo}/keys', {
+      ...o,
+      key,
+      title: 'v1',
+    });
+    expect(moved.status).toBe(201);
+  });
 });

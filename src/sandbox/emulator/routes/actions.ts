@@ -198,9 +198,8 @@ async function listRuns(ctx: Ctx) {
 }
 
 const R = '/repos/{owner}/{repo}/actions/workflows';
-const ACTIONS_READ = ['actions', 'read'] as const;
 export const actionRoutes: Route[] = [
-  route('GET', R, ACTIONS_READ, listWorkflows),
-  route('GET', `${R}/{workflow_id}`, ACTIONS_READ, getWorkflow),
-  route('GET', `${R}/{workflow_id}/runs`, ACTIONS_READ, listRuns),
+  route('GET', R, listWorkflows),
+  route('GET', `${R}/{workflow_id}`, getWorkflow),
+  route('GET', `${R}/{workflow_id}/runs`, listRuns),
 ];

@@ -1,5 +1,6 @@
 // Deploy keys. The key line is checked the way GitHub does before accepting it: an OpenSSH
-// public key whose base64 blob starts with its own type name, not already in use.
+// public key whose base64 blob starts with its own type name, not already a deploy key of any
+// repository.
 import {
   ApiError,
   bodyOf,
@@ -62,7 +63,11 @@ async function createKey(ctx: Ctx) {
   const body = bodyOf(ctx);
   const key = normalizeSshKey(str(body['key']) ?? '');
   if (!key) throw invalid('key is invalid. You must supply a key in OpenSSH public key format');
-  if (ctx.repo.deployKeys.some((k) => k.key === key)) throw invalid('key is already in use');
+  // GitHub refuses a public key that is already a deploy key in ANY repository, not only this
+  // one: the same 422 (ansible-collections/community.general#6718 shows the body, #10011 names
+  // "the key is already used in another repository"; jcabi/jcabi-github#608).
+  const inUse = [...ctx.state.repos.values()].some((r) => r.deployKeys.some((k) => k.key === key));
+  if (inUse) throw invalid('key is already in use');
   const deployKey: DeployKey = {
     id: ctx.state.id(),
     key,
@@ -102,8 +107,8 @@ async function deleteKey(ctx: Ctx) {
 
 const R = '/repos/{owner}/{repo}/keys';
 export const deployKeyRoutes: Route[] = [
-  route('GET', R, ['administration', 'read'], listKeys),
-  route('POST', R, ['administration', 'write'], createKey),
-  route('GET', `${R}/{key_id}`, ['administration', 'read'], getKey),
-  route('DELETE', `${R}/{key_id}`, ['administration', 'write'], deleteKey),
+  route('GET', R, listKeys),
+  route('POST', R, createKey),
+  route('GET', `${R}/{key_id}`, getKey),
+  route('DELETE', `${R}/{key_id}`, deleteKey),
 ];

@@ -18,9 +18,6 @@ import {
 import { assertPushAllowed } from '../protection.ts';
 import { renderGitCommit } from '../render.ts';
 
-const CONTENTS_READ = ['contents', 'read'] as const;
-const CONTENTS_WRITE = ['contents', 'write'] as const;
-
 function renderRef(ctx: Ctx, ref: string, sha: string, type: string): Record<string, unknown> {
   const base = `${ctx.urls.api}/repos/${ctx.repo.fullName}/git`;
   return {
@@ -236,15 +233,15 @@ export function wrap60(b64: string): string {
 
 const R = '/repos/{owner}/{repo}/git';
 export const gitDataRoutes: Route[] = [
-  route('GET', `${R}/ref/{ref}`, CONTENTS_READ, getRef),
-  route('GET', `${R}/matching-refs/{ref}`, CONTENTS_READ, matchingRefs),
-  route('POST', `${R}/refs`, CONTENTS_WRITE, createRef),
-  route('PATCH', `${R}/refs/{ref}`, CONTENTS_WRITE, updateRef),
-  route('DELETE', `${R}/refs/{ref}`, CONTENTS_WRITE, deleteRef),
-  route('GET', `${R}/trees/{tree_sha}`, CONTENTS_READ, getTree),
-  route('POST', `${R}/trees`, CONTENTS_WRITE, createTree),
-  route('GET', `${R}/commits/{commit_sha}`, CONTENTS_READ, getCommit),
-  route('POST', `${R}/commits`, CONTENTS_WRITE, createCommit),
-  route('GET', `${R}/blobs/{file_sha}`, CONTENTS_READ, getBlob),
-  route('POST', `${R}/blobs`, CONTENTS_WRITE, createBlob),
+  route('GET', `${R}/ref/{ref}`, getRef),
+  route('GET', `${R}/matching-refs/{ref}`, matchingRefs),
+  route('POST', `${R}/refs`, createRef),
+  route('PATCH', `${R}/refs/{ref}`, updateRef),
+  route('DELETE', `${R}/refs/{ref}`, deleteRef),
+  route('GET', `${R}/trees/{tree_sha}`, getTree),
+  route('POST', `${R}/trees`, createTree),
+  route('GET', `${R}/commits/{commit_sha}`, getCommit),
+  route('POST', `${R}/commits`, createCommit),
+  route('GET', `${R}/blobs/{file_sha}`, getBlob),
+  route('POST', `${R}/blobs`, createBlob),
 ];

@@ -17,10 +17,6 @@ import {
 import { renderComment, renderIssue, renderLabel } from '../render.ts';
 import type { Issue, Label } from '../state.ts';
 
-const READ = ['issues', 'read', 'pull_requests'] as const;
-const WRITE = ['issues', 'write', 'pull_requests'] as const;
-const ISSUES_WRITE = ['issues', 'write'] as const;
-
 function loadIssue(ctx: Ctx): Issue {
   const issue = ctx.repo.issues.get(intParam(ctx, 'issue_number'));
   if (!issue) throw notFound();
@@ -216,17 +212,17 @@ async function getLabel(ctx: Ctx) {
 const R = '/repos/{owner}/{repo}';
 const I = `${R}/issues/{issue_number}`;
 export const issueRoutes: Route[] = [
-  route('POST', `${R}/issues`, ISSUES_WRITE, createIssue),
-  route('GET', `${R}/issues`, READ, listIssues),
-  route('GET', I, READ, getIssue),
-  route('PATCH', I, ISSUES_WRITE, updateIssue),
-  route('POST', `${I}/comments`, WRITE, createComment),
-  route('GET', `${I}/comments`, READ, listComments),
-  route('GET', `${I}/labels`, READ, listIssueLabels),
-  route('POST', `${I}/labels`, WRITE, addLabels),
-  route('PUT', `${I}/labels`, WRITE, setLabels),
-  route('DELETE', `${I}/labels/{name}`, WRITE, removeLabel),
-  route('POST', `${R}/labels`, WRITE, createLabel),
-  route('GET', `${R}/labels`, READ, listLabels),
-  route('GET', `${R}/labels/{name}`, READ, getLabel),
+  route('POST', `${R}/issues`, createIssue),
+  route('GET', `${R}/issues`, listIssues),
+  route('GET', I, getIssue),
+  route('PATCH', I, updateIssue),
+  route('POST', `${I}/comments`, createComment),
+  route('GET', `${I}/comments`, listComments),
+  route('GET', `${I}/labels`, listIssueLabels),
+  route('POST', `${I}/labels`, addLabels),
+  route('PUT', `${I}/labels`, setLabels),
+  route('DELETE', `${I}/labels/{name}`, removeLabel),
+  route('POST', `${R}/labels`, createLabel),
+  route('GET', `${R}/labels`, listLabels),
+  route('GET', `${R}/labels/{name}`, getLabel),
 ];

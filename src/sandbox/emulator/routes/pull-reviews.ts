@@ -12,10 +12,11 @@ import {
   type Route,
   str,
 } from '../http.ts';
+import { holds } from '../auth.ts';
 import { assertMergeAllowed } from '../protection.ts';
 import { renderReview, renderUser } from '../render.ts';
 import type { Review } from '../state.ts';
-import { loadPull, PR_READ, PR_WRITE, pullJson } from './pulls.ts';
+import { loadPull, pullJson } from './pulls.ts';
 
 const GITHUB = { name: 'GitHub', email: 'noreply@github.com' };
 
@@ -166,6 +167,9 @@ async function requestReviewers(ctx: Ctx) {
   const body = bodyOf(ctx);
   const users = Array.isArray(body['reviewers']) ? (body['reviewers'] as string[]) : [];
   const teams = Array.isArray(body['team_reviewers']) ? (body['team_reviewers'] as string[]) : [];
+  // The author cannot be asked to review their own PR: 422 for the whole request, the other
+  // reviewers included (kerthcet/github-workflow-as-kube#16 shows the HTTP 422,
+  // Madrapps/add-reviewers#5: "This also does not add the other reviewers").
   if (users.some((u) => u.toLowerCase() === issue.user.login.toLowerCase()))
     throw new ApiError(422, 'Review cannot be requested from pull request author.');
   const unknown = users.filter((u) => !ctx.state.users.has(u.toLowerCase()));
@@ -174,12 +178,27 @@ async function requestReviewers(ctx: Ctx) {
       422,
       `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${ctx.repo.fullName} repository.`,
     );
+  // An App (or fine-grained token) needs the organization permission `members: read` to name a
+  // team; without it GitHub cannot resolve the team and refuses the whole request with 422, so
+  // the users in the same request are not requested either (github/docs#35057,
+  // peter-evans/create-pull-request#986, vsoch/pull-request-action#29 shows the body). The
+  // data in permissions.ts lists only pull_requests write for this route.
+  const members = { name: 'members', access: 'read' } as const;
+  if (teams.length > 0 && !holds(ctx.identity, members))
+    throw new ApiError(422, 'Validation Failed', [
+      `Could not resolve to a node with the global id of '${teamNodeId(teams[0] ?? '')}'.`,
+    ]);
   for (const u of users) {
     const login = ctx.state.user(u).login;
     if (!pull.requested_reviewers.includes(login)) pull.requested_reviewers.push(login);
   }
   for (const t of teams) if (!pull.requested_teams.includes(t)) pull.requested_teams.push(t);
   return created(await pullJson(ctx, loaded, false));
+}
+
+/** A team's GraphQL node id as GitHub shows it in that error (`04:Team<id>`, base64). */
+function teamNodeId(slug: string): string {
+  return Buffer.from(`04:Team${slug}`).toString('base64');
 }
 
 async function listRequestedReviewers(ctx: Ctx) {
@@ -192,9 +211,9 @@ async function listRequestedReviewers(ctx: Ctx) {
 
 const R = '/repos/{owner}/{repo}/pulls/{pull_number}';
 export const pullReviewRoutes: Route[] = [
-  route('PUT', `${R}/merge`, ['contents', 'write'], mergePull),
-  route('POST', `${R}/reviews`, PR_WRITE, createReview),
-  route('GET', `${R}/reviews`, PR_READ, listReviews),
-  route('POST', `${R}/requested_reviewers`, PR_WRITE, requestReviewers),
-  route('GET', `${R}/requested_reviewers`, PR_READ, listRequestedReviewers),
+  route('PUT', `${R}/merge`, mergePull),
+  route('POST', `${R}/reviews`, createReview),
+  route('GET', `${R}/reviews`, listReviews),
+  route('POST', `${R}/requested_reviewers`, requestReviewers),
+  route('GET', `${R}/requested_reviewers`, listRequestedReviewers),
 ];

@@ -18,9 +18,6 @@ import { renderPull } from '../render.ts';
 import type { Issue, Pull } from '../state.ts';
 import { commitSummary, files } from './repos.ts';
 
-export const PR_READ = ['pull_requests', 'read'] as const;
-export const PR_WRITE = ['pull_requests', 'write'] as const;
-
 export interface LoadedPull {
   pull: Pull;
   issue: Issue;
@@ -268,11 +265,11 @@ async function pullCommits(ctx: Ctx) {
 
 const R = '/repos/{owner}/{repo}/pulls';
 export const pullRoutes: Route[] = [
-  route('POST', R, PR_WRITE, createPull),
-  route('GET', R, PR_READ, listPulls),
-  route('GET', `${R}/{pull_number}`, PR_READ, getPull),
-  route('PATCH', `${R}/{pull_number}`, PR_WRITE, updatePull),
-  route('GET', `${R}/{pull_number}/files`, PR_READ, pullFiles),
-  route('GET', `${R}/{pull_number}/commits`, PR_READ, pullCommits),
-  route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', PR_READ, pullsForCommit),
+  route('POST', R, createPull),
+  route('GET', R, listPulls),
+  route('GET', `${R}/{pull_number}`, getPull),
+  route('PATCH', `${R}/{pull_number}`, updatePull),
+  route('GET', `${R}/{pull_number}/files`, pullFiles),
+  route('GET', `${R}/{pull_number}/commits`, pullCommits),
+  route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', pullsForCommit),
 ];

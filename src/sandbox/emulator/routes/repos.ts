@@ -6,9 +6,6 @@ import { requirementsFor } from '../protection.ts';
 import { renderRepo } from '../render.ts';
 import { wrap60 } from './git-data.ts';
 
-const META = ['metadata', 'read'] as const;
-const CONTENTS_READ = ['contents', 'read'] as const;
-
 async function getRepo(ctx: Ctx) {
   return ok(renderRepo(ctx.repo, ctx.urls));
 }
@@ -253,12 +250,12 @@ async function getEnvironment(ctx: Ctx) {
 
 const R = '/repos/{owner}/{repo}';
 export const repoRoutes: Route[] = [
-  route('GET', R, META, getRepo),
-  route('GET', `${R}/branches/{branch}`, CONTENTS_READ, getBranch),
-  route('GET', `${R}/commits/{ref}`, CONTENTS_READ, getCommit),
-  route('GET', `${R}/contents/{path}`, CONTENTS_READ, getContent),
-  route('GET', `${R}/compare/{basehead}`, CONTENTS_READ, compare),
-  route('GET', `${R}/rules/branches/{branch}`, META, branchRules),
-  route('GET', `${R}/branches/{branch}/protection`, ['administration', 'read'], branchProtection),
-  route('GET', `${R}/environments/{environment_name}`, META, getEnvironment),
+  route('GET', R, getRepo),
+  route('GET', `${R}/branches/{branch}`, getBranch),
+  route('GET', `${R}/commits/{ref}`, getCommit),
+  route('GET', `${R}/contents/{path}`, getContent),
+  route('GET', `${R}/compare/{basehead}`, compare),
+  route('GET', `${R}/rules/branches/{branch}`, branchRules),
+  route('GET', `${R}/branches/{branch}/protection`, branchProtection),
+  route('GET', `${R}/environments/{environment_name}`, getEnvironment),
 ];

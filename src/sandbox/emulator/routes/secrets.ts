@@ -9,7 +9,6 @@ import {
   notFound,
   ok,
   paginate,
-  type Permission,
   type Reply,
   route,
   type Route,
@@ -172,34 +171,30 @@ function changeSelectedRepo(app: SecretApp, add: boolean) {
   };
 }
 
-function scopeRoutes(app: SecretApp, kind: Kind, base: string, perm: string): Route[] {
-  const read: Permission = [perm, 'read'];
-  const write: Permission = [perm, 'write'];
+// Permissions come from ../permissions.ts (GitHub's published data), keyed by route.
+function scopeRoutes(app: SecretApp, kind: Kind, base: string): Route[] {
   return [
-    route('GET', `${base}/public-key`, read, publicKey(app, kind)),
-    route('GET', base, read, list(app, kind)),
-    route('GET', `${base}/{secret_name}`, read, get(app, kind)),
-    route('PUT', `${base}/{secret_name}`, write, put(app, kind)),
-    route('DELETE', `${base}/{secret_name}`, write, del(app, kind)),
+    route('GET', `${base}/public-key`, publicKey(app, kind)),
+    route('GET', base, list(app, kind)),
+    route('GET', `${base}/{secret_name}`, get(app, kind)),
+    route('PUT', `${base}/{secret_name}`, put(app, kind)),
+    route('DELETE', `${base}/{secret_name}`, del(app, kind)),
   ];
 }
 
-function orgRoutes(app: SecretApp, base: string, perm: string): Route[] {
-  const write: Permission = [perm, 'write'];
+function orgRoutes(app: SecretApp, base: string): Route[] {
   return [
-    ...scopeRoutes(app, 'org', base, perm),
-    route('GET', `${base}/{secret_name}/repositories`, [perm, 'read'], selectedRepos(app)),
-    route('PUT', `${base}/{secret_name}/repositories`, write, setSelectedRepos(app)),
+    ...scopeRoutes(app, 'org', base),
+    route('GET', `${base}/{secret_name}/repositories`, selectedRepos(app)),
+    route('PUT', `${base}/{secret_name}/repositories`, setSelectedRepos(app)),
     route(
       'PUT',
       `${base}/{secret_name}/repositories/{repository_id}`,
-      write,
       changeSelectedRepo(app, true),
     ),
     route(
       'DELETE',
       `${base}/{secret_name}/repositories/{repository_id}`,
-      write,
       changeSelectedRepo(app, false),
     ),
   ];
@@ -207,9 +202,9 @@ function orgRoutes(app: SecretApp, base: string, perm: string): Route[] {
 
 const R = '/repos/{owner}/{repo}';
 export const secretRoutes: Route[] = [
-  ...scopeRoutes('actions', 'repo', `${R}/actions/secrets`, 'secrets'),
-  ...scopeRoutes('actions', 'env', `${R}/environments/{environment_name}/secrets`, 'secrets'),
-  ...scopeRoutes('dependabot', 'repo', `${R}/dependabot/secrets`, 'dependabot_secrets'),
-  ...orgRoutes('actions', '/orgs/{org}/actions/secrets', 'organization_secrets'),
-  ...orgRoutes('dependabot', '/orgs/{org}/dependabot/secrets', 'organization_dependabot_secrets'),
+  ...scopeRoutes('actions', 'repo', `${R}/actions/secrets`),
+  ...scopeRoutes('actions', 'env', `${R}/environments/{environment_name}/secrets`),
+  ...scopeRoutes('dependabot', 'repo', `${R}/dependabot/secrets`),
+  ...orgRoutes('actions', '/orgs/{org}/actions/secrets'),
+  ...orgRoutes('dependabot', '/orgs/{org}/dependabot/secrets'),
 ];

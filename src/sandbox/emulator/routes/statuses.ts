@@ -92,7 +92,7 @@ async function combinedStatus(ctx: Ctx) {
 
 const R = '/repos/{owner}/{repo}';
 export const statusRoutes: Route[] = [
-  route('POST', `${R}/statuses/{sha}`, ['statuses', 'write'], createStatus),
-  route('GET', `${R}/commits/{ref}/statuses`, ['statuses', 'read'], listStatuses),
-  route('GET', `${R}/commits/{ref}/status`, ['statuses', 'read'], combinedStatus),
+  route('POST', `${R}/statuses/{sha}`, createStatus),
+  route('GET', `${R}/commits/{ref}/statuses`, listStatuses),
+  route('GET', `${R}/commits/{ref}/status`, combinedStatus),
 ];
