@@ -33,6 +33,7 @@ function keyRun(
 ): KeyRun {
   const prepared = {
     id: 'k',
+    desired: { targets: [], problems: [] },
     observed: {
       secrets: new Map(seen === null ? [] : [[S, seen]]),
       selected: new Map(),
