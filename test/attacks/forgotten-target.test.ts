@@ -15,8 +15,12 @@ import { DISTRIBUTION_CONTEXT } from '../../src/commands/distribution-evidence.t
 import { keyFile, materialFile } from '../../src/core/formats/index.ts';
 import type { TargetPorts } from '../../src/core/ports/targets.ts';
 import { SecretValue } from '../../src/core/targets/index.ts';
+import { renderVerifySummary } from '../../src/commands/verify-pull.ts';
 import { startDistBed, type DistBed, type RunPorts } from '../commands/distribute/bed.ts';
 import { canary } from '../support/canary.ts';
+import { attackRepo, edit, pullVerdict, type AttackRepo } from './manifest-harness.ts';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const KEYS = [
   {
@@ -370,5 +374,54 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
     expect(
       (await readReceipts(bed.stateRef)).some((r) => 'name' in r && r.name === 'CRASH_TOKEN'),
     ).toBe(false);
+  });
+});
+
+describe('verify explains what distribution will remove', () => {
+  let repo: AttackRepo;
+  beforeAll(() => {
+    repo = attackRepo();
+  });
+  afterAll(() => repo?.cleanup());
+  const WEBHOOK = 'keys-manifest/payments/webhook-signing/key.yaml';
+  const at = (head: string) => ({ base: repo.main, head, headKind: 'head' as const });
+
+  it('a pull request that removes a target', async () => {
+    const head = repo.branch('drop-target', (dir) =>
+      edit(dir, WEBHOOK, (t) =>
+        t.replace(/targets:\n(?: {2}- kind[\s\S]*?)(?=versions:)/, 'targets: []\n'),
+      ),
+    );
+    const verdict = await pullVerdict(repo.dir, repo.main, head);
+    expect(verdict.removals).toEqual([
+      expect.stringMatching(
+        /^secret WEBHOOK_SIGNING_KEY \(actions:env:acme\/payments-api:production\): no longer a target of payments\/webhook-signing; distribution deletes it/,
+      ),
+      expect.stringMatching(/^secret WEBHOOK_SIGNING_KEY_PREVIOUS /),
+    ]);
+    const summary = renderVerifySummary(verdict, at(head));
+    expect(summary).toMatch(/After the merge, distribution removes:/);
+    expect(summary).toMatch(/WEBHOOK_SIGNING_KEY_PREVIOUS/);
+  });
+
+  it('a pull request that removes a key folder', async () => {
+    const head = repo.branch('drop-key', (dir) =>
+      rmSync(join(dir, 'keys-manifest/identity/token-signing'), { recursive: true }),
+    );
+    const verdict = await pullVerdict(repo.dir, repo.main, head);
+    expect(verdict.removals).toEqual([
+      expect.stringMatching(
+        /^file public\/jwks.json: identity\/token-signing is removed; distribution stops writing it/,
+      ),
+      expect.stringMatching(
+        /^secret TOKEN_SIGNING_KEY \(actions:repo:acme\/identity-service\): identity\/token-signing is removed; distribution deletes it/,
+      ),
+    ]);
+  });
+
+  it('a pull request that removes nothing says nothing', async () => {
+    const verdict = await pullVerdict(repo.dir, repo.main, repo.main);
+    expect(verdict.removals).toEqual([]);
+    expect(renderVerifySummary(verdict, at(repo.main))).not.toMatch(/distribution removes/);
   });
 });
