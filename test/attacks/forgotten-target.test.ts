@@ -9,7 +9,7 @@
 // distribute command against the emulator; the canary scans everything each run produced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distribute, renderDistributeSummary } from '../../src/commands/distribute/index.ts';
-import { readReceipts } from '../../src/commands/distribute/lease.ts';
+import { acquireLease, readReceipts } from '../../src/commands/distribute/lease.ts';
 import type { DistributeResult } from '../../src/commands/distribute/types.ts';
 import { DISTRIBUTION_CONTEXT } from '../../src/commands/distribution-evidence.ts';
 import { keyFile, materialFile } from '../../src/core/formats/index.ts';
@@ -374,6 +374,32 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
     expect(
       (await readReceipts(bed.stateRef)).some((r) => 'name' in r && r.name === 'CRASH_TOKEN'),
     ).toBe(false);
+  });
+  it('old receipts (stored before kind, key and version) still prove the writes to remove', async () => {
+    // As a release before this change stored them: the four fields, no deploy keys.
+    const got = await acquireLease(bed.stateRef, {
+      holder: 'old-rekey',
+      ttlMs: 60_000,
+      now: bed.now,
+    });
+    if (got.result !== 'acquired') throw new Error('setup: lease busy');
+    await got.lease.release(
+      got.lease.receipts.flatMap((r) =>
+        'scope' in r
+          ? [{ scope: r.scope, name: r.name, fingerprint: r.fingerprint, updatedAt: r.updatedAt }]
+          : [],
+      ),
+    );
+    dropTarget('svc/api', 'name: TOKEN');
+    await bed.commit('drop the last target of svc/api');
+    const { result, writes } = await run();
+    expect(result.outcome).toBe('converged');
+    expect(writes).toEqual(['delete TOKEN']);
+    expect(bed.emu.secretNames(API)).toEqual([]);
+    // The key is found by the version's fingerprint.
+    expect(result.removals).toEqual([
+      expect.objectContaining({ key: 'svc/api', version: 1, outcome: 'removed' }),
+    ]);
   });
 });
 
