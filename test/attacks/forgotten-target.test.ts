@@ -194,6 +194,9 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
       'svc/api actions:env:acme/api:production API_TOKEN planned',
     ]);
     expect(renderDistributeSummary(dry.result)).toMatch(/would remove secret API_TOKEN/);
+    expect(bed.logs).toContainEqual(
+      expect.stringMatching(/svc\/api: dry run: remove secret API_TOKEN/),
+    );
     expect(bed.emu.secretNames(PROD)).toEqual(['API_TOKEN']);
 
     // The delete fails: the run is a failure like a failed write (status, issue), and the

@@ -97,6 +97,7 @@ export async function runDistribution(
     const run = await check(ids.filter((id) => !skipped.includes(id)));
     const removals = plannedRemovals(
       removalOrder(await prepareRemovals(allKeys, receipts, ports.targets)),
+      log,
     );
     const reported = withRemovals(
       [

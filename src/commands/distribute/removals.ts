@@ -90,13 +90,16 @@ const settled = (r: Removal): RemovalRun['outcome'] | null =>
         ? 'failed'
         : null;
 
-/** The dry run's view: what each removal would do. */
-export function plannedRemovals(removals: readonly Removal[]): RemovalRun[] {
-  return removals.map((removal) => ({
-    removal,
-    outcome: settled(removal) ?? 'planned',
-    step: describeRemoval(removal),
-  }));
+/** The dry run's view: what each removal would do (and a log line for each). */
+export function plannedRemovals(
+  removals: readonly Removal[],
+  log?: { info(m: string): void } | undefined,
+): RemovalRun[] {
+  return removals.map((removal) => {
+    const step = describeRemoval(removal);
+    log?.info(`${removal.key ?? '(key unknown)'}: dry run: ${step}`);
+    return { removal, outcome: settled(removal) ?? 'planned', step };
+  });
 }
 
 export async function applyRemovals(
