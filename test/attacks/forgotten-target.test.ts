@@ -13,6 +13,7 @@ import { acquireLease, readReceipts } from '../../src/commands/distribute/lease.
 import type { DistributeResult } from '../../src/commands/distribute/types.ts';
 import { DISTRIBUTION_CONTEXT } from '../../src/commands/distribution-evidence.ts';
 import { keyFile, materialFile } from '../../src/core/formats/index.ts';
+import { GitHubError } from '../../src/core/ports/github.ts';
 import type { TargetPorts } from '../../src/core/ports/targets.ts';
 import { SecretValue } from '../../src/core/targets/index.ts';
 import { renderVerifySummary } from '../../src/commands/verify-pull.ts';
@@ -73,6 +74,20 @@ const KEYS = [
         repository: 'acme/api',
         app: 'actions' as const,
         name: 'CRASH_TOKEN',
+      },
+    ],
+  },
+  {
+    id: 'svc/moved',
+    type: 'random' as const,
+    options: { bytes: 32, encoding: 'base64' as const },
+    targets: [
+      {
+        kind: 'github-secret' as const,
+        repository: 'acme/api',
+        environment: 'production',
+        app: 'actions' as const,
+        name: 'MOVED_TOKEN',
       },
     ],
   },
@@ -159,7 +174,7 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
   it('starts from a converged distribution', async () => {
     const { result } = await run();
     expect(result.outcome).toBe('converged');
-    expect(bed.emu.secretNames(PROD)).toEqual(['API_TOKEN']);
+    expect(bed.emu.secretNames(PROD).sort()).toEqual(['API_TOKEN', 'MOVED_TOKEN']);
     expect(bed.emu.secretNames(WEB).sort()).toEqual(['OLD_TOKEN', 'WEB_TOKEN']);
     // The receipts name the kind, key and version of every write, deploy keys included.
     const receipts = await readReceipts(bed.stateRef);
@@ -197,7 +212,7 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
     expect(bed.logs).toContainEqual(
       expect.stringMatching(/svc\/api: dry run: remove secret API_TOKEN/),
     );
-    expect(bed.emu.secretNames(PROD)).toEqual(['API_TOKEN']);
+    expect(bed.emu.secretNames(PROD)).toContain('API_TOKEN');
 
     // The delete fails: the run is a failure like a failed write (status, issue), and the
     // receipt stays so the next run tries again.
@@ -221,12 +236,12 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
     expect(failed.result.keys.find((k) => k.key === 'svc/api')?.outcome).toBe('failed');
     expect(openIssues('svc/api')).toHaveLength(1);
     expect(openIssues('svc/api')[0]!.body).toMatch(/API_TOKEN/);
-    expect(bed.emu.secretNames(PROD)).toEqual(['API_TOKEN']);
+    expect(bed.emu.secretNames(PROD)).toContain('API_TOKEN');
 
     const { result } = await run();
     expect(result.outcome).toBe('converged');
     expect(result.status).toBe('success');
-    expect(bed.emu.secretNames(PROD)).toEqual([]);
+    expect(bed.emu.secretNames(PROD)).toEqual(['MOVED_TOKEN']);
     expect(removalsOf(result)).toEqual([
       'svc/api actions:env:acme/api:production API_TOKEN removed',
     ]);
@@ -378,6 +393,49 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
       (await readReceipts(bed.stateRef)).some((r) => 'name' in r && r.name === 'CRASH_TOKEN'),
     ).toBe(false);
   });
+  it('a target the token cannot list fails; one GitHub answers 404 for is reported, not forgotten silently', async () => {
+    removeKey('svc/moved');
+    await bed.commit('remove svc/moved: its environment was deleted');
+    const listing = (status: 403 | 404) =>
+      bed.ports({
+        targets: (t): TargetPorts => ({
+          ...t,
+          secrets: {
+            ...t.secrets,
+            listSecrets: async (scope) => {
+              if (scope.kind !== 'environment') return t.secrets.listSecrets(scope);
+              throw new GitHubError({
+                status,
+                code: status === 404 ? 'not-found' : 'forbidden',
+                route: 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets',
+                detail: status === 404 ? 'Not Found' : 'Resource not accessible by integration',
+              });
+            },
+          },
+        }),
+      });
+    // 403: rekey cannot tell what is there: a failure, the receipt kept.
+    const denied = await run({ ports: listing(403) });
+    expect(denied.result.outcome).toBe('failed');
+    expect(denied.result.removals).toEqual([
+      expect.objectContaining({ key: 'svc/moved', outcome: 'failed' }),
+    ]);
+    expect(openIssues('svc/moved')).toHaveLength(1);
+    // 404 (the environment, repository or organization is gone, or out of the token's sight):
+    // nothing rekey can reach is left; the removal says so, and the key converges.
+    const gone = await run({ ports: listing(404) });
+    expect(gone.result.outcome).toBe('converged');
+    expect(gone.result.removals).toEqual([
+      expect.objectContaining({ key: 'svc/moved', outcome: 'unreachable' }),
+    ]);
+    expect(gone.result.removals[0]!.step).toMatch(/answers 404/);
+    expect(renderDistributeSummary(gone.result)).toMatch(/unreachable/);
+    expect(openIssues('svc/moved')).toHaveLength(0);
+    expect(
+      (await readReceipts(bed.stateRef)).some((r) => 'name' in r && r.name === 'MOVED_TOKEN'),
+    ).toBe(false);
+  });
+
   it('old receipts (stored before kind, key and version) still prove the writes to remove', async () => {
     // As a release before this change stored them: the four fields, no deploy keys.
     const got = await acquireLease(bed.stateRef, {

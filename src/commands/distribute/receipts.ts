@@ -13,7 +13,7 @@
  * - a claimed deploy-key target's receipts are what the run leaves there: the keys titled as
  *   this key's it observed and did not delete, plus the ones it added;
  * - an orphan's receipt (no key claims its target) is dropped only when its removal is done
- *   or found done; refused, failed or skipped removals keep it, so the next run tries again;
+ *   or found done (or its target answers 404: unreachable); refused, failed or skipped removals keep it, so the next run tries again;
  * - receipts of targets this run did not look at (halted keys) stay as they were.
  *
  * If a run dies before it stores them, the previous set stays: secrets it wrote carry a new
@@ -32,6 +32,9 @@ import {
 import type { KeyRun } from './apply.ts';
 import type { RemovalRun } from './removals.ts';
 
+/** Removed, or nothing left that rekey can reach: the receipt has done its work. */
+const settles = (r: RemovalRun) =>
+  r.outcome === 'removed' || r.outcome === 'absent' || r.outcome === 'unreachable';
 const id = (scope: string, name: string) => `${scope.toLowerCase()} ${name.toUpperCase()}`;
 const repoKey = (repository: string, key: string) => `${repository.toLowerCase()} ${key}`;
 
@@ -93,7 +96,7 @@ export function nextReceipts(
   for (const r of previous) {
     const removal = orphan.get(r);
     if (removal !== undefined) {
-      if (removal.outcome !== 'removed' && removal.outcome !== 'absent') kept.push(r);
+      if (!settles(removal)) kept.push(r);
       continue;
     }
     if (!isSecretReceipt(r)) {
@@ -118,12 +121,7 @@ export function nextReceipts(
   }
   // Deploy keys found by their title while being removed, whose removal did not finish.
   for (const run of removals)
-    if (
-      !previous.includes(run.removal.receipt) &&
-      run.outcome !== 'removed' &&
-      run.outcome !== 'absent'
-    )
-      kept.push(run.removal.receipt);
+    if (!previous.includes(run.removal.receipt) && !settles(run)) kept.push(run.removal.receipt);
   const order = (r: Receipt) =>
     isSecretReceipt(r) ? `1 ${id(r.scope, r.name)}` : `2 ${repoKey(r.repository, r.key)} ${r.id}`;
   return [...kept, ...fresh.values(), ...[...deployNow.values()].flat()].sort((a, b) =>

@@ -15,6 +15,7 @@
  *   next time and settles it then.
  */
 import type { KeyDocument } from '../../core/formats/index.ts';
+import { GitHubError } from '../../core/ports/github.ts';
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import {
   claimsOf,
@@ -25,6 +26,7 @@ import {
   removalWhere,
   type Receipt,
   type Removal,
+  type Unobserved,
 } from '../../core/targets/index.ts';
 import type { Reported } from './evidence.ts';
 import type { KeyReport, RemovalReport } from './types.ts';
@@ -34,15 +36,24 @@ export interface RemovalRun {
   /**
    * `planned` (dry run), `removed`, `absent` (already gone), `refused` (someone else's
    * write since: kept), `failed` (the read or the delete failed), `skipped` (halted key,
-   * lease lost).
+   * lease lost), `unreachable` (GitHub answers 404 for the target: nothing rekey can reach is
+   * left there; reported, and settled like `absent`).
    */
-  readonly outcome: 'planned' | 'removed' | 'absent' | 'refused' | 'failed' | 'skipped';
+  readonly outcome: RemovalReport['outcome'];
   readonly step: string;
   readonly error?: string;
 }
 
 const message = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error';
+
+/** A 404 means the target is gone or out of the token's sight: either way, nothing to reach. */
+const unlisted = (e: unknown, what: string): Unobserved =>
+  e instanceof GitHubError && e.status === 404
+    ? {
+        unreachable: `${what} answers 404: it was deleted, or the token cannot see it any more; nothing rekey can reach is left there, remove any copy by hand if it still exists`,
+      }
+    : { error: `${what} failed: ${message(e)}` };
 
 /** Observes the orphans of `receipts` (against every key of the commit) and plans their removal. */
 export async function prepareRemovals(
@@ -53,7 +64,7 @@ export async function prepareRemovals(
   const orphans = findOrphans(receipts, claimsOf(keys));
   const secrets = new Map<
     string,
-    Awaited<ReturnType<TargetPorts['secrets']['listSecrets']>> | { error: string }
+    Awaited<ReturnType<TargetPorts['secrets']['listSecrets']>> | Unobserved
   >();
   for (const r of orphans.secrets) {
     if (secrets.has(r.scope)) continue;
@@ -62,12 +73,12 @@ export async function prepareRemovals(
     try {
       secrets.set(r.scope, await ports.secrets.listSecrets(scope));
     } catch (e) {
-      secrets.set(r.scope, { error: `listing ${r.scope} failed: ${message(e)}` });
+      secrets.set(r.scope, unlisted(e, `listing ${r.scope}`));
     }
   }
   const deployKeys = new Map<
     string,
-    Awaited<ReturnType<TargetPorts['deployKeys']['listDeployKeys']>> | { error: string }
+    Awaited<ReturnType<TargetPorts['deployKeys']['listDeployKeys']>> | Unobserved
   >();
   for (const g of orphans.deployKeys.values()) {
     const repo = g.repository.toLowerCase();
@@ -75,7 +86,7 @@ export async function prepareRemovals(
     try {
       deployKeys.set(repo, await ports.deployKeys.listDeployKeys(g.repository));
     } catch (e) {
-      deployKeys.set(repo, { error: `listing the deploy keys of ${repo} failed: ${message(e)}` });
+      deployKeys.set(repo, unlisted(e, `listing the deploy keys of ${repo}`));
     }
   }
   return planRemovals(orphans, { secrets, deployKeys }, keys);
@@ -88,7 +99,9 @@ const settled = (r: Removal): RemovalRun['outcome'] | null =>
       ? 'refused'
       : r.action === 'unreadable'
         ? 'failed'
-        : null;
+        : r.action === 'unreachable'
+          ? 'unreachable'
+          : null;
 
 /** The dry run's view: what each removal would do (and a log line for each). */
 export function plannedRemovals(

@@ -74,7 +74,8 @@ export interface RemovalReport {
   /** `actions:repo:acme/api API_TOKEN`, `deploy keys of acme/deploy`. */
   readonly where: string;
   readonly version: number | null;
-  readonly outcome: 'planned' | 'removed' | 'absent' | 'refused' | 'failed' | 'skipped';
+  readonly outcome:
+    'planned' | 'removed' | 'absent' | 'unreachable' | 'refused' | 'failed' | 'skipped';
   /** describeRemoval's line. */
   readonly step: string;
   readonly error?: string;

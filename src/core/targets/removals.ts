@@ -116,24 +116,34 @@ export function findOrphans(receipts: readonly Receipt[], claims: Claims): Orpha
 /** What could be read of the orphans' targets: a list, or why it could not be read. */
 export interface OrphanObservation {
   /** scope id -> its secrets. */
-  readonly secrets: ReadonlyMap<string, readonly ObservedSecret[] | { readonly error: string }>;
+  readonly secrets: ReadonlyMap<string, readonly ObservedSecret[] | Unobserved>;
   /** lower-case `owner/name` -> its deploy keys. */
-  readonly deployKeys: ReadonlyMap<
-    string,
-    readonly ObservedDeployKey[] | { readonly error: string }
-  >;
+  readonly deployKeys: ReadonlyMap<string, readonly ObservedDeployKey[] | Unobserved>;
 }
+
+/**
+ * A target that could not be listed. `unreachable`: GitHub answers 404 (the repository,
+ * environment or organization is gone, or the token can no longer see it: GitHub does not
+ * say which); anything else is an `error`.
+ */
+export type Unobserved = { readonly error: string } | { readonly unreachable: string };
+
+const unobserved = (u: Unobserved) =>
+  'error' in u
+    ? { action: 'unreadable' as const, reason: u.error }
+    : { action: 'unreachable' as const, reason: u.unreachable };
 
 /**
  * One removal. `action`: `delete` (rekey's own, to delete), `gone` (already absent),
  * `refuse` (a secret written by someone else since rekey wrote it), `unreadable` (the target
- * could not be listed). `receipt` is the one receipt the removal settles.
+ * could not be listed), `unreachable` (GitHub answers 404 for it: nothing rekey can reach is
+ * left). `receipt` is the one receipt the removal settles.
  */
 export type Removal = {
   /** The key that wrote it (null: an old receipt that did not record it). */
   readonly key: string | null;
   readonly version: number | null;
-  readonly action: 'delete' | 'gone' | 'refuse' | 'unreadable';
+  readonly action: 'delete' | 'gone' | 'refuse' | 'unreadable' | 'unreachable';
   readonly reason: string;
   readonly receipt: Receipt;
 } & (
@@ -207,12 +217,11 @@ export function planRemovals(
     }
     const list = observed.secrets.get(r.scope);
     const wrote = `${r.fingerprint}${who.version === null ? '' : ` (v${who.version})`}`;
-    if (list === undefined || 'error' in list) {
+    if (list === undefined || !Array.isArray(list)) {
       out.push({
         ...base,
         scope,
-        action: 'unreadable',
-        reason: list === undefined ? 'not observed' : list.error,
+        ...unobserved(list === undefined ? { error: 'not observed' } : (list as Unobserved)),
       });
       continue;
     }
@@ -236,7 +245,7 @@ export function planRemovals(
   for (const g of orphans.deployKeys.values()) {
     const list = observed.deployKeys.get(g.repository.toLowerCase());
     const byId = new Map(g.receipts.map((r) => [r.id, r]));
-    if (list === undefined || 'error' in list) {
+    if (list === undefined || !Array.isArray(list)) {
       for (const r of g.receipts)
         out.push({
           kind: 'github-deploy-key',
@@ -246,8 +255,7 @@ export function planRemovals(
           id: r.id,
           title: r.title,
           receipt: r,
-          action: 'unreadable',
-          reason: list === undefined ? 'not observed' : list.error,
+          ...unobserved(list === undefined ? { error: 'not observed' } : (list as Unobserved)),
         });
       continue;
     }
@@ -300,9 +308,13 @@ export function describeRemoval(r: Removal): string {
     r.kind === 'github-secret'
       ? `secret ${r.name} (${scopeId(r.scope)})`
       : `deploy key ${r.id} "${r.title}" on ${r.repository}`;
-  const verb = { delete: 'remove', gone: 'removed', refuse: 'keep', unreadable: 'cannot check' }[
-    r.action
-  ];
+  const verb = {
+    delete: 'remove',
+    gone: 'removed',
+    refuse: 'keep',
+    unreadable: 'cannot check',
+    unreachable: 'cannot reach',
+  }[r.action];
   return `${verb} ${what}: ${r.reason}`;
 }
 

@@ -151,6 +151,17 @@ describe('planRemovals', () => {
     ]);
   });
 
+  it('a target GitHub answers 404 for is unreachable: nothing rekey can reach is left', () => {
+    const plan = planRemovals(orphans([receipt('MINE')]), {
+      secrets: new Map([[scope, { unreachable: 'listing answers 404' }]]),
+      deployKeys: new Map(),
+    });
+    expect(plan).toEqual([
+      expect.objectContaining({ action: 'unreachable', reason: 'listing answers 404' }),
+    ]);
+    expect(describeRemoval(plan[0]!)).toMatch(/^cannot reach secret MINE/);
+  });
+
   it('an old receipt (no kind, key or version) is a secret; its key is found by fingerprint', () => {
     const old: SecretReceipt = {
       scope,
