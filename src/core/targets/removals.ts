@@ -161,7 +161,7 @@ export type Removal = {
     }
 );
 
-/** The key and version state an old receipt's fingerprint points at, for people. */
+/** The key, version and state a receipt points at (an old one: by its fingerprint). */
 export type VersionLookup = (
   key: string | null,
   version: number | null,
@@ -186,7 +186,7 @@ const stateNote = (state: KeyState | undefined) =>
 
 /**
  * The removals for `orphans`, given what was observed of their targets. `keys` (the commit's
- * keys) only name the version states, for people.
+ * keys) name the version states for people, and the key of an old receipt by its fingerprint.
  */
 export function planRemovals(
   orphans: Orphans,
