@@ -23,6 +23,7 @@ import type { KeyChange } from '../core/lifecycle/change.ts';
 import { loadSnapshot } from '../core/load-snapshot.ts';
 import type { StatusPort } from '../core/ports/github.ts';
 import type { FileTree } from '../core/snapshot.ts';
+import { removalsOnMerge } from '../core/targets/removals.ts';
 import { verifyTrees } from '../core/verify/verify-trees.ts';
 import {
   activeSince,
@@ -68,12 +69,24 @@ export interface VerifyPullResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Undefined when the change destroys nothing (no evidence was read). */
   readonly gate: GateReport | undefined;
+  /** What distribution will remove after the merge: targets no key claims any more. */
+  readonly removals?: readonly string[];
 }
 
 export async function verifyPull(
   input: { readonly base: PullSide; readonly head: PullSide; readonly now: Date },
   ports: GateEvidencePorts,
   opts: { readonly maxStatusCalls?: number } = {},
+): Promise<VerifyPullResult> {
+  const keys = (t: FileTree) => [...loadSnapshot(t).snapshot.keys.values()].map((k) => k.value);
+  const removals = removalsOnMerge(keys(input.base.tree), keys(input.head.tree));
+  return { ...(await checkPull(input, ports, opts)), removals };
+}
+
+async function checkPull(
+  input: { readonly base: PullSide; readonly head: PullSide; readonly now: Date },
+  ports: GateEvidencePorts,
+  opts: { readonly maxStatusCalls?: number },
 ): Promise<VerifyPullResult> {
   const { base, head, now } = input;
   // First pass without a gate: cheap, pure, and tells whether evidence is needed at all.
@@ -209,6 +222,13 @@ export function renderVerifySummary(r: VerifyPullResult, at: SummaryContext): st
     for (const f of r.configuration) out.push(`| ${cell(f)} | configuration | |`);
     out.push('');
   }
+  if (r.removals !== undefined && r.removals.length > 0)
+    out.push(
+      'After the merge, distribution removes:',
+      '',
+      ...r.removals.map((l) => `- ${cell(l)}`),
+      '',
+    );
   if (r.gate !== undefined) {
     const g = r.gate;
     const what = g.destroyed.map((d) => `${d.keyId} v${d.version}`).join(', ');

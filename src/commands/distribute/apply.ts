@@ -15,7 +15,7 @@ import {
   applyTargetPlan,
   planTargets,
   type ApplyResult,
-  type SecretReceipt,
+  type Receipt,
   type TargetPlan,
 } from '../../core/targets/index.ts';
 import { forEachBounded } from './pool.ts';
@@ -38,7 +38,7 @@ export function applyOrder(keys: readonly PreparedKey[]): PreparedKey[] {
 
 export function planKeys(
   keys: readonly PreparedKey[],
-  receipts: readonly SecretReceipt[],
+  receipts: readonly Receipt[],
 ): { prepared: PreparedKey; plan: TargetPlan }[] {
   return applyOrder(keys).map((prepared) => ({
     prepared,

@@ -16,7 +16,7 @@ import {
   type Observation,
 } from '../../core/targets/index.ts';
 import type { KeyRun } from './apply.ts';
-import type { DistributeOutcome, KeyReport, TargetReport } from './types.ts';
+import type { DistributeOutcome, KeyReport, RemovalReport, TargetReport } from './types.ts';
 
 export const EVIDENCE_SCHEMA = 'rekey.distribution/v1';
 
@@ -51,6 +51,8 @@ export interface EvidenceKey {
     readonly fingerprint: string;
   }[];
   readonly targets: readonly EvidenceTarget[];
+  /** Orphaned material of this key: removed, found gone, or kept (with why). */
+  readonly removals?: readonly RemovalReport[];
 }
 
 export interface DistributionEvidenceDocument {
@@ -64,6 +66,8 @@ export interface DistributionEvidenceDocument {
   readonly status: 'success' | 'failure' | null;
   readonly problems: readonly string[];
   readonly keys: readonly EvidenceKey[];
+  /** Every removal of orphaned material (each key's are in its entry too). */
+  readonly removals: readonly RemovalReport[];
   /** How many receipts the run stored with the lease (null: none stored). */
   readonly receipts: number | null;
 }

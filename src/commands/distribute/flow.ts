@@ -21,19 +21,31 @@
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { durationMs } from '../../core/duration.ts';
 import type { SopsConfig } from '../../core/sops-config.ts';
-import type { SecretReceipt } from '../../core/targets/index.ts';
-import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
+import type { Receipt } from '../../core/targets/index.ts';
 import { validateTree } from '../inspect.ts';
 import { applyKeys, planKeys } from './apply.ts';
-import { plannedKey, statusDescription, unplannedKey, type Reported } from './evidence.ts';
+import { plannedKey, unplannedKey, type Reported } from './evidence.ts';
 import { preflight } from './preflight.ts';
 import { nextReceipts } from './receipts.ts';
+import {
+  applyRemovals,
+  plannedRemovals,
+  prepareRemovals,
+  receiptKeys,
+  removalOrder,
+  removalReport,
+  unattributedProblems,
+  withRemovals,
+} from './removals.ts';
+import { leaseRenewal } from './renewal.ts';
 import {
   buildResult,
   failureDetails,
   haltedReason,
   sopsConfigOf,
+  supersededBy,
   withIssues,
+  writeStatus,
   type Finish,
 } from './result.ts';
 import type { DistributionState } from './state.ts';
@@ -72,6 +84,7 @@ export async function runDistribution(
   }
   const ids = [...snapshot.keys.keys()].sort();
   const keyOf = (id: string) => snapshot.keys.get(id)!.value;
+  const allKeys = ids.map(keyOf);
   const ttlMs = durationMs(snapshot.pipeline['lease-ttl']);
   // failures.ts counts at least one attempt before halting; a budget of 0 halts at the first.
   const budget = Math.max(1, snapshot.pipeline['retry-budget']);
@@ -82,17 +95,26 @@ export async function runDistribution(
     const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
     const receipts = await state.readReceipts(ports.state);
     const run = await check(ids.filter((id) => !skipped.includes(id)));
-    const reported = [
-      ...skipped.map((id) =>
-        unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
-      ),
-      ...run.failedReports,
-      ...planKeys(run.passed, receipts).map((p) => plannedKey({ ...p, result: null })),
-    ];
+    const removals = plannedRemovals(
+      removalOrder(await prepareRemovals(allKeys, receipts, ports.targets)),
+      log,
+    );
+    const reported = withRemovals(
+      [
+        ...skipped.map((id) =>
+          unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
+        ),
+        ...run.failedReports,
+        ...planKeys(run.passed, receipts).map((p) => plannedKey({ ...p, result: null })),
+      ],
+      removals,
+      halted,
+    );
     return finish({
       outcome: run.failed.length > 0 ? 'preflight-failed' : 'dry-run',
       reported,
       problems: run.problems,
+      removals: removals.map(removalReport),
     });
   }
 
@@ -113,14 +135,14 @@ export async function runDistribution(
   const lease = got.lease;
   let released = false;
   // What to store if a later step throws: the receipts of the writes made so far.
-  let latest: readonly SecretReceipt[] = lease.receipts;
-  const release = async (receipts: readonly SecretReceipt[]) => {
+  let latest: readonly Receipt[] = lease.receipts;
+  const release = async (receipts: readonly Receipt[]) => {
     await lease.release(receipts);
     released = true;
   };
   try {
     // 3. Superseded?
-    const moved = await superseded();
+    const moved = await supersededBy(ports.git, input);
     if (moved !== null) {
       await release(lease.receipts);
       log?.warn(`${moved}; nothing was written`);
@@ -128,8 +150,10 @@ export async function runDistribution(
     }
 
     // 4. Halted keys, after resuming the ones asked for.
+    const gone = receiptKeys(lease.receipts);
     for (const id of input.resume ?? [])
-      if (!snapshot.keys.has(id)) log?.warn(`resume: there is no key ${id} in this commit`);
+      if (!snapshot.keys.has(id) && !gone.has(id))
+        log?.warn(`resume: there is no key ${id} in this commit or its receipts`);
       else {
         const r = await state.resumeKey(ports.issues, id, input.holder);
         log?.info(`${id}: ${r === 'resumed' ? 'resumed' : 'was not halted'}`);
@@ -156,69 +180,51 @@ export async function runDistribution(
         ...withIssues(run.failedReports, records),
         ...run.passed.map((p) => unplannedKey(p.key, 'skipped', [])),
       ];
-      const status = await writeStatus('preflight-failed', reported);
+      const status = await writeStatus(ports.statuses, input, 'preflight-failed', reported);
       await release(lease.receipts);
       return finish({ outcome: 'preflight-failed', reported, problems: run.problems, status });
     }
 
     // 6. Superseded while preflight ran?
-    const movedLater = await superseded();
+    const movedLater = await supersededBy(ports.git, input);
     if (movedLater !== null) {
       await release(lease.receipts);
       log?.warn(`${movedLater}; nothing was written`);
       return finish({ outcome: 'superseded', problems: [movedLater] });
     }
 
-    // 7. Plan and apply.
+    // 7. Remove what no key claims any more, then plan and apply.
     const problems: string[] = [];
-    let until = Date.parse(lease.expiresAt);
-    let renewing: Promise<boolean> | undefined;
-    let lost = false;
-    const beforeKey = async (): Promise<boolean> => {
-      if (lost) return false;
-      if (until - input.now().getTime() > ttlMs / 2) return true;
-      renewing ??= lease.renew().then(
-        () => {
-          until = Math.max(Date.parse(lease.expiresAt), input.now().getTime() + ttlMs);
-          renewing = undefined;
-          return true;
-        },
-        (e: unknown) => {
-          lost = true;
-          problems.push(`the lease was lost; keys not yet started were skipped (${message(e)})`);
-          return false;
-        },
-      );
-      return renewing;
-    };
+    const renewal = leaseRenewal(lease, { ttlMs, now: input.now, problems });
+    const removed = await applyRemovals(
+      removalOrder(await prepareRemovals(allKeys, lease.receipts, ports.targets)),
+      { targets: ports.targets, halted: new Set(halted.keys()), beforeKey: renewal.beforeKey, log },
+    );
     const runs = await applyKeys(planKeys(run.passed, lease.receipts), {
       targets: ports.targets,
       concurrency,
-      beforeKey,
+      beforeKey: renewal.beforeKey,
       log,
     });
 
     // 8. The status and the failure issues, written while the lease is held (two runs
     // recording at once could otherwise both create an issue for one key).
-    const receipts = nextReceipts(lease.receipts, runs);
+    const receipts = nextReceipts(lease.receipts, runs, removed);
     latest = receipts;
+    const lost = renewal.lost();
     if (lost) problems.push("the receipts were not stored: the lease is another run's now");
-    const applied = runs.map(plannedKey);
+    problems.push(...unattributedProblems(removed));
+    const applied = withRemovals([...haltedReports, ...runs.map(plannedKey)], removed, halted);
     // Keys skipped because the lease was lost were not attempted: no issue, no attempt counted.
     const failed = applied
       .filter((r) => r.report.outcome === 'failed')
       .map((r) => ({ key: r.report.key, details: failureDetails(r.report) }));
-    const converged = applied
-      .filter((r) => r.report.outcome === 'converged' || r.report.outcome === 'unchanged')
-      .map((r) => r.report.key);
+    const done = (r: Reported) =>
+      r.report.outcome === 'converged' || r.report.outcome === 'unchanged';
+    const converged = applied.filter(done).map((r) => r.report.key);
     const outcome: DistributeOutcome =
-      applied.every((r) => r.report.outcome === 'converged' || r.report.outcome === 'unchanged') &&
-      skipped.length === 0 &&
-      problems.length === 0
-        ? 'converged'
-        : 'failed';
-    const reportedBefore = [...haltedReports, ...applied];
-    const status = await writeStatus(outcome, reportedBefore);
+      applied.every(done) && problems.length === 0 ? 'converged' : 'failed';
+    const status = await writeStatus(ports.statuses, input, outcome, applied);
     const records = await state.recordDistribution(ports.issues, {
       failed,
       converged,
@@ -242,9 +248,10 @@ export async function runDistribution(
       }
     return finish({
       outcome,
-      reported: [...haltedReports, ...withIssues(applied, records)],
+      reported: withIssues(applied, records),
       problems,
       status,
+      removals: removed.map(removalReport),
       ...(stored === undefined ? {} : { receipts: stored }),
     });
   } catch (e) {
@@ -252,13 +259,6 @@ export async function runDistribution(
     // run need not wait for it to expire; the error itself is the caller's.
     if (!released) await lease.release(latest).catch(() => undefined);
     throw e;
-  }
-
-  async function superseded(): Promise<string | null> {
-    const head = await ports.git.getBranchHead(input.defaultBranch);
-    if (head === null) return `the default branch ${input.defaultBranch} does not exist on GitHub`;
-    if (head.commit === input.commit) return null;
-    return `${input.defaultBranch} moved to ${head.commit.slice(0, 12)} after this run started on ${input.commit.slice(0, 12)}; the run for the newer commit distributes`;
   }
 
   async function check(keys: readonly string[]) {
@@ -281,24 +281,5 @@ export async function runDistribution(
       failedReports: failed.map((f) => unplannedKey(keyOf(f.key), 'failed', f.details)),
       problems: failed.flatMap((f) => f.details.map((d) => `${f.key}: ${d}`)),
     };
-  }
-
-  async function writeStatus(
-    outcome: DistributeOutcome,
-    reported: readonly Reported[],
-  ): Promise<'success' | 'failure'> {
-    const state = outcome === 'converged' ? 'success' : 'failure';
-    const description = statusDescription(
-      outcome,
-      reported.map((r) => r.report),
-    );
-    await ports.statuses.createStatus(input.commit, {
-      state,
-      context: DISTRIBUTION_CONTEXT,
-      description,
-      ...(input.runUrl ? { targetUrl: input.runUrl } : {}),
-    });
-    log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description}`);
-    return state;
   }
 }

@@ -25,7 +25,9 @@
 import { z } from 'zod';
 import { FINGERPRINT_PATTERNS } from '../../core/formats/key.ts';
 import type { StateRefPort, StateRefSnapshot } from '../../core/ports/github.ts';
-import type { SecretReceipt } from '../../core/targets/plan.ts';
+import { KEY_ID_MAX_LENGTH, KEY_ID_PATTERN } from '../../core/formats/key-id.ts';
+import { managedDeployKeyVersion } from '../../core/targets/desired.ts';
+import type { Receipt } from '../../core/targets/plan.ts';
 
 export const STATE_REF = 'refs/rekey/distribution';
 export const LEASE_FILE = 'lease.json';
@@ -49,8 +51,16 @@ type LeaseFile = z.infer<typeof leaseSchema>;
 
 const fingerprints = Object.values(FINGERPRINT_PATTERNS);
 
-/** Exactly the four fields, each shaped so that a secret value cannot pass for one. */
+const keyId = z.string().max(KEY_ID_MAX_LENGTH).regex(KEY_ID_PATTERN, 'expected a key id');
+const version = z.number().int().min(1).max(9_999_999);
+
+/**
+ * A secret's receipt: the four fields every receipt had, plus the kind, key and version that
+ * receipts record since orphaned material is removed (absent in older ones). Each field is
+ * shaped so that a secret value cannot pass for one.
+ */
 export const receiptSchema = z.strictObject({
+  kind: z.literal('github-secret').optional(),
   scope: z
     .string()
     .max(300)
@@ -61,8 +71,33 @@ export const receiptSchema = z.strictObject({
     .max(200)
     .refine((f) => fingerprints.some((p) => p.test(f)), 'expected a key fingerprint'),
   updatedAt: isoTime,
+  key: keyId.optional(),
+  version: version.optional(),
 });
-const receiptsSchema = z.array(receiptSchema).max(100_000);
+
+/** A deploy key rekey added: its title must be the one rekey gives that key and version. */
+export const deployKeyReceiptSchema = z
+  .strictObject({
+    kind: z.literal('github-deploy-key'),
+    repository: z
+      .string()
+      .max(200)
+      .regex(/^[a-z0-9-]+\/[a-z0-9._-]+$/, 'expected a lower-case owner/name'),
+    key: keyId,
+    version,
+    id: z.number().int().min(1),
+    title: z
+      .string()
+      .max(300)
+      .regex(/^[^\p{Cc}]+$/u, 'expected a deploy key title'),
+  })
+  .refine(
+    (r) => managedDeployKeyVersion(r.title, r.key) === r.version,
+    'the title is not the one rekey gives this key and version',
+  );
+
+const anyReceipt = z.union([receiptSchema, deployKeyReceiptSchema]);
+const receiptsSchema = z.array(anyReceipt).max(100_000);
 
 /** The state ref holds something rekey did not write. */
 export class StateCorruptError extends Error {
@@ -92,11 +127,11 @@ export interface LeaseHandle {
   readonly holder: string;
   readonly expiresAt: string;
   /** Receipts the previous holder stored (empty when none): feed them to planTargets. */
-  readonly receipts: readonly SecretReceipt[];
+  readonly receipts: readonly Receipt[];
   /** Extends the lease; throws LeaseLostError when another holder has taken it over. */
   renew(): Promise<void>;
   /** Stores `receipts` (replacing the stored set) and releases; CAS; throws LeaseLostError. */
-  release(receipts: readonly SecretReceipt[]): Promise<void>;
+  release(receipts: readonly Receipt[]): Promise<void>;
 }
 
 export type LeaseOutcome =
@@ -119,7 +154,7 @@ export interface AcquireOptions {
 interface State {
   readonly commit: string;
   readonly lease: LeaseFile;
-  readonly receipts: readonly SecretReceipt[];
+  readonly receipts: readonly Receipt[];
 }
 
 function parseJson<T>(
@@ -162,20 +197,20 @@ async function readState(port: StateRefPort, ref: string): Promise<State | null>
 export async function readReceipts(
   port: StateRefPort,
   ref: string = STATE_REF,
-): Promise<readonly SecretReceipt[]> {
+): Promise<readonly Receipt[]> {
   return (await readState(port, ref))?.receipts ?? [];
 }
 
-/** Deterministic text: receipts sorted, exactly the four fields (anything else is dropped). */
-function stateFiles(lease: LeaseFile, receipts: readonly SecretReceipt[]): Map<string, string> {
+/** Deterministic text: receipts sorted, only their known fields (anything else is dropped). */
+function stateFiles(lease: LeaseFile, receipts: readonly Receipt[]): Map<string, string> {
   const clean = receipts
     .map((r, i) => {
-      const parsed = receiptSchema.safeParse(pick(r));
+      const parsed = anyReceipt.safeParse(pick(r));
       if (parsed.success) return parsed.data;
       const why = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
       throw new RangeError(`receipt #${i + 1} is not a valid receipt (${why}); nothing stored`);
     })
-    .sort((a, b) => cmp(a.scope, b.scope) || cmp(a.name, b.name));
+    .sort((a, b) => cmp(sortKey(a), sortKey(b)));
   const leaseText = JSON.stringify(
     {
       holder: lease.holder,
@@ -193,8 +228,31 @@ function stateFiles(lease: LeaseFile, receipts: readonly SecretReceipt[]): Map<s
   ]);
 }
 
-function pick(r: SecretReceipt): SecretReceipt {
-  return { scope: r.scope, name: r.name, fingerprint: r.fingerprint, updatedAt: r.updatedAt };
+/** Secrets by scope and name (as before), then deploy keys by repository, key and id. */
+const sortKey = (r: Receipt): string =>
+  r.kind === 'github-deploy-key'
+    ? `2 ${r.repository} ${r.key} ${String(r.id).padStart(20, '0')}`
+    : `1 ${r.scope}\u0000${r.name}`;
+
+function pick(r: Receipt): Receipt {
+  if (r.kind === 'github-deploy-key')
+    return {
+      kind: r.kind,
+      repository: r.repository,
+      key: r.key,
+      version: r.version,
+      id: r.id,
+      title: r.title,
+    };
+  return {
+    ...(r.kind === undefined ? {} : { kind: r.kind }),
+    scope: r.scope,
+    name: r.name,
+    fingerprint: r.fingerprint,
+    updatedAt: r.updatedAt,
+    ...(r.key === undefined ? {} : { key: r.key }),
+    ...(r.version === undefined ? {} : { version: r.version }),
+  };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -269,7 +327,7 @@ function handle(
   ref: string,
   opts: AcquireOptions,
   first: LeaseFile,
-  receipts: readonly SecretReceipt[],
+  receipts: readonly Receipt[],
   firstCommit: string,
 ): LeaseHandle {
   let lease = first;
@@ -287,7 +345,7 @@ function handle(
       `${what}: the distribution lease on ${ref} was taken over by another run${who}; this run must not write any further`,
     );
   };
-  const write = async (next: LeaseFile, stored: readonly SecretReceipt[], message: string) => {
+  const write = async (next: LeaseFile, stored: readonly Receipt[], message: string) => {
     if (status === 'released')
       throw new Error(`the distribution lease on ${ref} was already released`);
     if (status !== 'held') throw status;
@@ -309,7 +367,7 @@ function handle(
       const next = { ...lease, expiresAt: isoAfter(opts.now(), opts.ttlMs) };
       await write(next, receipts, `rekey: renew distribution lease\n\nHolder: ${lease.holder}\n`);
     },
-    async release(stored: readonly SecretReceipt[]) {
+    async release(stored: readonly Receipt[]) {
       const next = { ...lease, released: true };
       await write(
         next,

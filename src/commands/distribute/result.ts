@@ -5,9 +5,17 @@
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import type { ManifestSnapshot } from '../../core/snapshot.ts';
 import { parseSopsConfig, type SopsConfig } from '../../core/sops-config.ts';
-import { EVIDENCE_SCHEMA, type Reported } from './evidence.ts';
+import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
+import { EVIDENCE_SCHEMA, statusDescription, type Reported } from './evidence.ts';
 import type { FailureRecord } from './state.ts';
-import type { DistributeInput, DistributeOutcome, DistributeResult, KeyReport } from './types.ts';
+import type {
+  DistributeInput,
+  DistributeOutcome,
+  DistributePorts,
+  DistributeResult,
+  KeyReport,
+  RemovalReport,
+} from './types.ts';
 
 export interface Finish {
   readonly outcome: DistributeOutcome;
@@ -16,6 +24,7 @@ export interface Finish {
   readonly status?: 'success' | 'failure';
   /** Receipts stored with the lease, when they were. */
   readonly receipts?: number;
+  readonly removals?: readonly RemovalReport[];
 }
 
 export function buildResult(input: DistributeInput, startedAt: Date, f: Finish): DistributeResult {
@@ -25,6 +34,7 @@ export function buildResult(input: DistributeInput, startedAt: Date, f: Finish):
     commit: input.commit,
     keys: reported.map((r) => r.report),
     problems: f.problems ?? [],
+    removals: f.removals ?? [],
     ...(f.status ? { status: f.status } : {}),
     evidence: {
       schema: EVIDENCE_SCHEMA,
@@ -37,6 +47,7 @@ export function buildResult(input: DistributeInput, startedAt: Date, f: Finish):
       status: f.status ?? null,
       problems: f.problems ?? [],
       keys: reported.map((r) => r.evidence),
+      removals: f.removals ?? [],
       receipts: f.receipts ?? null,
     },
   };
@@ -65,11 +76,19 @@ export function haltedReason(
 
 /** One line per failed step or problem (already secret-free). */
 export function failureDetails(report: KeyReport): string[] {
-  const lines = report.targets.flatMap((t) =>
-    t.outcome === 'skipped'
-      ? [`target ${t.target} (${t.where}): not applied`]
-      : t.errors.map((e) => `target ${t.target} (${t.where}): ${e}`),
-  );
+  const lines = [
+    ...report.targets.flatMap((t) =>
+      t.outcome === 'skipped'
+        ? [`target ${t.target} (${t.where}): not applied`]
+        : t.errors.map((e) => `target ${t.target} (${t.where}): ${e}`),
+    ),
+    ...(report.removals ?? [])
+      .filter((r) => r.outcome === 'failed' || r.outcome === 'refused' || r.outcome === 'skipped')
+      .map(
+        (r) =>
+          `removal (${r.where}): ${r.outcome}: ${r.step}${r.error && !r.step.endsWith(r.error) ? `: ${r.error}` : ''}`,
+      ),
+  ];
   return lines.length > 0 ? lines : ['not distributed'];
 }
 
@@ -88,4 +107,37 @@ export function withIssues(
       evidence: { ...r.evidence, outcome, issue: rec.url },
     };
   });
+}
+
+/** Null while the default branch head is `input.commit`; otherwise why this run is moot. */
+export async function supersededBy(
+  git: DistributePorts['git'],
+  input: Pick<DistributeInput, 'defaultBranch' | 'commit'>,
+): Promise<string | null> {
+  const head = await git.getBranchHead(input.defaultBranch);
+  if (head === null) return `the default branch ${input.defaultBranch} does not exist on GitHub`;
+  if (head.commit === input.commit) return null;
+  return `${input.defaultBranch} moved to ${head.commit.slice(0, 12)} after this run started on ${input.commit.slice(0, 12)}; the run for the newer commit distributes`;
+}
+
+/** `rekey/distribution` on the commit: success only for `converged`. */
+export async function writeStatus(
+  statuses: DistributePorts['statuses'],
+  input: Pick<DistributeInput, 'commit' | 'runUrl' | 'log'>,
+  outcome: DistributeOutcome,
+  reported: readonly Reported[],
+): Promise<'success' | 'failure'> {
+  const state = outcome === 'converged' ? 'success' : 'failure';
+  const description = statusDescription(
+    outcome,
+    reported.map((r) => r.report),
+  );
+  await statuses.createStatus(input.commit, {
+    state,
+    context: DISTRIBUTION_CONTEXT,
+    description,
+    ...(input.runUrl ? { targetUrl: input.runUrl } : {}),
+  });
+  input.log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description}`);
+  return state;
 }

@@ -4,7 +4,7 @@
  * (failures.ts) modules; the flow only ever calls these five functions.
  */
 import type { IssuesPort, StateRefPort } from '../../core/ports/github.ts';
-import type { SecretReceipt } from '../../core/targets/index.ts';
+import type { Receipt } from '../../core/targets/index.ts';
 import type { FailureRecord, RecordInput } from './failures.ts';
 import type { AcquireOptions, LeaseOutcome } from './lease.ts';
 
@@ -14,7 +14,7 @@ export type { StateRefPort };
 export interface DistributionState {
   acquireLease(port: StateRefPort, opts: AcquireOptions): Promise<LeaseOutcome>;
   /** The receipts stored on the state ref, read without taking the lease (dry runs). */
-  readReceipts(port: StateRefPort): Promise<readonly SecretReceipt[]>;
+  readReceipts(port: StateRefPort): Promise<readonly Receipt[]>;
   recordDistribution(issues: IssuesPort, input: RecordInput): Promise<FailureRecord[]>;
   haltedKeys(
     issues: IssuesPort,

@@ -66,6 +66,21 @@ export function renderDistributeSummary(result: DistributeResult): string {
     }
     out.push('');
   }
+  if (ev.removals.length > 0) {
+    out.push(
+      '### Material no key claims any more',
+      '',
+      'Removed from the targets where rekey wrote it (its receipts prove it), or kept and reported.',
+      '',
+      '| key | where | outcome | what |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const r of ev.removals)
+      out.push(
+        `| ${cell(r.key ?? '(unknown: an old receipt)')} | ${cell(r.where)} | ${r.outcome} | ${cell(`${r.outcome === 'planned' ? 'would ' : ''}${r.step}${r.error ? `: ${r.error}` : ''}`)} |`,
+      );
+    out.push('');
+  }
   const problems = [
     ...result.problems,
     ...ev.keys.flatMap((k) =>

@@ -66,10 +66,27 @@ export interface TargetReport {
   readonly errors: readonly string[];
 }
 
+/** Material no key claims any more, removed (or not) from a target rekey wrote (removals.ts). */
+export interface RemovalReport {
+  /** The key that wrote it; null for an old receipt that did not record it. */
+  readonly key: string | null;
+  readonly kind: 'github-secret' | 'github-deploy-key';
+  /** `actions:repo:acme/api API_TOKEN`, `deploy keys of acme/deploy`. */
+  readonly where: string;
+  readonly version: number | null;
+  readonly outcome:
+    'planned' | 'removed' | 'absent' | 'unreachable' | 'refused' | 'failed' | 'skipped';
+  /** describeRemoval's line. */
+  readonly step: string;
+  readonly error?: string;
+}
+
 export interface KeyReport {
   readonly key: string;
   readonly outcome: 'unchanged' | 'converged' | 'failed' | 'halted' | 'skipped';
   readonly targets: readonly TargetReport[];
+  /** Orphaned material of this key (absent when there was none). */
+  readonly removals?: readonly RemovalReport[];
   /** The failure issue's URL, when one was created or updated. */
   readonly issue?: string;
 }
@@ -80,6 +97,8 @@ export interface DistributeResult {
   readonly keys: readonly KeyReport[];
   /** Preflight / invalid / lease reasons, secret-free. */
   readonly problems: readonly string[];
+  /** Every removal of orphaned material, of every key (also in each key's report). */
+  readonly removals: readonly RemovalReport[];
   /** The JSON artifact (schema `rekey.distribution/v1`); no secret, fingerprints only. */
   readonly evidence: DistributionEvidenceDocument;
   /** What was written as `rekey/distribution` on `commit`. */

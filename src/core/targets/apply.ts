@@ -8,7 +8,7 @@
  * no value: `GitHubError` messages name routes, file errors name paths.
  */
 import { scopeId, type TargetPorts } from '../ports/targets.ts';
-import { describeStep, type SecretReceipt, type TargetPlan, type TargetStep } from './plan.ts';
+import { describeStep, type Receipt, type TargetPlan, type TargetStep } from './plan.ts';
 
 export interface StepResult {
   readonly step: string;
@@ -23,32 +23,47 @@ export interface StepResult {
 export interface ApplyResult {
   readonly key: string;
   readonly results: readonly StepResult[];
-  /** One per secret written: feed them to the next plan so it can prove these writes. */
-  readonly receipts: readonly SecretReceipt[];
+  /**
+   * One per secret written and deploy key added: feed them to the next plan so it can prove
+   * these writes, and keep them so that material no key claims any more is found and removed.
+   */
+  readonly receipts: readonly Receipt[];
   readonly ok: boolean;
 }
 
-async function run(step: TargetStep, ports: TargetPorts, receipts: SecretReceipt[]) {
+async function run(step: TargetStep, ports: TargetPorts, receipts: Receipt[], key: string) {
   switch (step.kind) {
     case 'put-secret': {
       const r = await ports.secrets.putSecret(step.scope, step.name, step.value, step.org);
       receipts.push({
+        kind: 'github-secret',
         scope: scopeId(step.scope),
         name: step.name,
         fingerprint: step.fingerprint,
         updatedAt: r.updatedAt,
+        key,
+        version: step.version,
       });
       return r.result;
     }
     case 'delete-secret':
       return ports.secrets.deleteSecret(step.scope, step.name);
-    case 'add-deploy-key':
-      await ports.deployKeys.addDeployKey(step.repository, {
+    case 'add-deploy-key': {
+      const added = await ports.deployKeys.addDeployKey(step.repository, {
         title: step.title,
         key: step.key,
         readOnly: step.readOnly,
       });
+      receipts.push({
+        kind: 'github-deploy-key',
+        repository: step.repository.toLowerCase(),
+        key,
+        version: step.version,
+        id: added.id,
+        title: added.title,
+      });
       return 'created';
+    }
     case 'delete-deploy-key':
       return ports.deployKeys.deleteDeployKey(step.repository, step.id);
     case 'write-file':
@@ -77,14 +92,14 @@ export async function applyTargetPlan(
     else groups.set(step.target, [i]);
   });
   const results: (StepResult | undefined)[] = [];
-  const receipts: (SecretReceipt | undefined)[] = [];
+  const receipts: (Receipt | undefined)[] = [];
   const runGroup = async (indexes: readonly number[]) => {
     for (const i of indexes) {
       const step = plan.steps[i]!;
       const base = { step: describeStep(step), target: step.target, kind: step.kind };
-      const own: SecretReceipt[] = [];
+      const own: Receipt[] = [];
       try {
-        results[i] = { ...base, outcome: 'done', detail: await run(step, ports, own) };
+        results[i] = { ...base, outcome: 'done', detail: await run(step, ports, own, plan.key) };
       } catch (e) {
         results[i] = {
           ...base,
@@ -106,7 +121,7 @@ export async function applyTargetPlan(
   return {
     key: plan.key,
     results: done,
-    receipts: receipts.filter((r): r is SecretReceipt => r !== undefined),
+    receipts: receipts.filter((r): r is Receipt => r !== undefined),
     ok: done.every((r) => r.outcome === 'done'),
   };
 }

@@ -7,3 +7,4 @@ export * from './plan.ts';
 export * from './render.ts';
 export * from './secret-value.ts';
 export * from './ownership.ts';
+export * from './removals.ts';

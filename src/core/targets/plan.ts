@@ -26,14 +26,37 @@ import {
 import type { FileFormat } from './render.ts';
 import type { SecretValue } from './secret-value.ts';
 
-/** Proof of a write rekey made: kept by the caller between runs (e.g. in the evidence JSON). */
+/**
+ * Proof of a write rekey made: kept by the caller between runs (receipts.json on the state
+ * ref). `kind`, `key` and `version` are absent in receipts stored before rekey recorded them:
+ * such a receipt is a secret's, of an unknown key and version.
+ */
 export interface SecretReceipt {
+  readonly kind?: 'github-secret';
   readonly scope: string;
   readonly name: string;
   readonly fingerprint: string;
   /** `updated_at` GitHub reported right after the write. */
   readonly updatedAt: string;
+  /** The key and version written (absent in old receipts). */
+  readonly key?: string;
+  readonly version?: number;
 }
+
+/** A deploy key rekey added (or found, titled as its own) for `key` on `repository`. */
+export interface DeployKeyReceipt {
+  readonly kind: 'github-deploy-key';
+  readonly repository: string;
+  readonly key: string;
+  readonly version: number;
+  /** GitHub's id of the deploy key and its title, `<title> (rekey <key> v<N>)`. */
+  readonly id: number;
+  readonly title: string;
+}
+
+export type Receipt = SecretReceipt | DeployKeyReceipt;
+
+export const isSecretReceipt = (r: Receipt): r is SecretReceipt => r.kind !== 'github-deploy-key';
 
 /** What was observed of the targets (observe.ts fills it through the ports). */
 export interface Observation {
@@ -119,13 +142,14 @@ function secretWriteReason(
   fingerprint: string,
   org: OrgAccess | undefined,
   seen: ObservedSecret | undefined,
-  receipts: readonly SecretReceipt[],
+  receipts: readonly Receipt[],
   selected: ReadonlyMap<string, readonly string[]>,
 ): string | null {
   if (seen === undefined) return 'absent';
   const id = scopeId(scope);
   const receipt = receipts.find(
-    (r) => r.scope === id && r.name.toUpperCase() === name.toUpperCase(),
+    (r): r is SecretReceipt =>
+      isSecretReceipt(r) && r.scope === id && r.name.toUpperCase() === name.toUpperCase(),
   );
   if (receipt === undefined) return 'no record of a rekey write';
   if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
@@ -147,7 +171,7 @@ export function planTargets(
   key: Pick<KeyDocument, 'id' | 'versions'>,
   desired: DesiredState,
   observed: Observation,
-  receipts: readonly SecretReceipt[] = [],
+  receipts: readonly Receipt[] = [],
 ): TargetPlan {
   const steps: TargetStep[] = [];
   const problems: TargetProblem[] = [...desired.problems];

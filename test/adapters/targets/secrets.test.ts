@@ -7,7 +7,7 @@ import type { TargetPorts } from '../../../src/core/ports/targets.ts';
 import { applyTargetPlan } from '../../../src/core/targets/apply.ts';
 import { desiredState, type LiveVersion } from '../../../src/core/targets/desired.ts';
 import { observeTargets } from '../../../src/core/targets/observe.ts';
-import { planTargets, type SecretReceipt } from '../../../src/core/targets/plan.ts';
+import { planTargets, type Receipt } from '../../../src/core/targets/plan.ts';
 import { SecretValue } from '../../../src/core/targets/secret-value.ts';
 import { canary } from '../../support/canary.ts';
 import { testKey, type TestKey } from '../../core/targets/fixtures.ts';
@@ -80,7 +80,7 @@ afterAll(async () => {
 async function run(
   doc: KeyDocument,
   live: readonly LiveVersion[],
-  receipts: SecretReceipt[] = [],
+  receipts: Receipt[] = [],
   ports: TargetPorts = bed.ports(),
 ) {
   const desired = desiredState(doc, live);
@@ -108,7 +108,7 @@ function opened(): (string | undefined)[][] {
 
 describe('github-secret targets against the emulator', () => {
   let k: TestKey;
-  let receipts: SecretReceipt[] = [];
+  let receipts: Receipt[] = [];
 
   it('first run: every sealed secret opens to the desired value; one public-key fetch per scope', async () => {
     k = await testKey('random', ['active', 'deactivated'], TARGETS);

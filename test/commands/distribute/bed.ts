@@ -155,6 +155,8 @@ export interface DistBed {
   rotate(id: string): Promise<void>;
   emergency(id: string, compromised: boolean): Promise<void>;
   revoke(id: string, versions: readonly number[]): void;
+  /** Sets (or with null deletes) a file of the manifest; call commit() to push. */
+  write(path: string, content: string | null): void;
   /** Pushes the pending changes to acme/keys main; returns the new head. */
   commit(message?: string): Promise<string>;
   readonly head: () => string;
@@ -316,6 +318,12 @@ export async function startDistBed(
     },
     revoke(id, versions) {
       apply(prepareRevocation(tree, id, versions));
+    },
+    write(path, content) {
+      const bytes = content === null ? null : enc(content);
+      if (bytes === null) tree.delete(path);
+      else tree.set(path, bytes);
+      pending.set(path, bytes);
     },
     async commit(message = 'rekey: change') {
       head = await emu.commitFiles(REPO, 'main', Object.fromEntries(pending), `${message}\n`);

@@ -7,6 +7,7 @@ import { secretForms } from '../../../src/commands/distribute/mask.ts';
 import { forEachBounded } from '../../../src/commands/distribute/pool.ts';
 import type { PreparedKey } from '../../../src/commands/distribute/preflight.ts';
 import { nextReceipts } from '../../../src/commands/distribute/receipts.ts';
+import type { RemovalRun } from '../../../src/commands/distribute/removals.ts';
 import type { KeyReport } from '../../../src/commands/distribute/types.ts';
 import type { SecretScope } from '../../../src/core/ports/targets.ts';
 import {
@@ -33,6 +34,7 @@ function keyRun(
 ): KeyRun {
   const prepared = {
     id: 'k',
+    desired: { targets: [], problems: [] },
     observed: {
       secrets: new Map(seen === null ? [] : [[S, seen]]),
       selected: new Map(),
@@ -120,6 +122,66 @@ describe('nextReceipts', () => {
     },
   ])('$what', ({ previous, run, stored }) => {
     expect(nextReceipts(previous, [run])).toEqual(stored);
+  });
+
+  it("an orphan's receipt stays until its removal is done, even where another key observes", () => {
+    const orphan = receipt('ORPHAN', 'kcv:1111111111111111', T1);
+    const removal = (outcome: RemovalRun['outcome']): RemovalRun => ({
+      removal: {
+        kind: 'github-secret',
+        key: 'k',
+        version: 1,
+        scope,
+        name: 'ORPHAN',
+        fingerprint: 'kcv:1111111111111111',
+        action: 'refuse',
+        reason: 'x',
+        receipt: orphan,
+      },
+      outcome,
+      step: 'x',
+    });
+    // Another key's run observed the scope, and the secret carries someone else's updated_at.
+    const run = keyRun([{ name: 'ORPHAN', updatedAt: T2 }], []);
+    for (const kept of ['refused', 'failed', 'skipped'] as const)
+      expect(nextReceipts([orphan], [run], [removal(kept)])).toEqual([orphan]);
+    for (const done of ['removed', 'absent'] as const)
+      expect(nextReceipts([orphan], [run], [removal(done)])).toEqual([]);
+  });
+
+  it('an old receipt the plan found current gains the key and version of its slot', () => {
+    const old = receipt('TOKEN', 'kcv:1111111111111111', T1);
+    const run = keyRun([{ name: 'TOKEN', updatedAt: T1 }], []);
+    const withSlot = {
+      ...run,
+      prepared: {
+        ...run.prepared,
+        desired: {
+          problems: [],
+          targets: [
+            {
+              kind: 'github-secret' as const,
+              target: 0,
+              scope,
+              slots: [
+                {
+                  slot: 'name' as const,
+                  name: 'TOKEN',
+                  want: {
+                    version: 4,
+                    fingerprint: 'kcv:1111111111111111',
+                    value: SecretValue.of('v'),
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    expect(nextReceipts([old], [withSlot])).toEqual([
+      { ...old, kind: 'github-secret', key: 'k', version: 4 },
+    ]);
   });
 
   it('a key that was not applied contributes its observation only', () => {

@@ -244,6 +244,56 @@ describe('receipts', () => {
     expect(await readReceipts(port(), 'refs/rekey-test/none')).toEqual([]);
   });
 
+  it('stores kind, key and version, and deploy-key receipts; old receipts read as they were', async () => {
+    const c = clock();
+    const ref = freshRef();
+    const a = acquired(await acquireLease(port(), { holder: 'run-a', ttlMs: TTL, ...c }, ref));
+    const secret = {
+      ...RECEIPTS[0]!,
+      kind: 'github-secret' as const,
+      key: 'payments/webhook',
+      version: 2,
+    };
+    const deployKey = {
+      kind: 'github-deploy-key' as const,
+      repository: 'acme/deploy',
+      key: 'infra/deploy',
+      version: 3,
+      id: 42,
+      title: 'ci (rekey infra/deploy v3)',
+    };
+    await a.release([deployKey, RECEIPTS[1]!, secret]);
+    // Secrets first (by scope and name, the old one without the new fields), then deploy keys.
+    expect(await readReceipts(port(), ref)).toEqual([RECEIPTS[1], secret, deployKey]);
+  });
+
+  it.each([
+    ["a title that is not rekey's", { title: 'ci' }],
+    ['a title of another version', { title: 'ci (rekey infra/deploy v2)' }],
+    ['a bad repository', { repository: 'acme/../x y' }],
+    ['a field beyond its own', { fingerprint: 'kcv:5f3a9c0d1e2b4a6f' }],
+  ])('release refuses a deploy-key receipt with %s', async (_n, bad) => {
+    const c = clock();
+    const ref = freshRef();
+    const a = acquired(await acquireLease(port(), { holder: 'run-a', ttlMs: TTL, ...c }, ref));
+    const receipt = {
+      kind: 'github-deploy-key' as const,
+      repository: 'acme/deploy',
+      key: 'infra/deploy',
+      version: 3,
+      id: 42,
+      title: 'ci (rekey infra/deploy v3)',
+      ...bad,
+    };
+    if ('fingerprint' in bad) {
+      // Unknown fields are dropped before validation, as for secrets.
+      await a.release([receipt]);
+      expect(JSON.stringify(await readReceipts(port(), ref))).not.toContain('fingerprint');
+      return;
+    }
+    await expect(a.release([receipt])).rejects.toThrow(/receipt #1 is not a valid receipt/);
+  });
+
   it.each([
     ['a secret where the fingerprint goes', { fingerprint: 'c2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA=' }],
     ['a bad name', { name: 'not a name' }],
