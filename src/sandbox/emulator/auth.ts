@@ -42,6 +42,10 @@ const NOT_FOR_GITHUB_TOKEN = [
   'environments',
   'dependabot_secrets',
   'organization_secrets',
+  'organization_dependabot_secrets',
+  // The workflow `permissions:` key has no members either, so GITHUB_TOKEN cannot name a team
+  // as reviewer (peter-evans/create-pull-request documents a PAT or App token for that).
+  'members',
 ];
 const RANK: Record<Level, number> = { read: 1, write: 2, admin: 3 };
 

@@ -192,6 +192,10 @@ describe('who may write secrets', () => {
     expect(() =>
       h.emu.addToken({ kind: 'github-actions', permissions: { secrets: 'write' } }),
     ).toThrow(/GITHUB_TOKEN/);
+    for (const p of ['environments', 'members', 'organization_dependabot_secrets'])
+      expect(() =>
+        h.emu.addToken({ kind: 'github-actions', permissions: { [p]: 'read' } }),
+      ).toThrow(new RegExp(`GITHUB_TOKEN cannot be granted ${p}`));
   });
 
   it('a token without the permission gets 403 with x-accepted-github-permissions', async () => {
