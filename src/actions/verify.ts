@@ -14,6 +14,7 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
+import { changedPaths } from '../adapters/git/changed-paths.ts';
 import { firstParentCommits, parentsOf } from '../adapters/git/commits.ts';
 import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
 import {
@@ -22,6 +23,7 @@ import {
   type GateEvidencePorts,
   type SummaryContext,
 } from '../commands/verify-pull.ts';
+import { scopesTouched } from '../core/verify/change-scope.ts';
 import { github, inputs, runAction, runContext, summary } from './runtime.ts';
 
 const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
@@ -63,9 +65,10 @@ await runAction(async () => {
     headKind: merge ? 'merge' : 'head',
   };
 
-  const [baseTree, headTree] = await Promise.all([
+  const [baseTree, headTree, paths] = await Promise.all([
     readTreeAtRef(workspace, at.base),
     readTreeAtRef(workspace, at.head),
+    changedPaths(workspace, at.base, at.head),
   ]);
   const ports: GateEvidencePorts = {
     history: async (ref) => {
@@ -83,6 +86,7 @@ await runAction(async () => {
       base: { sha: at.base, tree: baseTree },
       head: { sha: at.head, tree: headTree },
       now: new Date(),
+      changedPaths: paths,
     },
     ports,
   );
@@ -97,6 +101,8 @@ await runAction(async () => {
   await summary(renderVerifySummary(result, at));
   core.setOutput('kind', result.kind);
   core.setOutput('violations', String(result.diagnostics.length));
+  core.setOutput('scope', scopesTouched(result.scope).join(','));
+  core.setOutput('pipeline-code', String(result.scope['pipeline-code'].length > 0));
   const n = result.diagnostics.length;
   if (n > 0)
     core.setFailed(

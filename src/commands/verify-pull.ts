@@ -11,7 +11,7 @@
  * are bounded by `maxStatusCalls`; commits beyond the bound count as having no status, which
  * closes the gate rather than opening it.
  */
-import type { Diagnostic } from '../core/diagnostics.ts';
+import { sortDiagnostics, type Diagnostic } from '../core/diagnostics.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import type { ChangeKind } from '../core/lifecycle/classify.ts';
 import {
@@ -23,6 +23,12 @@ import type { KeyChange } from '../core/lifecycle/change.ts';
 import { loadSnapshot } from '../core/load-snapshot.ts';
 import type { StatusPort } from '../core/ports/github.ts';
 import type { FileTree } from '../core/snapshot.ts';
+import {
+  changeScope,
+  checkScope,
+  scopesTouched,
+  type ChangeScope,
+} from '../core/verify/change-scope.ts';
 import { verifyTrees } from '../core/verify/verify-trees.ts';
 import {
   activeSince,
@@ -62,7 +68,13 @@ export interface GateReport {
 }
 
 export interface VerifyPullResult {
+  /**
+   * The manifest classification, widened by the scope: `pipeline-code` for a change that
+   * touches pipeline code and nothing rekey classifies otherwise, `mixed` when it does both.
+   */
   readonly kind: ChangeKind;
+  /** Every changed path by what it is (src/core/verify/change-scope.ts). */
+  readonly scope: ChangeScope;
   readonly keys: readonly KeyChange[];
   readonly configuration: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
@@ -70,11 +82,53 @@ export interface VerifyPullResult {
   readonly gate: GateReport | undefined;
 }
 
+export interface VerifyPullInput {
+  readonly base: PullSide;
+  readonly head: PullSide;
+  readonly now: Date;
+  /**
+   * Every path the change touches (`git diff --name-only base head`), pipeline code included.
+   * Absent: the paths the two trees differ in (the trees hold only the manifest, policies
+   * and .sops.yaml, so pipeline code is then not seen).
+   */
+  readonly changedPaths?: readonly string[];
+}
+
 export async function verifyPull(
-  input: { readonly base: PullSide; readonly head: PullSide; readonly now: Date },
+  input: VerifyPullInput,
   ports: GateEvidencePorts,
   opts: { readonly maxStatusCalls?: number } = {},
 ): Promise<VerifyPullResult> {
+  const scope = changeScope(input.changedPaths ?? treeChanges(input.base.tree, input.head.tree));
+  const found = await verifyManifest(input, ports, opts);
+  const kind: ChangeKind =
+    scope['pipeline-code'].length === 0
+      ? found.kind
+      : found.kind === 'none'
+        ? 'pipeline-code'
+        : 'mixed';
+  return {
+    ...found,
+    kind,
+    scope,
+    diagnostics: sortDiagnostics([...found.diagnostics, ...checkScope(scope)]),
+  };
+}
+
+/** Paths added, removed or changed between two trees. */
+function treeChanges(base: FileTree, head: FileTree): string[] {
+  const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+    a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+  return [...new Set([...base.keys(), ...head.keys()])].filter(
+    (p) => !same(base.get(p), head.get(p)),
+  );
+}
+
+async function verifyManifest(
+  input: VerifyPullInput,
+  ports: GateEvidencePorts,
+  opts: { readonly maxStatusCalls?: number },
+): Promise<Omit<VerifyPullResult, 'scope'>> {
   const { base, head, now } = input;
   // First pass without a gate: cheap, pure, and tells whether evidence is needed at all.
   const first = verifyTrees(base.tree, head.tree, { now });
@@ -180,6 +234,13 @@ export interface SummaryContext {
   readonly headKind: 'merge' | 'head';
 }
 
+const SCOPE_WORDS = {
+  manifest: 'key manifest',
+  configuration: 'configuration',
+  'pipeline-code': 'pipeline code',
+  other: 'other files',
+} as const;
+
 const cell = (s: string): string =>
   s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>]/g, (c) => `\\${c}`);
 const code = (s: string): string => `\`${s.replace(/[`\r\n]/g, '')}\``;
@@ -198,6 +259,17 @@ export function renderVerifySummary(r: VerifyPullResult, at: SummaryContext): st
       `(${at.headKind === 'merge' ? 'the merge of the pull request into its base' : 'the pull request head'}): **${r.kind}**`,
     '',
   );
+  const touched = scopesTouched(r.scope);
+  if (touched.length > 0)
+    out.push(
+      `Touches: ${touched.map((t) => `**${SCOPE_WORDS[t]}** (${r.scope[t].length} file${r.scope[t].length === 1 ? '' : 's'})`).join(', ')}.`,
+      '',
+    );
+  if (r.scope['pipeline-code'].length > 0)
+    out.push(
+      `Pipeline code changes (${r.scope['pipeline-code'].slice(0, 20).map(code).join(', ')}${r.scope['pipeline-code'].length > 20 ? ', …' : ''}): this code runs at the next distribution with the decryption identity and a secrets-writing token; review it as you would key material.`,
+      '',
+    );
   if (r.keys.length > 0 || r.configuration.length > 0) {
     out.push('| key | change | versions |', '| --- | --- | --- |');
     for (const k of r.keys) {
