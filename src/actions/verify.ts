@@ -14,7 +14,7 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
-import { changedPaths } from '../adapters/git/changed-paths.ts';
+import { changedPaths, commitsWriting } from '../adapters/git/changed-paths.ts';
 import { firstParentCommits, parentsOf } from '../adapters/git/commits.ts';
 import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
 import {
@@ -31,6 +31,9 @@ const pullRequestEvent = z.object({
   pull_request: z.object({
     base: z.object({ sha }),
     head: z.object({ sha }),
+    // Who opened the PR: the provenance check (change/manual-rotation) refuses a new version
+    // from anyone but pipeline.yaml `pull-authors`. Missing: unknown, which that check refuses.
+    user: z.object({ login: z.string() }).nullish(),
   }),
 });
 
@@ -52,7 +55,7 @@ await runAction(async () => {
     throw new Error(
       `verify runs on pull_request events; the ${ctx.eventName || 'unknown'} event has no pull_request.base.sha and head.sha`,
     );
-  const { base, head } = event.data.pull_request;
+  const { base, head, user } = event.data.pull_request;
   const workspace = ctx.workspace;
   const baseSha = await present(workspace, base.sha, 'base');
   const headSha = await present(workspace, head.sha, 'head');
@@ -80,6 +83,8 @@ await runAction(async () => {
     },
     firstParent: (ref) => firstParentCommits(workspace, ref),
     statuses: token ? github(token, ctx).ports.statuses : undefined,
+    // The PR's own commits (base..head, not the test merge) that wrote new material.
+    materialCommits: (files) => commitsWriting(workspace, baseSha, headSha, files),
   };
   const result = await verifyPull(
     {
@@ -87,6 +92,7 @@ await runAction(async () => {
       head: { sha: at.head, tree: headTree },
       now: new Date(),
       changedPaths: paths,
+      author: user?.login ?? null,
     },
     ports,
   );

@@ -29,6 +29,12 @@ import {
   scopesTouched,
   type ChangeScope,
 } from '../core/verify/change-scope.ts';
+import {
+  addedVersions,
+  checkProvenance,
+  provenanceApplies,
+  type MaterialCommit,
+} from '../core/verify/provenance.ts';
 import { verifyTrees } from '../core/verify/verify-trees.ts';
 import {
   activeSince,
@@ -52,6 +58,14 @@ export interface GateEvidencePorts {
   readonly firstParent: (baseSha: string) => Promise<readonly string[]>;
   /** Absent (no token): the gate stays unchecked. */
   readonly statuses?: Pick<StatusPort, 'listStatuses'> | undefined;
+  /**
+   * The pull request's commits that wrote each of `files` (git log base..head), for the
+   * provenance check; asked only when a version is added and the base branch pins
+   * `pull-authors`. Absent: only the PR author is checked.
+   */
+  readonly materialCommits?:
+    | ((files: readonly string[]) => Promise<ReadonlyMap<string, readonly MaterialCommit[]>>)
+    | undefined;
 }
 
 export interface GateReport {
@@ -92,6 +106,12 @@ export interface VerifyPullInput {
    * and .sops.yaml, so pipeline code is then not seen).
    */
   readonly changedPaths?: readonly string[];
+  /**
+   * The pull request's author (event payload `pull_request.user.login`), for the provenance
+   * check (src/core/verify/provenance.ts); null: unknown, refused when the check applies.
+   * Undefined: no pull request (a local comparison), the check is not made.
+   */
+  readonly author?: string | null;
 }
 
 export async function verifyPull(
@@ -111,8 +131,35 @@ export async function verifyPull(
     ...found,
     kind,
     scope,
-    diagnostics: sortDiagnostics([...found.diagnostics, ...checkScope(scope)]),
+    diagnostics: sortDiagnostics([
+      ...found.diagnostics,
+      ...checkScope(scope),
+      ...(await provenance(input, found.keys, ports)),
+    ]),
   };
+}
+
+/** `change/manual-rotation` findings; the BASE branch's pipeline.yaml decides. */
+async function provenance(
+  input: VerifyPullInput,
+  keys: readonly KeyChange[],
+  ports: GateEvidencePorts,
+): Promise<Diagnostic[]> {
+  if (input.author === undefined) return [];
+  const base = loadSnapshot(input.base.tree).snapshot;
+  if (!provenanceApplies(base)) return [];
+  const added = addedVersions(keys, base);
+  if (added.length === 0) return [];
+  const commits = ports.materialCommits
+    ? await ports.materialCommits(added.map((a) => a.file))
+    : new Map<string, readonly MaterialCommit[]>();
+  return checkProvenance({
+    base,
+    head: loadSnapshot(input.head.tree).snapshot,
+    keys,
+    author: input.author,
+    commits,
+  });
 }
 
 /** Paths added, removed or changed between two trees. */
