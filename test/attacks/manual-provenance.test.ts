@@ -7,6 +7,8 @@
 // `manual-rotation: true`; a PR setting that itself does not help. The audit flags such
 // versions in history as `audit/material-by-person`.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWorkingTree } from '../../src/adapters/files/working-tree.ts';
 import { applyToWorkdir } from '../../src/adapters/workdir.ts';
@@ -14,6 +16,7 @@ import { loadSopsConfig } from '../../src/cli/sops.ts';
 import { prepareRotation } from '../../src/commands/changes.ts';
 import { generateKey } from '../../src/crypto/keys/index.ts';
 import { BuiltinSopsCodec } from '../../src/crypto/sops/index.ts';
+import { rekey } from '../cli/harness.ts';
 import { canary } from '../support/canary.ts';
 import { attackRepo, edit, git, verifyActionRunner, type AttackRepo } from './manifest-harness.ts';
 
@@ -170,5 +173,33 @@ describe('a rotation made by a person', () => {
     const head = await commitOn(repo.main, 'pr/unpinned', ALICE, rotateKey);
     const ran = await action.run(repo.dir, repo.main, head, { author: 'alice' });
     expect(refusals(ran.errors)).toEqual([]);
+  });
+});
+
+describe('the audit', () => {
+  it('flags a version a person added (audit/material-by-person), not the one the App added', async () => {
+    // History: the pin, then a rotation Alice committed, then one the App committed on top.
+    const byAlice = await commitOn(pinned, 'history', ALICE, rotateKey);
+    const byApp = await commitOn(byAlice, 'history', APP_ID, rotateKey);
+    const out = join(repo.dir, '.audit-out');
+    const r = await rekey(repo.dir, [
+      'audit',
+      '--ref',
+      byApp,
+      '--format',
+      'json',
+      '--out',
+      out,
+      '--now',
+      '2026-11-21T00:00:00Z',
+    ]);
+    const report = JSON.parse(readFileSync(join(out, 'audit.json'), 'utf8')) as {
+      findings: { rule: string; key?: string; version?: number; commits: { sha: string }[] }[];
+    };
+    const flagged = report.findings.filter((f) => f.rule === 'audit/material-by-person');
+    expect(flagged.map((f) => [f.key, f.version, f.commits[0]!.sha])).toEqual([[KEY, 3, byAlice]]);
+    expect(r.stdout).toContain('audit/material-by-person');
+    expect(r.stdout).toContain('Alice Example');
+    canary.scan({ stdout: r.stdout, report: readFileSync(join(out, 'audit.json'), 'utf8') });
   });
 });
