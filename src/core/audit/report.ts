@@ -49,10 +49,6 @@ export function buildAuditReport(input: AuditReportInput): AuditReport {
     ...(input.pullAuthors ? { pullAuthors: input.pullAuthors } : {}),
   });
   const notChecked: string[] = [];
-  if (!input.pullAuthors)
-    notChecked.push(
-      'who made new material (audit/material-by-person): policies/pipeline.yaml sets no pull-authors',
-    );
   if (input.github) notChecked.push(...input.github.notes);
   else {
     for (const c of GITHUB_CHECKS)

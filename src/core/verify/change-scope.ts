@@ -9,7 +9,8 @@
  * approving, perhaps unnoticed, the code that will decrypt and distribute it. Each is
  * reviewed on its own. Pure: the caller lists the changed paths (`git diff --name-only`).
  */
-import { diagnostic, type Diagnostic } from '../diagnostics.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { violation } from '../lifecycle/rules.ts';
 
 export type PathScope = 'pipeline-code' | 'configuration' | 'manifest' | 'other';
 
@@ -60,7 +61,7 @@ export function checkScope(s: ChangeScope): Diagnostic[] {
   const code = s['pipeline-code'];
   if (code.length === 0 || s.manifest.length === 0) return [];
   return code.map((file) =>
-    diagnostic(
+    violation(
       'change/pipeline-code-with-manifest',
       `this change edits pipeline code (${file}) and keys-manifest/ (${list(s.manifest)}) together; open them as two pull requests so each is reviewed on its own`,
       { file, line: 0, column: 0 },

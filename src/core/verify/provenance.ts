@@ -14,7 +14,8 @@
  * Git author and committer fields are free text, so the commit check catches honest and
  * careless cases, not a forger; the PR author (GitHub's account) is the strong half. Pure.
  */
-import { diagnostic, type Diagnostic } from '../diagnostics.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { violation } from '../lifecycle/rules.ts';
 import type { KeyChange } from '../lifecycle/change.ts';
 import { isPullAuthor } from '../rekey-pulls.ts';
 import type { ManifestSnapshot } from '../snapshot.ts';
@@ -107,7 +108,7 @@ export function checkProvenance(input: ProvenanceInput): Diagnostic[] {
       ? doc.locate(index >= 0 ? ['versions', index] : ['versions'])
       : { file: v.file, line: 0, column: 0 };
     out.push(
-      diagnostic(
+      violation(
         'change/manual-rotation',
         `v${v.version} of ${v.keyId} is new material not made by rekey's App (${logins.join(', ')}): ${why.join('; ')}. Close this PR and let rekey rotate the key (or dispatch an emergency rotation); a person who made the material knows it. The base branch's pipeline.yaml can allow this with manual-rotation: true (a weaker mode, docs/formats.md)`,
         at,
