@@ -4,18 +4,23 @@
 // freezing all rotation. Now a PR is rekey's only when its author is in pipeline.yaml
 // `pull-authors`, its head branch is in this repository and is `rekey/<action>/<key-id>` for
 // the key its marker names, and it carries the `rekey` label. Each case below fails exactly
-// one of these; rotate still rotates every key, the budget is not spent, and the dashboard
+// one of these; rotate still rotates every key (and revoke still revokes), the budget is not
+// spent, and the dashboard
 // lists each PR as "claims to be rekey's".
 import { Octokit } from '@octokit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateDashboard } from '../../src/commands/dashboard.ts';
+import { prepareRotation } from '../../src/commands/changes.ts';
+import { revoke } from '../../src/commands/revoke.ts';
 import { rotate, type RotateResult } from '../../src/commands/rotate.ts';
 import { renderMarker } from '../../src/core/pull-body.ts';
 import {
   codec,
   days,
+  dec,
   generate,
   manifest,
+  sopsConfig,
   startBed,
   T0,
   type Bed,
@@ -38,6 +43,7 @@ const octokit = (token: string) =>
 
 /** A branch from main with one commit, and a PR from it carrying `key`'s marker. */
 async function claim(opts: {
+  repo?: string;
   token: string;
   branch: string;
   key: string;
@@ -45,7 +51,8 @@ async function claim(opts: {
   label: boolean;
 }): Promise<number> {
   const api = octokit(opts.token);
-  const [owner, repo] = REPO.split('/') as [string, string];
+  const fullName = opts.repo ?? REPO;
+  const [owner, repo] = fullName.split('/') as [string, string];
   const main = await api.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
     owner,
     repo,
@@ -57,7 +64,7 @@ async function claim(opts: {
     ref: `refs/heads/${opts.branch}`,
     sha: main.data.object.sha,
   });
-  await bed.emu.commitFiles(REPO, opts.branch, { 'notes.md': `${opts.branch}\n` }, 'notes\n');
+  await bed.emu.commitFiles(fullName, opts.branch, { 'notes.md': `${opts.branch}\n` }, 'notes\n');
   const pr = await api.request('POST /repos/{owner}/{repo}/pulls', {
     owner,
     repo,
@@ -187,4 +194,58 @@ describe("pull requests that only claim to be rekey's", () => {
     for (const n of claimants.values()) expect(own).not.toContain(`[#${n}](`);
     expect(own.match(/\| \[#\d+\]\(/g)).toHaveLength(4);
   }, 60_000);
+});
+
+describe("a revocation PR that only claims to be rekey's", () => {
+  it('does not hold the revocation back: revoke opens its own PR once the gate holds', async () => {
+    bed.at(T0);
+    const files = await manifest(['svc/key']);
+    files['policies/pipeline.yaml'] = PIPELINE;
+    const base = await bed.repo('claims-revoke', files);
+    const change = await prepareRotation(
+      base.tree,
+      'svc/key',
+      { now: DUE, sopsConfig, prepublish: false },
+      { codec, generate },
+    );
+    bed.at(DUE);
+    const fullName = base.fullName;
+    await bed.emu.commitFiles(
+      fullName,
+      'main',
+      Object.fromEntries(change.files.map((f) => [f.path, f.content && dec(f.content)])),
+      change.message,
+    );
+    const r = await bed.refresh(base);
+    await bed
+      .ports(fullName)
+      .statuses.createStatus(r.sha, { state: 'success', context: 'rekey/distribution' });
+    const claimant = await claim({
+      repo: fullName,
+      token: mallory,
+      branch: 'mallory/revoke-svc-key',
+      key: 'svc/key',
+      action: 'revoke',
+      label: true,
+    });
+
+    const result = await revoke(
+      {
+        tree: r.tree,
+        sha: r.sha,
+        history: r.history,
+        firstParent: r.firstParent,
+        now: days(DUE, 8),
+      },
+      bed.ports(fullName),
+    );
+    expect(result.kind === 'applied' && result.keys.map((k) => [k.keyId, k.outcome])).toEqual([
+      ['svc/key', 'created'],
+    ]);
+    const opened = result.kind === 'applied' ? result.keys[0]! : undefined;
+    expect(opened && 'branch' in opened && opened.branch).toBe('rekey/revoke/svc/key');
+    expect(
+      opened && 'pull' in opened && typeof opened.pull === 'object' && opened.pull.number,
+    ).not.toBe(claimant);
+  }, 120_000);
 });
