@@ -5,8 +5,7 @@
 // `pull-authors`, its head branch is in this repository and is `rekey/<action>/<key-id>` for
 // the key its marker names, and it carries the `rekey` label. Each case below fails exactly
 // one of these; rotate still rotates every key (and revoke still revokes), the budget is not
-// spent, and the dashboard
-// lists each PR as "claims to be rekey's".
+// spent, and the dashboard lists each PR as "claims to be rekey's".
 import { Octokit } from '@octokit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateDashboard } from '../../src/commands/dashboard.ts';
