@@ -14,6 +14,7 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
+import { changedPaths, commitsWriting } from '../adapters/git/changed-paths.ts';
 import { firstParentCommits, parentsOf } from '../adapters/git/commits.ts';
 import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
 import {
@@ -22,6 +23,7 @@ import {
   type GateEvidencePorts,
   type SummaryContext,
 } from '../commands/verify-pull.ts';
+import { scopesTouched } from '../core/verify/change-scope.ts';
 import { github, inputs, runAction, runContext, summary } from './runtime.ts';
 
 const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
@@ -29,6 +31,9 @@ const pullRequestEvent = z.object({
   pull_request: z.object({
     base: z.object({ sha }),
     head: z.object({ sha }),
+    // Who opened the PR: the provenance check (change/manual-rotation) refuses a new version
+    // from anyone but pipeline.yaml `pull-authors`. Missing: unknown, which that check refuses.
+    user: z.object({ login: z.string() }).nullish(),
   }),
 });
 
@@ -50,7 +55,7 @@ await runAction(async () => {
     throw new Error(
       `verify runs on pull_request events; the ${ctx.eventName || 'unknown'} event has no pull_request.base.sha and head.sha`,
     );
-  const { base, head } = event.data.pull_request;
+  const { base, head, user } = event.data.pull_request;
   const workspace = ctx.workspace;
   const baseSha = await present(workspace, base.sha, 'base');
   const headSha = await present(workspace, head.sha, 'head');
@@ -63,9 +68,10 @@ await runAction(async () => {
     headKind: merge ? 'merge' : 'head',
   };
 
-  const [baseTree, headTree] = await Promise.all([
+  const [baseTree, headTree, paths] = await Promise.all([
     readTreeAtRef(workspace, at.base),
     readTreeAtRef(workspace, at.head),
+    changedPaths(workspace, at.base, at.head),
   ]);
   const ports: GateEvidencePorts = {
     history: async (ref) => {
@@ -77,12 +83,16 @@ await runAction(async () => {
     },
     firstParent: (ref) => firstParentCommits(workspace, ref),
     statuses: token ? github(token, ctx).ports.statuses : undefined,
+    // The PR's own commits (base..head, not the test merge) that wrote new material.
+    materialCommits: (files) => commitsWriting(workspace, baseSha, headSha, files),
   };
   const result = await verifyPull(
     {
       base: { sha: at.base, tree: baseTree },
       head: { sha: at.head, tree: headTree },
       now: new Date(),
+      changedPaths: paths,
+      author: user?.login ?? null,
     },
     ports,
   );
@@ -97,6 +107,8 @@ await runAction(async () => {
   await summary(renderVerifySummary(result, at));
   core.setOutput('kind', result.kind);
   core.setOutput('violations', String(result.diagnostics.length));
+  core.setOutput('scope', scopesTouched(result.scope).join(','));
+  core.setOutput('pipeline-code', String(result.scope['pipeline-code'].length > 0));
   const n = result.diagnostics.length;
   if (n > 0)
     core.setFailed(

@@ -97,13 +97,17 @@ function policyName(bytes: Uint8Array): string | undefined {
   return typeof parsed?.policy === 'string' ? parsed.policy : undefined;
 }
 
-/** pipeline.yaml `status-creators` at the audited ref, when it loads and sets them. */
-function statusCreatorsAt(tree: FileTree): readonly string[] | undefined {
+/** A pipeline.yaml login list at the audited ref, when the file loads and sets it. */
+function loginsAt(
+  tree: FileTree,
+  field: 'status-creators' | 'pull-authors',
+): readonly string[] | undefined {
   const bytes = tree.get('policies/pipeline.yaml');
   if (bytes === undefined) return undefined;
   const doc = pipelineDocument.safeParse(parseYaml('policies/pipeline.yaml', bytes).value);
-  return doc.success ? doc.data['status-creators'] : undefined;
+  return doc.success ? doc.data[field] : undefined;
 }
+const statusCreatorsAt = (tree: FileTree) => loginsAt(tree, 'status-creators');
 
 /**
  * Each key's policy as the audited ref's tree has it. Only key.yaml files and policies are
@@ -278,6 +282,7 @@ export async function audit(input: AuditInput, ports: AuditPorts): Promise<Audit
     ports.tree ? ports.tree(input.ref) : new Map<string, Uint8Array>(),
   ]);
   const tree = new Map([...(history.files ?? []), ...files]);
+  const pullAuthors = loginsAt(tree, 'pull-authors');
   const github = ports.github
     ? await gitHubEvidence(input, history, ports.github, statusCreatorsAt(tree))
     : undefined;
@@ -293,6 +298,7 @@ export async function audit(input: AuditInput, ports: AuditPorts): Promise<Audit
     ...(input.serverUrl ? { serverUrl: input.serverUrl } : {}),
     ...(github ? { github } : {}),
     ...(input.withoutGitHub ? { withoutGitHub: input.withoutGitHub } : {}),
+    ...(pullAuthors ? { pullAuthors } : {}),
   });
 }
 

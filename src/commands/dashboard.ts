@@ -22,7 +22,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import { plan as planRun } from '../core/plan/plan.ts';
 import type { IssuesPort, PullsPort } from '../core/ports/github.ts';
-import { parseMarker } from '../core/pull-body.ts';
+import { recognisePulls } from '../core/rekey-pulls.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { validateTree } from './inspect.ts';
 import { REKEY_MARKER_PREFIX } from './rotate.ts';
@@ -65,10 +65,15 @@ export async function updateDashboard(
     content = renderInvalidDashboard(validation.diagnostics, halted);
   } else {
     const listed = await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
-    const pulls: DashboardPull[] = listed.flatMap((p) => {
-      const m = parseMarker(p.body);
-      return m ? [{ keyId: m.key, kind: m.action, number: p.number, url: p.url }] : [];
+    const { rekey, claiming } = recognisePulls(listed, {
+      authors: validation.snapshot.pipeline['pull-authors'],
     });
+    const pulls: DashboardPull[] = rekey.map(({ keyId, kind, number, url }) => ({
+      keyId,
+      kind,
+      number,
+      url,
+    }));
     const plan = planRun({
       snapshot: validation.snapshot,
       ...(input.history ? { history: input.history } : {}),
@@ -81,6 +86,7 @@ export async function updateDashboard(
       plan,
       ...(input.history ? { history: input.history } : {}),
       pulls,
+      claiming,
       halted,
       now: input.now,
     });

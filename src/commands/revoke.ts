@@ -17,7 +17,7 @@
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { gateEvidence, revocationGate } from '../core/lifecycle/revocation-gate.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
-import { parseMarker } from '../core/pull-body.ts';
+import { recognisePulls } from '../core/rekey-pulls.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { prepareRevocation } from './changes.ts';
 import { validateTree } from './inspect.ts';
@@ -97,10 +97,10 @@ export async function revoke(input: RevokeInput, ports: RevokePorts): Promise<Re
     };
 
   const open = new Map<string, number>();
-  for (const p of await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX)) {
-    const m = parseMarker(p.body);
-    if (m && !open.has(m.key)) open.set(m.key, p.number);
-  }
+  // Only PRs rekey made count: a copied marker on anyone else's PR does not hold a key back.
+  const listed = await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
+  for (const p of recognisePulls(listed, { authors: snapshot.pipeline['pull-authors'] }).rekey)
+    if (!open.has(p.keyId)) open.set(p.keyId, p.number);
   for (const [id] of candidates)
     if (open.has(id)) {
       keys.push({

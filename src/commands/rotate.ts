@@ -6,7 +6,8 @@
  * 1. Validate the tree: an invalid default branch aborts; nothing is read from GitHub.
  * 2. Read the branch head (1 call). When it is not the checked-out commit the run is
  *    `superseded` and writes nothing: a later run plans on the newer commit (convergence).
- * 3. List open rekey PRs once (1 call per 100), by their hidden marker.
+ * 3. List open PRs carrying rekey's marker once (1 call per 100); only those rekey made count
+ *    (src/core/rekey-pulls.ts: author, head repository, branch, label).
  * 4. Plan (budget, windows, open PRs), then per step prepare the change and open its PR
  *    through `openChangePull`, which adopts a branch another run created instead of
  *    duplicating it.
@@ -21,9 +22,9 @@ import type { KeyDocument, PolicyDocument } from '../core/formats/index.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import { formatPlan } from '../core/plan/format-plan.ts';
 import { plan as planRun } from '../core/plan/plan.ts';
-import type { OpenPull, Plan, PromoteStep } from '../core/plan/steps.ts';
+import type { Plan, PromoteStep } from '../core/plan/steps.ts';
 import type { StatusPort } from '../core/ports/github.ts';
-import { parseMarker } from '../core/pull-body.ts';
+import { recognisePulls } from '../core/rekey-pulls.ts';
 import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
 import { parseSopsConfig, type SopsConfig } from '../core/sops-config.ts';
 import {
@@ -142,15 +143,6 @@ function sopsConfigOf(snapshot: ManifestSnapshot): SopsConfig {
   return parsed.config;
 }
 
-function openPullsOf(pulls: readonly { number: number; body: string }[]): OpenPull[] {
-  const out: OpenPull[] = [];
-  for (const p of pulls) {
-    const m = parseMarker(p.body);
-    if (m) out.push({ keyId: m.key, kind: m.action, number: p.number });
-  }
-  return out;
-}
-
 export async function rotate(input: RotateInput, ports: RotatePorts): Promise<RotateResult> {
   const { tree, now } = input;
   const validation = validateTree(tree, now);
@@ -164,8 +156,12 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
   if (emergency && emergency.reason.trim() === '')
     throw new RangeError('emergency: a reason is required');
 
+  // Only PRs rekey made count (author, same-repository branch, label): a copied marker on
+  // anyone else's PR neither blocks a key nor spends max-open-prs.
   const listed = await ports.pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
-  const openPulls = openPullsOf(listed);
+  const openPulls = recognisePulls(listed, {
+    authors: snapshot.pipeline['pull-authors'],
+  }).rekey.map(({ keyId, kind, number }) => ({ keyId, kind, number }));
   const planWith = (halted: readonly string[]) =>
     planRun({ snapshot, history: input.history, openPulls, halted, now });
   // A loader of halted keys costs a call: made only when a key is due or the plan is shown.

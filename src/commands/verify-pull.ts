@@ -11,7 +11,7 @@
  * are bounded by `maxStatusCalls`; commits beyond the bound count as having no status, which
  * closes the gate rather than opening it.
  */
-import type { Diagnostic } from '../core/diagnostics.ts';
+import { sortDiagnostics, type Diagnostic } from '../core/diagnostics.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import type { ChangeKind } from '../core/lifecycle/classify.ts';
 import {
@@ -24,6 +24,18 @@ import { loadSnapshot } from '../core/load-snapshot.ts';
 import type { StatusPort } from '../core/ports/github.ts';
 import type { FileTree } from '../core/snapshot.ts';
 import { removalsOnMerge } from '../core/targets/removals.ts';
+import {
+  changeScope,
+  checkScope,
+  scopesTouched,
+  type ChangeScope,
+} from '../core/verify/change-scope.ts';
+import {
+  addedVersions,
+  checkProvenance,
+  provenanceApplies,
+  type MaterialCommit,
+} from '../core/verify/provenance.ts';
 import { verifyTrees } from '../core/verify/verify-trees.ts';
 import {
   activeSince,
@@ -47,6 +59,14 @@ export interface GateEvidencePorts {
   readonly firstParent: (baseSha: string) => Promise<readonly string[]>;
   /** Absent (no token): the gate stays unchecked. */
   readonly statuses?: Pick<StatusPort, 'listStatuses'> | undefined;
+  /**
+   * The pull request's commits that wrote each of `files` (git log base..head), for the
+   * provenance check; asked only when a version is added and the base branch pins
+   * `pull-authors`. Absent: only the PR author is checked.
+   */
+  readonly materialCommits?:
+    | ((files: readonly string[]) => Promise<ReadonlyMap<string, readonly MaterialCommit[]>>)
+    | undefined;
 }
 
 export interface GateReport {
@@ -63,7 +83,13 @@ export interface GateReport {
 }
 
 export interface VerifyPullResult {
+  /**
+   * The manifest classification, widened by the scope: `pipeline-code` for a change that
+   * touches pipeline code and nothing rekey classifies otherwise, `mixed` when it does both.
+   */
   readonly kind: ChangeKind;
+  /** Every changed path by what it is (src/core/verify/change-scope.ts). */
+  readonly scope: ChangeScope;
   readonly keys: readonly KeyChange[];
   readonly configuration: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
@@ -73,21 +99,89 @@ export interface VerifyPullResult {
   readonly removals?: readonly string[];
 }
 
+export interface VerifyPullInput {
+  readonly base: PullSide;
+  readonly head: PullSide;
+  readonly now: Date;
+  /**
+   * Every path the change touches (`git diff --name-only base head`), pipeline code included.
+   * Absent: the paths the two trees differ in (the trees hold only the manifest, policies
+   * and .sops.yaml, so pipeline code is then not seen).
+   */
+  readonly changedPaths?: readonly string[];
+  /**
+   * The pull request's author (event payload `pull_request.user.login`), for the provenance
+   * check (src/core/verify/provenance.ts); null: unknown, refused when the check applies.
+   * Undefined: no pull request (a local comparison), the check is not made.
+   */
+  readonly author?: string | null;
+}
+
 export async function verifyPull(
-  input: { readonly base: PullSide; readonly head: PullSide; readonly now: Date },
+  input: VerifyPullInput,
   ports: GateEvidencePorts,
   opts: { readonly maxStatusCalls?: number } = {},
 ): Promise<VerifyPullResult> {
-  const keys = (t: FileTree) => [...loadSnapshot(t).snapshot.keys.values()].map((k) => k.value);
-  const removals = removalsOnMerge(keys(input.base.tree), keys(input.head.tree));
-  return { ...(await checkPull(input, ports, opts)), removals };
+  const scope = changeScope(input.changedPaths ?? treeChanges(input.base.tree, input.head.tree));
+  const found = await verifyManifest(input, ports, opts);
+  const keysOf = (t: FileTree) => [...loadSnapshot(t).snapshot.keys.values()].map((k) => k.value);
+  const removals = removalsOnMerge(keysOf(input.base.tree), keysOf(input.head.tree));
+  const kind: ChangeKind =
+    scope['pipeline-code'].length === 0
+      ? found.kind
+      : found.kind === 'none'
+        ? 'pipeline-code'
+        : 'mixed';
+  return {
+    ...found,
+    kind,
+    scope,
+    removals,
+    diagnostics: sortDiagnostics([
+      ...found.diagnostics,
+      ...checkScope(scope),
+      ...(await provenance(input, found.keys, ports)),
+    ]),
+  };
 }
 
-async function checkPull(
-  input: { readonly base: PullSide; readonly head: PullSide; readonly now: Date },
+/** `change/manual-rotation` findings; the BASE branch's pipeline.yaml decides. */
+async function provenance(
+  input: VerifyPullInput,
+  keys: readonly KeyChange[],
+  ports: GateEvidencePorts,
+): Promise<Diagnostic[]> {
+  if (input.author === undefined) return [];
+  const base = loadSnapshot(input.base.tree).snapshot;
+  if (!provenanceApplies(base)) return [];
+  const added = addedVersions(keys, base);
+  if (added.length === 0) return [];
+  const commits = ports.materialCommits
+    ? await ports.materialCommits(added.map((a) => a.file))
+    : new Map<string, readonly MaterialCommit[]>();
+  return checkProvenance({
+    base,
+    head: loadSnapshot(input.head.tree).snapshot,
+    keys,
+    author: input.author,
+    commits,
+  });
+}
+
+/** Paths added, removed or changed between two trees. */
+function treeChanges(base: FileTree, head: FileTree): string[] {
+  const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+    a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+  return [...new Set([...base.keys(), ...head.keys()])].filter(
+    (p) => !same(base.get(p), head.get(p)),
+  );
+}
+
+async function verifyManifest(
+  input: VerifyPullInput,
   ports: GateEvidencePorts,
   opts: { readonly maxStatusCalls?: number },
-): Promise<VerifyPullResult> {
+): Promise<Omit<VerifyPullResult, 'scope'>> {
   const { base, head, now } = input;
   // First pass without a gate: cheap, pure, and tells whether evidence is needed at all.
   const first = verifyTrees(base.tree, head.tree, { now });
@@ -193,6 +287,13 @@ export interface SummaryContext {
   readonly headKind: 'merge' | 'head';
 }
 
+const SCOPE_WORDS = {
+  manifest: 'key manifest',
+  configuration: 'configuration',
+  'pipeline-code': 'pipeline code',
+  other: 'other files',
+} as const;
+
 const cell = (s: string): string =>
   s.replace(/[\r\n]+/g, ' ').replace(/[|\\`<>]/g, (c) => `\\${c}`);
 const code = (s: string): string => `\`${s.replace(/[`\r\n]/g, '')}\``;
@@ -211,6 +312,17 @@ export function renderVerifySummary(r: VerifyPullResult, at: SummaryContext): st
       `(${at.headKind === 'merge' ? 'the merge of the pull request into its base' : 'the pull request head'}): **${r.kind}**`,
     '',
   );
+  const touched = scopesTouched(r.scope);
+  if (touched.length > 0)
+    out.push(
+      `Touches: ${touched.map((t) => `**${SCOPE_WORDS[t]}** (${r.scope[t].length} file${r.scope[t].length === 1 ? '' : 's'})`).join(', ')}.`,
+      '',
+    );
+  if (r.scope['pipeline-code'].length > 0)
+    out.push(
+      `Pipeline code changes (${r.scope['pipeline-code'].slice(0, 20).map(code).join(', ')}${r.scope['pipeline-code'].length > 20 ? ', …' : ''}): this code runs at the next distribution with the decryption identity and a secrets-writing token; review it as you would key material.`,
+      '',
+    );
   if (r.keys.length > 0 || r.configuration.length > 0) {
     out.push('| key | change | versions |', '| --- | --- | --- |');
     for (const k of r.keys) {

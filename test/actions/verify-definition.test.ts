@@ -45,7 +45,12 @@ describe('actions/verify/action.yml', () => {
     expect(action.inputs).toEqual({
       token: expect.objectContaining({ default: '${{ github.token }}', required: false }),
     });
-    expect(Object.keys(action.outputs).sort()).toEqual(['kind', 'violations']);
+    expect(Object.keys(action.outputs).sort()).toEqual([
+      'kind',
+      'pipeline-code',
+      'scope',
+      'violations',
+    ]);
   });
 });
 

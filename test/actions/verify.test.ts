@@ -147,7 +147,12 @@ describe('the verify action bundle', () => {
     emu.clearLog();
     const r = await runAction(head, { sha: merge });
     expect(errorLines(r.stdout)).toEqual([]);
-    expect(parseOutputs(r.outputs)).toEqual({ kind: 'rotation', violations: '0' });
+    expect(parseOutputs(r.outputs)).toEqual({
+      kind: 'rotation',
+      violations: '0',
+      scope: 'manifest',
+      'pipeline-code': 'false',
+    });
     expect(r.summary).toContain('## rekey verify: passed');
     expect(r.summary).toContain('the merge of the pull request into its base');
     expect(r.summary).toContain(merge.slice(0, 12));
@@ -288,7 +293,12 @@ describe('the verify action bundle', () => {
       const r = await run();
       expect(r.calls).toBe(1);
       expect(errorLines(r.stdout)).toEqual([]);
-      expect(parseOutputs(r.outputs)).toEqual({ kind: 'revocation', violations: '0' });
+      expect(parseOutputs(r.outputs)).toEqual({
+        kind: 'revocation',
+        violations: '0',
+        scope: 'manifest',
+        'pipeline-code': 'false',
+      });
       expect(r.summary).toContain('read 1 commit status list (rekey/distribution)');
       expect(r.summary).toContain(
         `- infra/deploy-ssh v2: open: v3 proven distributed at ${main.slice(0, 12)}`,

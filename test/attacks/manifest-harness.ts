@@ -110,15 +110,29 @@ export async function pullVerdict(
   );
 }
 
+/** What one run of the verify action left: exit code, `::error` annotations, outputs, summary. */
+export interface VerifyActionRun {
+  readonly code: number | null;
+  readonly errors: string[];
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+}
+
 /** The verify action bundle, built once per test file. */
 export async function verifyActionRunner(): Promise<{
-  run(dir: string, base: string, head: string): Promise<{ code: number | null; errors: string[] }>;
+  /** `author`: the event's pull_request.user.login (default `octocat`). */
+  run(
+    dir: string,
+    base: string,
+    head: string,
+    opts?: { readonly author?: string },
+  ): Promise<VerifyActionRun>;
   close(): void;
 }> {
   const tmp = mkdtempSync(join(tmpdir(), 'rekey-attack-verify-'));
   const bundle = await bundleAction('verify', tmp);
   return {
-    async run(dir, base, head) {
+    async run(dir, base, head, opts = {}) {
       const ran = await runBundle({
         bundle,
         tmp,
@@ -129,6 +143,7 @@ export async function verifyActionRunner(): Promise<{
           number: 1,
           pull_request: {
             number: 1,
+            user: { login: opts.author ?? 'octocat' },
             base: { ref: 'main', sha: base },
             head: { ref: 'pr', sha: head },
           },
@@ -139,6 +154,8 @@ export async function verifyActionRunner(): Promise<{
       return {
         code: ran.code,
         errors: ran.stdout.split('\n').filter((l) => l.startsWith('::error')),
+        outputs: ran.outputs,
+        summary: ran.summary,
       };
     },
     close: () => rmSync(tmp, { recursive: true, force: true }),

@@ -355,6 +355,12 @@ describe('verifyPull', () => {
         kind: 'mixed',
         keys: [],
         configuration: ['policies/a|b.yaml'],
+        scope: {
+          'pipeline-code': [],
+          configuration: ['policies/a|b.yaml'],
+          manifest: [],
+          other: [],
+        },
         diagnostics: [
           {
             rule: 'yaml/syntax',

@@ -1,6 +1,8 @@
 /**
- * PullsPort: rekey's PRs are recognised by a hidden marker in the body (`<!-- rekey:v1 ... -->`),
- * not by title or branch name, so a person renaming a PR does not make rekey open another.
+ * PullsPort: rekey's PR candidates carry a hidden marker in the body (`<!-- rekey:v1 ... -->`),
+ * so a person renaming a PR does not make rekey open another. The marker proves nothing: the
+ * author, head repository, branch and labels returned with each PR are what
+ * src/core/rekey-pulls.ts judges.
  */
 import type {
   NewPull,
@@ -17,8 +19,8 @@ interface PullJson {
   number: number;
   title: string;
   body: string | null;
-  head: { ref: string; sha: string };
-  base: { ref: string };
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+  base: { ref: string; repo: { full_name: string } };
   labels: { name?: string }[];
   user: { login: string } | null;
 }
@@ -36,6 +38,8 @@ export function createPullsAdapter(client: GitHubClient, at: RepoCoordinates): P
     body: p.body ?? '',
     labels: p.labels.flatMap((l) => (l.name ? [l.name] : [])),
     author: p.user?.login ?? '',
+    headRepo: p.head.repo?.full_name ?? null,
+    baseRepo: p.base.repo.full_name,
   });
 
   return {

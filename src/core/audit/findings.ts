@@ -8,6 +8,7 @@
  */
 import { describeMs, durationMs } from '../duration.ts';
 import type { CommitRef } from '../history/model.ts';
+import { provenanceFindings } from './findings-provenance.ts';
 import { pullFindings } from './findings-pulls.ts';
 import { recipientFindings } from './findings-recipients.ts';
 import {
@@ -39,6 +40,8 @@ export interface FindingInput {
    * revocation needs a scheduled run, a review and a merge after the grace ends.
    */
   readonly graceToleranceMs: number;
+  /** pipeline.yaml `pull-authors` at the audited ref; unset: provenance is not judged. */
+  readonly pullAuthors?: readonly string[];
 }
 
 const ms = (c: CommitRef) => Date.parse(c.time);
@@ -49,6 +52,7 @@ export function auditFindings(input: FindingInput): Finding[] {
     ...destructionFindings(input),
     ...recipientFindings(input),
     ...pullFindings(input),
+    ...provenanceFindings(input),
     ...problemFindings(input),
   ];
   const cutoff = input.since?.getTime();

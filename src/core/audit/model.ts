@@ -118,6 +118,8 @@ export const AUDIT_RULES = {
   'audit/direct-push': 'A manifest change that landed without a merged pull request.',
   'audit/material-not-removed': 'A destroyed version whose material file stayed in the tree.',
   'audit/recipients-changed': 'The `.sops.yaml` recipients changed.',
+  'audit/material-by-person':
+    'A new version of an existing key added by someone other than rekey’s App (`pull-authors`).',
 } as const;
 export type AuditRule = keyof typeof AUDIT_RULES | `history/${string}`;
 

@@ -21,6 +21,8 @@ export interface AuditReportInput {
   /** Why GitHub was not asked, when it was not (no token, no repository). */
   readonly withoutGitHub?: string;
   readonly graceToleranceMs: number;
+  /** pipeline.yaml `pull-authors` at the audited ref (audit/material-by-person). */
+  readonly pullAuthors?: readonly string[];
 }
 
 /** The checks that need GitHub, named for the "not checked" list. */
@@ -44,6 +46,7 @@ export function buildAuditReport(input: AuditReportInput): AuditReport {
     graceToleranceMs: input.graceToleranceMs,
     ...(input.since ? { since: input.since } : {}),
     ...(input.github ? { github: input.github } : {}),
+    ...(input.pullAuthors ? { pullAuthors: input.pullAuthors } : {}),
   });
   const notChecked: string[] = [];
   if (input.github) notChecked.push(...input.github.notes);

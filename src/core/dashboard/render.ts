@@ -11,6 +11,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { HistoryIndex } from '../history/model.ts';
 import type { OpenPull, Plan, PlanSnapshot, PlanStep } from '../plan/steps.ts';
 import { inert } from '../pull-body.ts';
+import type { ClaimingPull } from '../rekey-pulls.ts';
 
 /** Hidden marker by which the dashboard issue is found; never matches a PR marker. */
 export const DASHBOARD_MARKER = '<!-- rekey:dashboard -->';
@@ -25,7 +26,7 @@ export interface HaltedKey {
   readonly reason: string;
 }
 
-/** An open rekey PR, recognised by its marker. */
+/** An open rekey PR, recognised by its author, branch and label (src/core/rekey-pulls.ts). */
 export interface DashboardPull extends OpenPull {
   readonly url: string;
 }
@@ -36,6 +37,8 @@ export interface DashboardInput {
   readonly plan: Plan;
   readonly history?: HistoryIndex;
   readonly pulls: readonly DashboardPull[];
+  /** PRs with rekey's marker that rekey did not make (src/core/rekey-pulls.ts). */
+  readonly claiming?: readonly ClaimingPull[];
   readonly halted: ReadonlyMap<string, HaltedKey>;
   readonly now: Date;
 }
@@ -192,6 +195,23 @@ export function renderDashboard(input: DashboardInput): DashboardContent {
       ...[...pulls]
         .sort((a, b) => a.number - b.number)
         .map((p) => `| ${pullLink(p)} | \`${p.keyId}\` | ${KIND_WORDS[p.kind]} |`),
+      '',
+    );
+  const claiming = input.claiming ?? [];
+  if (claiming.length > 0)
+    lines.push(
+      "## Pull requests that claim to be rekey's",
+      '',
+      "These carry rekey's marker but rekey did not open them: rotation and revocation ignore them and they count against no budget. Review them as any other change; close them if nobody expects them.",
+      '',
+      "| pull request | author | names key | why it is not rekey's |",
+      '| --- | --- | --- | --- |',
+      ...[...claiming]
+        .sort((a, b) => a.number - b.number)
+        .map(
+          (p) =>
+            `| [#${p.number}](${p.url}) | ${code(p.author || 'unknown')} | ${p.keyId ? code(p.keyId) : '—'} | ${p.reasons.map((r) => inert(r, 200)).join('; ')} |`,
+        ),
       '',
     );
   lines.push(DASHBOARD_MARKER);

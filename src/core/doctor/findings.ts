@@ -81,6 +81,10 @@ export const DOCTOR_RULES = {
     severity: 'warning',
     fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, not a status anyone with `statuses: write` can post (docs/formats.md).",
   },
+  'doctor/pull-authors-unpinned': {
+    severity: 'warning',
+    fix: "Set `pull-authors: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only PRs the rotation App opened count as rekey's (a copied marker neither holds a key back nor spends max-open-prs), and verify refuses a new version in a PR anyone else opened (docs/formats.md).",
+  },
   'doctor/sops-crypt-rule': {
     severity: 'warning',
     fix: 'Set `encrypted_regex: ^secret$` on the keys-manifest rule so only `secret` is encrypted and `id`, `version` and `public` stay reviewable (DESIGN "Formats").',

@@ -314,17 +314,31 @@ export function checkSopsConfig(tree: FileTree): DoctorFinding[] {
 
 const PIPELINE = 'policies/pipeline.yaml';
 
-/** Whose `rekey/distribution` statuses count as evidence: unpinned, anyone's do. */
+/**
+ * Whose `rekey/distribution` statuses count as evidence, and whose PRs are rekey's: unpinned,
+ * anyone's statuses count, and any author's PR on a rekey branch with the label does.
+ */
 function checkStatusCreators(tree: FileTree): DoctorFinding[] {
   const bytes = tree.get(PIPELINE);
   const doc = bytes === undefined ? undefined : parseYaml(PIPELINE, bytes).value;
-  if (isMap(doc) && Array.isArray(doc['status-creators']) && doc['status-creators'].length > 0)
-    return [];
-  return [
-    finding(
-      'doctor/status-creators-unpinned',
-      'any rekey/distribution status counts as distribution evidence, whoever posted it',
-      { file: PIPELINE },
-    ),
-  ];
+  const pinned = (field: string) =>
+    isMap(doc) && Array.isArray(doc[field]) && doc[field].length > 0;
+  const out: DoctorFinding[] = [];
+  if (!pinned('status-creators'))
+    out.push(
+      finding(
+        'doctor/status-creators-unpinned',
+        'any rekey/distribution status counts as distribution evidence, whoever posted it',
+        { file: PIPELINE },
+      ),
+    );
+  if (!pinned('pull-authors'))
+    out.push(
+      finding(
+        'doctor/pull-authors-unpinned',
+        "a pull request counts as rekey's whoever opened it, and verify cannot tell a rotation by a person from one by the App",
+        { file: PIPELINE },
+      ),
+    );
+  return out;
 }

@@ -72,6 +72,14 @@ export const policyDocument = z
   });
 export type PolicyDocument = z.infer<typeof policyDocument>;
 
+const login = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
+    'expected a GitHub login, like my-rekey-app[bot]',
+  );
+const logins = z.array(login).min(1).max(20).optional();
+
 export const pipelineDocument = z.strictObject({
   'default-branch': z
     .string()
@@ -87,17 +95,19 @@ export const pipelineDocument = z.strictObject({
    * GitHub logins whose `rekey/distribution` statuses count as evidence (the distribution App's
    * `<slug>[bot]`). Unset: any writer's status counts, and `rekey doctor` warns.
    */
-  'status-creators': z
-    .array(
-      z
-        .string()
-        .regex(
-          /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/,
-          'expected a GitHub login, like my-rekey-app[bot]',
-        ),
-    )
-    .min(1)
-    .max(20)
-    .optional(),
+  'status-creators': logins,
+  /**
+   * GitHub logins that open rekey's pull requests (the rotation App's `<slug>[bot]`). A PR
+   * counts as rekey's only when its author is one of them; unset: any author (the other
+   * checks still apply: head branch in this repository, `rekey/<action>/<key-id>`, the
+   * `rekey` label), and `rekey doctor` warns. verify refuses a new version in a PR by anyone
+   * else unless `manual-rotation` is true.
+   */
+  'pull-authors': logins,
+  /**
+   * A weaker mode: verify accepts a new version of an existing key in a PR a person opened
+   * (material that person generated and may know). The BASE branch's value decides.
+   */
+  'manual-rotation': z.boolean().default(false),
 });
 export type PipelineDocument = z.infer<typeof pipelineDocument>;

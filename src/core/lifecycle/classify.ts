@@ -14,6 +14,8 @@ export type ChangeKind =
   | 'emergency'
   | 'new-key'
   | 'configuration'
+  /** Set by verify from the changed paths: `.github/`, `actions/`, `dist/`, `src/`, `package*.json`. */
+  | 'pipeline-code'
   | 'mixed';
 
 /**
@@ -24,7 +26,7 @@ export function classifyChange(
   keys: readonly KeyChange[],
   configFiles: readonly string[],
 ): ChangeKind {
-  const kinds = new Set<Exclude<ChangeKind, 'none' | 'mixed'>>();
+  const kinds = new Set<Exclude<ChangeKind, 'none' | 'mixed' | 'pipeline-code'>>();
   for (const k of keys) for (const kind of k.kinds) kinds.add(overall(kind));
   if (configFiles.length > 0) kinds.add('configuration');
   if (kinds.size === 0) return 'none';
@@ -32,6 +34,6 @@ export function classifyChange(
   return [...kinds][0]!;
 }
 
-function overall(kind: KeyChangeKind): Exclude<ChangeKind, 'none' | 'mixed'> {
+function overall(kind: KeyChangeKind): Exclude<ChangeKind, 'none' | 'mixed' | 'pipeline-code'> {
   return kind === 'removal' ? 'configuration' : kind;
 }

@@ -56,6 +56,11 @@ export const LIFECYCLE_RULES = {
   'verify/plaintext-private-key': 'no private key appears in clear in a manifest or policy file',
   'verify/public-not-public':
     "a material file's public field holds the public form of the key type (and random keys have none)",
+  // Checks of who made a change and what else it touches (the verify action).
+  'change/pipeline-code-with-manifest':
+    'pipeline code (.github/, actions/, dist/, src/, package*.json) and keys-manifest/ change in separate pull requests',
+  'change/manual-rotation':
+    "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true",
 } as const satisfies Record<string, string>;
 
 export type LifecycleRuleId = keyof typeof LIFECYCLE_RULES;

@@ -97,6 +97,13 @@ export interface RekeyPull {
   readonly body: string;
   readonly labels: readonly string[];
   readonly author: string;
+  /**
+   * `owner/name` of the repository the head branch lives in (a fork's, for a PR from a fork);
+   * null when GitHub no longer knows it (a deleted fork).
+   */
+  readonly headRepo: string | null;
+  /** `owner/name` of the repository the PR is opened against. */
+  readonly baseRepo: string;
 }
 
 export interface NewPull {
@@ -120,7 +127,11 @@ export interface ReviewerRequest {
 }
 
 export interface PullsPort {
-  /** Open PRs whose body contains `marker`. 1 call per 100 open PRs. */
+  /**
+   * Open PRs whose body contains `marker`: candidates only. Anyone can write a marker, so
+   * callers decide which are rekey's by author, head repository, branch and label
+   * (src/core/rekey-pulls.ts). 1 call per 100 open PRs.
+   */
   listOpenRekeyPulls(marker: string): Promise<RekeyPull[]>;
   /**
    * Opens a PR. 1 call. An open PR for the same head and base (another run, or our own request

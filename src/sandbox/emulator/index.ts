@@ -78,7 +78,14 @@ export interface Emulator {
     branch: string,
     files: Readonly<Record<string, string | Uint8Array | null>>,
     message: string,
+    /** Author and committer; default: the repository owner (`<owner>@users.noreply.github.com`). */
+    author?: { readonly name: string; readonly email: string },
   ): Promise<string>;
+  /**
+   * Makes open pull request `number` come from the fork `forkFullName`: its `head.repo` (and
+   * head label and user) name the fork from then on. The branch stays in `fullName`'s store.
+   */
+  fromFork(fullName: string, number: number, forkFullName: string): void;
   setBranchRules(fullName: string, branchPattern: string, rules: BranchRule[]): void;
   setBranchProtection(fullName: string, branch: string, protection: BranchProtection | null): void;
   readonly requestLog: readonly LoggedRequest[];
@@ -128,7 +135,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return r;
   };
 
-  const commitFiles: Emulator['commitFiles'] = async (fullName, branch, files, message) => {
+  const commitFiles: Emulator['commitFiles'] = async (fullName, branch, files, message, author) => {
     const r = repo(fullName);
     const ref = `refs/heads/${branch}`;
     const parent = await r.git.readRef(ref);
@@ -145,7 +152,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     );
     const tree = await r.git.writeTree(parentTree, changes);
     const date = now().toISOString();
-    const who = { name: r.owner.login, email: `${r.owner.login}@users.noreply.github.com`, date };
+    const who = {
+      ...(author ?? { name: r.owner.login, email: `${r.owner.login}@users.noreply.github.com` }),
+      date,
+    };
     const sha = await r.git.writeCommit({
       tree,
       parents: parent ? [parent] : [],
@@ -202,6 +212,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     addToken: (spec) => tokens.add(state, spec).token,
     revokeToken: (token) => tokens.revoke(token),
     commitFiles,
+    fromFork(fullName, number, forkFullName) {
+      const pull = repo(fullName).pulls.get(number);
+      if (!pull) throw new Error(`no pull request #${number} in ${fullName}`);
+      pull.headRepo = forkFullName;
+    },
     setBranchRules(fullName, pattern, rules) {
       repo(fullName).rules.set(pattern, rules);
     },

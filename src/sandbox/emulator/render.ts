@@ -148,6 +148,27 @@ export function renderPull(
     user: renderUser(r.owner, urls),
     repo,
   });
+  const head = (): Record<string, unknown> => {
+    if (p.headRepo === undefined) return branch(p.headRef, p.headSha);
+    const [owner = '', name = ''] = p.headRepo.split('/');
+    const user = renderUser({ ...r.owner, login: owner, type: 'User' }, urls);
+    return {
+      label: `${owner}:${p.headRef}`,
+      ref: p.headRef,
+      sha: p.headSha,
+      user,
+      repo: {
+        ...repo,
+        name,
+        full_name: p.headRepo,
+        owner: user,
+        html_url: `${urls.server}/${p.headRepo}`,
+        url: `${urls.api}/repos/${p.headRepo}`,
+        clone_url: `${urls.server}/${p.headRepo}.git`,
+        fork: true,
+      },
+    };
+  };
   return {
     id: p.id,
     node_id: nodeId('PullRequest', p.id),
@@ -182,7 +203,7 @@ export function renderPull(
     requested_reviewers: p.requested_reviewers.map((login) => ({ login })),
     requested_teams: p.requested_teams.map((slug) => ({ slug, name: slug })),
     assignees: [],
-    head: branch(p.headRef, p.headSha),
+    head: head(),
     base: branch(p.baseRef, live.baseSha),
     author_association: 'MEMBER',
   };

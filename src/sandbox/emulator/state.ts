@@ -58,6 +58,12 @@ export interface Pull {
   /** Frozen once the pull request is closed; live from the head branch while open. */
   headSha: string;
   baseRef: string;
+  /**
+   * `owner/name` of the fork the head branch comes from (set by a test through
+   * `Emulator.fromFork`); undefined: the base repository. The branch itself still lives in
+   * the base repository's git store: forks are not otherwise modelled.
+   */
+  headRepo?: string;
   draft: boolean;
   maintainer_can_modify: boolean;
   merged_at: string | null;

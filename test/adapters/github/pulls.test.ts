@@ -85,6 +85,8 @@ describe('PullsPort over the emulator', () => {
         body,
         labels: ['rekey', 'rekey:rotation'],
         author: 'rekey[bot]',
+        headRepo: 'acme/infra',
+        baseRepo: 'acme/infra',
       },
     ]);
     const requested = await bed

@@ -301,3 +301,39 @@ describe('audit findings over a generated history', () => {
     expect(r.findings.filter((f) => f.key === 'clean')).toEqual([]);
   });
 });
+
+describe('audit/material-by-person', () => {
+  const build = (pullAuthors: readonly string[] | undefined, byDave: boolean) => {
+    const pulls = new Map<string, PullEvidence | null>();
+    history.commits.forEach((x, i) => pulls.set(x.commit.sha, pull(i + 1)));
+    if (byDave) pulls.set(c['grace-rotate']!, pull(93, { author: 'dave', authorBot: false }));
+    return buildAuditReport({
+      history,
+      policies,
+      now: NOW,
+      ref: 'main',
+      graceToleranceMs: 7 * 86_400_000,
+      github: { pulls, distribution: new Map(), calls: 1, budget: 300, notes: [] },
+      ...(pullAuthors ? { pullAuthors } : {}),
+    }).findings.filter((f) => f.rule === 'audit/material-by-person');
+  };
+
+  it('flags a new version whose PR a person opened, from the PR author', () => {
+    const found = build(['Rekey-App[bot]'], true);
+    expect(summary(found)).toEqual([
+      {
+        rule: 'audit/material-by-person',
+        key: 'grace',
+        version: 2,
+        commits: [c['grace-rotate']],
+      },
+    ]);
+    expect(found[0]!.pull?.number).toBe(93);
+    expect(found[0]!.message).toContain('opened by dave');
+  });
+
+  it('flags nothing when the App opened every PR, or pull-authors is unset', () => {
+    expect(build(['rekey-app[bot]'], false)).toEqual([]);
+    expect(build(undefined, true)).toEqual([]);
+  });
+});

@@ -95,7 +95,8 @@ export function goodRepo(): Record<string, string> {
     '.github/CODEOWNERS': CODEOWNERS,
     '.sops.yaml': SOPS,
     'keys-manifest/payments/webhook/key.yaml': KEY,
-    'policies/pipeline.yaml': "default-branch: main\nstatus-creators: ['acme-rekey[bot]']\n",
+    'policies/pipeline.yaml':
+      "default-branch: main\nstatus-creators: ['acme-rekey[bot]']\npull-authors: ['acme-rekey[bot]']\n",
   };
 }
 

@@ -142,6 +142,14 @@ describe('doctor: local checks', () => {
       'policies/pipeline.yaml',
     ],
     [
+      "rekey's pull requests recognised from any author",
+      (f) =>
+        (f['policies/pipeline.yaml'] =
+          "default-branch: main\nstatus-creators: ['acme-rekey[bot]']\n"),
+      'doctor/pull-authors-unpinned',
+      'policies/pipeline.yaml',
+    ],
+    [
       'no pipeline.yaml at all',
       (f) => delete f['policies/pipeline.yaml'],
       'doctor/status-creators-unpinned',

@@ -38,6 +38,7 @@ describe('valid examples load', () => {
       'max-open-prs': 10,
       'retry-budget': 3,
       'lease-ttl': '30m',
+      'manual-rotation': false,
     });
   });
   it('a material file as sops writes it', () => {
