@@ -123,6 +123,8 @@ export const WORKFLOW_FIXES: Readonly<Record<WorkflowRule, string>> = {
     'Trigger on `pull_request` instead; rekey PRs come from branches of this repository.',
   'workflow/untrusted-input-in-script':
     'Pass the value through `env:` and quote it in the script (`"$VALUE"`), or move the logic into a JavaScript action.',
+  'workflow/runs-pull-request-code':
+    "Check the base out at the workspace root (`ref: ${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}`) and the pull request into a folder (`path: .rekey-pull-request`, fetch-depth 0), and give that folder to the action as `pull-request-path`: rekey's template verify.yml does this (docs/workflows.md).",
   'workflow/checkout-credentials':
     'Add `with: { persist-credentials: false }` to the actions/checkout step.',
   'workflow/secret-outside-environment':
