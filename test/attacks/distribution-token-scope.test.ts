@@ -9,7 +9,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareNewKey } from '../../src/commands/new-key.ts';
 import { checkLocal } from '../../src/core/doctor/local.ts';
+import { bundleAction, runBundle } from '../actions/runner.ts';
+import {
+  codec,
+  dec,
+  generate,
+  identity,
+  PIPELINE,
+  POLICY,
+  SOPS_YAML,
+  sopsConfig,
+  startBed,
+  T0,
+  type Bed,
+} from '../commands/rotate-bed.ts';
 import { edit, git, rekey, root, templateRepo } from '../cli/harness.ts';
 import { DISTRIBUTE, goodRepo, tree } from '../core/doctor/fixtures.ts';
 
@@ -100,4 +115,100 @@ describe('rekey targets --repositories', () => {
     const usage = await rekey(repo.dir, ['targets', '--repositories']);
     expect(usage.code).toBe(2);
   });
+});
+
+describe('the distribute action with two tokens', () => {
+  let bed: Bed;
+  let bundle: string;
+  beforeAll(async () => {
+    bed = await startBed();
+    bundle = await bundleAction('distribute', bed.tmp);
+    await bed.emu.addRepo({ fullName: 'acme/api', files: {} });
+    await bed.emu.addRepo({ fullName: 'acme/unrelated', files: { 'README.md': 'code\n' } });
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  it('writes targets with the targets token only, and the keys repository with the other', async () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const files = new Map<string, Uint8Array>([
+      ['.sops.yaml', enc(SOPS_YAML)],
+      ['policies/standard.yaml', enc(POLICY)],
+      ['policies/pipeline.yaml', enc(PIPELINE)],
+    ]);
+    const change = await prepareNewKey(
+      files,
+      {
+        id: 'svc/api-token',
+        type: 'random',
+        policy: 'standard',
+        owner: '@acme/team',
+        description: 'test key',
+        options: { bytes: 32, encoding: 'base64' },
+        targets: [
+          { kind: 'github-secret', repository: 'acme/api', app: 'actions', name: 'API_TOKEN' },
+        ],
+      },
+      { now: T0, sopsConfig },
+      { codec, generate },
+    );
+    for (const f of change.files) if (f.content !== null) files.set(f.path, f.content);
+    const c = await bed.repo(
+      'token-split',
+      Object.fromEntries([...files].map(([p, b]) => [p, dec(b)])),
+    );
+    // As distribute.yml mints them: the keys repository only, no secrets; the targets only,
+    // secrets only (no contents: it could not touch acme/unrelated's code, nor acme/api's).
+    const keysToken = bed.emu.addToken({
+      kind: 'app',
+      login: 'rekey',
+      repositories: [c.fullName],
+      permissions: { contents: 'write', statuses: 'write', issues: 'write' },
+    });
+    const targetsToken = bed.emu.addToken({
+      kind: 'app',
+      login: 'rekey',
+      repositories: ['acme/api'],
+      permissions: { secrets: 'write' },
+    });
+    const run = (inputs: Record<string, string>) =>
+      runBundle({
+        bundle,
+        tmp: bed.tmp,
+        workspace: c.work,
+        eventName: 'push',
+        event: {
+          ref: 'refs/heads/main',
+          after: c.sha,
+          repository: { full_name: c.fullName, default_branch: 'main' },
+        },
+        env: {
+          ...bed.emu.actionsEnv(c.fullName),
+          GITHUB_SHA: c.sha,
+          GITHUB_REF: 'refs/heads/main',
+          GITHUB_RUN_ID: '77',
+          SOPS_AGE_KEY: identity,
+        },
+        inputs: { 'github-token': 'ghs_theworkflowsowntokenxxxxxxxxxxxxxx', ...inputs },
+      });
+
+    // The keys token alone cannot reach the target: the preflight refuses, nothing is written.
+    const alone = await run({ token: keysToken });
+    expect(alone.code).toBe(1);
+    expect(bed.emu.secretNames({ repository: 'acme/api' })).toEqual([]);
+
+    const r = await run({ token: keysToken, 'targets-token': targetsToken });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.outcome).toBe('converged');
+    expect(bed.emu.secretNames({ repository: 'acme/api' })).toEqual(['API_TOKEN']);
+    // Both tokens are masked before anything else and never printed.
+    const printed = r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+    expect(r.stdout).toContain(`::add-mask::${targetsToken}`);
+    expect(printed).not.toContain(targetsToken);
+    expect(printed).not.toContain(keysToken);
+  }, 120_000);
 });
