@@ -33,6 +33,7 @@ await runAction(async () => {
   const i = inputs(
     z.object({
       token: z.string().min(1, 'a GitHub App installation token is required'),
+      'targets-token': z.string().optional(),
       'github-token': z.string().optional(),
       'dry-run': booleanInput.default(false),
       resume: z
@@ -49,8 +50,12 @@ await runAction(async () => {
       'evidence-path': z.string().optional(),
     }),
   );
-  for (const t of [i.token, i['github-token']]) if (t) core.setSecret(t);
+  for (const t of [i.token, i['targets-token'], i['github-token']]) if (t) core.setSecret(t);
   assertCanDistribute(classifyToken(i.token, { githubToken: i['github-token'] }));
+  // Least privilege: targets are written with their own token, limited to the target
+  // repositories and the secrets/administration permissions; `token` keeps the keys repository.
+  const targetsToken = i['targets-token'] ?? i.token;
+  assertCanDistribute(classifyToken(targetsToken, { githubToken: i['github-token'] }));
 
   const ages = await loadAgeIdentities({ env: process.env, homedir: homedir() });
   for (const id of ages.identities) core.setSecret(id);
@@ -81,6 +86,16 @@ await runAction(async () => {
     userAgent: 'rekey',
     log: { debug: core.debug, info: core.info, warn: core.warning, error: core.error },
   });
+  const targetsClient =
+    targetsToken === i.token
+      ? client
+      : createGitHubClient({
+          token: targetsToken,
+          apiUrl: ctx.apiUrl,
+          serverUrl: ctx.serverUrl,
+          userAgent: 'rekey',
+          log: { debug: core.debug, info: core.info, warn: core.warning, error: core.error },
+        });
   const at = parseRepository(ctx.repository);
   const github = createGitHubPorts(client, at);
   const outputDir = path.resolve(ctx.workspace, i['output-dir']);
@@ -106,7 +121,7 @@ await runAction(async () => {
       statuses: github.statuses,
       issues: github.issues,
       state: createStateRefAdapter(client, at),
-      targets: createTargetPorts(client, outputDir),
+      targets: createTargetPorts(targetsClient, outputDir),
       sops: new BuiltinSopsCodec({ identities: ages.identities }),
     },
   );

@@ -1,8 +1,16 @@
 /**
  * The verify action: the required status check on every pull request (DESIGN.md "Flows:
- * verify"). Runs on `pull_request` (never `pull_request_target`) in a checkout with full
- * history. Reads base and head from the event payload, the trees through git, and the
- * `rekey/distribution` statuses through the GitHub API only when the change destroys a version.
+ * verify"). Runs on `pull_request` (never `pull_request_target`) and `merge_group`. Reads base
+ * and head from the event payload, the trees through git, and the `rekey/distribution`
+ * statuses through the GitHub API only when the change destroys a version.
+ *
+ * Trusted code only: the workflow checks the BASE commit out at the workspace root (this
+ * bundle is its dist/verify.js) and the change into `pull-request-path`, which is only ever
+ * passed to git as the repository to read. Nothing under it is run, imported or installed, so
+ * a pull request that edits dist/ or actions/ cannot make its own check pass.
+ *
+ * A merge group's commit (`merge_group.head_sha`) is what the queue will put on the base
+ * branch (`merge_group.base_sha`); it is verified as the head, like a test merge.
  *
  * Which head: GitHub checks out `refs/pull/<n>/merge`, a test merge of the PR into its base,
  * and sets GITHUB_SHA to it. When that commit's parents are exactly the payload's base and
@@ -12,6 +20,7 @@
  * checkout fetches it as the merge ref's second parent, so it is present either way.
  */
 import * as core from '@actions/core';
+import path from 'node:path';
 import { z } from 'zod';
 import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
 import { changedPaths, commitsWriting } from '../adapters/git/changed-paths.ts';
@@ -36,55 +45,85 @@ const pullRequestEvent = z.object({
     user: z.object({ login: z.string() }).nullish(),
   }),
 });
+const mergeGroupEvent = z.object({
+  merge_group: z.object({ base_sha: sha, head_sha: sha }),
+});
 
-async function present(workspace: string, commit: string, what: string): Promise<string> {
+/** Base and head of the change, and whether the head is already what merging produces. */
+function changeOf(
+  eventName: string,
+  event: unknown,
+): { base: string; head: string; group: boolean; author: string | null | undefined } {
+  if (eventName === 'merge_group') {
+    const g = mergeGroupEvent.safeParse(event);
+    if (!g.success)
+      throw new Error('the merge_group event has no merge_group.base_sha and merge_group.head_sha');
+    // No author: a merge group holds pull requests whose own check already judged their
+    // provenance (a push to one takes it out of the queue), so that check is not repeated.
+    return {
+      base: g.data.merge_group.base_sha,
+      head: g.data.merge_group.head_sha,
+      group: true,
+      author: undefined,
+    };
+  }
+  const e = pullRequestEvent.safeParse(event);
+  if (!e.success)
+    throw new Error(
+      `verify runs on pull_request and merge_group events; the ${eventName || 'unknown'} event has no pull_request.base.sha and head.sha`,
+    );
+  const pr = e.data.pull_request;
+  return { base: pr.base.sha, head: pr.head.sha, group: false, author: pr.user?.login ?? null };
+}
+
+async function present(repo: string, commit: string, what: string): Promise<string> {
   try {
-    return await resolveRef(workspace, commit);
+    return await resolveRef(repo, commit);
   } catch (e) {
     throw new Error(
-      `the ${what} commit ${commit} is not in the checkout; check out with actions/checkout and fetch-depth: 0 (${e instanceof Error ? e.message : String(e)})`,
+      `the ${what} commit ${commit} is not in the checkout; check the change out (pull-request-path) with actions/checkout and fetch-depth: 0 (${e instanceof Error ? e.message : String(e)})`,
     );
   }
 }
 
 await runAction(async () => {
   const ctx = runContext();
-  const { token } = inputs(z.object({ token: z.string().optional() }));
-  const event = pullRequestEvent.safeParse(ctx.event);
-  if (!event.success)
-    throw new Error(
-      `verify runs on pull_request events; the ${ctx.eventName || 'unknown'} event has no pull_request.base.sha and head.sha`,
-    );
-  const { base, head, user } = event.data.pull_request;
-  const workspace = ctx.workspace;
-  const baseSha = await present(workspace, base.sha, 'base');
-  const headSha = await present(workspace, head.sha, 'head');
+  const i = inputs(
+    z.object({ token: z.string().optional(), 'pull-request-path': z.string().optional() }),
+  );
+  const token = i.token;
+  const change = changeOf(ctx.eventName, ctx.event);
+  // The git repository the change is read from: data only, never a working directory.
+  const repo = path.resolve(ctx.workspace, i['pull-request-path'] ?? '.');
+  const baseSha = await present(repo, change.base, 'base');
+  const headSha = await present(repo, change.head, 'head');
   const merge =
-    ctx.sha !== headSha &&
-    (await parentsOf(workspace, ctx.sha).catch(() => [])).join(' ') === `${baseSha} ${headSha}`;
+    change.group ||
+    (ctx.sha !== headSha &&
+      (await parentsOf(repo, ctx.sha).catch(() => [])).join(' ') === `${baseSha} ${headSha}`);
   const at: SummaryContext = {
     base: baseSha,
-    head: merge ? ctx.sha : headSha,
+    head: merge && !change.group ? ctx.sha : headSha,
     headKind: merge ? 'merge' : 'head',
   };
 
   const [baseTree, headTree, paths] = await Promise.all([
-    readTreeAtRef(workspace, at.base),
-    readTreeAtRef(workspace, at.head),
-    changedPaths(workspace, at.base, at.head),
+    readTreeAtRef(repo, at.base),
+    readTreeAtRef(repo, at.head),
+    changedPaths(repo, at.base, at.head),
   ]);
   const ports: GateEvidencePorts = {
     history: async (ref) => {
-      if (await isShallowRepository(workspace))
+      if (await isShallowRepository(repo))
         throw new Error(
           'the checkout is shallow, so history cannot show when a version became active; use fetch-depth: 0',
         );
-      return buildHistoryIndex(workspace, ref);
+      return buildHistoryIndex(repo, ref);
     },
-    firstParent: (ref) => firstParentCommits(workspace, ref),
+    firstParent: (ref) => firstParentCommits(repo, ref),
     statuses: token ? github(token, ctx).ports.statuses : undefined,
     // The PR's own commits (base..head, not the test merge) that wrote new material.
-    materialCommits: (files) => commitsWriting(workspace, baseSha, headSha, files),
+    materialCommits: (files) => commitsWriting(repo, baseSha, headSha, files),
   };
   const result = await verifyPull(
     {
@@ -92,7 +131,7 @@ await runAction(async () => {
       head: { sha: at.head, tree: headTree },
       now: new Date(),
       changedPaths: paths,
-      author: user?.login ?? null,
+      author: change.author,
     },
     ports,
   );

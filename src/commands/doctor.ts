@@ -101,6 +101,9 @@ export async function doctor(input: DoctorInput, ports?: DoctorPorts): Promise<D
           classic,
           rules,
           verifyCheck: input.verifyCheck ?? DEFAULT_VERIFY_CHECK,
+          ...(local.verifyOnMergeGroup === undefined
+            ? {}
+            : { verifyOnMergeGroup: local.verifyOnMergeGroup }),
         }),
       );
       checked.push('branch-protection');

@@ -25,6 +25,7 @@ interface Step {
   id?: string;
   if?: string;
   uses?: string;
+  run?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
 }
@@ -58,9 +59,11 @@ describe('actions/distribute/action.yml', () => {
       'lease-wait',
       'output-dir',
       'resume',
+      'targets-token',
       'token',
     ]);
     expect(action.inputs.token?.required).toBe(true);
+    expect(action.inputs['targets-token']?.default).toBe('');
     expect(action.inputs['github-token']?.default).toBe('${{ github.token }}');
     expect(Object.keys(action.outputs).sort()).toEqual([
       'evidence-path',
@@ -125,22 +128,40 @@ describe('.github/workflows/distribute.yml', () => {
     expect(readers[0]?.env).toEqual({ SOPS_AGE_KEY: '${{ secrets.SOPS_AGE_KEY }}' });
   });
 
-  it('checks out full history without credentials and mints a scoped App token', () => {
+  it('checks out full history without credentials and mints two scoped App tokens', () => {
     const checkout = step((s) => s.uses?.startsWith('actions/checkout@') ?? false);
     expect(checkout?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
-    const app = step((s) => s.id === 'app-token');
-    expect(app?.uses).toBe(
-      'actions/create-github-app-token@1b10c78c7865c340bc4f6099eb2f838309f1e8c3',
-    );
-    expect(app?.with).toMatchObject({
+    const pin = 'actions/create-github-app-token@1b10c78c7865c340bc4f6099eb2f838309f1e8c3';
+    const app = {
       'client-id': '${{ vars.REKEY_APP_CLIENT_ID }}',
       'private-key': '${{ secrets.REKEY_APP_PRIVATE_KEY }}',
-      owner: '${{ github.repository_owner }}',
-      'permission-secrets': 'write',
+    };
+    // The keys repository: this repository only (no owner), no target permission.
+    const keys = step((s) => s.id === 'app-token');
+    expect(keys?.uses).toBe(pin);
+    expect(keys?.with).toEqual({
+      ...app,
+      'permission-contents': 'write',
       'permission-statuses': 'write',
+      'permission-issues': 'write',
     });
+    // The targets: the repositories rekey computed from this checkout, secrets only.
+    const targets = step((s) => s.id === 'targets');
+    expect(targets?.run).toMatch(
+      /node bin\/rekey\.js targets --repositories --repository "\$GITHUB_REPOSITORY"/,
+    );
+    const targetsToken = step((s) => s.id === 'targets-token');
+    expect(targetsToken?.uses).toBe(pin);
+    expect(targetsToken?.with).toEqual({
+      ...app,
+      owner: '${{ github.repository_owner }}',
+      repositories: '${{ steps.targets.outputs.repositories }}',
+      'permission-secrets': 'write',
+    });
+    expect(job.steps.indexOf(targets!)).toBeLessThan(job.steps.indexOf(targetsToken!));
     const distribute = step((s) => s.uses === './actions/distribute');
     expect(distribute?.with?.token).toBe('${{ steps.app-token.outputs.token }}');
+    expect(distribute?.with?.['targets-token']).toBe('${{ steps.targets-token.outputs.token }}');
   });
 
   it('uploads the evidence file the action writes, pinned by SHA, also after a failure', () => {

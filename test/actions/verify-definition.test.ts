@@ -44,6 +44,7 @@ describe('actions/verify/action.yml', () => {
   it("takes the workflow's token by default and names its outputs", () => {
     expect(action.inputs).toEqual({
       token: expect.objectContaining({ default: '${{ github.token }}', required: false }),
+      'pull-request-path': expect.objectContaining({ default: '', required: false }),
     });
     expect(Object.keys(action.outputs).sort()).toEqual([
       'kind',
@@ -71,8 +72,8 @@ describe('.github/workflows/verify.yml', () => {
   const lines = bytes.toString('utf8').split('\n');
   const job = wf.jobs.verify!;
 
-  it('runs on every pull request, with no path filter, never on pull_request_target', () => {
-    expect(wf.on).toEqual({ pull_request: null });
+  it('runs on every pull request and merge group, with no path filter, never on pull_request_target', () => {
+    expect(wf.on).toEqual({ pull_request: null, merge_group: null });
   });
 
   it('grants nothing at the top, contents and statuses read to the job, with comments', () => {
@@ -85,12 +86,26 @@ describe('.github/workflows/verify.yml', () => {
     expect(job['timeout-minutes']).toBeGreaterThan(0);
   });
 
-  it('checks out full history without keeping credentials, then runs the local action', () => {
-    const [checkout, verify, ...rest] = job.steps;
+  it("runs the base's code and reads the change, with full history, as data", () => {
+    const [base, change, verify, ...rest] = job.steps;
     expect(rest).toEqual([]);
-    expect(checkout?.uses).toMatch(/^actions\/checkout@[0-9a-f]{40}$/);
-    expect(checkout?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    // The workspace root, where ./actions/verify and its dist/verify.js come from: the base.
+    expect(base?.uses).toMatch(/^actions\/checkout@[0-9a-f]{40}$/);
+    expect(base?.with).toEqual({
+      ref: '${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}',
+      'persist-credentials': false,
+    });
+    // The merge ref (or merge group commit) beside it, only passed to git.
+    expect(change?.uses).toBe(base?.uses);
+    expect(change?.with).toEqual({
+      path: '.rekey-pull-request',
+      'fetch-depth': 0,
+      'persist-credentials': false,
+    });
     expect(verify?.uses).toBe('./actions/verify');
-    expect(verify?.with).toEqual({ token: '${{ github.token }}' });
+    expect(verify?.with).toEqual({
+      token: '${{ github.token }}',
+      'pull-request-path': '.rekey-pull-request',
+    });
   });
 });

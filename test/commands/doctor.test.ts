@@ -42,7 +42,7 @@ beforeAll(async () => {
       type: 'required_status_checks',
       parameters: {
         required_status_checks: [{ context: 'rekey verify' }],
-        strict_required_status_checks_policy: false,
+        strict_required_status_checks_policy: true,
       },
     },
   ]);
@@ -86,12 +86,12 @@ describe('rekey doctor', () => {
   });
 
   it('accepts classic protection instead of rulesets', async () => {
-    // The emulator's classic protection cannot require code owner review (GitHub's can), so
-    // the one finding left is that warning; no error.
     await emu.addRepo({ fullName: 'acme/classic', files: goodRepo() });
     emu.setBranchProtection('acme/classic', 'main', {
       required_approving_review_count: 1,
+      require_code_owner_reviews: true,
       required_status_checks: ['rekey verify'],
+      strict: true,
     });
     for (const wf of ['rotate', 'revoke'])
       addWorkflowRun(emu.repo('acme/classic'), `.github/workflows/${wf}.yml`, {
@@ -102,8 +102,27 @@ describe('rekey doctor', () => {
       { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
       settings('acme/classic'),
     );
-    expect(rulesOf(r)).toEqual(['doctor/protection-code-owners']);
+    expect(rulesOf(r)).toEqual([]);
     expect(r.errors).toBe(0);
+  });
+
+  it('requires code owner review, and up-to-date branches or a merge queue, as errors', async () => {
+    await emu.addRepo({ fullName: 'acme/loose', files: goodRepo() });
+    emu.setBranchProtection('acme/loose', 'main', {
+      required_approving_review_count: 1,
+      required_status_checks: ['rekey verify'],
+    });
+    const r = await doctor(
+      { tree: tree(goodRepo()), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/loose'),
+    );
+    expect(rulesOf(r).filter((x) => x.startsWith('doctor/protection'))).toEqual([
+      'doctor/protection-code-owners',
+      'doctor/protection-stale-verdict',
+    ]);
+    expect(r.findings.every((f) => f.severity === 'error' || f.rule.includes('schedule'))).toBe(
+      true,
+    );
   });
 
   it('finds every remote problem of a badly set-up repository, each with its fix', async () => {
@@ -231,6 +250,17 @@ describe('rekey doctor', () => {
       (f) => (f['.sops.yaml'] = f['.sops.yaml']!.replace('    encrypted_regex: ^secret$\n', '')),
     ],
     ['distribution statuses from anyone', (f) => delete f['policies/pipeline.yaml']],
+    [
+      'one owner-wide token for the keys repository and the targets',
+      (f) =>
+        (f['.github/workflows/distribute.yml'] = f['.github/workflows/distribute.yml']!.replace(
+          '          targets-token: ${{ steps.targets-app.outputs.token }}\n',
+          '',
+        ).replace(
+          '          permission-contents: write\n',
+          '          owner: acme\n          permission-contents: write\n',
+        )),
+    ],
   ];
   it.each(LOCAL)('finds a local problem: %s', async (_what, change) => {
     const files = goodRepo();
@@ -244,6 +274,33 @@ describe('rekey doctor', () => {
       expect(f.fix.length).toBeGreaterThan(20);
       if (f.file) expect(f.where.startsWith(f.file)).toBe(true);
     }
+  });
+
+  it('finds a merge queue waiting for a verify workflow that does not run on merge_group', async () => {
+    await emu.addRepo({ fullName: 'acme/queue', files: goodRepo() });
+    emu.setBranchRules('acme/queue', 'main', [
+      {
+        type: 'pull_request',
+        parameters: { required_approving_review_count: 1, require_code_owner_review: true },
+      },
+      {
+        type: 'required_status_checks',
+        parameters: { required_status_checks: [{ context: 'rekey verify' }] },
+      },
+      { type: 'merge_queue', parameters: { merge_method: 'SQUASH' } },
+    ]);
+    const files = goodRepo();
+    files['.github/workflows/verify.yml'] = files['.github/workflows/verify.yml']!.replace(
+      '  merge_group:\n',
+      '',
+    );
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/queue'),
+    );
+    expect(rulesOf(r).filter((x) => !x.includes('schedule'))).toEqual([
+      'doctor/verify-merge-group',
+    ]);
   });
 
   it('has triggered every doctor rule, and a workflow rule', () => {

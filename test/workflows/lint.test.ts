@@ -39,6 +39,7 @@ jobs:
       - uses: actions/checkout@${SHA} # v6.0.2
         with:
           persist-credentials: false
+          ref: \${{ github.event.pull_request.base.sha }}
       - uses: ./actions/local
       - uses: docker://alpine@sha256:${'a'.repeat(64)}
       - env:
@@ -58,6 +59,8 @@ jobs:
     permissions:
       contents: read
 `;
+
+const REF = '          ref: ${{ github.event.pull_request.base.sha }}\n';
 
 /** [rule, yaml, expected line]: each breaks one rule of CLEAN. */
 const FAILING: [string, string, number][] = [
@@ -96,14 +99,14 @@ const FAILING: [string, string, number][] = [
     CLEAN.replace(`checkout@${SHA}`, `checkout@${SHA.toUpperCase()}`),
     20,
   ],
-  ['workflow/unpinned-action', CLEAN.replace(`alpine@sha256:${'a'.repeat(64)}`, 'alpine:3'), 24],
+  ['workflow/unpinned-action', CLEAN.replace(`alpine@sha256:${'a'.repeat(64)}`, 'alpine:3'), 25],
   [
     'workflow/unpinned-action',
     CLEAN.replace(
       'uses: ./.github/workflows/reusable.yml',
       'uses: acme/wf/.github/workflows/r.yml@main',
     ),
-    38,
+    39,
   ],
   [
     'workflow/pull-request-target',
@@ -123,27 +126,27 @@ const FAILING: [string, string, number][] = [
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace('$TITLE $KEY', '${{ github.event.pull_request.title }}'),
-    28,
+    29,
   ],
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace('$TITLE $KEY', "${{ github['event'].issue.body }}"),
-    28,
+    29,
   ],
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace('$TITLE $KEY', '${{ github.head_ref }}'),
-    28,
+    29,
   ],
-  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ INPUTS.key }}'), 28],
-  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ toJSON(github) }}'), 28],
+  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ INPUTS.key }}'), 29],
+  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ toJSON(github) }}'), 29],
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace(
       '      - uses: ./actions/local\n',
       `      - uses: actions/github-script@${SHA}\n        with:\n          script: console.log('\${{ github.event.comment.body }}')\n`,
     ),
-    25,
+    26,
   ],
   [
     'workflow/checkout-credentials',
@@ -155,7 +158,7 @@ const FAILING: [string, string, number][] = [
   ],
   [
     'workflow/checkout-credentials',
-    CLEAN.replace('        with:\n          persist-credentials: false\n', ''),
+    CLEAN.replace('          persist-credentials: false\n', ''),
     20,
   ],
   [
@@ -166,7 +169,7 @@ const FAILING: [string, string, number][] = [
   [
     'workflow/secret-outside-environment',
     CLEAN.replace('    environment: rekey-distribution\n', ''),
-    29,
+    30,
   ],
   [
     'workflow/secret-outside-environment',
@@ -184,7 +187,7 @@ const FAILING: [string, string, number][] = [
       '    uses: ./.github/workflows/reusable.yml\n',
       '    uses: ./.github/workflows/reusable.yml\n    secrets: inherit\n',
     ),
-    39,
+    40,
   ],
   [
     'workflow/rekey-concurrency',
@@ -210,7 +213,40 @@ const FAILING: [string, string, number][] = [
       '    runs-on: ubuntu-24.04\n    environment:',
       '    runs-on: ubuntu-24.04\n    concurrency: { group: rekey, cancel-in-progress: "${{ true }}" }\n    environment:',
     ),
-    31,
+    32,
+  ],
+  // The change's own code: the local action comes from a checkout of the merge ref...
+  ['workflow/runs-pull-request-code', CLEAN.replace(REF, ''), 23],
+  // ...or of the head, or of the head repository...
+  [
+    'workflow/runs-pull-request-code',
+    CLEAN.replace('pull_request.base.sha', 'pull_request.head.sha'),
+    24,
+  ],
+  [
+    'workflow/runs-pull-request-code',
+    CLEAN.replace(
+      REF,
+      `${REF}          repository: \${{ github.event.pull_request.head.repo.full_name }}\n`,
+    ),
+    25,
+  ],
+  // ...or loaded from a second checkout of the change.
+  [
+    'workflow/runs-pull-request-code',
+    CLEAN.replace(
+      '      - uses: ./actions/local\n',
+      `      - uses: actions/checkout@${SHA} # v6.0.2\n        with:\n          path: pr\n          persist-credentials: false\n      - uses: ./pr/actions/local\n`,
+    ),
+    28,
+  ],
+  // A script in the change's checkout while the job may write.
+  [
+    'workflow/runs-pull-request-code',
+    CLEAN.replace(REF, '')
+      .replace('      - uses: ./actions/local\n', '')
+      .replace('      contents: read\n    steps:', '      contents: write\n    steps:'),
+    27,
   ],
   ['workflow/unreadable', '- a list\n', 0],
 ];

@@ -51,6 +51,7 @@ export function createRepoSettingsAdapter(
           ],
           requiredApprovals: reviews ? (reviews.required_approving_review_count ?? 1) : 0,
           requireCodeOwnerReviews: reviews?.require_code_owner_reviews === true,
+          strict: checks?.strict === true,
         };
       } catch (e) {
         if (isGitHubError(e, 'not-found')) return null;

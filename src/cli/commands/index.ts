@@ -8,6 +8,7 @@ import { planCommand } from './plan.ts';
 import { revokeCommand } from './revoke.ts';
 import { rotateCommand } from './rotate.ts';
 import { sops } from './sops.ts';
+import { targetsCommand } from './targets.ts';
 import { validate } from './validate.ts';
 import { verify } from './verify.ts';
 
@@ -22,6 +23,7 @@ export const commands: readonly CliCommand[] = [
   auditCommand,
   doctorCommand,
   distributeCommand,
+  targetsCommand,
   rotateCommand,
   revokeCommand,
 ];

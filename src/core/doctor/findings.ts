@@ -29,6 +29,14 @@ export const DOCTOR_RULES = {
     severity: 'warning',
     fix: 'Run doctor with a fine-grained token or an App token; a classic personal access token reaches every repository its owner can see.',
   },
+  'doctor/distribute-single-token': {
+    severity: 'error',
+    fix: "Mint two App tokens in the distribute job, as rekey's template distribute.yml does: the keys-repository token (no `owner:`; contents, statuses and issues: write) as `token`, and a targets token (`owner:` plus `repositories:` from `rekey targets --repositories`; secrets and administration only) as `targets-token`.",
+  },
+  'doctor/distribute-token-scope': {
+    severity: 'error',
+    fix: 'Give the targets token `repositories: ${{ steps.<targets-step>.outputs.repositories }}` (computed by `rekey targets --repositories`) and only `permission-secrets: write` and the permissions your targets need (administration: write for deploy keys); no `permission-contents`.',
+  },
   'doctor/protection-missing': {
     severity: 'error',
     fix: 'Add a ruleset (Settings > Rules > Rulesets) or classic branch protection on the default branch that requires pull requests, at least one approving review and the status check.',
@@ -42,8 +50,16 @@ export const DOCTOR_RULES = {
     fix: 'Require at least one approving review on the default branch (ruleset rule "Require a pull request before merging", or classic protection), so no rotation merges unseen.',
   },
   'doctor/protection-code-owners': {
-    severity: 'warning',
-    fix: 'Turn on "Require review from Code Owners" in the ruleset\'s pull request rule (or in classic protection): without it CODEOWNERS only requests a review, and any approval merges a change to keys-manifest/ or .sops.yaml.',
+    severity: 'error',
+    fix: 'Turn on "Require review from Code Owners" in the ruleset\'s pull request rule (or in classic protection): without it CODEOWNERS only requests a review, and any approval merges a change to keys-manifest/, .sops.yaml or the code that runs with the keys.',
+  },
+  'doctor/protection-stale-verdict': {
+    severity: 'error',
+    fix: 'Turn on "Require branches to be up to date before merging" in the ruleset rule that requires the verify check (`strict_required_status_checks_policy: true`; classic protection: "Require branches to be up to date"), or add a merge queue (`merge_queue` rule) with verify.yml triggered on `merge_group` (docs/workflows.md, "Stale verdicts").',
+  },
+  'doctor/verify-merge-group': {
+    severity: 'error',
+    fix: "Add `merge_group:` to the `'on':` of the verify workflow (rekey's template verify.yml has it), so the merge queue gets the check on the group's commit.",
   },
   'doctor/protection-unreadable': {
     severity: 'warning',
@@ -51,15 +67,11 @@ export const DOCTOR_RULES = {
   },
   'doctor/codeowners-missing': {
     severity: 'error',
-    fix: 'Add .github/CODEOWNERS with `/keys-manifest/ @your-org/security` and `/.sops.yaml @your-org/security`, and require code owner review on the default branch.',
+    fix: 'Add .github/CODEOWNERS giving keys-manifest/, .sops.yaml, policies/ and the pipeline code (.github/, actions/, dist/, src/, package.json, package-lock.json) owners, e.g. `/keys-manifest/ @your-org/security` one line each, and require code owner review on the default branch.',
   },
   'doctor/codeowners-uncovered': {
     severity: 'error',
-    fix: 'Add a line that gives the path owners, below any line that matches it (the last matching line wins): e.g. `/keys-manifest/ @your-org/security`, `/.sops.yaml @your-org/security`.',
-  },
-  'doctor/codeowners-workflows': {
-    severity: 'warning',
-    fix: 'Give .github/workflows/ owners too (`/.github/workflows/ @your-org/security`): a workflow change can change who holds the keys.',
+    fix: 'Add a line that gives the path owners, below any line that matches it (the last matching line wins): e.g. `/keys-manifest/ @your-org/security`, `/.sops.yaml @your-org/security`, `/dist/ @your-org/security`. Pipeline code runs at the next distribution with the age identity and a secrets-writing token, so it is owned like the keys.',
   },
   'doctor/codeowners-invalid-line': {
     severity: 'warning',
@@ -127,6 +139,8 @@ export const WORKFLOW_FIXES: Readonly<Record<WorkflowRule, string>> = {
     'Trigger on `pull_request` instead; rekey PRs come from branches of this repository.',
   'workflow/untrusted-input-in-script':
     'Pass the value through `env:` and quote it in the script (`"$VALUE"`), or move the logic into a JavaScript action.',
+  'workflow/runs-pull-request-code':
+    "Check the base out at the workspace root (`ref: ${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}`) and the pull request into a folder (`path: .rekey-pull-request`, fetch-depth 0), and give that folder to the action as `pull-request-path`: rekey's template verify.yml does this (docs/workflows.md).",
   'workflow/checkout-credentials':
     'Add `with: { persist-credentials: false }` to the actions/checkout step.',
   'workflow/secret-outside-environment':

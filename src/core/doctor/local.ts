@@ -11,6 +11,7 @@ import { lintWorkflow } from '../workflow-lint/index.ts';
 import type { WorkflowRule } from '../workflow-lint/index.ts';
 import { parseYaml } from '../yaml/index.ts';
 import { codeownersFile, decidingRule, parseCodeowners } from './codeowners.ts';
+import { type AppTokenStep, appTokenInputs, checkDistributeTokens } from './distribute-tokens.ts';
 import { type DoctorFinding, finding, place, WORKFLOW_FIXES } from './findings.ts';
 
 /** The concurrency group every mutating rekey workflow shares (DESIGN "GitHub conventions"). */
@@ -54,6 +55,8 @@ export interface LocalReport {
   readonly scheduled: readonly ScheduledWorkflow[];
   /** Which rekey action each workflow file runs. */
   readonly workflows: ReadonlyMap<string, readonly RekeyAction[]>;
+  /** Whether every workflow running rekey verify triggers on `merge_group` (undefined: none runs it). */
+  readonly verifyOnMergeGroup: boolean | undefined;
 }
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -62,6 +65,7 @@ export function checkLocal(tree: FileTree): LocalReport {
   const findings: DoctorFinding[] = [];
   const scheduled: ScheduledWorkflow[] = [];
   const workflows = new Map<string, RekeyAction[]>();
+  let verifyOnMergeGroup: boolean | undefined;
 
   const files = [...tree.keys()]
     .filter((p) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p))
@@ -90,11 +94,14 @@ export function checkLocal(tree: FileTree): LocalReport {
       if (!isMap(job)) continue;
       const steps = Array.isArray(job['steps']) ? job['steps'] : [];
       const appSteps = new Set<string>();
+      const apps = new Map<string, AppTokenStep>();
       steps.forEach((step: unknown, i) => {
         if (!isMap(step) || typeof step['uses'] !== 'string') return;
         const uses = step['uses'];
-        if (/^actions\/create-github-app-token@/i.test(uses) && typeof step['id'] === 'string')
+        if (/^actions\/create-github-app-token@/i.test(uses) && typeof step['id'] === 'string') {
           appSteps.add(step['id'].toLowerCase());
+          apps.set(step['id'].toLowerCase(), { index: i, with: appTokenInputs(step) });
+        }
         const action = ACTION_USES.exec(uses)?.[1] as RekeyAction | undefined;
         if (!action || !REKEY_ACTIONS.includes(action)) return;
         used.add(action);
@@ -115,6 +122,7 @@ export function checkLocal(tree: FileTree): LocalReport {
             ),
           );
         const w = isMap(step['with']) ? step['with'] : {};
+        if (action === 'distribute') findings.push(...checkDistributeTokens(jobId, i, w, apps, at));
         const token = w['token'];
         if (typeof token !== 'string') return;
         const kind = tokenSource(token, appSteps);
@@ -137,6 +145,8 @@ export function checkLocal(tree: FileTree): LocalReport {
       });
     }
     workflows.set(file, [...used].sort());
+    if (used.has('verify'))
+      verifyOnMergeGroup = (verifyOnMergeGroup ?? true) && triggersOf(on).includes('merge_group');
   }
 
   for (const action of REQUIRED_ACTIONS)
@@ -150,7 +160,14 @@ export function checkLocal(tree: FileTree): LocalReport {
       );
 
   findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree), ...checkStatusCreators(tree));
-  return { findings, scheduled, workflows };
+  return { findings, scheduled, workflows, verifyOnMergeGroup };
+}
+
+/** The event names of `on:` in any of its three shapes (string, list, mapping). */
+function triggersOf(on: unknown): string[] {
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.filter((e): e is string => typeof e === 'string');
+  return isMap(on) ? Object.keys(on) : [];
 }
 
 function inMutationsGroup(value: unknown): boolean {
@@ -196,6 +213,23 @@ function keyIds(tree: FileTree): string[] {
 /** A key id no repository has yet: a key added later must be covered too. */
 const NEW_KEY = 'example-new-key';
 
+/**
+ * Pipeline code and configuration: what runs with the age identity and a secrets-writing
+ * token at the next distribution, or decides what verify accepts. A merged change there is as
+ * powerful as a change to the keys, so it needs an owner's review too. One probe per folder:
+ * a file that exists there later must be covered as well.
+ */
+export const PIPELINE_PATHS: readonly { path: string; what: string }[] = [
+  { path: '.github/workflows/distribute.yml', what: '.github/ (workflows, CODEOWNERS)' },
+  { path: '.github/CODEOWNERS', what: '.github/CODEOWNERS' },
+  { path: 'actions/distribute/action.yml', what: 'actions/' },
+  { path: 'dist/distribute.js', what: 'dist/ (the bundles the actions run)' },
+  { path: 'src/actions/distribute.ts', what: 'src/' },
+  { path: 'package.json', what: 'package.json' },
+  { path: 'package-lock.json', what: 'package-lock.json' },
+  { path: 'policies/pipeline.yaml', what: 'policies/' },
+];
+
 /** Paths whose changes need an owner's review, with the words a finding uses for them. */
 export function protectedPaths(tree: FileTree): { path: string; what: string }[] {
   const out = [{ path: '.sops.yaml', what: '.sops.yaml' }];
@@ -208,6 +242,12 @@ export function protectedPaths(tree: FileTree): { path: string; what: string }[]
       const path = `keys-manifest/${id}/${f}`;
       out.push({ path, what: path });
     }
+  out.push(...PIPELINE_PATHS);
+  // Files that exist under the pipeline folders: a more specific ownerless line may undo them.
+  const prefixes = ['.github/', 'actions/', 'dist/', 'src/', 'policies/'];
+  for (const path of [...tree.keys()].sort())
+    if (prefixes.some((p) => path.startsWith(p)) && !out.some((o) => o.path === path))
+      out.push({ path, what: path });
   return out;
 }
 
@@ -217,7 +257,7 @@ export function checkCodeowners(tree: FileTree): DoctorFinding[] {
     return [
       finding(
         'doctor/codeowners-missing',
-        'no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS): nobody is asked to review changes to keys-manifest/ or .sops.yaml',
+        'no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS): nobody is asked to review changes to keys-manifest/, .sops.yaml, policies/ or the pipeline code',
         { file: '.github/CODEOWNERS' },
       ),
     ];
@@ -225,26 +265,25 @@ export function checkCodeowners(tree: FileTree): DoctorFinding[] {
   const out: DoctorFinding[] = co.problems.map((p) =>
     finding('doctor/codeowners-invalid-line', p.message, { file, line: p.line }),
   );
+  // One finding per deciding line (0: no line matches), naming every path it leaves unowned.
+  const uncovered = new Map<number, { pattern: string; what: string[] }>();
   for (const { path, what } of protectedPaths(tree)) {
     const rule = decidingRule(co, path);
     if (rule && rule.owners.length > 0) continue;
+    const line = rule?.line ?? 0;
+    const group = uncovered.get(line) ?? { pattern: rule?.pattern ?? '', what: [] };
+    group.what.push(what);
+    uncovered.set(line, group);
+  }
+  for (const [line, { pattern, what }] of [...uncovered].sort((a, b) => a[0] - b[0]))
     out.push(
       finding(
         'doctor/codeowners-uncovered',
-        rule
-          ? `${what} has no code owner: line ${rule.line} (\`${rule.pattern}\`) is the last match and names nobody`
-          : `${what} has no code owner: no line of ${file} matches it`,
-        { file, ...(rule ? { line: rule.line } : {}) },
+        line > 0
+          ? `${what.join(', ')} ${what.length === 1 ? 'has' : 'have'} no code owner: line ${line} (\`${pattern}\`) is the last match and names nobody`
+          : `${what.join(', ')} ${what.length === 1 ? 'has' : 'have'} no code owner: no line of ${file} matches ${what.length === 1 ? 'it' : 'them'}`,
+        { file, ...(line > 0 ? { line } : {}) },
       ),
-    );
-  }
-  const wf = decidingRule(co, '.github/workflows/rotate.yml');
-  if (!wf || wf.owners.length === 0)
-    out.push(
-      finding('doctor/codeowners-workflows', '.github/workflows/ has no code owner', {
-        file,
-        ...(wf ? { line: wf.line } : {}),
-      }),
     );
   return out;
 }

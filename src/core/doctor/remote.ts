@@ -21,6 +21,8 @@ export interface ProtectionInput {
   readonly classic: ClassicProtection | null | { readonly unreadable: string };
   readonly rules: readonly BranchRule[];
   readonly verifyCheck: string;
+  /** Whether the verify workflow triggers on `merge_group` (a merge queue needs it). */
+  readonly verifyOnMergeGroup?: boolean;
 }
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -29,25 +31,65 @@ function rulesRequire(rules: readonly BranchRule[], verifyCheck: string) {
   let check = false;
   let approvals = 0;
   let codeOwners = false;
+  let strict = false;
+  let mergeQueue = false;
   for (const r of rules) {
     if (r.type === 'required_status_checks') {
       const list = r.parameters['required_status_checks'];
-      if (Array.isArray(list))
-        check ||= list.some(
+      const here =
+        Array.isArray(list) &&
+        list.some(
           (c: unknown) =>
             typeof c === 'object' &&
             c !== null &&
             typeof (c as { context?: unknown }).context === 'string' &&
             same((c as { context: string }).context, verifyCheck),
         );
+      check ||= here;
+      // Up to date for the verify check: the strict policy of a rule that requires it.
+      strict ||= here && r.parameters['strict_required_status_checks_policy'] === true;
     }
+    if (r.type === 'merge_queue') mergeQueue = true;
     if (r.type === 'pull_request') {
       const n = Number(r.parameters['required_approving_review_count'] ?? 0);
       if (Number.isFinite(n)) approvals = Math.max(approvals, n);
       codeOwners ||= r.parameters['require_code_owner_review'] === true;
     }
   }
-  return { check, approvals, codeOwners, any: rules.length > 0 };
+  return { check, approvals, codeOwners, strict, mergeQueue, any: rules.length > 0 };
+}
+
+/**
+ * A verdict is about the base it was computed on: without up-to-date branches or a merge
+ * queue, two pull requests verified on the same old base can both merge into an invalid
+ * default branch (one removes a recipient, the other adds material encrypted to it).
+ */
+function staleVerdict(
+  input: ProtectionInput,
+  fromRules: ReturnType<typeof rulesRequire>,
+  classic: ClassicProtection | null | undefined,
+  where: string,
+): DoctorFinding[] {
+  if (fromRules.mergeQueue)
+    return input.verifyOnMergeGroup === false
+      ? [
+          finding(
+            'doctor/verify-merge-group',
+            `${input.branch} uses a merge queue, but the verify workflow does not run on \`merge_group\`: the queue waits for a \`${input.verifyCheck}\` check that never reports`,
+            where,
+          ),
+        ]
+      : [];
+  const classicStrict =
+    classic?.strict === true && classic.requiredChecks.some((c) => same(c, input.verifyCheck));
+  if (fromRules.strict || classicStrict) return [];
+  return [
+    finding(
+      'doctor/protection-stale-verdict',
+      `${input.branch} neither requires branches to be up to date for the \`${input.verifyCheck}\` check nor uses a merge queue: two pull requests verified on the same base can both merge into an invalid manifest`,
+      where,
+    ),
+  ];
 }
 
 export function checkProtection(input: ProtectionInput): DoctorFinding[] {
@@ -60,15 +102,18 @@ export function checkProtection(input: ProtectionInput): DoctorFinding[] {
   const approvals = Math.max(fromRules.approvals, classic?.requiredApprovals ?? 0);
   const codeOwners = fromRules.codeOwners || classic?.requireCodeOwnerReviews === true;
   if (check && approvals >= 1)
-    return codeOwners
-      ? []
-      : [
-          finding(
-            'doctor/protection-code-owners',
-            `${input.branch} requires a review, but not one by a code owner`,
-            where,
-          ),
-        ];
+    return [
+      ...(codeOwners
+        ? []
+        : [
+            finding(
+              'doctor/protection-code-owners',
+              `${input.branch} requires a review, but not one by a code owner: a change to keys-manifest/, .sops.yaml or the pipeline code (.github/, actions/, dist/, src/) merges with anyone's approval`,
+              where,
+            ),
+          ]),
+      ...staleVerdict(input, fromRules, classic, where),
+    ];
 
   const missing = [
     ...(check ? [] : [`the \`${input.verifyCheck}\` check`]),

@@ -13,6 +13,8 @@ export interface ClassicProtection {
   /** 0 when pull request reviews are not required. */
   readonly requiredApprovals: number;
   readonly requireCodeOwnerReviews: boolean;
+  /** "Require branches to be up to date before merging" (`required_status_checks.strict`). */
+  readonly strict: boolean;
 }
 
 /** A rule from `GET rules/branches/{branch}`: every active rule, from any ruleset level. */

@@ -11,6 +11,7 @@ import type { DocPath } from '../snapshot.ts';
 import type { ParsedYaml } from '../yaml/index.ts';
 import { parseYaml } from '../yaml/index.ts';
 import { expressionsIn, referencesIn } from './expressions.ts';
+import { runsPullRequestCode } from './pull-request-code.ts';
 import type { WorkflowRule } from './rules.ts';
 
 type YamlMap = { readonly [key: string]: unknown };
@@ -63,7 +64,8 @@ export function lintWorkflow(file: string, parsed: ParsedYaml): Diagnostic[] {
       ['permissions'],
     );
 
-  triggers(root.on).forEach((event, i) => {
+  const events = triggers(root.on);
+  events.forEach((event, i) => {
     if (event === 'pull_request_target')
       report(
         'workflow/pull-request-target',
@@ -84,6 +86,7 @@ export function lintWorkflow(file: string, parsed: ParsedYaml): Diagnostic[] {
   for (const [id, job] of Object.entries(jobs)) {
     if (!isMap(job)) continue;
     lintJob(id, job, report);
+    runsPullRequestCode(events, id, job, report);
   }
   return out;
 }

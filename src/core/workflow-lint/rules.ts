@@ -15,6 +15,8 @@ export const WORKFLOW_RULES = {
     'The `pull_request_target` trigger runs with the base repository token and secrets; use `pull_request`.',
   'workflow/untrusted-input-in-script':
     'An expression in `run:` (or actions/github-script `script:`) reads attacker-controllable data; pass it through `env:` and quote it.',
+  'workflow/runs-pull-request-code':
+    'A job triggered by a pull request runs a local action (`uses: ./...`) from a checkout of the pull request, or a script there while holding a write scope or a secret: the change would run its own code.',
   'workflow/checkout-credentials':
     'Every actions/checkout step must set `persist-credentials: false`.',
   'workflow/secret-outside-environment':

@@ -103,6 +103,8 @@ export interface BranchRule {
 /** The parts of classic branch protection the emulator models and enforces on merge. */
 export interface BranchProtection {
   required_approving_review_count?: number;
+  /** Served by GET protection; not enforced on merge (the emulator has no CODEOWNERS). */
+  require_code_owner_reviews?: boolean;
   required_status_checks?: string[];
   strict?: boolean;
   enforce_admins?: boolean;

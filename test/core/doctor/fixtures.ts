@@ -40,7 +40,36 @@ jobs:
 `;
 }
 
+/** verify.yml as the template has it: the base's code runs, the change is read as data. */
 export const VERIFY = `name: rekey verify
+'on':
+  pull_request:
+  merge_group:
+permissions: {}
+jobs:
+  verify:
+    name: rekey verify
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          ref: \${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}
+          persist-credentials: false
+      - uses: ${CHECKOUT}
+        with:
+          path: .rekey-pull-request
+          fetch-depth: 0
+          persist-credentials: false
+      - uses: ./actions/verify
+        with:
+          token: \${{ github.token }}
+          pull-request-path: .rekey-pull-request
+`;
+
+/** verify.yml as it was before: the merge ref at the root, so the change's dist/ runs. */
+export const VERIFY_RUNS_PULL_REQUEST_CODE = `name: rekey verify
 'on':
   pull_request:
 permissions: {}
@@ -53,10 +82,56 @@ jobs:
     steps:
       - uses: ${CHECKOUT}
         with:
+          fetch-depth: 0
           persist-credentials: false
       - uses: ./actions/verify
         with:
           token: \${{ github.token }}
+`;
+
+/** distribute.yml with the keys-repository token and the targets token, as the template. */
+export const DISTRIBUTE = `name: rekey distribute
+'on':
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions: {}
+concurrency:
+  group: rekey-mutations
+  cancel-in-progress: false
+jobs:
+  distribute:
+    runs-on: ubuntu-24.04
+    environment: rekey
+    permissions:
+      contents: read
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0
+          persist-credentials: false
+      - id: targets
+        run: echo "repositories=$(node bin/rekey.js targets --repositories --repository "$GITHUB_REPOSITORY")" >> "$GITHUB_OUTPUT"
+      - id: app
+        uses: ${APP_TOKEN}
+        with:
+          client-id: \${{ vars.REKEY_APP_CLIENT_ID }}
+          private-key: \${{ secrets.REKEY_APP_PRIVATE_KEY }}
+          permission-contents: write
+          permission-statuses: write
+          permission-issues: write
+      - id: targets-app
+        uses: ${APP_TOKEN}
+        with:
+          client-id: \${{ vars.REKEY_APP_CLIENT_ID }}
+          private-key: \${{ secrets.REKEY_APP_PRIVATE_KEY }}
+          owner: \${{ github.repository_owner }}
+          repositories: \${{ steps.targets.outputs.repositories }}
+          permission-secrets: write
+      - uses: ./actions/distribute
+        with:
+          token: \${{ steps.app.outputs.token }}
+          targets-token: \${{ steps.targets-app.outputs.token }}
 `;
 
 export const SCHEDULE = (cron: string) => `  schedule:\n    - cron: '${cron}'`;
@@ -71,7 +146,13 @@ export const CODEOWNERS = `# rekey: every change to key material and recipients 
 * @acme/platform
 /keys-manifest/ @acme/security
 /.sops.yaml @acme/security
-/.github/workflows/ @acme/security
+/policies/ @acme/security
+/.github/ @acme/security
+/actions/ @acme/security
+/dist/ @acme/security
+/src/ @acme/security
+/package.json @acme/security
+/package-lock.json @acme/security
 `;
 
 export const KEY = `id: payments/webhook
@@ -90,7 +171,7 @@ export function goodRepo(): Record<string, string> {
     'README.md': '# infra\n',
     '.github/workflows/rotate.yml': mutating('rotate', SCHEDULE('17 6 * * *')),
     '.github/workflows/revoke.yml': mutating('revoke', SCHEDULE('37 7 * * *')),
-    '.github/workflows/distribute.yml': mutating('distribute', '  push:\n    branches: [main]'),
+    '.github/workflows/distribute.yml': DISTRIBUTE,
     '.github/workflows/verify.yml': VERIFY,
     '.github/CODEOWNERS': CODEOWNERS,
     '.sops.yaml': SOPS,

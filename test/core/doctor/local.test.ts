@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DOCTOR_RULES } from '../../../src/core/doctor/findings.ts';
 import { checkLocal } from '../../../src/core/doctor/local.ts';
-import { CODEOWNERS, goodRepo, mutating, SCHEDULE, SOPS, tree } from './fixtures.ts';
+import {
+  CODEOWNERS,
+  DISTRIBUTE,
+  goodRepo,
+  mutating,
+  SCHEDULE,
+  SOPS,
+  tree,
+  VERIFY_RUNS_PULL_REQUEST_CODE,
+} from './fixtures.ts';
 
 const run = (files: Record<string, string>) => checkLocal(tree(files));
 const rules = (files: Record<string, string>) => run(files).findings.map((f) => f.rule);
@@ -84,7 +93,7 @@ describe('doctor: local checks', () => {
       'keys-manifest/ unowned by a later ownerless line',
       (f) => (f['.github/CODEOWNERS'] = `${CODEOWNERS}/keys-manifest/payments/\n`),
       'doctor/codeowners-uncovered',
-      '.github/CODEOWNERS:6',
+      '.github/CODEOWNERS:12',
     ],
     [
       '.sops.yaml matched by no line',
@@ -96,17 +105,43 @@ describe('doctor: local checks', () => {
       'CODEOWNERS',
     ],
     [
-      'workflows without owners',
+      'pipeline code without owners',
       (f) =>
         (f['.github/CODEOWNERS'] = '/keys-manifest/ @acme/security\n/.sops.yaml @acme/security\n'),
-      'doctor/codeowners-workflows',
+      'doctor/codeowners-uncovered',
       '.github/CODEOWNERS',
+    ],
+    [
+      "the verify workflow runs the change's own code",
+      (f) => (f['.github/workflows/verify.yml'] = VERIFY_RUNS_PULL_REQUEST_CODE),
+      'workflow/runs-pull-request-code',
+      '.github/workflows/verify.yml:16:9',
+    ],
+    [
+      'one token for the keys repository and the targets',
+      (f) =>
+        (f['.github/workflows/distribute.yml'] = DISTRIBUTE.replace(
+          '          targets-token: ${{ steps.targets-app.outputs.token }}\n',
+          '',
+        )),
+      'doctor/distribute-single-token',
+      '.github/workflows/distribute.yml:41:11',
+    ],
+    [
+      'an owner-wide targets token',
+      (f) =>
+        (f['.github/workflows/distribute.yml'] = DISTRIBUTE.replace(
+          '          repositories: ${{ steps.targets.outputs.repositories }}\n',
+          '',
+        )),
+      'doctor/distribute-token-scope',
+      '.github/workflows/distribute.yml:33:9',
     ],
     [
       'a CODEOWNERS line GitHub skips',
       (f) => (f['.github/CODEOWNERS'] = `${CODEOWNERS}!/docs/ @acme/docs\n`),
       'doctor/codeowners-invalid-line',
-      '.github/CODEOWNERS:6',
+      '.github/CODEOWNERS:12',
     ],
     ['no .sops.yaml', (f) => delete f['.sops.yaml'], 'doctor/sops-config-missing', '.sops.yaml'],
     [

@@ -2,21 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { checkProtection, checkSchedules, cronPeriodMs } from '../../../src/core/doctor/remote.ts';
 import type { BranchRule, ClassicProtection } from '../../../src/core/ports/repo-settings.ts';
 
-const checkRule = (context: string): BranchRule => ({
+const checkRule = (context: string, strict = true): BranchRule => ({
   type: 'required_status_checks',
   parameters: {
     required_status_checks: [{ context }],
-    strict_required_status_checks_policy: false,
+    strict_required_status_checks_policy: strict,
   },
 });
+const QUEUE: BranchRule = { type: 'merge_queue', parameters: { merge_method: 'SQUASH' } };
 const reviewRule = (n: number, codeOwners = true): BranchRule => ({
   type: 'pull_request',
   parameters: { required_approving_review_count: n, require_code_owner_review: codeOwners },
 });
-const classic = (checks: string[], approvals: number, codeOwners = true): ClassicProtection => ({
+const classic = (
+  checks: string[],
+  approvals: number,
+  codeOwners = true,
+  strict = true,
+): ClassicProtection => ({
   requiredChecks: checks,
   requiredApprovals: approvals,
   requireCodeOwnerReviews: codeOwners,
+  strict,
 });
 
 describe('doctor: protection or rulesets (either suffices)', () => {
@@ -57,6 +64,31 @@ describe('doctor: protection or rulesets (either suffices)', () => {
       [checkRule('rekey verify'), reviewRule(1)],
       [],
     ],
+    // Stale verdicts: up to date for the verify check, or a merge queue.
+    [
+      'a verdict on an old base merges (not strict, no queue)',
+      null,
+      [checkRule('rekey verify', false), reviewRule(1)],
+      ['doctor/protection-stale-verdict'],
+    ],
+    [
+      'strict for another check only',
+      null,
+      [checkRule('rekey verify', false), checkRule('ci', true), reviewRule(1)],
+      ['doctor/protection-stale-verdict'],
+    ],
+    [
+      'a merge queue instead of strict',
+      null,
+      [checkRule('rekey verify', false), reviewRule(1), QUEUE],
+      [],
+    ],
+    [
+      'classic protection not strict',
+      classic(['rekey verify'], 1, true, false),
+      [],
+      ['doctor/protection-stale-verdict'],
+    ],
     [
       'classic unreadable, rulesets not enough',
       { unreadable: '403 forbidden' },
@@ -73,6 +105,19 @@ describe('doctor: protection or rulesets (either suffices)', () => {
     });
     expect(found.map((f) => f.rule)).toEqual(expected);
     for (const f of found) expect(f.where).toBe('GitHub: rulesets and branch protection of main');
+  });
+
+  it('says when a merge queue waits for a verify workflow that does not run on merge_group', () => {
+    const input = {
+      branch: 'main',
+      classic: null,
+      rules: [checkRule('rekey verify', false), reviewRule(1), QUEUE],
+      verifyCheck: 'rekey verify',
+    };
+    expect(checkProtection({ ...input, verifyOnMergeGroup: false }).map((f) => f.rule)).toEqual([
+      'doctor/verify-merge-group',
+    ]);
+    expect(checkProtection({ ...input, verifyOnMergeGroup: true })).toEqual([]);
   });
 });
 type ProtectionClassic = ClassicProtection | null | { unreadable: string };

@@ -225,7 +225,7 @@ async function branchProtection(ctx: Ctx) {
     out['required_pull_request_reviews'] = {
       url: `${url}/required_pull_request_reviews`,
       dismiss_stale_reviews: false,
-      require_code_owner_reviews: false,
+      require_code_owner_reviews: p.require_code_owner_reviews === true,
       required_approving_review_count: p.required_approving_review_count,
     };
   return ok(out);
