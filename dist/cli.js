@@ -84614,10 +84614,14 @@ async function openSandbox(opts2) {
     const distToken = emu.addToken({
       kind: "app",
       login: "rekey-distribution",
+      repositories: [KEYS_REPO],
+      permissions: { contents: "write", issues: "write", statuses: "write" }
+    });
+    const targetsToken = emu.addToken({
+      kind: "app",
+      login: "rekey-distribution",
+      repositories: TARGET_REPOS.map((r3) => r3.fullName),
       permissions: {
-        contents: "write",
-        issues: "write",
-        statuses: "write",
         secrets: "write",
         // GitHub lists environment secrets under Environments as well as Secrets.
         environments: "write",
@@ -84665,7 +84669,11 @@ async function openSandbox(opts2) {
       now: () => clock,
       setClock: (at4) => void (clock = at4),
       rekey: createGitHubPorts(client(rekeyToken), { owner: owner3, repo: repo2 }),
-      distributor: { client: distClient, ports: createGitHubPorts(distClient, { owner: owner3, repo: repo2 }) },
+      distributor: {
+        client: distClient,
+        ports: createGitHubPorts(distClient, { owner: owner3, repo: repo2 }),
+        targets: client(targetsToken)
+      },
       auditor: client(
         emu.addToken({
           kind: "app",
@@ -84720,7 +84728,7 @@ async function runDistribution2(sb, commit2, codec2, mask, runUrl) {
       statuses: ports.statuses,
       issues: ports.issues,
       state: createStateRefAdapter(client, { owner: owner3, repo: repo2 }),
-      targets: createTargetPorts(client, sb.outputDir),
+      targets: createTargetPorts(sb.distributor.targets, sb.outputDir),
       sops: codec2
     }
   );
@@ -85084,7 +85092,7 @@ async function checkTargets(sb, keys) {
         }
       } else if (t3.kind === "github-deploy-key") {
         const [owner3, repo2] = t3.repository.split("/");
-        const listed = await sb.distributor.client.octokit.request(
+        const listed = await sb.distributor.targets.octokit.request(
           "GET /repos/{owner}/{repo}/keys",
           {
             owner: owner3,
@@ -87064,8 +87072,7 @@ var doctorCommand = {
     else {
       const client = createGitHubClient({
         token,
-        apiUrl: io2.env.GITHUB_API_URL || "https://api.github.com",
-        ...io2.env.GITHUB_SERVER_URL ? { serverUrl: io2.env.GITHUB_SERVER_URL } : {},
+        ...githubEndpoints(io2.env, await originUrl(dir)),
         userAgent: "rekey-doctor"
       });
       const kind = classifyToken(token, {

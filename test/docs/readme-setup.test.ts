@@ -50,6 +50,8 @@ const PERMISSION_TITLES: Record<string, string> = {
   administration: 'Administration',
   'dependabot-secrets': 'Dependabot secrets',
   'organization-secrets': 'Organization: Secrets',
+  environments: 'Environments',
+  members: 'Organization: Members',
 };
 
 /**

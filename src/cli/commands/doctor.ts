@@ -5,6 +5,7 @@ import { parseRepository } from '../../adapters/github/index.ts';
 import { createRepoSettingsAdapter } from '../../adapters/github/repo-settings.ts';
 import { classifyToken, describeTokenKind } from '../../adapters/github/token.ts';
 import { readWorkingTree } from '../../adapters/files/working-tree.ts';
+import { githubEndpoints, originUrl } from '../remote.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
 import { jsonReport } from '../output.ts';
 import { repoDir } from '../repo.ts';
@@ -67,10 +68,10 @@ export const doctorCommand: CliCommand = {
     else if (!repository)
       input = { missing: 'no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY' };
     else {
+      // The API of the clone's origin (a GHES clone talks to its server); the env wins.
       const client = createGitHubClient({
         token,
-        apiUrl: io.env.GITHUB_API_URL || 'https://api.github.com',
-        ...(io.env.GITHUB_SERVER_URL ? { serverUrl: io.env.GITHUB_SERVER_URL } : {}),
+        ...githubEndpoints(io.env, await originUrl(dir)),
         userAgent: 'rekey-doctor',
       });
       const kind = classifyToken(token, {

@@ -1,6 +1,7 @@
 /**
  * The demo's distribution job: what `.github/workflows/distribute.yml` does after a push to
- * main, here with the distribution job's App token (secrets, deploy keys, statuses, issues),
+ * main, here with the distribution job's two App tokens (the keys repository's: lease, status,
+ * issues; the targets token: secrets, deploy keys),
  * the demo age identity and the sandbox's output folder for `file` targets: the `distribute`
  * command through the real GitHub, state-ref and target adapters.
  *
@@ -38,7 +39,7 @@ export async function runDistribution(
       statuses: ports.statuses,
       issues: ports.issues,
       state: createStateRefAdapter(client, { owner, repo }),
-      targets: createTargetPorts(client, sb.outputDir),
+      targets: createTargetPorts(sb.distributor.targets, sb.outputDir),
       sops: codec,
     },
   );

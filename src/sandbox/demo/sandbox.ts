@@ -56,7 +56,8 @@ export interface Sandbox {
   /** Ports for the rotate/revoke/verify workflows (App token: contents, PRs, statuses). */
   readonly rekey: GitHubPorts;
   /** The distribution job's client and ports (App token that may write secrets, deploy keys). */
-  readonly distributor: { client: GitHubClient; ports: GitHubPorts };
+  /** The distribution job: the keys repository's client and ports, and the targets client. */
+  readonly distributor: { client: GitHubClient; ports: GitHubPorts; targets: GitHubClient };
   /** The audit's read-only client (contents, pull requests, statuses: read). */
   readonly auditor: GitHubClient;
   /** A person's client (user token). */
@@ -119,13 +120,20 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
         statuses: 'write',
       },
     });
+    // The distribution job's two App tokens, as distribute.yml mints them: the keys
+    // repository's (the lease and receipts ref, the status, issues) and the targets token,
+    // limited to the target repositories and to what targets need (no contents).
     const distToken = emu.addToken({
       kind: 'app',
       login: 'rekey-distribution',
+      repositories: [KEYS_REPO],
+      permissions: { contents: 'write', issues: 'write', statuses: 'write' },
+    });
+    const targetsToken = emu.addToken({
+      kind: 'app',
+      login: 'rekey-distribution',
+      repositories: TARGET_REPOS.map((r) => r.fullName),
       permissions: {
-        contents: 'write',
-        issues: 'write',
-        statuses: 'write',
         secrets: 'write',
         // GitHub lists environment secrets under Environments as well as Secrets.
         environments: 'write',
@@ -179,7 +187,11 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
       now: () => clock,
       setClock: (at) => void (clock = at),
       rekey: createGitHubPorts(client(rekeyToken), { owner, repo }),
-      distributor: { client: distClient, ports: createGitHubPorts(distClient, { owner, repo }) },
+      distributor: {
+        client: distClient,
+        ports: createGitHubPorts(distClient, { owner, repo }),
+        targets: client(targetsToken),
+      },
       auditor: client(
         emu.addToken({
           kind: 'app',

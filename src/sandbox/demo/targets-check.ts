@@ -80,7 +80,7 @@ export async function checkTargets(
         }
       } else if (t.kind === 'github-deploy-key') {
         const [owner, repo] = t.repository.split('/') as [string, string];
-        const listed = await sb.distributor.client.octokit.request(
+        const listed = await sb.distributor.targets.octokit.request(
           'GET /repos/{owner}/{repo}/keys',
           {
             owner,
