@@ -23,7 +23,7 @@ import {
   type Checkout,
 } from '../commands/rotate-bed.ts';
 import { canary } from '../support/canary.ts';
-import { bundleAction, runBundle as run, type Ran } from './runner.ts';
+import { bundleAction, runBundle as run, runOnPush, type Ran } from './runner.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const PUT_SECRET = 'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}';
@@ -95,25 +95,7 @@ const secretTarget = (repository: string, name: string): Target => ({
 });
 
 function runBundle(c: Checkout, inputs: Record<string, string>): Promise<Ran> {
-  return run({
-    bundle,
-    tmp: bed.tmp,
-    workspace: c.work,
-    eventName: 'push',
-    event: {
-      ref: 'refs/heads/main',
-      after: c.sha,
-      repository: { full_name: c.fullName, default_branch: 'main' },
-    },
-    env: {
-      ...bed.emu.actionsEnv(c.fullName),
-      GITHUB_SHA: c.sha,
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_RUN_ID: '5151',
-      SOPS_AGE_KEY: identity,
-    },
-    inputs: { 'github-token': 'ghs_theworkflowsowntokenxxxxxxxxxxxxxx', ...inputs },
-  });
+  return runOnPush(bed, bundle, c, inputs, { runId: '5151', env: { SOPS_AGE_KEY: identity } });
 }
 
 /**

@@ -128,3 +128,39 @@ export function runScheduled(
     inputs,
   });
 }
+
+/**
+ * `bundle` as the distribute workflow runs it after a merge: a push to main of a checkout of
+ * the bed repository, the workflow's own GITHUB_TOKEN as `github-token` (so the action can
+ * recognise and refuse it), `env` (e.g. SOPS_AGE_KEY) on top of the emulator's variables.
+ */
+export function runOnPush(
+  bed: {
+    readonly emu: { actionsEnv(fullName: string): Record<string, string> };
+    readonly tmp: string;
+  },
+  bundle: string,
+  checkout: { readonly fullName: string; readonly work: string; readonly sha: string },
+  inputs: Record<string, string>,
+  opts: { readonly runId: string; readonly env?: Record<string, string> },
+): Promise<Ran> {
+  return runBundle({
+    bundle,
+    tmp: bed.tmp,
+    workspace: checkout.work,
+    eventName: 'push',
+    event: {
+      ref: 'refs/heads/main',
+      after: checkout.sha,
+      repository: { full_name: checkout.fullName, default_branch: 'main' },
+    },
+    env: {
+      ...bed.emu.actionsEnv(checkout.fullName),
+      GITHUB_SHA: checkout.sha,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_RUN_ID: opts.runId,
+      ...opts.env,
+    },
+    inputs: { 'github-token': 'ghs_theworkflowsowntokenxxxxxxxxxxxxxx', ...inputs },
+  });
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareNewKey } from '../../src/commands/new-key.ts';
 import { checkLocal } from '../../src/core/doctor/local.ts';
-import { bundleAction, runBundle } from '../actions/runner.ts';
+import { bundleAction, runOnPush } from '../actions/runner.ts';
 import {
   codec,
   dec,
@@ -173,25 +173,7 @@ describe('the distribute action with two tokens', () => {
       permissions: { secrets: 'write' },
     });
     const run = (inputs: Record<string, string>) =>
-      runBundle({
-        bundle,
-        tmp: bed.tmp,
-        workspace: c.work,
-        eventName: 'push',
-        event: {
-          ref: 'refs/heads/main',
-          after: c.sha,
-          repository: { full_name: c.fullName, default_branch: 'main' },
-        },
-        env: {
-          ...bed.emu.actionsEnv(c.fullName),
-          GITHUB_SHA: c.sha,
-          GITHUB_REF: 'refs/heads/main',
-          GITHUB_RUN_ID: '77',
-          SOPS_AGE_KEY: identity,
-        },
-        inputs: { 'github-token': 'ghs_theworkflowsowntokenxxxxxxxxxxxxxx', ...inputs },
-      });
+      runOnPush(bed, bundle, c, inputs, { runId: '77', env: { SOPS_AGE_KEY: identity } });
 
     // The keys token alone cannot reach the target: the preflight refuses, nothing is written.
     const alone = await run({ token: keysToken });

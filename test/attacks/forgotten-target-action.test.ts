@@ -13,7 +13,7 @@ import {
   type Bed,
   type Checkout,
 } from '../commands/rotate-bed.ts';
-import { bundleAction, runBundle as run, type Ran } from '../actions/runner.ts';
+import { bundleAction, runOnPush, type Ran } from '../actions/runner.ts';
 import { canary } from '../support/canary.ts';
 
 let bed: Bed;
@@ -35,25 +35,7 @@ afterAll(async () => {
 });
 
 function runBundle(c: Checkout): Promise<Ran> {
-  return run({
-    bundle,
-    tmp: bed.tmp,
-    workspace: c.work,
-    eventName: 'push',
-    event: {
-      ref: 'refs/heads/main',
-      after: c.sha,
-      repository: { full_name: c.fullName, default_branch: 'main' },
-    },
-    env: {
-      ...bed.emu.actionsEnv(c.fullName),
-      GITHUB_SHA: c.sha,
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_RUN_ID: '6161',
-      SOPS_AGE_KEY: identity,
-    },
-    inputs: { 'github-token': 'ghs_theworkflowsowntokenxxxxxxxxxxxxxx', token },
-  });
+  return runOnPush(bed, bundle, c, { token }, { runId: '6161', env: { SOPS_AGE_KEY: identity } });
 }
 
 const scan = (r: Ran) =>
