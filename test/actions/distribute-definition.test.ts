@@ -157,6 +157,8 @@ describe('.github/workflows/distribute.yml', () => {
       owner: '${{ github.repository_owner }}',
       repositories: '${{ steps.targets.outputs.repositories }}',
       'permission-secrets': 'write',
+      // Environment secrets: GitHub's data lists their routes under environments too.
+      'permission-environments': 'write',
     });
     expect(job.steps.indexOf(targets!)).toBeLessThan(job.steps.indexOf(targetsToken!));
     const distribute = step((s) => s.uses === './actions/distribute');
