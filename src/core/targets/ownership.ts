@@ -71,7 +71,7 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
               publicKeys.push({
                 keyId,
                 at: at('repository'),
-                what: `the deploy key in ${t.repository} (v${v.version}, ${v.fingerprint})`,
+                what: `the deploy key in ${t.repository}`,
                 fingerprint: v.fingerprint,
               });
           return;
@@ -210,26 +210,28 @@ const DEPLOYED: ReadonlySet<string> = new Set(['pre-activation', 'active', 'deac
  * repositories. One key's own targets are sharedDeployKeys' already.
  */
 function sharedPublicKeys(claims: readonly PublicKeyClaim[]): Diagnostic[] {
-  return groupBy(claims, (c) => c.fingerprint).flatMap((g) => {
-    const keys = new Set(g.map((c) => c.keyId));
-    if (keys.size < 2) return [];
-    // One claim per key and target line: a key's own repeats are reported above.
-    const one = groupBy(g, (c) => `${c.keyId}\0${c.at.file}\0${c.at.line}`).map((x) => x[0]!);
-    return one.flatMap((c) => {
-      const others = one.filter((o) => o.keyId !== c.keyId);
-      const listed = others
-        .slice(0, 3)
-        .map((o) => `key ${o.keyId} (${where(o)})`)
-        .join(', ');
-      const more = others.length > 3 ? ` and ${others.length - 3} more` : '';
-      return [
-        diagnostic(
-          'target/shared',
-          `${c.what} is the same public key as a deploy key of ${listed}${more}; GitHub accepts a public key as a deploy key once ("key is already in use"): generate a new key for one of them`,
-          c.at,
-        ),
-      ];
-    });
+  // Per target (key and line): the other keys' targets it shares a public key with, and which.
+  const shares = new Map<string, { claim: PublicKeyClaim; with: Map<string, string[]> }>();
+  const targetOf = (c: Claim) => `${c.keyId}\0${c.at.file}\0${c.at.line}`;
+  for (const g of groupBy(claims, (c) => c.fingerprint))
+    for (const c of g)
+      for (const o of g) {
+        if (o.keyId === c.keyId) continue;
+        const entry = shares.get(targetOf(c)) ?? { claim: c, with: new Map<string, string[]>() };
+        shares.set(targetOf(c), entry);
+        const list = entry.with.get(`key ${o.keyId} (${where(o)})`) ?? [];
+        if (!list.includes(c.fingerprint)) list.push(c.fingerprint);
+        entry.with.set(`key ${o.keyId} (${where(o)})`, list);
+      }
+  return [...shares.values()].map(({ claim, with: others }) => {
+    const listed = [...others.keys()].slice(0, 3).join(', ');
+    const more = others.size > 3 ? ` and ${others.size - 3} more` : '';
+    const fingerprints = [...new Set([...others.values()].flat())].join(', ');
+    return diagnostic(
+      'target/shared',
+      `${claim.what} holds the same public key (${fingerprints}) as a deploy key of ${listed}${more}; GitHub accepts a public key as a deploy key once, in any repository ("key is already in use"): generate a new key for one of them`,
+      claim.at,
+    );
   });
 }
 
