@@ -5,6 +5,7 @@
  * outputs.
  */
 import * as core from '@actions/core';
+import { reviewerErrors } from '../commands/open-pull.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createGitHubClient, serverUrlFor } from '../adapters/github/client.ts';
@@ -123,13 +124,22 @@ export function pullOpener(
 export const runUrl = (ctx: RunContext): string =>
   `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
 
-/** Per-key outcomes as JSON outputs and one log line each. */
+/**
+ * Per-key outcomes as JSON outputs and one log line each. A PR opened without any reviewer is
+ * an error annotation and fails the step (the PR stays open; a person asks a reviewer).
+ */
 export function reportKeys(
   out: Record<string, unknown>,
   keys: readonly { keyId: string; outcome: string; reason?: string }[],
 ): void {
   for (const [name, value] of Object.entries(out)) core.setOutput(name, JSON.stringify(value));
   for (const k of keys) core.info(`${k.keyId}: ${k.outcome}${k.reason ? ` (${k.reason})` : ''}`);
+  const errors = reviewerErrors(keys);
+  for (const e of errors) core.error(e, { title: 'rekey: no reviewer requested' });
+  if (errors.length > 0)
+    core.setFailed(
+      `${errors.length} pull request${errors.length === 1 ? '' : 's'} opened without a reviewer`,
+    );
 }
 
 /** Appends Markdown to the job summary when the runner provides one. */

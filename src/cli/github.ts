@@ -8,6 +8,7 @@ import { readCheckout } from '../adapters/git/commits.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../adapters/github/client.ts';
 import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
 import { assertCanOpenPulls, classifyToken, type TokenKind } from '../adapters/github/token.ts';
+import { reviewerErrors } from '../commands/open-pull.ts';
 import { UsageError, type CliIo } from './args.ts';
 import { githubEndpoints, originUrl, repositoryFromRemote } from './remote.ts';
 
@@ -120,8 +121,11 @@ export async function cliPullRun(
 
 /** One line per key, `key: outcome (reason)`, as the actions log them. */
 export function printKeyOutcomes(
-  io: { readonly stdout: (text: string) => void },
+  io: { readonly stdout: (text: string) => void; readonly stderr: (text: string) => void },
   keys: readonly { keyId: string; outcome: string; reason?: string }[],
-): void {
+): 'ok' | 'no-reviewer' {
   for (const k of keys) io.stdout(`${k.keyId}: ${k.outcome}${k.reason ? ` (${k.reason})` : ''}\n`);
+  const errors = reviewerErrors(keys);
+  for (const e of errors) io.stderr(`error: ${e}\n`);
+  return errors.length > 0 ? 'no-reviewer' : 'ok';
 }

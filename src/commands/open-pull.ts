@@ -10,6 +10,12 @@
  * different change (a stale branch left behind) is reported, not touched.
  *
  * REST calls for a new PR: commitFiles 3 + createPull 1 + addLabels 1 + requestReviewers 1.
+ *
+ * Reviewers (docs/actions.md "Reviewers"): GitHub's request is all-or-nothing, so one handle it
+ * refuses would drop every other. The key's owner and the policy's reviewers are asked in one
+ * call; on a refusal, users and teams apart, then each handle alone (at most 3 + n calls for n
+ * handles). The PR's author (the token's own login, from the PR GitHub returned) is never
+ * asked. When nobody could be asked, the PR body says so and the result carries an error.
  */
 import type { KeyDocument, PolicyDocument } from '../core/formats/index.ts';
 import {
@@ -28,14 +34,14 @@ export interface PullFlowPorts {
   readonly git: Pick<GitDataPort, 'getBranchHead' | 'commitFiles' | 'getCommitMessage'>;
   readonly pulls: Pick<
     PullsPort,
-    'listOpenRekeyPulls' | 'createPull' | 'addLabels' | 'requestReviewers'
+    'listOpenRekeyPulls' | 'createPull' | 'updatePull' | 'addLabels' | 'requestReviewers'
   >;
   readonly statuses: Pick<StatusPort, 'listStatuses'>;
 }
 
 export interface OpenPullPorts {
   readonly git: Pick<GitDataPort, 'commitFiles' | 'getCommitMessage'>;
-  readonly pulls: Pick<PullsPort, 'createPull' | 'addLabels' | 'requestReviewers'>;
+  readonly pulls: Pick<PullsPort, 'createPull' | 'updatePull' | 'addLabels' | 'requestReviewers'>;
 }
 
 export interface OpenPullInput {
@@ -65,8 +71,24 @@ interface Opened {
   readonly version: number;
   readonly fingerprint: string;
   readonly pull: PullRef;
+  /** Who was asked to review, who GitHub refused, and the author left out. */
+  readonly reviewers: ReviewerOutcome;
   /** Things that did not work after the PR was opened (a reviewer GitHub refused). */
   readonly warnings: readonly string[];
+  /**
+   * What leaves the PR without a reviewer: the run must fail visibly (an error annotation in
+   * the action, a non-zero exit in the CLI), though the PR stays open.
+   */
+  readonly errors: readonly string[];
+}
+
+export interface ReviewerOutcome {
+  /** Handles as written (`@alice`, `@acme/security`) GitHub took. */
+  readonly requested: readonly string[];
+  /** Handles GitHub refused, each with its answer. */
+  readonly refused: readonly { readonly handle: string; readonly message: string }[];
+  /** A handle that is the PR's author: never asked, GitHub refuses it. */
+  readonly author?: string;
 }
 
 /**
@@ -158,19 +180,26 @@ export async function openChangePull(
     body: content.body,
   });
   await ports.pulls.addLabels(pull.number, content.labels);
-  const warnings: string[] = [];
-  const reviewers =
-    change.action === 'emergency' && policy.emergency
+  const handles = [
+    key.owner,
+    ...(change.action === 'emergency' && policy.emergency
       ? policy.emergency.reviewers
-      : policy.reviewers;
-  try {
-    await ports.pulls.requestReviewers(pull.number, reviewerRequest([key.owner, ...reviewers]));
-  } catch (e) {
-    // The PR is open and labelled; a reviewer GitHub will not take (not a collaborator, the
-    // author) must not undo that. Said in the result, fixed by a person.
-    if (!isGitHubError(e, 'unprocessable')) throw e;
-    warnings.push(`reviewers not requested on #${pull.number}: ${e.message}`);
-  }
+      : policy.reviewers),
+  ];
+  const reviewers = await requestReviewers(pull.number, handles, pull.author, ports.pulls);
+  const warnings = reviewers.refused.map(
+    (r) => `reviewer ${r.handle} not requested on #${pull.number}: ${r.message}`,
+  );
+  const errors: string[] = [];
+  if (reviewers.requested.length === 0)
+    errors.push(
+      `no reviewer could be requested on #${pull.number} (${[
+        ...reviewers.refused.map((r) => `${r.handle} refused`),
+        ...(reviewers.author ? [`${reviewers.author} is the author`] : []),
+      ].join(', ')}); ask one by hand (docs/actions.md "Reviewers")`,
+    );
+  const body = withReviewerNote(pull.body, reviewers);
+  if (body !== pull.body) await ports.pulls.updatePull(pull.number, { body });
   const opened: Opened = {
     keyId: change.keyId,
     action: change.action,
@@ -178,8 +207,110 @@ export async function openChangePull(
     version: change.version,
     fingerprint,
     pull: { number: pull.number, url: pull.url },
+    reviewers,
     warnings,
+    errors,
   };
   if (!adopting) return { ...opened, outcome: 'created' };
   return { ...opened, outcome: pull.result === 'created' ? 'adopted' : 'unchanged' };
+}
+
+interface Handle {
+  /** As written in key.yaml or the policy. */
+  readonly handle: string;
+  readonly kind: 'user' | 'team';
+  /** A user's login or a team's slug. */
+  readonly name: string;
+}
+
+/**
+ * Asks GitHub for every handle it will take: all in one call; on `unprocessable`, users and
+ * teams apart, then each alone, so the refused ones are known by name. Other errors propagate.
+ */
+export async function requestReviewers(
+  number: number,
+  handles: readonly string[],
+  author: string,
+  pulls: Pick<PullsPort, 'requestReviewers'>,
+): Promise<ReviewerOutcome> {
+  const seen = new Set<string>();
+  const wanted: Handle[] = [];
+  let authorHandle: string | undefined;
+  for (const handle of handles) {
+    const r = reviewerRequest([handle]);
+    const entry: Handle | undefined = r.users[0]
+      ? { handle, kind: 'user', name: r.users[0] }
+      : r.teams[0]
+        ? { handle, kind: 'team', name: r.teams[0] }
+        : undefined;
+    if (!entry) continue;
+    const id = `${entry.kind}:${entry.name.toLowerCase()}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (entry.kind === 'user' && author !== '' && entry.name.toLowerCase() === author.toLowerCase())
+      authorHandle = handle;
+    else wanted.push(entry);
+  }
+  const requested: string[] = [];
+  const refused: { handle: string; message: string }[] = [];
+  const attempt = async (group: readonly Handle[]): Promise<void> => {
+    try {
+      await pulls.requestReviewers(number, {
+        users: group.filter((h) => h.kind === 'user').map((h) => h.name),
+        teams: group.filter((h) => h.kind === 'team').map((h) => h.name),
+      });
+      requested.push(...group.map((h) => h.handle));
+    } catch (e) {
+      if (!isGitHubError(e, 'unprocessable')) throw e;
+      const users = group.filter((h) => h.kind === 'user');
+      const teams = group.filter((h) => h.kind === 'team');
+      if (users.length > 0 && teams.length > 0) {
+        await attempt(users);
+        await attempt(teams);
+      } else if (group.length > 1) for (const h of group) await attempt([h]);
+      else refused.push({ handle: group[0]!.handle, message: e.message });
+    }
+  };
+  if (wanted.length > 0) await attempt(wanted);
+  return { requested, refused, ...(authorHandle ? { author: authorHandle } : {}) };
+}
+
+/** Where the note about missing reviewers starts in a PR body; everything after it is ours. */
+export const REVIEWER_NOTE = '<!-- rekey:no-reviewer -->';
+
+/**
+ * The PR body with the note "no reviewer could be requested" when nobody was, without it
+ * otherwise: the same outcome gives the same body, so a second run writes nothing.
+ */
+export function withReviewerNote(body: string, outcome: ReviewerOutcome): string {
+  const at = body.indexOf(REVIEWER_NOTE);
+  const base = (at < 0 ? body : body.slice(0, at)).trimEnd();
+  if (outcome.requested.length > 0) return at < 0 ? body : `${base}\n`;
+  const why = [
+    ...outcome.refused.map(
+      (r) => `- \`${r.handle.replace(/`/g, '')}\`: GitHub refused the request`,
+    ),
+    ...(outcome.author
+      ? [`- \`${outcome.author.replace(/`/g, '')}\`: the author of this pull request`]
+      : []),
+  ];
+  return [
+    base,
+    '',
+    REVIEWER_NOTE,
+    '> [!WARNING]',
+    '> **No reviewer could be requested.** Ask the key owner or a policy reviewer by hand.',
+    '> A team needs the organization permission `members: read` on the token and access to this',
+    '> repository; a user needs access to it (docs/actions.md "Reviewers").',
+    '',
+    ...(why.length > 0 ? why : ['- the key owner and the policy name no one else']),
+    '',
+  ].join('\n');
+}
+
+/** The errors of every opened PR (`errors` above), for the entrypoints to fail the run on. */
+export function reviewerErrors(results: readonly object[]): string[] {
+  return results.flatMap((r) =>
+    'errors' in r && Array.isArray(r.errors) ? (r.errors as string[]) : [],
+  );
 }

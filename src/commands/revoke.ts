@@ -240,5 +240,9 @@ export function renderRevokeSummary(r: RevokeResult): string {
         `| ${cell(k.keyId)} | ${k.outcome} | ${'pull' in k && typeof k.pull === 'object' ? `[#${k.pull.number}](${k.pull.url})` : 'pull' in k && k.pull !== undefined ? `#${k.pull}` : ''} |`,
     ),
   );
+  const problems = r.keys.flatMap((k) =>
+    'errors' in k ? [...k.errors, ...k.warnings].map((w) => `- ${cell(`${k.keyId}: ${w}`)}`) : [],
+  );
+  if (problems.length > 0) out.push('', ...problems);
   return `${out.join('\n')}\n`;
 }

@@ -398,7 +398,7 @@ export function renderRotateSummary(title: string, r: RotateResult): string {
     const detail =
       'reason' in k
         ? k.reason
-        : `${k.action} v${k.version}, fingerprint ${k.fingerprint}${k.warnings.length ? `; ${k.warnings.join('; ')}` : ''}`;
+        : `${k.action} v${k.version}, fingerprint ${k.fingerprint}${[...k.errors, ...k.warnings].map((w) => `; ${w}`).join('')}`;
     out.push(`| ${cell(k.keyId)} | ${k.outcome} | ${pull} | ${cell(detail)} |`);
   }
   return `${out.join('\n')}\n`;

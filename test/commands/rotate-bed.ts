@@ -158,7 +158,14 @@ export async function startBed(): Promise<Bed> {
   const token = emu.addToken({
     kind: 'app',
     login: 'rekey',
-    permissions: { contents: 'write', pull_requests: 'write', issues: 'write', statuses: 'write' },
+    // members: read lets the App name the policies' teams as reviewers (docs/actions.md).
+    permissions: {
+      contents: 'write',
+      pull_requests: 'write',
+      issues: 'write',
+      statuses: 'write',
+      members: 'read',
+    },
   });
   const tmp = mkdtempSync(join(tmpdir(), 'rekey-rotate-'));
   const bodies: string[] = [];

@@ -5,6 +5,7 @@
  * src/core/rekey-pulls.ts judges.
  */
 import type {
+  CreatedPull,
   NewPull,
   PullsPort,
   PullUpdate,
@@ -57,7 +58,7 @@ export function createPullsAdapter(client: GitHubClient, at: RepoCoordinates): P
       return pulls.filter((p) => (p.body ?? '').includes(marker)).map(toPull);
     },
 
-    async createPull(pull: NewPull) {
+    async createPull(pull: NewPull): Promise<CreatedPull> {
       try {
         const r = await octokit.request('POST /repos/{owner}/{repo}/pulls', {
           owner,
@@ -69,7 +70,13 @@ export function createPullsAdapter(client: GitHubClient, at: RepoCoordinates): P
           ...(pull.draft === undefined ? {} : { draft: pull.draft }),
         });
         const number = r.data.number;
-        return { number, url: client.htmlUrl(owner, repo, 'pull', number), result: 'created' };
+        return {
+          number,
+          url: client.htmlUrl(owner, repo, 'pull', number),
+          result: 'created',
+          author: r.data.user?.login ?? '',
+          body: r.data.body ?? '',
+        };
       } catch (e) {
         // 422 covers "already exists" and "no commits" alike: look for the open PR itself.
         if (!isGitHubError(e, 'unprocessable')) throw e;
@@ -87,6 +94,8 @@ export function createPullsAdapter(client: GitHubClient, at: RepoCoordinates): P
           number: found.number,
           url: client.htmlUrl(owner, repo, 'pull', found.number),
           result: 'exists',
+          author: found.user?.login ?? '',
+          body: found.body ?? '',
         };
       }
     },

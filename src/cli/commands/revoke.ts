@@ -49,8 +49,8 @@ export function revokeCommandWith(client: ClientOverrides = {}): CliCommand {
         for (const d of result.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
         return EXIT.findings;
       }
-      printKeyOutcomes(io, result.keys);
-      return EXIT.ok;
+      // A PR opened without any reviewer: exit 1, the error on stderr (the PR stays open).
+      return printKeyOutcomes(io, result.keys) === 'ok' ? EXIT.ok : EXIT.findings;
     },
   };
 }

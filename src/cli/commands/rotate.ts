@@ -79,7 +79,9 @@ export function rotateCommandWith(client: ClientOverrides = {}): CliCommand {
         return EXIT.findings;
       }
       // A dry run's plan is in the summary, as the action's job summary shows it.
-      if (result.kind !== 'dry-run') printKeyOutcomes(io, result.keys);
+      // A PR opened without any reviewer: exit 1, the error on stderr (the PR stays open).
+      if (result.kind !== 'dry-run' && printKeyOutcomes(io, result.keys) !== 'ok')
+        return EXIT.findings;
       return EXIT.ok;
     },
   };

@@ -5,7 +5,8 @@
  *
  * Every method documents how many REST calls it makes, because the issue sets a budget: at
  * most 8 calls for a new rotation PR (branch head 1 + open PRs 1 + commitFiles 3 + createPull
- * 1 + addLabels 1 + requestReviewers 1) and 3 for a run where nothing is due.
+ * 1 + addLabels 1 + requestReviewers 1) and 3 for a run where nothing is due. A reviewer request
+ * GitHub refuses costs more (src/commands/open-pull.ts: users and teams apart, then one by one).
  *
  * Failures are `GitHubError`s (below): callers branch on `code`, never on message text.
  * Outcomes that are expected in a convergent pipeline (a ref that already exists, an issue that
@@ -126,6 +127,19 @@ export interface ReviewerRequest {
   readonly teams: readonly string[];
 }
 
+export interface CreatedPull {
+  readonly number: number;
+  readonly url: string;
+  readonly result: 'created' | 'exists';
+  /**
+   * The PR's author as GitHub returned it (`user.login`): the token's own login. An
+   * installation token cannot read `GET /user`, so this is how a run learns who it is.
+   */
+  readonly author: string;
+  /** The PR's body as GitHub holds it (an existing PR's may differ from the one asked for). */
+  readonly body: string;
+}
+
 export interface PullsPort {
   /**
    * Open PRs whose body contains `marker`: candidates only. Anyone can write a marker, so
@@ -137,12 +151,16 @@ export interface PullsPort {
    * Opens a PR. 1 call. An open PR for the same head and base (another run, or our own request
    * whose answer was lost) is `exists` with its number: 1 more call to find it.
    */
-  createPull(pull: NewPull): Promise<{ number: number; url: string; result: 'created' | 'exists' }>;
+  createPull(pull: NewPull): Promise<CreatedPull>;
   /** 1 call. */
   updatePull(number: number, update: PullUpdate): Promise<void>;
   /** Adds labels (kept ones stay). 1 call; 0 when `labels` is empty. */
   addLabels(number: number, labels: readonly string[]): Promise<void>;
-  /** 1 call; 0 when both lists are empty. The PR author cannot be requested (`unprocessable`). */
+  /**
+   * 1 call; 0 when both lists are empty. All-or-nothing on GitHub: one handle it refuses (the
+   * PR's author, a user without access, any team when the token lacks the organization
+   * permission `members: read`) is `unprocessable` and nobody is requested.
+   */
   requestReviewers(number: number, reviewers: ReviewerRequest): Promise<void>;
 }
 

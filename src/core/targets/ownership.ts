@@ -18,7 +18,7 @@ import type { Located } from '../snapshot.ts';
 
 export const TARGET_RULES = {
   'target/shared':
-    'Two targets write the same secret (scope and name, `previous` included), deploy key or file.',
+    'Two targets write the same secret (scope and name, `previous` included), deploy key (one public key, in any repository) or file.',
   'target/shadowed':
     'Two keys write secrets of one name that one job reads: environment before repository before organization.',
 } as const satisfies Record<string, string>;
@@ -50,6 +50,7 @@ interface SecretSlot extends Claim {
 export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diagnostic[] {
   const slots: SecretSlot[] = [];
   const deployKeys = new Map<string, Claim[]>(); // key id -> its deploy-key targets
+  const publicKeys: PublicKeyClaim[] = [];
   const files: (Claim & { readonly path: string })[] = [];
   for (const doc of keys) {
     const keyId = doc.value.id;
@@ -65,6 +66,14 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
           const list = deployKeys.get(keyId) ?? [];
           list.push({ keyId, at: at('repository'), what: `deploy key in ${t.repository}` });
           deployKeys.set(keyId, list);
+          for (const v of doc.value.versions)
+            if (DEPLOYED.has(v.state))
+              publicKeys.push({
+                keyId,
+                at: at('repository'),
+                what: `the deploy key in ${t.repository}`,
+                fingerprint: v.fingerprint,
+              });
           return;
         }
         case 'file':
@@ -76,6 +85,7 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
   return [
     ...sharedSecrets(slots),
     ...sharedDeployKeys(deployKeys),
+    ...sharedPublicKeys(publicKeys),
     ...sharedFiles(files),
     ...shadowed(slots),
   ];
@@ -183,6 +193,46 @@ function sharedDeployKeys(byKey: ReadonlyMap<string, readonly Claim[]>): Diagnos
       'GitHub accepts a public key as a deploy key in one repository only; give each repository its own key',
     ),
   );
+}
+
+/** A deploy-key target's claim on one version's public key, known by its fingerprint. */
+interface PublicKeyClaim extends Claim {
+  /** `SHA256:...` of the OpenSSH public key: equal fingerprints, one public key. */
+  readonly fingerprint: string;
+}
+
+/** States whose public key is a deploy key now or will be (desired.ts adds, or will add, them). */
+const DEPLOYED: ReadonlySet<string> = new Set(['pre-activation', 'active', 'deactivated']);
+
+/**
+ * Two keys holding one ssh public key (a copied version, an imported key used twice), each with
+ * a deploy-key target: GitHub refuses the second with "key is already in use" whatever the
+ * repositories. One key's own targets are sharedDeployKeys' already.
+ */
+function sharedPublicKeys(claims: readonly PublicKeyClaim[]): Diagnostic[] {
+  // Per target (key and line): the other keys' targets it shares a public key with, and which.
+  const shares = new Map<string, { claim: PublicKeyClaim; with: Map<string, string[]> }>();
+  const targetOf = (c: Claim) => `${c.keyId}\0${c.at.file}\0${c.at.line}`;
+  for (const g of groupBy(claims, (c) => c.fingerprint))
+    for (const c of g)
+      for (const o of g) {
+        if (o.keyId === c.keyId) continue;
+        const entry = shares.get(targetOf(c)) ?? { claim: c, with: new Map<string, string[]>() };
+        shares.set(targetOf(c), entry);
+        const list = entry.with.get(`key ${o.keyId} (${where(o)})`) ?? [];
+        if (!list.includes(c.fingerprint)) list.push(c.fingerprint);
+        entry.with.set(`key ${o.keyId} (${where(o)})`, list);
+      }
+  return [...shares.values()].map(({ claim, with: others }) => {
+    const listed = [...others.keys()].slice(0, 3).join(', ');
+    const more = others.size > 3 ? ` and ${others.size - 3} more` : '';
+    const fingerprints = [...new Set([...others.values()].flat())].join(', ');
+    return diagnostic(
+      'target/shared',
+      `${claim.what} holds the same public key (${fingerprints}) as a deploy key of ${listed}${more}; GitHub accepts a public key as a deploy key once, in any repository ("key is already in use"): generate a new key for one of them`,
+      claim.at,
+    );
+  });
 }
 
 function sharedFiles(files: readonly (Claim & { readonly path: string })[]): Diagnostic[] {

@@ -114,7 +114,14 @@ describe('PullsPort over the emulator', () => {
       title: 't',
       body: `${MARKER} -->`,
     });
-    expect(again).toEqual({ number: first.number, url: first.url, result: 'exists' });
+    expect(again).toEqual({
+      number: first.number,
+      url: first.url,
+      result: 'exists',
+      author: first.author,
+      body: `${MARKER} -->`,
+    });
+    expect(first.author).toMatch(/\[bot\]$/);
     expect(bed.emu.calls()).toBe(2);
   });
 

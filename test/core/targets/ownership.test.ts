@@ -7,7 +7,12 @@ import type { Located } from '../../../src/core/snapshot.ts';
 import { checkTargetOwnership, TARGET_RULES } from '../../../src/core/targets/ownership.ts';
 
 /** A key.yaml for `id` with `targets` (one flow mapping per line), loaded with locations. */
-function key(id: string, targets: string[], type = 'random'): Located<KeyDocument> {
+function key(
+  id: string,
+  targets: string[],
+  type = 'random',
+  versions: string[] = [],
+): Located<KeyDocument> {
   const text = [
     `id: ${id}`,
     'description: test key',
@@ -17,6 +22,7 @@ function key(id: string, targets: string[], type = 'random'): Located<KeyDocumen
     ...(type === 'random' ? ['options: { bytes: 32 }'] : []),
     'targets:',
     ...targets.map((t) => `  - ${t}`),
+    ...(versions.length > 0 ? ['versions:', ...versions.map((v) => `  - ${v}`)] : []),
     '',
   ].join('\n');
   const file = `keys-manifest/${id}/key.yaml`;
@@ -113,6 +119,29 @@ describe('target/shared', () => {
     // Keys a and b may share a repository and title: rekey titles each key's deploy keys by id.
     expect(brief(ds)).toEqual([`target/shared@${A}:7`, `target/shared@${A}:8`]);
     expect(ds[0]!.message).toMatch(/one repository only/);
+  });
+
+  it('two keys holding one ssh public key, each a deploy key, in any repositories', () => {
+    const dk = (repo: string) => `{ kind: github-deploy-key, repository: ${repo}, title: ci }`;
+    const fp = (c: string) => `SHA256:${c.repeat(43)}`;
+    const v = (n: number, state: string, f: string) =>
+      `{ version: ${n}, state: ${state}, created: "2026-01-01T00:00:00Z", fingerprint: "${f}" }`;
+    const ds = checkTargetOwnership([
+      key('a', [dk('acme/api')], 'ssh-ed25519', [v(1, 'active', fp('x'))]),
+      // b's deactivated v1 is a's active v1 (a copied version); its v2 is its own.
+      key('b', [dk('acme/web')], 'ssh-ed25519', [
+        v(1, 'deactivated', fp('x')),
+        v(2, 'active', fp('y')),
+      ]),
+      // A destroyed copy is no deploy key any more.
+      key('c', [dk('acme/ops')], 'ssh-ed25519', [v(1, 'destroyed', fp('x'))]),
+      key('d', [dk('acme/ops')], 'ssh-ed25519', [v(1, 'active', fp('z'))]),
+    ]);
+    expect(brief(ds)).toEqual([`target/shared@${A}:7`, `target/shared@${B}:7`]);
+    const onA = ds.find((d) => d.file === A)!;
+    expect(onA.message).toContain(`key b (${B}:7)`);
+    expect(onA.message).toContain(fp('x'));
+    expect(onA.message).toMatch(/already in use/);
   });
 
   it('two keys writing one file, paths differing in case, or a file inside another', () => {
