@@ -159,6 +159,8 @@ describe('.github/workflows/distribute.yml', () => {
       'permission-secrets': 'write',
       // Environment secrets: GitHub's data lists their routes under environments too.
       'permission-environments': 'write',
+      // Deploy keys: the template's infra/deploy-ssh (test/workflows/token-grants.test.ts).
+      'permission-administration': 'write',
     });
     expect(job.steps.indexOf(targets!)).toBeLessThan(job.steps.indexOf(targetsToken!));
     const distribute = step((s) => s.uses === './actions/distribute');

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { undeclaredOperations } from '../../src/actions/operations.ts';
 import { prepareNewKey } from '../../src/commands/new-key.ts';
 import type { Target } from '../../src/core/formats/index.ts';
 import {
@@ -147,6 +148,8 @@ describe('the distribute action bundle', () => {
     const r = await runBundle(c, { token, 'output-dir': 'out' });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.outcome).toBe('converged');
+    // Every route the run called is declared, so the workflow's grants are checked for it.
+    expect(undeclaredOperations('distribute', bed.emu.requestLog)).toEqual([]);
     expect(r.outputs.status).toBe('success');
     expect(JSON.parse(r.outputs['failed-keys']!)).toEqual([]);
     expect(await distributionStatus(c)).toBe('success');
@@ -184,6 +187,7 @@ describe('the distribute action bundle', () => {
     expect(again.code, again.stdout).toBe(0);
     expect(again.outputs.outcome).toBe('converged');
     expect(bed.emu.calls(PUT_SECRET)).toBe(0);
+    expect(undeclaredOperations('distribute', bed.emu.requestLog)).toEqual([]);
   }, 120_000);
 
   it("refuses the workflow's GITHUB_TOKEN before any call to GitHub, saying why", async () => {

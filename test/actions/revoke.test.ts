@@ -3,6 +3,7 @@
 // INPUT_* and a real clone of the emulator's repository as the workspace. The bundle uses
 // Octokit's own fetch (nothing is injected) against the emulator on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { undeclaredOperations } from '../../src/actions/operations.ts';
 import { REKEY_MARKER_PREFIX } from '../../src/commands/rotate.ts';
 import { canary } from '../support/canary.ts';
 import { bundleAction, runScheduled, type Ran } from './runner.ts';
@@ -63,6 +64,8 @@ describe('the revoke action bundle', () => {
     const r = await runBundle(c, { token: bed.token });
     const calls = callsFor(bed.emu, c.fullName);
     expect(r.code, r.stdout).toBe(0);
+    // Every route the run called is declared, so the workflow's grants are checked for it.
+    expect(undeclaredOperations('revoke', bed.emu.requestLog)).toEqual([]);
     expect(JSON.parse(r.outputs.created!)).toEqual(['svc/key']);
     expect(calls.length).toBeLessThanOrEqual(9);
     expect(r.summary).toContain('| svc/key | v1 (deactivated) | open |');

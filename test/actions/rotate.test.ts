@@ -3,6 +3,7 @@
 // INPUT_* and a real clone of the emulator's repository as the workspace. The bundle uses
 // Octokit's own fetch (nothing is injected) against the emulator on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { undeclaredOperations } from '../../src/actions/operations.ts';
 import { REKEY_MARKER_PREFIX } from '../../src/commands/rotate.ts';
 import { canary } from '../support/canary.ts';
 import { bundleAction, runScheduled, type Ran } from './runner.ts';
@@ -51,6 +52,8 @@ describe('the rotate action bundle', () => {
 
     const second = await runBundle(c, { token: bed.token });
     expect(second.code, second.stdout).toBe(0);
+    // Every route the runs called is declared, so the workflow's grants are checked for it.
+    expect(undeclaredOperations('rotate', bed.emu.requestLog)).toEqual([]);
     expect(JSON.parse(second.outputs.created!)).toEqual([]);
     expect(JSON.parse(second.outputs.unchanged!)).toEqual(['app/one', 'app/two']);
     const open = await bed.ports(c.fullName).pulls.listOpenRekeyPulls(REKEY_MARKER_PREFIX);
