@@ -48,10 +48,7 @@ export async function readDistributionEvidence(input: {
    */
   readonly trusted?: readonly string[];
 }): Promise<DistributionEvidence> {
-  const trusted = input.trusted && new Set(input.trusted.map((l) => l.toLowerCase()));
-  const counts = (s: CommitStatus) =>
-    s.context === DISTRIBUTION_CONTEXT &&
-    (trusted === undefined || (s.creator !== null && trusted.has(s.creator.toLowerCase())));
+  const counts = countingStatus(input.trusted);
   const shas = input.firstParent;
   const counter = input.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i] as const));
@@ -102,6 +99,20 @@ export function activeSince(
     if (sha !== undefined) out.set(id, sha);
   }
   return out;
+}
+
+/**
+ * Whether a status is a `rekey/distribution` status that counts: with `trusted`
+ * (pipeline.yaml `status-creators`) only one these logins wrote (case-insensitive); undefined:
+ * any writer's.
+ */
+export function countingStatus(
+  trusted: readonly string[] | undefined,
+): (s: CommitStatus) => boolean {
+  const set = trusted && new Set(trusted.map((l) => l.toLowerCase()));
+  return (s) =>
+    s.context === DISTRIBUTION_CONTEXT &&
+    (set === undefined || (s.creator !== null && set.has(s.creator.toLowerCase())));
 }
 
 /** The `trusted` argument from pipeline.yaml: spread it into readDistributionEvidence's input. */

@@ -180,7 +180,13 @@ export async function runDistribution(
         ...withIssues(run.failedReports, records),
         ...run.passed.map((p) => unplannedKey(p.key, 'skipped', [])),
       ];
-      const status = await writeStatus(ports.statuses, input, 'preflight-failed', reported);
+      const status = await writeStatus(
+        ports.statuses,
+        input,
+        'preflight-failed',
+        reported,
+        snapshot.pipeline['status-creators'],
+      );
       await release(lease.receipts);
       return finish({ outcome: 'preflight-failed', reported, problems: run.problems, status });
     }
@@ -224,7 +230,13 @@ export async function runDistribution(
     const converged = applied.filter(done).map((r) => r.report.key);
     const outcome: DistributeOutcome =
       applied.every(done) && problems.length === 0 ? 'converged' : 'failed';
-    const status = await writeStatus(ports.statuses, input, outcome, applied);
+    const status = await writeStatus(
+      ports.statuses,
+      input,
+      outcome,
+      applied,
+      snapshot.pipeline['status-creators'],
+    );
     const records = await state.recordDistribution(ports.issues, {
       failed,
       converged,

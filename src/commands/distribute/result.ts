@@ -5,7 +5,7 @@
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import type { ManifestSnapshot } from '../../core/snapshot.ts';
 import { parseSopsConfig, type SopsConfig } from '../../core/sops-config.ts';
-import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
+import { countingStatus, DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
 import { EVIDENCE_SCHEMA, statusDescription, type Reported } from './evidence.ts';
 import type { FailureRecord } from './state.ts';
 import type {
@@ -120,18 +120,32 @@ export async function supersededBy(
   return `${input.defaultBranch} moved to ${head.commit.slice(0, 12)} after this run started on ${input.commit.slice(0, 12)}; the run for the newer commit distributes`;
 }
 
-/** `rekey/distribution` on the commit: success only for `converged`. */
+/**
+ * `rekey/distribution` on the commit: success only for `converged`. Written only when the
+ * newest status of that context that counts (`trusted`: pipeline.yaml `status-creators`, the
+ * rule revoke, verify and audit read statuses by) has another state or description: GitHub
+ * keeps at most 1,000 statuses per sha and context and refuses more, and distribution runs on
+ * every push to main, also when nothing changed (issue #14, item 6). 1 call, +1 when written.
+ */
 export async function writeStatus(
   statuses: DistributePorts['statuses'],
   input: Pick<DistributeInput, 'commit' | 'runUrl' | 'log'>,
   outcome: DistributeOutcome,
   reported: readonly Reported[],
+  trusted?: readonly string[],
 ): Promise<'success' | 'failure'> {
   const state = outcome === 'converged' ? 'success' : 'failure';
   const description = statusDescription(
     outcome,
     reported.map((r) => r.report),
   );
+  const newest = (await statuses.listStatuses(input.commit, DISTRIBUTION_CONTEXT)).find(
+    countingStatus(trusted),
+  );
+  if (newest?.state === state && newest.description === description) {
+    input.log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description} (already on the commit)`);
+    return state;
+  }
   await statuses.createStatus(input.commit, {
     state,
     context: DISTRIBUTION_CONTEXT,
