@@ -60130,8 +60130,7 @@ var pipelineDocument = external_exports.strictObject({
 // src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 async function readDistributionEvidence(input2) {
-  const trusted = input2.trusted && new Set(input2.trusted.map((l3) => l3.toLowerCase()));
-  const counts = (s) => s.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s.creator !== null && trusted.has(s.creator.toLowerCase()));
+  const counts = countingStatus(input2.trusted);
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i]));
@@ -60164,6 +60163,10 @@ async function readDistributionEvidence(input2) {
     }
   }
   return { records, provenAt, calls: counter.calls, bounded };
+}
+function countingStatus(trusted) {
+  const set2 = trusted && new Set(trusted.map((l3) => l3.toLowerCase()));
+  return (s) => s.context === DISTRIBUTION_CONTEXT && (set2 === void 0 || s.creator !== null && set2.has(s.creator.toLowerCase()));
 }
 
 // src/commands/audit.ts

@@ -61273,8 +61273,7 @@ var pipelineDocument = external_exports.strictObject({
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 var DEFAULT_MAX_STATUS_CALLS = 20;
 async function readDistributionEvidence(input2) {
-  const trusted = input2.trusted && new Set(input2.trusted.map((l4) => l4.toLowerCase()));
-  const counts = (s2) => s2.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s2.creator !== null && trusted.has(s2.creator.toLowerCase()));
+  const counts = countingStatus(input2.trusted);
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s2, i2) => [s2, i2]));
@@ -61316,6 +61315,10 @@ function activeSince(snapshot, history2, keyIds2) {
     if (sha !== void 0) out.set(id2, sha);
   }
   return out;
+}
+function countingStatus(trusted) {
+  const set2 = trusted && new Set(trusted.map((l4) => l4.toLowerCase()));
+  return (s2) => s2.context === DISTRIBUTION_CONTEXT && (set2 === void 0 || s2.creator !== null && set2.has(s2.creator.toLowerCase()));
 }
 function trustedCreators(pipeline) {
   const list4 = pipeline["status-creators"];
@@ -81131,12 +81134,19 @@ async function supersededBy(git2, input2) {
   if (head.commit === input2.commit) return null;
   return `${input2.defaultBranch} moved to ${head.commit.slice(0, 12)} after this run started on ${input2.commit.slice(0, 12)}; the run for the newer commit distributes`;
 }
-async function writeStatus(statuses, input2, outcome, reported) {
+async function writeStatus(statuses, input2, outcome, reported, trusted) {
   const state = outcome === "converged" ? "success" : "failure";
   const description = statusDescription(
     outcome,
     reported.map((r3) => r3.report)
   );
+  const newest = (await statuses.listStatuses(input2.commit, DISTRIBUTION_CONTEXT)).find(
+    countingStatus(trusted)
+  );
+  if (newest?.state === state && newest.description === description) {
+    input2.log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description} (already on the commit)`);
+    return state;
+  }
   await statuses.createStatus(input2.commit, {
     state,
     context: DISTRIBUTION_CONTEXT,
@@ -81254,7 +81264,13 @@ async function runDistribution(input2, ports, state) {
         ...withIssues(run3.failedReports, records2),
         ...run3.passed.map((p3) => unplannedKey(p3.key, "skipped", []))
       ];
-      const status2 = await writeStatus(ports.statuses, input2, "preflight-failed", reported);
+      const status2 = await writeStatus(
+        ports.statuses,
+        input2,
+        "preflight-failed",
+        reported,
+        snapshot.pipeline["status-creators"]
+      );
       await release(lease.receipts);
       return finish({ outcome: "preflight-failed", reported, problems: run3.problems, status: status2 });
     }
@@ -81286,7 +81302,13 @@ async function runDistribution(input2, ports, state) {
     const done = (r3) => r3.report.outcome === "converged" || r3.report.outcome === "unchanged";
     const converged = applied.filter(done).map((r3) => r3.report.key);
     const outcome = applied.every(done) && problems.length === 0 ? "converged" : "failed";
-    const status = await writeStatus(ports.statuses, input2, outcome, applied);
+    const status = await writeStatus(
+      ports.statuses,
+      input2,
+      outcome,
+      applied,
+      snapshot.pipeline["status-creators"]
+    );
     const records = await state.recordDistribution(ports.issues, {
       failed,
       converged,

@@ -76389,6 +76389,10 @@ function leaseRenewal(lease, opts2) {
 
 // src/commands/distribution-evidence.ts
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
+function countingStatus(trusted) {
+  const set2 = trusted && new Set(trusted.map((l4) => l4.toLowerCase()));
+  return (s2) => s2.context === DISTRIBUTION_CONTEXT && (set2 === void 0 || s2.creator !== null && set2.has(s2.creator.toLowerCase()));
+}
 
 // src/commands/distribute/result.ts
 function buildResult(input2, startedAt, f4) {
@@ -76457,12 +76461,19 @@ async function supersededBy(git2, input2) {
   if (head.commit === input2.commit) return null;
   return `${input2.defaultBranch} moved to ${head.commit.slice(0, 12)} after this run started on ${input2.commit.slice(0, 12)}; the run for the newer commit distributes`;
 }
-async function writeStatus(statuses, input2, outcome, reported) {
+async function writeStatus(statuses, input2, outcome, reported, trusted) {
   const state = outcome === "converged" ? "success" : "failure";
   const description = statusDescription(
     outcome,
     reported.map((r3) => r3.report)
   );
+  const newest = (await statuses.listStatuses(input2.commit, DISTRIBUTION_CONTEXT)).find(
+    countingStatus(trusted)
+  );
+  if (newest?.state === state && newest.description === description) {
+    input2.log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description} (already on the commit)`);
+    return state;
+  }
   await statuses.createStatus(input2.commit, {
     state,
     context: DISTRIBUTION_CONTEXT,
@@ -76580,7 +76591,13 @@ async function runDistribution(input2, ports, state) {
         ...withIssues(run2.failedReports, records2),
         ...run2.passed.map((p3) => unplannedKey(p3.key, "skipped", []))
       ];
-      const status2 = await writeStatus(ports.statuses, input2, "preflight-failed", reported);
+      const status2 = await writeStatus(
+        ports.statuses,
+        input2,
+        "preflight-failed",
+        reported,
+        snapshot.pipeline["status-creators"]
+      );
       await release(lease.receipts);
       return finish({ outcome: "preflight-failed", reported, problems: run2.problems, status: status2 });
     }
@@ -76612,7 +76629,13 @@ async function runDistribution(input2, ports, state) {
     const done = (r3) => r3.report.outcome === "converged" || r3.report.outcome === "unchanged";
     const converged = applied.filter(done).map((r3) => r3.report.key);
     const outcome = applied.every(done) && problems.length === 0 ? "converged" : "failed";
-    const status = await writeStatus(ports.statuses, input2, outcome, applied);
+    const status = await writeStatus(
+      ports.statuses,
+      input2,
+      outcome,
+      applied,
+      snapshot.pipeline["status-creators"]
+    );
     const records = await state.recordDistribution(ports.issues, {
       failed,
       converged,

@@ -59536,8 +59536,7 @@ function verifyTrees(baseTree, headTree, opts) {
 var DISTRIBUTION_CONTEXT = "rekey/distribution";
 var DEFAULT_MAX_STATUS_CALLS = 20;
 async function readDistributionEvidence(input2) {
-  const trusted = input2.trusted && new Set(input2.trusted.map((l3) => l3.toLowerCase()));
-  const counts = (s) => s.context === DISTRIBUTION_CONTEXT && (trusted === void 0 || s.creator !== null && trusted.has(s.creator.toLowerCase()));
+  const counts = countingStatus(input2.trusted);
   const shas = input2.firstParent;
   const counter = input2.counter ?? { calls: 0 };
   const position = new Map(shas.map((s, i) => [s, i]));
@@ -59579,6 +59578,10 @@ function activeSince(snapshot, history, keyIds) {
     if (sha2 !== void 0) out.set(id, sha2);
   }
   return out;
+}
+function countingStatus(trusted) {
+  const set2 = trusted && new Set(trusted.map((l3) => l3.toLowerCase()));
+  return (s) => s.context === DISTRIBUTION_CONTEXT && (set2 === void 0 || s.creator !== null && set2.has(s.creator.toLowerCase()));
 }
 function trustedCreators(pipeline) {
   const list3 = pipeline["status-creators"];

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { undeclaredOperations } from '../../src/actions/operations.ts';
+import { undeclaredOperations } from '../../src/actions/runtime-operations.ts';
 import { prepareNewKey } from '../../src/commands/new-key.ts';
 import type { Target } from '../../src/core/formats/index.ts';
 import {

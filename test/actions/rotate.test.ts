@@ -3,7 +3,7 @@
 // INPUT_* and a real clone of the emulator's repository as the workspace. The bundle uses
 // Octokit's own fetch (nothing is injected) against the emulator on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { undeclaredOperations } from '../../src/actions/operations.ts';
+import { undeclaredOperations } from '../../src/actions/runtime-operations.ts';
 import { REKEY_MARKER_PREFIX } from '../../src/commands/rotate.ts';
 import { canary } from '../support/canary.ts';
 import { bundleAction, runScheduled, type Ran } from './runner.ts';

@@ -1,6 +1,6 @@
 // The App tokens of rotate.yml, revoke.yml and distribute.yml ask for every permission the
 // routes their action calls need, per GitHub's permission data (the emulator's table): the
-// routes are declared in src/actions/operations.ts (kept true by the action bundle tests,
+// routes are declared in src/actions/runtime-operations.ts (kept true by the action bundle tests,
 // which check every logged operation is declared), summed with `grantsFor`, and compared with
 // the `permission-*` inputs. A workflow that lost e.g. `permission-members` fails here, not in
 // production (issue #14, deliverable 2).
@@ -14,7 +14,7 @@ import {
   targetScopeOf,
   TARGET_OPERATIONS,
   type TargetScope,
-} from '../../src/actions/operations.ts';
+} from '../../src/actions/runtime-operations.ts';
 import {
   appTokenInput,
   grantsFor,
