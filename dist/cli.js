@@ -80291,6 +80291,15 @@ var versionLookup = (keys) => (key, version3, fingerprint) => {
   return { key, version: version3 };
 };
 var stateNote = (state) => state === "compromised" || state === "destroyed" ? ` (that version is ${state})` : "";
+var deployKeyOf = (r3, repository2) => ({
+  kind: "github-deploy-key",
+  key: r3.key,
+  version: r3.version,
+  repository: repository2,
+  id: r3.id,
+  title: r3.title,
+  receipt: r3
+});
 function planRemovals(orphans, observed2, keys = []) {
   const lookup = versionLookup(keys);
   const out = [];
@@ -80347,13 +80356,7 @@ function planRemovals(orphans, observed2, keys = []) {
     if (list4 === void 0 || !Array.isArray(list4)) {
       for (const r3 of g4.receipts)
         out.push({
-          kind: "github-deploy-key",
-          key: r3.key,
-          version: r3.version,
-          repository: g4.repository,
-          id: r3.id,
-          title: r3.title,
-          receipt: r3,
+          ...deployKeyOf(r3, g4.repository),
           ...unobserved(list4 === void 0 ? { error: "not observed" } : list4)
         });
       continue;
@@ -80386,17 +80389,7 @@ function planRemovals(orphans, observed2, keys = []) {
     }
     for (const r3 of g4.receipts)
       if (!seenIds.has(r3.id))
-        out.push({
-          kind: "github-deploy-key",
-          key: r3.key,
-          version: r3.version,
-          repository: g4.repository,
-          id: r3.id,
-          title: r3.title,
-          receipt: r3,
-          action: "gone",
-          reason: "already gone"
-        });
+        out.push({ ...deployKeyOf(r3, g4.repository), action: "gone", reason: "already gone" });
   }
   return out;
 }

@@ -66168,6 +66168,15 @@ var versionLookup = (keys) => (key, version3, fingerprint) => {
   return { key, version: version3 };
 };
 var stateNote = (state) => state === "compromised" || state === "destroyed" ? ` (that version is ${state})` : "";
+var deployKeyOf = (r3, repository2) => ({
+  kind: "github-deploy-key",
+  key: r3.key,
+  version: r3.version,
+  repository: repository2,
+  id: r3.id,
+  title: r3.title,
+  receipt: r3
+});
 function planRemovals(orphans, observed2, keys = []) {
   const lookup = versionLookup(keys);
   const out = [];
@@ -66224,13 +66233,7 @@ function planRemovals(orphans, observed2, keys = []) {
     if (list2 === void 0 || !Array.isArray(list2)) {
       for (const r3 of g3.receipts)
         out.push({
-          kind: "github-deploy-key",
-          key: r3.key,
-          version: r3.version,
-          repository: g3.repository,
-          id: r3.id,
-          title: r3.title,
-          receipt: r3,
+          ...deployKeyOf(r3, g3.repository),
           ...unobserved(list2 === void 0 ? { error: "not observed" } : list2)
         });
       continue;
@@ -66263,17 +66266,7 @@ function planRemovals(orphans, observed2, keys = []) {
     }
     for (const r3 of g3.receipts)
       if (!seenIds.has(r3.id))
-        out.push({
-          kind: "github-deploy-key",
-          key: r3.key,
-          version: r3.version,
-          repository: g3.repository,
-          id: r3.id,
-          title: r3.title,
-          receipt: r3,
-          action: "gone",
-          reason: "already gone"
-        });
+        out.push({ ...deployKeyOf(r3, g3.repository), action: "gone", reason: "already gone" });
   }
   return out;
 }

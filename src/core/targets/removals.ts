@@ -184,6 +184,17 @@ const versionLookup =
 const stateNote = (state: KeyState | undefined) =>
   state === 'compromised' || state === 'destroyed' ? ` (that version is ${state})` : '';
 
+/** The fields of a deploy-key removal that its receipt decides. */
+const deployKeyOf = (r: DeployKeyReceipt, repository: string) => ({
+  kind: 'github-deploy-key' as const,
+  key: r.key,
+  version: r.version,
+  repository,
+  id: r.id,
+  title: r.title,
+  receipt: r,
+});
+
 /**
  * The removals for `orphans`, given what was observed of their targets. `keys` (the commit's
  * keys) name the version states for people, and the key of an old receipt by its fingerprint.
@@ -248,13 +259,7 @@ export function planRemovals(
     if (list === undefined || !Array.isArray(list)) {
       for (const r of g.receipts)
         out.push({
-          kind: 'github-deploy-key',
-          key: r.key,
-          version: r.version,
-          repository: g.repository,
-          id: r.id,
-          title: r.title,
-          receipt: r,
+          ...deployKeyOf(r, g.repository),
           ...unobserved(list === undefined ? { error: 'not observed' } : (list as Unobserved)),
         });
       continue;
@@ -287,17 +292,7 @@ export function planRemovals(
     }
     for (const r of g.receipts)
       if (!seenIds.has(r.id))
-        out.push({
-          kind: 'github-deploy-key',
-          key: r.key,
-          version: r.version,
-          repository: g.repository,
-          id: r.id,
-          title: r.title,
-          receipt: r,
-          action: 'gone',
-          reason: 'already gone',
-        });
+        out.push({ ...deployKeyOf(r, g.repository), action: 'gone', reason: 'already gone' });
   }
   return out;
 }
