@@ -88028,6 +88028,7 @@ function repositoriesOfKeyFile(file2, bytes) {
   }
   return out;
 }
+var MAX_TOKEN_REPOSITORIES = 500;
 var TokenScopeError = class extends Error {
   name = "TokenScopeError";
 };
@@ -88043,6 +88044,10 @@ function tokenRepositories(repositories, keysRepository) {
   if (foreign.size > 0)
     throw new TokenScopeError(
       `${[...foreign].sort().join(", ")} ${foreign.size === 1 ? "is" : "are"} not owned by ${owner3}: one App installation token reaches one owner's repositories; distribute to another owner from a keys repository there`
+    );
+  if (names.size > MAX_TOKEN_REPOSITORIES)
+    throw new TokenScopeError(
+      `the targets name ${names.size} repositories; one installation token can list at most ${MAX_TOKEN_REPOSITORIES} (GitHub's "Create an installation access token"): split the keys into several keys repositories or distribution jobs`
     );
   if (names.size === 0) names.set(keysName.toLowerCase(), keysName);
   return [...names.values()].sort((a2, b4) => a2.toLowerCase().localeCompare(b4.toLowerCase()));

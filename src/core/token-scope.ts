@@ -31,6 +31,9 @@ export function repositoriesOfKeyFile(file: string, bytes: Uint8Array): string[]
   return out;
 }
 
+/** GitHub: "Up to 500 repositories can be listed" when creating an installation access token. */
+export const MAX_TOKEN_REPOSITORIES = 500;
+
 export class TokenScopeError extends Error {
   override readonly name = 'TokenScopeError';
 }
@@ -56,6 +59,10 @@ export function tokenRepositories(
   if (foreign.size > 0)
     throw new TokenScopeError(
       `${[...foreign].sort().join(', ')} ${foreign.size === 1 ? 'is' : 'are'} not owned by ${owner}: one App installation token reaches one owner's repositories; distribute to another owner from a keys repository there`,
+    );
+  if (names.size > MAX_TOKEN_REPOSITORIES)
+    throw new TokenScopeError(
+      `the targets name ${names.size} repositories; one installation token can list at most ${MAX_TOKEN_REPOSITORIES} (GitHub's "Create an installation access token"): split the keys into several keys repositories or distribution jobs`,
     );
   if (names.size === 0) names.set(keysName.toLowerCase(), keysName);
   return [...names.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
