@@ -59138,7 +59138,7 @@ var pullMarker = external_exports.strictObject({
 function inert(text3, max = 500) {
   const one2 = text3.replace(/\s+/g, " ").trim();
   const cut = one2.length > max ? `${one2.slice(0, max)}\u2026` : one2;
-  return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c4) => `\\${c4}`);
+  return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c4) => `\\${c4}`).replace(/@/g, "@\u200B");
 }
 var code = (s2) => `\`${s2.replace(/`/g, "")}\``;
 function describeTarget(t3) {

@@ -56691,7 +56691,7 @@ var pullMarker = external_exports.strictObject({
 function inert(text2, max = 500) {
   const one = text2.replace(/\s+/g, " ").trim();
   const cut = one.length > max ? `${one.slice(0, max)}\u2026` : one;
-  return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c3) => `\\${c3}`);
+  return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c3) => `\\${c3}`).replace(/@/g, "@\u200B");
 }
 function parseMarker(body) {
   const m2 = /<!-- rekey:v1 (\{[^\n]*?\}) -->/.exec(body);

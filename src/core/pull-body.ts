@@ -42,11 +42,15 @@ export interface PullInput {
   readonly evidence?: readonly string[];
 }
 
-/** Text a manifest or an operator wrote, made inert in Markdown (no HTML, links or code spans). */
+/**
+ * Text a manifest, an operator or a pull request wrote, made inert in Markdown: no HTML, links,
+ * code spans or table cells, and no @-mention (a zero-width space after `@`, so a hostile
+ * branch name or reason quoted on the dashboard notifies nobody).
+ */
 export function inert(text: string, max = 500): string {
   const one = text.replace(/\s+/g, ' ').trim();
   const cut = one.length > max ? `${one.slice(0, max)}…` : one;
-  return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c) => `\\${c}`);
+  return cut.replace(/[\\`*_{}[\]()#+!|<>~&-]/g, (c) => `\\${c}`).replace(/@/g, '@\u200b');
 }
 
 const code = (s: string) => `\`${s.replace(/`/g, '')}\``;

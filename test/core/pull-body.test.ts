@@ -139,4 +139,8 @@ describe('marker', () => {
     expect(inert('a <b> [c](d) `e` *f*')).toBe('a \\<b\\> \\[c\\]\\(d\\) \\`e\\` \\*f\\*');
     expect(inert('x'.repeat(600))).toHaveLength(501);
   });
+
+  it('inert text mentions nobody', () => {
+    expect(inert('ping @acme/everyone')).toBe('ping @\u200bacme/everyone');
+  });
 });

@@ -8,6 +8,8 @@ import {
   type HaltedKey,
 } from '../../../src/core/dashboard/render.ts';
 import { diagnostic } from '../../../src/core/diagnostics.ts';
+import { renderMarker } from '../../../src/core/pull-body.ts';
+import { claimReasons } from '../../../src/core/rekey-pulls.ts';
 import { plan } from '../../../src/core/plan/plan.ts';
 import { history, key, snapshot } from '../plan/fixtures.ts';
 
@@ -126,6 +128,49 @@ describe('renderDashboard', () => {
     expect(body).toContain(
       '| [#12](https://github.example/acme/infra/pull/12) | `infra/db` | rotation |',
     );
+  });
+
+  it('quotes a claiming PR whose branch name is hostile inertly: no mention, link, HTML or cell', () => {
+    const branch = 'rekey/@acme/everyone|<img src=x>[x](https://evil.example)';
+    const reasons = claimReasons(
+      {
+        number: 9,
+        url: 'https://github.example/acme/infra/pull/9',
+        body: renderMarker({ action: 'rotate', key: 'infra/db', versions: [2] }),
+        author: 'mallory',
+        headRef: branch,
+        headRepo: 'acme/infra',
+        baseRepo: 'acme/infra',
+        labels: ['rekey'],
+      },
+      { action: 'rotate', key: 'infra/db', versions: [2] },
+      { authors: ['rekey[bot]'] },
+    );
+    const at = new Date('2026-10-01T12:00:00Z');
+    const p = plan({ snapshot: snap, history: hist, openPulls: [], halted: [], now: at });
+    const { body } = renderDashboard({
+      snapshot: snap,
+      plan: p,
+      history: hist,
+      pulls: [],
+      claiming: [
+        {
+          number: 9,
+          url: 'https://github.example/acme/infra/pull/9',
+          author: 'mallory',
+          keyId: 'infra/db',
+          reasons,
+        },
+      ],
+      halted: new Map(),
+      now: at,
+    });
+    const line = body.split('\n').find((l) => l.startsWith('| [#9]'))!;
+    expect(line).toContain('@\u200bacme/everyone');
+    // In the reasons cell no mention, and no `<`, `[` or `(` that is not escaped.
+    expect(line.slice(line.indexOf('author mallory'))).not.toMatch(/@acme|(?<!\\)[<>[\]()]/);
+    // The row keeps its four cells: the branch's `|` is escaped.
+    expect(line.split(/(?<!\\)\|/).length).toBe(6);
   });
 
   it('is the same text at another hour of the same day, and changes when a key becomes due', () => {
