@@ -21,7 +21,8 @@ severity, where (file:line for local files) and how to fix it (docs/doctor.md):
           .sops.yaml recipients for keys-manifest material
   remote  the kind of token, a ruleset or branch protection on the default branch requiring
           the verify check (--verify-check, default "rekey verify") and a review, scheduled
-          workflows enabled and recently run
+          workflows enabled and recently run, every key owner and policy reviewer someone
+          GitHub accepts in a review request (members read for teams)
 
 The remote checks need a token in REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (metadata and
 actions read; administration read for classic protection) and the repository (--repo, else
@@ -38,7 +39,7 @@ const PREFIXES = [
   'docs/CODEOWNERS',
   '.sops.yaml',
   'keys-manifest/',
-  'policies/pipeline.yaml',
+  'policies/',
 ];
 
 export const doctorCommand: CliCommand = {
