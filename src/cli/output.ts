@@ -1,18 +1,16 @@
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../core/diagnostics.ts';
 
-/** The `--json` envelope: versioned so scripts can rely on it. */
-export function jsonReport(command: string, body: Record<string, unknown>): string {
-  return JSON.stringify({ rekey: 1, command, ...body }, null, 2) + '\n';
+/**
+ * A versioned `--json` report (src/core/reports: `rekey.<command>/v1`), as printed on stdout.
+ * Prose (notes, progress) goes to stderr, so stdout parses as one JSON document.
+ */
+export function printJson(report: object): string {
+  return JSON.stringify(report, null, 2) + '\n';
 }
 
-export function diagnosticsJson(ds: readonly Diagnostic[]): object[] {
-  return sortDiagnostics(ds).map(({ file, line, column, rule, message }) => ({
-    file,
-    line,
-    column,
-    rule,
-    message,
-  }));
+/** The `--json` envelope of the commands without a report schema (`new`, `sops verify`). */
+export function jsonReport(command: string, body: Record<string, unknown>): string {
+  return JSON.stringify({ rekey: 1, command, ...body }, null, 2) + '\n';
 }
 
 /** One line per finding, compiler style, then a count. */

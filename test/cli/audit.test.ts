@@ -8,6 +8,7 @@ import { repositoryFromRemote } from '../../src/cli/commands/audit.ts';
 import { type Emulator, startEmulator } from '../../src/sandbox/emulator/index.ts';
 import { GitRepo, keyYaml, material, POLICY } from '../core/audit/git-history.ts';
 import { rekey } from './harness.ts';
+import { report } from './json-report.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rekey-cli-audit-'));
 let repo: GitRepo;
@@ -132,6 +133,20 @@ describe('rekey audit with a token', () => {
     expect(json.github.calls).toBe(4);
     expect(r.stdout).toContain('GitHub calls: 4 of at most 300');
     expect(direct[0].commits[0].url).toBe(`${emu.serverUrl}/acme/infra/commit/${c.rotate}`);
+
+    // --json: the same report on stdout (rekey.audit/v1, valid against its schema), prose on stderr.
+    const j = await rekey(repo.dir, ['audit', '--json', '--now', '2026-05-10T00:00:00Z'], {
+      GITHUB_TOKEN: token,
+      GITHUB_API_URL: emu.apiUrl,
+      GITHUB_SERVER_URL: emu.serverUrl,
+      PATH: process.env.PATH ?? '',
+    });
+    expect(j.code).toBe(r.code);
+    expect(report('audit', j.stdout)).toMatchObject({
+      repository: 'acme/infra',
+      findings: json.findings,
+    });
+    expect(j.stderr).toContain('GitHub calls: 4 of at most 300');
   });
 });
 
