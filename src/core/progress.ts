@@ -12,6 +12,8 @@
 export interface ProgressTask {
   /** `n` more items are done (default 1). */
   tick(n?: number): void;
+  /** `done` items are done in all (for loops that know their index). */
+  at(done: number): void;
   /** The work is over (done or not); prints the last line if any was printed. Idempotent. */
   end(): void;
 }
@@ -41,7 +43,7 @@ export const PROGRESS_EVERY_MS = 10_000;
 
 /** Progress that prints nothing (the default of every command). */
 export const noProgress: Progress = {
-  start: () => ({ tick: () => undefined, end: () => undefined }),
+  start: () => ({ tick: () => undefined, at: () => undefined, end: () => undefined }),
 };
 
 /** `8m 20s`, `45s`, `1h 02m`: whole seconds, the two largest units. */
@@ -89,12 +91,14 @@ export function createProgress(opts: ProgressOptions): Progress {
         last = now;
         print(progressLine(what, unit, done, total, now - startedAt));
       };
+      const at = (n: number) => {
+        done = Math.max(0, Math.min(total, n));
+        due();
+      };
       const stop = opts.every?.(due, everyMs);
       return {
-        tick(n = 1) {
-          done = Math.min(total, done + n);
-          due();
-        },
+        tick: (n = 1) => at(done + n),
+        at,
         end() {
           if (ended) return;
           ended = true;

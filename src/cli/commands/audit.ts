@@ -19,6 +19,7 @@ import {
   type AuditReport,
 } from '../../commands/audit.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
+import { cliProgress } from '../output.ts';
 import { githubEndpoints, originUrl, repositoryFromRemote } from '../remote.ts';
 import { repoDir } from '../repo.ts';
 
@@ -162,6 +163,7 @@ export const auditCommand: CliCommand = {
         ...(repository ? { repository } : {}),
         ...(values.since ? { since: parseSince(values.since)! } : {}),
         ...(maxCalls !== undefined ? { maxCalls } : {}),
+        progress: cliProgress(io),
         ...(token && !repository
           ? { withoutGitHub: 'the repository is unknown (no --repo and no GitHub origin remote)' }
           : token
