@@ -379,6 +379,25 @@ describe('rekey doctor', () => {
     expect(emu.calls('GET /repos/{owner}/{repo}/collaborators/{username}/permission')).toBe(4);
   });
 
+  it('reports a mutating workflow whose group does not queue, once, as an error', async () => {
+    const files = goodRepo();
+    files['.github/workflows/revoke.yml'] = files['.github/workflows/revoke.yml']!.replace(
+      '  queue: max\n',
+      '',
+    );
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/good'),
+    );
+    // doctor's own rule, not also the linter's workflow/rekey-queue at the same place.
+    expect(rulesOf(r).filter((x) => !x.includes('schedule'))).toEqual(['doctor/mutations-queue']);
+    expect(r.findings.find((f) => f.rule === 'doctor/mutations-queue')).toMatchObject({
+      severity: 'error',
+      file: '.github/workflows/revoke.yml',
+      message: expect.stringContaining('rekey revoke'),
+    });
+  });
+
   it('has triggered every doctor rule, and a workflow rule', () => {
     const missing = Object.keys(DOCTOR_RULES).filter((rule) => !seen.has(rule));
     expect(missing).toEqual([]);

@@ -17,6 +17,10 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Put the workflow in the shared group: `concurrency: { group: rekey-mutations, cancel-in-progress: false }` at the top level, so rotate, revoke and distribute never run at once and never cancel each other halfway.',
   },
+  'doctor/mutations-queue': {
+    severity: 'error',
+    fix: 'Add `queue: max` to the `rekey-mutations` concurrency group (next to `cancel-in-progress: false`), so up to 100 pending runs wait in line and an emergency dispatch is never cancelled by the next run (docs/workflows.md, "No dropped emergencies").',
+  },
   'doctor/token-github-token': {
     severity: 'error',
     fix: 'Mint a GitHub App token with actions/create-github-app-token (client-id, private-key) in the job and pass `${{ steps.<id>.outputs.token }}` as `token`; events caused by GITHUB_TOKEN start no workflows, and it can never write secrets.',
@@ -154,6 +158,8 @@ export const WORKFLOW_FIXES: Readonly<Record<WorkflowRule, string>> = {
   'workflow/secret-outside-environment':
     'Move the secret to a job with `environment:` naming a protected environment, so its protection rules decide who may use it.',
   'workflow/rekey-concurrency': 'Write `cancel-in-progress: false` in the rekey concurrency group.',
+  'workflow/rekey-queue':
+    'Write `queue: max` in the rekey concurrency group, so a pending run waits instead of being cancelled by the next one.',
 };
 
 export interface DoctorFinding {
