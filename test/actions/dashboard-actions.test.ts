@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateDashboard } from '../../src/commands/dashboard.ts';
 import { haltedKeys } from '../../src/commands/distribute/failures.ts';
 import { parseYaml } from '../../src/core/yaml/index.ts';
-import { setCollaboratorRole } from '../../src/sandbox/emulator/routes/collaborator-permission.ts';
 import { editAs, tick } from '../attacks/dashboard-edit.ts';
 import { type Bed, type Checkout, days, manifest, startBed, T0 } from '../commands/rotate-bed.ts';
 import { bundleAction, runBundle, type Ran } from './runner.ts';
@@ -41,8 +40,7 @@ beforeAll(async () => {
     ['alice', 'write'],
     ['mallory', 'read'],
   ] as const) {
-    bed.emu.addUser(login);
-    setCollaboratorRole(bed.emu.repo(c.fullName), login, role);
+    bed.emu.setCollaborator(c.fullName, login, role);
   }
 }, 120_000);
 afterAll(async () => {

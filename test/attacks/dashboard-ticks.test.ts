@@ -21,7 +21,6 @@ import {
 } from '../../src/commands/distribute/failures.ts';
 import { rotate } from '../../src/commands/rotate.ts';
 import { canary } from '../support/canary.ts';
-import { setCollaboratorRole } from '../../src/sandbox/emulator/routes/collaborator-permission.ts';
 import {
   type Bed,
   type Checkout,
@@ -66,15 +65,13 @@ beforeAll(async () => {
     },
   );
   dashboard = r.issue!.number;
-  const repo = bed.emu.repo(c.fullName);
   for (const [login, role] of [
     ['alice', 'write'],
     ['mallory', 'read'],
     ['tom', 'triage'],
     ['mia', 'maintain'],
   ] as const) {
-    bed.emu.addUser(login);
-    setCollaboratorRole(repo, login, role);
+    bed.emu.setCollaborator(c.fullName, login, role);
   }
 }, 60_000);
 afterAll(async () => {
