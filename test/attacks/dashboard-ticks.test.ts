@@ -215,6 +215,29 @@ describe('ticking a box on the dashboard', () => {
     expect(comments().at(-1)!.body).toContain('resume `svc/halted`: resumed');
   });
 
+  it('after the resume, the failed key gets retry now; a tick asks for a distribution run', async () => {
+    const a = bed.ports(c.fullName, actionsToken);
+    const r = await updateDashboard(
+      { tree: c.tree, history: c.history, now: NOW },
+      {
+        pulls: a.pulls,
+        issues: a.issues,
+        halted: () => haltedKeys(a.issues),
+        failures: () => a.issues.listIssues(FAILURE_LABEL),
+      },
+    );
+    expect(r.issue).toMatchObject({ number: dashboard, result: 'updated' });
+    expect(body()).toContain('- [ ] <!-- rekey:request retry svc/halted -->');
+    expect(body()).not.toContain('rekey:request resume svc/halted');
+    const handled = await deliver(await edit('alice', tick(body(), 'retry', 'svc/halted')));
+    expect(handled).toMatchObject({
+      kind: 'handled',
+      distribute: true,
+      outcomes: [{ result: 'done', detail: 'a distribution run follows' }],
+    });
+    expect(body()).toContain('- [ ] <!-- rekey:request retry svc/halted -->');
+  });
+
   it('naming a key that is not in the manifest: refused, and said so', async () => {
     const forged = body().replace(
       '- [ ] <!-- rekey:request rotate svc/other -->',
@@ -242,7 +265,7 @@ describe('ticking a box on the dashboard', () => {
     });
     const forged = ((await res.json()) as { number: number }).number;
     bed.emu.clearLog();
-    const r = await deliver(await edit('alice', tick(body(forged), 'rotate', 'svc/key'), forged));
+    const r = await deliver(await edit('alice', tick(body(forged), 'retry', 'svc/halted'), forged));
     expect(r).toMatchObject({ kind: 'ignored' });
     expect((r as { reason: string }).reason).toMatch(
       /is not rekey's dashboard: its author alice is not the dashboard workflow/,
