@@ -5,6 +5,7 @@ export * from './jwk.ts';
 export * from './kind.ts';
 export * from './receipt.ts';
 export * from './registry.ts';
+export * from './kinds/postgres-role.ts';
 export * from './observe.ts';
 export * from './plan.ts';
 export * from './render.ts';

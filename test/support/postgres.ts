@@ -1,0 +1,156 @@
+// A real PostgreSQL server for tests: initdb in a temporary folder, listening on 127.0.0.1
+// (a free port) and a unix socket in that folder, every statement logged (log_statement=all,
+// logging_collector into the folder), stopped by stop(). When the server binaries are absent,
+// startPostgres() answers with the reason instead, for the test to print and skip.
+//
+// PostgreSQL refuses to run as root: when the tests run as root (as `npm test` does here), the
+// server runs as `nobody` through setpriv, and the folder is chown'ed to it.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+const BIN = process.env['REKEY_TEST_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
+const NOBODY = 65534;
+
+export interface PgServer {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly dir: string;
+  /** A URL for `user` on this server, plaintext loopback (`sslmode=disable`). */
+  url(user: string, password: string, database?: string): string;
+  /** Runs SQL as the bootstrap superuser (test setup and inspection only). */
+  sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    params?: unknown[],
+  ): Promise<R[]>;
+  /** The server's log so far (every statement, connection and error). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Why the server cannot run here, or null. */
+export function postgresUnavailable(): string | null {
+  for (const b of ['initdb', 'pg_ctl', 'postgres'])
+    if (!existsSync(join(BIN, b))) return `PostgreSQL server binaries not found (${join(BIN, b)})`;
+  if (process.getuid?.() === 0 && !existsSync('/usr/bin/setpriv'))
+    return 'running as root without setpriv: PostgreSQL refuses to run as root';
+  return null;
+}
+
+export async function startPostgres(): Promise<PgServer> {
+  const why = postgresUnavailable();
+  if (why !== null) throw new Error(why);
+  const root = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'rekey-pg-'));
+  const data = join(dir, 'data');
+  const superPassword = randomBytes(18).toString('hex');
+  writeFileSync(join(dir, 'pw'), `${superPassword}\n`, { mode: 0o600 });
+  if (root) {
+    chownSync(dir, NOBODY, NOBODY);
+    chownSync(join(dir, 'pw'), NOBODY, NOBODY);
+  }
+  const as = (cmd: string, args: string[]) =>
+    root
+      ? run(
+          '/usr/bin/setpriv',
+          [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', cmd, ...args],
+          {
+            cwd: dir,
+            env: { PATH: '/usr/bin:/bin', LANG: 'C', HOME: dir },
+          },
+        )
+      : run(cmd, args, { cwd: dir, env: { ...process.env, LANG: 'C' } });
+
+  await as(join(BIN, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${join(dir, 'pw')}`,
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+  ]);
+  const port = await freePort();
+  const conf = [
+    `listen_addresses = '127.0.0.1'`,
+    `port = ${port}`,
+    `unix_socket_directories = '${dir}'`,
+    `log_statement = 'all'`,
+    `log_connections = on`,
+    `logging_collector = on`,
+    `log_directory = '${join(dir, 'log')}'`,
+    `log_filename = 'postgresql.log'`,
+    `fsync = off`,
+    `max_connections = 40`,
+    `password_encryption = 'scram-sha-256'`,
+  ];
+  writeFileSync(join(data, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
+  if (root) chownSync(join(data, 'postgresql.auto.conf'), NOBODY, NOBODY);
+  await as(join(BIN, 'pg_ctl'), [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'pg_ctl.log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
+
+  const url = (user: string, password: string, database = 'postgres') =>
+    `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?sslmode=disable`;
+  let stopped = false;
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    url,
+    async sql(text, params) {
+      const c = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password: superPassword,
+        database: 'postgres',
+      });
+      await c.connect();
+      try {
+        return (await c.query(text, params)).rows;
+      } finally {
+        await c.end();
+      }
+    },
+    log: () => {
+      const f = join(dir, 'log', 'postgresql.log');
+      return existsSync(f) ? readFileSync(f, 'utf8') : '';
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await as(join(BIN, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']).catch(
+        () => undefined,
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
