@@ -29,6 +29,8 @@ export interface PgServer {
     text: string,
     params?: unknown[],
   ): Promise<R[]>;
+  /** Like sql, kept out of the statement log (setup that carries a password). */
+  quietSql(text: string): Promise<void>;
   /** The server's log so far (every statement, connection and error). */
   log(): string;
   stop(): Promise<void>;
@@ -97,6 +99,7 @@ export async function startPostgres(): Promise<PgServer> {
     `unix_socket_directories = '${dir}'`,
     `log_statement = 'all'`,
     `log_connections = on`,
+    `log_line_prefix = '%m [%p] %u@%d '`,
     `logging_collector = on`,
     `log_directory = '${join(dir, 'log')}'`,
     `log_filename = 'postgresql.log'`,
@@ -119,6 +122,17 @@ export async function startPostgres(): Promise<PgServer> {
 
   const url = (user: string, password: string, database = 'postgres') =>
     `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?sslmode=disable`;
+  const superuser = async () => {
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password: superPassword,
+      database: 'postgres',
+    });
+    await c.connect();
+    return c;
+  };
   let stopped = false;
   return {
     host: '127.0.0.1',
@@ -126,16 +140,19 @@ export async function startPostgres(): Promise<PgServer> {
     dir,
     url,
     async sql(text, params) {
-      const c = new pg.Client({
-        host: '127.0.0.1',
-        port,
-        user: 'postgres',
-        password: superPassword,
-        database: 'postgres',
-      });
-      await c.connect();
+      const c = await superuser();
       try {
         return (await c.query(text, params)).rows;
+      } finally {
+        await c.end();
+      }
+    },
+    async quietSql(text) {
+      const c = await superuser();
+      try {
+        // Its own statement: a query string is logged whole before any SET in it applies.
+        await c.query(`SET log_statement = 'none'`);
+        await c.query(text);
       } finally {
         await c.end();
       }
