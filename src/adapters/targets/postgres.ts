@@ -7,7 +7,7 @@
  * TLS with certificate and host name verification is the default (`sslmode` absent means
  * `verify-full`); `require`, `verify-ca`, `prefer` and `allow` are refused, since they accept a
  * server whose name was not checked. `sslmode=disable` is accepted only for a loopback host or
- * a unix socket (`?host=/socket/dir`) AND when the adapter is built with
+ * a unix socket (`postgresql://user:pw@localhost/db?host=/socket/dir`) AND when the adapter is built with
  * `allowPlaintextLoopback` (tests, a local proxy that does TLS itself).
  *
  * Every operation opens its own connection and closes it (a run makes a handful). Passwords

@@ -8,6 +8,7 @@ export * from './registry.ts';
 export * from './kinds/postgres-role.ts';
 export * from './observe.ts';
 export * from './plan.ts';
+export * from './probe.ts';
 export * from './render.ts';
 export * from './secret-value.ts';
 export * from './ownership.ts';

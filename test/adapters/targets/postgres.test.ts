@@ -296,6 +296,15 @@ describe.skipIf(unavailable !== null)('postgres-role against a real server', () 
     expect(r.statements).toEqual([]);
     expect(r.result.problems.join('\n')).toMatch(/admin connection failed: SQLSTATE 28P01/);
     expect(await canLogIn('app_green', secret(ALT, 4))).toBe(false);
+    // TLS is verified by default: the same URL without sslmode=disable, to this server that
+    // has no TLS, fails preflight too.
+    const noTls = await run({ env: { [CONN]: adminUrl.replace('?sslmode=disable', '') } });
+    expect(noTls.result.outcome).toBe('preflight-failed');
+    expect(noTls.writes).toEqual([]);
+    expect(noTls.statements).toEqual([]);
+    expect(noTls.result.problems.join('\n')).toContain(
+      'The server does not support SSL connections',
+    );
     // The right password converges.
     const ok = await run();
     expect(ok.result.outcome).toBe('converged');
