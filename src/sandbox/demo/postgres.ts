@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   chownSync,
   existsSync,
   mkdtempSync,
@@ -33,6 +34,8 @@ export interface PgServer {
   readonly host: '127.0.0.1';
   readonly port: number;
   readonly dir: string;
+  /** With `tls`: the CA certificate that signed the server's (for `sslrootcert`). */
+  readonly caFile?: string;
   /** A URL for `user` on this server, plaintext loopback (`sslmode=disable`). */
   url(user: string, password: string, database?: string): string;
   /** Runs SQL as the bootstrap superuser (test setup and inspection only). */
@@ -67,7 +70,11 @@ export function postgresUnavailable(): string | null {
   return null;
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/**
+ * `tls`: the server also speaks TLS with a certificate for 127.0.0.1 (IP SAN only) signed by a
+ * CA made for it; `caFile` is that CA's certificate, for `sslrootcert`.
+ */
+export async function startPostgres(opts: { tls?: boolean } = {}): Promise<PgServer> {
   const why = postgresUnavailable();
   if (why !== null) throw new Error(why);
   const root = process.getuid?.() === 0;
@@ -120,6 +127,47 @@ export async function startPostgres(): Promise<PgServer> {
     `max_connections = 40`,
     `password_encryption = 'scram-sha-256'`,
   ];
+  if (opts.tls) {
+    const ssl = (args: string[]) => run('/usr/bin/openssl', args, { cwd: dir });
+    await ssl(
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'].concat([
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=rekey test CA',
+      ]),
+    );
+    await ssl(
+      ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'].concat([
+        '-keyout',
+        'server.key',
+        '-out',
+        'server.csr',
+        '-subj',
+        '/CN=127.0.0.1',
+      ]),
+    );
+    writeFileSync(join(dir, 'san.cnf'), 'subjectAltName = IP:127.0.0.1\n');
+    await ssl(
+      ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key'].concat([
+        '-CAcreateserial',
+        '-out',
+        'server.pem',
+        '-days',
+        '2',
+        '-extfile',
+        'san.cnf',
+      ]),
+    );
+    for (const f of ['server.key', 'server.pem']) if (root) chownSync(join(dir, f), NOBODY, NOBODY);
+    chmodSync(join(dir, 'server.key'), 0o600);
+    conf.push(`ssl = on`, `ssl_cert_file = '${join(dir, 'server.pem')}'`);
+    conf.push(`ssl_key_file = '${join(dir, 'server.key')}'`);
+  }
   writeFileSync(join(data, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
   if (root) chownSync(join(data, 'postgresql.auto.conf'), NOBODY, NOBODY);
   await as(join(BIN, 'pg_ctl'), [
@@ -151,6 +199,7 @@ export async function startPostgres(): Promise<PgServer> {
     host: '127.0.0.1',
     port,
     dir,
+    ...(opts.tls ? { caFile: join(dir, 'ca.pem') } : {}),
     url,
     async sql(text, params) {
       const c = await superuser();
