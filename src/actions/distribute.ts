@@ -130,7 +130,8 @@ await runAction(async () => {
       statuses: github.statuses,
       issues: github.issues,
       state: createStateRefAdapter(client, at),
-      targets: createTargetPorts(targetsClient, outputDir),
+      // postgres-role targets read their admin URL (REKEY_PG_*) from the job's environment.
+      targets: createTargetPorts(targetsClient, outputDir, { env: (n) => process.env[n] }),
       sops: new BuiltinSopsCodec({ identities: ages.identities }),
     },
   );

@@ -84,6 +84,9 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
         homedir: rawIo.env.HOME || homedir(),
       });
       for (const id of ages.identities) io.mask(id);
+      // postgres-role admin URLs carry a password: never echoed, masked all the same.
+      for (const [name, value] of Object.entries(rawIo.env))
+        if (name.startsWith('REKEY_PG_') && value) io.mask(value);
       if (ages.identities.length === 0)
         throw new UsageError(
           'rekey distribute: no age identity to decrypt keys-manifest/ with: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE',
@@ -137,7 +140,7 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
           statuses: github.statuses,
           issues: github.issues,
           state: createStateRefAdapter(gh, at),
-          targets: createTargetPorts(gh, outputDir),
+          targets: createTargetPorts(gh, outputDir, { env: (n) => rawIo.env[n] }),
           sops: new BuiltinSopsCodec({ identities: ages.identities }),
         },
       );
