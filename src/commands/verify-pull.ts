@@ -139,7 +139,7 @@ export async function verifyPull(
   const removals = removalsOnMerge(keysOf(input.base.tree), keysOf(input.head.tree));
   const kind: ChangeKind =
     scope['pipeline-code'].length === 0
-      ? rewrap.kind
+      ? found.kind
       : found.kind === 'none'
         ? 'pipeline-code'
         : 'mixed';
@@ -151,7 +151,11 @@ export async function verifyPull(
     diagnostics: sortDiagnostics([
       ...found.diagnostics,
       ...checkScope(scope),
-      ...rewrap.diagnostics,
+      // compareSides judged the manifest trees; this adds what only the PR shows (its
+      // branch, pipeline code), without repeating a finding.
+      ...rewrap.diagnostics.filter(
+        (d) => !found.diagnostics.some((f) => f.rule === d.rule && f.file === d.file),
+      ),
       ...(await provenance(input, found.keys, ports)),
     ]),
   };
