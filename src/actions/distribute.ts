@@ -101,6 +101,7 @@ await runAction(async () => {
   const outputDir = path.resolve(ctx.workspace, i['output-dir']);
   mkdirSync(outputDir, { recursive: true, mode: 0o700 });
   const run = runUrl(ctx);
+  const codec = new BuiltinSopsCodec({ identities: ages.identities });
   const result = await distribute(
     {
       commit: sha,
@@ -122,7 +123,9 @@ await runAction(async () => {
       issues: github.issues,
       state: createStateRefAdapter(client, at),
       targets: createTargetPorts(targetsClient, outputDir),
-      sops: new BuiltinSopsCodec({ identities: ages.identities }),
+      sops: codec,
+      // Keys whose material .sops.yaml wants re-wrapped: the rekey/rewrap PR (pull-requests: write).
+      rewrap: { git: github.git, pulls: github.pulls, codec },
     },
   );
 
