@@ -33,6 +33,7 @@ import {
   keysOf,
 } from './narrate.ts';
 import { reviewAndMerge } from './pull-life.ts';
+import { rewrapStep } from './rewrap-step.ts';
 import { writeAuditReport } from './report.ts';
 import { KEYS_REPO, openSandbox } from './sandbox.ts';
 import { checkTargets, type TargetCheck } from './targets-check.ts';
@@ -246,6 +247,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if ((await rotateRun(T.incident, emergency)) === 0) problems.push('the emergency opened no PR');
     say('  revoke: a compromised version needs no grace');
     await revokeRun(minutes(T.incident, 45));
+
+    const rewrapAt = minutes(T.incident, 50);
+    sb.setClock(rewrapAt);
+    section(rewrapAt, '.sops.yaml gains a recipient: the re-wrap PR');
+    await rewrapStep(sb, {
+      say,
+      problems,
+      codec: distributionCodec,
+      rewrapper: new BuiltinSopsCodec({ identities: [...opts.identities] }),
+      mask: (v) => masked.add(v),
+      runUrl: RUN,
+      distribute: () => distribute(),
+    });
 
     const end = minutes(T.incident, 60);
     sb.setClock(end);
