@@ -11,7 +11,8 @@
  * Idempotent: the commit on `rekey/rewrap` carries `Rekey-Rewrap: <digest>` of what it
  * re-wraps (each file's current bytes and its rule's recipients). A run with the same digest
  * writes nothing; a different one (another file, another recipient) adds a commit on top of
- * the branch, fast-forward, so the open PR is updated, never a second one opened. REST calls
+ * the branch, fast-forward, whose tree is the default branch's plus the re-wraps, so the open
+ * PR is updated, never a second one opened. REST calls
  * when nothing changed: branch 1 + commit message 1 + createPull 2 (it answers `exists`).
  */
 import { createHash } from 'node:crypto';
@@ -164,30 +165,35 @@ async function ensureRewrapPull(
   const changes = files.map((f) => ({ path: f.path, content: f.bytes }));
   let outcome: RewrapPull['outcome'] = 'created';
   const branch = await ports.git.getBranchHead(REWRAP_BRANCH);
-  if (branch !== null) {
-    const theirs = rekeyTrailers((await ports.git.getCommitMessage(branch.commit)) ?? '');
-    if (theirs.get('Rekey-Rewrap') === digest) outcome = 'unchanged';
-    else {
-      // On top of the branch (fast-forward, never forced): its open PR is updated in place.
+  const theirs =
+    branch === null
+      ? undefined
+      : rekeyTrailers((await ports.git.getCommitMessage(branch.commit)) ?? '');
+  if (branch !== null && theirs?.get('Rekey-Rewrap') === digest) outcome = 'unchanged';
+  else {
+    const main = await ports.git.getBranchHead(input.defaultBranch);
+    if (main === null) throw new Error(`the default branch ${input.defaultBranch} does not exist`);
+    if (branch !== null) {
+      // A child of the branch head (fast-forward, never forced, so its open PR is updated in
+      // place) whose tree is the default branch's now plus the re-wraps: the PR's diff is the
+      // re-wrap alone, whatever merged meanwhile, and merges without conflicts.
       await ports.git.commitFiles({
-        base: branch,
+        base: { commit: branch.commit, tree: main.tree },
         changes,
         message: msg,
         branch: { name: REWRAP_BRANCH, mode: 'fast-forward' },
       });
       outcome = 'updated';
+    } else {
+      const r = await ports.git.commitFiles({
+        base: main,
+        changes,
+        message: msg,
+        branch: { name: REWRAP_BRANCH, mode: 'create' },
+      });
+      // `exists`: another run created it meanwhile; its PR is the one to keep.
+      if (r.ref === 'exists') outcome = 'unchanged';
     }
-  } else {
-    const main = await ports.git.getBranchHead(input.defaultBranch);
-    if (main === null) throw new Error(`the default branch ${input.defaultBranch} does not exist`);
-    const r = await ports.git.commitFiles({
-      base: main,
-      changes,
-      message: msg,
-      branch: { name: REWRAP_BRANCH, mode: 'create' },
-    });
-    // `exists`: another run created it meanwhile; its PR is the one to keep.
-    if (r.ref === 'exists') outcome = 'unchanged';
   }
 
   const body = renderBody(files, heldIds);

@@ -158,6 +158,39 @@ describe('distribute: re-wrap hold', () => {
     expect(writes).toEqual([]);
   });
 
+  it('another recipient change updates the same PR, fast-forward, with a pure re-wrap of main', async () => {
+    const before = openRewraps()[0]!;
+    const oldHead = (await bed.emu.repo(REPO).git.readRef('refs/heads/rekey/rewrap'))!;
+    const second = await identityToRecipient(await generateIdentity());
+    const text = dec.decode(bed.tree.get('.sops.yaml'));
+    bed.write('.sops.yaml', text.replace(`,${fresh}\n`, `,${fresh},${second}\n`));
+    await bed.commit('sops: payments readable by a second identity too');
+    const { result } = await run();
+    expect(openRewraps()).toHaveLength(1);
+    expect(result.rewrap).toMatchObject({ number: before.number, outcome: 'updated' });
+    const newHead = (await bed.emu.repo(REPO).git.readRef('refs/heads/rekey/rewrap'))!;
+    expect(newHead).not.toBe(oldHead);
+    const parents = await bed.emu.repo(REPO).git.resolveCommit(`${newHead}^`);
+    expect(parents).toBe(oldHead);
+    const base = await treeAt(bed.head());
+    const head = await treeAt(newHead);
+    const verdict = await verifyPull(
+      {
+        base: { sha: bed.head(), tree: base },
+        head: { sha: newHead, tree: head },
+        now: bed.now(),
+        headRef: 'rekey/rewrap',
+      },
+      {
+        history: () => Promise.reject(new Error('unused')),
+        firstParent: () => Promise.reject(new Error('unused')),
+      },
+    );
+    expect(verdict.diagnostics).toEqual([]);
+    expect(verdict.kind).toBe('rewrap');
+    expect(openRewraps()[0]!.issue.body).toContain(`+${second}`);
+  });
+
   it('without the PR ports the key is held and reported, and no PR is opened', async () => {
     const before = bed.emu.repo(REPO).pulls.size;
     const { result } = await run(false);
