@@ -4,7 +4,7 @@
  * manifest as doctor and the workflows need them; the example keys removed or re-wrapped; a
  * second run changes nothing; nothing it did not write is ever overwritten.
  */
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { identityToRecipient } from 'age-encryption';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -158,6 +158,22 @@ describe('rekey init', () => {
     expect(s.stderr).toContain('refusing to overwrite .sops.yaml');
     expect(snapshot(dir)).toEqual(mine);
     expect(existsSync(join(dir, 'new-id.txt'))).toBe(false);
+  });
+
+  it('a run that stopped after writing the identity converges: the re-run adopts it', async () => {
+    const dir = fresh();
+    expect((await rekey(dir, ['init', ...FLAGS, '--identity-out', 'id.txt'])).code).toBe(0);
+    const identity = identityOf(read(dir, 'id.txt'));
+    canary.register(identity, 'init identity');
+    // As if the first run had stopped right after the identity: no other file written.
+    for (const p of ['.rekey-init.json', '.github/CODEOWNERS', 'rekey-app-manifest.json'])
+      rmSync(join(dir, p));
+    git(dir, 'checkout', '-q', '--', '.sops.yaml', 'policies/pipeline.yaml', 'keys-manifest');
+    const r = await rekey(dir, ['init', ...FLAGS, '--identity-out', 'id.txt']);
+    expect(r.code).toBe(0);
+    expect(identityOf(read(dir, 'id.txt'))).toBe(identity);
+    expect(read(dir, '.sops.yaml')).toContain(await identityToRecipient(identity));
+    canary.scan({ stdout: r.stdout, stderr: r.stderr });
   });
 
   it('refuses to overwrite a file it wrote once it was edited', async () => {

@@ -44,6 +44,7 @@ const CODEOWNERS = '.github/CODEOWNERS';
 const PIPELINE = 'policies/pipeline.yaml';
 const MANIFEST = 'rekey-app-manifest.json';
 const HEADER = '# Written by `rekey init` (recorded in .rekey-init.json).\n';
+const IDENTITY_HEADER = '# rekey distribution identity, written by rekey init;';
 
 interface InitRecord {
   readonly 'rekey-init': 1;
@@ -195,7 +196,12 @@ export const initCommand: CliCommand = {
       values['print-identity'] ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`);
 
     const recordBytes = await readOptional(at(RECORD));
-    const record = recordBytes ? (JSON.parse(dec.decode(recordBytes)) as InitRecord) : undefined;
+    let record: InitRecord | undefined;
+    try {
+      record = recordBytes ? (JSON.parse(dec.decode(recordBytes)) as InitRecord) : undefined;
+    } catch {
+      throw new UsageError(`rekey init: ${RECORD} is not valid JSON; restore it from git`);
+    }
     if (record && record.app !== slug)
       throw new UsageError(
         `rekey init: this repository was set up for --app ${record.app}; edit its files by hand to change that`,
@@ -207,12 +213,22 @@ export const initCommand: CliCommand = {
     const identityOut = values['identity-out']
       ? resolve(io.cwd, values['identity-out'])
       : undefined;
+    let adopted = false;
     if (recipient === undefined) {
-      if (identityOut && (await readOptional(identityOut)) !== undefined)
+      const existing = identityOut ? await readOptional(identityOut) : undefined;
+      const text = existing === undefined ? undefined : dec.decode(existing);
+      const ours = text?.startsWith(IDENTITY_HEADER) === true;
+      if (text !== undefined && !ours)
         throw new UsageError(
           `rekey init: ${values['identity-out']} exists; refusing to overwrite an identity`,
         );
-      identity = await generateIdentity();
+      // A run that stopped after writing the identity: adopt it, so a re-run converges.
+      identity = ours
+        ? text!.split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))
+        : await generateIdentity();
+      if (identity === undefined)
+        throw new UsageError(`rekey init: ${values['identity-out']} holds no age identity`);
+      adopted = ours;
       recipient = await identityToRecipient(identity);
     }
 
@@ -296,15 +312,11 @@ export const initCommand: CliCommand = {
       return EXIT.ok;
     }
 
-    if (identity !== undefined && identityOut)
-      await writeFile(
-        identityOut,
-        `# rekey distribution identity; public key: ${recipient}\n${identity}\n`,
-        {
-          flag: 'wx',
-          mode: 0o600,
-        },
-      );
+    if (identity !== undefined && identityOut && !adopted)
+      await writeFile(identityOut, `${IDENTITY_HEADER} public key: ${recipient}\n${identity}\n`, {
+        flag: 'wx',
+        mode: 0o600,
+      });
     for (const path of writes) await atomicWrite(at(path), want.get(path)!);
     for (const path of removals) await rm(at(path), { force: true });
     for (const id of removedKeys) await removeEmptyFolders(dir, `keys-manifest/${id}`);
