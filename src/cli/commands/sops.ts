@@ -71,7 +71,9 @@ export const sops: CliCommand = {
     );
     const file = positionals[0];
     if (!['decrypt', 'encrypt', 'verify'].includes(verb ?? '') || file === undefined)
-      throw new UsageError(`rekey sops: expected decrypt, encrypt, verify or rewrap (and a FILE)\n\n${help}`);
+      throw new UsageError(
+        `rekey sops: expected decrypt, encrypt, verify or rewrap (and a FILE)\n\n${help}`,
+      );
     const dir = repoDir(io, values.dir);
     if (verb === 'decrypt') {
       const { codec } = await sopsCodec(io, dir, { decrypt: true });
