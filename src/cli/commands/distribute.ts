@@ -13,6 +13,7 @@ import { keyId } from '../../core/formats/index.ts';
 import { loadSnapshot } from '../../core/load-snapshot.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
 import { EXIT, parse, UsageError, type CliCommand } from '../args.ts';
+import { cliProgress } from '../output.ts';
 import {
   cliClient,
   cliHolder,
@@ -129,6 +130,7 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
             info: (m) => io.stderr(`${m}\n`),
             warn: (m) => io.stderr(`warning: ${m}\n`),
           },
+          progress: cliProgress({ now: () => rawIo.now(), stderr: (t) => io.stderr(t) }),
         },
         {
           git: github.git,

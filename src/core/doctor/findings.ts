@@ -101,6 +101,14 @@ export const DOCTOR_RULES = {
     severity: 'warning',
     fix: "Set `pull-authors: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only PRs the rotation App opened count as rekey's (a copied marker neither holds a key back nor spends max-open-prs), and verify refuses a new version in a PR anyone else opened (docs/formats.md).",
   },
+  'doctor/reviewer-unresolvable': {
+    severity: 'error',
+    fix: "Name a team of the repository's organization that the App can see (grant the App the organization permission Members: read) or a user with write access to the repository. GitHub refuses a review request naming anyone else, and refuses all of its reviewers with them, so rekey's PRs would open with nobody asked.",
+  },
+  'doctor/reviewer-cannot-approve': {
+    severity: 'warning',
+    fix: 'Give the user write access (or name a team that has it): a review from someone with read access is recorded, but does not count toward the approvals branch protection requires.',
+  },
   'doctor/sops-crypt-rule': {
     severity: 'warning',
     fix: 'Set `encrypted_regex: ^secret$` on the keys-manifest rule so only `secret` is encrypted and `id`, `version` and `public` stay reviewable (DESIGN "Formats").',
