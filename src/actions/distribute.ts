@@ -109,6 +109,7 @@ await runAction(async () => {
   const outputDir = path.resolve(ctx.workspace, i['output-dir']);
   mkdirSync(outputDir, { recursive: true, mode: 0o700 });
   const run = runUrl(ctx);
+  const codec = new BuiltinSopsCodec({ identities: ages.identities });
   const result = await distribute(
     {
       commit: sha,
@@ -132,7 +133,9 @@ await runAction(async () => {
       state: createStateRefAdapter(client, at),
       // postgres-role targets read their admin URL (REKEY_PG_*) from the job's environment.
       targets: createTargetPorts(targetsClient, outputDir, { env: (n) => process.env[n] }),
-      sops: new BuiltinSopsCodec({ identities: ages.identities }),
+      sops: codec,
+      // Keys whose material .sops.yaml wants re-wrapped: the rekey/rewrap PR (pull-requests: write).
+      rewrap: { git: github.git, pulls: github.pulls, codec },
     },
   );
 

@@ -148,6 +148,7 @@ describe('.github/workflows/distribute.yml', () => {
       'permission-contents': 'write',
       'permission-statuses': 'write',
       'permission-issues': 'write',
+      'permission-pull-requests': 'write',
     });
     // The targets: the repositories rekey computed from this checkout, secrets only.
     const targets = step((s) => s.id === 'targets');

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepoSettingsAdapter } from '../../src/adapters/github/repo-settings.ts';
 import { doctor, REMOTE_CHECKS } from '../../src/commands/doctor.ts';
+import { DEMO_RECIPIENT } from '../../src/core/doctor/demo-recipient.ts';
 import { DOCTOR_RULES } from '../../src/core/doctor/findings.ts';
 import type { DoctorReport } from '../../src/core/doctor/report.ts';
 import { type Emulator, startEmulator } from '../../src/sandbox/emulator/index.ts';
@@ -313,6 +314,17 @@ describe('rekey doctor', () => {
     expect(rulesOf(r).filter((x) => !x.includes('schedule'))).toEqual([
       'doctor/verify-merge-group',
     ]);
+  });
+
+  it('reports the published demo recipient in .sops.yaml as an error', async () => {
+    const files = goodRepo();
+    files['.sops.yaml'] = files['.sops.yaml']!.replace(/age: age1\S+/, `age: ${DEMO_RECIPIENT}`);
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/good'),
+    );
+    expect(rulesOf(r)).toEqual(['doctor/demo-recipient']);
+    expect(r.errors).toBe(1);
   });
 
   it('finds owners and reviewers GitHub would refuse in a review request, each located', async () => {

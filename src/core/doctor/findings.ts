@@ -93,6 +93,10 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Give keys-manifest material a creation rule with recipients: `path_regex: ^keys-manifest/.*\\.sops\\.yaml$` and `age: age1...` (the distribution identity, plus a break-glass recipient).',
   },
+  'doctor/demo-recipient': {
+    severity: 'error',
+    fix: "Replace the demo recipient in .sops.yaml with your distribution identity's (`rekey init` does it for a fresh copy of the template), then re-wrap the material (`rekey sops rewrap`, or merge the rekey/rewrap PR distribution opens) and rotate every key that was ever wrapped for it: its identity is public (docs/runbooks/rotate-age-identity.md).",
+  },
   'doctor/status-creators-unpinned': {
     severity: 'warning',
     fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, not a status anyone with `statuses: write` can post (docs/formats.md).",

@@ -11,6 +11,7 @@ import { lintWorkflow } from '../workflow-lint/index.ts';
 import type { WorkflowRule } from '../workflow-lint/index.ts';
 import { parseYaml } from '../yaml/index.ts';
 import { codeownersFile, decidingRule, parseCodeowners } from './codeowners.ts';
+import { checkDemoRecipient } from './demo-recipient.ts';
 import { type AppTokenStep, appTokenInputs, checkDistributeTokens } from './distribute-tokens.ts';
 import { type DoctorFinding, finding, place, WORKFLOW_FIXES } from './findings.ts';
 import { checkMutationsQueue, withoutRepeatedQueueFindings } from './mutations-queue.ts';
@@ -161,7 +162,12 @@ export function checkLocal(tree: FileTree): LocalReport {
         ),
       );
 
-  findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree), ...checkStatusCreators(tree));
+  findings.push(
+    ...checkCodeowners(tree),
+    ...checkSopsConfig(tree),
+    ...checkDemoRecipient(tree),
+    ...checkStatusCreators(tree),
+  );
   return {
     findings: withoutRepeatedQueueFindings(findings),
     scheduled,

@@ -13,7 +13,7 @@ export const verifyReportSchema = z.object({
   kind: z
     .string()
     .describe(
-      'The change as a whole: none, rotation, promotion, revocation, emergency, new-key, configuration, pipeline-code, mixed (new kinds may be added within v1).',
+      'The change as a whole: none, rotation, promotion, revocation, emergency, new-key, configuration, pipeline-code, rewrap, mixed (new kinds may be added within v1).',
     ),
   keys: z
     .array(

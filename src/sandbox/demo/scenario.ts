@@ -36,6 +36,7 @@ import {
   keysOf,
 } from './narrate.ts';
 import { reviewAndMerge } from './pull-life.ts';
+import { rewrapStep } from './rewrap-step.ts';
 import { writeAuditReport } from './report.ts';
 import { KEYS_REPO, openSandbox } from './sandbox.ts';
 import { checkTargets, type TargetCheck } from './targets-check.ts';
@@ -254,7 +255,20 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say('  alternating users, as AWS Secrets Manager rotates them; the login test is the probe');
     problems.push(...(await databaseRotation(say, (v) => void masked.add(v))));
 
-    const end = minutes(T.incident, 60);
+    const rewrapAt = minutes(T.incident, 55);
+    sb.setClock(rewrapAt);
+    section(rewrapAt, '.sops.yaml gains a recipient: the re-wrap PR');
+    await rewrapStep(sb, {
+      say,
+      problems,
+      codec: distributionCodec,
+      rewrapper: new BuiltinSopsCodec({ identities: [...opts.identities] }),
+      mask: (v) => masked.add(v),
+      runUrl: RUN,
+      distribute: () => distribute(),
+    });
+
+    const end = minutes(T.incident, 65);
     sb.setClock(end);
     section(end, 'where every key stands on main');
     for (const l of describeKeys(await sb.checkout())) say(`  ${l}`);
