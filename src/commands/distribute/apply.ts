@@ -9,12 +9,20 @@
  *
  * Before each key starts, `beforeKey` runs (the flow renews the lease there when it is close
  * to expiry); when it answers false (the lease is lost), keys not yet started are skipped.
+ *
+ * GitHub's secret PUT says nothing of the `updated_at` a receipt needs: once every key is
+ * applied, each scope written to is listed once and the writes settled from it
+ * (core/targets/settle.ts), so a run costs one call per secret written plus a few per scope,
+ * never a read-back per secret. A write the list cannot show fails its key.
  */
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import {
   applyTargetPlan,
   planTargets,
+  settleWrites,
+  withSettled,
   type ApplyResult,
+  type PendingStep,
   type Receipt,
   type TargetPlan,
 } from '../../core/targets/index.ts';
@@ -67,12 +75,25 @@ export async function applyKeys(
       return;
     }
     opts.log?.info(`${prepared.id}: ${plan.steps.length} step(s)`);
-    const result = await applyTargetPlan(plan, opts.targets, { concurrency: opts.concurrency });
-    for (const r of result.results)
-      if (r.outcome === 'failed')
-        opts.log?.warn(`${prepared.id}: ${r.step}: ${r.error ?? 'failed'}`);
-      else opts.log?.info(`${prepared.id}: ${r.step}: ${r.detail ?? 'done'}`);
+    const result = await applyTargetPlan(plan, opts.targets, {
+      concurrency: opts.concurrency,
+      settle: false,
+    });
     runs[i] = { prepared, plan, result };
   });
-  return runs;
+  // Every scope written to, listed once: the receipts' updated_at.
+  const pending = runs.flatMap((r) => r.result?.pending ?? []);
+  const settled =
+    pending.length === 0
+      ? new Map<PendingStep, never>()
+      : await settleWrites(pending, opts.targets.secrets, opts.concurrency);
+  return runs.map((run) => {
+    if (run.result === null || run.plan.steps.length === 0) return run;
+    const result = withSettled(run.result, settled);
+    for (const r of result.results)
+      if (r.outcome === 'failed')
+        opts.log?.warn(`${run.prepared.id}: ${r.step}: ${r.error ?? 'failed'}`);
+      else opts.log?.info(`${run.prepared.id}: ${r.step}: ${r.detail ?? 'done'}`);
+    return { ...run, result };
+  });
 }

@@ -94,7 +94,10 @@ export async function runDistribution(
     const resume = new Set(input.resume ?? []);
     const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
     const receipts = await state.readReceipts(ports.state);
-    const run = await check(ids.filter((id) => !skipped.includes(id)));
+    const run = await check(
+      ids.filter((id) => !skipped.includes(id)),
+      receipts,
+    );
     const removals = plannedRemovals(
       removalOrder(await prepareRemovals(allKeys, receipts, ports.targets)),
       log,
@@ -165,7 +168,10 @@ export async function runDistribution(
     );
 
     // 5. Preflight.
-    const run = await check(ids.filter((id) => !halted.has(id)));
+    const run = await check(
+      ids.filter((id) => !halted.has(id)),
+      lease.receipts,
+    );
     if (run.failed.length > 0) {
       const records = await state.recordDistribution(ports.issues, {
         failed: run.failed,
@@ -273,7 +279,7 @@ export async function runDistribution(
     throw e;
   }
 
-  async function check(keys: readonly string[]) {
+  async function check(keys: readonly string[], receipts: readonly Receipt[]) {
     const pf = await preflight(
       {
         snapshot,
@@ -281,6 +287,7 @@ export async function runDistribution(
         sopsConfig: (sops as { config: SopsConfig }).config,
         keys,
         concurrency,
+        receipts,
         mask: input.mask,
       },
       ports,

@@ -6,5 +6,6 @@ export * from './observe.ts';
 export * from './plan.ts';
 export * from './render.ts';
 export * from './secret-value.ts';
+export * from './settle.ts';
 export * from './ownership.ts';
 export * from './removals.ts';
