@@ -20,7 +20,7 @@ import { localAuditPorts } from '../src/cli/commands/audit.ts';
 import { audit, AUDIT_FORMATS, renderAudit } from '../src/commands/audit.ts';
 
 const KEEP = process.argv.includes('--keep');
-const QUICK = process.argv.includes('--quick');
+const QUICK = process.argv.includes('--quick') || process.env.REKEY_BENCH_QUICK === '1';
 const SIZES = process.argv
   .slice(2)
   .filter((a) => /^\d+$/.test(a))

@@ -16,7 +16,7 @@
 // Without spacing it runs at concurrency 4 (the action's default) and 16; with the default
 // spacing at 4, as a workflow run does (writes are serialized by the spacing anyway).
 //
-// Run: node bench/distribute.bench.ts [--full] [--concurrency N] [--secrets N]
+// Run: node bench/distribute.bench.ts [--full | --quick] [--concurrency N] [--secrets N]
 //      npm run bench -- distribute --full
 import { figure } from './figures.ts';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
@@ -39,16 +39,18 @@ import { type Emulator, startEmulator } from '../src/sandbox/emulator/index.ts';
 const { values: args } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
     concurrency: { type: 'string' },
     secrets: { type: 'string', default: '500' },
     latency: { type: 'string', default: '50' },
   },
 });
+const QUICK = args.quick || process.env.REKEY_BENCH_QUICK === '1';
 const REPOS = 50;
 const PER_KEY = 10; // each key goes to 10 repositories
 const LATENCY_MS = Number(args.latency);
 /** The action's default (4) for the spaced run, as production runs; 4 and 16 without spacing. */
-const OFF_CONCURRENCY = args.concurrency ? [Number(args.concurrency)] : [4, 16];
+const OFF_CONCURRENCY = args.concurrency ? [Number(args.concurrency)] : QUICK ? [4] : [4, 16];
 const SPACED_CONCURRENCY = args.concurrency ? Number(args.concurrency) : 4;
 const SECRETS = Number(args.secrets);
 const SPACED_SECRETS = args.full ? SECRETS : 50;
@@ -361,7 +363,8 @@ console.log(
 );
 const runs: Run[] = [];
 for (const [i, c] of OFF_CONCURRENCY.entries()) runs.push(await run(SECRETS, false, c, i === 0));
-runs.push(await run(SPACED_SECRETS, true, SPACED_CONCURRENCY));
+// --quick: no spaced run (about a second per write by design).
+if (!QUICK) runs.push(await run(SPACED_SECRETS, true, SPACED_CONCURRENCY));
 runs.forEach(report);
 console.log(`\npeak RSS ${process.resourceUsage().maxRSS} KiB`);
 const failures = runs.flatMap((r) => r.problems);
