@@ -232,6 +232,13 @@ async function bench(COMMITS: number): Promise<void> {
       note: `git log ${ms(plainLog)}`,
     });
     figure({
+      name: `history: index of ${COMMITS} commits in its own process, peak RSS`,
+      value: history.rssMiB,
+      unit: 'MiB',
+      target: { op: '<', value: 1024 },
+      note: `${ms(history.ms)} cold`,
+    });
+    figure({
       name: `audit: peak RSS of the audit process, ${COMMITS} commits`,
       value: auditRss,
       unit: 'MiB',
