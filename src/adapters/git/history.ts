@@ -1,4 +1,10 @@
-import type { HistoryIndex, KeyFileChange } from '../../core/history/model.ts';
+import { readVersionStates } from '../../core/history/key-versions.ts';
+import type {
+  CommitRef,
+  HistoryIndex,
+  KeyFileChange,
+  ManifestCommit,
+} from '../../core/history/model.ts';
 import { HistoryIndexBuilder } from '../../core/history/model.ts';
 import type {
   AuditCommit,
@@ -149,6 +155,7 @@ export async function buildHistoryIndex(
 ): Promise<HistoryIndex> {
   const builder = new HistoryIndexBuilder();
   const readable = (c: RawChange) => c.status !== 'D' && REGULAR.test(c.newMode);
+  const newestFirst: ManifestCommit[] = [];
   await streamLog(
     repoDir,
     ref,
@@ -167,15 +174,27 @@ export async function buildHistoryIndex(
             const content = blobs.get(ch.newOid);
             if (content === undefined)
               throw new GitReadError('bad-output', `blob ${ch.newOid} of ${ch.path} was not read`);
-            changes.push({ keyId, file: ch.path, kind: 'written', content });
+            changes.push(readWritten(keyId, ch.path, content));
           }
         }
-        builder.add({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
+        newestFirst.push({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
       },
     },
     options,
   );
+  for (let i = newestFirst.length - 1; i >= 0; i--) builder.add(newestFirst[i]!);
   return builder.finish();
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * A key.yaml written at a commit, its versions read now and its bytes dropped: history is
+ * folded oldest first after the (newest-first) log, and holds only what the fold needs.
+ */
+function readWritten(keyId: string, file: string, content: Uint8Array): KeyFileChange {
+  const read = isKeyId(keyId) ? readVersionStates(decoder.decode(content)) : undefined;
+  return { keyId, file, kind: 'written', content: '', ...(read ? { read } : {}) };
 }
 
 /**
@@ -287,7 +306,20 @@ export async function buildAuditHistory(
 ): Promise<AuditHistory> {
   const builder = new HistoryIndexBuilder();
   const commits: AuditCommit[] = [];
+  // The log is newest first: a path's first change seen is its last, and says what `ref` holds.
   const files = new Map<string, Uint8Array>();
+  const settled = new Set<string>();
+  const last = (path: string, content: Uint8Array | undefined) => {
+    if (settled.has(path)) return;
+    settled.add(path);
+    if (content) files.set(path, content);
+  };
+  const newestFirst: {
+    irregular: string[];
+    commit: CommitRef;
+    changes: KeyFileChange[];
+    audit?: AuditCommit;
+  }[] = [];
   const onCommit = (
     c: StreamedCommit & { parents: string[]; subject: string },
     blobs: ReadonlyMap<string, Uint8Array>,
@@ -311,9 +343,7 @@ export async function buildAuditHistory(
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
         // A name too long to be a policy's was never asked for (see nulTokens): not a policy.
-        const content = isFile ? blobs.get(ch.newOid) : undefined;
-        if (content) files.set(ch.path, content);
-        else files.delete(ch.path);
+        last(ch.path, isFile ? blobs.get(ch.newOid) : undefined);
         continue;
       }
       if (ch.path === '.sops.yaml') {
@@ -328,14 +358,15 @@ export async function buildAuditHistory(
       if (keyId !== undefined) {
         if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
         else if (!isFile) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
-        else
-          changes.push({
-            keyId,
-            file: ch.path,
-            kind: 'written',
-            // An id too long to be valid was never read; the index reports its path anyway.
-            content: isKeyId(keyId) ? blob(ch.newOid, ch.path) : '',
-          });
+        else if (!isKeyId(keyId))
+          // An id too long to be valid was never read; the index reports its path anyway.
+          changes.push({ keyId, file: ch.path, kind: 'written', content: '' });
+        else {
+          const content = blob(ch.newOid, ch.path);
+          last(ch.path, content);
+          changes.push(readWritten(keyId, ch.path, content));
+        }
+        if (ch.status === 'D' || !isFile || !isKeyId(keyId)) last(ch.path, undefined);
         continue;
       }
       const material = parseMaterialPath(ch.path);
@@ -347,23 +378,25 @@ export async function buildAuditHistory(
           kind: ch.status === 'D' ? 'deleted' : 'written',
         });
     }
-    for (const path of irregular)
-      builder.notAFile({ sha: c.sha, time: c.time, author: c.author }, path);
-    // The prefixes also match files the audit does not read (a README in keys-manifest/).
-    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) return;
-    for (const ch of changes)
-      if (ch.kind === 'written' && typeof ch.content !== 'string') files.set(ch.file, ch.content);
-      else files.delete(ch.file);
     const commit = { sha: c.sha, time: c.time, author: c.author };
-    builder.add({ commit, changes });
-    commits.push({
+    // The prefixes also match files the audit does not read (a README in keys-manifest/).
+    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) {
+      if (irregular.length > 0) newestFirst.push({ irregular, commit, changes });
+      return;
+    }
+    newestFirst.push({
+      irregular,
       commit,
-      parents: c.parents,
-      subject: c.subject,
-      keys: [...new Set(changes.map((x) => x.keyId))],
-      materials,
-      policies,
-      ...(sopsConfig ? { sopsConfig } : {}),
+      changes,
+      audit: {
+        commit,
+        parents: c.parents,
+        subject: c.subject,
+        keys: [...new Set(changes.map((x) => x.keyId))],
+        materials,
+        policies,
+        ...(sopsConfig ? { sopsConfig } : {}),
+      },
     });
   };
   await streamLog(
@@ -380,5 +413,12 @@ export async function buildAuditHistory(
     },
     options,
   );
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const { irregular, commit, changes, audit } = newestFirst[i]!;
+    for (const path of irregular) builder.notAFile(commit, path);
+    if (audit === undefined) continue;
+    builder.add({ commit, changes });
+    commits.push(audit);
+  }
   return { index: builder.finish(), commits, files };
 }

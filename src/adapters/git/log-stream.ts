@@ -1,7 +1,7 @@
 /**
- * First-parent history as a stream: one `git log --reverse -z --raw` and one
- * `git cat-file --batch` beside it, each commit handed over, oldest first, with the blobs it
- * asked for as soon as they are read, and then dropped. Memory holds the commits between the
+ * First-parent history as a stream: one `git log -z --raw` and one `git cat-file --batch`
+ * beside it, each commit handed over in log order with the blobs it asked for as soon as they
+ * are read, and then dropped. Memory holds the commits between the
  * log and cat-file (bounded: the log is paused while too many wait), never the whole log nor
  * every blob history ever had: a history index costs what its timelines cost, however many
  * commits it folds.
@@ -33,13 +33,19 @@ export interface StreamedCommit {
 }
 
 export interface LogStream {
-  /** `git log` arguments (the stream adds `--reverse`). */
+  /** `git log` arguments. */
   readonly args: readonly string[];
+  /**
+   * Oldest first (`--reverse`). git then walks the whole history before its first line, so
+   * cat-file cannot overlap the walk: newest first (the default) is faster when the caller
+   * can keep what it needs of each commit and fold it afterwards.
+   */
+  readonly reverse?: boolean;
   /** Header fields after `%H%x00%ct%x00%an <%ae>`. */
   readonly extra: number;
   /** The blob ids a commit needs, in order. */
   wants(commit: StreamedCommit): string[];
-  /** A commit, oldest first, with the blobs `wants` named (id -> content). */
+  /** A commit, in log order, with the blobs `wants` named (id -> content). */
   onCommit(commit: StreamedCommit, blobs: ReadonlyMap<string, Uint8Array>): void;
 }
 
@@ -130,7 +136,8 @@ export async function streamLog(
     throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn = options.spawn ?? spawnGit;
   const [first, ...rest] = stream.args;
-  const log = spawn([first!, '--reverse', ...rest], { cwd: repoDir, env: options.env });
+  const args = stream.reverse ? [first!, '--reverse', ...rest] : [...stream.args];
+  const log = spawn(args, { cwd: repoDir, env: options.env });
   let cat: ReturnType<typeof spawnGit> | undefined;
   let failure: unknown;
   const fail = (e: unknown) => {
