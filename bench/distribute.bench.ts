@@ -313,6 +313,15 @@ function report(r: Run): void {
     `  ${perSecret.toFixed(2)} REST calls per secret written: 1 PUT per secret, and per scope ` +
       `(${scopes}) a public key and two lists (before and after the writes), plus the run's own`,
   );
+  if (!r.spacing) {
+    // Per secret written: 1 PUT; per scope: its public key and two lists; per run: the rest.
+    const own = total - r.secrets - 3 * scopes;
+    const at = (k: number) => (1 + 3 / k + own / 10_000).toFixed(2);
+    console.log(
+      `  model: 1 + 3/k + ${own}/N calls per secret (k secrets per scope, N secrets): ` +
+        `10,000 secrets at k = 10 ${at(10)}, 20 ${at(20)}, 30 ${at(30)}, 50 ${at(50)}`,
+    );
+  }
   if (r.noop) {
     const n = sum(r.noop.calls);
     console.log(
