@@ -83,3 +83,39 @@ describe('REST calls of distribute, counted by the emulator', () => {
     expect(ten.noop.total).toBeLessThanOrEqual(5 + 16);
   });
 });
+
+describe('the receipts of a scope are read right after its last write', () => {
+  it('a scope is listed once its writers are done, before the writes of keys that come later', async () => {
+    // Key k0 writes to acme/r0 only, k1 to acme/r1 only; one key at a time.
+    const disjoint = [0, 1].map((k) => ({
+      ...keys(1)[0]!,
+      id: `svc/only-${k}`,
+      targets: [
+        {
+          kind: 'github-secret' as const,
+          repository: REPOS[k]!,
+          app: 'actions' as const,
+          name: `ONLY_${k}`,
+        },
+      ],
+    }));
+    const bed = await startDistBed({ keys: disjoint, repos: REPOS.slice(0, 2) });
+    try {
+      bed.emu.clearLog();
+      const run = await distribute(bed.input({ concurrency: 1 }), bed.ports());
+      expect(run.outcome).toBe('converged');
+      const log = bed.emu.requestLog.map((r) => `${r.method} ${r.path.split('?')[0]}`);
+      /** Index of the nth request matching `re`. */
+      const at = (re: RegExp, nth = 0) =>
+        log.flatMap((l, i) => (re.test(l) ? [i] : []))[nth] ?? Number.NaN;
+      const list0 = /^GET .*\/repos\/acme\/r0\/actions\/secrets$/;
+      const put0 = /^PUT .*\/repos\/acme\/r0\/actions\/secrets\/ONLY_0$/;
+      const put1 = /^PUT .*\/repos\/acme\/r1\/actions\/secrets\/ONLY_1$/;
+      // The second list of acme/r0 (after its write) comes before acme/r1 is written.
+      expect(at(list0, 1)).toBeGreaterThan(at(put0));
+      expect(at(list0, 1)).toBeLessThan(at(put1));
+    } finally {
+      await bed.close();
+    }
+  }, 120_000);
+});
