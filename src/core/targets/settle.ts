@@ -7,7 +7,7 @@
  *
  * The evidence is GitHub's own list, read after the write: a write by someone else between
  * rekey's PUT and the list would be taken for rekey's (the same window a read-back GET had,
- * widened to the run's writes). A secret the list does not show (deleted meanwhile), or a
+ * widened to the scope's writes: distribute lists a scope once its last writer is done). A secret the list does not show (deleted meanwhile), or a
  * list that fails, settles nothing: the write is reported failed with why, so the key is tried
  * again and no receipt claims what rekey cannot show it wrote.
  */
