@@ -23,7 +23,15 @@ import { durationMs } from '../core/duration.ts';
 import { keyId } from '../core/formats/index.ts';
 import { loadSnapshot } from '../core/load-snapshot.ts';
 import { BuiltinSopsCodec } from '../crypto/sops/index.ts';
-import { booleanInput, inputs, runAction, runContext, runUrl, summary } from './runtime.ts';
+import {
+  actionProgress,
+  booleanInput,
+  inputs,
+  runAction,
+  runContext,
+  runUrl,
+  summary,
+} from './runtime.ts';
 
 const count = z.string().regex(/^\d+$/, 'an integer').transform(Number);
 const FAILING = new Set(['failed', 'preflight-failed', 'invalid']);
@@ -115,13 +123,15 @@ await runAction(async () => {
       leaseWaitMs: durationMs(i['lease-wait']),
       mask: core.setSecret,
       log: { info: core.info, warn: core.warning },
+      progress: actionProgress(),
     },
     {
       git: github.git,
       statuses: github.statuses,
       issues: github.issues,
       state: createStateRefAdapter(client, at),
-      targets: createTargetPorts(targetsClient, outputDir),
+      // postgres-role targets read their admin URL (REKEY_PG_*) from the job's environment.
+      targets: createTargetPorts(targetsClient, outputDir, { env: (n) => process.env[n] }),
       sops: new BuiltinSopsCodec({ identities: ages.identities }),
     },
   );

@@ -107,9 +107,13 @@ describe('.github/workflows/distribute.yml', () => {
     expect(inputs['dry-run']?.type).toBe('boolean');
   });
 
-  it('shares the mutating group without cancelling, grants contents: read, in the environment', () => {
+  it('shares the mutating group without cancelling or dropping a pending run, grants contents: read, in the environment', () => {
     expect(wf.permissions).toEqual({});
-    expect(wf.concurrency).toEqual({ group: 'rekey-mutations', 'cancel-in-progress': false });
+    expect(wf.concurrency).toEqual({
+      group: 'rekey-mutations',
+      'cancel-in-progress': false,
+      queue: 'max',
+    });
     expect(Object.keys(wf.jobs)).toEqual(['distribute']);
     expect(job.permissions).toEqual({ contents: 'read' });
     expect(job.environment).toBe('rekey-distribution');

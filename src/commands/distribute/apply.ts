@@ -28,7 +28,8 @@ import {
   type TargetPlan,
 } from '../../core/targets/index.ts';
 import { scopeId } from '../../core/ports/targets.ts';
-import { forEachBounded } from './pool.ts';
+import type { Progress } from '../../core/progress.ts';
+import { counted } from './pool.ts';
 import type { PreparedKey } from './preflight.ts';
 
 export interface KeyRun {
@@ -63,6 +64,7 @@ export async function applyKeys(
     readonly concurrency: number;
     readonly beforeKey: () => Promise<boolean>;
     readonly log?: { info(m: string): void; warn(m: string): void } | undefined;
+    readonly progress?: Progress | undefined;
   },
 ): Promise<KeyRun[]> {
   const runs: KeyRun[] = planned.map((p) => ({ ...p, result: null }));
@@ -86,7 +88,8 @@ export async function applyKeys(
       settled.set(p, s);
   };
   let stopped = false;
-  await forEachBounded(planned, opts.concurrency, async ({ prepared, plan }, i) => {
+  const each = counted(opts.progress?.start('distribute', planned.length, 'keys'));
+  await each(planned, opts.concurrency, async ({ prepared, plan }, i) => {
     if (stopped || !(await opts.beforeKey())) {
       stopped = true;
       return;

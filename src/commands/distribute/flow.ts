@@ -217,6 +217,7 @@ export async function runDistribution(
       concurrency,
       beforeKey: renewal.beforeKey,
       log,
+      progress: input.progress,
     });
 
     // 8. The status and the failure issues, written while the lease is held (two runs

@@ -7,6 +7,7 @@ import type { GitDataPort, IssuesPort, StatusPort } from '../../core/ports/githu
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import type { FileTree } from '../../core/snapshot.ts';
+import type { Progress } from '../../core/progress.ts';
 import type { StateRefPort } from './state.ts';
 import type { DistributionEvidenceDocument } from './evidence.ts';
 
@@ -45,6 +46,8 @@ export interface DistributeInput {
   /** Called with every decrypted value (and its base64/hex forms) before anything logs. */
   readonly mask: (value: string) => void;
   readonly log?: DistributeLog;
+  /** Progress lines while keys are applied (core/progress.ts); names and counts only. */
+  readonly progress?: Progress;
   /** For waiting on a held lease (tests pass a virtual one). */
   readonly sleep?: (ms: number) => Promise<void>;
 }

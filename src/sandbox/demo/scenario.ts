@@ -11,6 +11,8 @@
  *   demo opens what landed on the targets and compares it with key.yaml by fingerprint
  *   (targets-check.ts);
  * - an on-call engineer dispatches an emergency for a compromised key;
+ * - a database login rotates on a real PostgreSQL server, with its login test (database.ts;
+ *   skipped, saying why, without the server binaries);
  * - the `audit` command writes its report (report.ts).
  *
  * Nothing printed is secret. As a second line of defence every decrypted value the
@@ -24,6 +26,7 @@ import { rotate, type EmergencyRequest, type KeyResult } from '../../commands/ro
 import { loadSnapshot } from '../../core/load-snapshot.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
+import { databaseRotation } from './database.ts';
 import { runDistribution } from './distribution.ts';
 import {
   describeChecks,
@@ -246,6 +249,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if ((await rotateRun(T.incident, emergency)) === 0) problems.push('the emergency opened no PR');
     say('  revoke: a compromised version needs no grace');
     await revokeRun(minutes(T.incident, 45));
+
+    section(minutes(T.incident, 50), 'a database login: a postgres-role target');
+    say('  alternating users, as AWS Secrets Manager rotates them; the login test is the probe');
+    problems.push(...(await databaseRotation(say, (v) => void masked.add(v))));
 
     const end = minutes(T.incident, 60);
     sb.setClock(end);
