@@ -6,6 +6,7 @@
 // over the same repository. Run: node bench/history.bench.ts [commits] [--keep]
 import { figure } from './figures.ts';
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,9 @@ import { parseKeyFilePath } from '../src/core/formats/key-id.ts';
 
 const KEEP = process.argv.includes('--keep'); // leave the repository for inspection
 const COMMITS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
-const KEYS = 500;
+// 500 keys at 10k commits; beyond, one key per 20 commits, so a key keeps about ten versions
+// (a key.yaml of a few KiB) however long the history: 100k commits are 5,000 keys.
+const KEYS = Math.max(500, Math.round(COMMITS / 20));
 const MERGE_EVERY = 5;
 const env = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 
@@ -102,7 +105,9 @@ async function generate(dir: string): Promise<{ bytes: number; sideCommits: numb
       );
     }
     mainMark = mark;
-    if (chunks.length > 500) fi.stdin.write(chunks.splice(0).join(''));
+    // Respect the pipe: at 100k commits an unpaced stream overruns it (ENOBUFS).
+    if (chunks.length > 500 && !fi.stdin.write(chunks.splice(0).join('')))
+      await once(fi.stdin, 'drain');
   }
   out('done\n');
   fi.stdin.end(chunks.join(''));

@@ -1,4 +1,10 @@
-import type { HistoryIndex, KeyFileChange } from '../../core/history/model.ts';
+import { readVersionStates } from '../../core/history/key-versions.ts';
+import type {
+  CommitRef,
+  HistoryIndex,
+  KeyFileChange,
+  ManifestCommit,
+} from '../../core/history/model.ts';
 import { HistoryIndexBuilder } from '../../core/history/model.ts';
 import type {
   AuditCommit,
@@ -8,7 +14,7 @@ import type {
 } from '../../core/audit/model.ts';
 import { isKeyId, parseKeyFilePath, parseMaterialPath } from '../../core/formats/key-id.ts';
 import type { CatFileOptions } from './cat-file.ts';
-import { openBlobReader } from './cat-file.ts';
+import { streamLog, type RawChange, type StreamedCommit } from './log-stream.ts';
 import { exited, GitReadError, spawnGit } from './process.ts';
 
 export type HistoryOptions = CatFileOptions;
@@ -118,9 +124,6 @@ function collect(child: ReturnType<typeof spawnGit>, what: string): Promise<stri
   return exited(child, what, err).then(() => Buffer.concat(out).toString('utf8'));
 }
 
-/** A raw diff line whose new side is a regular file: its blob is worth reading. */
-const READABLE_RAW = /^\n*:[0-7]{6} 100(?:644|755) [0-9a-f]{40,64} ([0-9a-f]{40,64}) [ACMRT]\d*$/;
-
 /**
  * Calls `onToken` for every NUL-terminated token of a byte stream, across chunk borders.
  * Only tokens short enough to be raw diff lines are decoded; paths are left to the full parse.
@@ -139,37 +142,6 @@ export function nulTokens(onToken: (token: string) => void): (chunk: Buffer) => 
 }
 
 /**
- * One `git log` (its arguments from `args(ref)`) and one `git cat-file --batch` beside it: the
- * tap reads the log as it streams and asks for blobs, which cat-file reads meanwhile.
- */
-async function logWithBlobs(
-  repoDir: string,
-  ref: string,
-  args: (ref: string) => string[],
-  options: HistoryOptions,
-  tap: (request: (oid: string) => void) => {
-    onData: (chunk: Buffer) => void;
-    end?: () => void;
-  },
-): Promise<{ log: string; blobs: Map<string, Uint8Array> }> {
-  if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
-    throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn = options.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir, { env: options.env, spawn });
-  try {
-    const child = spawn(args(ref), { cwd: repoDir, env: options.env });
-    const t = tap((oid) => reader.request(oid));
-    child.stdout.on('data', t.onData);
-    const log = await collect(child, 'git log --first-parent');
-    t.end?.();
-    return { log, blobs: await reader.close() };
-  } catch (e) {
-    reader.abort();
-    throw e;
-  }
-}
-
-/**
  * The history index of the manifest on `ref`'s first-parent line, in ONE pass: one
  * `git log` process lists every commit that changed a key.yaml with the blob ids, and one
  * `git cat-file --batch` process reads those blobs, starting on the first id while the log
@@ -181,32 +153,48 @@ export async function buildHistoryIndex(
   ref: string,
   options: HistoryOptions = {},
 ): Promise<HistoryIndex> {
-  const { log, blobs } = await logWithBlobs(repoDir, ref, historyLogArgs, options, (request) => ({
-    onData: nulTokens((token) => {
-      const m = READABLE_RAW.exec(token);
-      if (m) request(m[1]!);
-    }),
-  }));
-  const commits = parseHistoryLog(log).reverse();
-  const isFile = (c: LoggedChange) => c.status !== 'D' && /^100(644|755)$/.test(c.newMode);
   const builder = new HistoryIndexBuilder();
-  for (const c of commits) {
-    const changes: KeyFileChange[] = [];
-    for (const ch of c.changes) {
-      const keyId = parseKeyFilePath(ch.path);
-      if (keyId === undefined) continue; // the glob matched something that is not <id>/key.yaml
-      if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
-      else if (!isFile(ch)) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
-      else {
-        const content = blobs.get(ch.newOid);
-        if (content === undefined)
-          throw new GitReadError('bad-output', `blob ${ch.newOid} of ${ch.path} was not read`);
-        changes.push({ keyId, file: ch.path, kind: 'written', content });
-      }
-    }
-    builder.add({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
-  }
+  const readable = (c: RawChange) => c.status !== 'D' && REGULAR.test(c.newMode);
+  const newestFirst: ManifestCommit[] = [];
+  await streamLog(
+    repoDir,
+    ref,
+    {
+      args: historyLogArgs(ref),
+      extra: 0,
+      wants: (c) => c.changes.filter(readable).map((ch) => ch.newOid),
+      onCommit: (c, blobs) => {
+        const changes: KeyFileChange[] = [];
+        for (const ch of c.changes) {
+          const keyId = parseKeyFilePath(ch.path);
+          if (keyId === undefined) continue; // the glob matched something that is not <id>/key.yaml
+          if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
+          else if (!readable(ch)) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
+          else {
+            const content = blobs.get(ch.newOid);
+            if (content === undefined)
+              throw new GitReadError('bad-output', `blob ${ch.newOid} of ${ch.path} was not read`);
+            changes.push(readWritten(keyId, ch.path, content));
+          }
+        }
+        newestFirst.push({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
+      },
+    },
+    options,
+  );
+  for (let i = newestFirst.length - 1; i >= 0; i--) builder.add(newestFirst[i]!);
   return builder.finish();
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * A key.yaml written at a commit, its versions read now and its bytes dropped: history is
+ * folded oldest first after the (newest-first) log, and holds only what the fold needs.
+ */
+function readWritten(keyId: string, file: string, content: Uint8Array): KeyFileChange {
+  const read = isKeyId(keyId) ? readVersionStates(decoder.decode(content)) : undefined;
+  return { keyId, file, kind: 'written', content: '', ...(read ? { read } : {}) };
 }
 
 /**
@@ -284,33 +272,25 @@ export function parseAuditLog(out: string): AuditLoggedCommit[] {
 }
 
 const ZERO_OID = /^0+$/;
-const REQUEST_BATCH = 2048;
 const REGULAR = /^100(644|755)$/;
 
 /**
- * The blobs the audit reads, asked for while `git log` streams: the new key.yaml and policy
- * files, and both sides of `.sops.yaml`. Material files are never read (their presence is all that counts).
- * A raw line is remembered until the path token after it arrives.
+ * The blobs the audit reads of a commit: the new key.yaml and policy files, and both sides of
+ * `.sops.yaml`. Material files are never read (their presence is all that counts), nor a path
+ * of 200 bytes or more (no valid key id or policy name is that long).
  */
-function auditBlobRequests(request: (oid: string) => void): (chunk: Buffer) => void {
-  let raw: RegExpExecArray | null = null;
-  return nulTokens((token) => {
-    const line = token.replace(/^\n+/, '');
-    if (line.startsWith(':')) {
-      raw = RAW_LINE.exec(line);
-      return;
+function auditBlobs(c: StreamedCommit): string[] {
+  const oids: string[] = [];
+  for (const ch of c.changes) {
+    if (Buffer.byteLength(ch.path) >= 200) continue;
+    if (ch.path.endsWith('/key.yaml') || POLICY_PATH.test(ch.path)) {
+      if (ch.status !== 'D' && REGULAR.test(ch.newMode)) oids.push(ch.newOid);
+    } else if (ch.path === '.sops.yaml') {
+      if (!ZERO_OID.test(ch.oldOid) && REGULAR.test(ch.oldMode)) oids.push(ch.oldOid);
+      if (ch.status !== 'D' && REGULAR.test(ch.newMode)) oids.push(ch.newOid);
     }
-    const m = raw;
-    raw = null;
-    if (!m) return;
-    const [, oldMode, newMode, oldOid, newOid, status] = m;
-    if (line.endsWith('/key.yaml') || POLICY_PATH.test(line)) {
-      if (status !== 'D' && REGULAR.test(newMode!)) request(newOid!);
-    } else if (line === '.sops.yaml') {
-      if (!ZERO_OID.test(oldOid!) && REGULAR.test(oldMode!)) request(oldOid!);
-      if (status !== 'D' && REGULAR.test(newMode!)) request(newOid!);
-    }
-  });
+  }
+  return oids;
 }
 
 /**
@@ -324,32 +304,32 @@ export async function buildAuditHistory(
   ref: string,
   options: HistoryOptions = {},
 ): Promise<AuditHistory> {
-  const { log, blobs } = await logWithBlobs(repoDir, ref, auditLogArgs, options, (request) => {
-    // Ids go to cat-file in batches: each write wakes cat-file, and on a busy machine a write
-    // per log chunk costs more than the overlap gains.
-    let batch: string[] = [];
-    const send = () => {
-      for (const oid of batch) request(oid);
-      batch = [];
-    };
-    return {
-      onData: auditBlobRequests((oid) => {
-        batch.push(oid);
-        if (batch.length >= REQUEST_BATCH) send();
-      }),
-      end: send,
-    };
-  });
-  const blob = (oid: string, path: string): Uint8Array => {
-    const content = blobs.get(oid);
-    if (content === undefined)
-      throw new GitReadError('bad-output', `blob ${oid} of ${path} was not read`);
-    return content;
-  };
   const builder = new HistoryIndexBuilder();
   const commits: AuditCommit[] = [];
+  // The log is newest first: a path's first change seen is its last, and says what `ref` holds.
   const files = new Map<string, Uint8Array>();
-  for (const c of parseAuditLog(log).reverse()) {
+  const settled = new Set<string>();
+  const last = (path: string, content: Uint8Array | undefined) => {
+    if (settled.has(path)) return;
+    settled.add(path);
+    if (content) files.set(path, content);
+  };
+  const newestFirst: {
+    irregular: string[];
+    commit: CommitRef;
+    changes: KeyFileChange[];
+    audit?: AuditCommit;
+  }[] = [];
+  const onCommit = (
+    c: StreamedCommit & { parents: string[]; subject: string },
+    blobs: ReadonlyMap<string, Uint8Array>,
+  ) => {
+    const blob = (oid: string, path: string): Uint8Array => {
+      const content = blobs.get(oid);
+      if (content === undefined)
+        throw new GitReadError('bad-output', `blob ${oid} of ${path} was not read`);
+      return content;
+    };
     const changes: KeyFileChange[] = [];
     const materials: MaterialChange[] = [];
     const policies: string[] = [];
@@ -363,9 +343,7 @@ export async function buildAuditHistory(
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
         // A name too long to be a policy's was never asked for (see nulTokens): not a policy.
-        const content = isFile ? blobs.get(ch.newOid) : undefined;
-        if (content) files.set(ch.path, content);
-        else files.delete(ch.path);
+        last(ch.path, isFile ? blobs.get(ch.newOid) : undefined);
         continue;
       }
       if (ch.path === '.sops.yaml') {
@@ -380,14 +358,15 @@ export async function buildAuditHistory(
       if (keyId !== undefined) {
         if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
         else if (!isFile) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
-        else
-          changes.push({
-            keyId,
-            file: ch.path,
-            kind: 'written',
-            // An id too long to be valid was never read; the index reports its path anyway.
-            content: isKeyId(keyId) ? blob(ch.newOid, ch.path) : '',
-          });
+        else if (!isKeyId(keyId))
+          // An id too long to be valid was never read; the index reports its path anyway.
+          changes.push({ keyId, file: ch.path, kind: 'written', content: '' });
+        else {
+          const content = blob(ch.newOid, ch.path);
+          last(ch.path, content);
+          changes.push(readWritten(keyId, ch.path, content));
+        }
+        if (ch.status === 'D' || !isFile || !isKeyId(keyId)) last(ch.path, undefined);
         continue;
       }
       const material = parseMaterialPath(ch.path);
@@ -399,24 +378,47 @@ export async function buildAuditHistory(
           kind: ch.status === 'D' ? 'deleted' : 'written',
         });
     }
-    for (const path of irregular)
-      builder.notAFile({ sha: c.sha, time: c.time, author: c.author }, path);
-    // The prefixes also match files the audit does not read (a README in keys-manifest/).
-    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) continue;
-    for (const ch of changes)
-      if (ch.kind === 'written' && typeof ch.content !== 'string') files.set(ch.file, ch.content);
-      else files.delete(ch.file);
     const commit = { sha: c.sha, time: c.time, author: c.author };
-    builder.add({ commit, changes });
-    commits.push({
+    // The prefixes also match files the audit does not read (a README in keys-manifest/).
+    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) {
+      if (irregular.length > 0) newestFirst.push({ irregular, commit, changes });
+      return;
+    }
+    newestFirst.push({
+      irregular,
       commit,
-      parents: c.parents,
-      subject: c.subject,
-      keys: [...new Set(changes.map((x) => x.keyId))],
-      materials,
-      policies,
-      ...(sopsConfig ? { sopsConfig } : {}),
+      changes,
+      audit: {
+        commit,
+        parents: c.parents,
+        subject: c.subject,
+        keys: [...new Set(changes.map((x) => x.keyId))],
+        materials,
+        policies,
+        ...(sopsConfig ? { sopsConfig } : {}),
+      },
     });
+  };
+  await streamLog(
+    repoDir,
+    ref,
+    {
+      args: auditLogArgs(ref),
+      extra: 2,
+      wants: auditBlobs,
+      onCommit: (c, blobs) => {
+        const [parents = '', subject = ''] = c.fields;
+        onCommit({ ...c, parents: parents.split(' ').filter((p) => p !== ''), subject }, blobs);
+      },
+    },
+    options,
+  );
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const { irregular, commit, changes, audit } = newestFirst[i]!;
+    for (const path of irregular) builder.notAFile(commit, path);
+    if (audit === undefined) continue;
+    builder.add({ commit, changes });
+    commits.push(audit);
   }
   return { index: builder.finish(), commits, files };
 }

@@ -8,6 +8,8 @@
  * Each scope's public key is fetched once per adapter (build one adapter per run) and cached;
  * if GitHub rotated it meanwhile and refuses the PUT with 422, the key is fetched again once.
  * Mutating requests are spaced by the client's throttle (about 1 s apart by default).
+ * A write costs its PUT only: GitHub's answer has no body, so `updated_at` is settled later
+ * from the scope's list (core/targets/settle.ts).
  */
 import sodium from 'libsodium-wrappers';
 import {
@@ -20,6 +22,7 @@ import {
   scopeId,
 } from '../../core/ports/targets.ts';
 import type { SecretValue } from '../../core/targets/secret-value.ts';
+import { PENDING_UPDATED_AT } from '../../core/targets/settle.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { isGitHubError } from '../github/errors.ts';
 import { allPages, MAX_PAGES, PER_PAGE } from '../github/paginate.ts';
@@ -164,11 +167,9 @@ export function createSecretsAdapter(client: GitHubClient): SecretsPort {
         if (!isGitHubError(e) || e.code !== 'unprocessable') throw e;
         r = await put(true);
       }
-      const after = await request(`GET ${path}/{secret_name}`, { ...params, secret_name: name });
-      return {
-        result: r.status === 201 ? 'created' : 'updated',
-        updatedAt: (after.data as RawSecret).updated_at,
-      };
+      // 201 or 204, no body: the receipt's updated_at comes from the scope's list, read once
+      // after the run's writes (core/targets/settle.ts), not from one GET per secret.
+      return { result: r.status === 201 ? 'created' : 'updated', updatedAt: PENDING_UPDATED_AT };
     },
 
     async deleteSecret(scope, name) {

@@ -9,15 +9,25 @@
  *
  * Before each key starts, `beforeKey` runs (the flow renews the lease there when it is close
  * to expiry); when it answers false (the lease is lost), keys not yet started are skipped.
+ *
+ * GitHub's secret PUT says nothing of the `updated_at` a receipt needs: once the last key
+ * writing to a scope is applied, the scope is listed once and its writes settled from it
+ * (core/targets/settle.ts), so a run costs one call per secret written plus a few per scope,
+ * never a read-back per secret. A write the list cannot show fails its key.
  */
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import {
   applyTargetPlan,
   planTargets,
+  settleWrites,
+  withSettled,
   type ApplyResult,
+  type PendingStep,
   type Receipt,
+  type Settled,
   type TargetPlan,
 } from '../../core/targets/index.ts';
+import { scopeId } from '../../core/ports/targets.ts';
 import type { Progress } from '../../core/progress.ts';
 import { counted } from './pool.ts';
 import type { PreparedKey } from './preflight.ts';
@@ -58,6 +68,25 @@ export async function applyKeys(
   },
 ): Promise<KeyRun[]> {
   const runs: KeyRun[] = planned.map((p) => ({ ...p, result: null }));
+  // A scope is listed as soon as the last key writing to it is done, not at the run's end:
+  // the window in which another writer's change could pass for rekey's stays that short.
+  const writers = new Map<string, number>();
+  const scopesOf = (plan: TargetPlan) =>
+    new Set(plan.steps.flatMap((s) => (s.kind === 'put-secret' ? [scopeId(s.scope)] : [])));
+  for (const { plan } of planned)
+    for (const id of scopesOf(plan)) writers.set(id, (writers.get(id) ?? 0) + 1);
+  const waiting = new Map<string, PendingStep[]>();
+  const settled = new Map<PendingStep, Settled>();
+  const settle = async (ids: Iterable<string>) => {
+    const due = [...ids].flatMap((id) => {
+      const list = waiting.get(id) ?? [];
+      waiting.delete(id);
+      return list;
+    });
+    if (due.length === 0) return;
+    for (const [p, s] of await settleWrites(due, opts.targets.secrets, opts.concurrency))
+      settled.set(p, s);
+  };
   let stopped = false;
   const each = counted(opts.progress?.start('distribute', planned.length, 'keys'));
   await each(planned, opts.concurrency, async ({ prepared, plan }, i) => {
@@ -70,12 +99,32 @@ export async function applyKeys(
       return;
     }
     opts.log?.info(`${prepared.id}: ${plan.steps.length} step(s)`);
-    const result = await applyTargetPlan(plan, opts.targets, { concurrency: opts.concurrency });
+    const result = await applyTargetPlan(plan, opts.targets, {
+      concurrency: opts.concurrency,
+      settle: false,
+    });
+    runs[i] = { prepared, plan, result };
+    for (const p of result.pending ?? []) {
+      const id = scopeId(p.scope);
+      waiting.set(id, [...(waiting.get(id) ?? []), p]);
+    }
+    const done: string[] = [];
+    for (const id of scopesOf(plan)) {
+      const left = (writers.get(id) ?? 1) - 1;
+      writers.set(id, left);
+      if (left === 0) done.push(id);
+    }
+    await settle(done);
+  });
+  // Scopes whose other writers were skipped (the lease was lost): listed now.
+  await settle([...waiting.keys()]);
+  return runs.map((run) => {
+    if (run.result === null || run.plan.steps.length === 0) return run;
+    const result = withSettled(run.result, settled);
     for (const r of result.results)
       if (r.outcome === 'failed')
-        opts.log?.warn(`${prepared.id}: ${r.step}: ${r.error ?? 'failed'}`);
-      else opts.log?.info(`${prepared.id}: ${r.step}: ${r.detail ?? 'done'}`);
-    runs[i] = { prepared, plan, result };
+        opts.log?.warn(`${run.prepared.id}: ${r.step}: ${r.error ?? 'failed'}`);
+      else opts.log?.info(`${run.prepared.id}: ${r.step}: ${r.detail ?? 'done'}`);
+    return { ...run, result };
   });
-  return runs;
 }

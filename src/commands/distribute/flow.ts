@@ -100,7 +100,10 @@ export async function runDistribution(
     const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
     const receipts = await state.readReceipts(ports.state);
     const hold = await rewrapHold(true);
-    const run = await check(ids.filter((id) => !skipped.includes(id) && !hold.held.has(id)));
+    const run = await check(
+      ids.filter((id) => !skipped.includes(id) && !hold.held.has(id)),
+      receipts,
+    );
     const removals = plannedRemovals(
       removalOrder(await prepareRemovals(allKeys, receipts, ports.targets)),
       log,
@@ -177,7 +180,10 @@ export async function runDistribution(
     const held = heldReports(hold, new Set(skipped));
 
     // 5. Preflight.
-    const run = await check(ids.filter((id) => !halted.has(id) && !hold.held.has(id)));
+    const run = await check(
+      ids.filter((id) => !halted.has(id) && !hold.held.has(id)),
+      lease.receipts,
+    );
     if (run.failed.length > 0) {
       const records = await state.recordDistribution(ports.issues, {
         failed: run.failed,
@@ -327,7 +333,7 @@ export async function runDistribution(
       .map(([id, why]) => unplannedKey(keyOf(id), 'held', [why]));
   }
 
-  async function check(keys: readonly string[]) {
+  async function check(keys: readonly string[], receipts: readonly Receipt[]) {
     const pf = await preflight(
       {
         snapshot,
@@ -335,6 +341,7 @@ export async function runDistribution(
         sopsConfig: (sops as { config: SopsConfig }).config,
         keys,
         concurrency,
+        receipts,
         mask: input.mask,
       },
       ports,

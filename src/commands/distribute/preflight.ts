@@ -10,8 +10,10 @@
  * key.yaml's (verifyMaterial also proves the public part belongs to the secret). Then the
  * desired state is computed (a target that cannot be rendered fails here) and every target is
  * observed: each secret scope's list, each repository's deploy keys, each file, once per run
- * however many keys share it, and each secret scope's public key once. Those reads need the
- * permissions the writes need (at read level): a token without them fails here, not mid-way.
+ * however many keys share it, and the public key of each secret scope the run will write to,
+ * once (with `receipts`, a scope whose secrets the receipts prove current is not asked for
+ * its key: a run with nothing to do costs its lists only). Those reads need the permissions
+ * the writes need (at read level): a token without them fails here, not mid-way.
  * Two keys claiming the same secret or file fail too.
  *
  * Problems are per key and secret-free: SOPS errors name the file, material errors the field,
@@ -25,8 +27,10 @@ import { findCreationRule, type SopsConfig } from '../../core/sops-config.ts';
 import {
   desiredState,
   observeTargets,
+  planTargets,
   SecretValue,
   targetKind,
+  type Receipt,
   type DesiredState,
   type LiveVersion,
   type Observation,
@@ -59,6 +63,11 @@ export interface PreflightInput {
   readonly sopsConfig: SopsConfig;
   readonly keys: readonly string[];
   readonly concurrency: number;
+  /**
+   * The receipts the run will plan with: only the scopes a plan writes to have their public
+   * key fetched. Absent: every scope's is.
+   */
+  readonly receipts?: readonly Receipt[];
   readonly mask: (value: string) => void;
 }
 
@@ -198,8 +207,6 @@ export async function preflight(
     const desired = desiredState(key, live);
     for (const p of desired.problems) mine.push(`target ${p.target}: ${p.message}`);
     if (mine.length > 0) return;
-    for (const d of desired.targets)
-      if (d.kind === 'github-secret') scopes.set(scopeId(d.scope), d.scope);
     let observed: Observation;
     try {
       observed = await observeTargets(desired, reads);
@@ -218,6 +225,13 @@ export async function preflight(
       }
     }
     if (mine.length > 0) return;
+    const writing =
+      input.receipts === undefined
+        ? desired.targets.flatMap((d) => (d.kind === 'github-secret' ? [d.scope] : []))
+        : planTargets(key, desired, observed, input.receipts).steps.flatMap((s) =>
+            s.kind === 'put-secret' ? [s.scope] : [],
+          );
+    for (const scope of writing) scopes.set(scopeId(scope), scope);
     prepared.set(id, {
       id,
       key,

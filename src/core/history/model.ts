@@ -1,6 +1,6 @@
 import type { KeyState } from '../formats/key.ts';
 import { isKeyId } from '../formats/key-id.ts';
-import { readVersionStates } from './key-versions.ts';
+import { readVersionStates, type VersionStatesResult } from './key-versions.ts';
 
 /** A commit on the first-parent line of the default branch. */
 export interface CommitRef {
@@ -18,6 +18,11 @@ export type KeyFileChange =
       readonly file: string;
       readonly kind: 'written';
       readonly content: Uint8Array | string;
+      /**
+       * The versions already read from `content` (readVersionStates), so that a caller may
+       * drop the bytes before folding: `content` is then not read again.
+       */
+      readonly read?: VersionStatesResult;
     }
   | { readonly keyId: string; readonly file: string; readonly kind: 'deleted' | 'not-a-file' };
 
@@ -165,9 +170,11 @@ export class HistoryIndexBuilder {
       if (key) key.removed = commit;
       return;
     }
-    const text =
-      typeof change.content === 'string' ? change.content : decoder.decode(change.content);
-    const read = readVersionStates(text);
+    const read =
+      change.read ??
+      readVersionStates(
+        typeof change.content === 'string' ? change.content : decoder.decode(change.content),
+      );
     if (!key) {
       key = { appeared: commit, versions: new Map(), earlier: [] };
       this.keys.set(keyId, key);

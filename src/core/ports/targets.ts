@@ -64,8 +64,10 @@ export interface SecretsPort {
   selectedRepositories(scope: SecretScope, name: string): Promise<string[]>;
   /**
    * Seals `value` with the scope's public key and writes it; `org` sets visibility (organization
-   * scopes only). Returns GitHub's `updated_at` after the write (read back: 1 more call). 2 calls
-   * (+1 for the public key on first use, +1 per selected repository id to resolve on first use).
+   * scopes only). Returns GitHub's `updated_at` when the answer carries it, else
+   * PENDING_UPDATED_AT (GitHub's PUT answers 201/204 with no body): the caller settles it from
+   * the scope's list (core/targets/settle.ts). 1 call (+1 for the public key on first use, +1
+   * per selected repository id to resolve on first use).
    */
   putSecret(
     scope: SecretScope,

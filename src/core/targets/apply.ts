@@ -9,8 +9,15 @@
  * name routes, file errors name paths.
  */
 import type { TargetPorts } from '../ports/targets.ts';
-import { describeStep, type Receipt, type TargetPlan, type TargetStep } from './plan.ts';
+import {
+  describeStep,
+  isSecretReceipt,
+  type Receipt,
+  type TargetPlan,
+  type TargetStep,
+} from './plan.ts';
 import { stepKind } from './registry.ts';
+import { isPending, settleWrites, type PendingWrite, type Settled } from './settle.ts';
 
 export interface StepResult {
   readonly step: string;
@@ -31,11 +38,62 @@ export interface ApplyResult {
    */
   readonly receipts: readonly Receipt[];
   readonly ok: boolean;
+  /**
+   * Secret writes whose receipts still wait for the scope's list (settle.ts), by step: only
+   * with `settle: false`, for a caller that settles the writes of many plans at once.
+   */
+  readonly pending?: readonly PendingStep[];
+}
+
+export interface PendingStep extends PendingWrite {
+  /** Index of the put-secret step in the plan (and in `results`). */
+  readonly step: number;
 }
 
 export interface ApplyOptions {
   /** Targets applied at once (default 1). Steps of one target always run in plan order. */
   readonly concurrency?: number;
+  /**
+   * Settle the secret writes' receipts from their scopes' lists before returning (default
+   * true: one list per scope written). false: leave them in `pending` for the caller.
+   */
+  readonly settle?: boolean;
+}
+
+/** `result` with its pending writes settled: receipts filled in, unproven writes failed. */
+export function withSettled(
+  result: ApplyResult,
+  settled: ReadonlyMap<PendingStep, Settled>,
+): ApplyResult {
+  const pending = result.pending ?? [];
+  if (pending.length === 0) return result;
+  const results = [...result.results];
+  const replace = new Map<Receipt, Receipt | null>();
+  for (const p of pending) {
+    const s = settled.get(p);
+    if (s !== undefined && 'receipt' in s) replace.set(p.receipt, s.receipt);
+    else {
+      replace.set(p.receipt, null);
+      const r = results[p.step]!;
+      results[p.step] = {
+        step: r.step,
+        target: r.target,
+        kind: r.kind,
+        outcome: 'failed',
+        error: s === undefined ? 'written, but not settled' : s.error,
+      };
+    }
+  }
+  const receipts = result.receipts.flatMap((r) => {
+    const n = replace.get(r);
+    return n === undefined ? [r] : n === null ? [] : [n];
+  });
+  return {
+    key: result.key,
+    results,
+    receipts,
+    ok: results.every((r) => r.outcome === 'done'),
+  };
 }
 
 export async function applyTargetPlan(
@@ -77,10 +135,19 @@ export async function applyTargetPlan(
     }),
   );
   const done = results.filter((r): r is StepResult => r !== undefined);
-  return {
+  const pending: PendingStep[] = [];
+  plan.steps.forEach((step, i) => {
+    const r = receipts[i];
+    if (step.kind === 'put-secret' && r !== undefined && isSecretReceipt(r) && isPending(r))
+      pending.push({ step: i, scope: step.scope, receipt: r });
+  });
+  const result: ApplyResult = {
     key: plan.key,
     results: done,
     receipts: receipts.filter((r): r is Receipt => r !== undefined),
     ok: done.every((r) => r.outcome === 'done'),
+    ...(pending.length > 0 ? { pending } : {}),
   };
+  if (opts.settle === false || pending.length === 0) return result;
+  return withSettled(result, await settleWrites(pending, ports.secrets, opts.concurrency));
 }

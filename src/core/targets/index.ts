@@ -11,5 +11,6 @@ export * from './plan.ts';
 export * from './probe.ts';
 export * from './render.ts';
 export * from './secret-value.ts';
+export * from './settle.ts';
 export * from './ownership.ts';
 export * from './removals.ts';

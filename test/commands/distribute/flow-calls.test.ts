@@ -1,6 +1,7 @@
 // REST calls per run (docs/distribute.md): keys sharing a repository share its secret list and
-// its public key (one of each per run), a write is PUT + GET, and a run with nothing to do
-// makes only reads plus the lease, the status and the failure-issue list.
+// its public key (one of each per run), a write is its PUT alone (the receipts come from one
+// list of the scope after the writes), and a run with nothing to do makes only reads plus the
+// lease, the status and the failure-issue list: no public key, no read per secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distribute } from '../../../src/commands/distribute/index.ts';
 import { startDistBed, type DistBed } from './bed.ts';
@@ -39,14 +40,15 @@ const count = () => {
 const SECRETS = '/repos/{owner}/{repo}/actions/secrets';
 
 describe('REST calls of a run', () => {
-  it('one list and one public key per scope, two calls per written secret', async () => {
+  it('one public key and two lists per scope written, one call per written secret', async () => {
     bed.emu.clearLog();
     expect((await distribute(bed.input(), bed.ports())).outcome).toBe('converged');
     const first = count();
     expect(first[`GET ${SECRETS}/public-key`]).toBe(1);
-    expect(first[`GET ${SECRETS}`]).toBe(1);
+    // Before the writes (observation) and after them (the receipts' updated_at).
+    expect(first[`GET ${SECRETS}`]).toBe(2);
     expect(first[`PUT ${SECRETS}/{secret_name}`]).toBe(3);
-    expect(first[`GET ${SECRETS}/{secret_name}`]).toBe(3);
+    expect(first[`GET ${SECRETS}/{secret_name}`]).toBeUndefined();
     expect(first['POST /repos/{owner}/{repo}/statuses/{sha}']).toBe(1);
     expect(first['GET /repos/{owner}/{repo}/branches/{branch}']).toBe(2);
 
@@ -54,16 +56,16 @@ describe('REST calls of a run', () => {
     expect((await distribute(bed.input(), bed.ports())).outcome).toBe('converged');
     const second = count();
     expect(second[`PUT ${SECRETS}/{secret_name}`]).toBeUndefined();
-    expect(second[`GET ${SECRETS}/public-key`]).toBe(1);
+    expect(second[`GET ${SECRETS}/public-key`]).toBeUndefined();
     expect(second[`GET ${SECRETS}`]).toBe(1);
     const mutating = bed.emu.requestLog.filter((r) => r.method !== 'GET').length;
     const total = bed.emu.requestLog.length;
     // Lease take and release (3 writes each) and the status ("0 changed, 3 unchanged" now);
     // everything else is a read: the lease state (ref, tree, 2 blobs), the branch head twice,
-    // the status before it is written, the halted and failure issue lists, the secret list
-    // and the public key. 18 in all.
+    // the status before it is written, the halted and failure issue lists and the secret
+    // list. 17 in all.
     expect(mutating).toBe(7);
-    expect(total).toBeLessThanOrEqual(18);
+    expect(total).toBeLessThanOrEqual(17);
 
     // A third run says what the second said: the status is read, not written again (GitHub
     // keeps at most 1,000 per sha and context).

@@ -1,0 +1,39 @@
+// One audit (or one history index) of a repository, in a process of its own, so that its peak
+// RSS is its own and not the generator's or the benchmark's: bench/audit.bench.ts runs it.
+// Prints one JSON line: { ms, rssMiB, renderRssMiB?, commits, keys, versions, findings? }.
+// Run: node bench/audit-child.ts <repo-dir> <now-iso> audit|history
+import { buildHistoryIndex } from '../src/adapters/git/history.ts';
+import { localAuditPorts } from '../src/cli/commands/audit.ts';
+import { audit, renderAudit } from '../src/commands/audit.ts';
+
+const [dir, nowIso, what = 'audit'] = process.argv.slice(2);
+if (!dir || !nowIso) throw new Error('usage: audit-child.ts <repo-dir> <now-iso> audit|history');
+const env = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+const rss = () => process.resourceUsage().maxRSS / 1024;
+
+const t0 = performance.now();
+if (what === 'history') {
+  const index = await buildHistoryIndex(dir, 'main', { env });
+  const ms = performance.now() - t0;
+  const versions = [...index.keys.values()].reduce((n, k) => n + k.versions.size, 0);
+  console.log(
+    JSON.stringify({ ms, rssMiB: rss(), commits: index.commits, keys: index.keys.size, versions }),
+  );
+} else {
+  const report = await audit({ ref: 'main', now: new Date(nowIso) }, localAuditPorts(dir));
+  const ms = performance.now() - t0;
+  const rssMiB = rss();
+  // The default format, as `rekey audit` writes it: the peak of a whole CLI run.
+  renderAudit(report, 'md');
+  console.log(
+    JSON.stringify({
+      ms,
+      rssMiB,
+      renderRssMiB: rss(),
+      commits: report.manifestCommits,
+      keys: report.keys.length,
+      versions: report.keys.reduce((n, k) => n + k.versions.length, 0),
+      findings: report.findings.length,
+    }),
+  );
+}
