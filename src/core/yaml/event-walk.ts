@@ -227,7 +227,8 @@ export class EventWalk {
   /** An empty key has no range: it is the `:` before the value that follows it. */
   #emptyKeyAt(): number {
     const next = this.#events[this.#i];
-    const valueAt = next === undefined || next.type === EVENT_ID.POP ? -1 : startOf(next as Content);
+    const valueAt =
+      next === undefined || next.type === EVENT_ID.POP ? -1 : startOf(next as Content);
     const from = valueAt === -1 ? this.#text.length : valueAt;
     return Math.max(0, this.#text.lastIndexOf(':', from));
   }

@@ -23,13 +23,14 @@
  * Line numbers are computed only when a finding or a caller's locate() needs one, and the
  * events are not retained (see lazyLocate).
  */
-import { EVENT_ID, parseEvents, YAMLException } from 'js-yaml';
+import { EVENT_ID, parseEvents, SCALAR_STYLE, YAMLException } from 'js-yaml';
 import type { Event } from 'js-yaml';
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import type { DocPath } from '../snapshot.ts';
 import { locateInEvents } from './event-locate.ts';
 import { EventWalk } from './event-walk.ts';
 import { Findings } from './findings.ts';
+import type { YamlRule } from './rules.ts';
 import { DEFAULT_YAML_LIMITS } from './limits.ts';
 import type { ParsedYaml, YamlLimits } from './limits.ts';
 import { bytePosition, decodeUtf8, firstInvalidUtf8, hasBom, LineIndex } from './text.ts';
@@ -37,6 +38,9 @@ import { parseWithYamlPackage } from './yaml-package.ts';
 
 export { DEFAULT_YAML_LIMITS };
 export type { ParsedYaml, YamlLimits };
+
+/** How js-yaml says its depth limit stopped it. */
+const DEPTH_EXCEEDED = /nesting exceeded maxDepth/;
 
 /** Rules after which the file was refused as a whole by the parser, not by a node rule. */
 const REFUSED_BY_PARSER = new Set([
@@ -88,8 +92,9 @@ export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = 
     );
 
   const parsed = events(text, maxDepth);
-  if (!Array.isArray(parsed) || documents(parsed) > 1 || hasDirective(parsed))
-    return unreadable(located(file, bytes, limits, findings, lines, parsed));
+  const refused = refusal(text, parsed);
+  if (refused !== undefined)
+    return unreadable(located(file, bytes, text, limits, findings, lines, refused));
 
   const walk = new EventWalk(parsed, text, findings, lines, { maxDepth, maxNodes });
   const value = walk.document();
@@ -98,6 +103,120 @@ export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = 
     locate: lazyLocate(file, text, lines, maxDepth),
     diagnostics: findings.list,
   };
+}
+
+interface Refusal {
+  readonly rule: YamlRule;
+  readonly message: string;
+  readonly offset: number;
+}
+
+/**
+ * Why the deciding parser refuses the file as a whole, or undefined: it threw, or the text
+ * holds several documents, a directive, content after `...`, or syntax parsers disagree on.
+ */
+function refusal(text: string, parsed: Event[] | YAMLException): Refusal | undefined {
+  if (!Array.isArray(parsed))
+    return {
+      rule: DEPTH_EXCEEDED.test(parsed.reason) ? 'yaml/too-deep' : 'yaml/syntax',
+      message: parserReason(parsed.reason),
+      offset: parsed.mark?.position ?? 0,
+    };
+  if (hasDirective(parsed))
+    return {
+      rule: 'yaml/directive',
+      message: 'remove %YAML / %TAG directives; files are read as YAML 1.2',
+      offset: 0,
+    };
+  const end = secondDocumentAt(text, parsed);
+  if (end !== -1)
+    return {
+      rule: 'yaml/multiple-documents',
+      message: 'only one YAML document per file (remove the second `---` or the `...`)',
+      offset: end,
+    };
+  const ambiguous = ambiguousSyntax(text, parsed);
+  if (ambiguous !== undefined) return { rule: 'yaml/ambiguous-syntax', ...ambiguous };
+  return undefined;
+}
+
+/**
+ * Where a second document starts (or -1). Besides a second DOCUMENT event, anything but
+ * comments after a `...` end marker counts: parsers disagree on what such text is (js-yaml
+ * reads `...\na` as one document, the `yaml` package as two), so it is refused whichever
+ * reading the parser took.
+ */
+function secondDocumentAt(text: string, events: readonly Event[]): number {
+  if (documents(events) > 1) {
+    const m = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text.slice(1));
+    return m === null ? 0 : m.index + 1;
+  }
+  DOCUMENT_END.lastIndex = 0;
+  const m = DOCUMENT_END.exec(text);
+  return m !== null && CONTENT_LINE.test(text.slice(m.index + 3)) ? m.index : -1;
+}
+const DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/gm;
+/** A line with something other than blanks and a comment. */
+const CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
+
+/**
+ * Constructs on which YAML parsers are known to disagree, found by the differential tests
+ * (test/core/yaml/differential.test.ts) between js-yaml and the `yaml` package: a tab in a
+ * line's leading whitespace outside a scalar's text (`\ta` is a document to one, an error
+ * to the other), a `---` or `...` that is indented (a marker to one, text to the other), a
+ * block scalar indentation indicator (`|1-` at the top level: one space or none). rekey never
+ * writes them; the loader refuses them rather than pick a reading.
+ */
+function ambiguousSyntax(
+  text: string,
+  events: readonly Event[],
+): { message: string; offset: number } | undefined {
+  const marker = INDENTED_MARKER.exec(text);
+  if (marker !== null)
+    return {
+      message: 'an indented `---` or `...`; parsers disagree whether it is a marker or text',
+      offset: marker.index + marker[1]!.length,
+    };
+  const tab = indentingTab(text, events);
+  if (tab !== -1) return { message: 'a tab in indentation; indent with spaces', offset: tab };
+  for (const ev of events)
+    if (
+      ev.type === EVENT_ID.SCALAR &&
+      (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) &&
+      ev.valueStart !== -1
+    ) {
+      const lineStart = text.lastIndexOf('\n', ev.valueStart - 2) + 1;
+      const header = INDENTATION_INDICATOR.exec(text.slice(lineStart, ev.valueStart));
+      if (header !== null)
+        return {
+          message: 'a block scalar indentation indicator (|2, >1-); parsers disagree on its base',
+          offset: lineStart + header.index,
+        };
+    }
+  return undefined;
+}
+const INDENTED_MARKER = /^([ \t]+)(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
+const INDENTATION_INDICATOR = /[|>](?:[1-9][-+]?|[-+][1-9])/;
+
+/** The offset of a tab in a line's leading whitespace outside any scalar's text, or -1. */
+function indentingTab(text: string, events: readonly Event[]): number {
+  if (text.indexOf('\t') === -1) return -1;
+  const tabs = /^( *)\t/gm;
+  let e = 0;
+  for (let m = tabs.exec(text); m !== null; m = tabs.exec(text)) {
+    const at = m.index + m[1]!.length;
+    // Scalars come in source order: move past the ones that end before the tab.
+    let inside = false;
+    for (; e < events.length; e++) {
+      const ev = events[e]!;
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueStart === -1) continue;
+      if (ev.valueEnd <= at) continue;
+      inside = ev.valueStart <= at;
+      break;
+    }
+    if (!inside) return at;
+  }
+  return -1;
 }
 
 /** The parser's events, or the exception it threw (the file is refused either way). */
@@ -142,32 +261,31 @@ function hasDirective(events: readonly Event[]): boolean {
 function located(
   file: string,
   bytes: Uint8Array,
+  text: string,
   limits: YamlLimits,
   findings: Findings,
   lines: LineIndex,
-  parsed: Event[] | YAMLException,
+  refused: Refusal,
 ): Diagnostic[] {
+  const maxDepth = limits.maxDepth ?? DEFAULT_YAML_LIMITS.maxDepth;
+  if (refused.rule === 'yaml/too-deep') {
+    // Too deep: the first collection past the cap lies before the point where the parser
+    // stopped, so the locator reads only that prefix (its own parser is slow on a megabyte
+    // of `[`; this keeps a hostile file cheap). Only its depth finding is used.
+    const prefix = encoder.encode(text.slice(0, refused.offset));
+    const first = parseWithYamlPackage(file, prefix, limits).diagnostics.find(
+      (d) => d.rule === 'yaml/too-deep',
+    );
+    findings.add(
+      'yaml/too-deep',
+      `nested deeper than ${maxDepth} levels`,
+      first ?? lines.position(refused.offset),
+    );
+    return findings.list;
+  }
   const described = parseWithYamlPackage(file, bytes, limits).diagnostics;
   if (described.some((d) => REFUSED_BY_PARSER.has(d.rule))) return described;
-  if (parsed instanceof YAMLException) {
-    const at = parsed.mark ? lines.position(parsed.mark.position) : { line: 1, column: 1 };
-    const deep = /maxDepth/.test(parsed.reason);
-    findings.add(
-      deep ? 'yaml/too-deep' : 'yaml/syntax',
-      deep ? 'nested too deeply' : parserReason(parsed.reason),
-      at,
-    );
-  } else if (hasDirective(parsed))
-    findings.add('yaml/directive', 'remove %YAML / %TAG directives; files are read as YAML 1.2', {
-      line: 1,
-      column: 1,
-    });
-  else
-    findings.add(
-      'yaml/multiple-documents',
-      'only one YAML document per file (remove the second `---`)',
-      { line: 1, column: 1 },
-    );
+  findings.add(refused.rule, refused.message, lines.position(refused.offset));
   return findings.list;
 }
 

@@ -22,7 +22,11 @@ export const VALUE_IS_A_GUESS: ReadonlySet<YamlRule> = new Set<YamlRule>([
 ]);
 
 /** Keys that would reach Object.prototype or a constructor in careless consumers. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 /**
  * One pass over the composed nodes: builds the plain value (strings, finite numbers,

@@ -31,7 +31,6 @@ import { locateIn } from './locate.ts';
 import { bytePosition, decodeUtf8, firstInvalidUtf8, hasBom, LineIndex } from './text.ts';
 import { Walk } from './walk.ts';
 
-
 const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.2',
   schema: 'core',
@@ -43,7 +42,11 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   keepSourceTokens: false,
 };
 
-export function parseWithYamlPackage(file: string, bytes: Uint8Array, limits: YamlLimits = {}): ParsedYaml {
+export function parseWithYamlPackage(
+  file: string,
+  bytes: Uint8Array,
+  limits: YamlLimits = {},
+): ParsedYaml {
   const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
   const fileStart: SourceLocation = { file, line: 0, column: 0 };
   const unreadable = (diagnostics: Diagnostic[]): ParsedYaml => ({

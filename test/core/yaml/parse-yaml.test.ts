@@ -85,6 +85,11 @@ describe('parseYaml rejects', () => {
     ['a %TAG directive', '%TAG !e! tag:e.com,2000:\n---\na: 1\n', ['yaml/directive@1:1']],
     ['a syntax error', 'a: [1\n', ['yaml/syntax@2:1']],
     ['tab indentation', 'a:\n\tb: 1\n', ['yaml/syntax@2:1']],
+    // Syntax js-yaml and the yaml package read differently (found by differential.test.ts):
+    ['a tab-indented blank line', 'a: 1\n\t\n', ['yaml/ambiguous-syntax@2:1']],
+    ['an indented ---', '  ---\n', ['yaml/ambiguous-syntax@1:3']],
+    ['a block indentation indicator', 'a: |1-\n  !\n', ['yaml/ambiguous-syntax@1:4']],
+    ['content after ...', '...\na: 1\n', ['yaml/multiple-documents@2:1']],
   ])('%s', (_, text, expected) => {
     const r = parse(text);
     expect(brief(r.diagnostics)).toEqual(expected);
