@@ -164,7 +164,7 @@ const CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
  * (test/core/yaml/differential.test.ts) between js-yaml and the `yaml` package: a tab in a
  * line's leading whitespace outside a scalar's text (`\ta` is a document to one, an error
  * to the other), a `---` or `...` that is indented (a marker to one, text to the other), a
- * block scalar indentation indicator (`|1-` at the top level: one space or none). rekey never
+ * top-level block scalar indentation indicator (`|1-`: one leading space or none). rekey never
  * writes them; the loader refuses them rather than pick a reading.
  */
 function ambiguousSyntax(
@@ -179,20 +179,23 @@ function ambiguousSyntax(
     };
   const tab = indentingTab(text, events);
   if (tab !== -1) return { message: 'a tab in indentation; indent with spaces', offset: tab };
-  for (const ev of events)
-    if (
-      ev.type === EVENT_ID.SCALAR &&
-      (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) &&
-      ev.valueStart !== -1
-    ) {
-      const lineStart = text.lastIndexOf('\n', ev.valueStart - 2) + 1;
-      const header = INDENTATION_INDICATOR.exec(text.slice(lineStart, ev.valueStart));
-      if (header !== null)
-        return {
-          message: 'a block scalar indentation indicator (|2, >1-); parsers disagree on its base',
-          offset: lineStart + header.index,
-        };
-    }
+  // Only the document's own root: nested (`a: |2`) both parsers agree.
+  const ev = events[1];
+  if (
+    ev !== undefined &&
+    ev.type === EVENT_ID.SCALAR &&
+    (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) &&
+    ev.valueStart !== -1
+  ) {
+    const lineStart = text.lastIndexOf('\n', ev.valueStart - 2) + 1;
+    const header = INDENTATION_INDICATOR.exec(text.slice(lineStart, ev.valueStart));
+    if (header !== null)
+      return {
+        message:
+          'a top-level block scalar with an indentation indicator (|1-); parsers disagree on its base',
+        offset: lineStart + header.index,
+      };
+  }
   return undefined;
 }
 const INDENTED_MARKER = /^([ \t]+)(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;

@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseEvents } from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
 import { parseYaml, YAML_RULES } from '../../../src/core/yaml/index.ts';
 import type { Diagnostic } from '../../../src/core/diagnostics.ts';
 
 // A pass-through spy on the deciding parser (js-yaml's event parser): the size cap test
 // proves it acts before any parsing.
 vi.mock('js-yaml', async (importOriginal) => {
-  const real = await importOriginal<typeof import('js-yaml')>();
+  const real = await importOriginal<typeof JsYaml>();
   return { ...real, parseEvents: vi.fn(real.parseEvents) };
 });
 
@@ -88,7 +89,7 @@ describe('parseYaml rejects', () => {
     // Syntax js-yaml and the yaml package read differently (found by differential.test.ts):
     ['a tab-indented blank line', 'a: 1\n\t\n', ['yaml/ambiguous-syntax@2:1']],
     ['an indented ---', '  ---\n', ['yaml/ambiguous-syntax@1:3']],
-    ['a block indentation indicator', 'a: |1-\n  !\n', ['yaml/ambiguous-syntax@1:4']],
+    ['a top-level block indentation indicator', '|1-\n !\n', ['yaml/ambiguous-syntax@1:1']],
     ['content after ...', '...\na: 1\n', ['yaml/multiple-documents@2:1']],
   ])('%s', (_, text, expected) => {
     const r = parse(text);
