@@ -55,7 +55,8 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
   for (const doc of keys) {
     const keyId = doc.value.id;
     doc.value.targets.forEach((t, i) => {
-      const at = (field: string) => doc.locate(['targets', i, field]);
+      // Located when a finding needs it: locating re-reads the file.
+      const at = (field: string) => lazyLocation(() => doc.locate(['targets', i, field]));
       switch (t.kind) {
         case 'github-secret':
           slots.push(secretSlot(keyId, t, 'name', at('name')));
@@ -314,6 +315,22 @@ function shadowed(slots: readonly SecretSlot[]): Diagnostic[] {
     }
   }
   return out;
+}
+
+/** A location computed on first read of any of its fields. */
+function lazyLocation(locate: () => SourceLocation): SourceLocation {
+  let at: SourceLocation | undefined;
+  return {
+    get file() {
+      return (at ??= locate()).file;
+    },
+    get line() {
+      return (at ??= locate()).line;
+    },
+    get column() {
+      return (at ??= locate()).column;
+    },
+  };
 }
 
 function groupIndex<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {

@@ -93,8 +93,8 @@ export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = 
 
   const parsed = events(text, maxDepth);
   const refused = refusal(text, parsed);
-  if (refused !== undefined)
-    return unreadable(located(file, bytes, text, limits, findings, lines, refused));
+  if (refused !== undefined || !Array.isArray(parsed))
+    return unreadable(located(file, bytes, text, limits, findings, lines, refused!));
 
   const walk = new EventWalk(parsed, text, findings, lines, { maxDepth, maxNodes });
   const value = walk.document();
