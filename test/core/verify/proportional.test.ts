@@ -52,3 +52,19 @@ describe('loadSnapshot with a cache', () => {
     expect(JSON.stringify([...head.snapshot.keys])).toBe(JSON.stringify([...cold.snapshot.keys]));
   });
 });
+
+describe('an unchanged key', () => {
+  it('compares to nothing: no change, no finding (why verify may skip it)', async () => {
+    const { compareKey } = await import('../../../src/core/lifecycle/transitions.ts');
+    const { manifestFactsOf } = await import('../../../src/core/verify/snapshot-side.ts');
+    const t = tree(BASE);
+    const side = { snapshot: loadSnapshot(t).snapshot, tree: t };
+    const facts = manifestFactsOf(side);
+    expect(facts.keys.size).toBe(1);
+    for (const k of facts.keys.values())
+      expect(compareKey(k, k, { gate: () => ({ open: false, reason: 'closed' }) })).toEqual({
+        change: undefined,
+        diagnostics: [],
+      });
+  });
+});
