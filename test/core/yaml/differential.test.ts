@@ -179,3 +179,15 @@ describe('a key.yaml rekey writes', () => {
     ]);
   });
 });
+
+describe('the sops YAML store', () => {
+  it('reads no file whose syntax the deciding loader refuses', async () => {
+    const { yamlStore } = await import('../../../src/crypto/sops/yaml-store.ts');
+    const { MalformedSopsFileError } = await import('../../../src/core/ports/sops.ts');
+    // The `yaml` package alone reads this (a tab on a blank line); the deciding loader refuses.
+    const text = 'id: a/b\n\t\nsecret: ENC[x]\n';
+    expect(parseWithYamlPackage('v1.sops.yaml', enc.encode(text)).diagnostics).toEqual([]);
+    expect(() => yamlStore.load('v1.sops.yaml', text)).toThrow(MalformedSopsFileError);
+    expect(() => yamlStore.load('v1.sops.yaml', 'id: a/b\nsecret: ENC[x]\n')).not.toThrow();
+  });
+});
