@@ -39,6 +39,14 @@ import { parseWithYamlPackage } from './yaml-package.ts';
 export { DEFAULT_YAML_LIMITS };
 export type { ParsedYaml, YamlLimits };
 
+/**
+ * The largest refused file the `yaml` package is asked to describe. Its Document API checks
+ * duplicate keys pair by pair (quadratic in a map's size), so a hostile megabyte would cost
+ * minutes; above this (64 KiB, far above any manifest file) the deciding parser's own
+ * finding is reported, at its position.
+ */
+const LOCATOR_MAX_BYTES = 64 * 1024;
+
 /** How js-yaml says its depth limit stopped it. */
 const DEPTH_EXCEEDED = /nesting exceeded maxDepth/;
 
@@ -276,9 +284,12 @@ function located(
     // stopped, so the locator reads only that prefix (its own parser is slow on a megabyte
     // of `[`; this keeps a hostile file cheap). Only its depth finding is used.
     const prefix = encoder.encode(text.slice(0, refused.offset));
-    const first = parseWithYamlPackage(file, prefix, limits).diagnostics.find(
-      (d) => d.rule === 'yaml/too-deep',
-    );
+    const first =
+      prefix.length > LOCATOR_MAX_BYTES
+        ? undefined
+        : parseWithYamlPackage(file, prefix, limits).diagnostics.find(
+            (d) => d.rule === 'yaml/too-deep',
+          );
     findings.add(
       'yaml/too-deep',
       `nested deeper than ${maxDepth} levels`,
@@ -286,8 +297,10 @@ function located(
     );
     return findings.list;
   }
-  const described = parseWithYamlPackage(file, bytes, limits).diagnostics;
-  if (described.some((d) => REFUSED_BY_PARSER.has(d.rule))) return described;
+  if (bytes.length <= LOCATOR_MAX_BYTES) {
+    const described = parseWithYamlPackage(file, bytes, limits).diagnostics;
+    if (described.some((d) => REFUSED_BY_PARSER.has(d.rule))) return described;
+  }
   findings.add(refused.rule, refused.message, lines.position(refused.offset));
   return findings.list;
 }
