@@ -2,102 +2,19 @@
 // FileTree (key.yaml files and policies; material files are OMITTED: the planner never
 // reads them, and generating valid SOPS files would measure the generator), with an
 // in-memory first-parent history index. Measures loadSnapshot + plan: wall time, peak
-// memory, and the ratio to `yaml.parse` of the same bytes alone (the floor: any loader must
-// at least parse). Also splits the loader's cost into the safe YAML loader and the schemas.
+// memory, and the ratio to the deciding parser (js-yaml's parseEvents) on the same bytes
+// alone (the floor: any loader must at least parse). Also splits the loader's cost into the safe YAML loader and the schemas.
 // Run: node bench/plan.bench.ts [keys]
 import { figure } from './figures.ts';
 import { cpus, loadavg } from 'node:os';
-import { parse } from 'yaml';
+import { parseEvents } from 'js-yaml';
 import { keyDocument } from '../src/core/formats/index.ts';
-import type { KeyState } from '../src/core/formats/index.ts';
-import type { HistoryIndex, KeyTimeline, VersionTimeline } from '../src/core/history/model.ts';
+import { generate, NOW, VERSIONS } from './manifest-gen.ts';
 import { loadSnapshot } from '../src/core/load-snapshot.ts';
 import { plan } from '../src/core/plan/plan.ts';
 import { parseYaml } from '../src/core/yaml/index.ts';
 
 const KEYS = Number(process.argv[2] ?? 10_000);
-const VERSIONS = 5;
-const NOW = new Date('2026-11-20T12:00:00Z');
-const DAY = 86_400_000;
-const enc = new TextEncoder();
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-const POLICIES: Record<string, string> = {
-  'policies/standard.yaml':
-    'name: standard\ncryptoperiod: 90d\nrotate-before: 14d\ngrace: 7d\napprovals: 1\nreviewers: ["@acme/security"]\n',
-  'policies/strict.yaml':
-    'name: strict\ncryptoperiod: 30d\nrotate-before: 7d\ngrace: 3d\nprepublish: 2d\napprovals: 2\nreviewers: ["@acme/security"]\n' +
-    'window: { days: [mon, tue, wed, thu, fri], hours: "10:00-15:00", timezone: Europe/Berlin }\n',
-  'policies/pipeline.yaml':
-    'default-branch: main\nmax-open-prs: 100\nretry-budget: 3\nlease-ttl: 30m\n',
-};
-
-/** A key.yaml like the ones rekey writes: comments, flow entries, two targets. */
-function keyYaml(
-  id: string,
-  policy: string,
-  versions: { n: number; state: KeyState; created: string }[],
-): string {
-  const repo = `acme/${id.replace(/\//g, '-')}`;
-  return (
-    `# Managed by rekey: edit through pull requests.\n` +
-    `id: ${id}\ndescription: Signs outbound webhooks for ${id}\nowner: "@acme/payments"\npolicy: ${policy}\n` +
-    `type: random\noptions: { bytes: 32, encoding: base64 }\ntargets:\n` +
-    `  - kind: github-secret\n    repository: ${repo}\n    environment: production\n    name: WEBHOOK_SIGNING_KEY\n    previous: WEBHOOK_SIGNING_KEY_PREVIOUS\n` +
-    `  - kind: file\n    path: out/${id}.env\n    format: env\n    name: WEBHOOK_SIGNING_KEY\n` +
-    `versions: # newest first\n` +
-    versions
-      .map(
-        (v) =>
-          `  - { version: ${v.n}, state: ${v.state}, created: ${v.created}, fingerprint: "kcv:${(v.n * 7919 + id.length).toString(16).padStart(16, '0')}" }\n`,
-      )
-      .join('')
-  );
-}
-
-function generate(): { tree: Map<string, Uint8Array>; history: HistoryIndex; bytes: number } {
-  const tree = new Map<string, Uint8Array>();
-  const keys = new Map<string, KeyTimeline>();
-  let bytes = 0;
-  for (const [p, t] of Object.entries(POLICIES)) {
-    const b = enc.encode(t);
-    tree.set(p, b);
-    bytes += b.length;
-  }
-  for (let i = 0; i < KEYS; i++) {
-    const id = `team-${i % 50}/service-${Math.floor(i / 50)}/key-${i}`;
-    const strict = i % 10 === 0;
-    // Ages spread over a cryptoperiod and a bit beyond: some keys due, some overdue, most ok.
-    const activeSince = NOW.getTime() - ((i * 37) % 100) * DAY;
-    const versions: { n: number; state: KeyState; created: string }[] = [];
-    const timelines = new Map<number, VersionTimeline>();
-    for (let n = VERSIONS; n >= 1; n--) {
-      const state: KeyState =
-        n === VERSIONS
-          ? strict && i % 20 === 0
-            ? 'pre-activation'
-            : 'active'
-          : n === VERSIONS - 1
-            ? strict && i % 20 === 0
-              ? 'active'
-              : 'deactivated'
-            : 'destroyed';
-      const since = activeSince - (VERSIONS - n) * 90 * DAY;
-      versions.push({ n, state, created: iso(since) });
-      const at = {
-        sha: (i * 8 + n).toString(16).padStart(40, '0'),
-        time: iso(since),
-        author: 'Rekey Bot <bot@example.com>',
-      };
-      timelines.set(n, { appeared: at, entered: { [state]: at }, state });
-    }
-    const b = enc.encode(keyYaml(id, strict ? 'strict' : 'standard', versions));
-    tree.set(`keys-manifest/${id}/key.yaml`, b);
-    bytes += b.length;
-    keys.set(id, { appeared: timelines.get(1)!.appeared, versions: timelines });
-  }
-  return { tree, history: { keys, problems: [], commits: KEYS }, bytes };
-}
 
 /** Wall and CPU (user + system) milliseconds: the machine may be shared, CPU time is the steadier figure. */
 function timed<T>(f: () => T): [T, number, number] {
@@ -111,7 +28,7 @@ function timed<T>(f: () => T): [T, number, number] {
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-const [{ tree, history, bytes }, genMs] = timed(generate);
+const [{ tree, history, bytes }, genMs] = timed(() => generate(KEYS));
 console.log(
   `generated ${KEYS} keys, ${KEYS * VERSIONS} versions, ${tree.size} files, ${(bytes / 2 ** 20).toFixed(1)} MiB ` +
     `(material files omitted) in ${ms(genMs)}`,
@@ -138,13 +55,13 @@ for (let r = 0; r < 3; r++) {
   });
 }
 
-// The floor: yaml.parse of the same bytes, nothing else.
+// The floor: the deciding parser (js-yaml's parseEvents) on the same bytes, nothing else.
 const decoder = new TextDecoder();
 const floors: [number, number][] = [];
 for (let r = 0; r < 3; r++) {
   gc();
   const [, w, c] = timed(() => {
-    for (const b of tree.values()) parse(decoder.decode(b));
+    for (const b of tree.values()) parseEvents(decoder.decode(b), {});
   });
   floors.push([w, c]);
 }
@@ -167,10 +84,12 @@ console.log(
 for (const [i, r] of runs.entries())
   console.log(
     `run ${i + 1}: loadSnapshot ${ms(r.load[0])} + plan ${ms(r.plan[0])} = ${ms(r.load[0] + r.plan[0])} wall; ` +
-      `CPU ${ms(r.load[1])} + ${ms(r.plan[1])}; ratio to the yaml.parse floor (CPU) ` +
+      `CPU ${ms(r.load[1])} + ${ms(r.plan[1])}; ratio to the parser floor (CPU) ` +
       `${((r.load[1] + r.plan[1]) / floorCpu).toFixed(2)}; peak RSS so far ${(r.rss / 1024).toFixed(0)} MiB`,
   );
-console.log(`yaml.parse floor: ${floors.map(([w, c]) => `${ms(w)} wall/${ms(c)} CPU`).join(', ')}`);
+console.log(
+  `parseEvents floor: ${floors.map(([w, c]) => `${ms(w)} wall/${ms(c)} CPU`).join(', ')}`,
+);
 console.log(
   `loader split (CPU): safe YAML loader ${ms(safeCpu)}, key schema (zod) ${ms(schemaCpu)}`,
 );
@@ -191,7 +110,7 @@ figure({
   target: { op: '<', value: 1500 },
 });
 figure({
-  name: 'plan: CPU ratio to yaml.parse of the same bytes',
+  name: 'plan: CPU ratio to the deciding parser on the same bytes',
   value: Math.min(...runs.map((r) => (r.load[1] + r.plan[1]) / floorCpu)),
   unit: 'x',
   target: { op: '<=', value: 2 },

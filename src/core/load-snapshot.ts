@@ -11,10 +11,12 @@
  */
 import { diagnostic, fileLocation, sortDiagnostics } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import type { LoadedDocument } from './formats/load-document.ts';
+import type { z } from 'zod';
 import {
   isKeyId,
   keyDocument,
-  loadDocument,
+  loadDocument as loadDocumentOnce,
   MANIFEST_DIR,
   materialDocument,
   parseKeyFilePath,
@@ -61,10 +63,33 @@ const ALLOWED_EXTRAS = new Set([
 ]);
 const POLICY_PATH = new RegExp(`^${POLICIES_DIR}/([^/]+)\\.yaml$`);
 
-export function loadSnapshot(tree: FileTree): {
+/**
+ * What one load parsed, by path, so that a second load of a tree that shares most of its
+ * files (verify's head after its base) reads each unchanged file once: a file whose bytes
+ * are identical reuses the first load's result, which is the same value loadDocument would
+ * compute again. The documents are shared, read-only, between the two snapshots.
+ */
+export type LoadCache = Map<string, { readonly bytes: Uint8Array; readonly loaded: unknown }>;
+
+export function loadSnapshot(
+  tree: FileTree,
+  opts: { readonly cache?: LoadCache } = {},
+): {
   snapshot: ManifestSnapshot;
   diagnostics: Diagnostic[];
 } {
+  const cache = opts.cache;
+  const loadDocument = <T>(
+    path: string,
+    bytes: Uint8Array,
+    schema: z.ZodType<T>,
+  ): LoadedDocument<T> => {
+    const hit = cache?.get(path);
+    if (hit !== undefined && sameBytes(hit.bytes, bytes)) return hit.loaded as LoadedDocument<T>;
+    const loaded = loadDocumentOnce(path, bytes, schema);
+    cache?.set(path, { bytes, loaded });
+    return loaded;
+  };
   const diagnostics: Diagnostic[] = [];
   const keys = new Map<string, Located<KeyDocument>>();
   const keyFolders = new Set<string>(); // every folder with a key.yaml, loadable or not
@@ -215,6 +240,10 @@ export function loadSnapshot(tree: FileTree): {
 
 /** The settings rekey uses when policies/pipeline.yaml is absent. */
 export const DEFAULT_PIPELINE: PipelineDocument = Object.freeze(pipelineDocument.parse({}));
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
 
 function materialMismatch(
   doc: Located<MaterialDocument>,

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseYaml } from '../yaml/index.ts';
 import type { KeyState } from '../formats/key.ts';
 import { KEY_STATES } from '../formats/key.ts';
 
@@ -42,12 +42,16 @@ export function readVersionStates(text: string): VersionStatesResult {
 
 /** The full YAML route: slower, exact. Exported so tests can compare it with the scanner. */
 export function parseVersionStates(text: string): VersionStatesResult {
-  let doc: unknown;
-  try {
-    // Aliases are refused outright: a history file must not be able to expand itself.
-    doc = parse(text, { maxAliasCount: 0, prettyErrors: false });
-  } catch (e) {
-    return { ok: false, reason: `not YAML: ${e instanceof Error ? e.name : 'parse error'}` };
+  // The deciding loader, as everywhere in rekey: history reads a file as validate did. Its
+  // lesser findings (an ambiguous scalar, CRLF) leave a value and history takes it; aliases
+  // and everything else that makes the value a guess leave none.
+  const parsed = parseYaml('key.yaml', new TextEncoder().encode(text), {
+    maxBytes: MAX_HISTORY_FILE_BYTES,
+  });
+  const doc = parsed.value;
+  if (doc === undefined) {
+    const rule = parsed.diagnostics[0]?.rule ?? 'yaml/syntax';
+    return { ok: false, reason: `not YAML: ${rule}` };
   }
   if (doc === null || doc === undefined) return { ok: true, versions: [], skipped: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, reason: 'not a mapping' };

@@ -56,7 +56,8 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
   for (const doc of keys) {
     const keyId = doc.value.id;
     doc.value.targets.forEach((t, i) => {
-      const at = (field: string) => doc.locate(['targets', i, field]);
+      // Located when a finding needs it: locating re-reads the file.
+      const at = (field: string) => lazyLocation(() => doc.locate(['targets', i, field]));
       switch (t.kind) {
         case 'github-secret':
           slots.push(secretSlot(keyId, t, 'name', at('name')));
@@ -292,8 +293,20 @@ function shadowed(slots: readonly SecretSlot[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const g of groupBy(slots, (s) => `${s.app}\0${s.name}`)) {
     if (g.length < 2) continue;
-    for (const high of g)
-      for (const low of g) {
+    // Only slots a job could read together can overlap: a repository-level slot of the same
+    // repository, or an organization-level one of the same organization. Indexed so that ten
+    // thousand keys that all name their secret alike cost a lookup each, not every pair.
+    const order = new Map(g.map((slot, i) => [slot, i]));
+    const byRepo = groupIndex(g, (s) => (level(s) === 1 ? s.repository : undefined));
+    const byOrg = groupIndex(g, (s) => (level(s) === 2 ? s.organization : undefined));
+    for (const high of g) {
+      if (level(high) === 2) continue; // the organization level shadows nothing
+      const repo = high.repository!;
+      const lows = [
+        ...(byRepo.get(repo) ?? []),
+        ...(byOrg.get(repo.slice(0, repo.indexOf('/'))) ?? []),
+      ].sort((a, b) => order.get(a)! - order.get(b)!);
+      for (const low of lows) {
         // One key writing one value at two levels is harmless; a different key, or this key's
         // other slot (name against previous), hands the job a value it was not meant to get.
         if (high.keyId === low.keyId && high.slot === low.slot) continue;
@@ -313,6 +326,35 @@ function shadowed(slots: readonly SecretSlot[]): Diagnostic[] {
           ),
         );
       }
+    }
   }
   return out;
+}
+
+/** A location computed on first read of any of its fields. */
+function lazyLocation(locate: () => SourceLocation): SourceLocation {
+  let at: SourceLocation | undefined;
+  return {
+    get file() {
+      return (at ??= locate()).file;
+    },
+    get line() {
+      return (at ??= locate()).line;
+    },
+    get column() {
+      return (at ??= locate()).column;
+    },
+  };
+}
+
+function groupIndex<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = index.get(k);
+    if (list) list.push(item);
+    else index.set(k, [item]);
+  }
+  return index;
 }

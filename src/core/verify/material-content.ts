@@ -27,7 +27,8 @@ function pem(): RegExp {
 }
 
 export function checkPublicForm(mat: MaterialFacts, type: KeyType): Diagnostic[] {
-  const at = mat.locate(['public']);
+  // Located only when there is a finding: locating re-reads the file.
+  const at = () => mat.locate(['public']);
   const absent = mat.public === undefined || mat.public === null;
   if (type === 'random')
     return absent
@@ -36,7 +37,7 @@ export function checkPublicForm(mat: MaterialFacts, type: KeyType): Diagnostic[]
           violation(
             'verify/public-not-public',
             `${mat.file}: random keys have no public part; remove the public field (it may hold the secret in clear)`,
-            at,
+            at(),
           ),
         ];
   const form = PUBLIC_FORMS[type];
@@ -47,7 +48,7 @@ export function checkPublicForm(mat: MaterialFacts, type: KeyType): Diagnostic[]
       absent
         ? `${mat.file}: a ${type} key needs its public part in clear for review: ${form.text}`
         : `${mat.file}: public is not ${form.text}, the public form of a ${type} key`,
-      at,
+      at(),
     ),
   ];
 }

@@ -18,7 +18,8 @@ export function checkRecipients(
   mat: MaterialFacts,
   baseConfig: SopsConfig | undefined,
 ): Diagnostic[] {
-  const at = mat.locate(['sops']);
+  // Located only when there is a finding: locating re-reads the file.
+  const at = () => mat.locate(['sops']);
   const rule = baseConfig === undefined ? undefined : findCreationRule(baseConfig, mat.file);
   if (rule === undefined)
     return [
@@ -27,7 +28,7 @@ export function checkRecipients(
         baseConfig === undefined
           ? `${mat.file}: the base branch has no readable .sops.yaml, so nobody has said who may decrypt this file; add .sops.yaml in a change of its own first`
           : `${mat.file}: no creation rule in the base branch's .sops.yaml matches this path; add one in a change of its own first`,
-        at,
+        at(),
       ),
     ];
   const expected = ruleAgeRecipients(rule).map(sorted);
@@ -48,7 +49,7 @@ export function checkRecipients(
     violation(
       'verify/recipients-mismatch',
       `${mat.file} is encrypted to other age recipients than creation rule ${rule.index + 1} of the base branch's .sops.yaml (${detail}); re-encrypt to the base branch's recipients. A change to who can decrypt goes through .sops.yaml in a change of its own`,
-      at,
+      at(),
     ),
   ];
 }

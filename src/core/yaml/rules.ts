@@ -10,6 +10,8 @@ export const YAML_RULES = {
     'A carriage return (CRLF or CR line ending); use LF so diffs and line numbers agree.',
   'yaml/syntax': 'The YAML parser could not read the file.',
   'yaml/warning': 'The YAML parser warned about the file; warnings are errors here.',
+  'yaml/ambiguous-syntax':
+    'Syntax YAML parsers read differently: a tab in indentation, an indented `---` or `...`, a top-level block scalar with an indentation indicator (`|1-`); rewrite it.',
   'yaml/multiple-documents': 'More than one YAML document (`---`) in the file.',
   'yaml/directive': 'A `%YAML` or `%TAG` directive; the loader always reads YAML 1.2.',
   'yaml/anchor': 'An anchor (`&name`); anchors and aliases are not allowed.',

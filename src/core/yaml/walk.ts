@@ -10,7 +10,7 @@ import type { LineIndex } from './text.ts';
  * out, an alias read as null), so the loader returns no value and callers validate nothing
  * against a guess. The other findings leave the YAML 1.2 reading intact.
  */
-const VALUE_IS_A_GUESS: ReadonlySet<YamlRule> = new Set<YamlRule>([
+export const VALUE_IS_A_GUESS: ReadonlySet<YamlRule> = new Set<YamlRule>([
   'yaml/alias',
   'yaml/merge-key',
   'yaml/forbidden-key',
@@ -22,7 +22,11 @@ const VALUE_IS_A_GUESS: ReadonlySet<YamlRule> = new Set<YamlRule>([
 ]);
 
 /** Keys that would reach Object.prototype or a constructor in careless consumers. */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 /**
  * One pass over the composed nodes: builds the plain value (strings, finite numbers,
@@ -242,6 +246,6 @@ export class Walk {
 }
 
 /** Names the kind of tag without quoting it: messages never repeat text from the file. */
-function tagKind(tag: string): string {
+export function tagKind(tag: string): string {
   return tag.startsWith('tag:yaml.org,2002:') ? '!!type' : '!tag';
 }

@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import { diagnostic, InvalidInputError, type Diagnostic } from '../../core/diagnostics.ts';
 import { isKeyId } from '../../core/formats/key-id.ts';
 import { parseYaml } from '../../core/yaml/index.ts';
@@ -74,9 +73,12 @@ function literalBlock(value: string): string {
   return `|${indent}${chomp}\n${lines.join('\n')}`;
 }
 
+/** Whether the deciding loader reads `rendered` back as exactly `value`, without findings. */
 function readsBack(rendered: string, value: string): boolean {
-  const doc = parseDocument(`v: ${rendered}\n`, { version: '1.2', schema: 'core' });
-  return doc.errors.length === 0 && doc.warnings.length === 0 && doc.get('v') === value;
+  const r = parseYaml('material', new TextEncoder().encode(`v: ${rendered}\n`), {
+    maxBytes: MATERIAL_MAX_BYTES + 16,
+  });
+  return r.diagnostics.length === 0 && (r.value as { v?: unknown } | undefined)?.v === value;
 }
 
 /** A YAML double-quoted string: printable ASCII as is, everything else escaped. */

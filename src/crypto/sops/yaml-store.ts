@@ -7,10 +7,19 @@
  *
  * Refused, as DESIGN.md's parsing rules require: aliases, merge keys, tags other than `!!str`,
  * duplicate keys, non-string keys, top-level sequences or scalars.
+ *
+ * One parser decides what a file says (src/core/yaml/parse-yaml.ts, js-yaml's events): before
+ * this store reads a file with the `yaml` package (which it needs for comments and order),
+ * the deciding loader must not refuse the file's syntax as a whole. On every file it accepts,
+ * the `yaml` package reads the same values (test/core/yaml/differential.test.ts), so the
+ * store and the loader that verify, plan and distribute use cannot disagree on what a
+ * material file holds. Several documents are the one exception sops itself allows: each is
+ * then read by this store alone.
  */
 import type { Node as YNode } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { SourceLocation } from '../../core/diagnostics.ts';
+import { parseYaml } from '../../core/yaml/index.ts';
 import { MalformedSopsFileError, UnsupportedSopsFeatureError } from '../../core/ports/sops.ts';
 import type { EmitOptions, LoadedFile, Store } from './store.ts';
 import type { Branch, CommentItem, Leaf, List, Pair, Value } from './tree.ts';
@@ -102,6 +111,7 @@ class Loader {
 export const yamlStore: Store = {
   name: 'yaml',
   load(file: string, text: string): LoadedFile {
+    refuseWhatTheLoaderRefuses(file, text);
     const lc = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, strict: true });
     const loader = new Loader(file, lc);
@@ -159,6 +169,30 @@ export const yamlStore: Store = {
     return docs.join('---\n');
   },
 };
+
+/** Findings of the deciding loader that refuse a file's syntax as a whole. */
+const SYNTAX_REFUSALS: ReadonlySet<string> = new Set([
+  'yaml/encoding',
+  'yaml/syntax',
+  'yaml/ambiguous-syntax',
+  'yaml/warning',
+  'yaml/directive',
+  'yaml/too-deep',
+]);
+const encoder = new TextEncoder();
+
+function refuseWhatTheLoaderRefuses(file: string, text: string): void {
+  const bytes = encoder.encode(text);
+  // The size cap is the callers' (sops files may be larger than a manifest); syntax is not.
+  const refused = parseYaml(file, bytes, { maxBytes: bytes.length }).diagnostics.find((d) =>
+    SYNTAX_REFUSALS.has(d.rule),
+  );
+  if (refused)
+    throw new MalformedSopsFileError(
+      { file, line: refused.line, column: refused.column },
+      `invalid YAML (${refused.rule})`,
+    );
+}
 
 /** Plain metadata objects to a tree (strings, numbers as ints, booleans, lists, maps). */
 function fromPlain(v: unknown): Value {

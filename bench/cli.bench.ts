@@ -1,0 +1,165 @@
+// CLI benchmark: a 10,000-key repository ON DISK (key.yaml files, their material files for
+// every live version, the policies and .sops.yaml: about 30,000 files) in a temporary git
+// repository, and the CLI run as a user runs it, one child process per command: `rekey
+// validate`, `rekey plan`, `rekey verify --base main --head <a 2-file rotation>`. Prints
+// wall time and peak RSS (from /usr/bin/time -v, or the child's own resource usage) against
+// the issue's targets (< 3 s, < 300 MiB each). Material files are well-formed SOPS files
+// (the template's metadata and recipient, fresh id and version); no command here decrypts.
+// Run: node bench/cli.bench.ts [keys]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { rotate } from '../src/core/manifest-edit.ts';
+import { figure } from './figures.ts';
+import { generate, NOW } from './manifest-gen.ts';
+
+const KEYS = Number(process.argv[2] ?? 10_000);
+const root = join(import.meta.dirname, '..');
+const node = process.execPath;
+const bin = join(root, 'src/cli/bin.ts');
+const dir = mkdtempSync(join(tmpdir(), 'rekey-cli-bench-'));
+const dec = new TextDecoder();
+const env = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: dir,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+};
+const git = (...args: string[]) =>
+  execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+
+// The template's material file, re-labelled: the same SOPS metadata and recipient.
+const template = readFileSync(
+  join(root, 'keys-manifest/payments/webhook-signing/v2.sops.yaml'),
+  'utf8',
+);
+const material = (id: string, version: number) =>
+  template.replace(/^id: .*$/m, `id: ${id}`).replace(/^version: .*$/m, `version: ${version}`);
+const LIVE = /state: (pre-activation|active|deactivated)/;
+
+function write(path: string, text: string | Uint8Array): void {
+  const full = join(dir, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, text);
+}
+
+const t0 = performance.now();
+const { tree } = generate(KEYS);
+let files = 0;
+let bytes = 0;
+for (const [path, b] of tree) {
+  write(path, b);
+  files++;
+  bytes += b.length;
+  const m = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path);
+  if (!m) continue;
+  for (const line of dec.decode(b).split('\n')) {
+    const v = /version: (\d+)/.exec(line);
+    if (v && LIVE.test(line)) {
+      const text = material(m[1]!, Number(v[1]));
+      write(`keys-manifest/${m[1]}/v${v[1]}.sops.yaml`, text);
+      files++;
+      bytes += text.length;
+    }
+  }
+}
+write('.sops.yaml', readFileSync(join(root, '.sops.yaml')));
+git('init', '-q', '-b', 'main');
+git('add', '-A');
+git('commit', '-q', '-m', 'manifest');
+// A 2-file rotation of one key on a branch: key.yaml edited, one new material file.
+const id = 'team-1/service-0/key-1';
+const keyPath = `keys-manifest/${id}/key.yaml`;
+git('checkout', '-q', '-b', 'rotate');
+const before = readFileSync(join(dir, keyPath), 'utf8');
+const active = Number(/version: (\d+), state: active/.exec(before)![1]);
+write(
+  keyPath,
+  rotate(
+    before,
+    {
+      version: active + 1,
+      state: 'active',
+      created: '2026-11-20T11:00:00Z',
+      fingerprint: 'kcv:00000000000000ff',
+    },
+    active,
+  ),
+);
+write(`keys-manifest/${id}/v${active + 1}.sops.yaml`, material(id, active + 1));
+git('add', '-A');
+git('commit', '-q', '-m', 'rotate');
+const changed = git('diff', '--name-only', 'main', 'rotate').trim().split('\n');
+git('checkout', '-q', 'main');
+console.log(
+  `${KEYS} keys: ${files} files, ${(bytes / 2 ** 20).toFixed(1)} MiB, committed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+    `the rotation changes ${changed.length} files`,
+);
+
+const timeV = existsSync('/usr/bin/time');
+function run(args: string[]): {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+  code: number;
+  out: string;
+} {
+  const argv = [node, bin, ...args, '--now', NOW.toISOString()];
+  const t = performance.now();
+  const r = timeV
+    ? spawnSync('/usr/bin/time', ['-v', ...argv], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      })
+    : spawnSync(argv[0]!, argv.slice(1), { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wall = performance.now() - t;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  const seconds = (label: string) =>
+    Number(new RegExp(`${label} time \\(seconds\\): ([0-9.]+)`).exec(r.stderr ?? '')?.[1] ?? NaN);
+  return {
+    wall,
+    cpu: (seconds('User') + seconds('System')) * 1000,
+    rssMiB: rss ? Number(rss[1]) / 1024 : NaN,
+    code: r.status ?? -1,
+    out: (r.stdout ?? '').split('\n').slice(0, 2).join(' | '),
+  };
+}
+
+const commands: [string, string[]][] = [
+  ['validate', ['validate']],
+  ['plan', ['plan']],
+  ['verify (2-file rotation)', ['verify', '--base', 'main', '--head', 'rotate']],
+];
+for (const [name, args] of process.env.REKEY_BENCH_SETUP_ONLY ? [] : commands) {
+  run(args); // warm the page cache and git's object store
+  const r = run(args);
+  console.log(
+    `rekey ${name}: ${r.wall.toFixed(0)} ms wall (CPU ${r.cpu.toFixed(0)} ms), ${r.rssMiB.toFixed(0)} MiB peak RSS, exit ${r.code}: ${r.out.slice(0, 160)}`,
+  );
+  figure({
+    name: `cli: rekey ${name}, ${KEYS} keys, wall`,
+    value: r.wall,
+    unit: 'ms',
+    target: { op: '<', value: 3000 },
+    note: `CPU ${r.cpu.toFixed(0)} ms`,
+  });
+  figure({
+    name: `cli: rekey ${name}, peak RSS`,
+    value: r.rssMiB,
+    unit: 'MiB',
+    target: { op: '<', value: 300 },
+  });
+}
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores (wall figures grow on a busy machine)`,
+);
+if (process.env.REKEY_BENCH_KEEP) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
