@@ -153,12 +153,43 @@ export const fileTarget = z.strictObject({
     .optional(),
 });
 
+/** An AWS region code, like eu-central-1 or us-gov-west-1. */
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like eu-central-1');
+const AWS_SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+export const awsSecretTarget = z
+  .strictObject({
+    kind: z.literal('aws-secret'),
+    /** The secret's name or full ARN; it must exist (rekey writes versions, not secrets). */
+    'secret-id': z
+      .string()
+      .max(2048)
+      .refine(
+        (s) => AWS_SECRET_ARN.test(s) || /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(s),
+        'expected a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], at most 512) or its ARN',
+      ),
+    region: awsRegion,
+  })
+  .superRefine((t, ctx) => {
+    const arnRegion = AWS_SECRET_ARN.exec(t['secret-id'])?.[1];
+    if (arnRegion !== undefined && arnRegion !== t.region)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `the ARN names region ${arnRegion}`,
+      });
+  });
+
 export const target = z.discriminatedUnion('kind', [
   githubSecretTarget,
   githubDeployKeyTarget,
   fileTarget,
 ]);
 export type Target = z.infer<typeof target>;
+export type AwsSecretTarget = z.infer<typeof awsSecretTarget>;
 
 /** Timestamps are UTC to the second, as git and GitHub report them. */
 export const utcTimestamp = z
