@@ -79,6 +79,30 @@ const relativePath = z
     'path may not contain . or .. segments',
   );
 
+/**
+ * A probe: an HTTPS URL whose answer shows which version the target's consumers use
+ * (docs/targets.md "Probes"). `jwks-kid`: a JWKS whose `keys` list the version's `kid` (rekey's
+ * jwks files use the fingerprint as `kid`); `fingerprint`: a body (a health endpoint) that shows
+ * the fingerprint. Probes send no credentials, so the URL may not carry any either.
+ */
+export const probeSpec = z.strictObject({
+  url: z
+    .string()
+    .max(2048)
+    .refine((u) => {
+      try {
+        const url = new URL(u);
+        return (
+          url.protocol === 'https:' && url.username === '' && url.password === '' && url.hash === ''
+        );
+      } catch {
+        return false;
+      }
+    }, 'expected an https:// URL without user, password or #fragment'),
+  expect: z.enum(['jwks-kid', 'fingerprint']),
+});
+export type ProbeSpec = z.infer<typeof probeSpec>;
+
 export const githubSecretTarget = z
   .strictObject({
     kind: z.literal('github-secret'),
@@ -90,6 +114,7 @@ export const githubSecretTarget = z
     'selected-repositories': z.array(repository).optional(),
     name: secretName,
     previous: secretName.optional(),
+    probe: probeSpec.optional(),
   })
   .superRefine((t, ctx) => {
     if ((t.repository === undefined) === (t.organization === undefined))
@@ -140,6 +165,7 @@ export const githubDeployKeyTarget = z.strictObject({
   repository,
   title: deployKeyTitle,
   'read-only': z.boolean().default(true),
+  probe: probeSpec.optional(),
 });
 
 export const fileTarget = z.strictObject({
@@ -151,6 +177,7 @@ export const fileTarget = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/)
     .optional(),
+  probe: probeSpec.optional(),
 });
 
 /** An AWS region code, like eu-central-1 or us-gov-west-1. */
@@ -172,6 +199,7 @@ export const awsSecretTarget = z
         'expected a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], at most 512) or its ARN',
       ),
     region: awsRegion,
+    probe: probeSpec.optional(),
   })
   .superRefine((t, ctx) => {
     const arnRegion = AWS_SECRET_ARN.exec(t['secret-id'])?.[1];
