@@ -15,6 +15,7 @@ import {
   type DesiredTarget,
   type Observation,
 } from '../../core/targets/index.ts';
+import type { ProbeResult } from '../../core/targets/probe.ts';
 import type { KeyRun } from './apply.ts';
 import type { DistributeOutcome, KeyReport, RemovalReport, TargetReport } from './types.ts';
 
@@ -39,6 +40,8 @@ export interface EvidenceTarget {
   readonly outcome: TargetReport['outcome'];
   readonly steps: readonly EvidenceStep[];
   readonly errors: readonly string[];
+  /** Which probes confirmed (or refuted) which version, when the target declares any. */
+  readonly probes?: readonly ProbeResult[];
 }
 
 export interface EvidenceKey {
