@@ -34,9 +34,9 @@ const policy: PolicyDocument = {
   'rotate-before': '14d',
   grace: '7d',
   prepublish: '0d',
+  approvals: 1,
   reviewers: ['@acme/security'],
   'require-probes': false,
-  reviewers: ['@acme/security'],
   emergency: { reviewers: ['@acme/oncall'], approvals: 2 },
 };
 
