@@ -7,11 +7,9 @@
  * deploy-key titles), describeStep lines and error messages (routes and paths).
  */
 import type { KeyDocument, KeyState, Target } from '../../core/formats/index.ts';
-import { scopeId } from '../../core/ports/targets.ts';
 import {
   describeStep,
-  managedDeployKeyVersion,
-  secretScopeOf,
+  targetKind,
   type DesiredTarget,
   type Observation,
 } from '../../core/targets/index.ts';
@@ -77,33 +75,12 @@ export interface DistributionEvidenceDocument {
 
 /** Where a target is, for people. */
 export function targetWhere(t: Target): string {
-  switch (t.kind) {
-    case 'github-secret':
-      return `${scopeId(secretScopeOf(t))} ${[t.name, ...(t.previous ? [t.previous] : [])].join(', ')}`;
-    case 'github-deploy-key':
-      return `deploy keys of ${t.repository}`;
-    case 'file':
-      return `file ${t.path} (${t.format})`;
-  }
+  return targetKind(t.kind).where(t);
 }
 
 /** What the target should hold, by version and fingerprint. */
 export function desiredLines(d: DesiredTarget | undefined): string[] {
-  if (d === undefined) return [];
-  switch (d.kind) {
-    case 'github-secret':
-      return d.slots.map((s) =>
-        s.want === null
-          ? `nothing -> ${s.name}`
-          : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`,
-      );
-    case 'github-deploy-key':
-      return d.keys.map((k) => `v${k.version} ${k.fingerprint} -> "${k.title}"`);
-    case 'file':
-      return d.content === null
-        ? [`nothing -> ${d.path}`]
-        : [`${d.versions.map((v) => `v${v}`).join(', ')} -> ${d.path}`];
-  }
+  return d === undefined ? [] : targetKind(d.kind).desiredLines(d);
 }
 
 /** What the run observed of the target (before any write). */
@@ -112,27 +89,7 @@ export function observedLines(
   d: DesiredTarget | undefined,
   o: Observation | undefined,
 ): string[] {
-  if (d === undefined || o === undefined) return [];
-  switch (d.kind) {
-    case 'github-secret': {
-      const list = o.secrets.get(scopeId(d.scope)) ?? [];
-      return d.slots.map((s) => {
-        const seen = list.find((x) => x.name.toUpperCase() === s.name.toUpperCase());
-        return seen === undefined
-          ? `${s.name} absent`
-          : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ''}`;
-      });
-    }
-    case 'github-deploy-key': {
-      const keys = o.deployKeys.get(d.repository.toLowerCase()) ?? [];
-      const mine = keys.filter((k) => managedDeployKeyVersion(k.title, keyId) !== null);
-      return [
-        `${keys.length} deploy key(s), ${mine.length} of this key's: ${mine.map((k) => `"${k.title}"`).join(', ') || 'none'}`,
-      ];
-    }
-    case 'file':
-      return [`${d.path} ${o.files.get(d.path) ? 'present' : 'absent'}`];
-  }
+  return d === undefined || o === undefined ? [] : targetKind(d.kind).observedLines(d, o, keyId);
 }
 
 export interface Reported {

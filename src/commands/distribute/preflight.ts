@@ -26,6 +26,7 @@ import {
   desiredState,
   observeTargets,
   SecretValue,
+  targetKind,
   type DesiredState,
   type LiveVersion,
   type Observation,
@@ -165,18 +166,14 @@ function sharedReads(ports: TargetPorts): TargetPorts {
       writeFile: files.writeFile.bind(files),
       deleteFile: files.deleteFile.bind(files),
     },
+    // Other kinds share reads within their own adapters.
+    ...(ports.kinds === undefined ? {} : { kinds: ports.kinds }),
   };
 }
 
 /** What each desired target claims (a secret name in a scope, a file), to find two owners. */
 function claims(desired: DesiredState): string[] {
-  return desired.targets.flatMap((d) =>
-    d.kind === 'github-secret'
-      ? d.slots.map((s) => `secret ${s.name.toUpperCase()} (${scopeId(d.scope)})`)
-      : d.kind === 'file'
-        ? [`file ${d.path}`]
-        : [],
-  );
+  return desired.targets.flatMap((d) => targetKind(d.kind).claims?.(d) ?? []);
 }
 
 export async function preflight(
@@ -210,6 +207,17 @@ export async function preflight(
       mine.push(`observing the targets failed: ${message(e)}`);
       return;
     }
+    // Each kind's own checks before any write (e.g. may the admin connection change the role).
+    for (const d of desired.targets) {
+      const check = targetKind(d.kind).preflight;
+      if (check === undefined) continue;
+      try {
+        for (const p of await check(d, reads, observed)) mine.push(`target ${d.target}: ${p}`);
+      } catch (e) {
+        mine.push(`target ${d.target}: preflight failed: ${message(e)}`);
+      }
+    }
+    if (mine.length > 0) return;
     prepared.set(id, {
       id,
       key,

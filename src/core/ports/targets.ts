@@ -4,6 +4,7 @@
  * Failures are thrown (`GitHubError` for GitHub, Node's errors for files); none of them
  * carries a secret value.
  */
+import type { PortOf, TargetKindName } from '../targets/kind.ts';
 import type { SecretValue } from '../targets/secret-value.ts';
 
 export type SecretApp = 'actions' | 'dependabot';
@@ -109,4 +110,9 @@ export interface TargetPorts {
   readonly secrets: SecretsPort;
   readonly deployKeys: DeployKeysPort;
   readonly files: TargetFilesPort;
+  /**
+   * The ports of the kinds beyond GitHub and files, by kind (each kind declares its own in
+   * `KindTypes`). Absent: that kind's targets fail preflight, saying which port is missing.
+   */
+  readonly kinds?: { readonly [K in TargetKindName]?: PortOf<K> };
 }

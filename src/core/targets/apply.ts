@@ -1,14 +1,16 @@
 /**
- * Executes a target plan through the ports. Each target's steps run in plan order (for a
- * secret `previous` before `name`, for deploy keys deletions before adds); different targets
- * are independent (a secret scope, a repository's deploy keys, a file), so up to `concurrency`
- * of them run at once (default 1: one step at a time, in plan order). A failed step is
- * recorded and the rest still run (the caller decides what a partial result means). Results
- * and receipts are reported in plan order whatever the interleaving. Results and errors carry
- * no value: `GitHubError` messages name routes, file errors name paths.
+ * Executes a target plan through the ports, each step by its kind's `apply` (./kinds). Each
+ * target's steps run in plan order (for a secret `previous` before `name`, for deploy keys
+ * deletions before adds); different targets are independent (a secret scope, a repository's
+ * deploy keys, a file, a role), so up to `concurrency` of them run at once (default 1: one
+ * step at a time, in plan order). A failed step is recorded and the rest still run (the
+ * caller decides what a partial result means). Results and receipts are reported in plan
+ * order whatever the interleaving. Results and errors carry no value: `GitHubError` messages
+ * name routes, file errors name paths.
  */
-import { scopeId, type TargetPorts } from '../ports/targets.ts';
+import type { TargetPorts } from '../ports/targets.ts';
 import { describeStep, type Receipt, type TargetPlan, type TargetStep } from './plan.ts';
+import { stepKind } from './registry.ts';
 
 export interface StepResult {
   readonly step: string;
@@ -29,49 +31,6 @@ export interface ApplyResult {
    */
   readonly receipts: readonly Receipt[];
   readonly ok: boolean;
-}
-
-async function run(step: TargetStep, ports: TargetPorts, receipts: Receipt[], key: string) {
-  switch (step.kind) {
-    case 'put-secret': {
-      const r = await ports.secrets.putSecret(step.scope, step.name, step.value, step.org);
-      receipts.push({
-        kind: 'github-secret',
-        scope: scopeId(step.scope),
-        name: step.name,
-        fingerprint: step.fingerprint,
-        updatedAt: r.updatedAt,
-        key,
-        version: step.version,
-      });
-      return r.result;
-    }
-    case 'delete-secret':
-      return ports.secrets.deleteSecret(step.scope, step.name);
-    case 'add-deploy-key': {
-      const added = await ports.deployKeys.addDeployKey(step.repository, {
-        title: step.title,
-        key: step.key,
-        readOnly: step.readOnly,
-      });
-      receipts.push({
-        kind: 'github-deploy-key',
-        repository: step.repository.toLowerCase(),
-        key,
-        version: step.version,
-        id: added.id,
-        title: added.title,
-      });
-      return 'created';
-    }
-    case 'delete-deploy-key':
-      return ports.deployKeys.deleteDeployKey(step.repository, step.id);
-    case 'write-file':
-      await ports.files.writeFile(step.path, step.content);
-      return 'written';
-    case 'delete-file':
-      return ports.files.deleteFile(step.path);
-  }
 }
 
 export interface ApplyOptions {
@@ -97,9 +56,10 @@ export async function applyTargetPlan(
     for (const i of indexes) {
       const step = plan.steps[i]!;
       const base = { step: describeStep(step), target: step.target, kind: step.kind };
-      const own: Receipt[] = [];
       try {
-        results[i] = { ...base, outcome: 'done', detail: await run(step, ports, own, plan.key) };
+        const done = await stepKind(step).apply(step, ports, { key: plan.key });
+        results[i] = { ...base, outcome: 'done', detail: done.detail };
+        receipts[i] = done.receipt;
       } catch (e) {
         results[i] = {
           ...base,
@@ -107,7 +67,6 @@ export async function applyTargetPlan(
           error: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error',
         };
       }
-      receipts[i] = own[0];
     }
   };
   const queue = [...groups.values()];

@@ -27,6 +27,7 @@ import {
   type SecretScope,
 } from '../ports/targets.ts';
 import { managedDeployKeyVersion, secretScopeOf } from './desired.ts';
+import { targetKind } from './registry.ts';
 import {
   isSecretReceipt,
   type DeployKeyReceipt,
@@ -35,6 +36,9 @@ import {
 } from './plan.ts';
 
 type ClaimingKey = Pick<KeyDocument, 'id' | 'targets'>;
+
+/** Kinds whose removal is receipt-based and explained above; the others explain their own. */
+const BUILT_IN = new Set<string>(['github-secret', 'github-deploy-key', 'file']);
 
 /** What the keys' targets claim: secrets by scope and name, deploy keys by repository and key. */
 export interface Claims {
@@ -354,6 +358,10 @@ export function removalsOnMerge(
         lines.add(
           `file ${t.path}: ${why}; distribution stops writing it (it does not delete files: see docs/targets.md)`,
         );
+      else if (!BUILT_IN.has(t.kind)) {
+        const line = targetKind(t.kind).removed?.(t, why, head);
+        if (line !== undefined && line !== null) lines.add(line);
+      }
     }
   }
   return [...lines];
