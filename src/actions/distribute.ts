@@ -17,7 +17,7 @@ import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts'
 import { createStateRefAdapter } from '../adapters/github/refs.ts';
 import { assertCanDistribute, classifyToken } from '../adapters/github/token.ts';
 import { loadAgeIdentities } from '../adapters/sops-identities.ts';
-import { createTargetPorts } from '../adapters/targets/index.ts';
+import { createHttpsProbe, createTargetPorts } from '../adapters/targets/index.ts';
 import { distribute, renderDistributeSummary } from '../commands/distribute/index.ts';
 import { durationMs } from '../core/duration.ts';
 import { keyId } from '../core/formats/index.ts';
@@ -122,6 +122,7 @@ await runAction(async () => {
       issues: github.issues,
       state: createStateRefAdapter(client, at),
       targets: createTargetPorts(targetsClient, outputDir),
+      probes: createHttpsProbe(),
       sops: new BuiltinSopsCodec({ identities: ages.identities }),
     },
   );

@@ -68,6 +68,8 @@ function describeTarget(t: Target): string {
       return `deploy key ${code(t.title)} on ${code(t.repository)} (${t['read-only'] ? 'read-only' : 'read-write'})`;
     case 'file':
       return `file ${code(t.path)} (${t.format})`;
+    case 'aws-secret':
+      return `AWS Secrets Manager secret ${code(t['secret-id'])} in ${code(t.region)}`;
   }
 }
 

@@ -11,6 +11,8 @@
  * fingerprints only.
  */
 import type { PolicyDocument } from '../../core/formats/index.ts';
+import type { TargetPorts } from '../../core/ports/targets.ts';
+import { targetKind } from '../../core/targets/index.ts';
 import { type ProbePort, type ProbeResult, runHttpProbes } from '../../core/targets/probe.ts';
 import type { KeyRun } from './apply.ts';
 import type { EvidenceTarget, Reported } from './evidence.ts';
@@ -22,6 +24,30 @@ export const probeLine = (r: ProbeResult): string =>
 
 /** Extra probes a target kind runs itself (the seam's `probe` hook); none by default. */
 export type KindProbes = (run: KeyRun) => Promise<ProbeResult[]>;
+
+/** The probes target kinds run themselves (postgres-role's login test), through the seam's hook. */
+export async function kindProbes(run: KeyRun, ports: TargetPorts): Promise<ProbeResult[]> {
+  const out: ProbeResult[] = [];
+  for (const d of run.prepared.desired.targets) {
+    const kind = targetKind(d.kind);
+    if (kind.probe === undefined) continue;
+    try {
+      out.push(...(await kind.probe(d, ports)));
+    } catch (e) {
+      const active = run.prepared.key.versions.find((v) => v.state === 'active');
+      if (active !== undefined)
+        out.push({
+          target: d.target,
+          version: active.version,
+          fingerprint: active.fingerprint,
+          probe: `${d.kind} probe`,
+          outcome: 'failed',
+          detail: e instanceof Error ? `${e.name}: ${e.message}` : 'failed',
+        });
+    }
+  }
+  return out;
+}
 
 /** The probe results of every applied key, by key id. Keys that failed or were skipped are not probed. */
 export async function probeKeys(

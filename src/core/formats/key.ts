@@ -215,6 +215,7 @@ export const target = z.discriminatedUnion('kind', [
   githubSecretTarget,
   githubDeployKeyTarget,
   fileTarget,
+  awsSecretTarget,
 ]);
 export type Target = z.infer<typeof target>;
 export type AwsSecretTarget = z.infer<typeof awsSecretTarget>;

@@ -9,6 +9,7 @@
  * never the body: an answer is the consumer's text, not ours to print.
  */
 import type { KeyDocument, ProbeSpec } from '../formats/key.ts';
+import type { ProbeResult as KindProbeResult } from './kind.ts';
 
 /** What the port got: the status and, for 2xx, the body (bounded by the port). */
 export interface ProbeResponse {
@@ -22,19 +23,11 @@ export interface ProbePort {
 }
 
 /**
- * A probe's verdict on one version at one target. confirmed: the target uses the version;
- * refuted: it answered, but without it; failed: no usable answer. Never carries a value.
+ * A probe's verdict (the seam's `ProbeResult`, ./kind.ts), with the versions an HTTPS
+ * probe's answer shows, newest first (for jwks: every listed version of the key).
  */
-export interface ProbeResult {
-  readonly target: number;
-  readonly version: number;
-  readonly fingerprint: string;
-  /** What was probed, for people: `GET https://auth.example/jwks.json (jwks-kid)`. */
-  readonly probe: string;
-  readonly outcome: 'confirmed' | 'refuted' | 'failed';
-  /** The versions the answer shows, newest first (for jwks: every listed version of the key). */
+export interface ProbeResult extends KindProbeResult {
   readonly shows?: readonly number[];
-  readonly detail?: string;
 }
 
 type Version = Pick<KeyDocument['versions'][number], 'version' | 'fingerprint'>;

@@ -109,8 +109,10 @@ describe('aws-secret', () => {
     expect(tok(3)).toBe(versionToken(KEY, 3));
     expect(tok(3)).not.toBe(tok(4));
     expect(tok(3)).not.toBe(versionToken('payments/other', 3));
-    for (const t of [tok(1), tok(1_000_000), versionToken('a'.repeat(100), 999_999)])
-      (expect(t.length).toBeGreaterThanOrEqual(32), expect(t.length).toBeLessThanOrEqual(64));
+    for (const t of [tok(1), tok(1_000_000), versionToken('a'.repeat(100), 999_999)]) {
+      expect(t.length).toBeGreaterThanOrEqual(32);
+      expect(t.length).toBeLessThanOrEqual(64);
+    }
   });
 
   it('first distribution, rotation, grace and revocation move the labels and nothing else', async () => {
