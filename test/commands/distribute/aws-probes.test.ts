@@ -185,6 +185,7 @@ describe('aws-secret and probes through distribute', () => {
         .map((i) => i.body)
         .join('\n'),
     ).toMatch(/probe GET .*healthz.*refuted v2/);
+    expect(renderDistributeSummary(r)).toMatch(/probe refuted v2 \(shows v1, not v2 kcv:/);
     bed.advance(8 * 86_400_000);
     expect((await bed.gate(ID, 1, 'deactivated')).open).toBe(false);
   });
