@@ -59,6 +59,8 @@ export class AwsSecretsEndpoint {
   readonly invalid: string[] = [];
   /** Called before each write (PutSecretValue, UpdateSecretVersionStage); throw to refuse it. */
   beforeWrite: ((operation: string, n: number) => void) | undefined;
+  /** Operations the caller's IAM policy does not allow: answered AccessDeniedException. */
+  readonly deny = new Set<string>();
   /** Writes done so far. */
   writes = 0;
   /**
@@ -185,6 +187,11 @@ export class AwsSecretsEndpoint {
       this.invalid.push(...problems);
       return fail('ValidationException', problems.join('; '));
     }
+    if (this.deny.has(operation))
+      return fail(
+        'AccessDeniedException',
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/rekey/test is not authorized to perform: secretsmanager:${operation} on resource: ${String(body['SecretId'])} because no identity-based policy allows the secretsmanager:${operation} action`,
+      );
     try {
       const out = this.#run(operation, body);
       // The write that reaches the limit is done, but its answer is lost with the process.

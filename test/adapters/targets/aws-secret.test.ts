@@ -267,6 +267,25 @@ describe('aws-secret', () => {
     expect(ep.valueAt(NAME, 'AWSCURRENT')).toBe(secretOf(1));
   });
 
+  it('access denied: a read names the missing action, a write only its error name; nothing is written', async () => {
+    ep.deny.add('ListSecretVersionIds');
+    const p = port();
+    const ref = { region: 'eu-central-1', secretId: NAME };
+    await expect(p.observe(ref)).rejects.toThrow(
+      /^ListSecretVersionIds prod\/payments\/webhook \(eu-central-1\): AccessDeniedException \(HTTP 400\): User: .* is not authorized to perform: secretsmanager:ListSecretVersionIds/,
+    );
+    ep.deny.add('PutSecretValue');
+    const err = await p.putVersion(ref, tok(1), SecretValue.of(secretOf(1)), 'AWSCURRENT').then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toBe(
+      `PutSecretValue ${NAME} (eu-central-1): AccessDeniedException (HTTP 400)`,
+    );
+    canary.scan({ error: `${err?.message}\n${inspect(err)}` });
+    expect(ep.writes).toBe(0);
+  });
+
   it('every request is validated against the Smithy model: a bad one is refused', async () => {
     const client = new SecretsManagerClient({
       region: 'eu-central-1',

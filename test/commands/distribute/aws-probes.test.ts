@@ -218,6 +218,27 @@ describe('aws-secret and probes through distribute', () => {
     expect(ep.valueAt(NAME, 'AWSCURRENT')).toBe(bed.material(ID, 3).secret);
   });
 
+  it('preflight: credentials that may not read the secret fail the key before any write', async () => {
+    await bed.rotate(ID);
+    await bed.commit('rekey: rotate svc/aws to v4');
+    ep.deny.add('DescribeSecret');
+    const writes = ep.writes;
+    const ports = bed.ports({ targets: (t) => ({ ...t, kinds: { 'aws-secret': aws() } }) });
+    const r = await distribute(bed.input(), { ...ports, probes: createHttpsProbe({ ca }) });
+    ep.deny.clear();
+    scan(r);
+    expect(r.outcome).toBe('preflight-failed');
+    expect(r.problems.join('\n')).toMatch(
+      /DescribeSecret prod\/svc\/token \(eu-central-1\): AccessDeniedException/,
+    );
+    expect(ep.writes).toBe(writes);
+    expect(ports.writes).toEqual([]);
+    // With the permission back, the next run converges.
+    serving = fp(4);
+    expect((await run()).outcome).toBe('converged');
+    expect(ep.valueAt(NAME, 'AWSCURRENT')).toBe(bed.material(ID, 4).secret);
+  });
+
   it('preflight: a secret that does not exist fails the key and nothing is written anywhere', async () => {
     const text = new TextDecoder().decode(bed.tree.get(`keys-manifest/${ID}/key.yaml`)!);
     bed.write(`keys-manifest/${ID}/key.yaml`, text.replace(NAME, 'prod/svc/missing'));
