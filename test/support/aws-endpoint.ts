@@ -14,6 +14,7 @@
 // version is a no-op with the same data and ResourceExistsException with different data.
 // Versions with no label are deprecated: DescribeSecret omits them, ListSecretVersionIds lists
 // them only with IncludeDeprecated.
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSecretsManagerModel, SmithyValidator } from './smithy.ts';
@@ -59,6 +60,8 @@ export class AwsSecretsEndpoint {
   readonly invalid: string[] = [];
   /** Called before each write (PutSecretValue, UpdateSecretVersionStage); throw to refuse it. */
   beforeWrite: ((operation: string, n: number) => void) | undefined;
+  /** The one access key the endpoint accepts; every request's SigV4 signature is recomputed. */
+  readonly credentials = { accessKeyId: 'AKIDLOOPBACKTEST', secretAccessKey: 'loopback-test-only' };
   /** Operations the caller's IAM policy does not allow: answered AccessDeniedException. */
   readonly deny = new Set<string>();
   /** Writes done so far. */
@@ -165,15 +168,8 @@ export class AwsSecretsEndpoint {
       return fail('UnknownOperationException', `${req.method} ${req.url}`);
     if (req.headers['content-type'] !== 'application/x-amz-json-1.1')
       return fail('SerializationException', 'expected application/x-amz-json-1.1');
-    if (
-      !/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/secretsmanager\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/.test(
-        authorization,
-      )
-    )
-      return fail(
-        'IncompleteSignatureException',
-        'the request is not SigV4-signed for secretsmanager',
-      );
+    const signature = sigV4Problem(req, Buffer.concat(chunks), this.credentials);
+    if (signature !== null) return fail('InvalidSignatureException', signature);
     try {
       const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
@@ -376,4 +372,50 @@ export class AwsSecretsEndpoint {
         throw new Error(`the endpoint does not serve ${operation}`);
     }
   }
+}
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
+
+/**
+ * Recomputes the request's AWS Signature Version 4 (the published algorithm: canonical
+ * request, string to sign, the derived signing key) with the endpoint's credentials and
+ * compares it; null when it matches, else why not.
+ */
+function sigV4Problem(
+  req: IncomingMessage,
+  body: Buffer,
+  creds: { accessKeyId: string; secretAccessKey: string },
+): string | null {
+  const auth = String(req.headers['authorization'] ?? '');
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/secretsmanager\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
+  if (!m) return 'the request is not SigV4-signed for secretsmanager';
+  const [, key, date, region, signed, signature] = m as unknown as string[];
+  if (key !== creds.accessKeyId) return `unknown access key ${key}`;
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  if (!amzDate.startsWith(date!)) return 'X-Amz-Date does not match the credential scope';
+  const names = signed!.split(';');
+  if (!names.includes('host') || !names.includes('x-amz-date') || !names.includes('x-amz-target'))
+    return 'host, x-amz-date and x-amz-target must be signed';
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
+  const payload = String(req.headers['x-amz-content-sha256'] ?? sha256(body));
+  if (payload !== sha256(body)) return "x-amz-content-sha256 is not the body's hash";
+  const canonical = ['POST', '/', '', canonicalHeaders, signed, payload].join('\n');
+  const scope = `${date}/${region}/secretsmanager/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  let k = hmac(`AWS4${creds.secretAccessKey}`, date!);
+  for (const part of [region!, 'secretsmanager', 'aws4_request']) k = hmac(k, part);
+  return createHmac('sha256', k).update(toSign).digest('hex') === signature
+    ? null
+    : 'the signature does not match';
 }

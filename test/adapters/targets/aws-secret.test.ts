@@ -311,5 +311,22 @@ describe('aws-secret', () => {
     ]);
     ep.invalid.length = 0;
     expect(writes().every((c) => c.status === 400)).toBe(true);
+    // The SigV4 signature is recomputed: a wrong secret key is refused before anything runs.
+    const forged = new SecretsManagerClient({
+      region: 'eu-central-1',
+      endpoint: ep.url,
+      credentials: { accessKeyId: 'AKIDLOOPBACKTEST', secretAccessKey: 'not-the-secret-key' },
+      maxAttempts: 1,
+    });
+    await expect(
+      forged.send(
+        new PutSecretValueCommand({
+          SecretId: NAME,
+          ClientRequestToken: tok(9),
+          SecretString: 'x'.repeat(20),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    expect(ep.writes).toBe(0);
   });
 });
