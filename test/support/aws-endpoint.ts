@@ -4,7 +4,8 @@
 // published Smithy model (test/fixtures/aws/, via smithy.ts): an unknown operation, a missing
 // required member, a wrong type, length, pattern or enum, or a member the model does not
 // declare is answered 400 ValidationException and recorded in `invalid`, which tests assert is
-// empty. Its own responses are validated too (a bug here throws instead of passing silently).
+// empty. Its own responses are validated too (a bug here throws instead of passing silently),
+// and every request's SigV4 signature is recomputed with the one test access key it accepts.
 //
 // Staging-label semantics, as AWS documents them (what the real service does beyond this is
 // unverified here): a label is on at most one version; PutSecretValue without VersionStages
