@@ -60,17 +60,23 @@ export function createHttpsProbe(opts: HttpsProbeOptions = {}): ProbePort {
             }
             const chunks: Buffer[] = [];
             let size = 0;
+            let over = false;
             res.on('data', (c: Buffer) => {
+              if (over) return;
               size += c.length;
               if (size > maxBytes) {
-                req.destroy(
+                over = true;
+                reject(
                   new ProbeError(raw, 'TOO_LARGE', `the answer is larger than ${maxBytes} bytes`),
                 );
+                req.destroy();
                 return;
               }
               chunks.push(c);
             });
-            res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('end', () => {
+              if (!over) resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+            });
             res.on('error', (e) => reject(wrap(raw, e)));
           },
         );

@@ -39,6 +39,7 @@ const routes: Record<string, [number, string]> = {
   '/moved': [302, ''],
   '/down': [503, ''],
   '/not-json': [200, '<html>'],
+  '/big': [200, 'x'.repeat(4096)],
 };
 
 beforeAll(async () => {
@@ -99,6 +100,7 @@ beforeAll(async () => {
     (req, res) => {
       seen.push(`${req.method} ${req.url}\n${JSON.stringify(req.headers)}`);
       req.resume();
+      if (req.url === '/slow') return; // never answers
       const [status, body] = routes[req.url ?? ''] ?? [404, ''];
       res.writeHead(status, status === 302 ? { location: '/jwks-new' } : {});
       res.end(body);
@@ -184,6 +186,14 @@ describe('https probes', () => {
       /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY|unable to verify|self[- ]signed/i,
     );
     expect(seen.length).toBe(before);
+  });
+
+  it('bounds what a hostile endpoint can cost: the body size and the time', async () => {
+    const small = createHttpsProbe({ ca, maxBytes: 1024, timeoutMs: 300 });
+    await expect(small.get(`${base}/big`)).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    const started = Date.now();
+    await expect(small.get(`${base}/slow`)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses http:// and URLs with credentials before any request', async () => {
