@@ -1,6 +1,7 @@
 // Generates schemas/*.schema.json from the zod schemas, the one source of the formats'
 // types, so editors can validate key.yaml and policies as people type. `--check` fails when
-// the committed files are stale (CI runs it).
+// the committed files are stale (CI runs it). The `--json` reports' shapes (src/core/reports)
+// are generated the same way, as open objects: within a version fields are only added.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
 import {
@@ -9,6 +10,7 @@ import {
   pipelineDocument,
   policyDocument,
 } from '../src/core/formats/index.ts';
+import { REPORT_COMMANDS, REPORT_SCHEMAS, reportSchemaFile } from '../src/core/reports/index.ts';
 
 const schemas: Record<string, z.ZodType> = {
   'key.schema.json': keyDocument,
@@ -23,6 +25,12 @@ const titles: Record<string, string> = {
   'material.schema.json':
     'rekey key material as stored, SOPS-encrypted (keys-manifest/<key-id>/v<N>.sops.yaml)',
 };
+
+for (const command of REPORT_COMMANDS) {
+  schemas[reportSchemaFile(command)] = REPORT_SCHEMAS[command];
+  titles[reportSchemaFile(command)] =
+    `rekey ${command} --json output (rekey.${command}/v1; docs/cli.md, "JSON output")`;
+}
 
 const check = process.argv.includes('--check');
 const stale: string[] = [];

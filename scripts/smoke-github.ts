@@ -107,6 +107,12 @@ export async function smokeGitHub(o: SmokeOptions): Promise<SmokeCall[]> {
   await call('GET', `${R}/branches/{branch}`, { branch: main });
   await call('GET', `${R}/rules/branches/{branch}`, { branch: main });
   await call('GET', `${R}/branches/{branch}/protection`, { branch: main }, undefined, [404]);
+  // What doctor asks of each owner and reviewer: the org's teams (404 for a user account),
+  // and a person's role on the repository.
+  await call('GET', '/orgs/{org}/teams', { query: 'per_page=100' }, undefined, [404]);
+  await call('GET', `${R}/collaborators/{username}/permission`, {
+    username: o.reviewer ?? owner,
+  });
   const head = await call('GET', `${R}/git/ref/{ref}`, { ref: `heads/${main}` });
   const sha = str((head.data['object'] as Json | undefined)?.['sha']);
   await call('GET', `${R}/git/matching-refs/{ref}`, { ref: 'rekey/' });

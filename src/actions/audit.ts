@@ -10,7 +10,7 @@ import { resolveRef } from '../adapters/git/tree.ts';
 import { audit, AUDIT_FORMATS, type AuditFormat } from '../commands/audit.ts';
 import { summaryMarkdown } from '../core/audit/index.ts';
 import { localAuditPorts, writeAuditFiles } from '../cli/commands/audit.ts';
-import { booleanInput, inputs, runAction, runContext, summary } from './runtime.ts';
+import { actionProgress, booleanInput, inputs, runAction, runContext, summary } from './runtime.ts';
 
 const schema = z.object({
   token: z.string().optional(),
@@ -56,6 +56,7 @@ await runAction(async () => {
       ...(i.since ? { since: new Date(i.since) } : {}),
       ...(i['max-calls'] !== undefined ? { maxCalls: i['max-calls'] } : {}),
       ...(client ? {} : { withoutGitHub: 'the token input is empty' }),
+      progress: actionProgress(),
     },
     ports,
   );

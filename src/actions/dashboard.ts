@@ -9,7 +9,7 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import { readCheckout } from '../adapters/git/commits.ts';
 import { updateDashboard } from '../commands/dashboard.ts';
-import { haltedKeys } from '../commands/distribute/failures.ts';
+import { FAILURE_LABEL, haltedKeys } from '../commands/distribute/failures.ts';
 import { booleanInput, github, inputs, runAction, runContext, summary } from './runtime.ts';
 
 await runAction(async () => {
@@ -24,7 +24,12 @@ await runAction(async () => {
   const { tree, history } = await readCheckout(ctx.workspace);
   const result = await updateDashboard(
     { tree, history, now: new Date(), dryRun: i['dry-run'] },
-    { pulls: ports.pulls, issues: ports.issues, halted: () => haltedKeys(ports.issues) },
+    {
+      pulls: ports.pulls,
+      issues: ports.issues,
+      halted: () => haltedKeys(ports.issues),
+      failures: () => ports.issues.listIssues(FAILURE_LABEL),
+    },
   );
   await summary(result.body);
   if (result.diagnostics.length > 0)

@@ -23,7 +23,15 @@ import { durationMs } from '../core/duration.ts';
 import { keyId } from '../core/formats/index.ts';
 import { loadSnapshot } from '../core/load-snapshot.ts';
 import { BuiltinSopsCodec } from '../crypto/sops/index.ts';
-import { booleanInput, inputs, runAction, runContext, runUrl, summary } from './runtime.ts';
+import {
+  actionProgress,
+  booleanInput,
+  inputs,
+  runAction,
+  runContext,
+  runUrl,
+  summary,
+} from './runtime.ts';
 
 const count = z.string().regex(/^\d+$/, 'an integer').transform(Number);
 const FAILING = new Set(['failed', 'preflight-failed', 'invalid']);
@@ -101,6 +109,7 @@ await runAction(async () => {
   const outputDir = path.resolve(ctx.workspace, i['output-dir']);
   mkdirSync(outputDir, { recursive: true, mode: 0o700 });
   const run = runUrl(ctx);
+  const codec = new BuiltinSopsCodec({ identities: ages.identities });
   const result = await distribute(
     {
       commit: sha,
@@ -115,15 +124,19 @@ await runAction(async () => {
       leaseWaitMs: durationMs(i['lease-wait']),
       mask: core.setSecret,
       log: { info: core.info, warn: core.warning },
+      progress: actionProgress(),
     },
     {
       git: github.git,
       statuses: github.statuses,
       issues: github.issues,
       state: createStateRefAdapter(client, at),
-      targets: createTargetPorts(targetsClient, outputDir),
+      // postgres-role targets read their admin URL (REKEY_PG_*) from the job's environment.
+      targets: createTargetPorts(targetsClient, outputDir, { env: (n) => process.env[n] }),
+      sops: codec,
+      // Keys whose material .sops.yaml wants re-wrapped: the rekey/rewrap PR (pull-requests: write).
+      rewrap: { git: github.git, pulls: github.pulls, codec },
       probes: createHttpsProbe(),
-      sops: new BuiltinSopsCodec({ identities: ages.identities }),
     },
   );
 

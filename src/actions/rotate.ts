@@ -11,6 +11,7 @@ import { outcomes, renderRotateSummary, rotate } from '../commands/rotate.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
 import { BuiltinSopsCodec } from '../crypto/sops/index.ts';
 import {
+  actionProgress,
   booleanInput,
   inputs,
   pullOpener,
@@ -46,6 +47,7 @@ await runAction(async () => {
       // Keys whose distribution is halted stay untouched until a person resumes them; read
       // (1 call) only when some key is due.
       halted: () => haltedKeys(ports.issues),
+      progress: actionProgress(),
       ...(i.key
         ? { emergency: { key: i.key, reason: i.reason ?? '', compromised: i.compromised } }
         : {}),

@@ -107,6 +107,11 @@ export const ACTION_OPERATIONS = {
       `GET ${R}/commits/{ref}/statuses`,
       `POST ${R}/statuses/{sha}`,
       ...ISSUES,
+      // The rekey/rewrap PR when .sops.yaml names other recipients (distribute/rewrap.ts).
+      `GET ${R}/pulls`,
+      `POST ${R}/pulls`,
+      `PATCH ${R}/pulls/{pull_number}`,
+      `POST ${R}/pulls/{pull_number}/requested_reviewers`,
     ],
     targets: TARGET_OPERATIONS,
   },

@@ -12,6 +12,8 @@ import { createGitHubClient, serverUrlFor } from '../adapters/github/client.ts';
 import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts';
 import { assertCanOpenPulls, classifyToken } from '../adapters/github/token.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
+import { createProgress, type Progress } from '../core/progress.ts';
+import { timerHeartbeat } from '../cli/output.ts';
 
 /** The runner's view of this run, from the GITHUB_* variables the runner sets. */
 export interface RunContext {
@@ -140,6 +142,25 @@ export function reportKeys(
     core.setFailed(
       `${errors.length} pull request${errors.length === 1 ? '' : 's'} opened without a reviewer`,
     );
+}
+
+/**
+ * Progress lines of long work in the action log, inside a collapsible group per task
+ * (core.startGroup/endGroup) opened at the first line, on the runner's clock: at least one
+ * line every 10 s, none for work that ends sooner. Lines carry names and counts only.
+ */
+export function actionProgress(
+  log: Pick<typeof core, 'info' | 'startGroup' | 'endGroup'> = core,
+  now: () => number = Date.now,
+  /** null: no heartbeat, lines on ticks only. */
+  every: ((fn: () => void, ms: number) => () => void) | null = timerHeartbeat,
+): Progress {
+  return createProgress({
+    now,
+    line: (text) => log.info(text),
+    group: { start: (title) => log.startGroup(title), end: () => log.endGroup() },
+    ...(every ? { every } : {}),
+  });
 }
 
 /** Appends Markdown to the job summary when the runner provides one. */

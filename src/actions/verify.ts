@@ -39,7 +39,8 @@ const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
 const pullRequestEvent = z.object({
   pull_request: z.object({
     base: z.object({ sha }),
-    head: z.object({ sha }),
+    // The head branch only ever makes verify stricter (rekey/rewrap carries a pure re-wrap).
+    head: z.object({ sha, ref: z.string().max(255).optional() }),
     // Who opened the PR: the provenance check (change/manual-rotation) refuses a new version
     // from anyone but pipeline.yaml `pull-authors`. Missing: unknown, which that check refuses.
     user: z.object({ login: z.string() }).nullish(),
@@ -53,7 +54,13 @@ const mergeGroupEvent = z.object({
 function changeOf(
   eventName: string,
   event: unknown,
-): { base: string; head: string; group: boolean; author: string | null | undefined } {
+): {
+  base: string;
+  head: string;
+  group: boolean;
+  author: string | null | undefined;
+  headRef?: string;
+} {
   if (eventName === 'merge_group') {
     const g = mergeGroupEvent.safeParse(event);
     if (!g.success)
@@ -73,7 +80,13 @@ function changeOf(
       `verify runs on pull_request and merge_group events; the ${eventName || 'unknown'} event has no pull_request.base.sha and head.sha`,
     );
   const pr = e.data.pull_request;
-  return { base: pr.base.sha, head: pr.head.sha, group: false, author: pr.user?.login ?? null };
+  return {
+    base: pr.base.sha,
+    head: pr.head.sha,
+    group: false,
+    author: pr.user?.login ?? null,
+    ...(pr.head.ref === undefined ? {} : { headRef: pr.head.ref }),
+  };
 }
 
 async function present(repo: string, commit: string, what: string): Promise<string> {
@@ -132,6 +145,7 @@ await runAction(async () => {
       now: new Date(),
       changedPaths: paths,
       author: change.author,
+      ...(change.headRef === undefined ? {} : { headRef: change.headRef }),
     },
     ports,
   );

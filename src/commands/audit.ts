@@ -10,6 +10,7 @@
  * calls each (commits/{sha}/pulls, pulls/{n} for who merged it, reviews). Commits the budget
  * does not reach are listed as not checked, never guessed.
  */
+import type { Progress } from '../core/progress.ts';
 import { durationMs } from '../core/duration.ts';
 import {
   buildAuditReport,
@@ -84,6 +85,8 @@ export interface AuditInput {
   readonly graceTolerance?: string;
   /** Why there are no GitHub ports, for the report (default: no token). */
   readonly withoutGitHub?: string;
+  /** Progress lines while GitHub is read per manifest commit (core/progress.ts). */
+  readonly progress?: Progress;
 }
 
 const POLICY_LINE = /^policy:[ \t]*(["']?)([a-z0-9][a-z0-9-]{0,62})\1[ \t]*(?:#.*)?$/m;
@@ -239,7 +242,9 @@ async function gitHubEvidence(
     .filter((c) => cutoff === undefined || Date.parse(c.commit.time) >= cutoff)
     .reverse();
   let skipped = 0;
-  for (const c of commits) {
+  const progress = input.progress?.start('audit', commits.length, 'manifest commits');
+  for (const [n, c] of commits.entries()) {
+    progress?.at(n);
     if (budget - counter.calls < 3) {
       skipped++;
       continue;
@@ -268,6 +273,8 @@ async function gitHubEvidence(
       staleApprovals: stale,
     });
   }
+  progress?.at(commits.length);
+  progress?.end();
   if (skipped > 0)
     notes.push(
       `approvals and direct pushes of the ${skipped} oldest manifest commit(s): the call budget (${budget}) was spent first; narrow with --since or raise it`,

@@ -21,9 +21,10 @@ import {
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import { plan as planRun } from '../core/plan/plan.ts';
-import type { IssuesPort, PullsPort } from '../core/ports/github.ts';
+import type { IssuesPort, PullsPort, TrackedIssue } from '../core/ports/github.ts';
 import { recognisePulls } from '../core/rekey-pulls.ts';
 import type { FileTree } from '../core/snapshot.ts';
+import { failureMarker } from './distribute/failures.ts';
 import { validateTree } from './inspect.ts';
 import { REKEY_MARKER_PREFIX } from './rotate.ts';
 
@@ -32,6 +33,11 @@ export interface DashboardPorts {
   readonly issues: Pick<IssuesPort, 'ensureIssue'>;
   /** Halted keys and why: `() => haltedKeys(issues)` from src/commands/distribute/failures.ts. */
   readonly halted: () => Promise<ReadonlyMap<string, HaltedKey>>;
+  /**
+   * Open distribution-failure issues (label `rekey:distribution-failed`): their keys get a
+   * "retry now" box. Omitted: no retry boxes. 1 call per 100 such issues.
+   */
+  readonly failures?: () => Promise<readonly TrackedIssue[]>;
 }
 
 export interface DashboardInput {
@@ -81,8 +87,15 @@ export async function updateDashboard(
       halted: [...halted.keys()],
       now: input.now,
     });
+    const failures = ports.failures ? await ports.failures() : [];
+    const failed = new Set(
+      [...validation.snapshot.keys.keys()].filter(
+        (id) => !halted.has(id) && failures.some((i) => i.body.includes(failureMarker(id))),
+      ),
+    );
     content = renderDashboard({
       snapshot: validation.snapshot,
+      failed,
       plan,
       ...(input.history ? { history: input.history } : {}),
       pulls,

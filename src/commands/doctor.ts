@@ -8,6 +8,7 @@
 import { checkLocal } from '../core/doctor/local.ts';
 import { finding, type DoctorFinding } from '../core/doctor/findings.ts';
 import { checkProtection, checkSchedules, DEFAULT_VERIFY_CHECK } from '../core/doctor/remote.ts';
+import { checkReviewers, reviewerRefs } from '../core/doctor/reviewers.ts';
 import { doctorReport, type DoctorReport, type SkippedCheck } from '../core/doctor/report.ts';
 import { isGitHubError } from '../core/ports/github.ts';
 import type {
@@ -24,7 +25,12 @@ export const LOCAL_CHECKS = [
   'codeowners',
   'sops-recipients',
 ];
-export const REMOTE_CHECKS = ['token-kind', 'branch-protection', 'scheduled-workflows'];
+export const REMOTE_CHECKS = [
+  'token-kind',
+  'branch-protection',
+  'scheduled-workflows',
+  'reviewers',
+];
 
 /** Runs read per scheduled workflow: enough to find the last scheduled one among dispatches. */
 const RUNS_PER_WORKFLOW = 20;
@@ -132,5 +138,10 @@ export async function doctor(input: DoctorInput, ports?: DoctorPorts): Promise<D
       skipped.push({ check: 'scheduled-workflows', reason: reason(e) });
     }
   }
+
+  const reviewers = await checkReviewers(reviewerRefs(input.tree), settings, reason);
+  findings.push(...reviewers.findings);
+  if (reviewers.skipped.length === 0) checked.push('reviewers');
+  else skipped.push({ check: 'reviewers', reason: reviewers.skipped.join('; ') });
   return doctorReport(findings, checked, skipped);
 }

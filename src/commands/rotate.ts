@@ -17,6 +17,7 @@
  *
  * New material exists only inside `prepareRotation`/`prepareEmergency` and leaves encrypted.
  */
+import type { Progress } from '../core/progress.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import type { KeyDocument, PolicyDocument } from '../core/formats/index.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
@@ -77,6 +78,8 @@ export interface RotateInput {
   /** A dispatch with emergency inputs: only this key, on `rekey/emergency/<key>`. */
   readonly emergency?: EmergencyRequest;
   readonly maxStatusCalls?: number;
+  /** Progress lines while keys are planned and their pull requests opened (core/progress.ts). */
+  readonly progress?: Progress;
 }
 
 /** Halted keys with their failure issue, as `haltedKeys` returns them. */
@@ -234,7 +237,9 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
 
   const keys: KeyResult[] = [];
   const budget = { calls: 0, max: input.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS };
-  for (const step of plan!.steps) {
+  const progress = input.progress?.start('rotate', plan!.steps.length, 'keys');
+  for (const [n, step] of plan!.steps.entries()) {
+    progress?.at(n);
     const { keyId } = step;
     switch (step.kind) {
       case 'ok':
@@ -297,6 +302,8 @@ export async function rotate(input: RotateInput, ports: RotatePorts): Promise<Ro
       }
     }
   }
+  progress?.at(plan!.steps.length);
+  progress?.end();
   return { kind: 'applied', plan, keys, statusCalls: budget.calls };
 }
 

@@ -36,6 +36,7 @@ import {
   provenanceApplies,
   type MaterialCommit,
 } from '../core/verify/provenance.ts';
+import { checkRewrap } from '../core/verify/rewrap.ts';
 import { verifyTrees } from '../core/verify/verify-trees.ts';
 import {
   activeSince,
@@ -115,6 +116,8 @@ export interface VerifyPullInput {
    * Undefined: no pull request (a local comparison), the check is not made.
    */
   readonly author?: string | null;
+  /** The pull request's head branch; `rekey/rewrap` must carry a pure re-wrap only. */
+  readonly headRef?: string;
 }
 
 export async function verifyPull(
@@ -122,8 +125,16 @@ export async function verifyPull(
   ports: GateEvidencePorts,
   opts: { readonly maxStatusCalls?: number } = {},
 ): Promise<VerifyPullResult> {
-  const scope = changeScope(input.changedPaths ?? treeChanges(input.base.tree, input.head.tree));
+  const paths = input.changedPaths ?? treeChanges(input.base.tree, input.head.tree);
+  const scope = changeScope(paths);
   const found = await verifyManifest(input, ports, opts);
+  const rewrap = checkRewrap({
+    ...input,
+    base: input.base.tree,
+    head: input.head.tree,
+    changedPaths: paths,
+    kind: found.kind,
+  });
   const keysOf = (t: FileTree) => [...loadSnapshot(t).snapshot.keys.values()].map((k) => k.value);
   const removals = removalsOnMerge(keysOf(input.base.tree), keysOf(input.head.tree));
   const kind: ChangeKind =
@@ -140,6 +151,11 @@ export async function verifyPull(
     diagnostics: sortDiagnostics([
       ...found.diagnostics,
       ...checkScope(scope),
+      // compareSides judged the manifest trees; this adds what only the PR shows (its
+      // branch, pipeline code), without repeating a finding.
+      ...rewrap.diagnostics.filter(
+        (d) => !found.diagnostics.some((f) => f.rule === d.rule && f.file === d.file),
+      ),
       ...(await provenance(input, found.keys, ports)),
     ]),
   };

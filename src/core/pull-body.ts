@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { KeyDocument, KeyState, PolicyDocument, Target } from './formats/index.ts';
+import { targetKind } from './targets/registry.ts';
 
 export const MARKER_VERSION = 'v1';
 
@@ -68,8 +69,9 @@ function describeTarget(t: Target): string {
       return `deploy key ${code(t.title)} on ${code(t.repository)} (${t['read-only'] ? 'read-only' : 'read-write'})`;
     case 'file':
       return `file ${code(t.path)} (${t.format})`;
-    case 'aws-secret':
-      return `AWS Secrets Manager secret ${code(t['secret-id'])} in ${code(t.region)}`;
+    default:
+      // Kinds beyond GitHub and files describe themselves (src/core/targets/registry.ts).
+      return code(targetKind(t.kind).where(t));
   }
 }
 

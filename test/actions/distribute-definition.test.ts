@@ -107,9 +107,13 @@ describe('.github/workflows/distribute.yml', () => {
     expect(inputs['dry-run']?.type).toBe('boolean');
   });
 
-  it('shares the mutating group without cancelling, grants contents: read and id-token: write, in the environment', () => {
+  it('shares the mutating group without cancelling or dropping a pending run, grants contents: read and id-token: write, in the environment', () => {
     expect(wf.permissions).toEqual({});
-    expect(wf.concurrency).toEqual({ group: 'rekey-mutations', 'cancel-in-progress': false });
+    expect(wf.concurrency).toEqual({
+      group: 'rekey-mutations',
+      'cancel-in-progress': false,
+      queue: 'max',
+    });
     expect(Object.keys(wf.jobs)).toEqual(['distribute']);
     // id-token: write is for the AWS OIDC exchange of aws-secret targets (no other use).
     expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
@@ -162,6 +166,7 @@ describe('.github/workflows/distribute.yml', () => {
       'permission-contents': 'write',
       'permission-statuses': 'write',
       'permission-issues': 'write',
+      'permission-pull-requests': 'write',
     });
     // The targets: the repositories rekey computed from this checkout, secrets only.
     const targets = step((s) => s.id === 'targets');

@@ -103,6 +103,27 @@ describe('rekey targets --repositories', () => {
     expect(r.stdout).toBe('identity-service,infra-config,other-config,payments-api\n');
   });
 
+  it('leaves out, with a warning, a repository of another owner that only the history names', async () => {
+    const file = 'keys-manifest/infra/deploy-ssh/key.yaml';
+    edit(repo.dir, file, (t) =>
+      t.replace('repository: acme/other-config', 'repository: elsewhere/config'),
+    );
+    git(repo.dir, 'commit', '-qam', 'a target of another owner');
+    const now = await rekey(repo.dir, ['targets', '--repositories', '--repository', 'acme/keys']);
+    expect(now.code).toBe(2);
+    expect(now.stderr).toMatch(/elsewhere\/config is not owned by acme/);
+    edit(repo.dir, file, (t) =>
+      t.replace('repository: elsewhere/config', 'repository: acme/other-config'),
+    );
+    git(repo.dir, 'commit', '-qam', 'back to acme');
+    const past = await rekey(repo.dir, ['targets', '--repositories', '--repository', 'acme/keys']);
+    expect(past.code).toBe(0);
+    expect(past.stdout).toBe('identity-service,infra-config,other-config,payments-api\n');
+    expect(past.stderr).toMatch(
+      /warning: elsewhere\/config is named only by past versions of key\.yaml and not owned by acme/,
+    );
+  });
+
   it('refuses a target of another owner, and never prints an empty list', async () => {
     const other = await rekey(repo.dir, [
       'targets',

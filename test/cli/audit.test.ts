@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryFromRemote } from '../../src/cli/commands/audit.ts';
 import { type Emulator, startEmulator } from '../../src/sandbox/emulator/index.ts';
 import { GitRepo, keyYaml, material, POLICY } from '../core/audit/git-history.ts';
+import { main } from '../../src/cli/main.ts';
 import { rekey } from './harness.ts';
+import { report } from './json-report.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rekey-cli-audit-'));
 let repo: GitRepo;
@@ -132,6 +134,55 @@ describe('rekey audit with a token', () => {
     expect(json.github.calls).toBe(4);
     expect(r.stdout).toContain('GitHub calls: 4 of at most 300');
     expect(direct[0].commits[0].url).toBe(`${emu.serverUrl}/acme/infra/commit/${c.rotate}`);
+
+    // --json: the same report on stdout (rekey.audit/v1, valid against its schema), prose on stderr.
+    const j = await rekey(repo.dir, ['audit', '--json', '--now', '2026-05-10T00:00:00Z'], {
+      GITHUB_TOKEN: token,
+      GITHUB_API_URL: emu.apiUrl,
+      GITHUB_SERVER_URL: emu.serverUrl,
+      PATH: process.env.PATH ?? '',
+    });
+    expect(j.code).toBe(r.code);
+    expect(report('audit', j.stdout)).toMatchObject({
+      repository: 'acme/infra',
+      findings: json.findings,
+    });
+    expect(j.stderr).toContain('GitHub calls: 4 of at most 300');
+  });
+
+  it('prints progress on stderr while GitHub is read per manifest commit; stdout stays JSON', async () => {
+    const token = emu.addToken({
+      kind: 'github-actions',
+      permissions: { contents: 'read', pull_requests: 'read', statuses: 'read' },
+    });
+    // A clock that moves 5 s each time it is read: the lines come from the work, not a timer.
+    let t = Date.parse('2026-05-10T00:00:00Z');
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['audit', '--json', '--dir', repo.dir], {
+      cwd: repo.dir,
+      env: {
+        HOME: repo.dir,
+        GITHUB_TOKEN: token,
+        GITHUB_API_URL: emu.apiUrl,
+        GITHUB_SERVER_URL: emu.serverUrl,
+        PATH: process.env.PATH ?? '',
+      },
+      stdout: (x) => void (stdout += String(x)),
+      stderr: (x) => void (stderr += x),
+      stdin: async () => new Uint8Array(),
+      now: () => new Date((t += 5_000)),
+      isTty: false,
+    });
+    expect(code).toBe(1);
+    expect(report('audit', stdout).github).toMatchObject({ enriched: true });
+    const lines = stderr.split('\n').filter((l) => l.startsWith('audit: '));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines.slice(0, -1))
+      expect(l).toMatch(
+        /^audit: [0-3]\/3 manifest commits \(\d+%\), \d+s elapsed, (about \d+s left|no estimate yet)$/,
+      );
+    expect(lines.at(-1)).toMatch(/^audit: 3\/3 manifest commits in \d+s$/);
   });
 });
 

@@ -100,6 +100,7 @@ describe('rekey doctor (CLI)', () => {
       'token-kind',
       'branch-protection',
       'scheduled-workflows',
+      'reviewers',
     ]);
     expect(out.skipped[0].reason).toMatch(/no token/);
   });

@@ -3,17 +3,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepoSettingsAdapter } from '../../src/adapters/github/repo-settings.ts';
 import { doctor, REMOTE_CHECKS } from '../../src/commands/doctor.ts';
+import { DEMO_RECIPIENT } from '../../src/core/doctor/demo-recipient.ts';
 import { DOCTOR_RULES } from '../../src/core/doctor/findings.ts';
 import type { DoctorReport } from '../../src/core/doctor/report.ts';
 import { type Emulator, startEmulator } from '../../src/sandbox/emulator/index.ts';
 import { addWorkflowRun, setWorkflowState } from '../../src/sandbox/emulator/routes/actions.ts';
 import { createGitHubClient } from '../../src/adapters/github/client.ts';
 import { openApiValidator } from '../support/openapi.ts';
-import { goodRepo, mutating, SCHEDULE, tree } from '../core/doctor/fixtures.ts';
+import { goodRepo, KEY, mutating, SCHEDULE, tree } from '../core/doctor/fixtures.ts';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 let emu: Emulator;
-const READ = { actions: 'read', administration: 'read', contents: 'read' } as const;
+const READ = {
+  actions: 'read',
+  administration: 'read',
+  contents: 'read',
+  members: 'read',
+} as const;
 
 const settings = (fullName: string, permissions: Record<string, 'read'> = READ) => {
   const [owner = '', repo = ''] = fullName.split('/');
@@ -33,6 +39,7 @@ beforeAll(async () => {
 
   // Well set up: rulesets require the check and a review, schedules ran this morning.
   await emu.addRepo({ fullName: 'acme/good', files: goodRepo() });
+  emu.addTeam('acme', 'payments', { 'acme/good': 'write' });
   emu.setBranchRules('acme/good', 'main', [
     {
       type: 'pull_request',
@@ -80,9 +87,10 @@ describe('rekey doctor', () => {
     expect(r.errors).toBe(0);
     expect(r.skipped).toEqual([]);
     expect(r.checked).toEqual(expect.arrayContaining([...REMOTE_CHECKS]));
-    // repo, rules, protection, workflows, runs of the two scheduled ones; all reads.
+    // repo, rules, protection, workflows, runs of the two scheduled ones, the org's teams;
+    // all reads.
     expect(emu.requestLog.every((e) => e.method === 'GET')).toBe(true);
-    expect(emu.calls()).toBe(6);
+    expect(emu.calls()).toBe(7);
   });
 
   it('accepts classic protection instead of rulesets', async () => {
@@ -194,6 +202,11 @@ describe('rekey doctor', () => {
     expect(r.findings[0]!.message).toMatch(/403 forbidden; the token needs administration=read/);
     expect(r.skipped).toEqual([
       { check: 'scheduled-workflows', reason: '403 forbidden; the token needs actions=read' },
+      {
+        check: 'reviewers',
+        reason:
+          'the teams of acme could not be listed: 403 forbidden; the token needs members=read',
+      },
     ]);
   });
 
@@ -301,6 +314,100 @@ describe('rekey doctor', () => {
     expect(rulesOf(r).filter((x) => !x.includes('schedule'))).toEqual([
       'doctor/verify-merge-group',
     ]);
+  });
+
+  it('reports the published demo recipient in .sops.yaml as an error', async () => {
+    const files = goodRepo();
+    files['.sops.yaml'] = files['.sops.yaml']!.replace(/age: age1\S+/, `age: ${DEMO_RECIPIENT}`);
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/good'),
+    );
+    expect(rulesOf(r)).toEqual(['doctor/demo-recipient']);
+    expect(r.errors).toBe(1);
+  });
+
+  it('finds owners and reviewers GitHub would refuse in a review request, each located', async () => {
+    const files = {
+      ...goodRepo(),
+      'keys-manifest/payments/webhook/key.yaml': KEY.replace('"@acme/payments"', '"@ghost"'),
+      'keys-manifest/payments/api/key.yaml': KEY.replace('"@acme/payments"', '"@acme/gone"'),
+      'policies/standard.yaml': [
+        'name: standard',
+        'cryptoperiod: 90d',
+        'rotate-before: 14d',
+        'grace: 7d',
+        'approvals: 1',
+        'reviewers: ["@reader", "@writer", "@elsewhere/security", "@outsider"]',
+        'emergency: { reviewers: ["@acme/security"], approvals: 1 }',
+        '',
+      ].join('\n'),
+    };
+    await emu.addRepo({ fullName: 'acme/people', files });
+    emu.clearLog();
+    emu.addTeam('acme', 'security', { 'acme/people': 'write' });
+    emu.setCollaborator('acme/people', 'reader', 'read');
+    emu.setCollaborator('acme/people', 'writer', 'maintain');
+    emu.setCollaborator('acme/people', 'outsider', null);
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/people'),
+    );
+    const about = r.findings
+      .filter((f) => f.rule.startsWith('doctor/reviewer-'))
+      .map((f) => [f.rule, f.where, f.message]);
+    // Errors first, then warnings (doctorReport's order).
+    expect(about).toEqual([
+      [
+        'doctor/reviewer-unresolvable',
+        'keys-manifest/payments/api/key.yaml:3:1',
+        expect.stringMatching(/@acme\/gone is not a team of acme/),
+      ],
+      [
+        'doctor/reviewer-unresolvable',
+        'keys-manifest/payments/webhook/key.yaml:3:1',
+        '@ghost: GitHub knows no such user',
+      ],
+      [
+        'doctor/reviewer-unresolvable',
+        'policies/standard.yaml:6:35',
+        expect.stringMatching(/team of elsewhere, but the repository belongs to acme/),
+      ],
+      [
+        'doctor/reviewer-unresolvable',
+        'policies/standard.yaml:6:58',
+        '@outsider has no access to the repository',
+      ],
+      [
+        'doctor/reviewer-cannot-approve',
+        'policies/standard.yaml:6:13',
+        expect.stringMatching(/@reader has read access only/),
+      ],
+    ]);
+    for (const f of r.findings) rulesOf({ ...r, findings: [f] });
+    expect(r.checked).toContain('reviewers');
+    // One teams listing for the organization, one lookup per distinct user.
+    expect(emu.calls('GET /orgs/{org}/teams')).toBe(1);
+    expect(emu.calls('GET /repos/{owner}/{repo}/collaborators/{username}/permission')).toBe(4);
+  });
+
+  it('reports a mutating workflow whose group does not queue, once, as an error', async () => {
+    const files = goodRepo();
+    files['.github/workflows/revoke.yml'] = files['.github/workflows/revoke.yml']!.replace(
+      '  queue: max\n',
+      '',
+    );
+    const r = await doctor(
+      { tree: tree(files), now: NOW, token: { kind: 'app-installation' } },
+      settings('acme/good'),
+    );
+    // doctor's own rule, not also the linter's workflow/rekey-queue at the same place.
+    expect(rulesOf(r).filter((x) => !x.includes('schedule'))).toEqual(['doctor/mutations-queue']);
+    expect(r.findings.find((f) => f.rule === 'doctor/mutations-queue')).toMatchObject({
+      severity: 'error',
+      file: '.github/workflows/revoke.yml',
+      message: expect.stringContaining('rekey revoke'),
+    });
   });
 
   it('has triggered every doctor rule, and a workflow rule', () => {

@@ -75,7 +75,7 @@ function appToken(name: string): { permissions: Record<string, string>; step: St
 }
 
 describe('the GitHub App permissions in the README', () => {
-  const rows = table('### 3. The GitHub App');
+  const rows = table('### 2. The GitHub App');
   const byTitle = new Map(rows.map((r) => [r['permission']!, r]));
   const columns = [
     ['rotate.yml', 'rotate.yml, revoke.yml'],
@@ -126,7 +126,7 @@ describe('the GitHub App permissions in the README', () => {
 });
 
 describe('the environments in the README', () => {
-  const rows = table('### 4. Environments, secrets and variables');
+  const rows = table('### 3. Environments, secrets and variables');
 
   it.each(['rotate.yml', 'revoke.yml', 'distribute.yml'])(
     "%s's job runs in the environment the README names for it, with the secrets it reads",

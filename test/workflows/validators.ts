@@ -38,8 +38,27 @@ export async function githubParserErrors(name: string, content: string): Promise
   return [...new Set([...after, ...(template.errors ?? []).map((e) => e.Message)])];
 }
 
-/** actionlint's findings as `line:column: message [kind]`. */
+/**
+ * actionlint 1.7.7 (and every release up to 1.7.12) predates the `queue` key of `concurrency`
+ * that GitHub added on 2026-05-07 ("GitHub Actions concurrency groups now allow larger
+ * queues", github.blog/changelog/2026-05-07-...): it reports any use as an unknown key
+ * (rhysd/actionlint issue 657; the fix is the open pull request 654). GitHub's own parser
+ * above knows it (`single` or `max`). So exactly that finding is dropped, and only when the
+ * line it points at is `queue: max` or `queue: single`: another unknown key, or another value,
+ * is still reported. Remove this once actionlint knows the key.
+ */
+const UNKNOWN_QUEUE_KEY = /^unexpected key "queue" for "concurrency" section\b/;
+const QUEUE_LINE = /^\s*(?:-\s+)?queue:\s*(?:max|single)\s*(?:#.*)?$/;
+
+function knownQueueKey(r: { line: number; message: string }, lines: readonly string[]): boolean {
+  return UNKNOWN_QUEUE_KEY.test(r.message) && QUEUE_LINE.test(lines[r.line - 1] ?? '');
+}
+
+/** actionlint's findings as `line:column: message [kind]`, less the `queue` allowance above. */
 export async function actionlintFindings(name: string, content: string): Promise<string[]> {
   const results = await actionlintModule.runLint(content, name);
-  return results.map((r) => `${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+  const lines = content.split('\n');
+  return results
+    .filter((r) => !knownQueueKey(r, lines))
+    .map((r) => `${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 }

@@ -19,11 +19,12 @@ import {
   type AuditReport,
 } from '../../commands/audit.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
+import { cliProgress } from '../output.ts';
 import { githubEndpoints, originUrl, repositoryFromRemote } from '../remote.ts';
 import { repoDir } from '../repo.ts';
 
-const help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR]
-                  [--ref REF] [--repo OWNER/NAME] [--branch NAME] [--max-calls N]
+const help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR|-]
+                  [--json] [--ref REF] [--repo OWNER/NAME] [--branch NAME] [--max-calls N]
                   [--now ISO] [--dir DIR]
 
 Rebuilds every key version's timeline from first-parent git history (one git log, one
@@ -34,6 +35,8 @@ successor was proven distributed. docs/audit.md explains each finding and what t
 
 Writes audit.md (with a Mermaid gantt per key), audit.json (schema rekey.audit/v1), audit.csv
 and audit.html (self-contained) to --out (default ./rekey-audit); --format picks some of them.
+--out - prints the one --format given to stdout instead, and --json is --format json --out -
+(rekey.audit/v1, docs/cli.md); the summary then goes to stderr.
 
 The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
@@ -106,6 +109,7 @@ export const auditCommand: CliCommand = {
       since: { type: 'string' },
       format: { type: 'string', multiple: true },
       out: { type: 'string' },
+      json: { type: 'boolean', default: false },
       ref: { type: 'string' },
       repo: { type: 'string' },
       branch: { type: 'string' },
@@ -113,7 +117,16 @@ export const auditCommand: CliCommand = {
       now: { type: 'string' },
       dir: { type: 'string' },
     });
-    const formats = (values.format ?? [...AUDIT_FORMATS]).flatMap((f) => f.split(','));
+    if (values.json && (values.format !== undefined || (values.out ?? '-') !== '-'))
+      throw new UsageError('rekey audit: --json is --format json --out -; give one or the other');
+    const toStdout = values.json || values.out === '-';
+    const formats = (values.format ?? (values.json ? ['json'] : [...AUDIT_FORMATS])).flatMap((f) =>
+      f.split(','),
+    );
+    if (toStdout && formats.length !== 1)
+      throw new UsageError(
+        'rekey audit: --out - prints one report to stdout; pick its format with --format md|json|csv|html',
+      );
     for (const f of formats)
       if (!(AUDIT_FORMATS as readonly string[]).includes(f))
         throw new UsageError(
@@ -150,6 +163,7 @@ export const auditCommand: CliCommand = {
         ...(repository ? { repository } : {}),
         ...(values.since ? { since: parseSince(values.since)! } : {}),
         ...(maxCalls !== undefined ? { maxCalls } : {}),
+        progress: cliProgress(io),
         ...(token && !repository
           ? { withoutGitHub: 'the repository is unknown (no --repo and no GitHub origin remote)' }
           : token
@@ -158,20 +172,28 @@ export const auditCommand: CliCommand = {
       },
       ports,
     );
-    const out = repoDir(io, values.out ?? 'rekey-audit');
-    const paths = await writeAuditFiles(report, out, formats as AuditFormat[]);
+    let paths: string[] = [];
+    if (toStdout) io.stdout(renderAudit(report, formats[0] as AuditFormat));
+    else
+      paths = await writeAuditFiles(
+        report,
+        repoDir(io, values.out ?? 'rekey-audit'),
+        formats as AuditFormat[],
+      );
+    // The summary is prose: stderr when stdout carries the report.
+    const say = (t: string) => (toStdout ? io.stderr(t) : io.stdout(t));
     const n = report.findings.length;
-    io.stdout(
+    say(
       `audit of ${repository ?? dir} at ${ref}: ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}, ${report.manifestCommits} manifest commit${report.manifestCommits === 1 ? '' : 's'}, ${n} finding${n === 1 ? '' : 's'}\n`,
     );
     for (const f of report.findings)
-      io.stdout(
+      say(
         `  ${f.rule}${f.key ? ` ${f.key}` : ''}${f.version ? ` v${f.version}` : ''}: ${f.message}\n`,
       );
-    for (const s of report.github.notChecked) io.stdout(`  not checked: ${s}\n`);
+    for (const s of report.github.notChecked) say(`  not checked: ${s}\n`);
     if (report.github.enriched)
-      io.stdout(`  GitHub calls: ${report.github.calls} of at most ${report.github.budget}\n`);
-    for (const p of paths) io.stdout(`wrote ${p}\n`);
+      say(`  GitHub calls: ${report.github.calls} of at most ${report.github.budget}\n`);
+    for (const p of paths) say(`wrote ${p}\n`);
     return n === 0 ? EXIT.ok : EXIT.findings;
   },
 };

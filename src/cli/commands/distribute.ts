@@ -13,6 +13,7 @@ import { keyId } from '../../core/formats/index.ts';
 import { loadSnapshot } from '../../core/load-snapshot.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
 import { EXIT, parse, UsageError, type CliCommand } from '../args.ts';
+import { cliProgress } from '../output.ts';
 import {
   cliClient,
   cliHolder,
@@ -83,6 +84,9 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
         homedir: rawIo.env.HOME || homedir(),
       });
       for (const id of ages.identities) io.mask(id);
+      // postgres-role admin URLs carry a password: never echoed, masked all the same.
+      for (const [name, value] of Object.entries(rawIo.env))
+        if (name.startsWith('REKEY_PG_') && value) io.mask(value);
       if (ages.identities.length === 0)
         throw new UsageError(
           'rekey distribute: no age identity to decrypt keys-manifest/ with: set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE',
@@ -129,13 +133,14 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
             info: (m) => io.stderr(`${m}\n`),
             warn: (m) => io.stderr(`warning: ${m}\n`),
           },
+          progress: cliProgress({ now: () => rawIo.now(), stderr: (t) => io.stderr(t) }),
         },
         {
           git: github.git,
           statuses: github.statuses,
           issues: github.issues,
           state: createStateRefAdapter(gh, at),
-          targets: createTargetPorts(gh, outputDir),
+          targets: createTargetPorts(gh, outputDir, { env: (n) => rawIo.env[n] }),
           probes: createHttpsProbe(),
           sops: new BuiltinSopsCodec({ identities: ages.identities }),
         },

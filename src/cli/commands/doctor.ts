@@ -7,10 +7,11 @@ import { classifyToken, describeTokenKind } from '../../adapters/github/token.ts
 import { readWorkingTree } from '../../adapters/files/working-tree.ts';
 import { githubEndpoints, originUrl } from '../remote.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
-import { jsonReport } from '../output.ts';
+import { doctorReportJson } from '../../core/reports/index.ts';
+import { printJson } from '../output.ts';
 import { repoDir } from '../repo.ts';
 
-const help = `Usage: rekey doctor [--dir DIR] [--repo OWNER/NAME] [--format text|json]
+const help = `Usage: rekey doctor [--dir DIR] [--repo OWNER/NAME] [--json | --format text|json]
                     [--verify-check NAME] [--now ISO]
 
 Checks a repository's setup against rekey's design, each finding with a rule id, a
@@ -21,12 +22,14 @@ severity, where (file:line for local files) and how to fix it (docs/doctor.md):
           .sops.yaml recipients for keys-manifest material
   remote  the kind of token, a ruleset or branch protection on the default branch requiring
           the verify check (--verify-check, default "rekey verify") and a review, scheduled
-          workflows enabled and recently run
+          workflows enabled and recently run, every key owner and policy reviewer someone
+          GitHub accepts in a review request (members read for teams)
 
 The remote checks need a token in REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (metadata and
 actions read; administration read for classic protection) and the repository (--repo, else
 GITHUB_REPOSITORY); GITHUB_API_URL selects GitHub Enterprise Server. Without them only the
 local checks run, and the report lists the skipped ones and why. Doctor writes nothing.
+--json (or --format json) prints rekey.doctor/v1 (docs/cli.md).
 
 Exit: 0 no error-severity finding, 1 errors found, 2 usage or configuration error.
 `;
@@ -38,7 +41,7 @@ const PREFIXES = [
   'docs/CODEOWNERS',
   '.sops.yaml',
   'keys-manifest/',
-  'policies/pipeline.yaml',
+  'policies/',
 ];
 
 export const doctorCommand: CliCommand = {
@@ -50,6 +53,7 @@ export const doctorCommand: CliCommand = {
       dir: { type: 'string' },
       repo: { type: 'string' },
       format: { type: 'string', default: 'text' },
+      json: { type: 'boolean', default: false },
       'verify-check': { type: 'string' },
       now: { type: 'string' },
     });
@@ -57,6 +61,7 @@ export const doctorCommand: CliCommand = {
       throw new UsageError(
         `rekey doctor: --format is text or json, not ${JSON.stringify(values.format)}`,
       );
+    const json = values.json || values.format === 'json';
     const dir = repoDir(io, values.dir);
     const tree = await readWorkingTree(dir, PREFIXES);
     for (const s of tree.irregular ?? []) io.stderr(`warning: ${s.path} not read (${s.reason})\n`);
@@ -92,11 +97,7 @@ export const doctorCommand: CliCommand = {
       },
       ports,
     );
-    io.stdout(
-      values.format === 'json'
-        ? jsonReport('doctor', { ok: report.errors === 0, ...report })
-        : formatDoctorText(report),
-    );
+    io.stdout(json ? printJson(doctorReportJson(report)) : formatDoctorText(report));
     return report.errors === 0 ? EXIT.ok : EXIT.findings;
   },
 };

@@ -3,6 +3,7 @@ import { auditCommand } from './audit.ts';
 import { demo } from './demo.ts';
 import { distributeCommand } from './distribute.ts';
 import { doctorCommand } from './doctor.ts';
+import { initCommand } from './init.ts';
 import { newKey } from './new.ts';
 import { planCommand } from './plan.ts';
 import { revokeCommand } from './revoke.ts';
@@ -14,6 +15,7 @@ import { verify } from './verify.ts';
 
 /** Every `rekey` subcommand, in the order `rekey --help` lists them. */
 export const commands: readonly CliCommand[] = [
+  initCommand,
   validate,
   planCommand,
   verify,

@@ -3,7 +3,8 @@ import { formatPlan } from '../../core/plan/format-plan.ts';
 import { buildHistoryIndex, isShallowRepository } from '../../adapters/git/history.ts';
 import { resolveRef } from '../../adapters/git/tree.ts';
 import { EXIT, parse, parseNow, type CliCommand, type CliIo } from '../args.ts';
-import { diagnosticsJson, diagnosticsText, jsonReport } from '../output.ts';
+import { planReport } from '../../core/reports/index.ts';
+import { diagnosticsText, printJson } from '../output.ts';
 import { readTree, repoDir } from '../repo.ts';
 
 const help = `Usage: rekey plan [--ref REF] [--now ISO] [--json] [--dir DIR]
@@ -15,7 +16,8 @@ open-PR budget) and what is overdue. This is the rotate workflow's dry run.
 Reads the manifest at REF (default HEAD) and derives activation times from first-parent git
 history; outside a git repository, or in a shallow clone, it falls back to the \`created\`
 times and says so. Open rekey PRs and halted keys live on GitHub: the rotate action reads
-them; this command assumes there are none.
+them; this command assumes there are none. --json prints rekey.plan/v1 (docs/cli.md); notes
+go to stderr.
 
 Exit: 0 plan printed, 1 the manifest is invalid (its problems are printed), 2 usage error.
 `;
@@ -57,19 +59,14 @@ export const planCommand: CliCommand = {
     );
     const outcome = planTree({ tree, now, history: hist });
     if (outcome.kind === 'invalid') {
-      if (values.json)
-        io.stdout(
-          jsonReport('plan', { ok: false, diagnostics: diagnosticsJson(outcome.diagnostics) }),
-        );
+      if (values.json) io.stdout(printJson(planReport(outcome)));
       else
         io.stdout(
           `the manifest is invalid; nothing is planned until it is fixed\n\n${diagnosticsText(outcome.diagnostics)}`,
         );
       return EXIT.findings;
     }
-    io.stdout(
-      values.json ? jsonReport('plan', { ok: true, ...outcome.plan }) : formatPlan(outcome.plan),
-    );
+    io.stdout(values.json ? printJson(planReport(outcome)) : formatPlan(outcome.plan));
     return EXIT.ok;
   },
 };

@@ -3,6 +3,7 @@ import { renderRotateSummary, rotate } from '../../commands/rotate.ts';
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
 import { EXIT, parse, UsageError, type CliCommand } from '../args.ts';
+import { cliProgress } from '../output.ts';
 import { cliPullRun, printKeyOutcomes, type ClientOverrides } from '../github.ts';
 import { repoDir } from '../repo.ts';
 
@@ -61,6 +62,7 @@ export function rotateCommandWith(client: ClientOverrides = {}): CliCommand {
           now: rawIo.now(),
           dryRun: values['dry-run'],
           halted: () => haltedKeys(ports.issues),
+          progress: cliProgress({ now: () => rawIo.now(), stderr: (t) => io.stderr(t) }),
           ...(values.key
             ? {
                 emergency: {

@@ -18,10 +18,11 @@ still cleaned up by distribution). Read from git only; nothing is decrypted.
 --repositories prints the names, comma-separated, for the \`repositories:\` input of
 actions/create-github-app-token: the distribute workflow mints its targets token with it, so
 the token reaches the targets and nothing else. --repository is the keys repository: its owner
-is the token's owner (a target of another owner is an error), and its name is printed alone
-when no target names a repository (an empty list would mean every repository of the owner).
+is the token's owner (a current target of another owner is an error; one only past versions
+name is left out with a warning), and its name is printed alone when no target names a
+repository (an empty list would mean every repository of the owner).
 
-Exit: 0 listed, 2 usage error, a target of another owner, or an unreadable REF.
+Exit: 0 listed, 2 usage error, a current target of another owner, or an unreadable REF.
 `;
 
 export const targetsCommand: CliCommand = {
@@ -38,20 +39,22 @@ export const targetsCommand: CliCommand = {
     const dir = repoDir(io, values.dir);
     const ref = values.ref ?? 'HEAD';
     const tree = await readTree(dir, ref);
-    const files = [
-      ...[...tree.keys()]
-        .filter((p) => /^keys-manifest\/.+\/key\.yaml$/.test(p))
-        .map((path) => ({ path, bytes: tree.get(path)! })),
-      ...(await keyFilesInHistory(dir, ref)),
-    ];
-    const found = new Map<string, Set<string>>();
-    for (const f of files)
-      for (const repo of repositoriesOfKeyFile(f.path, f.bytes)) {
-        const key = repo.toLowerCase();
-        const entry = found.get(key) ?? new Set<string>();
-        entry.add(repo);
-        found.set(key, entry);
-      }
+    const current = [...tree.keys()]
+      .filter((p) => /^keys-manifest\/.+\/key\.yaml$/.test(p))
+      .map((path) => ({ path, bytes: tree.get(path)! }));
+    const collect = (files: readonly { path: string; bytes: Uint8Array }[]) => {
+      const found = new Map<string, Set<string>>();
+      for (const f of files)
+        for (const repo of repositoriesOfKeyFile(f.path, f.bytes)) {
+          const key = repo.toLowerCase();
+          const entry = found.get(key) ?? new Set<string>();
+          entry.add(repo);
+          found.set(key, entry);
+        }
+      return found;
+    };
+    const now = collect(current);
+    const found = collect([...current, ...(await keyFilesInHistory(dir, ref))]);
     const repos = [...found.values()].map((s) => [...s].sort()[0]!);
     if (!values.repositories) {
       io.stdout(
@@ -66,8 +69,20 @@ export const targetsCommand: CliCommand = {
       throw new UsageError(
         'rekey targets --repositories needs --repository OWNER/NAME, the keys repository (in a workflow: "$GITHUB_REPOSITORY")',
       );
+    // A repository of another owner that only the history names (a target taken out, or a
+    // keys repository that moved) cannot be in this token. Left out with a warning, so that a
+    // past target never halts distribution; a current one stays an error.
+    const owner = values.repository.split('/')[0]!.toLowerCase();
+    const foreignPast = repos.filter(
+      (r) => r.split('/')[0]!.toLowerCase() !== owner && !now.has(r.toLowerCase()),
+    );
+    if (foreignPast.length > 0)
+      io.stderr(
+        `warning: ${foreignPast.sort().join(', ')} ${foreignPast.length === 1 ? 'is' : 'are'} named only by past versions of key.yaml and not owned by ${values.repository.split('/')[0]}: left out of the token, so what rekey wrote there is not cleaned up from here (docs/distribute-state.md)\n`,
+      );
+    const reachable = repos.filter((r) => !foreignPast.includes(r));
     try {
-      io.stdout(`${tokenRepositories(repos, values.repository).join(',')}\n`);
+      io.stdout(`${tokenRepositories(reachable, values.repository).join(',')}\n`);
     } catch (e) {
       if (!(e instanceof TokenScopeError)) throw e;
       io.stderr(`rekey targets: ${e.message}\n`);

@@ -1,6 +1,7 @@
 import { validateTree } from '../../commands/inspect.ts';
 import { EXIT, parse, parseNow, type CliCommand } from '../args.ts';
-import { diagnosticsJson, diagnosticsText, jsonReport } from '../output.ts';
+import { validateReport } from '../../core/reports/index.ts';
+import { diagnosticsText, printJson } from '../output.ts';
 import { readTree, repoDir } from '../repo.ts';
 
 const help = `Usage: rekey validate [--ref REF] [--json] [--dir DIR] [--now ISO]
@@ -8,7 +9,8 @@ const help = `Usage: rekey validate [--ref REF] [--json] [--dir DIR] [--now ISO]
 Checks the manifest (keys-manifest/), the policies (policies/) and .sops.yaml of the working
 tree, or of REF: safe YAML, the formats, folder structure, lifecycle invariants (one active
 version, material present exactly for live versions, no future times) and the recipients of
-every material file. Reports every problem with file, line, column and rule id.
+every material file. Reports every problem with file, line, column and rule id. --json prints the report as
+rekey.validate/v1 (docs/cli.md).
 
 Exit: 0 valid, 1 problems found, 2 usage or configuration error.
 `;
@@ -27,10 +29,7 @@ export const validate: CliCommand = {
     const tree = await readTree(repoDir(io, values.dir), values.ref);
     const v = validateTree(tree, parseNow(values.now, io));
     const ok = v.diagnostics.length === 0;
-    if (values.json)
-      io.stdout(
-        jsonReport('validate', { ok, ...v.counts, diagnostics: diagnosticsJson(v.diagnostics) }),
-      );
+    if (values.json) io.stdout(printJson(validateReport(v)));
     else if (ok)
       io.stdout(
         `ok: ${v.counts.keys} keys, ${v.counts.versions} versions, ${v.counts.policies} policies\n`,

@@ -1,6 +1,7 @@
 import { verifyTrees } from '../../core/verify/verify-trees.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
-import { diagnosticsJson, diagnosticsText, jsonReport } from '../output.ts';
+import { verifyReport } from '../../core/reports/index.ts';
+import { diagnosticsText, printJson } from '../output.ts';
 import { readTree, repoDir } from '../repo.ts';
 
 const help = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
@@ -9,7 +10,8 @@ Checks the change from REF (the base branch) to --head (default: the working tre
 rekey's rules: file formats, the key lifecycle, recipients equal to the BASE branch's
 .sops.yaml, no plaintext secret outside encrypted \`secret\` fields. Every violation is
 reported with file, line and rule id. The change is classified (rotation, promotion,
-revocation, emergency, new key, configuration, mixed, none).
+revocation, emergency, new key, configuration, mixed, none). --json prints rekey.verify/v1
+(docs/cli.md).
 
 Destroying a version needs distribution evidence from GitHub (the revocation gate); without
 it, this command refuses the revocation (fail closed).
@@ -39,17 +41,7 @@ export const verify: CliCommand = {
     const result = verifyTrees(base, head, { now: parseNow(values.now, io) });
     const headName = values.head ?? 'working tree';
     if (values.json) {
-      io.stdout(
-        jsonReport('verify', {
-          base: values.base,
-          head: headName,
-          ok: result.diagnostics.length === 0,
-          kind: result.kind,
-          keys: result.keys,
-          configuration: result.configuration,
-          diagnostics: diagnosticsJson(result.diagnostics),
-        }),
-      );
+      io.stdout(printJson(verifyReport(values.base, headName, result)));
     } else {
       io.stdout(`verify ${values.base}..${headName}: ${result.kind}\n`);
       for (const k of result.keys) {

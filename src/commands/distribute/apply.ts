@@ -18,7 +18,8 @@ import {
   type Receipt,
   type TargetPlan,
 } from '../../core/targets/index.ts';
-import { forEachBounded } from './pool.ts';
+import type { Progress } from '../../core/progress.ts';
+import { counted } from './pool.ts';
 import type { PreparedKey } from './preflight.ts';
 
 export interface KeyRun {
@@ -53,11 +54,13 @@ export async function applyKeys(
     readonly concurrency: number;
     readonly beforeKey: () => Promise<boolean>;
     readonly log?: { info(m: string): void; warn(m: string): void } | undefined;
+    readonly progress?: Progress | undefined;
   },
 ): Promise<KeyRun[]> {
   const runs: KeyRun[] = planned.map((p) => ({ ...p, result: null }));
   let stopped = false;
-  await forEachBounded(planned, opts.concurrency, async ({ prepared, plan }, i) => {
+  const each = counted(opts.progress?.start('distribute', planned.length, 'keys'));
+  await each(planned, opts.concurrency, async ({ prepared, plan }, i) => {
     if (stopped || !(await opts.beforeKey())) {
       stopped = true;
       return;

@@ -13,7 +13,7 @@ import {
   type DesiredTarget,
   type Observation,
 } from '../../core/targets/index.ts';
-import type { ProbeResult } from '../../core/targets/probe.ts';
+import type { ProbeRecord } from '../../core/targets/probe.ts';
 import type { KeyRun } from './apply.ts';
 import type { DistributeOutcome, KeyReport, RemovalReport, TargetReport } from './types.ts';
 
@@ -39,7 +39,7 @@ export interface EvidenceTarget {
   readonly steps: readonly EvidenceStep[];
   readonly errors: readonly string[];
   /** Which probes confirmed (or refuted) which version, when the target declares any. */
-  readonly probes?: readonly ProbeResult[];
+  readonly probes?: readonly ProbeRecord[];
 }
 
 export interface EvidenceKey {
@@ -210,7 +210,7 @@ export function statusDescription(outcome: DistributeOutcome, keys: readonly Key
   const missing =
     outcome === 'preflight-failed'
       ? failed
-      : [...failed, ...keys.filter((k) => k.outcome === 'skipped')];
+      : [...failed, ...keys.filter((k) => k.outcome === 'skipped' || k.outcome === 'held')];
   const n = keys.length;
   let text: string;
   if (outcome === 'converged')
@@ -218,6 +218,6 @@ export function statusDescription(outcome: DistributeOutcome, keys: readonly Key
   else if (outcome === 'preflight-failed')
     text = `preflight failed for ${count('failed')} of ${n} keys; nothing written: ${failed.map((k) => k.key).join(', ')}`;
   else
-    text = `${missing.length} of ${n} keys not distributed${count('halted') ? ` (${count('halted')} halted)` : ''}${missing.length ? `: ${missing.map((k) => k.key).join(', ')}` : ''}`;
+    text = `${missing.length} of ${n} keys not distributed${count('halted') ? ` (${count('halted')} halted)` : ''}${count('held') ? ` (${count('held')} held for the re-wrap PR)` : ''}${missing.length ? `: ${missing.map((k) => k.key).join(', ')}` : ''}`;
   return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
 }

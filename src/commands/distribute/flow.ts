@@ -40,6 +40,7 @@ import {
   withRemovals,
 } from './removals.ts';
 import { leaseRenewal } from './renewal.ts';
+import { deferToRewrap, holdForRewrap, type RewrapHold } from './rewrap.ts';
 import {
   buildResult,
   failureDetails,
@@ -76,9 +77,13 @@ export async function runDistribution(
   const validation = validateTree(input.tree, startedAt);
   const { snapshot } = validation;
   const sops = sopsConfigOf(snapshot);
-  if (validation.diagnostics.length > 0 || !('config' in sops)) {
+  const findings =
+    'config' in sops
+      ? deferToRewrap(validation.diagnostics, snapshot, input.tree, sops.config)
+      : validation.diagnostics;
+  if (findings.length > 0 || !('config' in sops)) {
     const problems = [
-      ...validation.diagnostics.map(formatDiagnostic),
+      ...findings.map(formatDiagnostic),
       ...('config' in sops ? [] : sops.problems),
     ];
     log?.warn(`the manifest at ${input.commit.slice(0, 12)} is invalid; nothing was written`);
@@ -96,7 +101,8 @@ export async function runDistribution(
     const resume = new Set(input.resume ?? []);
     const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
     const receipts = await state.readReceipts(ports.state);
-    const run = await check(ids.filter((id) => !skipped.includes(id)));
+    const hold = await rewrapHold(true);
+    const run = await check(ids.filter((id) => !skipped.includes(id) && !hold.held.has(id)));
     const removals = plannedRemovals(
       removalOrder(await prepareRemovals(allKeys, receipts, ports.targets)),
       log,
@@ -106,6 +112,7 @@ export async function runDistribution(
         ...skipped.map((id) =>
           unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
         ),
+        ...heldReports(hold, new Set(skipped)),
         ...run.failedReports,
         ...planKeys(run.passed, receipts).map((p) => plannedKey({ ...p, result: null })),
       ],
@@ -166,8 +173,13 @@ export async function runDistribution(
       unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
     );
 
+    // 4b. Keys whose material .sops.yaml wants re-wrapped: held, and the rekey/rewrap PR
+    // opened or updated (rewrap.ts); the others go on.
+    const hold = await rewrapHold(false);
+    const held = heldReports(hold, new Set(skipped));
+
     // 5. Preflight.
-    const run = await check(ids.filter((id) => !halted.has(id)));
+    const run = await check(ids.filter((id) => !halted.has(id) && !hold.held.has(id)));
     if (run.failed.length > 0) {
       const records = await state.recordDistribution(ports.issues, {
         failed: run.failed,
@@ -179,6 +191,7 @@ export async function runDistribution(
       });
       const reported = [
         ...haltedReports,
+        ...held,
         ...withIssues(run.failedReports, records),
         ...run.passed.map((p) => unplannedKey(p.key, 'skipped', [])),
       ];
@@ -190,7 +203,13 @@ export async function runDistribution(
         snapshot.pipeline['status-creators'],
       );
       await release(lease.receipts);
-      return finish({ outcome: 'preflight-failed', reported, problems: run.problems, status });
+      return finish({
+        outcome: 'preflight-failed',
+        reported,
+        problems: [...hold.problems, ...run.problems],
+        status,
+        rewrap: hold.pull,
+      });
     }
 
     // 6. Superseded while preflight ran?
@@ -202,17 +221,24 @@ export async function runDistribution(
     }
 
     // 7. Remove what no key claims any more, then plan and apply.
-    const problems: string[] = [];
+    const problems: string[] = [...hold.problems];
     const renewal = leaseRenewal(lease, { ttlMs, now: input.now, problems });
     const removed = await applyRemovals(
       removalOrder(await prepareRemovals(allKeys, lease.receipts, ports.targets)),
-      { targets: ports.targets, halted: new Set(halted.keys()), beforeKey: renewal.beforeKey, log },
+      {
+        targets: ports.targets,
+        // A held key's targets are not written, removals included.
+        halted: new Set([...halted.keys(), ...hold.held.keys()]),
+        beforeKey: renewal.beforeKey,
+        log,
+      },
     );
     const runs = await applyKeys(planKeys(run.passed, lease.receipts), {
       targets: ports.targets,
       concurrency,
       beforeKey: renewal.beforeKey,
       log,
+      progress: input.progress,
     });
 
     // 7b. Probes: is the active version in use? (probes.ts; with require-probes a probe
@@ -235,6 +261,7 @@ export async function runDistribution(
     const applied = withRemovals(
       [
         ...haltedReports,
+        ...held,
         ...runs.map((r) =>
           withProbes(
             plannedKey(r),
@@ -253,6 +280,7 @@ export async function runDistribution(
     const done = (r: Reported) =>
       r.report.outcome === 'converged' || r.report.outcome === 'unchanged';
     const converged = applied.filter(done).map((r) => r.report.key);
+    // A held key is not distributed: the run (and the status) says so until the PR merges.
     const outcome: DistributeOutcome =
       applied.every(done) && problems.length === 0 ? 'converged' : 'failed';
     const status = await writeStatus(
@@ -290,12 +318,35 @@ export async function runDistribution(
       status,
       removals: removed.map(removalReport),
       ...(stored === undefined ? {} : { receipts: stored }),
+      rewrap: hold.pull,
     });
   } catch (e) {
     // Not a crash of the process: give the lease back (with the receipts it had) so the next
     // run need not wait for it to expire; the error itself is the caller's.
     if (!released) await lease.release(latest).catch(() => undefined);
     throw e;
+  }
+
+  function rewrapHold(dryRun: boolean) {
+    return holdForRewrap(
+      {
+        snapshot,
+        tree: input.tree,
+        sopsConfig: (sops as { config: SopsConfig }).config,
+        defaultBranch: input.defaultBranch,
+        codec: ports.rewrap?.codec ?? { rewrap: () => Promise.reject(new Error('no codec')) },
+        dryRun,
+        log,
+      },
+      ports.rewrap,
+    );
+  }
+
+  /** Held keys' reports; a halted key is reported as halted (it is skipped either way). */
+  function heldReports(hold: RewrapHold, halted: ReadonlySet<string>): Reported[] {
+    return [...hold.held]
+      .filter(([id]) => !halted.has(id))
+      .map(([id, why]) => unplannedKey(keyOf(id), 'held', [why]));
   }
 
   async function check(keys: readonly string[]) {

@@ -13,21 +13,21 @@
 import type { PolicyDocument } from '../../core/formats/index.ts';
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import { targetKind } from '../../core/targets/index.ts';
-import { type ProbePort, type ProbeResult, runHttpProbes } from '../../core/targets/probe.ts';
+import { type ProbePort, type ProbeRecord, runHttpProbes } from '../../core/targets/probe.ts';
 import type { KeyRun } from './apply.ts';
 import type { EvidenceTarget, Reported } from './evidence.ts';
 import type { KeyReport } from './types.ts';
 
 /** A probe's line for the evidence and the failure issue. */
-export const probeLine = (r: ProbeResult): string =>
+export const probeLine = (r: ProbeRecord): string =>
   `probe ${r.probe}: ${r.outcome} v${r.version} ${r.fingerprint}${r.detail ? ` (${r.detail})` : ''}`;
 
 /** Extra probes a target kind runs itself (the seam's `probe` hook); none by default. */
-export type KindProbes = (run: KeyRun) => Promise<ProbeResult[]>;
+export type KindProbes = (run: KeyRun) => Promise<ProbeRecord[]>;
 
 /** The probes target kinds run themselves (postgres-role's login test), through the seam's hook. */
-export async function kindProbes(run: KeyRun, ports: TargetPorts): Promise<ProbeResult[]> {
-  const out: ProbeResult[] = [];
+export async function kindProbes(run: KeyRun, ports: TargetPorts): Promise<ProbeRecord[]> {
+  const out: ProbeRecord[] = [];
   for (const d of run.prepared.desired.targets) {
     const kind = targetKind(d.kind);
     if (kind.probe === undefined) continue;
@@ -53,13 +53,13 @@ export async function kindProbes(run: KeyRun, ports: TargetPorts): Promise<Probe
 export async function probeKeys(
   runs: readonly KeyRun[],
   opts: { readonly probes?: ProbePort | undefined; readonly kindProbes?: KindProbes },
-): Promise<Map<string, ProbeResult[]>> {
-  const out = new Map<string, ProbeResult[]>();
+): Promise<Map<string, ProbeRecord[]>> {
+  const out = new Map<string, ProbeRecord[]>();
   for (const run of runs) {
     if (run.result === null || !run.result.ok) continue;
     const key = run.prepared.key;
     const wants = key.targets.some((t) => t.probe !== undefined);
-    const results: ProbeResult[] = [];
+    const results: ProbeRecord[] = [];
     if (wants) {
       if (opts.probes === undefined) {
         const active = key.versions.find((v) => v.state === 'active');
@@ -87,7 +87,7 @@ export async function probeKeys(
  */
 export function withProbes(
   r: Reported,
-  results: readonly ProbeResult[] | undefined,
+  results: readonly ProbeRecord[] | undefined,
   required: boolean,
 ): Reported {
   if (results === undefined || results.length === 0) return r;

@@ -7,6 +7,7 @@ import type { ManifestSnapshot } from '../../core/snapshot.ts';
 import { parseSopsConfig, type SopsConfig } from '../../core/sops-config.ts';
 import { countingStatus, DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
 import { EVIDENCE_SCHEMA, statusDescription, type Reported } from './evidence.ts';
+import type { RewrapPull } from './rewrap.ts';
 import type { FailureRecord } from './state.ts';
 import type {
   DistributeInput,
@@ -25,6 +26,7 @@ export interface Finish {
   /** Receipts stored with the lease, when they were. */
   readonly receipts?: number;
   readonly removals?: readonly RemovalReport[];
+  readonly rewrap?: RewrapPull | undefined;
 }
 
 export function buildResult(input: DistributeInput, startedAt: Date, f: Finish): DistributeResult {
@@ -36,6 +38,7 @@ export function buildResult(input: DistributeInput, startedAt: Date, f: Finish):
     problems: f.problems ?? [],
     removals: f.removals ?? [],
     ...(f.status ? { status: f.status } : {}),
+    ...(f.rewrap ? { rewrap: f.rewrap } : {}),
     evidence: {
       schema: EVIDENCE_SCHEMA,
       commit: input.commit,

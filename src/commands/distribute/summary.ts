@@ -60,7 +60,7 @@ export function renderDistributeSummary(result: DistributeResult): string {
           cell(`probe ${p.outcome} v${p.version}${p.detail ? ` (${p.detail})` : ''}`),
         );
         const outcome =
-          key.outcome === 'halted' || key.outcome === 'skipped'
+          key.outcome === 'halted' || key.outcome === 'skipped' || key.outcome === 'held'
             ? `${t.outcome} (key ${key.outcome})`
             : t.outcome;
         out.push(
@@ -85,6 +85,16 @@ export function renderDistributeSummary(result: DistributeResult): string {
       );
     out.push('');
   }
+  const held = result.keys.filter((k) => k.outcome === 'held');
+  if (held.length > 0)
+    out.push(
+      '### Held for a re-wrap',
+      '',
+      `.sops.yaml names other recipients than the material of these keys is wrapped for, so nothing was written to their targets. ${result.rewrap ? `Review and merge the re-wrap pull request #${result.rewrap.number} (${result.rewrap.outcome} by this run): ${result.rewrap.url}` : 'A distribution run opens the rekey/rewrap pull request; or run `rekey sops rewrap` from a clone.'}`,
+      '',
+      ...held.map((k) => `- ${cell(k.key)}`),
+      '',
+    );
   const problems = [
     ...result.problems,
     ...ev.keys.flatMap((k) =>

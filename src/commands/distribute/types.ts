@@ -8,6 +8,9 @@ import type { SopsCodec } from '../../core/ports/sops.ts';
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import type { ProbePort } from '../../core/targets/probe.ts';
 import type { FileTree } from '../../core/snapshot.ts';
+import type { Progress } from '../../core/progress.ts';
+import type { Rewrapper } from '../rewrap.ts';
+import type { RewrapPull, RewrapPullPorts } from './rewrap.ts';
 import type { StateRefPort } from './state.ts';
 import type { DistributionEvidenceDocument } from './evidence.ts';
 
@@ -21,6 +24,11 @@ export interface DistributePorts {
   readonly sops: SopsCodec;
   /** HTTPS probes (docs/targets.md "Probes"); absent: a declared probe fails as unconfigured. */
   readonly probes?: ProbePort;
+  /**
+   * The re-wrap PR (rewrap.ts): the keys repository's branch and pulls, and the codec that
+   * re-wraps. Absent: keys whose material needs a re-wrap are held and reported, no PR opened.
+   */
+  readonly rewrap?: RewrapPullPorts & { readonly codec: Rewrapper };
 }
 
 export interface DistributeLog {
@@ -48,6 +56,8 @@ export interface DistributeInput {
   /** Called with every decrypted value (and its base64/hex forms) before anything logs. */
   readonly mask: (value: string) => void;
   readonly log?: DistributeLog;
+  /** Progress lines while keys are applied (core/progress.ts); names and counts only. */
+  readonly progress?: Progress;
   /** For waiting on a held lease (tests pass a virtual one). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -86,7 +96,8 @@ export interface RemovalReport {
 
 export interface KeyReport {
   readonly key: string;
-  readonly outcome: 'unchanged' | 'converged' | 'failed' | 'halted' | 'skipped';
+  /** `held`: its material awaits the re-wrap PR (rewrap.ts); nothing written to its targets. */
+  readonly outcome: 'unchanged' | 'converged' | 'failed' | 'halted' | 'skipped' | 'held';
   readonly targets: readonly TargetReport[];
   /** Orphaned material of this key (absent when there was none). */
   readonly removals?: readonly RemovalReport[];
@@ -106,4 +117,6 @@ export interface DistributeResult {
   readonly evidence: DistributionEvidenceDocument;
   /** What was written as `rekey/distribution` on `commit`. */
   readonly status?: 'success' | 'failure';
+  /** The `rekey/rewrap` PR this run opened, updated or found, when keys are held for it. */
+  readonly rewrap?: RewrapPull;
 }

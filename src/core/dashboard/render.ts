@@ -12,6 +12,7 @@ import type { HistoryIndex } from '../history/model.ts';
 import type { OpenPull, Plan, PlanSnapshot, PlanStep } from '../plan/steps.ts';
 import { inert } from '../pull-body.ts';
 import type { ClaimingPull } from '../rekey-pulls.ts';
+import { boxLine, type BoxRequest } from './requests.ts';
 
 /** Hidden marker by which the dashboard issue is found; never matches a PR marker. */
 export const DASHBOARD_MARKER = '<!-- rekey:dashboard -->';
@@ -40,6 +41,8 @@ export interface DashboardInput {
   /** PRs with rekey's marker that rekey did not make (src/core/rekey-pulls.ts). */
   readonly claiming?: readonly ClaimingPull[];
   readonly halted: ReadonlyMap<string, HaltedKey>;
+  /** Keys whose last distribution failed and that are not halted (yet). */
+  readonly failed?: ReadonlySet<string>;
   readonly now: Date;
 }
 
@@ -122,6 +125,7 @@ export function renderDashboard(input: DashboardInput): DashboardContent {
   const { snapshot, plan, pulls, halted, history } = input;
   const now = input.now.getTime();
   const rows: string[] = [];
+  const requests: BoxRequest[] = [];
   const counts = { ok: 0, due: 0, overdue: 0, halted: 0, pulls: 0 };
   for (const step of plan.steps) {
     const key = snapshot.keys.get(step.keyId)?.value;
@@ -149,6 +153,9 @@ export function renderDashboard(input: DashboardInput): DashboardContent {
     rows.push(
       `| \`${key.id}\` | ${status(step, isHalted, keyPulls.length > 0)} | ${versions} | ${age} | ${action} | ${prs} |`,
     );
+    if (isHalted) requests.push({ kind: 'resume', keyId: key.id });
+    else if (input.failed?.has(key.id)) requests.push({ kind: 'retry', keyId: key.id });
+    else if (keyPulls.length === 0) requests.push({ kind: 'rotate', keyId: key.id });
     if (isHalted) counts.halted++;
     else if (step.overdue) counts.overdue++;
     else if (step.kind === 'ok') counts.ok++;
@@ -186,6 +193,15 @@ export function renderDashboard(input: DashboardInput): DashboardContent {
     ...(rows.length > 0 ? rows : ['| — | | no keys in keys-manifest/ | | | |']),
     '',
   );
+  if (requests.length > 0)
+    lines.push(
+      '## Actions',
+      '',
+      'Tick a box to ask for it: the rekey dashboard-actions workflow acts on a tick by someone with write access to this repository, unticks the box and says here who asked (docs/dashboard.md).',
+      '',
+      ...requests.map(boxLine),
+      '',
+    );
   if (pulls.length > 0)
     lines.push(
       '## Open rekey pull requests',

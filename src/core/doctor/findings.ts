@@ -17,6 +17,10 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Put the workflow in the shared group: `concurrency: { group: rekey-mutations, cancel-in-progress: false }` at the top level, so rotate, revoke and distribute never run at once and never cancel each other halfway.',
   },
+  'doctor/mutations-queue': {
+    severity: 'error',
+    fix: 'Add `queue: max` to the `rekey-mutations` concurrency group (next to `cancel-in-progress: false`), so up to 100 pending runs wait in line and an emergency dispatch is never cancelled by the next run (docs/workflows.md, "No dropped emergencies").',
+  },
   'doctor/token-github-token': {
     severity: 'error',
     fix: 'Mint a GitHub App token with actions/create-github-app-token (client-id, private-key) in the job and pass `${{ steps.<id>.outputs.token }}` as `token`; events caused by GITHUB_TOKEN start no workflows, and it can never write secrets.',
@@ -89,6 +93,10 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Give keys-manifest material a creation rule with recipients: `path_regex: ^keys-manifest/.*\\.sops\\.yaml$` and `age: age1...` (the distribution identity, plus a break-glass recipient).',
   },
+  'doctor/demo-recipient': {
+    severity: 'error',
+    fix: "Replace the demo recipient in .sops.yaml with your distribution identity's (`rekey init` does it for a fresh copy of the template), then re-wrap the material (`rekey sops rewrap`, or merge the rekey/rewrap PR distribution opens) and rotate every key that was ever wrapped for it: its identity is public (docs/runbooks/rotate-age-identity.md).",
+  },
   'doctor/status-creators-unpinned': {
     severity: 'warning',
     fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, not a status anyone with `statuses: write` can post (docs/formats.md).",
@@ -96,6 +104,14 @@ export const DOCTOR_RULES = {
   'doctor/pull-authors-unpinned': {
     severity: 'warning',
     fix: "Set `pull-authors: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only PRs the rotation App opened count as rekey's (a copied marker neither holds a key back nor spends max-open-prs), and verify refuses a new version in a PR anyone else opened (docs/formats.md).",
+  },
+  'doctor/reviewer-unresolvable': {
+    severity: 'error',
+    fix: "Name a team of the repository's organization that the App can see (grant the App the organization permission Members: read) or a user with write access to the repository. GitHub refuses a review request naming anyone else, and refuses all of its reviewers with them, so rekey's PRs would open with nobody asked.",
+  },
+  'doctor/reviewer-cannot-approve': {
+    severity: 'warning',
+    fix: 'Give the user write access (or name a team that has it): a review from someone with read access is recorded, but does not count toward the approvals branch protection requires.',
   },
   'doctor/sops-crypt-rule': {
     severity: 'warning',
@@ -146,6 +162,8 @@ export const WORKFLOW_FIXES: Readonly<Record<WorkflowRule, string>> = {
   'workflow/secret-outside-environment':
     'Move the secret to a job with `environment:` naming a protected environment, so its protection rules decide who may use it.',
   'workflow/rekey-concurrency': 'Write `cancel-in-progress: false` in the rekey concurrency group.',
+  'workflow/rekey-queue':
+    'Write `queue: max` in the rekey concurrency group, so a pending run waits instead of being cancelled by the next one.',
 };
 
 export interface DoctorFinding {

@@ -11,8 +11,10 @@ import { lintWorkflow } from '../workflow-lint/index.ts';
 import type { WorkflowRule } from '../workflow-lint/index.ts';
 import { parseYaml } from '../yaml/index.ts';
 import { codeownersFile, decidingRule, parseCodeowners } from './codeowners.ts';
+import { checkDemoRecipient } from './demo-recipient.ts';
 import { type AppTokenStep, appTokenInputs, checkDistributeTokens } from './distribute-tokens.ts';
 import { type DoctorFinding, finding, place, WORKFLOW_FIXES } from './findings.ts';
+import { checkMutationsQueue, withoutRepeatedQueueFindings } from './mutations-queue.ts';
 
 /** The concurrency group every mutating rekey workflow shares (DESIGN "GitHub conventions"). */
 export const MUTATIONS_GROUP = 'rekey-mutations';
@@ -121,6 +123,7 @@ export function checkLocal(tree: FileTree): LocalReport {
               ),
             ),
           );
+        else findings.push(...checkMutationsQueue(wf, jobId, job, action, at));
         const w = isMap(step['with']) ? step['with'] : {};
         if (action === 'distribute') findings.push(...checkDistributeTokens(jobId, i, w, apps, at));
         const token = w['token'];
@@ -159,8 +162,18 @@ export function checkLocal(tree: FileTree): LocalReport {
         ),
       );
 
-  findings.push(...checkCodeowners(tree), ...checkSopsConfig(tree), ...checkStatusCreators(tree));
-  return { findings, scheduled, workflows, verifyOnMergeGroup };
+  findings.push(
+    ...checkCodeowners(tree),
+    ...checkSopsConfig(tree),
+    ...checkDemoRecipient(tree),
+    ...checkStatusCreators(tree),
+  );
+  return {
+    findings: withoutRepeatedQueueFindings(findings),
+    scheduled,
+    workflows,
+    verifyOnMergeGroup,
+  };
 }
 
 /** The event names of `on:` in any of its three shapes (string, list, mapping). */

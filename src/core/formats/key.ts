@@ -211,11 +211,51 @@ export const awsSecretTarget = z
       });
   });
 
+/**
+ * A PostgreSQL role name rekey may set a password on: an unquoted-style identifier (lower case,
+ * digits, `_`, `$`; at most 63 bytes, PostgreSQL's NAMEDATALEN), not a `pg_` reserved role.
+ * rekey still quotes it (escapeIdentifier) in every statement.
+ */
+const postgresRole = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_$]{0,62}$/, 'a role name: [a-z_][a-z0-9_$]{0,62}')
+  .refine((r) => !r.startsWith('pg_'), 'roles starting with pg_ are reserved');
+
+export const postgresRoleTarget = z
+  .strictObject({
+    kind: z.literal('postgres-role'),
+    /**
+     * The environment variable of the distribution run that holds the admin connection URL
+     * (`postgresql://user:password@host:port/db?sslmode=verify-full`). Only `REKEY_PG_*`
+     * names, so a key.yaml cannot point rekey at another secret of the environment.
+     */
+    connection: z
+      .string()
+      .regex(/^REKEY_PG_[A-Z0-9_]{1,48}$/, 'an environment variable named REKEY_PG_<NAME>'),
+    /** AWS Secrets Manager's rotation strategies (docs/targets.md "postgres-role"). */
+    strategy: z.enum(['alternating-users', 'single-user']),
+    /** alternating-users: two roles that take turns; single-user: one. */
+    roles: z.array(postgresRole).min(1).max(2),
+    probe: probeSpec.optional(),
+  })
+  .superRefine((t, ctx) => {
+    const want = t.strategy === 'alternating-users' ? 2 : 1;
+    if (t.roles.length !== want)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles'],
+        message: `${t.strategy} takes exactly ${want} role${want === 1 ? '' : 's'}`,
+      });
+    if (t.roles.length === 2 && t.roles[0] === t.roles[1])
+      ctx.addIssue({ code: 'custom', path: ['roles', 1], message: 'the two roles must differ' });
+  });
+
 export const target = z.discriminatedUnion('kind', [
   githubSecretTarget,
   githubDeployKeyTarget,
   fileTarget,
   awsSecretTarget,
+  postgresRoleTarget,
 ]);
 export type Target = z.infer<typeof target>;
 export type AwsSecretTarget = z.infer<typeof awsSecretTarget>;

@@ -16,6 +16,8 @@ export type ChangeKind =
   | 'configuration'
   /** Set by verify from the changed paths: `.github/`, `actions/`, `dist/`, `src/`, `package*.json`. */
   | 'pipeline-code'
+  /** Set by verify: only the data keys of existing material re-wrapped (verify/rewrap.ts). */
+  | 'rewrap'
   | 'mixed';
 
 /**
@@ -26,7 +28,7 @@ export function classifyChange(
   keys: readonly KeyChange[],
   configFiles: readonly string[],
 ): ChangeKind {
-  const kinds = new Set<Exclude<ChangeKind, 'none' | 'mixed' | 'pipeline-code'>>();
+  const kinds = new Set<Exclude<ChangeKind, 'none' | 'mixed' | 'pipeline-code' | 'rewrap'>>();
   for (const k of keys) for (const kind of k.kinds) kinds.add(overall(kind));
   if (configFiles.length > 0) kinds.add('configuration');
   if (kinds.size === 0) return 'none';
@@ -34,6 +36,8 @@ export function classifyChange(
   return [...kinds][0]!;
 }
 
-function overall(kind: KeyChangeKind): Exclude<ChangeKind, 'none' | 'mixed' | 'pipeline-code'> {
+function overall(
+  kind: KeyChangeKind,
+): Exclude<ChangeKind, 'none' | 'mixed' | 'pipeline-code' | 'rewrap'> {
   return kind === 'removal' ? 'configuration' : kind;
 }

@@ -61,6 +61,8 @@ export const LIFECYCLE_RULES = {
     'pipeline code (.github/, actions/, dist/, src/, package*.json) and keys-manifest/ change in separate pull requests',
   'change/manual-rotation':
     "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true",
+  'change/rewrap-not-pure':
+    'a re-wrap of material (new age stanzas, values and MAC byte-identical) goes in a pull request of its own, and the rekey/rewrap branch carries nothing else',
 } as const satisfies Record<string, string>;
 
 export type LifecycleRuleId = keyof typeof LIFECYCLE_RULES;

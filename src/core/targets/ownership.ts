@@ -18,7 +18,7 @@ import type { Located } from '../snapshot.ts';
 
 export const TARGET_RULES = {
   'target/shared':
-    'Two targets write the same secret (scope and name, `previous` included), deploy key (one public key, in any repository) or file.',
+    'Two targets write the same secret (scope and name, `previous` included), deploy key (one public key, in any repository), file or PostgreSQL role.',
   'target/shadowed':
     'Two keys write secrets of one name that one job reads: environment before repository before organization.',
 } as const satisfies Record<string, string>;
@@ -52,6 +52,7 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
   const deployKeys = new Map<string, Claim[]>(); // key id -> its deploy-key targets
   const publicKeys: PublicKeyClaim[] = [];
   const files: (Claim & { readonly path: string })[] = [];
+  const roles: (Claim & { readonly role: string })[] = [];
   for (const doc of keys) {
     const keyId = doc.value.id;
     doc.value.targets.forEach((t, i) => {
@@ -79,6 +80,16 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
         case 'file':
           files.push({ keyId, at: at('path'), what: `file ${t.path}`, path: t.path.toLowerCase() });
           return;
+        case 'postgres-role':
+          // One password per role: the server is named by the connection's variable.
+          for (const role of t.roles)
+            roles.push({
+              keyId,
+              at: at('roles'),
+              what: `PostgreSQL role ${role} (${t.connection})`,
+              role: `${t.connection} ${role}`,
+            });
+          return;
       }
     });
   }
@@ -87,6 +98,9 @@ export function checkTargetOwnership(keys: Iterable<Located<KeyDocument>>): Diag
     ...sharedDeployKeys(deployKeys),
     ...sharedPublicKeys(publicKeys),
     ...sharedFiles(files),
+    ...groupBy(roles, (r) => r.role).flatMap((g) =>
+      shared(g, 'a role has one password: remove one of the targets or use another role'),
+    ),
     ...shadowed(slots),
   ];
 }

@@ -9,7 +9,10 @@
  * never the body: an answer is the consumer's text, not ours to print.
  */
 import type { KeyDocument, ProbeSpec } from '../formats/key.ts';
+import type { TargetPorts } from '../ports/targets.ts';
+import type { DesiredState } from './desired.ts';
 import type { ProbeResult as KindProbeResult } from './kind.ts';
+import { targetKind } from './registry.ts';
 
 /** What the port got: the status and, for 2xx, the body (bounded by the port). */
 export interface ProbeResponse {
@@ -23,10 +26,10 @@ export interface ProbePort {
 }
 
 /**
- * A probe's verdict (the seam's `ProbeResult`, ./kind.ts), with the versions an HTTPS
+ * A probe's verdict (the seam's `ProbeRecord`, ./kind.ts), with the versions an HTTPS
  * probe's answer shows, newest first (for jwks: every listed version of the key).
  */
-export interface ProbeResult extends KindProbeResult {
+export interface ProbeRecord extends KindProbeResult {
   readonly shows?: readonly number[];
 }
 
@@ -69,7 +72,7 @@ export function probeVerdict(
   response: ProbeResponse,
   want: Version,
   versions: readonly Version[],
-): Pick<ProbeResult, 'outcome' | 'shows' | 'detail'> {
+): Pick<ProbeRecord, 'outcome' | 'shows' | 'detail'> {
   if (response.status < 200 || response.status > 299)
     return {
       outcome: 'failed',
@@ -109,12 +112,12 @@ export const describeProbe = (spec: ProbeSpec): string => `GET ${spec.url} (${sp
 export async function runHttpProbes(
   key: Pick<KeyDocument, 'targets' | 'versions'>,
   port: ProbePort,
-): Promise<ProbeResult[]> {
+): Promise<ProbeRecord[]> {
   const active = key.versions
     .filter((v) => v.state === 'active')
     .sort((a, b) => b.version - a.version)[0];
   if (active === undefined) return [];
-  const results: ProbeResult[] = [];
+  const results: ProbeRecord[] = [];
   for (const [target, t] of key.targets.entries()) {
     if (t.probe === undefined) continue;
     const base = {
@@ -135,4 +138,33 @@ export async function runHttpProbes(
     }
   }
   return results;
+}
+
+/**
+ * The kinds' own probes (the seam's `probe` hook; postgres-role: a login with the version's
+ * password); kinds without one are skipped. A probe that throws is one `failed` result for the
+ * whole target (version 0, no fingerprint), never a confirmation.
+ */
+export async function probeTargets(
+  desired: DesiredState,
+  ports: TargetPorts,
+): Promise<ProbeRecord[]> {
+  const out: ProbeRecord[] = [];
+  for (const d of desired.targets) {
+    const kind = targetKind(d.kind);
+    if (kind.probe === undefined) continue;
+    try {
+      out.push(...(await kind.probe(d, ports)));
+    } catch (e) {
+      out.push({
+        target: d.target,
+        version: 0,
+        fingerprint: '',
+        probe: `${d.kind} target ${d.target}`,
+        outcome: 'failed',
+        detail: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error',
+      });
+    }
+  }
+  return out;
 }

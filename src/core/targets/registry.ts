@@ -8,12 +8,14 @@ import { awsSecretKind } from './kinds/aws-secret.ts';
 import { fileKind } from './kinds/file.ts';
 import { githubDeployKeyKind } from './kinds/github-deploy-key.ts';
 import { githubSecretKind } from './kinds/github-secret.ts';
+import { postgresRoleKind } from './kinds/postgres-role.ts';
 
 export const TARGET_KINDS: { readonly [K in TargetKindName]: TargetKind<K> } = {
   'github-secret': githubSecretKind,
   'github-deploy-key': githubDeployKeyKind,
   file: fileKind,
   'aws-secret': awsSecretKind,
+  'postgres-role': postgresRoleKind,
 };
 
 const byStep = new Map<string, AnyTargetKind>();

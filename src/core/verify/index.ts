@@ -7,3 +7,4 @@ export { checkPublicForm } from './material-content.ts';
 export { isScannedPath, scanForPrivateKeys } from './plaintext.ts';
 export { checkRecipients } from './recipients.ts';
 export { checkSnapshot } from './check-snapshot.ts';
+export { checkRewrap, isStanzaOnlyChange, REWRAP_BRANCH, REWRAP_LABEL } from './rewrap.ts';

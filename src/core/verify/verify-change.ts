@@ -23,6 +23,7 @@ import type { FileTree } from '../snapshot.ts';
 import { checkPublicForm } from './material-content.ts';
 import { isScannedPath, scanForPrivateKeys } from './plaintext.ts';
 import { checkRecipients } from './recipients.ts';
+import { checkRewrap } from './rewrap.ts';
 import { manifestFactsOf, sopsConfigOf, type ChangeSide } from './snapshot-side.ts';
 
 export interface VerifyOptions {
@@ -90,11 +91,18 @@ export function compareSides(
       diagnostics.push(...scanForPrivateKeys(path, new TextDecoder().decode(bytes)));
 
   const configuration = configFilesChanged(base.files, head.files);
-  return {
+  const paths = [...new Set([...base.files.keys(), ...head.files.keys()])];
+  const rewrap = checkRewrap({
+    base: base.files,
+    head: head.files,
+    changedPaths: paths.filter((p) => changed(base.files, head.files, p)),
     kind: classifyChange(keys, configuration),
+  });
+  return {
+    kind: rewrap.kind,
     keys,
     configuration,
-    diagnostics: sortDiagnostics(diagnostics),
+    diagnostics: sortDiagnostics([...diagnostics, ...rewrap.diagnostics]),
   };
 }
 

@@ -217,7 +217,12 @@ function readsSecrets(value: unknown): boolean {
   return false;
 }
 
-/** rekey's mutating workflows share one group and must never cancel a run half-way. */
+/**
+ * rekey's mutating workflows share one group and must never cancel a run half-way, nor drop a
+ * pending one: without `queue: max` GitHub keeps one pending run per group and cancels the
+ * older pending run when another arrives, which loses an emergency dispatch and its reason
+ * (docs/workflows.md, "No dropped emergencies").
+ */
 function concurrency(value: unknown, path: DocPath, report: Report): void {
   const group = isMap(value) ? value.group : value;
   if (typeof group !== 'string' || !group.trim().toLowerCase().startsWith('rekey')) return;
@@ -226,5 +231,11 @@ function concurrency(value: unknown, path: DocPath, report: Report): void {
       'workflow/rekey-concurrency',
       `concurrency group \`${group}\` is rekey's mutating group; say \`cancel-in-progress: false\` explicitly`,
       isMap(value) && 'cancel-in-progress' in value ? [...path, 'cancel-in-progress'] : path,
+    );
+  if (!isMap(value) || value['queue'] !== 'max')
+    report(
+      'workflow/rekey-queue',
+      `concurrency group \`${group}\` keeps one pending run without \`queue: max\`: a newer run cancels the pending one, and a dispatched emergency is lost; add \`queue: max\``,
+      isMap(value) && 'queue' in value ? [...path, 'queue'] : path,
     );
 }

@@ -23,6 +23,8 @@ export const WORKFLOW_RULES = {
     'A secret is read by a job that declares no `environment:` (or by the workflow-level `env:`); secrets belong in a job that runs in a protected environment.',
   'workflow/rekey-concurrency':
     'A concurrency group whose name starts with `rekey` (the mutating workflows) must say `cancel-in-progress: false`.',
+  'workflow/rekey-queue':
+    'A concurrency group whose name starts with `rekey` must say `queue: max`, so a pending run (an emergency dispatch with its key and reason) waits in line instead of being cancelled by the next one.',
 } as const satisfies Record<string, string>;
 
 export type WorkflowRule = keyof typeof WORKFLOW_RULES;

@@ -39,6 +39,8 @@ import {
   SOPS_VERSION,
 } from './metadata.ts';
 import { recoverDataKey, wrapDataKey } from './data-key.ts';
+import type { RewrapOptions, RewrapResult } from './rewrap.ts';
+import { rewrapFile } from './rewrap.ts';
 import { assertAgeOnly, checkAgainstRule, sameRecipients } from './rule-check.ts';
 import type { LoadedFile, Store } from './store.ts';
 import type { Branch, Leaf } from './tree.ts';
@@ -158,6 +160,14 @@ export class BuiltinSopsCodec implements SopsCodec {
       store.emit(d.branches, undefined, { indent: store.name === 'yaml' ? 4 : -1 }),
       store.plaintextEncoding ?? 'utf8',
     );
+  }
+
+  /**
+   * `sops updatekeys`: the same data key wrapped for the rule's recipients; values, MAC and
+   * lastmodified unchanged (rewrap.ts). Needs an identity that opens the file as it is.
+   */
+  async rewrap(path: string, encrypted: Uint8Array, options: RewrapOptions): Promise<RewrapResult> {
+    return rewrapFile(path, encrypted, options, await this.#identities, this.#count);
   }
 
   async inspect(path: string, encrypted: Uint8Array): Promise<SopsFileInfo> {

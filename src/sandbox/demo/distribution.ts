@@ -11,6 +11,7 @@
 import { createStateRefAdapter } from '../../adapters/github/refs.ts';
 import { createTargetPorts } from '../../adapters/targets/index.ts';
 import { distribute, type DistributeResult } from '../../commands/distribute/index.ts';
+import type { Rewrapper } from '../../commands/rewrap.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import type { FileTree } from '../../core/snapshot.ts';
 import { KEYS_REPO, type Sandbox } from './sandbox.ts';
@@ -21,6 +22,8 @@ export async function runDistribution(
   codec: SopsCodec,
   mask: (value: string) => void,
   runUrl: string,
+  /** The codec that re-wraps material for the rekey/rewrap PR (the same identity). */
+  rewrapper?: Rewrapper,
 ): Promise<DistributeResult> {
   const [owner, repo] = KEYS_REPO.split('/') as [string, string];
   const { client, ports } = sb.distributor;
@@ -41,6 +44,7 @@ export async function runDistribution(
       state: createStateRefAdapter(client, { owner, repo }),
       targets: createTargetPorts(sb.distributor.targets, sb.outputDir),
       sops: codec,
+      ...(rewrapper ? { rewrap: { git: ports.git, pulls: ports.pulls, codec: rewrapper } } : {}),
     },
   );
 }

@@ -127,7 +127,13 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
       kind: 'app',
       login: 'rekey-distribution',
       repositories: [KEYS_REPO],
-      permissions: { contents: 'write', issues: 'write', statuses: 'write' },
+      // pull_requests: the rekey/rewrap PR when .sops.yaml names new recipients.
+      permissions: {
+        contents: 'write',
+        issues: 'write',
+        statuses: 'write',
+        pull_requests: 'write',
+      },
     });
     const targetsToken = emu.addToken({
       kind: 'app',

@@ -11,6 +11,8 @@
  *   demo opens what landed on the targets and compares it with key.yaml by fingerprint
  *   (targets-check.ts);
  * - an on-call engineer dispatches an emergency for a compromised key;
+ * - a database login rotates on a real PostgreSQL server, with its login test (database.ts;
+ *   skipped, saying why, without the server binaries);
  * - the `audit` command writes its report (report.ts).
  *
  * Nothing printed is secret. As a second line of defence every decrypted value the
@@ -24,6 +26,7 @@ import { rotate, type EmergencyRequest, type KeyResult } from '../../commands/ro
 import { loadSnapshot } from '../../core/load-snapshot.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
+import { databaseRotation } from './database.ts';
 import { runDistribution } from './distribution.ts';
 import {
   describeChecks,
@@ -33,6 +36,7 @@ import {
   keysOf,
 } from './narrate.ts';
 import { reviewAndMerge } from './pull-life.ts';
+import { rewrapStep } from './rewrap-step.ts';
 import { writeAuditReport } from './report.ts';
 import { KEYS_REPO, openSandbox } from './sandbox.ts';
 import { checkTargets, type TargetCheck } from './targets-check.ts';
@@ -247,7 +251,24 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say('  revoke: a compromised version needs no grace');
     await revokeRun(minutes(T.incident, 45));
 
-    const end = minutes(T.incident, 60);
+    section(minutes(T.incident, 50), 'a database login: a postgres-role target');
+    say('  alternating users, as AWS Secrets Manager rotates them; the login test is the probe');
+    problems.push(...(await databaseRotation(say, (v) => void masked.add(v))));
+
+    const rewrapAt = minutes(T.incident, 55);
+    sb.setClock(rewrapAt);
+    section(rewrapAt, '.sops.yaml gains a recipient: the re-wrap PR');
+    await rewrapStep(sb, {
+      say,
+      problems,
+      codec: distributionCodec,
+      rewrapper: new BuiltinSopsCodec({ identities: [...opts.identities] }),
+      mask: (v) => masked.add(v),
+      runUrl: RUN,
+      distribute: () => distribute(),
+    });
+
+    const end = minutes(T.incident, 65);
     sb.setClock(end);
     section(end, 'where every key stands on main');
     for (const l of describeKeys(await sb.checkout())) say(`  ${l}`);

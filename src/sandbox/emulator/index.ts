@@ -18,6 +18,7 @@ import {
   type BranchProtection,
   type BranchRule,
   EmulatorState,
+  type RepoRole,
   RepoState,
   type User,
 } from './state.ts';
@@ -31,6 +32,7 @@ export type {
   TokenSpec,
   BranchRule,
   BranchProtection,
+  RepoRole,
 };
 export type { Identity } from './auth.ts';
 export type { ValidatedRequest } from './server.ts';
@@ -69,6 +71,13 @@ export interface Emulator {
   repo(fullName: string): RepoState;
   /** A user who can be requested as reviewer or act through a user token. */
   addUser(login: string): User;
+  /**
+   * Gives `login` a role on a repository (`null`: the user exists with no access). Without
+   * one, an added user is a collaborator with write.
+   */
+  setCollaborator(fullName: string, login: string, role: RepoRole | null): void;
+  /** An organization team, and the repositories it reaches with their roles. */
+  addTeam(org: string, slug: string, repos?: Readonly<Record<string, RepoRole>>): void;
   /** Registers a token; returns the string to send as `Authorization: Bearer <token>`. */
   addToken(spec: TokenSpec): string;
   revokeToken(token: string): void;
@@ -209,6 +218,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     repo,
     addUser: (login) => state.user(login, 'User'),
+    setCollaborator(fullName, login, role) {
+      state.user(login, 'User');
+      repo(fullName).collaborators.set(login.toLowerCase(), role);
+    },
+    addTeam(org, slug, repos = {}) {
+      const reach = new Map<string, RepoRole>();
+      for (const [name, role] of Object.entries(repos)) reach.set(name.toLowerCase(), role);
+      state.teams.set(`${org}/${slug}`.toLowerCase(), reach);
+    },
     addToken: (spec) => tokens.add(state, spec).token,
     revokeToken: (token) => tokens.revoke(token),
     commitFiles,

@@ -245,6 +245,13 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   ...secretScope(`${R}/dependabot/secrets`, (a) => one('dependabot_secrets', a)),
   ...orgSecretRoutes('/orgs/{org}/actions/secrets', 'organization_secrets'),
   ...orgSecretRoutes('/orgs/{org}/dependabot/secrets', 'organization_dependabot_secrets'),
+  // Reviewers (doctor): both listed in the data with `additional-permissions: false`.
+  {
+    method: 'GET',
+    route: `${R}/collaborators/{username}/permission`,
+    anyOf: one('metadata', 'read'),
+  },
+  { method: 'GET', route: '/orgs/{org}/teams', anyOf: one('members', 'read') },
   // Deploy keys
   { method: 'GET', route: `${R}/keys`, anyOf: one('administration', 'read') },
   { method: 'POST', route: `${R}/keys`, anyOf: one('administration', 'write') },

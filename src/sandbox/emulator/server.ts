@@ -8,6 +8,7 @@ import type { Faults } from './faults.ts';
 import { isGitHttpPath, serveGitHttp } from './git-http.ts';
 import { ApiError, type Ctx, type Reply, Router } from './http.ts';
 import type { Urls } from './render.ts';
+import { accessRoutes } from './routes/access.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { gitDataRoutes } from './routes/git-data.ts';
 import { deployKeyRoutes } from './routes/deploy-keys.ts';
@@ -71,6 +72,7 @@ router.add(
   ...secretRoutes,
   ...deployKeyRoutes,
   ...actionRoutes,
+  ...accessRoutes,
 );
 
 export interface Pipeline {

@@ -110,6 +110,9 @@ export interface BranchProtection {
   enforce_admins?: boolean;
 }
 
+/** A person's or a team's role on a repository (GitHub's role names). */
+export type RepoRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
 export class RepoState {
   readonly id: number;
   readonly owner: User;
@@ -125,6 +128,12 @@ export class RepoState {
   readonly labels = new Map<string, Label>();
   readonly statuses: CommitStatus[] = [];
   readonly deployKeys: DeployKey[] = [];
+  /**
+   * Roles given to people (login, lower case). `null`: the user exists but has no access. A
+   * known user with no entry is a collaborator with write, as the emulator always assumed of
+   * the users a test adds; the owner is admin.
+   */
+  readonly collaborators = new Map<string, RepoRole | null>();
   /** Branch name pattern (fnmatch-style `*`) -> rules. */
   readonly rules = new Map<string, BranchRule[]>();
   readonly protection = new Map<string, BranchProtection>();
@@ -167,6 +176,8 @@ export class RepoState {
 
 export class EmulatorState {
   readonly users = new Map<string, User>();
+  /** Teams (`org/slug`, lower case) and the repositories (full name, lower case) they reach. */
+  readonly teams = new Map<string, Map<string, RepoRole>>();
   readonly repos = new Map<string, RepoState>();
   readonly secrets = new SecretBoxes();
   #nextId = 1000;

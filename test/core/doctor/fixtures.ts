@@ -18,6 +18,7 @@ permissions: {}
 concurrency:
   group: rekey-mutations
   cancel-in-progress: false
+  queue: max
 jobs:
   ${action}:
     runs-on: ubuntu-24.04
@@ -99,6 +100,7 @@ permissions: {}
 concurrency:
   group: rekey-mutations
   cancel-in-progress: false
+  queue: max
 jobs:
   distribute:
     runs-on: ubuntu-24.04

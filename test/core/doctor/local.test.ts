@@ -33,7 +33,7 @@ describe('doctor: local checks', () => {
       'an unpinned action',
       (f) => (f[rotate] = f[rotate]!.replace(/checkout@[0-9a-f]{40}/, 'checkout@v7')),
       'workflow/unpinned-action',
-      `${rotate}:17:9`,
+      `${rotate}:18:9`,
     ],
     [
       'a mutating workflow outside the shared group',
@@ -49,10 +49,22 @@ describe('doctor: local checks', () => {
       `${rotate}:7:1`,
     ],
     [
+      'the shared group without queue: max (a pending emergency can be cancelled)',
+      (f) => (f[rotate] = f[rotate]!.replace('  queue: max\n', '')),
+      'doctor/mutations-queue',
+      `${rotate}:7:1`,
+    ],
+    [
+      'the shared group with queue: single',
+      (f) => (f[rotate] = f[rotate]!.replace('queue: max', 'queue: single')),
+      'doctor/mutations-queue',
+      `${rotate}:10:3`,
+    ],
+    [
       'GITHUB_TOKEN given to rotate',
       (f) => (f[rotate] = mutating('rotate', SCHEDULE('17 6 * * *'), '${{ github.token }}')),
       'doctor/token-github-token',
-      `${rotate}:28:11`,
+      `${rotate}:29:11`,
     ],
     [
       'secrets.GITHUB_TOKEN given to distribute',
@@ -63,13 +75,13 @@ describe('doctor: local checks', () => {
           '${{ secrets.GITHUB_TOKEN }}',
         )),
       'doctor/token-github-token',
-      '.github/workflows/distribute.yml:27:11',
+      '.github/workflows/distribute.yml:28:11',
     ],
     [
       'a PAT from a secret',
       (f) => (f[rotate] = mutating('rotate', SCHEDULE('17 6 * * *'), '${{ secrets.REKEY_PAT }}')),
       'doctor/token-not-app',
-      `${rotate}:28:11`,
+      `${rotate}:29:11`,
     ],
     [
       'no revoke workflow',
@@ -125,7 +137,7 @@ describe('doctor: local checks', () => {
           '',
         )),
       'doctor/distribute-single-token',
-      '.github/workflows/distribute.yml:41:11',
+      '.github/workflows/distribute.yml:42:11',
     ],
     [
       'an owner-wide targets token',
@@ -135,7 +147,7 @@ describe('doctor: local checks', () => {
           '',
         )),
       'doctor/distribute-token-scope',
-      '.github/workflows/distribute.yml:33:9',
+      '.github/workflows/distribute.yml:34:9',
     ],
     [
       'a CODEOWNERS line GitHub skips',
@@ -216,12 +228,12 @@ describe('doctor: local checks', () => {
   it('accepts the group at job level, and a rekey action from another repository', () => {
     const files = goodRepo();
     files['.github/workflows/rotate.yml'] = files['.github/workflows/rotate.yml']!.replace(
-      'concurrency:\n  group: rekey-mutations\n  cancel-in-progress: false\n',
+      'concurrency:\n  group: rekey-mutations\n  cancel-in-progress: false\n  queue: max\n',
       '',
     )
       .replace(
         '    environment: rekey\n',
-        '    environment: rekey\n    concurrency:\n      group: REKEY-mutations\n      cancel-in-progress: false\n',
+        '    environment: rekey\n    concurrency:\n      group: REKEY-mutations\n      cancel-in-progress: false\n      queue: max\n',
       )
       .replace('./actions/rotate', `acme/rekey/actions/rotate@${'a'.repeat(40)}`);
     expect(rules(files)).toEqual([]);

@@ -226,3 +226,27 @@ describe('target/shadowed', () => {
     expect(Object.keys(TARGET_RULES).sort()).toEqual(['target/shadowed', 'target/shared']);
   });
 });
+
+describe('target/shared: PostgreSQL roles', () => {
+  const pg = (conn: string, strategy: string, roles: string) =>
+    `{ kind: postgres-role, connection: ${conn}, strategy: ${strategy}, roles: ${roles} }`;
+
+  it('two keys setting one role on one server are refused, each naming the other', () => {
+    const ds = checkTargetOwnership([
+      key('a', [pg('REKEY_PG_MAIN', 'alternating-users', '[app_blue, app_green]')]),
+      key('b', [pg('REKEY_PG_MAIN', 'single-user', '[app_green]')]),
+    ]);
+    expect(brief(ds)).toEqual([`target/shared@${A}:8`, `target/shared@${B}:8`]);
+    expect(ds[0]!.message).toContain(
+      'PostgreSQL role app_green (REKEY_PG_MAIN) is also written by key b',
+    );
+  });
+
+  it('the same role name on another server is another role', () => {
+    const ds = checkTargetOwnership([
+      key('a', [pg('REKEY_PG_MAIN', 'single-user', '[app]')]),
+      key('b', [pg('REKEY_PG_OTHER', 'single-user', '[app]')]),
+    ]);
+    expect(ds).toEqual([]);
+  });
+});

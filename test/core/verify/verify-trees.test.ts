@@ -321,7 +321,7 @@ describe('classification', () => {
         const base = repo(B0);
         return { base, head: new Map(base).set(mat(2), materialYaml(KEY, 2, { wrap: 'again ' })) };
       },
-      'configuration',
+      'rewrap',
       [[KEY, 'configuration']],
     ],
     [

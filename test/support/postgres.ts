@@ -1,0 +1,2 @@
+// The real PostgreSQL server the postgres-role tests start (the demo uses the same starter).
+export * from '../../src/sandbox/demo/postgres.ts';
