@@ -17,7 +17,7 @@ import { createGitHubPorts, parseRepository } from '../adapters/github/index.ts'
 import { createStateRefAdapter } from '../adapters/github/refs.ts';
 import { assertCanDistribute, classifyToken } from '../adapters/github/token.ts';
 import { loadAgeIdentities } from '../adapters/sops-identities.ts';
-import { createTargetPorts } from '../adapters/targets/index.ts';
+import { createHttpsProbe, createTargetPorts } from '../adapters/targets/index.ts';
 import { distribute, renderDistributeSummary } from '../commands/distribute/index.ts';
 import { durationMs } from '../core/duration.ts';
 import { keyId } from '../core/formats/index.ts';
@@ -136,6 +136,7 @@ await runAction(async () => {
       sops: codec,
       // Keys whose material .sops.yaml wants re-wrapped: the rekey/rewrap PR (pull-requests: write).
       rewrap: { git: github.git, pulls: github.pulls, codec },
+      probes: createHttpsProbe(),
     },
   );
 

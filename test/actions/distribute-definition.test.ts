@@ -107,7 +107,7 @@ describe('.github/workflows/distribute.yml', () => {
     expect(inputs['dry-run']?.type).toBe('boolean');
   });
 
-  it('shares the mutating group without cancelling or dropping a pending run, grants contents: read, in the environment', () => {
+  it('shares the mutating group without cancelling or dropping a pending run, grants contents: read and id-token: write, in the environment', () => {
     expect(wf.permissions).toEqual({});
     expect(wf.concurrency).toEqual({
       group: 'rekey-mutations',
@@ -115,13 +115,31 @@ describe('.github/workflows/distribute.yml', () => {
       queue: 'max',
     });
     expect(Object.keys(wf.jobs)).toEqual(['distribute']);
-    expect(job.permissions).toEqual({ contents: 'read' });
+    // id-token: write is for the AWS OIDC exchange of aws-secret targets (no other use).
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     expect(job.environment).toBe('rekey-distribution');
     const at = lines.flatMap((l, i) => (/^\s*permissions:/.test(l) ? [i] : []));
     expect(at).toHaveLength(2);
     for (const i of at) expect(lines[i - 1]).toMatch(/^\s*# \S/);
     expect(job['timeout-minutes']).toBeGreaterThan(0);
     expect(job['timeout-minutes']).toBeLessThan(60); // the App token lives one hour
+  });
+
+  it('gets AWS credentials through OIDC only when a role is configured, SHA-pinned, before distribute', () => {
+    const i = job.steps.findIndex(
+      (s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@') ?? false,
+    );
+    const aws = job.steps[i]!;
+    expect(aws.uses).toBe(
+      'aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c',
+    );
+    expect((aws as { if?: string }).if).toBe("vars.REKEY_AWS_ROLE_ARN != ''");
+    expect(aws.with).toMatchObject({ 'role-to-assume': '${{ vars.REKEY_AWS_ROLE_ARN }}' });
+    // No long-lived keys anywhere in the workflow.
+    expect(JSON.stringify(wf)).not.toMatch(
+      /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/,
+    );
+    expect(i).toBeLessThan(job.steps.findIndex((s) => s.uses === './actions/distribute'));
   });
 
   it('reads SOPS_AGE_KEY from secrets in the distribute step only', () => {

@@ -36,6 +36,7 @@ const policy: PolicyDocument = {
   prepublish: '0d',
   approvals: 1,
   reviewers: ['@acme/security'],
+  'require-probes': false,
   emergency: { reviewers: ['@acme/oncall'], approvals: 2 },
 };
 

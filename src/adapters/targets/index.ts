@@ -6,6 +6,7 @@
  */
 import type { TargetPorts } from '../../core/ports/targets.ts';
 import type { GitHubClient } from '../github/client.ts';
+import { createAwsSecretsAdapter } from './aws-secret.ts';
 import { createDeployKeysAdapter } from './deploy-keys.ts';
 import { createTargetFiles } from './files.ts';
 import { createPostgresRoles, type PostgresAdapterOptions } from './postgres.ts';
@@ -13,6 +14,8 @@ import { createSecretsAdapter } from './secrets.ts';
 
 export { createDeployKeysAdapter, createPostgresRoles, createSecretsAdapter, createTargetFiles };
 export type { PostgresAdapterOptions };
+export { createAwsSecretsAdapter } from './aws-secret.ts';
+export { createHttpsProbe } from './probe-https.ts';
 export { OutsideOutputError } from './files.ts';
 export { sealSecret } from './secrets.ts';
 
@@ -35,8 +38,12 @@ export function createTargetPorts(
     secrets: createSecretsAdapter(client),
     deployKeys: createDeployKeysAdapter(client),
     files: createTargetFiles(outputDir),
-    ...(opts.env === undefined
-      ? {}
-      : { kinds: { 'postgres-role': createPostgresRoles({ ...opts.postgres, env: opts.env }) } }),
+    // aws-secret builds no AWS client until a target is observed (the SDK's credential chain).
+    kinds: {
+      'aws-secret': createAwsSecretsAdapter(),
+      ...(opts.env === undefined
+        ? {}
+        : { 'postgres-role': createPostgresRoles({ ...opts.postgres, env: opts.env }) }),
+    },
   };
 }

@@ -6,7 +6,7 @@ import { createGitHubPorts } from '../../adapters/github/index.ts';
 import { createStateRefAdapter } from '../../adapters/github/refs.ts';
 import { assertCanDistribute } from '../../adapters/github/token.ts';
 import { loadAgeIdentities } from '../../adapters/sops-identities.ts';
-import { createTargetPorts } from '../../adapters/targets/index.ts';
+import { createHttpsProbe, createTargetPorts } from '../../adapters/targets/index.ts';
 import { distribute, renderDistributeSummary } from '../../commands/distribute/index.ts';
 import { durationMs } from '../../core/duration.ts';
 import { keyId } from '../../core/formats/index.ts';
@@ -141,6 +141,7 @@ export function distributeCommandWith(client: ClientOverrides = {}): CliCommand 
           issues: github.issues,
           state: createStateRefAdapter(gh, at),
           targets: createTargetPorts(gh, outputDir, { env: (n) => rawIo.env[n] }),
+          probes: createHttpsProbe(),
           sops: new BuiltinSopsCodec({ identities: ages.identities }),
         },
       );

@@ -13,6 +13,7 @@ import {
   type DesiredTarget,
   type Observation,
 } from '../../core/targets/index.ts';
+import type { ProbeRecord } from '../../core/targets/probe.ts';
 import type { KeyRun } from './apply.ts';
 import type { DistributeOutcome, KeyReport, RemovalReport, TargetReport } from './types.ts';
 
@@ -37,6 +38,8 @@ export interface EvidenceTarget {
   readonly outcome: TargetReport['outcome'];
   readonly steps: readonly EvidenceStep[];
   readonly errors: readonly string[];
+  /** Which probes confirmed (or refuted) which version, when the target declares any. */
+  readonly probes?: readonly ProbeRecord[];
 }
 
 export interface EvidenceKey {

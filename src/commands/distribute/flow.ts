@@ -9,6 +9,7 @@
  *    failure, a failure issue per affected key, and no write to any target;
  * 6. superseded check again (preflight takes time; a newer commit makes this run moot);
  * 7. plan with the lease's receipts and apply (apply.ts), renewing the lease between keys;
+ *    then run the probes of every applied key (probes.ts);
  * 8. status `rekey/distribution` on `commit`: success only when every key converged and none
  *    is halted or failed; description <= 140 characters; target_url the run; then
  *    recordDistribution: one issue per failed key (halted at the budget), converged keys'
@@ -26,6 +27,7 @@ import { validateTree } from '../inspect.ts';
 import { applyKeys, planKeys } from './apply.ts';
 import { plannedKey, unplannedKey, type Reported } from './evidence.ts';
 import { preflight } from './preflight.ts';
+import { kindProbes, probeKeys, probeLine, requiresProbes, withProbes } from './probes.ts';
 import { nextReceipts } from './receipts.ts';
 import {
   applyRemovals,
@@ -245,6 +247,16 @@ export async function runDistribution(
       progress: input.progress,
     });
 
+    // 7b. Probes: is the active version in use? (probes.ts; with require-probes a probe
+    // that does not confirm it fails the key.)
+    const probed = await probeKeys(runs, {
+      probes: ports.probes,
+      kindProbes: (r) => kindProbes(r, ports.targets),
+    });
+    for (const [id, results] of probed)
+      for (const p of results)
+        (p.outcome === 'confirmed' ? log?.info : log?.warn)?.call(log, `${id}: ${probeLine(p)}`);
+
     // 8. The status and the failure issues, written while the lease is held (two runs
     // recording at once could otherwise both create an issue for one key).
     const receipts = nextReceipts(lease.receipts, runs, removed);
@@ -253,7 +265,17 @@ export async function runDistribution(
     if (lost) problems.push("the receipts were not stored: the lease is another run's now");
     problems.push(...unattributedProblems(removed));
     const applied = withRemovals(
-      [...haltedReports, ...held, ...runs.map(plannedKey)],
+      [
+        ...haltedReports,
+        ...held,
+        ...runs.map((r) =>
+          withProbes(
+            plannedKey(r),
+            probed.get(r.prepared.id),
+            requiresProbes(snapshot.policies, r.prepared.key.policy),
+          ),
+        ),
+      ],
       removed,
       halted,
     );

@@ -55,12 +55,16 @@ export function renderDistributeSummary(result: DistributeResult): string {
                   ),
                 )
                 .join('<br>');
+        // Which probes confirmed (or refuted) which version: versions and fingerprints only.
+        const probed = (t.probes ?? []).map((p) =>
+          cell(`probe ${p.outcome} v${p.version}${p.detail ? ` (${p.detail})` : ''}`),
+        );
         const outcome =
           key.outcome === 'halted' || key.outcome === 'skipped' || key.outcome === 'held'
             ? `${t.outcome} (key ${key.outcome})`
             : t.outcome;
         out.push(
-          `| ${cell(key.key)} | ${cell(t.where)} | ${outcome} | ${changed} | ${t.desired.map(cell).join('<br>')} |`,
+          `| ${cell(key.key)} | ${cell(t.where)} | ${outcome} | ${[changed, ...probed].filter((x) => x !== '').join('<br>')} | ${t.desired.map(cell).join('<br>')} |`,
         );
       }
     }

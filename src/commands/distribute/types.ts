@@ -6,6 +6,7 @@
 import type { GitDataPort, IssuesPort, StatusPort } from '../../core/ports/github.ts';
 import type { SopsCodec } from '../../core/ports/sops.ts';
 import type { TargetPorts } from '../../core/ports/targets.ts';
+import type { ProbePort } from '../../core/targets/probe.ts';
 import type { FileTree } from '../../core/snapshot.ts';
 import type { Progress } from '../../core/progress.ts';
 import type { Rewrapper } from '../rewrap.ts';
@@ -21,6 +22,8 @@ export interface DistributePorts {
   readonly targets: TargetPorts;
   /** Decrypt only (the built-in codec with the SOPS_AGE_KEY identities). */
   readonly sops: SopsCodec;
+  /** HTTPS probes (docs/targets.md "Probes"); absent: a declared probe fails as unconfigured. */
+  readonly probes?: ProbePort;
   /**
    * The re-wrap PR (rewrap.ts): the keys repository's branch and pulls, and the codec that
    * re-wraps. Absent: keys whose material needs a re-wrap are held and reported, no PR opened.

@@ -79,6 +79,30 @@ const relativePath = z
     'path may not contain . or .. segments',
   );
 
+/**
+ * A probe: an HTTPS URL whose answer shows which version the target's consumers use
+ * (docs/targets.md "Probes"). `jwks-kid`: a JWKS whose `keys` list the version's `kid` (rekey's
+ * jwks files use the fingerprint as `kid`); `fingerprint`: a body (a health endpoint) that shows
+ * the fingerprint. Probes send no credentials, so the URL may not carry any either.
+ */
+export const probeSpec = z.strictObject({
+  url: z
+    .string()
+    .max(2048)
+    .refine((u) => {
+      try {
+        const url = new URL(u);
+        return (
+          url.protocol === 'https:' && url.username === '' && url.password === '' && url.hash === ''
+        );
+      } catch {
+        return false;
+      }
+    }, 'expected an https:// URL without user, password or #fragment'),
+  expect: z.enum(['jwks-kid', 'fingerprint']),
+});
+export type ProbeSpec = z.infer<typeof probeSpec>;
+
 export const githubSecretTarget = z
   .strictObject({
     kind: z.literal('github-secret'),
@@ -90,6 +114,7 @@ export const githubSecretTarget = z
     'selected-repositories': z.array(repository).optional(),
     name: secretName,
     previous: secretName.optional(),
+    probe: probeSpec.optional(),
   })
   .superRefine((t, ctx) => {
     if ((t.repository === undefined) === (t.organization === undefined))
@@ -140,6 +165,7 @@ export const githubDeployKeyTarget = z.strictObject({
   repository,
   title: deployKeyTitle,
   'read-only': z.boolean().default(true),
+  probe: probeSpec.optional(),
 });
 
 export const fileTarget = z.strictObject({
@@ -151,7 +177,39 @@ export const fileTarget = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/)
     .optional(),
+  probe: probeSpec.optional(),
 });
+
+/** An AWS region code, like eu-central-1 or us-gov-west-1. */
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like eu-central-1');
+const AWS_SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+export const awsSecretTarget = z
+  .strictObject({
+    kind: z.literal('aws-secret'),
+    /** The secret's name or full ARN; it must exist (rekey writes versions, not secrets). */
+    'secret-id': z
+      .string()
+      .max(2048)
+      .refine(
+        (s) => AWS_SECRET_ARN.test(s) || /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(s),
+        'expected a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], at most 512) or its ARN',
+      ),
+    region: awsRegion,
+    probe: probeSpec.optional(),
+  })
+  .superRefine((t, ctx) => {
+    const arnRegion = AWS_SECRET_ARN.exec(t['secret-id'])?.[1];
+    if (arnRegion !== undefined && arnRegion !== t.region)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `the ARN names region ${arnRegion}`,
+      });
+  });
 
 /**
  * A PostgreSQL role name rekey may set a password on: an unquoted-style identifier (lower case,
@@ -178,6 +236,7 @@ export const postgresRoleTarget = z
     strategy: z.enum(['alternating-users', 'single-user']),
     /** alternating-users: two roles that take turns; single-user: one. */
     roles: z.array(postgresRole).min(1).max(2),
+    probe: probeSpec.optional(),
   })
   .superRefine((t, ctx) => {
     const want = t.strategy === 'alternating-users' ? 2 : 1;
@@ -195,9 +254,11 @@ export const target = z.discriminatedUnion('kind', [
   githubSecretTarget,
   githubDeployKeyTarget,
   fileTarget,
+  awsSecretTarget,
   postgresRoleTarget,
 ]);
 export type Target = z.infer<typeof target>;
+export type AwsSecretTarget = z.infer<typeof awsSecretTarget>;
 
 /** Timestamps are UTC to the second, as git and GitHub report them. */
 export const utcTimestamp = z

@@ -42,6 +42,13 @@ export const policyDocument = z
     approvals: z.int().min(1).max(10),
     reviewers: z.array(githubHandle).max(15).default([]),
     window: window.optional(),
+    /**
+     * The revocation gate opens only after every probe of the key confirmed its successor
+     * (docs/targets.md "Probes"): a probe that does not confirm the active version fails the
+     * key's distribution (retried within the budget), and a key without a probe is never
+     * revoked. false: probe results are recorded in the evidence only.
+     */
+    'require-probes': z.boolean().default(false),
     emergency: z
       .strictObject({
         reviewers: z.array(githubHandle).min(1).max(15),

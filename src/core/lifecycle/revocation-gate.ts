@@ -4,7 +4,11 @@
  *   1. its successor (the key's active version on the base branch) has been active on the
  *      default branch's first-parent history since commit C,
  *   2. a commit at or after C carries the commit status `rekey/distribution` = success, and
- *   3. that status is older than the policy's `grace` (a compromised version needs no grace).
+ *   3. that status is older than the policy's `grace` (a compromised version needs no grace),
+ *   4. when the policy says `require-probes: true`: the key declares at least one probe.
+ *      Distribution fails such a key whenever a probe does not confirm its active version
+ *      (docs/targets.md "Probes"), so a success in 2 is also every probe confirming the
+ *      successor; without a probe there would be nothing to confirm, and the gate stays shut.
  * Principle 3: never destroy a version before its successor is proven distributed.
  *
  * The evidence (history, statuses) comes from git and GitHub; the caller gathers it and this
@@ -39,6 +43,11 @@ export interface GateEvidence {
   readonly firstParent: readonly DistributionRecord[];
   /** The key's policy `grace` in milliseconds, if the policy is known. */
   readonly graceMs: (keyId: string) => number | undefined;
+  /**
+   * Whether the key's policy says `require-probes: true`, and how many probes its targets
+   * declare. Absent: no policy requires probes.
+   */
+  readonly probes?: (keyId: string) => { readonly required: boolean; readonly declared: number };
   readonly now: Date;
 }
 
@@ -71,6 +80,11 @@ function decide(
     return closed(
       `no rekey/distribution success at or after ${short(since)}, where v${successor} became active: v${successor} is not proven on every target`,
     );
+  const probes = e.probes?.(keyId);
+  if (probes?.required === true && probes.declared === 0)
+    return closed(
+      `key ${keyId}'s policy says require-probes: true, but none of its targets declares a probe, so nothing can confirm v${successor} is in use`,
+    );
   const grace = state === 'compromised' ? 0 : e.graceMs(keyId);
   if (grace === undefined) return closed(`the grace period of key ${keyId}'s policy is unknown`);
   const age = e.now.getTime() - Date.parse(proof.status!.at);
@@ -82,6 +96,9 @@ function decide(
     open: true,
     reason:
       `v${successor} proven distributed at ${short(proof.sha)} ${describeMs(age)} ago` +
+      (probes?.required === true
+        ? ` and confirmed in use by ${probes.declared} probe${probes.declared === 1 ? '' : 's'}`
+        : '') +
       (state === 'compromised'
         ? ' (compromised: no grace)'
         : `, grace ${describeMs(grace)} passed`),
@@ -89,6 +106,10 @@ function decide(
 }
 
 const short = (sha: string): string => sha.slice(0, 12);
+
+/** An HTTPS probe in key.yaml, or a kind whose distribution tests the version itself. */
+const hasProbe = (t: KeyDocument['targets'][number]): boolean =>
+  t.probe !== undefined || (t.kind as string) === 'postgres-role';
 
 /** What {@link gateEvidence} reads of the base branch (a `ManifestSnapshot` satisfies it). */
 export interface GateSnapshot {
@@ -113,6 +134,14 @@ export function gateEvidence(input: {
     graceMs: (keyId) => {
       const policy = base.policies.get(base.keys.get(keyId)?.value.policy ?? '');
       return policy === undefined ? undefined : durationMs(policy.value.grace);
+    },
+    probes: (keyId) => {
+      const key = base.keys.get(keyId)?.value;
+      const policy = base.policies.get(key?.policy ?? '');
+      return {
+        required: policy?.value['require-probes'] === true,
+        declared: (key?.targets ?? []).filter(hasProbe).length,
+      };
     },
     now: input.now,
   };

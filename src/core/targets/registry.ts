@@ -4,6 +4,7 @@
  * or registered under another name, does not compile.
  */
 import type { AnyTargetKind, TargetKind, TargetKindName } from './kind.ts';
+import { awsSecretKind } from './kinds/aws-secret.ts';
 import { fileKind } from './kinds/file.ts';
 import { githubDeployKeyKind } from './kinds/github-deploy-key.ts';
 import { githubSecretKind } from './kinds/github-secret.ts';
@@ -13,6 +14,7 @@ export const TARGET_KINDS: { readonly [K in TargetKindName]: TargetKind<K> } = {
   'github-secret': githubSecretKind,
   'github-deploy-key': githubDeployKeyKind,
   file: fileKind,
+  'aws-secret': awsSecretKind,
   'postgres-role': postgresRoleKind,
 };
 
