@@ -47,7 +47,7 @@ var require_tunnel = __commonJS({
     var tls = __require("tls");
     var http2 = __require("http");
     var https2 = __require("https");
-    var events = __require("events");
+    var events3 = __require("events");
     var assert2 = __require("assert");
     var util = __require("util");
     exports2.httpOverHttp = httpOverHttp2;
@@ -99,7 +99,7 @@ var require_tunnel = __commonJS({
         self2.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events3.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
       var options2 = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path && path[0] !== "/") {
-          path = `/${path}`;
+        if (path6 && path6[0] !== "/") {
+          path6 = `/${path6}`;
         }
-        return new URL(`${origin}${path}`);
+        return new URL(`${origin}${path6}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path);
+        debuglog("sending request to %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path6, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path,
+          path6,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path);
+        debuglog("trailers received from %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path6, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path,
+          path6,
           error63.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path, origin }
+            request: { method, path: path6, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path);
+          debuglog("sending request to %s %s/%s", method, origin, path6);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path,
+        path: path6,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path !== "string") {
+        if (typeof path6 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path[0] !== "/" && !(path.startsWith("http://") || path.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path)) {
+        } else if (invalidPathRegex.test(path6)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path, query) : path;
+        this.path = query ? buildURL(path6, query) : path6;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2053,8 +2053,8 @@ var require_request = __commonJS({
 var require_dispatcher = __commonJS({
   "node_modules/undici/lib/dispatcher/dispatcher.js"(exports2, module2) {
     "use strict";
-    var EventEmitter = __require("node:events");
-    var Dispatcher = class extends EventEmitter {
+    var EventEmitter2 = __require("node:events");
+    var Dispatcher = class extends EventEmitter2 {
       dispatch() {
         throw new Error("not implemented");
       }
@@ -2164,9 +2164,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2204,12 +2204,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -3310,7 +3310,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports2, module2) {
     "use strict";
     var assert2 = __require("node:assert");
-    var encoder2 = new TextEncoder();
+    var encoder3 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3383,7 +3383,7 @@ var require_data_url = __commonJS({
       return input2.slice(start, position.position);
     }
     function stringPercentDecode(input2) {
-      const bytes = encoder2.encode(input2);
+      const bytes = encoder3.encode(input2);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -4476,8 +4476,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise2 = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path, host, upgrade, blocking, reset } = request2;
+      const { method, path: path6, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path} HTTP/1.1\r
+      let header2 = `${method} ${path6} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -6728,12 +6728,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path;
+      headers[HTTP2_HEADER_PATH] = path6;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7403,12 +7403,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const path6 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path;
+        this.opts.path = path6;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7887,16 +7887,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7907,7 +7907,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7958,7 +7958,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7970,7 +7970,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8306,8 +8306,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c3) => c3.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path = "/",
+          path: path6 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path;
+        opts.path = origin + path6;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9576,7 +9576,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9589,7 +9589,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9608,7 +9608,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9625,7 +9625,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9695,18 +9695,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9963,9 +9963,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10188,9 +10188,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10475,9 +10475,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10569,9 +10569,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path) {
-      if (typeof path !== "string") {
-        return path;
+    function safeUrl2(path6) {
+      if (typeof path6 !== "string") {
+        return path6;
       }
-      const pathSegments = path.split("?");
+      const pathSegments = path6.split("?");
       if (pathSegments.length !== 2) {
-        return path;
+        return path6;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path);
+    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path6);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl2(path), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl2(path6), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path, method, body, headers, query } = opts;
+      const { path: path6, method, body, headers, query } = opts;
       return {
-        path,
+        path: path6,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path,
+            Path: path6,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12040,10 +12040,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
         if (exists2) {
-          const delimiter = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter3 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            value: `${exists2.value}${delimiter3}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -14434,7 +14434,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14510,7 +14510,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14553,7 +14553,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -14958,7 +14958,7 @@ var require_util4 = __commonJS({
     var { getEncoding } = require_encoding();
     var { serializeAMimeType, parseMIMEType } = require_data_url();
     var { types } = __require("node:util");
-    var { StringDecoder } = __require("string_decoder");
+    var { StringDecoder: StringDecoder2 } = __require("string_decoder");
     var { btoa: btoa2 } = __require("node:buffer");
     var staticPropertyDescriptors = {
       enumerable: true,
@@ -15049,11 +15049,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder4 = new StringDecoder2("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder2.write(chunk));
+            dataURL += btoa2(decoder4.write(chunk));
           }
-          dataURL += btoa2(decoder2.end());
+          dataURL += btoa2(decoder4.end());
           return dataURL;
         }
         case "Text": {
@@ -15078,11 +15078,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder4 = new StringDecoder2("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder2.write(chunk);
+            binaryString += decoder4.write(chunk);
           }
-          binaryString += decoder2.end();
+          binaryString += decoder4.end();
           return binaryString;
         }
       }
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path) {
-      for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
+    function validateCookiePath(path6) {
+      for (let i = 0; i < path6.length; ++i) {
+        const code = path6.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18294,8 +18294,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms3) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms3).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms3).unref();
       });
     }
     module2.exports = {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path = opts.path;
+          let path6 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path = `/${path}`;
+            path6 = `/${path6}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path);
+          url2 = new URL(util.parseOrigin(url2).origin + path6);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19606,8 +19606,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve, reject) {
-            return setTimeout(resolve, t2);
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t2);
           });
         }
         computePenalty() {
@@ -19818,15 +19818,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve, returned, task;
+          var args, cb, error63, reject, resolve2, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -19841,13 +19841,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve;
-          resolve = reject = null;
+          var promise2, reject, resolve2;
+          resolve2 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve = _resolve;
+            resolve2 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve, reject });
+          this._queue.push({ task, args, resolve: resolve2, reject });
           this._tryToRun();
           return promise2;
         }
@@ -20248,14 +20248,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve, reject) => {
+              return new this.Promise((resolve2, reject) => {
                 if (finished()) {
-                  return resolve();
+                  return resolve2();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve();
+                      return resolve2();
                     }
                   });
                 }
@@ -20348,9 +20348,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve, reject) {
+              return new this.Promise(function(resolve2, reject) {
                 return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve)(args3);
+                  return (args3[0] != null ? reject : resolve2)(args3);
                 });
               });
             };
@@ -20591,7 +20591,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -20600,7 +20600,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -20608,13 +20608,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -20806,7 +20806,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -20815,7 +20815,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -20823,13 +20823,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -21010,7 +21010,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -21019,7 +21019,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -21027,13 +21027,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -21102,8 +21102,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t2 = 0) {
-        return new this.Promise(function(resolve, reject) {
-          return setTimeout(resolve, t2);
+        return new this.Promise(function(resolve2, reject) {
+          return setTimeout(resolve2, t2);
         });
       }
       computePenalty() {
@@ -21573,7 +21573,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -21582,7 +21582,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -21590,13 +21590,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -21637,7 +21637,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e2) => {
               return this.Events.trigger("error", e2);
             });
@@ -21648,14 +21648,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve();
+              return resolve2();
             } else {
-              return client.once("ready", resolve);
+              return client.once("ready", resolve2);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve, reject) => {
+          return new this.Promise((resolve2, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
@@ -21663,7 +21663,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err);
               }
               this.shas[name] = replies[0];
-              return resolve(replies[0]);
+              return resolve2(replies[0]);
             });
           });
         }
@@ -21676,12 +21676,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve, reject) => {
+            return new _this.Promise((resolve2, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
                 if (err != null) {
                   return reject(err);
                 } else {
-                  return resolve(replies[0]);
+                  return resolve2(replies[0]);
                 }
               });
             });
@@ -21689,13 +21689,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve, reject) => {
+            return new this.Promise((resolve2, reject) => {
               var handler;
               handler = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler);
                   this.limiters[channel] = instance;
-                  return resolve();
+                  return resolve2();
                 }
               };
               this.subscriber.on("subscribe", handler);
@@ -21709,13 +21709,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve, reject) => {
+                  yield new _this2.Promise((resolve2, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err, chan) {
                       if (err != null) {
                         return reject(err);
                       }
                       if (chan === channel) {
-                        return resolve();
+                        return resolve2();
                       }
                     });
                   });
@@ -21800,7 +21800,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -21809,7 +21809,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -21817,13 +21817,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -21869,7 +21869,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e2) => {
               return this.Events.trigger("error", e2);
             });
@@ -21880,9 +21880,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve();
+              return resolve2();
             } else {
-              return client.once("ready", resolve);
+              return client.once("ready", resolve2);
             }
           });
         }
@@ -21908,10 +21908,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve, reject) => {
+            return new this.Promise((resolve2, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve();
+                return resolve2();
               });
             });
           }));
@@ -22009,7 +22009,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -22018,7 +22018,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -22026,13 +22026,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -22168,7 +22168,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve, reject) => {
+          return new _this3.Promise((resolve2, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -22176,7 +22176,7 @@ var require_RedisDatastore = __commonJS({
               if (err != null) {
                 return reject(err);
               }
-              return resolve(replies);
+              return resolve2(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e2) => {
@@ -22407,7 +22407,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -22416,7 +22416,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -22424,13 +22424,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -22453,19 +22453,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error63, reject, resolve, returned, task;
+          var args, cb, error63, reject, resolve2, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve = _this$_queue$shift.resolve;
+            resolve2 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -22481,16 +22481,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise2, reject, resolve;
-        resolve = reject = null;
+        var promise2, reject, resolve2;
+        resolve2 = reject = null;
         promise2 = new this.Promise(function(_resolve, _reject) {
-          resolve = _resolve;
+          resolve2 = _resolve;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve,
+          resolve: resolve2,
           reject
         });
         this._tryToRun();
@@ -22543,7 +22543,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -22552,7 +22552,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -22560,13 +22560,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -22829,7 +22829,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -22838,7 +22838,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -22846,13 +22846,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -23090,14 +23090,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at2;
             };
-            return new this.Promise((resolve, reject) => {
+            return new this.Promise((resolve2, reject) => {
               if (finished()) {
-                return resolve();
+                return resolve2();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve();
+                    return resolve2();
                   }
                 });
               }
@@ -23205,9 +23205,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve, reject) {
+            return new this.Promise(function(resolve2, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve)(args3);
+                return (args3[0] != null ? reject : resolve2)(args3);
               });
             });
           };
@@ -23358,7 +23358,7 @@ var require_ms = __commonJS({
       options2 = options2 || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse7(val);
+        return parse6(val);
       } else if (type === "number" && isFinite(val)) {
         return options2.long ? fmtLong(val) : fmtShort(val);
       }
@@ -23366,7 +23366,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse7(str) {
+    function parse6(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -23554,8 +23554,8 @@ var require_common = __commonJS({
         }
         return debug2;
       }
-      function extend2(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+      function extend2(namespace, delimiter3) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter3 === "undefined" ? ":" : delimiter3) + namespace);
         newDebug.log = this.log;
         return newDebug;
       }
@@ -23610,8 +23610,8 @@ var require_common = __commonJS({
         return namespaces;
       }
       function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
+        for (const skip2 of createDebug.skips) {
+          if (matchesTemplate(name, skip2)) {
             return false;
           }
         }
@@ -24004,10 +24004,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check2(path, isFile, isDirectory2) {
-      log(`checking %s`, path);
+    function check2(path6, isFile, isDirectory2) {
+      log(`checking %s`, path6);
       try {
-        const stat2 = fs_1.statSync(path);
+        const stat2 = fs_1.statSync(path6);
         if (stat2.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -24027,8 +24027,8 @@ var require_src2 = __commonJS({
         throw e2;
       }
     }
-    function exists2(path, type = exports2.READABLE) {
-      return check2(path, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
+    function exists2(path6, type = exports2.READABLE) {
+      return check2(path6, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
     }
     exports2.exists = exists2;
     exports2.FILE = 1;
@@ -24168,17 +24168,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path) {
-      const ctrl = callVisitor(key, node2, visitor, path);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path = Object.freeze(path.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24189,13 +24189,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path = Object.freeze(path.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -24216,17 +24216,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path) {
-      const ctrl = await callVisitor(key, node2, visitor, path);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path = Object.freeze(path.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24237,13 +24237,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path = Object.freeze(path.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -24270,23 +24270,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
-    function replaceNode(key, path, node2) {
-      const parent = path[path.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -24824,17 +24824,17 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
-      if (tagName) {
-        const match = tags.filter((t2) => t2.tag === tagName);
+    function findTagObject(value, tagName2, tags) {
+      if (tagName2) {
+        const match = tags.filter((t2) => t2.tag === tagName2);
         const tagObj = match.find((t2) => !t2.format) ?? match[0];
         if (!tagObj)
-          throw new Error(`Tag ${tagName} not found`);
+          throw new Error(`Tag ${tagName2} not found`);
         return tagObj;
       }
       return tags.find((t2) => t2.identify?.(value) && !t2.format);
     }
-    function createNode(value, tagName, ctx) {
+    function createNode(value, tagName2, ctx) {
       if (identity.isDocument(value))
         value = value.contents;
       if (identity.isNode(value))
@@ -24859,9 +24859,9 @@ var require_createNode = __commonJS({
           sourceObjects.set(value, ref);
         }
       }
-      if (tagName?.startsWith("!!"))
-        tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema2.tags);
+      if (tagName2?.startsWith("!!"))
+        tagName2 = defaultTagPrefix + tagName2.slice(2);
+      let tagObj = findTagObject(value, tagName2, schema2.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -24879,8 +24879,8 @@ var require_createNode = __commonJS({
         delete ctx.onTagObj;
       }
       const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
-      if (tagName)
-        node2.tag = tagName;
+      if (tagName2)
+        node2.tag = tagName2;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
       if (ref)
@@ -24898,10 +24898,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path, value) {
+    function collectionFromPath(schema2, path6, value) {
       let v2 = value;
-      for (let i = path.length - 1; i >= 0; --i) {
-        const k2 = path[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k2 = path6[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v2;
@@ -24920,7 +24920,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -24950,11 +24950,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path, value) {
-        if (isEmptyPath(path))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -24968,8 +24968,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        const [key, ...rest] = path;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -24983,8 +24983,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -25002,8 +25002,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path) {
-        const [key, ...rest] = path;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -25013,8 +25013,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        const [key, ...rest] = path;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -27325,9 +27325,9 @@ var require_tags = __commonJS({
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName2 = JSON.stringify(tag);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          throw new Error(`Unknown custom tag ${tagName2}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -27349,7 +27349,7 @@ var require_Schema = __commonJS({
     var string4 = require_string();
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b3) => a.key < b3.key ? -1 : a.key > b3.key ? 1 : 0;
-    var Schema = class _Schema {
+    var Schema3 = class _Schema {
       constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema2 === "string" && schema2 || "core";
@@ -27367,7 +27367,7 @@ var require_Schema = __commonJS({
         return copy;
       }
     };
-    exports2.Schema = Schema;
+    exports2.Schema = Schema3;
   }
 });
 
@@ -27460,7 +27460,7 @@ var require_Document = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
-    var Schema = require_Schema();
+    var Schema3 = require_Schema();
     var stringifyDocument = require_stringifyDocument();
     var anchors = require_anchors();
     var applyReviver = require_applyReviver();
@@ -27529,9 +27529,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -27606,14 +27606,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        if (Collection2.isEmptyPath(path)) {
+      deleteIn(path6) {
+        if (Collection2.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -27628,10 +27628,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        if (Collection2.isEmptyPath(path))
+      getIn(path6, keepScalar) {
+        if (Collection2.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -27642,10 +27642,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path) {
-        if (Collection2.isEmptyPath(path))
+      hasIn(path6) {
+        if (Collection2.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -27662,13 +27662,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        if (Collection2.isEmptyPath(path)) {
+      setIn(path6, value) {
+        if (Collection2.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -27711,7 +27711,7 @@ var require_Document = __commonJS({
         if (options2.schema instanceof Object)
           this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options2));
+          this.schema = new Schema3.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -28054,10 +28054,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -28071,7 +28071,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -28095,7 +28095,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -28111,7 +28111,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -28202,7 +28202,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -28216,13 +28216,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -28265,18 +28265,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -28330,8 +28330,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap3 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -28343,7 +28343,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -28354,8 +28354,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap3 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st2 of sep2) {
+              if (sep4)
+                for (const st2 of sep4) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -28372,7 +28372,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -28442,20 +28442,20 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+    function resolveCollection(CN, ctx, token, onError, tagName2, tag) {
       const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
       const Coll = coll.constructor;
-      if (tagName === "!" || tagName === Coll.tagName) {
+      if (tagName2 === "!" || tagName2 === Coll.tagName) {
         coll.tag = Coll.tagName;
         return coll;
       }
-      if (tagName)
-        coll.tag = tagName;
+      if (tagName2)
+        coll.tag = tagName2;
       return coll;
     }
     function composeCollection(CN, ctx, token, props, onError) {
       const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      const tagName2 = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
@@ -28465,12 +28465,12 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+      if (!tagToken || !tagName2 || tagName2 === "!" || tagName2 === YAMLMap.YAMLMap.tagName && expType === "map" || tagName2 === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName2);
       }
-      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
+      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName2 && t2.collection === expType);
       if (!tag) {
-        const kt2 = ctx.schema.knownTags[tagName];
+        const kt2 = ctx.schema.knownTags[tagName2];
         if (kt2?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt2, { default: false }));
           tag = kt2;
@@ -28478,16 +28478,16 @@ var require_compose_collection = __commonJS({
           if (kt2) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, true);
           } else {
-            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName2}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token, onError, tagName2);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token, onError, tagName2, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
-      node2.tag = tagName;
+      node2.tag = tagName2;
       if (tag?.format)
         node2.format = tag.format;
       return node2;
@@ -28552,7 +28552,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -28569,24 +28569,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -28769,25 +28769,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep2 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -28910,12 +28910,12 @@ var require_compose_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      const tagName2 = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
-      } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      } else if (tagName2)
+        tag = findScalarTagByName(ctx.schema, value, tagName2, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
@@ -28933,20 +28933,20 @@ var require_compose_scalar = __commonJS({
       scalar.source = value;
       if (type)
         scalar.type = type;
-      if (tagName)
-        scalar.tag = tagName;
+      if (tagName2)
+        scalar.tag = tagName2;
       if (tag.format)
         scalar.format = tag.format;
       if (comment)
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
-      if (tagName === "!")
+    function findScalarTagByName(schema2, value, tagName2, tagToken, onError) {
+      if (tagName2 === "!")
         return schema2[identity.SCALAR];
       const matchWithTest = [];
       for (const tag of schema2.tags) {
-        if (!tag.collection && tag.tag === tagName) {
+        if (!tag.collection && tag.tag === tagName2) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
           else
@@ -28956,12 +28956,12 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt2 = schema2.knownTags[tagName];
+      const kt2 = schema2.knownTags[tagName2];
       if (kt2 && !kt2.collection) {
         schema2.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
         return kt2;
       }
-      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName2}`, tagName2 !== "tag:yaml.org,2002:str");
       return schema2[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
@@ -29597,14 +29597,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st2 of sep2)
+      if (sep4)
+        for (const st2 of sep4)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -29629,9 +29629,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit2.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field, index] of path) {
+      for (const [field, index] of path6) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -29640,23 +29640,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
+    visit2.parentCollection = (cst, path6) => {
+      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+      const field = path6[path6.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path, item, visitor) {
-      let ctrl = visitor(item, path);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -29667,10 +29667,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -30771,18 +30771,18 @@ var require_parser2 = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep4;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -30935,15 +30935,15 @@ var require_parser2 = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep2 = it2.sep;
-                  sep2.push(this.sourceToken);
+                  const sep4 = it2.sep;
+                  sep4.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -31137,13 +31137,13 @@ var require_parser2 = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -31321,7 +31321,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse7(src, reviver, options2) {
+    function parse6(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -31362,7 +31362,7 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports2.parse = parse7;
+    exports2.parse = parse6;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument;
     exports2.stringify = stringify;
@@ -31375,7 +31375,7 @@ var require_dist3 = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var Schema = require_Schema();
+    var Schema3 = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
     var identity = require_identity();
@@ -31391,7 +31391,7 @@ var require_dist3 = __commonJS({
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
-    exports2.Schema = Schema.Schema;
+    exports2.Schema = Schema3.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
     exports2.YAMLWarning = errors.YAMLWarning;
@@ -31419,6 +31419,39 @@ var require_dist3 = __commonJS({
     exports2.visit = visit2.visit;
     exports2.visitAsync = visit2.visitAsync;
   }
+});
+
+// node_modules/@actions/core/lib/core.js
+var core_exports = {};
+__export(core_exports, {
+  ExitCode: () => ExitCode,
+  addPath: () => addPath,
+  debug: () => debug,
+  endGroup: () => endGroup,
+  error: () => error,
+  exportVariable: () => exportVariable,
+  getBooleanInput: () => getBooleanInput,
+  getIDToken: () => getIDToken,
+  getInput: () => getInput,
+  getMultilineInput: () => getMultilineInput,
+  getState: () => getState,
+  group: () => group,
+  info: () => info,
+  isDebug: () => isDebug,
+  markdownSummary: () => markdownSummary,
+  notice: () => notice,
+  platform: () => platform_exports,
+  saveState: () => saveState,
+  setCommandEcho: () => setCommandEcho,
+  setFailed: () => setFailed,
+  setOutput: () => setOutput,
+  setSecret: () => setSecret,
+  startGroup: () => startGroup,
+  summary: () => summary,
+  toPlatformPath: () => toPlatformPath,
+  toPosixPath: () => toPosixPath,
+  toWin32Path: () => toWin32Path,
+  warning: () => warning
 });
 
 // node_modules/@actions/core/lib/command.js
@@ -31451,6 +31484,9 @@ function toCommandProperties(annotationProperties) {
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name, message = "") {
+  issueCommand(name, {}, message);
 }
 var CMD_STRING = "::";
 var Command = class {
@@ -31509,19 +31545,20 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+  const delimiter3 = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+  if (key.includes(delimiter3)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
   }
-  if (convertedValue.includes(delimiter)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+  if (convertedValue.includes(delimiter3)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
   }
-  return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
+  return `${key}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
 }
 
 // node_modules/@actions/core/lib/core.js
-import * as os4 from "os";
+import * as os5 from "os";
+import * as path5 from "path";
 
 // node_modules/@actions/http-client/lib/index.js
 import * as http from "http";
@@ -31605,11 +31642,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P3 ? value : new P3(function(resolve) {
-      resolve(value);
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P3 || (P3 = Promise))(function(resolve, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31625,7 +31662,7 @@ var __awaiter = function(thisArg, _arguments, P3, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31698,26 +31735,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve2) => __awaiter(this, void 0, void 0, function* () {
         let output2 = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output2 = Buffer.concat([output2, chunk]);
         });
         this.message.on("end", () => {
-          resolve(output2.toString());
+          resolve2(output2.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve2) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve(Buffer.concat(chunks));
+          resolve2(Buffer.concat(chunks));
         });
       }));
     });
@@ -31920,14 +31957,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve(res);
+            resolve2(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -32171,12 +32208,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms3 = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve) => setTimeout(() => resolve(), ms3));
+      return new Promise((resolve2) => setTimeout(() => resolve2(), ms3));
     });
   }
   _processResponse(res, options2) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve2, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -32184,7 +32221,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve(response);
+          resolve2(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -32223,7 +32260,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve(response);
+          resolve2(response);
         }
       }));
     });
@@ -32231,16 +32268,14 @@ var HttpClient = class {
 };
 var lowercaseKeys = (obj) => Object.keys(obj).reduce((c3, k2) => (c3[k2.toLowerCase()] = obj[k2], c3), {});
 
-// node_modules/@actions/core/lib/summary.js
-import { EOL as EOL3 } from "os";
-import { constants, promises } from "fs";
+// node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P3 ? value : new P3(function(resolve) {
-      resolve(value);
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P3 || (P3 = Promise))(function(resolve, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -32256,7 +32291,147 @@ var __awaiter2 = function(thisArg, _arguments, P3, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var BearerCredentialHandler = class {
+  constructor(token) {
+    this.token = token;
+  }
+  // currently implements pre-authorization
+  // TODO: support preAuth = false where it hooks on 401
+  prepareRequest(options2) {
+    if (!options2.headers) {
+      throw Error("The request has no headers");
+    }
+    options2.headers["Authorization"] = `Bearer ${this.token}`;
+  }
+  // This handler cannot handle 401
+  canHandleAuthentication() {
+    return false;
+  }
+  handleAuthentication() {
+    return __awaiter2(this, void 0, void 0, function* () {
+      throw new Error("not implemented");
+    });
+  }
+};
+
+// node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter3 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var OidcClient = class _OidcClient {
+  static createHttpClient(allowRetry = true, maxRetry = 10) {
+    const requestOptions = {
+      allowRetries: allowRetry,
+      maxRetries: maxRetry
+    };
+    return new HttpClient("actions/oidc-client", [new BearerCredentialHandler(_OidcClient.getRequestToken())], requestOptions);
+  }
+  static getRequestToken() {
+    const token = process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+    if (!token) {
+      throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable");
+    }
+    return token;
+  }
+  static getIDTokenUrl() {
+    const runtimeUrl = process.env["ACTIONS_ID_TOKEN_REQUEST_URL"];
+    if (!runtimeUrl) {
+      throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable");
+    }
+    return runtimeUrl;
+  }
+  static getCall(id_token_url) {
+    return __awaiter3(this, void 0, void 0, function* () {
+      var _a3;
+      const httpclient = _OidcClient.createHttpClient();
+      const res = yield httpclient.getJson(id_token_url).catch((error63) => {
+        throw new Error(`Failed to get ID Token. 
+ 
+        Error Code : ${error63.statusCode}
+ 
+        Error Message: ${error63.message}`);
+      });
+      const id_token = (_a3 = res.result) === null || _a3 === void 0 ? void 0 : _a3.value;
+      if (!id_token) {
+        throw new Error("Response json body do not have ID Token field");
+      }
+      return id_token;
+    });
+  }
+  static getIDToken(audience) {
+    return __awaiter3(this, void 0, void 0, function* () {
+      try {
+        let id_token_url = _OidcClient.getIDTokenUrl();
+        if (audience) {
+          const encodedAudience = encodeURIComponent(audience);
+          id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+        }
+        debug(`ID token url is ${id_token_url}`);
+        const id_token = yield _OidcClient.getCall(id_token_url);
+        setSecret(id_token);
+        return id_token;
+      } catch (error63) {
+        throw new Error(`Error message: ${error63.message}`);
+      }
+    });
+  }
+};
+
+// node_modules/@actions/core/lib/summary.js
+import { EOL as EOL3 } from "os";
+import { constants, promises } from "fs";
+var __awaiter4 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -32274,7 +32449,7 @@ var Summary = class {
    * @returns step summary file path
    */
   filePath() {
-    return __awaiter2(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       if (this._filePath) {
         return this._filePath;
       }
@@ -32315,7 +32490,7 @@ var Summary = class {
    * @returns {Promise<Summary>} summary instance
    */
   write(options2) {
-    return __awaiter2(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       const overwrite = !!(options2 === null || options2 === void 0 ? void 0 : options2.overwrite);
       const filePath = yield this.filePath();
       const writeFunc = overwrite ? writeFile : appendFile;
@@ -32329,7 +32504,7 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   clear() {
-    return __awaiter2(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       return this.emptyBuffer().write({ overwrite: true });
     });
   }
@@ -32514,32 +32689,915 @@ var Summary = class {
   }
 };
 var _summary = new Summary();
+var markdownSummary = _summary;
 var summary = _summary;
 
+// node_modules/@actions/core/lib/path-utils.js
+import * as path from "path";
+function toPosixPath(pth) {
+  return pth.replace(/[\\]/g, "/");
+}
+function toWin32Path(pth) {
+  return pth.replace(/[/]/g, "\\");
+}
+function toPlatformPath(pth) {
+  return pth.replace(/[/\\]/g, path.sep);
+}
+
 // node_modules/@actions/core/lib/platform.js
-import os3 from "os";
+var platform_exports = {};
+__export(platform_exports, {
+  arch: () => arch,
+  getDetails: () => getDetails,
+  isLinux: () => isLinux,
+  isMacOS: () => isMacOS,
+  isWindows: () => isWindows,
+  platform: () => platform
+});
+import os4 from "os";
+
+// node_modules/@actions/exec/lib/exec.js
+import { StringDecoder } from "string_decoder";
+
+// node_modules/@actions/exec/lib/toolrunner.js
+import * as os3 from "os";
+import * as events from "events";
+import * as child from "child_process";
+import * as path4 from "path";
+
+// node_modules/@actions/io/lib/io.js
+import * as path3 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
+import * as path2 from "path";
+var __awaiter5 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
+function exists(fsPath) {
+  return __awaiter5(this, void 0, void 0, function* () {
+    try {
+      yield stat(fsPath);
+    } catch (err) {
+      if (err.code === "ENOENT") {
+        return false;
+      }
+      throw err;
+    }
+    return true;
+  });
+}
+function isRooted(p2) {
+  p2 = normalizeSeparators(p2);
+  if (!p2) {
+    throw new Error('isRooted() parameter "p" cannot be empty');
+  }
+  if (IS_WINDOWS) {
+    return p2.startsWith("\\") || /^[A-Z]:/i.test(p2);
+  }
+  return p2.startsWith("/");
+}
+function tryGetExecutablePath(filePath, extensions) {
+  return __awaiter5(this, void 0, void 0, function* () {
+    let stats = void 0;
+    try {
+      stats = yield stat(filePath);
+    } catch (err) {
+      if (err.code !== "ENOENT") {
+        console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+      }
+    }
+    if (stats && stats.isFile()) {
+      if (IS_WINDOWS) {
+        const upperExt = path2.extname(filePath).toUpperCase();
+        if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
+          return filePath;
+        }
+      } else {
+        if (isUnixExecutable(stats)) {
+          return filePath;
+        }
+      }
+    }
+    const originalFilePath = filePath;
+    for (const extension of extensions) {
+      filePath = originalFilePath + extension;
+      stats = void 0;
+      try {
+        stats = yield stat(filePath);
+      } catch (err) {
+        if (err.code !== "ENOENT") {
+          console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+        }
+      }
+      if (stats && stats.isFile()) {
+        if (IS_WINDOWS) {
+          try {
+            const directory = path2.dirname(filePath);
+            const upperName = path2.basename(filePath).toUpperCase();
+            for (const actualName of yield readdir(directory)) {
+              if (upperName === actualName.toUpperCase()) {
+                filePath = path2.join(directory, actualName);
+                break;
+              }
+            }
+          } catch (err) {
+            console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+          }
+          return filePath;
+        } else {
+          if (isUnixExecutable(stats)) {
+            return filePath;
+          }
+        }
+      }
+    }
+    return "";
+  });
+}
+function normalizeSeparators(p2) {
+  p2 = p2 || "";
+  if (IS_WINDOWS) {
+    p2 = p2.replace(/\//g, "\\");
+    return p2.replace(/\\\\+/g, "\\");
+  }
+  return p2.replace(/\/\/+/g, "/");
+}
+function isUnixExecutable(stats) {
+  return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
+}
+
+// node_modules/@actions/io/lib/io.js
+var __awaiter6 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function which(tool, check2) {
+  return __awaiter6(this, void 0, void 0, function* () {
+    if (!tool) {
+      throw new Error("parameter 'tool' is required");
+    }
+    if (check2) {
+      const result = yield which(tool, false);
+      if (!result) {
+        if (IS_WINDOWS) {
+          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+        } else {
+          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+        }
+      }
+      return result;
+    }
+    const matches = yield findInPath(tool);
+    if (matches && matches.length > 0) {
+      return matches[0];
+    }
+    return "";
+  });
+}
+function findInPath(tool) {
+  return __awaiter6(this, void 0, void 0, function* () {
+    if (!tool) {
+      throw new Error("parameter 'tool' is required");
+    }
+    const extensions = [];
+    if (IS_WINDOWS && process.env["PATHEXT"]) {
+      for (const extension of process.env["PATHEXT"].split(path3.delimiter)) {
+        if (extension) {
+          extensions.push(extension);
+        }
+      }
+    }
+    if (isRooted(tool)) {
+      const filePath = yield tryGetExecutablePath(tool, extensions);
+      if (filePath) {
+        return [filePath];
+      }
+      return [];
+    }
+    if (tool.includes(path3.sep)) {
+      return [];
+    }
+    const directories = [];
+    if (process.env.PATH) {
+      for (const p2 of process.env.PATH.split(path3.delimiter)) {
+        if (p2) {
+          directories.push(p2);
+        }
+      }
+    }
+    const matches = [];
+    for (const directory of directories) {
+      const filePath = yield tryGetExecutablePath(path3.join(directory, tool), extensions);
+      if (filePath) {
+        matches.push(filePath);
+      }
+    }
+    return matches;
+  });
+}
 
 // node_modules/@actions/exec/lib/toolrunner.js
+import { setTimeout as setTimeout2 } from "timers";
+var __awaiter7 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var IS_WINDOWS2 = process.platform === "win32";
+var ToolRunner = class extends events.EventEmitter {
+  constructor(toolPath, args, options2) {
+    super();
+    if (!toolPath) {
+      throw new Error("Parameter 'toolPath' cannot be null or empty.");
+    }
+    this.toolPath = toolPath;
+    this.args = args || [];
+    this.options = options2 || {};
+  }
+  _debug(message) {
+    if (this.options.listeners && this.options.listeners.debug) {
+      this.options.listeners.debug(message);
+    }
+  }
+  _getCommandString(options2, noPrefix) {
+    const toolPath = this._getSpawnFileName();
+    const args = this._getSpawnArgs(options2);
+    let cmd = noPrefix ? "" : "[command]";
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        cmd += toolPath;
+        for (const a of args) {
+          cmd += ` ${a}`;
+        }
+      } else if (options2.windowsVerbatimArguments) {
+        cmd += `"${toolPath}"`;
+        for (const a of args) {
+          cmd += ` ${a}`;
+        }
+      } else {
+        cmd += this._windowsQuoteCmdArg(toolPath);
+        for (const a of args) {
+          cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+        }
+      }
+    } else {
+      cmd += toolPath;
+      for (const a of args) {
+        cmd += ` ${a}`;
+      }
+    }
+    return cmd;
+  }
+  _processLineBuffer(data, strBuffer, onLine) {
+    try {
+      let s = strBuffer + data.toString();
+      let n = s.indexOf(os3.EOL);
+      while (n > -1) {
+        const line = s.substring(0, n);
+        onLine(line);
+        s = s.substring(n + os3.EOL.length);
+        n = s.indexOf(os3.EOL);
+      }
+      return s;
+    } catch (err) {
+      this._debug(`error processing line. Failed with error ${err}`);
+      return "";
+    }
+  }
+  _getSpawnFileName() {
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        return process.env["COMSPEC"] || "cmd.exe";
+      }
+    }
+    return this.toolPath;
+  }
+  _getSpawnArgs(options2) {
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+        for (const a of this.args) {
+          argline += " ";
+          argline += options2.windowsVerbatimArguments ? a : this._windowsQuoteCmdArg(a);
+        }
+        argline += '"';
+        return [argline];
+      }
+    }
+    return this.args;
+  }
+  _endsWith(str, end) {
+    return str.endsWith(end);
+  }
+  _isCmdFile() {
+    const upperToolPath = this.toolPath.toUpperCase();
+    return this._endsWith(upperToolPath, ".CMD") || this._endsWith(upperToolPath, ".BAT");
+  }
+  _windowsQuoteCmdArg(arg) {
+    if (!this._isCmdFile()) {
+      return this._uvQuoteCmdArg(arg);
+    }
+    if (!arg) {
+      return '""';
+    }
+    const cmdSpecialChars = [
+      " ",
+      "	",
+      "&",
+      "(",
+      ")",
+      "[",
+      "]",
+      "{",
+      "}",
+      "^",
+      "=",
+      ";",
+      "!",
+      "'",
+      "+",
+      ",",
+      "`",
+      "~",
+      "|",
+      "<",
+      ">",
+      '"'
+    ];
+    let needsQuotes = false;
+    for (const char of arg) {
+      if (cmdSpecialChars.some((x3) => x3 === char)) {
+        needsQuotes = true;
+        break;
+      }
+    }
+    if (!needsQuotes) {
+      return arg;
+    }
+    let reverse = '"';
+    let quoteHit = true;
+    for (let i = arg.length; i > 0; i--) {
+      reverse += arg[i - 1];
+      if (quoteHit && arg[i - 1] === "\\") {
+        reverse += "\\";
+      } else if (arg[i - 1] === '"') {
+        quoteHit = true;
+        reverse += '"';
+      } else {
+        quoteHit = false;
+      }
+    }
+    reverse += '"';
+    return reverse.split("").reverse().join("");
+  }
+  _uvQuoteCmdArg(arg) {
+    if (!arg) {
+      return '""';
+    }
+    if (!arg.includes(" ") && !arg.includes("	") && !arg.includes('"')) {
+      return arg;
+    }
+    if (!arg.includes('"') && !arg.includes("\\")) {
+      return `"${arg}"`;
+    }
+    let reverse = '"';
+    let quoteHit = true;
+    for (let i = arg.length; i > 0; i--) {
+      reverse += arg[i - 1];
+      if (quoteHit && arg[i - 1] === "\\") {
+        reverse += "\\";
+      } else if (arg[i - 1] === '"') {
+        quoteHit = true;
+        reverse += "\\";
+      } else {
+        quoteHit = false;
+      }
+    }
+    reverse += '"';
+    return reverse.split("").reverse().join("");
+  }
+  _cloneExecOptions(options2) {
+    options2 = options2 || {};
+    const result = {
+      cwd: options2.cwd || process.cwd(),
+      env: options2.env || process.env,
+      silent: options2.silent || false,
+      windowsVerbatimArguments: options2.windowsVerbatimArguments || false,
+      failOnStdErr: options2.failOnStdErr || false,
+      ignoreReturnCode: options2.ignoreReturnCode || false,
+      delay: options2.delay || 1e4
+    };
+    result.outStream = options2.outStream || process.stdout;
+    result.errStream = options2.errStream || process.stderr;
+    return result;
+  }
+  _getSpawnOptions(options2, toolPath) {
+    options2 = options2 || {};
+    const result = {};
+    result.cwd = options2.cwd;
+    result.env = options2.env;
+    result["windowsVerbatimArguments"] = options2.windowsVerbatimArguments || this._isCmdFile();
+    if (options2.windowsVerbatimArguments) {
+      result.argv0 = `"${toolPath}"`;
+    }
+    return result;
+  }
+  /**
+   * Exec a tool.
+   * Output will be streamed to the live console.
+   * Returns promise with return code
+   *
+   * @param     tool     path to tool to exec
+   * @param     options  optional exec options.  See ExecOptions
+   * @returns   number
+   */
+  exec() {
+    return __awaiter7(this, void 0, void 0, function* () {
+      if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
+        this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+      }
+      this.toolPath = yield which(this.toolPath, true);
+      return new Promise((resolve2, reject) => __awaiter7(this, void 0, void 0, function* () {
+        this._debug(`exec tool: ${this.toolPath}`);
+        this._debug("arguments:");
+        for (const arg of this.args) {
+          this._debug(`   ${arg}`);
+        }
+        const optionsNonNull = this._cloneExecOptions(this.options);
+        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os3.EOL);
+        }
+        const state = new ExecState(optionsNonNull, this.toolPath);
+        state.on("debug", (message) => {
+          this._debug(message);
+        });
+        if (this.options.cwd && !(yield exists(this.options.cwd))) {
+          return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+        }
+        const fileName = this._getSpawnFileName();
+        const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+        let stdbuffer = "";
+        if (cp.stdout) {
+          cp.stdout.on("data", (data) => {
+            if (this.options.listeners && this.options.listeners.stdout) {
+              this.options.listeners.stdout(data);
+            }
+            if (!optionsNonNull.silent && optionsNonNull.outStream) {
+              optionsNonNull.outStream.write(data);
+            }
+            stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+              if (this.options.listeners && this.options.listeners.stdline) {
+                this.options.listeners.stdline(line);
+              }
+            });
+          });
+        }
+        let errbuffer = "";
+        if (cp.stderr) {
+          cp.stderr.on("data", (data) => {
+            state.processStderr = true;
+            if (this.options.listeners && this.options.listeners.stderr) {
+              this.options.listeners.stderr(data);
+            }
+            if (!optionsNonNull.silent && optionsNonNull.errStream && optionsNonNull.outStream) {
+              const s = optionsNonNull.failOnStdErr ? optionsNonNull.errStream : optionsNonNull.outStream;
+              s.write(data);
+            }
+            errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+              if (this.options.listeners && this.options.listeners.errline) {
+                this.options.listeners.errline(line);
+              }
+            });
+          });
+        }
+        cp.on("error", (err) => {
+          state.processError = err.message;
+          state.processExited = true;
+          state.processClosed = true;
+          state.CheckComplete();
+        });
+        cp.on("exit", (code) => {
+          state.processExitCode = code;
+          state.processExited = true;
+          this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+          state.CheckComplete();
+        });
+        cp.on("close", (code) => {
+          state.processExitCode = code;
+          state.processExited = true;
+          state.processClosed = true;
+          this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+          state.CheckComplete();
+        });
+        state.on("done", (error63, exitCode) => {
+          if (stdbuffer.length > 0) {
+            this.emit("stdline", stdbuffer);
+          }
+          if (errbuffer.length > 0) {
+            this.emit("errline", errbuffer);
+          }
+          cp.removeAllListeners();
+          if (error63) {
+            reject(error63);
+          } else {
+            resolve2(exitCode);
+          }
+        });
+        if (this.options.input) {
+          if (!cp.stdin) {
+            throw new Error("child process missing stdin");
+          }
+          cp.stdin.end(this.options.input);
+        }
+      }));
+    });
+  }
+};
+function argStringToArray(argString) {
+  const args = [];
+  let inQuotes = false;
+  let escaped = false;
+  let arg = "";
+  function append(c3) {
+    if (escaped && c3 !== '"') {
+      arg += "\\";
+    }
+    arg += c3;
+    escaped = false;
+  }
+  for (let i = 0; i < argString.length; i++) {
+    const c3 = argString.charAt(i);
+    if (c3 === '"') {
+      if (!escaped) {
+        inQuotes = !inQuotes;
+      } else {
+        append(c3);
+      }
+      continue;
+    }
+    if (c3 === "\\" && escaped) {
+      append(c3);
+      continue;
+    }
+    if (c3 === "\\" && inQuotes) {
+      escaped = true;
+      continue;
+    }
+    if (c3 === " " && !inQuotes) {
+      if (arg.length > 0) {
+        args.push(arg);
+        arg = "";
+      }
+      continue;
+    }
+    append(c3);
+  }
+  if (arg.length > 0) {
+    args.push(arg.trim());
+  }
+  return args;
+}
+var ExecState = class _ExecState extends events.EventEmitter {
+  constructor(options2, toolPath) {
+    super();
+    this.processClosed = false;
+    this.processError = "";
+    this.processExitCode = 0;
+    this.processExited = false;
+    this.processStderr = false;
+    this.delay = 1e4;
+    this.done = false;
+    this.timeout = null;
+    if (!toolPath) {
+      throw new Error("toolPath must not be empty");
+    }
+    this.options = options2;
+    this.toolPath = toolPath;
+    if (options2.delay) {
+      this.delay = options2.delay;
+    }
+  }
+  CheckComplete() {
+    if (this.done) {
+      return;
+    }
+    if (this.processClosed) {
+      this._setResult();
+    } else if (this.processExited) {
+      this.timeout = setTimeout2(_ExecState.HandleTimeout, this.delay, this);
+    }
+  }
+  _debug(message) {
+    this.emit("debug", message);
+  }
+  _setResult() {
+    let error63;
+    if (this.processExited) {
+      if (this.processError) {
+        error63 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+      } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+        error63 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+      } else if (this.processStderr && this.options.failOnStdErr) {
+        error63 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+      }
+    }
+    if (this.timeout) {
+      clearTimeout(this.timeout);
+      this.timeout = null;
+    }
+    this.done = true;
+    this.emit("done", error63, this.processExitCode);
+  }
+  static HandleTimeout(state) {
+    if (state.done) {
+      return;
+    }
+    if (!state.processClosed && state.processExited) {
+      const message = `The STDIO streams did not close within ${state.delay / 1e3} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+      state._debug(message);
+    }
+    state._setResult();
+  }
+};
+
+// node_modules/@actions/exec/lib/exec.js
+var __awaiter8 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function exec(commandLine, args, options2) {
+  return __awaiter8(this, void 0, void 0, function* () {
+    const commandArgs = argStringToArray(commandLine);
+    if (commandArgs.length === 0) {
+      throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+    }
+    const toolPath = commandArgs[0];
+    args = commandArgs.slice(1).concat(args || []);
+    const runner = new ToolRunner(toolPath, args, options2);
+    return runner.exec();
+  });
+}
+function getExecOutput(commandLine, args, options2) {
+  return __awaiter8(this, void 0, void 0, function* () {
+    var _a3, _b;
+    let stdout = "";
+    let stderr = "";
+    const stdoutDecoder = new StringDecoder("utf8");
+    const stderrDecoder = new StringDecoder("utf8");
+    const originalStdoutListener = (_a3 = options2 === null || options2 === void 0 ? void 0 : options2.listeners) === null || _a3 === void 0 ? void 0 : _a3.stdout;
+    const originalStdErrListener = (_b = options2 === null || options2 === void 0 ? void 0 : options2.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+    const stdErrListener = (data) => {
+      stderr += stderrDecoder.write(data);
+      if (originalStdErrListener) {
+        originalStdErrListener(data);
+      }
+    };
+    const stdOutListener = (data) => {
+      stdout += stdoutDecoder.write(data);
+      if (originalStdoutListener) {
+        originalStdoutListener(data);
+      }
+    };
+    const listeners = Object.assign(Object.assign({}, options2 === null || options2 === void 0 ? void 0 : options2.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+    const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options2), { listeners }));
+    stdout += stdoutDecoder.end();
+    stderr += stderrDecoder.end();
+    return {
+      exitCode,
+      stdout,
+      stderr
+    };
+  });
+}
 
 // node_modules/@actions/core/lib/platform.js
-var platform = os3.platform();
-var arch = os3.arch();
+var __awaiter9 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var getWindowsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
+  const { stdout: version2 } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', void 0, {
+    silent: true
+  });
+  const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', void 0, {
+    silent: true
+  });
+  return {
+    name: name.trim(),
+    version: version2.trim()
+  };
+});
+var getMacOsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
+  var _a3, _b, _c, _d;
+  const { stdout } = yield getExecOutput("sw_vers", void 0, {
+    silent: true
+  });
+  const version2 = (_b = (_a3 = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a3 === void 0 ? void 0 : _a3[1]) !== null && _b !== void 0 ? _b : "";
+  const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : "";
+  return {
+    name,
+    version: version2
+  };
+});
+var getLinuxInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
+  const { stdout } = yield getExecOutput("lsb_release", ["-i", "-r", "-s"], {
+    silent: true
+  });
+  const [name, version2] = stdout.trim().split("\n");
+  return {
+    name,
+    version: version2
+  };
+});
+var platform = os4.platform();
+var arch = os4.arch();
+var isWindows = platform === "win32";
+var isMacOS = platform === "darwin";
+var isLinux = platform === "linux";
+function getDetails() {
+  return __awaiter9(this, void 0, void 0, function* () {
+    return Object.assign(Object.assign({}, yield isWindows ? getWindowsInfo() : isMacOS ? getMacOsInfo() : getLinuxInfo()), {
+      platform,
+      arch,
+      isWindows,
+      isMacOS,
+      isLinux
+    });
+  });
+}
 
 // node_modules/@actions/core/lib/core.js
+var __awaiter10 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e2) {
+        reject(e2);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function exportVariable(name, val) {
+  const convertedVal = toCommandValue(val);
+  process.env[name] = convertedVal;
+  const filePath = process.env["GITHUB_ENV"] || "";
+  if (filePath) {
+    return issueFileCommand("ENV", prepareKeyValueMessage(name, val));
+  }
+  issueCommand("set-env", { name }, convertedVal);
+}
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
+}
+function addPath(inputPath) {
+  const filePath = process.env["GITHUB_PATH"] || "";
+  if (filePath) {
+    issueFileCommand("PATH", inputPath);
+  } else {
+    issueCommand("add-path", {}, inputPath);
+  }
+  process.env["PATH"] = `${inputPath}${path5.delimiter}${process.env["PATH"]}`;
 }
 function getInput(name, options2) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
@@ -32551,17 +33609,44 @@ function getInput(name, options2) {
   }
   return val.trim();
 }
+function getMultilineInput(name, options2) {
+  const inputs2 = getInput(name, options2).split("\n").filter((x3) => x3 !== "");
+  if (options2 && options2.trimWhitespace === false) {
+    return inputs2;
+  }
+  return inputs2.map((input2) => input2.trim());
+}
+function getBooleanInput(name, options2) {
+  const trueValue = ["true", "True", "TRUE"];
+  const falseValue = ["false", "False", "FALSE"];
+  const val = getInput(name, options2);
+  if (trueValue.includes(val))
+    return true;
+  if (falseValue.includes(val))
+    return false;
+  throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}
+Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
 function setOutput(name, value) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
     return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
   }
-  process.stdout.write(os4.EOL);
+  process.stdout.write(os5.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
+}
+function setCommandEcho(enabled) {
+  issue("echo", enabled ? "on" : "off");
 }
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
   error(message);
+}
+function isDebug() {
+  return process.env["RUNNER_DEBUG"] === "1";
+}
+function debug(message) {
+  issueCommand("debug", {}, message);
 }
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
@@ -32569,8 +33654,44 @@ function error(message, properties = {}) {
 function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function notice(message, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
-  process.stdout.write(message + os4.EOL);
+  process.stdout.write(message + os5.EOL);
+}
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
+function group(name, fn2) {
+  return __awaiter10(this, void 0, void 0, function* () {
+    startGroup(name);
+    let result;
+    try {
+      result = yield fn2();
+    } finally {
+      endGroup();
+    }
+    return result;
+  });
+}
+function saveState(name, value) {
+  const filePath = process.env["GITHUB_STATE"] || "";
+  if (filePath) {
+    return issueFileCommand("STATE", prepareKeyValueMessage(name, value));
+  }
+  issueCommand("save-state", { name }, toCommandValue(value));
+}
+function getState(name) {
+  return process.env[`STATE_${name}`] || "";
+}
+function getIDToken(aud) {
+  return __awaiter10(this, void 0, void 0, function* () {
+    return yield OidcClient.getIDToken(aud);
+  });
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -32682,7 +33803,7 @@ __export(external_exports, {
   coerce: () => coerce_exports,
   compile: () => compile,
   config: () => config,
-  core: () => core_exports2,
+  core: () => core_exports3,
   creditCard: () => creditCard2,
   cuid: () => cuid3,
   cuid2: () => cuid22,
@@ -32837,8 +33958,8 @@ __export(external_exports, {
 });
 
 // node_modules/zod/v4/core/index.js
-var core_exports2 = {};
-__export(core_exports2, {
+var core_exports3 = {};
+__export(core_exports3, {
   $ZodAny: () => $ZodAny,
   $ZodArray: () => $ZodArray,
   $ZodAsyncError: () => $ZodAsyncError,
@@ -33390,10 +34511,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path) {
-  if (!path)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -33733,11 +34854,11 @@ function explicitlyAborted(x3, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -33877,8 +34998,8 @@ function base64urlToUint8Array(base64url3) {
 function uint8ArrayToBase64url(bytes) {
   return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
-function hexToUint8Array(hex3) {
-  const cleanHex = hex3.replace(/^0x/, "");
+function hexToUint8Array(hex4) {
+  const cleanHex = hex4.replace(/^0x/, "");
   if (cleanHex.length % 2 !== 0) {
     throw new Error("Invalid hex string length");
   }
@@ -34199,16 +35320,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path = []) => {
+  const processError = (error64, path6 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -34247,17 +35368,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path = []) => {
+  const processError = (error64, path6 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -34296,8 +35417,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -34431,18 +35552,18 @@ var validateAsync = async (schema2, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse7 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn2 = (schema2, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse7(schema2, value, ctx, finalizeParams(fn2, _params));
+    return parse6(schema2, value, ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse7 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn2 = (schema2, value, _ctx, _params) => {
-    return parse7(schema2, value, _ctx, finalizeParams(fn2, _params));
+    return parse6(schema2, value, _ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
@@ -34583,8 +35704,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+var mac = (delimiter3) => {
+  const escapedDelim = escapeRegex(delimiter3 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -35937,7 +37058,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c3) => c3[0]));
-  const parse7 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -35951,7 +37072,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse7(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -37640,7 +38761,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve) {
+function isRecursive(inst, stack, resolve2) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -37648,9 +38769,9 @@ function isRecursive(inst, stack, resolve) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
-    if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve);
+  const check2 = (child2) => {
+    if (result !== PROVEN && child2?._zod) {
+      const answer = isRecursive(child2, stack, resolve2);
       if (answer > result)
         result = answer;
     }
@@ -37661,9 +38782,9 @@ function isRecursive(inst, stack, resolve) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
-      if (child > answer)
-        answer = child;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      if (child2 > answer)
+        answer = child2;
     }
     return answer;
   };
@@ -37725,7 +38846,7 @@ function isRecursive(inst, stack, resolve) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -51435,13 +52556,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path = ref.slice(1).split("/").filter(Boolean);
-  if (path.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path[0] === defsKey) {
-    const key = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -53572,8 +54693,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -53896,7 +55017,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path) => path.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
+    (path6) => path6.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
   );
   const regex2 = `^(?:${regexes.map((r2) => `(?:${r2})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -53988,11 +55109,11 @@ function throttling(octokit, octokitOptions) {
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
     state.retryLimiter = state.retryLimiter ?? new Bottleneck3();
-    const events = {};
-    const emitter = new Bottleneck3.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
+    const events3 = {};
+    const emitter = new Bottleneck3.Events(events3);
+    events3.on("secondary-limit", state.onSecondaryRateLimit);
+    events3.on("rate-limit", state.onRateLimit);
+    events3.on(
       "error",
       (e2) => octokit.log.warn("Error in throttling-plugin limit handler", e2)
     );
@@ -54103,16 +55224,16 @@ function redactCredentials(text2, secrets = []) {
   return out.replace(TOKEN_SHAPES, "[REDACTED]").replace(AUTH_HEADER, "$1$2[REDACTED]");
 }
 function routeOf(method, url2) {
-  let path = url2 ?? "?";
-  if (/^https?:\/\//i.test(path)) {
+  let path6 = url2 ?? "?";
+  if (/^https?:\/\//i.test(path6)) {
     try {
-      path = new URL(path).pathname;
+      path6 = new URL(path6).pathname;
     } catch {
-      path = "?";
+      path6 = "?";
     }
   }
-  path = path.split("?")[0] || "?";
-  return `${(method ?? "GET").toUpperCase()} ${path}`;
+  path6 = path6.split("?")[0] || "?";
+  return `${(method ?? "GET").toUpperCase()} ${path6}`;
 }
 function header(headers, name) {
   const v2 = headers?.[name];
@@ -56825,12 +57946,12 @@ var gt = (t2, e2) => E2(new ts(), ss, [t2, e2]);
 function de(t2, e2) {
   return e2 === V2.ERROR && pe.test(t2);
 }
-function os5(t2) {
+function os6(t2) {
   const e2 = ["-d", "-D", "--delete"];
   return t2.some((n) => e2.includes(n));
 }
 function is(t2) {
-  const e2 = os5(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
+  const e2 = os6(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
   return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
     format: "utf-8",
     commands: r2,
@@ -57729,8 +58850,8 @@ var wo = (t2, e2) => {
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 // src/adapters/git/process.ts
-import { spawn } from "node:child_process";
-var spawnGit = (args, options2) => spawn("git", args, { cwd: options2.cwd, env: options2.env, stdio: ["pipe", "pipe", "pipe"] });
+import { spawn as spawn2 } from "node:child_process";
+var spawnGit = (args, options2) => spawn2("git", args, { cwd: options2.cwd, env: options2.env, stdio: ["pipe", "pipe", "pipe"] });
 var GitReadError = class extends Error {
   name = "GitReadError";
   code;
@@ -57743,14 +58864,14 @@ function stderrTail(chunks) {
   const text2 = Buffer.concat(chunks).toString("utf8").trim();
   return text2.length > 500 ? `...${text2.slice(-500)}` : text2;
 }
-function exited(child, what, stderr) {
-  return new Promise((resolve, reject) => {
-    child.once(
+function exited(child2, what, stderr) {
+  return new Promise((resolve2, reject) => {
+    child2.once(
       "error",
       (cause) => reject(new GitReadError("git-failed", `could not run ${what}: ${String(cause)}`, { cause }))
     );
-    child.once("close", (code, signal) => {
-      if (code === 0) resolve();
+    child2.once("close", (code, signal) => {
+      if (code === 0) resolve2();
       else
         reject(
           new GitReadError(
@@ -57834,88 +58955,6 @@ var CatFileBatchParser = class {
     this.onObject({ oid: this.oid, type: this.type, content });
   }
 };
-var OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-function openBlobReader(repoDir2, options2 = {}) {
-  const requested = /* @__PURE__ */ new Set();
-  const blobs = /* @__PURE__ */ new Map();
-  const problems = [];
-  let child;
-  let finished;
-  let pending = [];
-  const flush = () => {
-    if (pending.length === 0 || !child) return;
-    child.stdin.write(pending.join("\n") + "\n");
-    pending = [];
-  };
-  const start = () => {
-    const c3 = (options2.spawn ?? spawnGit)(["cat-file", "--batch", "--buffer"], {
-      cwd: repoDir2,
-      env: options2.env
-    });
-    const stderr = [];
-    c3.stderr.on("data", (b3) => stderr.push(b3));
-    const parser2 = new CatFileBatchParser(
-      (o2) => {
-        if (o2.type !== "blob")
-          problems.push(new GitReadError("bad-output", `${o2.oid} is a ${o2.type}, not a blob`));
-        else blobs.set(o2.oid, o2.content);
-      },
-      (name) => problems.push(new GitReadError("bad-output", `object ${name} is missing`))
-    );
-    const parsed = new Promise((resolve, reject) => {
-      c3.stdout.on("data", (b3) => {
-        try {
-          parser2.push(b3);
-        } catch (e2) {
-          c3.kill();
-          reject(e2);
-        }
-      });
-      c3.stdout.once("end", () => {
-        try {
-          parser2.end();
-          resolve();
-        } catch (e2) {
-          reject(e2);
-        }
-      });
-    });
-    finished = Promise.all([parsed, exited(c3, "git cat-file --batch", stderr)]).then(() => {
-    });
-    finished.catch(() => {
-    });
-    c3.stdin.on("error", () => {
-    });
-    return c3;
-  };
-  return {
-    request(oid) {
-      if (!OID.test(oid))
-        throw new GitReadError("bad-output", `not an object id: ${JSON.stringify(oid)}`);
-      if (requested.has(oid)) return;
-      requested.add(oid);
-      child ??= start();
-      pending.push(oid);
-      if (pending.length === 1) queueMicrotask(flush);
-    },
-    async close() {
-      if (!child) return blobs;
-      flush();
-      child.stdin.end();
-      await finished;
-      if (problems.length > 0) throw problems[0];
-      if (blobs.size !== requested.size)
-        throw new GitReadError(
-          "bad-output",
-          `cat-file returned ${blobs.size} of ${requested.size} blobs`
-        );
-      return blobs;
-    },
-    abort() {
-      child?.kill();
-    }
-  };
-}
 
 // src/adapters/git/tree.ts
 function git(repoDir2, env2) {
@@ -57969,6 +59008,1066 @@ function round1(n) {
 
 // src/core/audit/model.ts
 var destructionSubject = (keyId2, version2) => `${keyId2}@v${version2}`;
+
+// src/core/targets/aws-secret.ts
+import { createHash } from "node:crypto";
+var AWS_CURRENT = "AWSCURRENT";
+var AWS_PREVIOUS = "AWSPREVIOUS";
+var AWS_PENDING = "AWSPENDING";
+var STAGES = [AWS_CURRENT, AWS_PREVIOUS, AWS_PENDING];
+function versionToken(keyId2, version2) {
+  const h3 = createHash("sha256").update(`rekey aws-secret\0${keyId2}\0${version2}`).digest("hex");
+  return `rekey-v${version2}-${h3.slice(0, 32)}`;
+}
+function desiredAwsSecret(key, t2, target2, live) {
+  const problems = [];
+  const newest = (state) => key.versions.filter((v2) => v2.state === state).sort((a, b3) => b3.version - a.version)[0];
+  const want = (v2) => {
+    if (v2 === void 0) return null;
+    const m2 = live.find((x3) => x3.version === v2.version);
+    if (m2 === void 0) {
+      problems.push(`v${v2.version} has no decrypted material`);
+      return null;
+    }
+    return {
+      version: v2.version,
+      fingerprint: v2.fingerprint,
+      token: versionToken(key.id, v2.version),
+      value: m2.secret
+    };
+  };
+  const stages = {
+    [AWS_CURRENT]: want(newest("active")),
+    [AWS_PREVIOUS]: want(newest("deactivated")),
+    [AWS_PENDING]: want(newest("pre-activation"))
+  };
+  const unlabel = key.versions.filter((v2) => v2.state === "compromised" || v2.state === "destroyed").map((v2) => ({ version: v2.version, token: versionToken(key.id, v2.version) }));
+  if (problems.length > 0) return { desired: null, problems };
+  return {
+    desired: {
+      kind: "aws-secret",
+      target: target2,
+      ref: { region: t2.region, secretId: t2["secret-id"] },
+      stages,
+      unlabel
+    },
+    problems
+  };
+}
+function awsPreflightProblems(ref, seen) {
+  const where = `${ref.secretId} (${ref.region})`;
+  if (!seen.exists)
+    return [`${where} does not exist: create it first (rekey writes versions, never secrets)`];
+  const out = [];
+  if (seen.deleted) out.push(`${where} is scheduled for deletion: restore it or change key.yaml`);
+  if (seen.rotationEnabled)
+    out.push(
+      `${where} has rotation enabled: a rotation Lambda and rekey would overwrite each other`
+    );
+  return out;
+}
+function planAwsSecret(d2, seen) {
+  const problems = awsPreflightProblems(d2.ref, seen);
+  if (problems.length > 0) return { steps: [], problems, current: 0 };
+  const sim = new Map([...seen.versions].map(([id, s]) => [id, new Set(s)]));
+  const holder = (stage) => [...sim].find(([, s]) => s.has(stage))?.[0];
+  const attach = (stage, to2) => {
+    for (const [id, s] of sim)
+      if (id !== to2 && s.delete(stage) && stage === AWS_CURRENT) {
+        for (const o2 of sim.values()) o2.delete(AWS_PREVIOUS);
+        s.add(AWS_PREVIOUS);
+      }
+    sim.get(to2).add(stage);
+  };
+  const steps = [];
+  const base = { target: d2.target, ref: d2.ref };
+  let current = 0;
+  const remove = (stage, from, reason) => {
+    steps.push({ ...base, kind: "aws-move-stage", stage, from, reason });
+    sim.get(from).delete(stage);
+  };
+  for (const stage of STAGES) {
+    const want = d2.stages[stage];
+    const has = holder(stage);
+    if (want === null) {
+      if (has === void 0) current++;
+      else if (stage === AWS_CURRENT)
+        problems.push(
+          `AWSCURRENT stays on ${has}: the key has no active version and AWS cannot remove AWSCURRENT, only move it`
+        );
+      else
+        remove(
+          stage,
+          has,
+          stage === AWS_PREVIOUS ? "no version is in grace" : "no version is pre-activation"
+        );
+      continue;
+    }
+    if (has === want.token) {
+      current++;
+      continue;
+    }
+    if (!sim.has(want.token)) {
+      steps.push({
+        ...base,
+        kind: "aws-put-version",
+        stage,
+        version: want.version,
+        fingerprint: want.fingerprint,
+        token: want.token,
+        value: want.value,
+        reason: "absent"
+      });
+      sim.set(want.token, /* @__PURE__ */ new Set());
+      attach(stage, want.token);
+      continue;
+    }
+    steps.push({
+      ...base,
+      kind: "aws-move-stage",
+      stage,
+      to: { version: want.version, token: want.token },
+      ...has === void 0 ? {} : { from: has },
+      reason: has === void 0 ? "no version holds it" : `on ${has}`
+    });
+    attach(stage, want.token);
+  }
+  for (const u2 of d2.unlabel)
+    for (const stage of [...sim.get(u2.token) ?? []].sort())
+      if (stage === AWS_CURRENT)
+        problems.push(
+          `AWSCURRENT is on v${u2.version} (${u2.token}) and no active version can take it`
+        );
+      else remove(stage, u2.token, `v${u2.version} is compromised or destroyed`);
+  return { steps, problems, current };
+}
+function describeAwsStep(s) {
+  const where = `aws secret ${s.ref.secretId} (${s.ref.region})`;
+  if (s.kind === "aws-put-version")
+    return `put ${where} ${s.stage} <- v${s.version} ${s.fingerprint} as ${s.token}: ${s.reason}`;
+  if (s.to !== void 0)
+    return `move ${s.stage} of ${where} to v${s.to.version} (${s.to.token}): ${s.reason}`;
+  return `remove ${s.stage} of ${where} from ${s.from ?? "?"}: ${s.reason}`;
+}
+async function applyAwsStep(s, port) {
+  if (s.kind === "aws-put-version") return port.putVersion(s.ref, s.token, s.value, s.stage);
+  return port.moveStage(s.ref, s.stage, {
+    ...s.to === void 0 ? {} : { to: s.to.token },
+    ...s.from === void 0 ? {} : { from: s.from }
+  });
+}
+
+// src/core/targets/kinds/aws-secret.ts
+var refId = (r2) => `${r2.region} ${r2.secretId}`;
+var seenOf = (d2, o2) => o2.kinds?.["aws-secret"]?.get(refId(d2.ref));
+var portOf = (ports) => {
+  const p2 = ports.kinds?.["aws-secret"];
+  if (p2 === void 0) throw new Error("no AWS Secrets Manager port was configured for this run");
+  return p2;
+};
+var awsSecretKind = {
+  kind: "aws-secret",
+  steps: ["aws-put-version", "aws-move-stage"],
+  where: (t2) => `aws secret ${t2["secret-id"]} (${t2.region})`,
+  desired(t2, i, ctx) {
+    const live = ctx.key.versions.flatMap((v2) => {
+      const m2 = ctx.material(v2.version);
+      return m2 === void 0 ? [] : [{ version: v2.version, secret: m2.secret }];
+    });
+    const { desired, problems } = desiredAwsSecret(ctx.key, t2, i, live);
+    for (const p2 of problems) ctx.problem(i, p2);
+    return desired;
+  },
+  async observe(d2, ports, into) {
+    const map2 = into.kinds["aws-secret"] ??= /* @__PURE__ */ new Map();
+    const id = refId(d2.ref);
+    if (!map2.has(id)) map2.set(id, await portOf(ports).observe(d2.ref));
+  },
+  async preflight(d2, _ports, observed) {
+    const seen = seenOf(d2, observed);
+    return seen === void 0 ? [`${refId(d2.ref)} was not observed`] : awsPreflightProblems(d2.ref, seen);
+  },
+  plan(d2, observed) {
+    const seen = seenOf(d2, observed);
+    if (seen === void 0)
+      return { steps: [], current: 0, problems: [{ target: d2.target, message: "not observed" }] };
+    const p2 = planAwsSecret(d2, seen);
+    return {
+      steps: p2.steps,
+      current: p2.current,
+      problems: p2.problems.map((message) => ({ target: d2.target, message }))
+    };
+  },
+  async apply(step, ports) {
+    return { detail: await applyAwsStep(step, portOf(ports)) };
+  },
+  describe: describeAwsStep,
+  desiredLines: (d2) => [AWS_CURRENT, AWS_PREVIOUS, AWS_PENDING].map((stage) => {
+    const w2 = d2.stages[stage];
+    return w2 === null ? `nothing -> ${stage}` : `v${w2.version} ${w2.fingerprint} -> ${stage}`;
+  }),
+  observedLines: (d2, o2) => {
+    const seen = seenOf(d2, o2);
+    if (seen === void 0) return ["not observed"];
+    if (!seen.exists) return [`${d2.ref.secretId} absent`];
+    const labelled = [...seen.versions].filter(([, s]) => s.length > 0);
+    return [
+      `${seen.versions.size} version(s), ${seen.versions.size - labelled.length} deprecated`,
+      ...labelled.map(([id, s]) => `${id}: ${[...s].sort().join(", ")}`)
+    ];
+  },
+  claims: (d2) => [`aws secret ${refId(d2.ref)}`]
+};
+
+// src/core/targets/jwk.ts
+var JWK_TYPES = ["ed25519", "ecdsa-p256", "rsa-3072", "rsa-4096"];
+var OID_ED25519 = "06032b6570";
+var OID_EC_PUBLIC_KEY = "06072a8648ce3d0201";
+var OID_P256 = "06082a8648ce3d030107";
+var OID_RSA = "06092a864886f70d010101";
+var JwkError = class extends Error {
+  name = "JwkError";
+};
+function readTlv(der) {
+  const tag = der[0];
+  let len = der[1];
+  if (tag === void 0 || len === void 0) throw new JwkError("truncated DER");
+  let offset = 2;
+  if (len & 128) {
+    const n = len & 127;
+    if (n === 0 || n > 3) throw new JwkError("unsupported DER length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[offset + i] ?? 0);
+    offset += n;
+  }
+  if (offset + len > der.length) throw new JwkError("truncated DER");
+  return {
+    tag,
+    whole: der.subarray(0, offset + len),
+    content: der.subarray(offset, offset + len),
+    rest: der.subarray(offset + len)
+  };
+}
+function children(content) {
+  const out = [];
+  let rest = content;
+  for (let i = 0; rest.length > 0 && i < 16; i++) {
+    const t2 = readTlv(rest);
+    out.push(t2);
+    rest = t2.rest;
+  }
+  return out;
+}
+var hex3 = (b3) => Buffer.from(b3).toString("hex");
+var b64url2 = (b3) => Buffer.from(b3).toString("base64url");
+function pemToDer(pem) {
+  const m2 = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/.exec(
+    pem.trim() + "\n"
+  );
+  if (!m2?.[1]) throw new JwkError("not a PUBLIC KEY PEM");
+  return new Uint8Array(Buffer.from(m2[1].replace(/\s+/g, ""), "base64"));
+}
+function unsigned(b3) {
+  let i = 0;
+  while (i < b3.length - 1 && b3[i] === 0) i++;
+  return b3.subarray(i);
+}
+function publicJwk(type, spkiPem, kid) {
+  const spki = readTlv(pemToDer(spkiPem));
+  const [algorithm, bits] = children(spki.content);
+  if (spki.tag !== 48 || algorithm?.tag !== 48 || bits?.tag !== 3 || bits.content[0] !== 0)
+    throw new JwkError("not a SubjectPublicKeyInfo");
+  const params = children(algorithm.content).map((c3) => hex3(c3.whole));
+  const key = bits.content.subarray(1);
+  switch (type) {
+    case "ed25519":
+      if (params[0] !== OID_ED25519 || key.length !== 32)
+        throw new JwkError("not an Ed25519 public key");
+      return { kty: "OKP", crv: "Ed25519", x: b64url2(key), kid, use: "sig", alg: "EdDSA" };
+    case "ecdsa-p256":
+      if (params[0] !== OID_EC_PUBLIC_KEY || params[1] !== OID_P256)
+        throw new JwkError("not a P-256 public key");
+      if (key.length !== 65 || key[0] !== 4)
+        throw new JwkError("not an uncompressed P-256 point");
+      return {
+        kty: "EC",
+        crv: "P-256",
+        x: b64url2(key.subarray(1, 33)),
+        y: b64url2(key.subarray(33)),
+        kid,
+        use: "sig",
+        alg: "ES256"
+      };
+    case "rsa-3072":
+    case "rsa-4096": {
+      if (params[0] !== OID_RSA) throw new JwkError("not an RSA public key");
+      const seq = readTlv(key);
+      const [n, e2] = children(seq.content);
+      if (seq.tag !== 48 || n?.tag !== 2 || e2?.tag !== 2)
+        throw new JwkError("not an RSAPublicKey");
+      return {
+        kty: "RSA",
+        n: b64url2(unsigned(n.content)),
+        e: b64url2(unsigned(e2.content)),
+        kid,
+        use: "sig"
+      };
+    }
+    default:
+      throw new JwkError(`${type} keys have no JWK form; jwks takes ${JWK_TYPES.join(", ")}`);
+  }
+}
+
+// src/core/targets/secret-value.ts
+var REDACTED = "[redacted]";
+var encoder = new TextEncoder();
+var decoder = new TextDecoder("utf-8", { fatal: true });
+var SecretValue = class _SecretValue {
+  #bytes;
+  constructor(bytes) {
+    this.#bytes = bytes;
+  }
+  static of(text2) {
+    return new _SecretValue(encoder.encode(text2));
+  }
+  static fromBytes(bytes) {
+    return new _SecretValue(Uint8Array.from(bytes));
+  }
+  /** The value as UTF-8 text (throws on bytes that are not UTF-8). */
+  text() {
+    return decoder.decode(this.#bytes);
+  }
+  /** A copy of the bytes. */
+  bytes() {
+    return Uint8Array.from(this.#bytes);
+  }
+  get length() {
+    return this.#bytes.length;
+  }
+  /** Byte equality; the time taken depends on the length only, not on where they differ. */
+  equals(other) {
+    const a = this.#bytes;
+    const b3 = other.#bytes;
+    if (a.length !== b3.length) return false;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b3[i] ?? 0);
+    return diff === 0;
+  }
+  toJSON() {
+    return REDACTED;
+  }
+  toString() {
+    return REDACTED;
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return REDACTED;
+  }
+  [Symbol.toPrimitive]() {
+    return REDACTED;
+  }
+};
+
+// src/core/targets/render.ts
+var TargetRenderError = class extends Error {
+  name = "TargetRenderError";
+};
+function defaultEntryName(keyId2) {
+  return keyId2.toUpperCase().replace(/[/-]/g, "_");
+}
+var BARE = /^[A-Za-z0-9_./+=:@-]*$/;
+function renderEnv(name, value) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new TargetRenderError(`env variable names are [A-Za-z_][A-Za-z0-9_]*; got ${name}`);
+  if (BARE.test(value)) return `${name}=${value}
+`;
+  if (value.includes("'"))
+    throw new TargetRenderError(
+      `the value for ${name} contains a single quote; env cannot carry it`
+    );
+  return `${name}='${value}'
+`;
+}
+function renderJson(name, value) {
+  return `${JSON.stringify({ [name]: value }, null, 2)}
+`;
+}
+function kubernetesName(keyId2) {
+  const name = keyId2.replace(/\//g, ".");
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name))
+    throw new TargetRenderError(`${keyId2} does not map onto a Kubernetes object name`);
+  return name;
+}
+function renderKubernetesSecret(keyId2, dataKey, value) {
+  if (!/^[-._a-zA-Z0-9]+$/.test(dataKey))
+    throw new TargetRenderError(`Kubernetes data keys are [-._a-zA-Z0-9]+; got ${dataKey}`);
+  const data = Buffer.from(value, "utf8").toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Secret",
+    "metadata:",
+    `  name: ${kubernetesName(keyId2)}`,
+    "  annotations:",
+    `    rekey.dev/key: ${JSON.stringify(keyId2)}`,
+    "type: Opaque",
+    "data:",
+    `  ${dataKey}: ${data}`,
+    ""
+  ].join("\n");
+}
+function renderJwks(type, entries) {
+  if (!JWK_TYPES.includes(type))
+    throw new TargetRenderError(`jwks needs an ${JWK_TYPES.join(", ")} key, not ${type}`);
+  const keys = [...entries].sort((a, b3) => b3.version - a.version).map((e2) => publicJwk(type, e2.public, e2.fingerprint));
+  return `${JSON.stringify({ keys }, null, 2)}
+`;
+}
+function renderFile(input2) {
+  const { key, format } = input2;
+  if (format === "jwks") return SecretValue.of(renderJwks(key.type, input2.publish));
+  if (input2.active === void 0) return null;
+  const name = input2.name ?? defaultEntryName(key.id);
+  const value = input2.active.text();
+  switch (format) {
+    case "raw":
+      return input2.active;
+    case "env":
+      return SecretValue.of(renderEnv(name, value));
+    case "json":
+      return SecretValue.of(renderJson(name, value));
+    case "kubernetes-secret":
+      return SecretValue.of(renderKubernetesSecret(key.id, name, value));
+  }
+}
+
+// src/core/targets/kinds/file.ts
+var fileKind = {
+  kind: "file",
+  steps: ["write-file", "delete-file"],
+  where: (t2) => `file ${t2.path} (${t2.format})`,
+  desired(t2, i, ctx) {
+    const publish = t2.format === "jwks" ? ctx.byState("pre-activation", "active", "deactivated").flatMap((v2) => {
+      const p2 = ctx.publicOf(i, v2.version);
+      return p2 === void 0 ? [] : [{ version: v2.version, fingerprint: v2.fingerprint, public: p2 }];
+    }) : [];
+    const value = t2.format === "jwks" ? null : ctx.slotValue(i, ctx.byState("active")[0]);
+    if (value === void 0) return null;
+    try {
+      const content = renderFile({
+        key: ctx.key,
+        format: t2.format,
+        name: t2.name,
+        active: value?.value,
+        publish
+      });
+      return {
+        kind: "file",
+        target: i,
+        path: t2.path,
+        format: t2.format,
+        content,
+        versions: t2.format === "jwks" ? publish.map((p2) => p2.version) : value ? [value.version] : []
+      };
+    } catch (e2) {
+      if (!(e2 instanceof TargetRenderError || e2 instanceof JwkError)) throw e2;
+      ctx.problem(i, `${t2.path}: ${e2.message}`);
+      return null;
+    }
+  },
+  async observe(d2, ports, into) {
+    if (!into.files.has(d2.path)) into.files.set(d2.path, await ports.files.readFile(d2.path));
+  },
+  plan(d2, observed) {
+    const now = observed.files.get(d2.path) ?? null;
+    const target2 = d2.target;
+    if (d2.content === null)
+      return now === null ? { steps: [], current: 1, problems: [] } : {
+        steps: [
+          {
+            kind: "delete-file",
+            target: target2,
+            path: d2.path,
+            reason: "the key has no active version"
+          }
+        ],
+        current: 0,
+        problems: []
+      };
+    if (now !== null && now.equals(d2.content)) return { steps: [], current: 1, problems: [] };
+    return {
+      steps: [
+        {
+          kind: "write-file",
+          target: target2,
+          path: d2.path,
+          format: d2.format,
+          versions: d2.versions,
+          content: d2.content,
+          reason: now === null ? "absent" : "content differs"
+        }
+      ],
+      current: 0,
+      problems: []
+    };
+  },
+  async apply(step, ports) {
+    if (step.kind === "delete-file") return { detail: await ports.files.deleteFile(step.path) };
+    await ports.files.writeFile(step.path, step.content);
+    return { detail: "written" };
+  },
+  describe: (s) => s.kind === "write-file" ? `write ${s.path} (${[s.format, ...s.versions.map((v2) => `v${v2}`)].join(", ")}): ${s.reason}` : `delete ${s.path}: ${s.reason}`,
+  desiredLines: (d2) => d2.content === null ? [`nothing -> ${d2.path}`] : [`${d2.versions.map((v2) => `v${v2}`).join(", ")} -> ${d2.path}`],
+  observedLines: (d2, o2) => [`${d2.path} ${o2.files.get(d2.path) ? "present" : "absent"}`],
+  claims: (d2) => [`file ${d2.path}`]
+};
+
+// src/core/targets/kinds/github-deploy-key.ts
+function deployKeyTitle(title, keyId2, version2) {
+  return `${title} (rekey ${keyId2} v${version2})`;
+}
+function managedDeployKeyVersion(title, keyId2) {
+  const suffix = ` (rekey ${keyId2} v`;
+  const at2 = title.lastIndexOf(suffix);
+  if (at2 < 0) return null;
+  const m2 = /^(\d{1,7})\)$/.exec(title.slice(at2 + suffix.length));
+  return m2?.[1] === void 0 ? null : Number(m2[1]);
+}
+function sshKeyMaterial(line) {
+  const [type, b64] = line.trim().split(/\s+/);
+  if (!type || !b64 || !/^[a-z0-9@.-]+$/.test(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
+    return null;
+  return `${type} ${b64}`;
+}
+var githubDeployKeyKind = {
+  kind: "github-deploy-key",
+  steps: ["add-deploy-key", "delete-deploy-key"],
+  where: (t2) => `deploy keys of ${t2.repository}`,
+  desired(t2, i, ctx) {
+    if (ctx.key.type !== "ssh-ed25519") {
+      ctx.problem(i, `deploy keys need an ssh-ed25519 key, not ${ctx.key.type}`);
+      return null;
+    }
+    const keys = [];
+    for (const v2 of ctx.byState("active", "deactivated")) {
+      const line = ctx.publicOf(i, v2.version);
+      const k2 = line === void 0 ? null : sshKeyMaterial(line);
+      if (line !== void 0 && k2 === null)
+        ctx.problem(i, `v${v2.version}'s public part is not an OpenSSH key`);
+      if (k2 !== null)
+        keys.push({
+          version: v2.version,
+          fingerprint: v2.fingerprint,
+          title: deployKeyTitle(t2.title, ctx.key.id, v2.version),
+          key: k2
+        });
+    }
+    const compromised = ctx.byState("compromised").flatMap((v2) => {
+      const k2 = sshKeyMaterial(ctx.material(v2.version)?.public ?? "");
+      return k2 === null ? [] : [{ version: v2.version, key: k2 }];
+    });
+    return {
+      kind: "github-deploy-key",
+      target: i,
+      repository: t2.repository,
+      readOnly: t2["read-only"],
+      keys,
+      compromised
+    };
+  },
+  async observe(d2, ports, into) {
+    const repo = d2.repository.toLowerCase();
+    if (!into.deployKeys.has(repo))
+      into.deployKeys.set(repo, await ports.deployKeys.listDeployKeys(d2.repository));
+  },
+  plan(d2, observed, { key }) {
+    const steps = [];
+    const problems = [];
+    let current = 0;
+    const target2 = d2.target;
+    const stateOf = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
+    const seen = observed.deployKeys.get(d2.repository.toLowerCase()) ?? [];
+    const wanted = new Map(d2.keys.map((k2) => [k2.key, k2]));
+    const keep = /* @__PURE__ */ new Set();
+    for (const o2 of seen) {
+      const material = sshKeyMaterial(o2.key);
+      const version2 = managedDeployKeyVersion(o2.title, key.id);
+      if (version2 === null) {
+        if (material !== null && wanted.has(material)) keep.add(material);
+        const bad = d2.compromised.find((c3) => c3.key === material);
+        if (bad !== void 0)
+          problems.push({
+            target: target2,
+            message: `deploy key ${o2.id} ("${o2.title}") on ${d2.repository} carries compromised v${bad.version}; rekey did not add it and will not delete it: remove it by hand`
+          });
+        continue;
+      }
+      const want = material === null ? void 0 : wanted.get(material);
+      if (want !== void 0 && o2.readOnly === d2.readOnly && !keep.has(want.key)) {
+        keep.add(want.key);
+        current++;
+        continue;
+      }
+      const state = stateOf(version2);
+      steps.push({
+        kind: "delete-deploy-key",
+        target: target2,
+        repository: d2.repository,
+        id: o2.id,
+        title: o2.title,
+        reason: want !== void 0 ? keep.has(want.key) ? "duplicate" : `read-only should be ${d2.readOnly}` : state === void 0 ? `v${version2} is not in key.yaml` : d2.keys.some((k2) => k2.version === version2) ? `not v${version2}'s key material` : `v${version2} is ${state}`
+      });
+    }
+    for (const k2 of d2.keys)
+      if (!keep.has(k2.key))
+        steps.push({
+          kind: "add-deploy-key",
+          target: target2,
+          repository: d2.repository,
+          title: k2.title,
+          key: k2.key,
+          readOnly: d2.readOnly,
+          version: k2.version,
+          fingerprint: k2.fingerprint,
+          reason: "absent"
+        });
+    return { steps, current, problems };
+  },
+  async apply(step, ports, { key }) {
+    if (step.kind === "delete-deploy-key")
+      return { detail: await ports.deployKeys.deleteDeployKey(step.repository, step.id) };
+    const added = await ports.deployKeys.addDeployKey(step.repository, {
+      title: step.title,
+      key: step.key,
+      readOnly: step.readOnly
+    });
+    return {
+      detail: "created",
+      receipt: {
+        kind: "github-deploy-key",
+        repository: step.repository.toLowerCase(),
+        key,
+        version: step.version,
+        id: added.id,
+        title: added.title
+      }
+    };
+  },
+  describe: (s) => s.kind === "add-deploy-key" ? `add deploy key "${s.title}" to ${s.repository} (${s.fingerprint}${s.readOnly ? ", read-only" : ", read-write"})` : `delete deploy key ${s.id} "${s.title}" from ${s.repository}: ${s.reason}`,
+  desiredLines: (d2) => d2.keys.map((k2) => `v${k2.version} ${k2.fingerprint} -> "${k2.title}"`),
+  observedLines(d2, o2, keyId2) {
+    const keys = o2.deployKeys.get(d2.repository.toLowerCase()) ?? [];
+    const mine = keys.filter((k2) => managedDeployKeyVersion(k2.title, keyId2) !== null);
+    return [
+      `${keys.length} deploy key(s), ${mine.length} of this key's: ${mine.map((k2) => `"${k2.title}"`).join(", ") || "none"}`
+    ];
+  }
+};
+
+// src/core/ports/targets.ts
+function scopeId(scope) {
+  switch (scope.kind) {
+    case "repository":
+      return `${scope.app}:repo:${scope.repository.toLowerCase()}`;
+    case "environment":
+      return `${scope.app}:env:${scope.repository.toLowerCase()}:${scope.environment}`;
+    case "organization":
+      return `${scope.app}:org:${scope.organization.toLowerCase()}`;
+  }
+}
+
+// src/core/targets/receipt.ts
+var isSecretReceipt = (r2) => r2.kind !== "github-deploy-key";
+
+// src/core/targets/kinds/github-secret.ts
+function secretScopeOf(t2) {
+  if (t2.organization !== void 0)
+    return { kind: "organization", app: t2.app, organization: t2.organization };
+  const repository2 = t2.repository ?? "";
+  if (t2.environment !== void 0)
+    return { kind: "environment", app: "actions", repository: repository2, environment: t2.environment };
+  return { kind: "repository", app: t2.app, repository: repository2 };
+}
+var selectedKey = (scope, name) => `${scopeId(scope)} ${name.toUpperCase()}`;
+var sameSet = (a, b3) => {
+  const x3 = new Set(a.map((s) => s.toLowerCase()));
+  const y2 = new Set(b3.map((s) => s.toLowerCase()));
+  return x3.size === y2.size && [...x3].every((s) => y2.has(s));
+};
+function secretWriteReason(scope, name, fingerprint, org, seen, receipts, selected) {
+  if (seen === void 0) return "absent";
+  const id = scopeId(scope);
+  const receipt = receipts.find(
+    (r2) => isSecretReceipt(r2) && r2.scope === id && r2.name.toUpperCase() === name.toUpperCase()
+  );
+  if (receipt === void 0) return "no record of a rekey write";
+  if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
+  if (Date.parse(receipt.updatedAt) !== Date.parse(seen.updatedAt))
+    return "written by someone else since rekey wrote it";
+  if (org !== void 0 && scope.kind === "organization") {
+    if ((seen.visibility ?? "private") !== org.visibility)
+      return `visibility is ${seen.visibility}`;
+    if (org.visibility === "selected") {
+      const now = selected.get(selectedKey(scope, name));
+      if (now === void 0 || !sameSet(now, org.selectedRepositories ?? []))
+        return "selected repositories differ";
+    }
+  }
+  return null;
+}
+var findSecret = (list, name) => list.find((s) => s.name.toUpperCase() === name.toUpperCase());
+var githubSecretKind = {
+  kind: "github-secret",
+  steps: ["put-secret", "delete-secret"],
+  where: (t2) => `${scopeId(secretScopeOf(t2))} ${[t2.name, ...t2.previous ? [t2.previous] : []].join(", ")}`,
+  desired(t2, i, ctx) {
+    const slots = [];
+    const active = ctx.byState("active")[0];
+    const current = ctx.slotValue(i, active);
+    if (current !== void 0) slots.push({ slot: "name", name: t2.name, want: current });
+    if (t2.previous !== void 0) {
+      const prev = ctx.slotValue(i, ctx.byState("deactivated")[0]);
+      if (prev !== void 0) slots.push({ slot: "previous", name: t2.previous, want: prev });
+    }
+    return {
+      kind: "github-secret",
+      target: i,
+      scope: secretScopeOf(t2),
+      // GitHub needs a visibility on every organization secret write; key.yaml's default
+      // is the narrowest one, and it is enforced like an explicit one.
+      ...t2.organization === void 0 ? {} : {
+        org: {
+          visibility: t2.visibility ?? "private",
+          ...t2["selected-repositories"] === void 0 ? {} : { selectedRepositories: t2["selected-repositories"] }
+        }
+      },
+      slots
+    };
+  },
+  async observe(d2, ports, into) {
+    const id = scopeId(d2.scope);
+    let list = into.secrets.get(id);
+    if (list === void 0) {
+      list = await ports.secrets.listSecrets(d2.scope);
+      into.secrets.set(id, list);
+    }
+    if (d2.org?.visibility === "selected")
+      for (const slot of d2.slots) {
+        const seen = findSecret(list, slot.name);
+        const k2 = selectedKey(d2.scope, slot.name);
+        if (seen?.visibility === "selected" && !into.selected.has(k2))
+          into.selected.set(k2, await ports.secrets.selectedRepositories(d2.scope, slot.name));
+      }
+  },
+  plan(d2, observed, { receipts }) {
+    const steps = [];
+    let current = 0;
+    const seenAll = observed.secrets.get(scopeId(d2.scope)) ?? [];
+    for (const slot of [
+      ...d2.slots.filter((x3) => x3.slot === "previous"),
+      ...d2.slots.filter((x3) => x3.slot === "name")
+    ]) {
+      const s = findSecret(seenAll, slot.name);
+      if (slot.want === null) {
+        if (s === void 0) current++;
+        else
+          steps.push({
+            kind: "delete-secret",
+            target: d2.target,
+            scope: d2.scope,
+            name: slot.name,
+            slot: slot.slot,
+            reason: slot.slot === "name" ? "the key has no active version" : "no version is in grace"
+          });
+        continue;
+      }
+      const { version: version2, fingerprint, value } = slot.want;
+      const why = secretWriteReason(
+        d2.scope,
+        slot.name,
+        fingerprint,
+        d2.org,
+        s,
+        receipts,
+        observed.selected
+      );
+      if (why === null) current++;
+      else
+        steps.push({
+          kind: "put-secret",
+          target: d2.target,
+          scope: d2.scope,
+          name: slot.name,
+          slot: slot.slot,
+          version: version2,
+          fingerprint,
+          ...d2.org === void 0 ? {} : { org: d2.org },
+          value,
+          reason: why
+        });
+    }
+    return { steps, current, problems: [] };
+  },
+  async apply(step, ports, { key }) {
+    if (step.kind === "delete-secret")
+      return { detail: await ports.secrets.deleteSecret(step.scope, step.name) };
+    const r2 = await ports.secrets.putSecret(step.scope, step.name, step.value, step.org);
+    return {
+      detail: r2.result,
+      receipt: {
+        kind: "github-secret",
+        scope: scopeId(step.scope),
+        name: step.name,
+        fingerprint: step.fingerprint,
+        updatedAt: r2.updatedAt,
+        key,
+        version: step.version
+      }
+    };
+  },
+  describe: (s) => s.kind === "put-secret" ? `put secret ${s.name} (${scopeId(s.scope)}) <- v${s.version} ${s.fingerprint}: ${s.reason}` : `delete secret ${s.name} (${scopeId(s.scope)}): ${s.reason}`,
+  desiredLines: (d2) => d2.slots.map(
+    (s) => s.want === null ? `nothing -> ${s.name}` : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`
+  ),
+  observedLines(d2, o2) {
+    const list = o2.secrets.get(scopeId(d2.scope)) ?? [];
+    return d2.slots.map((s) => {
+      const seen = findSecret(list, s.name);
+      return seen === void 0 ? `${s.name} absent` : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ""}`;
+    });
+  },
+  claims: (d2) => d2.slots.map((s) => `secret ${s.name.toUpperCase()} (${scopeId(d2.scope)})`)
+};
+
+// src/core/targets/kinds/postgres-role.ts
+var PostgresTargetError = class extends Error {
+  name = "PostgresTargetError";
+};
+var roleMarker = (keyId2, version2, fingerprint) => `rekey ${keyId2} v${version2} ${fingerprint}`;
+var roleOfVersion = (roles, version2) => roles[(version2 - 1) % roles.length];
+var PRINTABLE = /^[\x21-\x7e]+$/;
+function portOf2(ports) {
+  const port = ports.kinds?.["postgres-role"];
+  if (port === void 0)
+    throw new PostgresTargetError(
+      "no postgres-role adapter: distribution was started without one (see docs/targets.md)"
+    );
+  return port;
+}
+var serverOf = (o2, connection) => o2?.get(connection);
+var postgresRoleKind = {
+  kind: "postgres-role",
+  steps: ["set-role-password", "disable-role"],
+  where: (t2) => `postgres roles ${t2.roles.join(", ")} (${t2.connection})`,
+  desired(t2, i, ctx) {
+    if (ctx.key.type !== "random") {
+      ctx.problem(i, `postgres-role targets need a random key, not ${ctx.key.type}`);
+      return null;
+    }
+    const holders = /* @__PURE__ */ new Map();
+    let ok = true;
+    for (const v2 of ctx.byState("active", "deactivated")) {
+      const role = roleOfVersion(t2.roles, v2.version);
+      if (holders.has(role)) continue;
+      const value = ctx.slotValue(i, v2);
+      if (value === void 0 || value === null) {
+        ok = false;
+        continue;
+      }
+      if (!PRINTABLE.test(value.value.text())) {
+        ctx.problem(i, `v${v2.version}'s secret is not printable ASCII; use a random key`);
+        ok = false;
+        continue;
+      }
+      holders.set(role, {
+        version: v2.version,
+        fingerprint: v2.fingerprint,
+        state: v2.state === "active" ? "active" : "deactivated",
+        value: value.value
+      });
+    }
+    if (!ok) return null;
+    const compromised = ctx.byState("compromised");
+    return {
+      kind: "postgres-role",
+      target: i,
+      connection: t2.connection,
+      strategy: t2.strategy,
+      roles: t2.roles.map((role) => ({
+        role,
+        want: holders.get(role) ?? null,
+        compromised: compromised.filter((v2) => roleOfVersion(t2.roles, v2.version) === role).map((v2) => v2.version)
+      }))
+    };
+  },
+  async observe(d2, ports, into) {
+    const port = portOf2(ports);
+    const seen = await port.inspect(
+      d2.connection,
+      d2.roles.map((r2) => r2.role)
+    );
+    const roles = /* @__PURE__ */ new Map();
+    for (const r2 of d2.roles) {
+      const s = seen.roles.find((x3) => x3.role === r2.role) ?? {
+        role: r2.role,
+        exists: false,
+        canLogin: false,
+        superuser: false,
+        sessions: 0,
+        marker: null
+      };
+      const login2 = r2.want !== null && s.exists && s.canLogin ? await port.login(d2.connection, r2.role, r2.want.value) : null;
+      roles.set(r2.role, { ...s, login: login2 });
+    }
+    const all = new Map(into.kinds["postgres-role"] ?? []);
+    const before = all.get(d2.connection);
+    all.set(d2.connection, {
+      admin: seen.admin,
+      roles: new Map([...before?.roles ?? [], ...roles])
+    });
+    into.kinds["postgres-role"] = all;
+  },
+  async preflight(d2, ports, observed) {
+    const port = portOf2(ports);
+    const server = serverOf(observed.kinds?.["postgres-role"], d2.connection);
+    if (server === void 0) return [`${d2.connection} was not observed`];
+    const where = port.where(d2.connection);
+    const problems = [];
+    const { admin } = server;
+    if (!admin.superuser && !admin.createRole)
+      problems.push(`the admin role ${admin.user} on ${where} has no CREATEROLE`);
+    if (!admin.superuser && !admin.signalBackend)
+      problems.push(
+        `the admin role ${admin.user} on ${where} is not a member of pg_signal_backend (needed to end a compromised role's sessions)`
+      );
+    for (const r2 of d2.roles) {
+      const s = server.roles.get(r2.role);
+      if (s === void 0 || !s.exists)
+        problems.push(`role ${r2.role} does not exist on ${where}; create it (rekey does not)`);
+      else if (s.superuser)
+        problems.push(`role ${r2.role} on ${where} is a superuser; rekey manages login roles only`);
+      if (r2.role === admin.user)
+        problems.push(`role ${r2.role} is the admin role itself; use another admin`);
+    }
+    return problems;
+  },
+  plan(d2, observed, { key }) {
+    const steps = [];
+    const problems = [];
+    let current = 0;
+    const server = serverOf(observed.kinds?.["postgres-role"], d2.connection);
+    for (const r2 of d2.roles) {
+      const s = server?.roles.get(r2.role);
+      if (s === void 0 || !s.exists) {
+        problems.push({ target: d2.target, message: `role ${r2.role} was not observed` });
+        continue;
+      }
+      const base = { target: d2.target, connection: d2.connection, role: r2.role };
+      const terminate = r2.compromised.length > 0;
+      if (r2.want === null) {
+        if (!s.canLogin && (!terminate || s.sessions === 0)) current++;
+        else
+          steps.push({
+            kind: "disable-role",
+            ...base,
+            terminate,
+            reason: terminate ? `held compromised v${r2.compromised.join(", v")}` : "no active or deactivated version belongs to it"
+          });
+        continue;
+      }
+      const { version: version2, fingerprint, value } = r2.want;
+      const marked = s.marker === roleMarker(key.id, version2, fingerprint);
+      const login2 = s.login;
+      if (login2?.result === "accepted" && marked) {
+        current++;
+        continue;
+      }
+      if (login2?.result === "failed") {
+        problems.push({ target: d2.target, message: `login as ${r2.role}: ${login2.error}` });
+        continue;
+      }
+      steps.push({
+        kind: "set-role-password",
+        ...base,
+        version: version2,
+        fingerprint,
+        value,
+        terminate,
+        reason: !s.canLogin ? "cannot log in" : login2?.result === "accepted" ? "the change was not completed (no marker)" : login2?.result === "refused" ? `login refused (${login2.code})` : "not tried"
+      });
+    }
+    return { steps, current, problems };
+  },
+  async apply(step, ports, { key }) {
+    const port = portOf2(ports);
+    const { connection, role } = step;
+    if (step.kind === "disable-role") {
+      await port.disable(connection, role);
+      const n2 = step.terminate ? await port.terminate(connection, role) : 0;
+      return { detail: `disabled${step.terminate ? `, ${n2} session(s) terminated` : ""}` };
+    }
+    await port.setPassword(connection, role, step.value);
+    const n = step.terminate ? await port.terminate(connection, role) : 0;
+    const login2 = await port.login(connection, role, step.value);
+    if (login2.result !== "accepted")
+      throw new PostgresTargetError(
+        `login test as ${role} with v${step.version} ${login2.result === "refused" ? `refused (${login2.code})` : `failed: ${login2.error}`}`
+      );
+    await port.mark(connection, role, roleMarker(key, step.version, step.fingerprint));
+    return {
+      detail: `set, login verified${step.terminate ? `, ${n} session(s) terminated` : ""}`
+    };
+  },
+  describe: (s) => s.kind === "set-role-password" ? `set password of role ${s.role} (${s.connection}) <- v${s.version} ${s.fingerprint}, then log in${s.terminate ? ", ending its sessions" : ""}: ${s.reason}` : `disable role ${s.role} (${s.connection}): NOLOGIN, no password${s.terminate ? ", sessions ended" : ""}: ${s.reason}`,
+  desiredLines: (d2) => d2.roles.map(
+    (r2) => r2.want === null ? `nothing (NOLOGIN) -> ${r2.role}` : `v${r2.want.version} ${r2.want.fingerprint} (${r2.want.state}) -> ${r2.role}`
+  ),
+  observedLines(d2, o2) {
+    const server = serverOf(o2.kinds?.["postgres-role"], d2.connection);
+    return d2.roles.map((r2) => {
+      const s = server?.roles.get(r2.role);
+      if (s === void 0 || !s.exists) return `${r2.role} absent`;
+      const login2 = s.login === null ? "login not tried" : `login ${s.login.result}`;
+      return `${r2.role} ${s.canLogin ? "LOGIN" : "NOLOGIN"}, ${s.sessions} session(s), ${login2}, marker ${s.marker ?? "none"}`;
+    });
+  },
+  claims: (d2) => d2.roles.map((r2) => `postgres role ${r2.role} (${d2.connection})`),
+  async probe(d2, ports) {
+    const port = portOf2(ports);
+    const out = [];
+    for (const r2 of d2.roles) {
+      if (r2.want === null) continue;
+      const login2 = await port.login(d2.connection, r2.role, r2.want.value);
+      out.push({
+        target: d2.target,
+        version: r2.want.version,
+        fingerprint: r2.want.fingerprint,
+        probe: `login as ${r2.role} (${port.where(d2.connection)})`,
+        outcome: login2.result === "accepted" ? "confirmed" : login2.result === "refused" ? "refuted" : "failed",
+        ...login2.result === "refused" ? { detail: `refused (${login2.code})` } : login2.result === "failed" ? { detail: login2.error } : {}
+      });
+    }
+    return out;
+  },
+  removed: (t2, why, head) => head.some(
+    (h3) => h3.targets.some(
+      (x3) => x3.kind === "postgres-role" && x3.connection === t2.connection && x3.roles.some((r2) => t2.roles.includes(r2))
+    )
+  ) ? null : `postgres roles ${t2.roles.join(", ")} (${t2.connection}): ${why}; distribution stops managing them and leaves their passwords as they are: disable them by hand if nothing uses them`
+};
+
+// src/core/targets/registry.ts
+var TARGET_KINDS = {
+  "github-secret": githubSecretKind,
+  "github-deploy-key": githubDeployKeyKind,
+  file: fileKind,
+  "aws-secret": awsSecretKind,
+  "postgres-role": postgresRoleKind
+};
+var byStep = /* @__PURE__ */ new Map();
+for (const k2 of Object.values(TARGET_KINDS))
+  for (const s of k2.steps) {
+    if (byStep.has(s)) throw new Error(`step kind ${s} belongs to two target kinds`);
+    byStep.set(s, k2);
+  }
 
 // src/core/pull-body.ts
 var pullMarker = external_exports.strictObject({
@@ -58048,7 +60147,8 @@ var LIFECYCLE_RULES = {
   "verify/public-not-public": "a material file's public field holds the public form of the key type (and random keys have none)",
   // Checks of who made a change and what else it touches (the verify action).
   "change/pipeline-code-with-manifest": "pipeline code (.github/, actions/, dist/, src/, package*.json) and keys-manifest/ change in separate pull requests",
-  "change/manual-rotation": "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true"
+  "change/manual-rotation": "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true",
+  "change/rewrap-not-pure": "a re-wrap of material (new age stanzas, values and MAC byte-identical) goes in a pull request of its own, and the rekey/rewrap branch carries nothing else"
 };
 var LIFECYCLE_RULE_IDS = Object.keys(LIFECYCLE_RULES);
 
@@ -58098,7 +60198,7 @@ var environmentName = printable("an environment name", 255).refine(
   'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
 );
 var DEPLOY_KEY_MARKER = /\(rekey /i;
-var deployKeyTitle = printable("a deploy key title", 100).refine(
+var deployKeyTitle2 = printable("a deploy key title", 100).refine(
   (s) => !DEPLOY_KEY_MARKER.test(s),
   'a deploy key title may not contain "(rekey ": rekey appends that marker itself'
 );
@@ -58112,12 +60212,12 @@ var KEY_ID_MAX_LENGTH = 100;
 function isKeyId(s) {
   return s.length <= KEY_ID_MAX_LENGTH && KEY_ID_PATTERN.test(s);
 }
-function parseMaterialPath(path) {
-  const m2 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path);
+function parseMaterialPath(path6) {
+  const m2 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path6);
   return m2 ? { id: m2[1], version: Number(m2[2]) } : void 0;
 }
-function parseKeyFilePath(path) {
-  const m2 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path);
+function parseKeyFilePath(path6) {
+  const m2 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path6);
   return m2 ? m2[1] : void 0;
 }
 
@@ -58159,6 +60259,17 @@ var relativePath = external_exports.string().min(1).max(255).regex(
   (p2) => !p2.split("/").some((s) => s === ".." || s === "."),
   "path may not contain . or .. segments"
 );
+var probeSpec = external_exports.strictObject({
+  url: external_exports.string().max(2048).refine((u2) => {
+    try {
+      const url2 = new URL(u2);
+      return url2.protocol === "https:" && url2.username === "" && url2.password === "" && url2.hash === "";
+    } catch {
+      return false;
+    }
+  }, "expected an https:// URL without user, password or #fragment"),
+  expect: external_exports.enum(["jwks-kid", "fingerprint"])
+});
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
@@ -58168,7 +60279,8 @@ var githubSecretTarget = external_exports.strictObject({
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
   name: secretName,
-  previous: secretName.optional()
+  previous: secretName.optional(),
+  probe: probeSpec.optional()
 }).superRefine((t2, ctx) => {
   if (t2.repository === void 0 === (t2.organization === void 0))
     ctx.addIssue({ code: "custom", message: "set exactly one of repository or organization" });
@@ -58215,20 +60327,69 @@ var githubSecretTarget = external_exports.strictObject({
 var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
-  title: deployKeyTitle,
-  "read-only": external_exports.boolean().default(true)
+  title: deployKeyTitle2,
+  "read-only": external_exports.boolean().default(true),
+  probe: probeSpec.optional()
 });
 var fileTarget = external_exports.strictObject({
   kind: external_exports.literal("file"),
   path: relativePath,
   format: external_exports.enum(["raw", "env", "json", "kubernetes-secret", "jwks"]),
   /** Variable name (env), property (json) or data key (kubernetes-secret). */
-  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional()
+  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+  probe: probeSpec.optional()
+});
+var awsRegion = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected an AWS region like eu-central-1");
+var AWS_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+var awsSecretTarget = external_exports.strictObject({
+  kind: external_exports.literal("aws-secret"),
+  /** The secret's name or full ARN; it must exist (rekey writes versions, not secrets). */
+  "secret-id": external_exports.string().max(2048).refine(
+    (s) => AWS_SECRET_ARN.test(s) || /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(s),
+    "expected a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], at most 512) or its ARN"
+  ),
+  region: awsRegion,
+  probe: probeSpec.optional()
+}).superRefine((t2, ctx) => {
+  const arnRegion = AWS_SECRET_ARN.exec(t2["secret-id"])?.[1];
+  if (arnRegion !== void 0 && arnRegion !== t2.region)
+    ctx.addIssue({
+      code: "custom",
+      path: ["region"],
+      message: `the ARN names region ${arnRegion}`
+    });
+});
+var postgresRole = external_exports.string().regex(/^[a-z_][a-z0-9_$]{0,62}$/, "a role name: [a-z_][a-z0-9_$]{0,62}").refine((r2) => !r2.startsWith("pg_"), "roles starting with pg_ are reserved");
+var postgresRoleTarget = external_exports.strictObject({
+  kind: external_exports.literal("postgres-role"),
+  /**
+   * The environment variable of the distribution run that holds the admin connection URL
+   * (`postgresql://user:password@host:port/db?sslmode=verify-full`). Only `REKEY_PG_*`
+   * names, so a key.yaml cannot point rekey at another secret of the environment.
+   */
+  connection: external_exports.string().regex(/^REKEY_PG_[A-Z0-9_]{1,48}$/, "an environment variable named REKEY_PG_<NAME>"),
+  /** AWS Secrets Manager's rotation strategies (docs/targets.md "postgres-role"). */
+  strategy: external_exports.enum(["alternating-users", "single-user"]),
+  /** alternating-users: two roles that take turns; single-user: one. */
+  roles: external_exports.array(postgresRole).min(1).max(2),
+  probe: probeSpec.optional()
+}).superRefine((t2, ctx) => {
+  const want = t2.strategy === "alternating-users" ? 2 : 1;
+  if (t2.roles.length !== want)
+    ctx.addIssue({
+      code: "custom",
+      path: ["roles"],
+      message: `${t2.strategy} takes exactly ${want} role${want === 1 ? "" : "s"}`
+    });
+  if (t2.roles.length === 2 && t2.roles[0] === t2.roles[1])
+    ctx.addIssue({ code: "custom", path: ["roles", 1], message: "the two roles must differ" });
 });
 var target = external_exports.discriminatedUnion("kind", [
   githubSecretTarget,
   githubDeployKeyTarget,
-  fileTarget
+  fileTarget,
+  awsSecretTarget,
+  postgresRoleTarget
 ]);
 var utcTimestamp = external_exports.string().regex(
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
@@ -58389,23 +60550,23 @@ function keyReports(history, policies, link2, pulls, since) {
   for (const [keyId2, key] of history.index.keys) {
     const versions = [];
     for (const [version2, v2] of [...key.versions].reverse()) {
-      const events = [];
+      const events3 = [];
       for (const s of KEY_STATES) {
         const c3 = v2.entered[s];
-        if (c3) events.push(event(s, c3));
+        if (c3) events3.push(event(s, c3));
       }
       const files = written.get(`${keyId2}@v${version2}`);
-      for (const c3 of files?.written ?? []) events.push(event("material-written", c3));
-      for (const c3 of files?.deleted ?? []) events.push(event("material-deleted", c3));
-      events.sort((a, b3) => (pos.get(a.commit.sha) ?? 0) - (pos.get(b3.commit.sha) ?? 0));
-      const last = events[events.length - 1];
+      for (const c3 of files?.written ?? []) events3.push(event("material-written", c3));
+      for (const c3 of files?.deleted ?? []) events3.push(event("material-deleted", c3));
+      events3.sort((a, b3) => (pos.get(a.commit.sha) ?? 0) - (pos.get(b3.commit.sha) ?? 0));
+      const last = events3[events3.length - 1];
       const live = v2.state !== "destroyed";
       if (cutoff !== void 0 && !live && last && Date.parse(last.commit.time) < cutoff) continue;
       const period = activePeriod(v2.entered, pos);
       versions.push({
         version: version2,
         state: v2.state,
-        events,
+        events: events3,
         ...period ? {
           active: {
             from: period.from.time,
@@ -58701,16 +60862,16 @@ var Parser = class {
   constructor(input2) {
     this.#input = input2;
   }
-  at(path) {
-    return this.#input.locate ? this.#input.locate(path) : fileLocation(this.#input.file);
+  at(path6) {
+    return this.#input.locate ? this.#input.locate(path6) : fileLocation(this.#input.file);
   }
-  report(rule, message, path) {
-    this.diagnostics.push(diagnostic(`sops-config/${rule}`, message, this.at(path)));
+  report(rule, message, path6) {
+    this.diagnostics.push(diagnostic(`sops-config/${rule}`, message, this.at(path6)));
   }
   /** A map whose keys are all known; unknown keys are reported (see the module comment). */
-  map(v2, path, known, what) {
+  map(v2, path6, known, what) {
     if (!isObj(v2)) {
-      this.report("type", `${what} must be a map`, path);
+      this.report("type", `${what} must be a map`, path6);
       return void 0;
     }
     for (const k2 of Object.keys(v2)) {
@@ -58718,7 +60879,7 @@ var Parser = class {
         this.report(
           "unknown-key",
           `unknown key "${k2}" in ${what} (sops would silently ignore it); expected one of: ${known.join(", ")}`,
-          [...path, k2]
+          [...path6, k2]
         );
     }
     return v2;
@@ -58779,26 +60940,26 @@ var Parser = class {
         this.rule(rr2, ["destination_rules", i, "recreation_rule"], i);
     });
   }
-  rule(v2, path, index) {
+  rule(v2, path6, index) {
     const errorsBefore = this.diagnostics.length;
-    const m2 = this.map(v2, path, RULE_KEYS, `creation rule ${index + 1}`);
+    const m2 = this.map(v2, path6, RULE_KEYS, `creation rule ${index + 1}`);
     if (!m2) return void 0;
     let pathRegex;
     if (m2["path_regex"] !== void 0 && m2["path_regex"] !== null && m2["path_regex"] !== "") {
-      pathRegex = this.regex(m2["path_regex"], [...path, "path_regex"], "path_regex");
+      pathRegex = this.regex(m2["path_regex"], [...path6, "path_regex"], "path_regex");
     }
     const crypts = CRYPT_RULE_KINDS.filter((k2) => m2[k2] !== void 0 && m2[k2] !== null);
     if (crypts.length > 1)
       this.report(
         "crypt-rule-conflict",
         `a rule may name only one of ${CRYPT_RULE_KINDS.join(", ")}; found ${crypts.join(", ")}`,
-        [...path, crypts[1]]
+        [...path6, crypts[1]]
       );
     let crypt = DEFAULT_CRYPT_RULE;
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m2[kind];
-      const where = [...path, kind];
+      const where = [...path6, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
@@ -58813,12 +60974,12 @@ var Parser = class {
     const mac3 = m2["mac_only_encrypted"];
     if (mac3 !== void 0 && mac3 !== null && typeof mac3 !== "boolean")
       this.report("type", "mac_only_encrypted must be true or false", [
-        ...path,
+        ...path6,
         "mac_only_encrypted"
       ]);
     const aws = m2["aws_profile"];
     if (aws !== void 0 && aws !== null && typeof aws !== "string")
-      this.report("type", "aws_profile must be a string", [...path, "aws_profile"]);
+      this.report("type", "aws_profile must be a string", [...path6, "aws_profile"]);
     let keyGroups;
     const kg = m2["key_groups"];
     if (Array.isArray(kg) && kg.length > 0) {
@@ -58827,28 +60988,28 @@ var Parser = class {
           this.report(
             "ignored-keys",
             `${field} is ignored by sops when key_groups is set; move it into a key group`,
-            [...path, field]
+            [...path6, field]
           );
-      keyGroups = kg.map((g2, gi) => this.group(g2, [...path, "key_groups", gi], 0));
+      keyGroups = kg.map((g2, gi) => this.group(g2, [...path6, "key_groups", gi], 0));
       keyGroups.forEach((g2, gi) => {
         if (g2.age.length + g2.pgp.length + g2.other.length === 0)
           this.report("empty-key-group", `key group ${gi + 1} has no keys`, [
-            ...path,
+            ...path6,
             "key_groups",
             gi
           ]);
       });
     } else {
       if (kg !== void 0 && kg !== null && !Array.isArray(kg))
-        this.report("type", "key_groups must be a list of key groups", [...path, "key_groups"]);
-      const age = this.keyList(m2["age"], [...path, "age"], "age", true);
-      const pgp = this.keyList(m2["pgp"], [...path, "pgp"], "pgp", true);
+        this.report("type", "key_groups must be a list of key groups", [...path6, "key_groups"]);
+      const age = this.keyList(m2["age"], [...path6, "age"], "age", true);
+      const pgp = this.keyList(m2["pgp"], [...path6, "pgp"], "pgp", true);
       const other = FLAT_KEY_FIELDS.filter(
-        ([field, kind2]) => kind2 !== "age" && kind2 !== "pgp" && this.keyList(m2[field], [...path, field], field, true).length > 0
+        ([field, kind2]) => kind2 !== "age" && kind2 !== "pgp" && this.keyList(m2[field], [...path6, field], field, true).length > 0
       ).map(([, kind2]) => kind2);
       keyGroups = [{ age: unique(age), pgp: unique(pgp), other }];
       if (age.length + pgp.length + other.length === 0)
-        this.report("no-keys", `creation rule ${index + 1} names no keys to encrypt to`, path);
+        this.report("no-keys", `creation rule ${index + 1} names no keys to encrypt to`, path6);
     }
     const st2 = m2["shamir_threshold"];
     let shamirThreshold = keyGroups.length;
@@ -58858,14 +61019,14 @@ var Parser = class {
         this.report(
           "shamir-threshold",
           keyGroups.length > 1 ? `shamir_threshold must be an integer from 2 to the number of key groups (${keyGroups.length})` : "shamir_threshold needs more than one key group",
-          [...path, "shamir_threshold"]
+          [...path6, "shamir_threshold"]
         );
       else shamirThreshold = st2;
     }
     if (this.diagnostics.length > errorsBefore) return void 0;
     return {
       index,
-      at: this.at(path),
+      at: this.at(path6),
       ...pathRegex === void 0 ? {} : { pathRegex },
       keyGroups,
       shamirThreshold,
@@ -58874,8 +61035,8 @@ var Parser = class {
       macOnlyEncrypted: mac3 === true
     };
   }
-  group(v2, path, depth) {
-    const m2 = this.map(v2 ?? {}, path, GROUP_KEYS, "a key group");
+  group(v2, path6, depth) {
+    const m2 = this.map(v2 ?? {}, path6, GROUP_KEYS, "a key group");
     const age = [];
     const pgp = [];
     const other = /* @__PURE__ */ new Set();
@@ -58883,28 +61044,28 @@ var Parser = class {
     const merge3 = m2["merge"];
     if (merge3 !== void 0 && merge3 !== null) {
       if (!Array.isArray(merge3) || depth > 8)
-        this.report("type", "merge must be a list of key groups", [...path, "merge"]);
+        this.report("type", "merge must be a list of key groups", [...path6, "merge"]);
       else
         merge3.forEach((g2, i) => {
-          const sub = this.group(g2, [...path, "merge", i], depth + 1);
+          const sub = this.group(g2, [...path6, "merge", i], depth + 1);
           age.push(...sub.age);
           pgp.push(...sub.pgp);
           sub.other.forEach((k2) => other.add(k2));
         });
     }
-    age.push(...this.keyList(m2["age"], [...path, "age"], "age", false));
-    pgp.push(...this.keyList(m2["pgp"], [...path, "pgp"], "pgp", false));
+    age.push(...this.keyList(m2["age"], [...path6, "age"], "age", false));
+    pgp.push(...this.keyList(m2["pgp"], [...path6, "pgp"], "pgp", false));
     for (const kind of MASTER_KEY_KINDS) {
       if (kind === "age" || kind === "pgp") continue;
       const list = m2[kind];
       if (list === void 0 || list === null) continue;
-      if (!Array.isArray(list)) this.report("type", `${kind} must be a list`, [...path, kind]);
+      if (!Array.isArray(list)) this.report("type", `${kind} must be a list`, [...path6, kind]);
       else if (list.length > 0) other.add(kind);
     }
     return { age: unique(age), pgp: unique(pgp), other: [...other] };
   }
   /** A key field: a list of strings, or (flat rule fields only) a comma-separated string. */
-  keyList(v2, path, field, allowString) {
+  keyList(v2, path6, field, allowString) {
     if (v2 === void 0 || v2 === null) return [];
     let keys;
     if (typeof v2 === "string" && allowString)
@@ -58913,13 +61074,13 @@ var Parser = class {
       keys = [];
       v2.forEach((k2, i) => {
         if (typeof k2 === "string") keys.push(field === "age" ? k2.trim() : k2);
-        else this.report("type", `${field} entries must be strings`, [...path, i]);
+        else this.report("type", `${field} entries must be strings`, [...path6, i]);
       });
     } else {
       this.report(
         "type",
         `${field} must be ${allowString ? "a comma-separated string or " : ""}a list of strings`,
-        path
+        path6
       );
       return [];
     }
@@ -58929,19 +61090,19 @@ var Parser = class {
           this.report(
             "age-recipient",
             "not an age recipient (expected age1\u2026 or an ssh public key)",
-            path
+            path6
           );
       });
     return keys;
   }
-  regex(v2, path, field) {
+  regex(v2, path6, field) {
     if (typeof v2 !== "string") {
-      this.report("type", `${field} must be a string`, path);
+      this.report("type", `${field} must be a string`, path6);
       return void 0;
     }
     const re2 = compileRe2(v2);
     if ("problem" in re2) {
-      this.report("regex", `${field}: ${re2.problem}`, path);
+      this.report("regex", `${field}: ${re2.problem}`, path6);
       return void 0;
     }
     return v2;
@@ -58951,152 +61112,2207 @@ function unique(xs2) {
   return [...new Set(xs2)];
 }
 
-// src/core/yaml/parse-yaml.ts
-var import_yaml3 = __toESM(require_dist3(), 1);
-
-// src/core/yaml/cst-depth.ts
-function firstTooDeep(doc, maxDepth) {
-  const stack = [];
-  if (doc.value) stack.push([doc.value, 0]);
-  for (let next = stack.pop(); next !== void 0; next = stack.pop()) {
-    const [token, depth] = next;
-    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
-      continue;
-    if (depth >= maxDepth) return token.offset;
-    const items = token.items;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
-      if (item.value) stack.push([item.value, depth + 1]);
-      if (item.key) stack.push([item.key, depth + 1]);
-    }
-  }
-  return -1;
+// node_modules/js-yaml/dist/js-yaml.mjs
+var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
+function defineScalarTag(tagName2, options2) {
+  return {
+    tagName: tagName2,
+    nodeKind: "scalar",
+    implicit: options2.implicit ?? false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    implicitFirstChars: options2.implicitFirstChars ?? null,
+    resolve: options2.resolve,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => String(data)),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
 }
-
-// src/core/yaml/findings.ts
-var MAX_FINDINGS = 100;
-var Findings = class {
-  list = [];
-  #file;
-  constructor(file2) {
-    this.#file = file2;
+function defineSequenceTag(tagName2, options2) {
+  const carrierIsResult = options2.finalize === void 0;
+  return {
+    tagName: tagName2,
+    nodeKind: "sequence",
+    implicit: false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    create: options2.create,
+    addItem: options2.addItem,
+    finalize: options2.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => data),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
+}
+function defineMappingTag(tagName2, options2) {
+  const carrierIsResult = options2.finalize === void 0;
+  return {
+    tagName: tagName2,
+    nodeKind: "mapping",
+    implicit: false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    create: options2.create,
+    addPair: options2.addPair,
+    has: options2.has,
+    keys: options2.keys,
+    get: options2.get,
+    finalize: options2.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => data),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
+}
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+  resolve: (source) => source,
+  identify: (data) => typeof data === "string"
+});
+var NULL_VALUES$1 = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: ["n"],
+  resolve: (source, isExplicit) => {
+    if (source === "null" || isExplicit && source === "") return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var NULL_VALUES = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var TRUE_VALUES$2 = [
+  "true",
+  "True",
+  "TRUE"
+];
+var FALSE_VALUES$2 = [
+  "false",
+  "False",
+  "FALSE"
+];
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "t",
+    "T",
+    "f",
+    "F"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: ["t", "f"],
+  resolve: (source) => {
+    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var TRUE_VALUES = [
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON"
+];
+var FALSE_VALUES = [
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF"
+];
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "y",
+    "Y",
+    "n",
+    "N",
+    "t",
+    "T",
+    "f",
+    "F",
+    "o",
+    "O"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+  let value = source;
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
   }
-  add(rule, message, at2) {
-    if (this.list.length > MAX_FINDINGS) return;
-    const full = this.list.length === MAX_FINDINGS;
-    this.list.push(
-      full ? diagnostic("yaml/too-many-problems", `more than ${MAX_FINDINGS} findings; stopped here`, {
-        file: this.#file,
-        ...at2
-      }) : diagnostic(rule, message, { file: this.#file, ...at2 })
-    );
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$2(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger$2,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+  let value = source;
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$1(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlInteger$1,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+  let value = source.replace(/_/g, "");
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  if (value.includes(":")) {
+    let result = 0;
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    return sign * result;
+  }
+  if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase();
+  const sign = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  const result = sign * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$2(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat$2,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$2
+});
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+    let value = source.toLowerCase();
+    const sign = value[0] === "-" ? -1 : 1;
+    if ("+-".includes(value[0])) value = value.slice(1);
+    if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value === ".nan") return NaN;
+    const result2 = sign * parseFloat(value);
+    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+  }
+  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = Number(source);
+  if (Number.isFinite(result)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$1(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlFloat$1,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$1
+});
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase().replace(/_/g, "");
+  const sign = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  let result = 0;
+  if (value.includes(":")) {
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    result *= sign;
+  } else result = sign * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat
+});
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+  implicit: true,
+  implicitFirstChars: ["<"],
+  resolve: (source, isExplicit) => {
+    if (source === "<<" || isExplicit && source === "") return "<<";
+    return NOT_RESOLVED;
+  },
+  identify: () => false
+});
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+  const input2 = source.replace(/\s/g, "");
+  if (input2.length % 4 !== 0 || !BASE64_PATTERN.test(input2)) return NOT_RESOLVED;
+  const binary = atob(input2);
+  const result = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+  return result;
+}
+function representYamlBinary(object2) {
+  let binary = "";
+  for (let index = 0; index < object2.length; index++) binary += String.fromCharCode(object2[index]);
+  return btoa(binary);
+}
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+  resolve: resolveYamlBinary,
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Uint8Array]",
+  represent: representYamlBinary
+});
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day2, hour = 0, minute = 0, second = 0, fraction = 0) {
+  const date5 = new Date(Date.UTC(year, month, day2, hour, minute, second, fraction));
+  date5.setUTCFullYear(year, month, day2);
+  return date5;
+}
+function resolveYamlTimestamp(source) {
+  let match = YAML_DATE_REGEXP.exec(source);
+  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+  if (match === null) return NOT_RESOLVED;
+  const year = +match[1];
+  const month = +match[2] - 1;
+  const day2 = +match[3];
+  if (!match[4]) {
+    const date6 = makeUtcDate(year, month, day2);
+    if (date6.getUTCFullYear() !== year || date6.getUTCMonth() !== month || date6.getUTCDate() !== day2) return NOT_RESOLVED;
+    return date6;
+  }
+  const hour = +match[4];
+  const minute = +match[5];
+  const second = +match[6];
+  let fraction = 0;
+  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+  if (match[7]) {
+    let value = match[7].slice(0, 3);
+    while (value.length < 3) value += "0";
+    fraction = +value;
+  }
+  const date5 = makeUtcDate(year, month, day2, hour, minute, second, fraction);
+  if (date5.getUTCFullYear() !== year || date5.getUTCMonth() !== month || date5.getUTCDate() !== day2) return NOT_RESOLVED;
+  if (match[9]) {
+    const offsetHour = +match[10];
+    const offsetMinute = +(match[11] || 0);
+    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+    date5.setTime(date5.getTime() - (match[9] === "-" ? -offset : offset));
+  }
+  return date5;
+}
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+  implicit: true,
+  implicitFirstChars: [..."0123456789"],
+  resolve: resolveYamlTimestamp,
+  identify: (object2) => object2 instanceof Date,
+  represent: (object2) => object2.toISOString()
+});
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+  create: () => [],
+  addItem: (container, item) => {
+    container.push(item);
+  },
+  identify: Array.isArray
+});
+function isPlainObject4(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
+  return prototype === null || prototype === Object.prototype;
+}
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+  create: () => ({
+    list: [],
+    seen: /* @__PURE__ */ new Set()
+  }),
+  addItem: (carrier, item) => {
+    let key;
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve an ordered map item";
+      key = item.keys().next().value;
+    } else if (isPlainObject4(item)) {
+      const itemKeys = Object.keys(item);
+      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+      key = itemKeys[0];
+    } else return "cannot resolve an ordered map item";
+    if (carrier.seen.has(key)) return "duplicate key in ordered map";
+    carrier.seen.add(key);
+    carrier.list.push(item);
+    return "";
+  },
+  finalize: (carrier) => carrier.list,
+  identify: () => false
+});
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+  create: () => [],
+  addItem: (container, item) => {
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve a pairs item";
+      container.push(item.entries().next().value);
+      return "";
+    }
+    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+    const object2 = item;
+    const keys = Object.keys(object2);
+    if (keys.length !== 1) return "cannot resolve a pairs item";
+    container.push([keys[0], object2[keys[0]]]);
+    return "";
+  },
+  identify: () => false
+});
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject4,
+  represent: (o2) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map2.set(key, o2[key]);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+    const normalizedKey = String(key);
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    if (key !== null && typeof key === "object") return false;
+    return Object.prototype.hasOwnProperty.call(container, String(key));
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+  create: () => /* @__PURE__ */ new Set(),
+  identify: (data) => data instanceof Set,
+  represent: (data) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of data) map2.set(key, null);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    if (value !== null) return "cannot resolve a set item";
+    container.add(key);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: () => null
+});
+function createTagDefinitionMap() {
+  return {
+    scalar: /* @__PURE__ */ Object.create(null),
+    sequence: /* @__PURE__ */ Object.create(null),
+    mapping: /* @__PURE__ */ Object.create(null)
+  };
+}
+function createTagDefinitionListMap() {
+  return {
+    scalar: [],
+    sequence: [],
+    mapping: []
+  };
+}
+function compileTags(tags) {
+  const result = [];
+  for (const tag of tags) {
+    let index = result.length;
+    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+      const previous = result[previousIndex];
+      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+        index = previousIndex;
+        break;
+      }
+    }
+    result[index] = tag;
+  }
+  return result;
+}
+var Schema = class Schema2 {
+  tags;
+  /** @internal */
+  implicitScalarTags;
+  /**
+  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+  * the resolvers that may match that key, in schema order; a key absent from
+  * the map uses
+  * {@link Schema.implicitScalarAnyFirstChar}
+  * (resolvers that declared no first-char constraint, so they apply to any
+  * first character).
+  */
+  implicitScalarByFirstChar;
+  implicitScalarAnyFirstChar;
+  /**
+  * The default scalar tag (`!!str`), resolved once so the composer's fallback
+  * for unresolved plain scalars avoids a keyed lookup per scalar.
+  *
+  * @internal
+  */
+  defaultScalarTag;
+  /**
+  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+  * value is identified by its default tag, the tag is implicit and not
+  * printed. Undefined if the schema does not define them (then such values
+  * can't be dumped).
+  *
+  * @internal
+  */
+  defaultSequenceTag;
+  /** @internal */
+  defaultMappingTag;
+  exact;
+  prefix;
+  constructor(tags) {
+    const compiledTags = compileTags(tags);
+    const implicitScalarTags = [];
+    const exact = createTagDefinitionMap();
+    const prefix = createTagDefinitionListMap();
+    for (const tag of compiledTags) {
+      if (tag.nodeKind === "scalar" && tag.implicit) {
+        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+        implicitScalarTags.push(tag);
+      }
+      switch (tag.nodeKind) {
+        case "scalar":
+          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+          else exact.scalar[tag.tagName] = tag;
+          break;
+        case "sequence":
+          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+          else exact.sequence[tag.tagName] = tag;
+          break;
+        case "mapping":
+          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+          else exact.mapping[tag.tagName] = tag;
+      }
+    }
+    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+    const keys = /* @__PURE__ */ new Set();
+    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+    this.tags = compiledTags;
+    this.implicitScalarTags = implicitScalarTags;
+    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+    this.defaultScalarTag = defaultScalarTag;
+    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+    this.exact = exact;
+    this.prefix = prefix;
+  }
+  /** @internal */
+  lookupScalarTag(tagName2) {
+    const exactTag = this.exact.scalar[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.scalar) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupSequenceTag(tagName2) {
+    const exactTag = this.exact.sequence[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.sequence) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupMappingTag(tagName2) {
+    const exactTag = this.exact.mapping[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.mapping) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  resolveImplicitScalarTag(source) {
+    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+    for (const tag2 of candidates) {
+      const value = tag2.resolve(source, false, tag2.tagName);
+      if (value !== NOT_RESOLVED) return {
+        value,
+        tag: tag2
+      };
+    }
+    const tag = this.defaultScalarTag;
+    return {
+      value: tag.resolve(source, false, tag.tagName),
+      tag
+    };
+  }
+  /**
+  * Creates a new schema with the specified tags added. If a tag already
+  * exists, it is replaced by the specified tag.
+  *
+  * @example
+  *
+  * ```javascript
+  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+  *
+  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+  * ```
+  */
+  withTags(...tags) {
+    let flatTags = [];
+    for (const tag of tags) flatTags = flatTags.concat(tag);
+    return new Schema2([...this.tags, ...flatTags]);
   }
 };
+var FAILSAFE_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag
+]);
+var JSON_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullJsonTag,
+  boolJsonTag,
+  intJsonTag,
+  floatJsonTag
+]);
+var CORE_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullCoreTag,
+  boolCoreTag,
+  intCoreTag,
+  floatCoreTag
+]);
+var YAML11_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullYaml11Tag,
+  boolYaml11Tag,
+  intYaml11Tag,
+  floatYaml11Tag,
+  timestampTag,
+  mergeTag,
+  binaryTag,
+  omapTag,
+  pairsTag,
+  setTag
+]);
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+  ...intYaml11Tag,
+  resolve: (source, isExplicit, tagName2) => {
+    const result = intYaml11Tag.resolve(source, isExplicit, tagName2);
+    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName2) : result;
+  }
+}, {
+  ...floatYaml11Tag,
+  resolve: (source, isExplicit, tagName2) => {
+    const result = floatYaml11Tag.resolve(source, isExplicit, tagName2);
+    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName2) : result;
+  }
+});
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => /* @__PURE__ */ new Map(),
+  addPair: (container, key, value) => {
+    container.set(key, value);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: (container, key) => container.get(key),
+  identify: (data) => data instanceof Map || isPlainObject4(data),
+  represent: (data) => {
+    if (data instanceof Map) return data;
+    const map2 = /* @__PURE__ */ new Map();
+    const obj = data;
+    for (const key of Object.keys(obj)) map2.set(key, obj[key]);
+    return map2;
+  }
+});
+function normalizeKey(key) {
+  if (Array.isArray(key)) {
+    const array2 = Array.prototype.slice.call(key);
+    for (let index = 0; index < array2.length; index++) {
+      if (Array.isArray(array2[index])) return null;
+      if (typeof array2[index] === "object" && Object.prototype.toString.call(array2[index]) === "[object Object]") array2[index] = "[object Object]";
+    }
+    return String(array2);
+  }
+  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+  return String(key);
+}
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject4,
+  represent: (o2) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map2.set(key, o2[key]);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    const normalizedKey = normalizeKey(key);
+    if (normalizedKey === null) return "nested arrays are not supported inside keys";
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    const normalizedKey = normalizeKey(key);
+    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var DEFAULT_SNIPPET_OPTIONS = {
+  maxLength: 79,
+  indent: 1,
+  linesBefore: 3,
+  linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  let head = "";
+  let tail = "";
+  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+  if (position - lineStart > maxHalfLength) {
+    head = " ... ";
+    lineStart = position - maxHalfLength + head.length;
+  }
+  if (lineEnd - position > maxHalfLength) {
+    tail = " ...";
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+    pos: position - lineStart + head.length
+  };
+}
+function padStart(string4, max) {
+  return " ".repeat(Math.max(max - string4.length, 0)) + string4;
+}
+function makeSnippet(mark, options2) {
+  if (!mark.buffer) return null;
+  const opts = {
+    ...DEFAULT_SNIPPET_OPTIONS,
+    ...options2
+  };
+  const re2 = /\r?\n|\r|\0/g;
+  const lineStarts2 = [0];
+  const lineEnds = [];
+  let match;
+  let foundLineNo = -1;
+  while (match = re2.exec(mark.buffer)) {
+    lineEnds.push(match.index);
+    lineStarts2.push(match.index + match[0].length);
+    if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts2.length - 2;
+  }
+  if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
+  let result = "";
+  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+  for (let i = 1; i <= opts.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]), maxLineLength);
+    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
+${result}`;
+  }
+  const line = getLine(mark.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
+`;
+  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
+`;
+  for (let i = 1; i <= opts.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]), maxLineLength);
+    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
+`;
+  }
+  return result.replace(/\n$/, "");
+}
+function formatError2(exception, compact) {
+  let where = "";
+  if (!exception.mark) return exception.reason;
+  if (exception.mark.name) where += `in "${exception.mark.name}" `;
+  where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+  if (!compact && exception.mark.snippet) where += `
 
-// src/core/yaml/locate.ts
-var import_yaml = __toESM(require_dist3(), 1);
-function locateIn(doc, path) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range[0] ?? 0;
-  for (const segment of path) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const key = String(segment);
-      const pair = node2.items.find((p2) => (0, import_yaml.isScalar)(p2.key) && String(p2.key.value) === key);
-      if (pair === void 0) break;
-      offset = pair.key.range[0];
-      node2 = pair.value;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
-      const item = node2.items[segment];
-      if (item === void 0 || item === null) break;
-      offset = item.range[0];
-      node2 = item;
+${exception.mark.snippet}`;
+  return `${exception.reason} ${where}`;
+}
+var YAMLException = class YAMLException2 extends Error {
+  reason;
+  mark;
+  /**
+  * Optional `mark` contains source snippet data. Usually, use
+  * {@link YAMLException.throwAt} instead of passing it directly.
+  */
+  constructor(reason, mark) {
+    super();
+    this.name = "YAMLException";
+    this.reason = reason;
+    this.mark = mark;
+    this.message = formatError2(this, false);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+  }
+  /**
+  * Returns the formatted error, omitting the source snippet in compact mode.
+  */
+  toString(compact) {
+    return `${this.name}: ${formatError2(this, compact)}`;
+  }
+  /**
+  * Builds a YAMLException with a source snippet and throws it. `source` is
+  * the raw input text; `position` is an offset into it.
+  */
+  static throwAt(source, position, message, filename = "") {
+    let line = 0;
+    let lineStart = 0;
+    for (let index = 0; index < position; index++) {
+      const ch = source.charCodeAt(index);
+      if (ch === 10) {
+        line++;
+        lineStart = index + 1;
+      } else if (ch === 13) {
+        line++;
+        if (source.charCodeAt(index + 1) === 10) index++;
+        lineStart = index + 1;
+      }
+    }
+    const mark = {
+      name: filename,
+      buffer: source,
+      position,
+      line,
+      column: position - lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    throw new YAMLException2(message, mark);
+  }
+};
+var EVENT_ID = {
+  DOCUMENT: 1,
+  SEQUENCE: 2,
+  MAPPING: 3,
+  SCALAR: 4,
+  ALIAS: 5,
+  POP: 6
+};
+var SCALAR_STYLE = {
+  PLAIN: 1,
+  SINGLE_QUOTED: 2,
+  DOUBLE_QUOTED: 3,
+  LITERAL_BLOCK: 4,
+  FOLDED_BLOCK: 5
+};
+var COLLECTION_STYLE = {
+  BLOCK: 1,
+  FLOW: 2
+};
+var CHOMPING_MODE = {
+  CLIP: 1,
+  STRIP: 2,
+  KEEP: 3
+};
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c3) {
+  switch (c3) {
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07";
+    case 98:
+      return "\b";
+    case 116:
+      return "	";
+    case 9:
+      return "	";
+    case 110:
+      return "\n";
+    case 118:
+      return "\v";
+    case 102:
+      return "\f";
+    case 114:
+      return "\r";
+    case 101:
+      return "\x1B";
+    case 32:
+      return " ";
+    case 34:
+      return '"';
+    case 47:
+      return "/";
+    case 92:
+      return "\\";
+    case 78:
+      return "\x85";
+    case 95:
+      return "\xA0";
+    case 76:
+      return "\u2028";
+    case 80:
+      return "\u2029";
+    default:
+      return "";
+  }
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c3) {
+  if (c3 <= 65535) return String.fromCharCode(c3);
+  return String.fromCharCode((c3 - 65536 >> 10) + 55296, (c3 - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  return (c3 | 32) - 97 + 10;
+}
+function escapedHexLen$1(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  return 8;
+}
+function skipFoldedBreaks(input2, position, end) {
+  let breaks = 0;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 10) {
+      breaks++;
+      position++;
+    } else if (ch === 13) {
+      breaks++;
+      position++;
+      if (input2.charCodeAt(position) === 10) position++;
+    } else if (ch === 32 || ch === 9) position++;
+    else break;
+  }
+  return {
+    position,
+    breaks
+  };
+}
+function foldedBreaks(count) {
+  if (count === 1) return " ";
+  return "\n".repeat(count - 1);
+}
+function getPlainValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 39) {
+      result += input2.slice(captureStart, position) + "'";
+      position += 2;
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 92) {
+      result += input2.slice(captureStart, position);
+      position++;
+      const escaped = input2.charCodeAt(position);
+      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input2, position, end).position;
+      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+        result += simpleEscapeMap[escaped];
+        position++;
+      } else {
+        let hexLength = escapedHexLen$1(escaped);
+        let hexResult = 0;
+        for (; hexLength > 0; hexLength--) {
+          position++;
+          const digit = fromHexCode$1(input2.charCodeAt(position));
+          hexResult = (hexResult << 4) + digit;
+        }
+        result += charFromCodepoint(hexResult);
+        position++;
+      }
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, end);
+}
+function getBlockValue(input2, start, end, indent, chomping, folded) {
+  const textIndent = indent < 0 ? 0 : indent;
+  const region = input2.slice(start, end).replace(/\r\n?/g, "\n");
+  const lines2 = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+  let result = "";
+  let didReadContent = false;
+  let emptyLines = 0;
+  let atMoreIndented = false;
+  for (const line of lines2) {
+    let column = 0;
+    while (column < textIndent && line.charCodeAt(column) === 32) column++;
+    if (indent < 0 || column >= line.length) {
+      emptyLines++;
+      continue;
+    }
+    const content = line.slice(textIndent);
+    const first = content.charCodeAt(0);
+    if (folded) {
+      if (first === 32 || first === 9) {
+        atMoreIndented = true;
+        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        result += "\n".repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didReadContent) result += " ";
+      } else result += "\n".repeat(emptyLines);
+    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result += content;
+    didReadContent = true;
+    emptyLines = 0;
+  }
+  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  else if (chomping !== CHOMPING_MODE.STRIP) {
+    if (didReadContent) result += "\n";
+  }
+  return result;
+}
+function getScalarValue(input2, scalar) {
+  if (scalar.valueStart === NO_RANGE$3) return "";
+  const { valueStart, valueEnd } = scalar;
+  if (scalar.fast) return input2.slice(valueStart, valueEnd);
+  switch (scalar.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return getSingleQuotedValue(input2, valueStart, valueEnd);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return getDoubleQuotedValue(input2, valueStart, valueEnd);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+      return getBlockValue(input2, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+    case SCALAR_STYLE.FOLDED_BLOCK:
+      return getBlockValue(input2, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+    default:
+      return getPlainValue(input2, valueStart, valueEnd);
+  }
+}
+var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
+  "!": "!",
+  "!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+  filename: "",
+  schema: CORE_SCHEMA,
+  json: false,
+  maxTotalMergeKeys: 1e4,
+  maxAliases: -1
+};
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+  filename: "",
+  maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+  state.events.push({
+    type: EVENT_ID.DOCUMENT,
+    explicitStart,
+    explicitEnd,
+    directives: state.directives
+  });
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.SEQUENCE,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.MAPPING,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+  state.events.splice(snapshot.eventsLength, 0, {
+    type: EVENT_ID.MAPPING,
+    start: snapshot.position,
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1,
+    style: COLLECTION_STYLE.FLOW
+  });
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+  state.events.push({
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style,
+    chomping,
+    indent,
+    fast
+  });
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+  state.events.push({
+    type: EVENT_ID.ALIAS,
+    anchorStart,
+    anchorEnd
+  });
+}
+function addPopEvent(state) {
+  state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+  return {
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1
+  };
+}
+function snapshotState(state) {
+  return {
+    position: state.position,
+    line: state.line,
+    lineStart: state.lineStart,
+    lineIndent: state.lineIndent,
+    firstTabInLine: state.firstTabInLine,
+    eventsLength: state.events.length
+  };
+}
+function restoreState(state, snapshot) {
+  state.position = snapshot.position;
+  state.line = snapshot.line;
+  state.lineStart = snapshot.lineStart;
+  state.lineIndent = snapshot.lineIndent;
+  state.firstTabInLine = snapshot.firstTabInLine;
+  state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c3) {
+  return c3 === 10 || c3 === 13;
+}
+function isWhiteSpace(c3) {
+  return c3 === 9 || c3 === 32;
+}
+function isWsOrEol(c3) {
+  return isWhiteSpace(c3) || isEol(c3);
+}
+function isWsOrEolOrEnd(c3) {
+  return c3 === 0 || isWsOrEol(c3);
+}
+function isFlowIndicator(c3) {
+  return c3 === 44 || c3 === 91 || c3 === 93 || c3 === 123 || c3 === 125;
+}
+function fromDecimalCode(c3) {
+  return c3 >= 48 && c3 <= 57 ? c3 - 48 : -1;
+}
+function fromHexCode(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  const lc = c3 | 32;
+  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+  return -1;
+}
+function escapedHexLen(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  if (c3 === 85) return 8;
+  return 0;
+}
+function isSimpleEscape(c3) {
+  return c3 === 48 || c3 === 97 || c3 === 98 || c3 === 116 || c3 === 9 || c3 === 110 || c3 === 118 || c3 === 102 || c3 === 114 || c3 === 101 || c3 === 32 || c3 === 34 || c3 === 47 || c3 === 92 || c3 === 78 || c3 === 95 || c3 === 76 || c3 === 80;
+}
+function consumeLineBreak(state) {
+  if (state.input.charCodeAt(state.position) === 10) state.position++;
+  else {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 10) state.position++;
+  }
+  state.line++;
+  state.lineStart = state.position;
+  state.lineIndent = 0;
+  state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+  let lineBreaks = 0;
+  let ch = state.input.charCodeAt(state.position);
+  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+  while (ch !== 0) {
+    while (isWhiteSpace(ch)) {
+      hasSeparation = true;
+      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (allowComments && hasSeparation && ch === 35) do
+      ch = state.input.charCodeAt(++state.position);
+    while (!isEol(ch) && ch !== 0);
+    if (!isEol(ch)) break;
+    consumeLineBreak(state);
+    lineBreaks++;
+    hasSeparation = true;
+    ch = state.input.charCodeAt(state.position);
+    while (ch === 32) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+  }
+  return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+  const ch = state.input.charCodeAt(position);
+  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+    const following = state.input.charCodeAt(position + 3);
+    return following === 0 || isWsOrEol(following);
+  }
+  return false;
+}
+function skipByteOrderMark(state) {
+  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+    state.position++;
+    state.lineStart = state.position;
+  }
+}
+function testDocumentBoundary(state) {
+  if (state.position !== state.lineStart) return false;
+  if (testDocumentSeparator(state)) return true;
+  if (state.input.charCodeAt(state.position) !== 65279) return false;
+  const snapshot = snapshotState(state);
+  skipByteOrderMark(state);
+  skipSeparationSpace(state, true);
+  const ch = state.input.charCodeAt(state.position);
+  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  restoreState(state, snapshot);
+  return result;
+}
+function skipUntilLineEnd(state) {
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+  const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+  if (match !== null) {
+    state.position = start + match.index + match[0].length - 1;
+    throwError(state, "the stream contains non-printable characters");
+  }
+}
+function readTagProperty(state, props, inFlow) {
+  if (state.input.charCodeAt(state.position) !== 33) return false;
+  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+  const start = state.position;
+  let isVerbatim = false;
+  let isNamed = false;
+  let tagHandle = "!";
+  let ch = state.input.charCodeAt(++state.position);
+  if (ch === 60) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+  } else if (ch === 33) {
+    isNamed = true;
+    tagHandle = "!!";
+    ch = state.input.charCodeAt(++state.position);
+  }
+  let suffixStart = state.position;
+  let tagName2;
+  if (isVerbatim) {
+    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+    tagName2 = state.input.slice(suffixStart, state.position);
+    state.position++;
+  } else {
+    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+      if (ch === 33) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+          isNamed = true;
+          suffixStart = state.position + 1;
+        } else throwError(state, "tag suffix cannot contain exclamation marks");
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    tagName2 = state.input.slice(suffixStart, state.position);
+    if (PATTERN_FLOW_INDICATORS.test(tagName2)) throwError(state, "tag suffix cannot contain flow indicator characters");
+  }
+  if (tagName2 && !(isVerbatim ? PATTERN_TAG_URI.test(tagName2) : PATTERN_TAG_SUFFIX.test(tagName2))) throwError(state, `tag name cannot contain such characters: ${tagName2}`);
+  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+  props.tagStart = start;
+  props.tagEnd = state.position;
+  return true;
+}
+function readAnchorProperty(state, props) {
+  if (state.input.charCodeAt(state.position) !== 38) return false;
+  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+  props.anchorStart = start;
+  props.anchorEnd = state.position;
+  return true;
+}
+function readAlias(state, props) {
+  if (state.input.charCodeAt(state.position) !== 42) return false;
+  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+  addAliasEvent(state, start, state.position);
+  return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+  skipSeparationSpace(state, false);
+  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 39) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 39) {
+      if (state.input.charCodeAt(state.position + 1) === 39) {
+        simple = false;
+        state.position += 2;
+        continue;
+      }
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 34) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 34) {
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (ch === 92) {
+      simple = false;
+      const escaped = state.input.charCodeAt(++state.position);
+      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+      else if (isSimpleEscape(escaped)) state.position++;
+      else {
+        let hexLength = escapedHexLen(escaped);
+        if (hexLength === 0) throwError(state, "unknown escape sequence");
+        while (hexLength-- > 0) {
+          state.position++;
+          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+        }
+        state.position++;
+      }
+    } else if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  let chomping = CHOMPING_MODE.CLIP;
+  let indent = -1;
+  let detectedIndent = false;
+  if (ch !== 124 && ch !== 62) return false;
+  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const current = state.input.charCodeAt(state.position);
+    const digit = fromDecimalCode(current);
+    if (current === 43 || current === 45) {
+      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+      state.position++;
+    } else if (digit >= 0) {
+      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+      indent = parentIndent + digit - 1;
+      detectedIndent = true;
+      state.position++;
     } else break;
   }
-  return offset;
-}
-
-// src/core/yaml/text.ts
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-function decodeUtf8(bytes) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return void 0;
+  let hadWhitespace = false;
+  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+    hadWhitespace = true;
+    state.position++;
   }
-}
-function hasBom(bytes) {
-  return bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191;
-}
-function firstInvalidUtf8(bytes) {
-  let i = 0;
-  const n = bytes.length;
-  while (i < n) {
-    const b3 = bytes[i];
-    if (b3 < 128) {
-      i += 1;
-      continue;
+  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+  let contentIndent = detectedIndent ? indent : -1;
+  let maxLeadingIndent = 0;
+  const valueStart = state.position;
+  let valueEnd = state.position;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const linePosition = state.position;
+    let column = 0;
+    while (state.input.charCodeAt(linePosition + column) === 32) column++;
+    const first = state.input.charCodeAt(linePosition + column);
+    if (first === 0) {
+      if (contentIndent >= 0) {
+        if (column > contentIndent) valueEnd = linePosition + column;
+      } else if (column > 0) valueEnd = linePosition + column;
+      break;
     }
-    let len;
-    let lo = 128;
-    let hi = 191;
-    if (b3 >= 194 && b3 <= 223) len = 2;
-    else if (b3 >= 224 && b3 <= 239) {
-      len = 3;
-      if (b3 === 224) lo = 160;
-      if (b3 === 237) hi = 159;
-    } else if (b3 >= 240 && b3 <= 244) {
-      len = 4;
-      if (b3 === 240) lo = 144;
-      if (b3 === 244) hi = 143;
-    } else return i;
-    if (i + len > n) return i;
-    const second = bytes[i + 1];
-    if (second < lo || second > hi) return i;
-    for (let k2 = 2; k2 < len; k2++) {
-      const c3 = bytes[i + k2];
-      if (c3 < 128 || c3 > 191) return i;
+    if (testDocumentBoundary(state)) break;
+    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+      if (first === 9 && column < parentIndent) {
+        state.position = linePosition + column;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (column >= parentIndent && column < maxLeadingIndent) {
+        state.position = linePosition + column;
+        throwError(state, "bad indentation of a mapping entry");
+      }
     }
-    i += len;
-  }
-  return -1;
-}
-function bytePosition(bytes, offset) {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (bytes[i] === 10) {
-      line++;
-      lineStart = i + 1;
+    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+    if (first !== 0 && !isEol(first) && column < requiredIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    skipUntilLineEnd(state);
+    valueEnd = state.position;
+    if (isEol(state.input.charCodeAt(state.position))) {
+      consumeLineBreak(state);
+      valueEnd = state.position;
     }
   }
-  return { line, column: offset - lineStart + 1 };
+  checkPrintable(state, valueStart, valueEnd);
+  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+  return true;
 }
-var LineIndex = class {
-  #text;
-  #starts;
-  constructor(text2) {
-    this.#text = text2;
+function canStartPlainScalar(state, nodeContext) {
+  const ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+  if (ch === 63 || ch === 45) {
+    const following = state.input.charCodeAt(state.position + 1);
+    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
   }
-  position(offset) {
-    const starts = this.#starts ??= lineStarts(this.#text);
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
+  return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+  if (!canStartPlainScalar(state, nodeContext)) return false;
+  const start = state.position;
+  let end = state.position;
+  let ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  let multiline = false;
+  while (ch !== 0) {
+    if (testDocumentBoundary(state)) break;
+    if (ch === 58) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+    } else if (ch === 35) {
+      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+    } else if (inFlow && isFlowIndicator(ch)) break;
+    else if (isEol(ch)) {
+      const savedPosition = state.position;
+      const savedLine = state.line;
+      const savedLineStart = state.lineStart;
+      const savedLineIndent = state.lineIndent;
+      skipSeparationSpace(state, false);
+      if (state.lineIndent >= nodeIndent) {
+        multiline = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+      state.position = savedPosition;
+      state.line = savedLine;
+      state.lineStart = savedLineStart;
+      state.lineIndent = savedLineIndent;
+      break;
     }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    if (!isWhiteSpace(ch)) end = state.position + 1;
+    ch = state.input.charCodeAt(++state.position);
+  }
+  if (end === start) return false;
+  checkPrintable(state, start, end);
+  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+  return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+  const startLine = state.line;
+  skipSeparationSpace(state, true);
+  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  const isMapping = ch === 123;
+  const start = state.position;
+  let readNext = true;
+  if (ch !== 91 && ch !== 123) return false;
+  const terminator = isMapping ? 125 : 93;
+  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    skipFlowSeparationSpace(state, nodeIndent);
+    let ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === terminator) {
+      state.position++;
+      addPopEvent(state);
+      return true;
+    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
+    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
+    let isPair = false;
+    let isExplicitPair = false;
+    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+      isPair = isExplicitPair = true;
+      state.position += 1;
+      skipFlowSeparationSpace(state, nodeIndent);
+    }
+    const entryLine = state.line;
+    const entryStart = snapshotState(state);
+    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    skipFlowSeparationSpace(state, nodeIndent);
+    ch2 = state.input.charCodeAt(state.position);
+    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
+      isPair = true;
+      state.position++;
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) {
+        insertFlowPairMappingEvent(state, entryStart);
+        if (!keyWasRead) addEmptyScalarEvent(state);
+      } else if (!keyWasRead) addEmptyScalarEvent(state);
+      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) addPopEvent(state);
+    } else if (isMapping && isPair) {
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+    } else if (isMapping) addEmptyScalarEvent(state);
+    else if (isPair) {
+      insertFlowPairMappingEvent(state, entryStart);
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+      addPopEvent(state);
+    }
+    ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === 44) {
+      readNext = true;
+      state.position++;
+    } else readNext = false;
+  }
+  throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const entryLine = state.line;
+    state.position++;
+    const hadBreak = skipSeparationSpace(state, true) > 0;
+    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    skipSeparationSpace(state, true);
+    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+  }
+  addPopEvent(state);
+  return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+  let atExplicitKey = false;
+  let detected = false;
+  let mappingOpened = false;
+  let pendingExplicitKey = false;
+  if (state.firstTabInLine !== -1) return false;
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const following = state.input.charCodeAt(state.position + 1);
+    const entryLine = state.line;
+    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+      if (!mappingOpened) {
+        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+        mappingOpened = true;
+      }
+      if (ch === 63) {
+        if (atExplicitKey) addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = true;
+      } else if (atExplicitKey) atExplicitKey = false;
+      else {
+        addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = false;
+      }
+      state.position += 1;
+      pendingExplicitKey = true;
+    } else {
+      if (atExplicitKey) {
+        addEmptyScalarEvent(state);
+        atExplicitKey = false;
+      }
+      const beforeKey = snapshotState(state);
+      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+      if (state.line === entryLine) {
+        ch = state.input.charCodeAt(state.position);
+        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        if (ch === 58) {
+          ch = state.input.charCodeAt(++state.position);
+          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+          if (!mappingOpened) {
+            state.events.splice(beforeKey.eventsLength, 0, {
+              type: EVENT_ID.MAPPING,
+              start: beforeKey.position,
+              anchorStart: props.anchorStart,
+              anchorEnd: props.anchorEnd,
+              tagStart: props.tagStart,
+              tagEnd: props.tagEnd,
+              style: COLLECTION_STYLE.BLOCK
+            });
+            mappingOpened = true;
+          }
+          detected = true;
+          atExplicitKey = false;
+          pendingExplicitKey = false;
+        } else if (detected) throwError(state, "expected ':' after a mapping key");
+        else {
+          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+            restoreState(state, beforeKey);
+            return false;
+          }
+          return true;
+        }
+      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+      else {
+        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+          restoreState(state, beforeKey);
+          return false;
+        }
+        return true;
+      }
+    }
+    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+    if (!atExplicitKey) {
+      if (pendingExplicitKey) {
+        addEmptyScalarEvent(state);
+        pendingExplicitKey = false;
+      }
+    }
+    skipSeparationSpace(state, true);
+    ch = state.input.charCodeAt(state.position);
+    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+    else if (state.lineIndent < nodeIndent) break;
+  }
+  if (!detected) return false;
+  if (atExplicitKey) addEmptyScalarEvent(state);
+  if (mappingOpened) addPopEvent(state);
+  return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+  state.depth++;
+  let indentStatus = 1;
+  let atNewLine = false;
+  let hasContent = false;
+  let propertyStart = null;
+  const props = emptyProperties();
+  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+  let allowBlockCollections = allowBlockScalars;
+  const allowBlockStyles = allowBlockScalars;
+  if (allowToSeek && skipSeparationSpace(state, true)) {
+    atNewLine = true;
+    if (state.lineIndent > parentIndent) indentStatus = 1;
+    else if (state.lineIndent === parentIndent) indentStatus = 0;
+    else indentStatus = -1;
+  }
+  if (indentStatus === 1) while (true) {
+    const ch = state.input.charCodeAt(state.position);
+    const propertyState = snapshotState(state);
+    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+      const fallbackState = snapshotState(state);
+      const flowIndent = parentIndent + 1;
+      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+        state.depth--;
+        return true;
+      }
+      restoreState(state, fallbackState);
+    }
+    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+    if (propertyStart === null) propertyStart = propertyState;
+    if (skipSeparationSpace(state, true)) {
+      atNewLine = true;
+      allowBlockCollections = allowBlockStyles;
+      if (state.lineIndent > parentIndent) indentStatus = 1;
+      else if (state.lineIndent === parentIndent) indentStatus = 0;
+      else indentStatus = -1;
+    } else allowBlockCollections = false;
+  }
+  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+    const blockIndent = state.position - state.lineStart;
+    if (indentStatus === 1) {
+      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+      else {
+        const ch = state.input.charCodeAt(state.position);
+        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+          const fallbackState = snapshotState(state);
+          const propertyIndent = propertyStart.position - propertyStart.lineStart;
+          restoreState(state, propertyStart);
+          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+          else restoreState(state, fallbackState);
+        }
+        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+      }
+    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+  }
+  allowBlockScalars = allowBlockScalars && !hasContent;
+  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+    hasContent = true;
+  }
+  state.depth--;
+  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+  state.position++;
+  const nameStart = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+  const name = state.input.slice(nameStart, state.position);
+  const args = [];
+  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+    const start = state.position;
+    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+    args.push(state.input.slice(start, state.position));
+  }
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  if (name === "YAML") {
+    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+    const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+    if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+    if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+    state.directives.push({
+      kind: "yaml",
+      version: args[0]
+    });
+  } else if (name === "TAG") {
+    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+    const [handle, prefix] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+    state.tagHandlers[handle] = prefix;
+    state.directives.push({
+      kind: "tag",
+      handle,
+      prefix
+    });
+  }
+  return true;
+}
+function readDocument(state) {
+  state.directives = [];
+  state.tagHandlers = /* @__PURE__ */ Object.create(null);
+  let hasDirectives = false;
+  skipSeparationSpace(state, true);
+  while (readDirective(state)) {
+    hasDirectives = true;
+    skipSeparationSpace(state, true);
+  }
+  let explicitStart = false;
+  let explicitEnd = false;
+  let allowCompact = true;
+  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+    explicitStart = true;
+    const markerLine = state.line;
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    allowCompact = state.line > markerLine;
+  } else if (hasDirectives) throwError(state, "directives end mark is expected");
+  const documentEventIndex = state.events.length;
+  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    return;
+  }
+  addDocumentEvent(state, explicitStart, false);
+  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+  skipSeparationSpace(state, true);
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+    explicitEnd = state.input.charCodeAt(state.position) === 46;
+    if (explicitEnd) {
+      const markerLine = state.line;
+      state.position += 3;
+      skipSeparationSpace(state, true);
+      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  const documentEvent = state.events[documentEventIndex];
+  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+  addPopEvent(state);
+  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+function parseEvents(input2, options2) {
+  const length = input2.length;
+  const state = {
+    ...DEFAULT_PARSER_OPTIONS,
+    ...options2,
+    input: `${input2}\0`,
+    length,
+    position: 0,
+    line: 0,
+    lineStart: 0,
+    lineIndent: 0,
+    firstTabInLine: -1,
+    depth: 0,
+    directives: [],
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    events: []
+  };
+  const nullpos = input2.indexOf("\0");
+  if (nullpos !== -1) YAMLException.throwAt(input2, nullpos, "null byte is not allowed in input", state.filename);
+  while (state.position < state.length) {
+    skipByteOrderMark(state);
+    skipSeparationSpace(state, true);
+    if (state.position >= state.length) break;
+    const documentStart = state.position;
+    readDocument(state);
+    if (state.position === documentStart)
+      throwError(state, "can not read a document");
+  }
+  return state.events;
+}
+var DEFAULT_LOAD_OPTIONS = {
+  ...DEFAULT_PARSER_OPTIONS,
+  ...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function hasBit(mask, bit) {
+  return (mask & 1 << bit) !== 0;
+}
+var DEFAULT_SCALAR_STYLE_RULES = {
+  applyQuoteFlowKeysOption,
+  doubleQuoteForInvisibles,
+  doubleQuoteWhitespaceOnly,
+  applyForceQuotesOption,
+  tryLongOrMultilineAsBlock,
+  quoteInvalidPlain,
+  fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+  return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+  if (!layout.presenterOptions.quoteFlowKeys) return;
+  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+  if (!layout.presenterOptions.forceQuotes) return;
+  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+  const value = layout.node.value;
+  const multiline = value.indexOf("\n") !== -1;
+  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+    return;
+  }
+  const w2 = layout.presenterOptions.lineWidth;
+  if (w2 === -1) {
+    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+    return;
+  }
+  const availableWidth = Math.max(Math.min(w2, 40), w2 - layout.shiftOfContent);
+  let position = 0;
+  let shouldFold = false;
+  while (position <= value.length) {
+    let lineEnd = value.length;
+    const nextLineBreak = value.indexOf("\n", position);
+    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+    const line = value.slice(position, lineEnd);
+    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+    if (nextLineBreak === -1) break;
+    position = nextLineBreak + 1;
+  }
+  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var DEFAULT_PRESENTER_OPTIONS = {
+  indent: 2,
+  seqNoIndent: false,
+  seqInlineFirst: true,
+  lineWidth: 80,
+  flowBracketPadding: false,
+  flowSkipCommaSpace: false,
+  flowSkipColonSpace: false,
+  quoteFlowKeys: false,
+  quoteStyle: "single",
+  forceQuotes: false,
+  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+  tagBeforeAnchor: false
+};
+var DEFAULT_DUMP_OPTIONS = {
+  ...DEFAULT_PRESENTER_OPTIONS,
+  schema: DUMP_SCHEMA,
+  skipInvalid: false,
+  noRefs: false,
+  flowLevel: -1,
+  sortKeys: false,
+  transform: () => {
   }
 };
-function lineStarts(text2) {
-  const starts = [0];
-  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-// src/core/yaml/walk.ts
-var import_yaml2 = __toESM(require_dist3(), 1);
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+var EVENT_POP = EVENT_ID.POP;
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 // src/core/yaml/ambiguity.ts
 function yaml11Reading(source, value) {
@@ -59130,6 +63346,7 @@ var EXPONENT = /[eE]/;
 var FLOAT_11 = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*[eE][-+][0-9]+$/;
 
 // src/core/yaml/walk.ts
+var import_yaml = __toESM(require_dist3(), 1);
 var VALUE_IS_A_GUESS = /* @__PURE__ */ new Set([
   "yaml/alias",
   "yaml/merge-key",
@@ -59140,7 +63357,11 @@ var VALUE_IS_A_GUESS = /* @__PURE__ */ new Set([
   "yaml/too-deep",
   "yaml/too-many-nodes"
 ]);
-var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+var FORBIDDEN_KEYS = /* @__PURE__ */ new Set([
+  "__proto__",
+  "constructor",
+  "prototype"
+]);
 var Walk = class {
   /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
   guessed = false;
@@ -59169,7 +63390,7 @@ var Walk = class {
         this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, node2.range[0]);
       return null;
     }
-    if ((0, import_yaml2.isAlias)(node2)) {
+    if ((0, import_yaml.isAlias)(node2)) {
       this.#add(
         "yaml/alias",
         "aliases (*name) are not allowed; write the value out",
@@ -59178,19 +63399,19 @@ var Walk = class {
       return null;
     }
     this.#properties(node2);
-    if ((0, import_yaml2.isScalar)(node2)) return this.#scalar(node2);
+    if ((0, import_yaml.isScalar)(node2)) return this.#scalar(node2);
     if (depth >= this.#maxDepth) {
       if (!this.#deepReported)
         this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, node2.range[0]);
       this.#deepReported = true;
       return null;
     }
-    if ((0, import_yaml2.isSeq)(node2)) {
+    if ((0, import_yaml.isSeq)(node2)) {
       const out = [];
       for (const item of node2.items) out.push(this.build(item, depth + 1));
       return out;
     }
-    if ((0, import_yaml2.isMap)(node2)) {
+    if ((0, import_yaml.isMap)(node2)) {
       const out = {};
       for (const pair of node2.items) {
         const key = this.#key(
@@ -59278,11 +63499,11 @@ var Walk = class {
       );
       return void 0;
     }
-    if ((0, import_yaml2.isAlias)(node2)) {
+    if ((0, import_yaml.isAlias)(node2)) {
       this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", node2.range[0]);
       return void 0;
     }
-    if (!(0, import_yaml2.isScalar)(node2)) {
+    if (!(0, import_yaml.isScalar)(node2)) {
       this.#add(
         "yaml/non-string-key",
         "map keys must be strings, not lists or maps",
@@ -59336,12 +63557,422 @@ function tagKind(tag) {
   return tag.startsWith("tag:yaml.org,2002:") ? "!!type" : "!tag";
 }
 
-// src/core/yaml/parse-yaml.ts
+// src/core/yaml/event-walk.ts
+var EventWalk = class {
+  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
+  guessed = false;
+  #i = 0;
+  #nodes = 0;
+  #deepReported = false;
+  #events;
+  #text;
+  #findings;
+  #lines;
+  #maxDepth;
+  #maxNodes;
+  constructor(events3, text2, findings, lines2, limits) {
+    this.#events = events3;
+    this.#text = text2;
+    this.#findings = findings;
+    this.#lines = lines2;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxNodes = limits.maxNodes;
+  }
+  #add(rule, message, offset) {
+    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
+    this.#findings.add(rule, message, this.#lines.position(offset));
+  }
+  /** The first document's value (null for an empty one); events[0] is its DOCUMENT event. */
+  document() {
+    this.#i = 1;
+    const first = this.#events[1];
+    if (first === void 0 || first.type === EVENT_ID.POP || first.type === EVENT_ID.DOCUMENT)
+      return null;
+    return this.#build(0);
+  }
+  #build(depth) {
+    const ev = this.#events[this.#i];
+    if (++this.#nodes > this.#maxNodes) {
+      if (this.#nodes === this.#maxNodes + 1)
+        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, startOf(ev));
+      this.#i = skip(this.#events, this.#i);
+      return null;
+    }
+    if (ev.type === EVENT_ID.ALIAS) {
+      this.#i++;
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the value out", startOf(ev));
+      return null;
+    }
+    this.#properties(ev);
+    if (ev.type === EVENT_ID.SCALAR) {
+      this.#i++;
+      return this.#scalar(ev);
+    }
+    if (depth >= this.#maxDepth) {
+      if (!this.#deepReported)
+        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, ev.start);
+      this.#deepReported = true;
+      this.#i = skip(this.#events, this.#i);
+      return null;
+    }
+    this.#i++;
+    const events3 = this.#events;
+    if (ev.type === EVENT_ID.SEQUENCE) {
+      const out2 = [];
+      while (events3[this.#i].type !== EVENT_ID.POP) out2.push(this.#build(depth + 1));
+      this.#i++;
+      return out2;
+    }
+    const out = {};
+    while (events3[this.#i].type !== EVENT_ID.POP) {
+      const key = this.#key(out);
+      const value = this.#build(depth + 1);
+      if (key !== void 0) out[key] = value;
+    }
+    this.#i++;
+    return out;
+  }
+  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
+  #properties(ev) {
+    if (ev.anchorStart !== -1)
+      this.#add("yaml/anchor", "anchors (&name) are not allowed", ev.anchorStart - 1);
+    if (ev.tagStart !== -1)
+      this.#add(
+        "yaml/tag",
+        `explicit tags (${tagKind(tagName(this.#text.slice(ev.tagStart, ev.tagEnd)))}) are not allowed; remove it`,
+        ev.tagStart
+      );
+  }
+  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
+  #resolve(ev) {
+    const source = getScalarValue(this.#text, ev);
+    if (ev.tagStart !== -1) {
+      const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
+      const tag = name === "!" ? void 0 : CORE_SCHEMA.lookupScalarTag(name);
+      if (tag === void 0) return source;
+      const value = tag.resolve(source, true, name);
+      if (value === NOT_RESOLVED) {
+        this.guessed = true;
+        return null;
+      }
+      return value;
+    }
+    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
+  }
+  #scalar(ev) {
+    const value = this.#resolve(ev);
+    const at2 = startOf(ev);
+    if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
+          at2
+        );
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) {
+          this.#add("yaml/non-finite-number", "infinite and NaN numbers are not allowed", at2);
+          return null;
+        }
+        if (Number.isInteger(value) && !Number.isSafeInteger(value))
+          this.#add(
+            "yaml/unsafe-integer",
+            "integer is too large to be read exactly; quote it if it is an identifier",
+            at2
+          );
+        return value;
+      default:
+        if (value !== null) this.guessed = true;
+        return null;
+    }
+  }
+  /** Consumes the key's events; the key as a string, or undefined (after a finding). */
+  #key(seen) {
+    const ev = this.#events[this.#i];
+    if (ev.type === EVENT_ID.ALIAS) {
+      this.#i++;
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", startOf(ev));
+      return void 0;
+    }
+    if (ev.type !== EVENT_ID.SCALAR) {
+      this.#add("yaml/non-string-key", "map keys must be strings, not lists or maps", ev.start);
+      this.#nodes++;
+      this.#i = skip(this.#events, this.#i);
+      return void 0;
+    }
+    this.#i++;
+    this.#properties(ev);
+    const key = this.#resolve(ev);
+    const at2 = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
+    if (typeof key !== "string") {
+      this.#add(
+        "yaml/non-string-key",
+        ev.valueStart === -1 ? "map keys must be strings; this entry has no key" : `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
+        at2
+      );
+      return void 0;
+    }
+    if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
+          at2
+        );
+    }
+    if (key === "<<") {
+      this.#add("yaml/merge-key", "merge keys (<<) are not allowed; write the entries out", at2);
+      return void 0;
+    }
+    if (FORBIDDEN_KEYS.has(key)) {
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, at2);
+      return void 0;
+    }
+    if (Object.hasOwn(seen, key)) {
+      this.#add("yaml/duplicate-key", "duplicate key; each key may appear once in a map", at2);
+      return void 0;
+    }
+    return key;
+  }
+  /** An empty key has no range: it is the `:` before the value that follows it. */
+  #emptyKeyAt() {
+    const next = this.#events[this.#i];
+    const valueAt = next === void 0 || next.type === EVENT_ID.POP ? -1 : startOf(next);
+    const from = valueAt === -1 ? this.#text.length : valueAt;
+    return Math.max(0, this.#text.lastIndexOf(":", from));
+  }
+};
+function skip(events3, i) {
+  const t2 = events3[i].type;
+  if (t2 !== EVENT_ID.SEQUENCE && t2 !== EVENT_ID.MAPPING) return i + 1;
+  let open3 = 0;
+  do {
+    const u2 = events3[i++].type;
+    if (u2 === EVENT_ID.SEQUENCE || u2 === EVENT_ID.MAPPING) open3++;
+    else if (u2 === EVENT_ID.POP) open3--;
+  } while (open3 > 0);
+  return i;
+}
+function startOf(ev) {
+  switch (ev.type) {
+    case EVENT_ID.ALIAS:
+      return ev.anchorStart - 1;
+    case EVENT_ID.SCALAR:
+      if (ev.valueStart === -1) return -1;
+      return ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? ev.valueStart - 1 : ev.valueStart;
+    default:
+      return ev.start;
+  }
+}
+function tagName(raw) {
+  if (raw.startsWith("!<") && raw.endsWith(">")) return raw.slice(2, -1);
+  if (raw.startsWith("!!")) return `tag:yaml.org,2002:${raw.slice(2)}`;
+  return raw;
+}
+
+// src/core/yaml/event-locate.ts
+function locateInEvents(events3, text2, path6) {
+  let i = 1;
+  const first = events3[1];
+  if (first === void 0 || first.type === EVENT_ID.POP || first.type === EVENT_ID.DOCUMENT)
+    return 0;
+  let offset = Math.max(0, startOf(first));
+  for (const segment of path6) {
+    const node2 = events3[i];
+    if (node2.type === EVENT_ID.MAPPING) {
+      const want = String(segment);
+      let j3 = i + 1;
+      let found = -1;
+      while (events3[j3].type !== EVENT_ID.POP) {
+        const key = events3[j3];
+        if (key.type === EVENT_ID.SCALAR && keyText(text2, key) === want) {
+          found = j3;
+          break;
+        }
+        j3 = skip(events3, skip(events3, j3));
+      }
+      if (found === -1) break;
+      offset = Math.max(0, startOf(events3[found]));
+      i = found + 1;
+    } else if (node2.type === EVENT_ID.SEQUENCE && typeof segment === "number") {
+      let j3 = i + 1;
+      for (let k2 = 0; k2 < segment && events3[j3].type !== EVENT_ID.POP; k2++) j3 = skip(events3, j3);
+      const item = events3[j3];
+      if (item.type === EVENT_ID.POP) break;
+      const at2 = startOf(item);
+      if (at2 === -1) break;
+      offset = at2;
+      i = j3;
+    } else break;
+  }
+  return offset;
+}
+function keyText(text2, ev) {
+  const source = getScalarValue(text2, ev);
+  if (ev.style !== SCALAR_STYLE.PLAIN || ev.tagStart !== -1) return source;
+  return String(CORE_SCHEMA.resolveImplicitScalarTag(source).value);
+}
+
+// src/core/yaml/findings.ts
+var MAX_FINDINGS = 100;
+var Findings = class {
+  list = [];
+  #file;
+  constructor(file2) {
+    this.#file = file2;
+  }
+  add(rule, message, at2) {
+    if (this.list.length > MAX_FINDINGS) return;
+    const full = this.list.length === MAX_FINDINGS;
+    this.list.push(
+      full ? diagnostic("yaml/too-many-problems", `more than ${MAX_FINDINGS} findings; stopped here`, {
+        file: this.#file,
+        ...at2
+      }) : diagnostic(rule, message, { file: this.#file, ...at2 })
+    );
+  }
+};
+
+// src/core/yaml/limits.ts
 var DEFAULT_YAML_LIMITS = {
   maxBytes: 1024 * 1024,
   maxDepth: 32,
   maxNodes: 25e4
 };
+
+// src/core/yaml/text.ts
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function decodeUtf8(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return void 0;
+  }
+}
+function hasBom(bytes) {
+  return bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191;
+}
+function firstInvalidUtf8(bytes) {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b3 = bytes[i];
+    if (b3 < 128) {
+      i += 1;
+      continue;
+    }
+    let len;
+    let lo = 128;
+    let hi = 191;
+    if (b3 >= 194 && b3 <= 223) len = 2;
+    else if (b3 >= 224 && b3 <= 239) {
+      len = 3;
+      if (b3 === 224) lo = 160;
+      if (b3 === 237) hi = 159;
+    } else if (b3 >= 240 && b3 <= 244) {
+      len = 4;
+      if (b3 === 240) lo = 144;
+      if (b3 === 244) hi = 143;
+    } else return i;
+    if (i + len > n) return i;
+    const second = bytes[i + 1];
+    if (second < lo || second > hi) return i;
+    for (let k2 = 2; k2 < len; k2++) {
+      const c3 = bytes[i + k2];
+      if (c3 < 128 || c3 > 191) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+function bytePosition(bytes, offset) {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+var LineIndex = class {
+  #text;
+  #starts;
+  constructor(text2) {
+    this.#text = text2;
+  }
+  position(offset) {
+    const starts = this.#starts ??= lineStarts(this.#text);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  }
+};
+function lineStarts(text2) {
+  const starts = [0];
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+// src/core/yaml/yaml-package.ts
+var import_yaml3 = __toESM(require_dist3(), 1);
+
+// src/core/yaml/cst-depth.ts
+function firstTooDeep(doc, maxDepth) {
+  const stack = [];
+  if (doc.value) stack.push([doc.value, 0]);
+  for (let next = stack.pop(); next !== void 0; next = stack.pop()) {
+    const [token, depth] = next;
+    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
+      continue;
+    if (depth >= maxDepth) return token.offset;
+    const items = token.items;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
+      if (item.value) stack.push([item.value, depth + 1]);
+      if (item.key) stack.push([item.key, depth + 1]);
+    }
+  }
+  return -1;
+}
+
+// src/core/yaml/locate.ts
+var import_yaml2 = __toESM(require_dist3(), 1);
+function locateIn(doc, path6) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range[0] ?? 0;
+  for (const segment of path6) {
+    if ((0, import_yaml2.isMap)(node2)) {
+      const key = String(segment);
+      const pair = node2.items.find((p2) => (0, import_yaml2.isScalar)(p2.key) && String(p2.key.value) === key);
+      if (pair === void 0) break;
+      offset = pair.key.range[0];
+      node2 = pair.value;
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof segment === "number") {
+      const item = node2.items[segment];
+      if (item === void 0 || item === null) break;
+      offset = item.range[0];
+      node2 = item;
+    } else break;
+  }
+  return offset;
+}
+
+// src/core/yaml/yaml-package.ts
 var PARSE_OPTIONS = {
   version: "1.2",
   schema: "core",
@@ -59352,7 +63983,7 @@ var PARSE_OPTIONS = {
   prettyErrors: false,
   keepSourceTokens: false
 };
-function parseYaml(file2, bytes, limits = {}) {
+function parseWithYamlPackage(file2, bytes, limits = {}) {
   const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
   const fileStart = { file: file2, line: 0, column: 0 };
   const unreadable = (diagnostics) => ({
@@ -59428,9 +64059,9 @@ function parseYaml(file2, bytes, limits = {}) {
 }
 function lazyLocate(file2, text2, lines2, maxDepth) {
   let doc;
-  return (path) => {
+  return (path6) => {
     doc ??= compose(text2, maxDepth).doc;
-    return { file: file2, ...lines2.position(locateIn(doc, path)) };
+    return { file: file2, ...lines2.position(locateIn(doc, path6)) };
   };
 }
 function compose(text2, maxDepth) {
@@ -59477,7 +64108,199 @@ function firstLine(s) {
   const colon = line.indexOf(": ");
   return colon === -1 ? line : line.slice(0, colon);
 }
-var encoder = new TextEncoder();
+
+// src/core/yaml/parse-yaml.ts
+var LOCATOR_MAX_BYTES = 64 * 1024;
+var DEPTH_EXCEEDED = /nesting exceeded maxDepth/;
+var REFUSED_BY_PARSER = /* @__PURE__ */ new Set([
+  "yaml/syntax",
+  "yaml/warning",
+  "yaml/too-deep",
+  "yaml/multiple-documents",
+  "yaml/directive"
+]);
+function parseYaml(file2, bytes, limits = {}) {
+  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const fileStart = { file: file2, line: 0, column: 0 };
+  const unreadable = (diagnostics) => ({
+    value: void 0,
+    locate: () => fileStart,
+    diagnostics
+  });
+  const findings = new Findings(file2);
+  if (bytes.length > maxBytes) {
+    findings.add(
+      "yaml/too-large",
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      { line: 0, column: 0 }
+    );
+    return unreadable(findings.list);
+  }
+  if (hasBom(bytes))
+    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
+      line: 1,
+      column: 1
+    });
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
+    const at2 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at2);
+    return unreadable(findings.list);
+  }
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
+  if (cr2 !== -1)
+    findings.add(
+      "yaml/crlf",
+      "carriage return found (CRLF or CR line endings); use LF line endings",
+      lines2.position(cr2)
+    );
+  const parsed = events2(text2, maxDepth);
+  const refused = refusal(text2, parsed);
+  if (refused !== void 0 || !Array.isArray(parsed))
+    return unreadable(located(file2, bytes, text2, limits, findings, lines2, refused));
+  const walk = new EventWalk(parsed, text2, findings, lines2, { maxDepth, maxNodes });
+  const value = walk.document();
+  return {
+    value: walk.guessed ? void 0 : value,
+    locate: lazyLocate2(file2, text2, lines2, maxDepth),
+    diagnostics: findings.list
+  };
+}
+function refusal(text2, parsed) {
+  if (!Array.isArray(parsed))
+    return {
+      rule: DEPTH_EXCEEDED.test(parsed.reason) ? "yaml/too-deep" : "yaml/syntax",
+      message: parserReason(parsed.reason),
+      offset: parsed.mark?.position ?? 0
+    };
+  if (hasDirective(parsed))
+    return {
+      rule: "yaml/directive",
+      message: "remove %YAML / %TAG directives; files are read as YAML 1.2",
+      offset: 0
+    };
+  const end = secondDocumentAt(text2, parsed);
+  if (end !== -1)
+    return {
+      rule: "yaml/multiple-documents",
+      message: "only one YAML document per file (remove the second `---` or the `...`)",
+      offset: end
+    };
+  const ambiguous = ambiguousSyntax(text2, parsed);
+  if (ambiguous !== void 0) return { rule: "yaml/ambiguous-syntax", ...ambiguous };
+  return void 0;
+}
+function secondDocumentAt(text2, events3) {
+  if (documents(events3) > 1) {
+    const m3 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text2.slice(1));
+    return m3 === null ? 0 : m3.index + 1;
+  }
+  DOCUMENT_END.lastIndex = 0;
+  const m2 = DOCUMENT_END.exec(text2);
+  return m2 !== null && CONTENT_LINE.test(text2.slice(m2.index + 3)) ? m2.index : -1;
+}
+var DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/gm;
+var CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
+function ambiguousSyntax(text2, events3) {
+  const marker = INDENTED_MARKER.exec(text2);
+  if (marker !== null)
+    return {
+      message: "an indented `---` or `...`; parsers disagree whether it is a marker or text",
+      offset: marker.index + marker[1].length
+    };
+  const tab = indentingTab(text2, events3);
+  if (tab !== -1) return { message: "a tab in indentation; indent with spaces", offset: tab };
+  const ev = events3[1];
+  if (ev !== void 0 && ev.type === EVENT_ID.SCALAR && (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) && ev.valueStart !== -1) {
+    const lineStart = text2.lastIndexOf("\n", ev.valueStart - 2) + 1;
+    const header2 = INDENTATION_INDICATOR.exec(text2.slice(lineStart, ev.valueStart));
+    if (header2 !== null)
+      return {
+        message: "a top-level block scalar with an indentation indicator (|1-); parsers disagree on its base",
+        offset: lineStart + header2.index
+      };
+  }
+  return void 0;
+}
+var INDENTED_MARKER = /^([ \t]+)(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
+var INDENTATION_INDICATOR = /[|>](?:[1-9][-+]?|[-+][1-9])/;
+function indentingTab(text2, events3) {
+  if (text2.indexOf("	") === -1) return -1;
+  const tabs = /^( *)\t/gm;
+  let e2 = 0;
+  for (let m2 = tabs.exec(text2); m2 !== null; m2 = tabs.exec(text2)) {
+    const at2 = m2.index + m2[1].length;
+    let inside = false;
+    for (; e2 < events3.length; e2++) {
+      const ev = events3[e2];
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueStart === -1) continue;
+      if (ev.valueEnd <= at2) continue;
+      inside = ev.valueStart <= at2;
+      break;
+    }
+    if (!inside) return at2;
+  }
+  return -1;
+}
+function events2(text2, maxDepth) {
+  try {
+    return parseEvents(text2, { maxDepth: maxDepth + 2 });
+  } catch (e2) {
+    if (e2 instanceof YAMLException) return e2;
+    throw e2;
+  }
+}
+function documents(events3) {
+  let n = 0;
+  for (let i = 0; i < events3.length; i = skipDocument(events3, i)) n++;
+  return n;
+}
+function skipDocument(events3, i) {
+  let open3 = 0;
+  do {
+    const t2 = events3[i++].type;
+    if (t2 === EVENT_ID.POP) open3--;
+    else if (t2 !== EVENT_ID.SCALAR && t2 !== EVENT_ID.ALIAS) open3++;
+  } while (open3 > 0 && i < events3.length);
+  return i;
+}
+function hasDirective(events3) {
+  const doc = events3[0];
+  return doc !== void 0 && doc.type === EVENT_ID.DOCUMENT && doc.directives.length > 0;
+}
+function located(file2, bytes, text2, limits, findings, lines2, refused) {
+  const maxDepth = limits.maxDepth ?? DEFAULT_YAML_LIMITS.maxDepth;
+  if (refused.rule === "yaml/too-deep") {
+    const prefix = encoder2.encode(text2.slice(0, refused.offset));
+    const first = prefix.length > LOCATOR_MAX_BYTES ? void 0 : parseWithYamlPackage(file2, prefix, limits).diagnostics.find(
+      (d2) => d2.rule === "yaml/too-deep"
+    );
+    findings.add(
+      "yaml/too-deep",
+      `nested deeper than ${maxDepth} levels`,
+      first ?? lines2.position(refused.offset)
+    );
+    return findings.list;
+  }
+  if (bytes.length <= LOCATOR_MAX_BYTES) {
+    const described = parseWithYamlPackage(file2, bytes, limits).diagnostics;
+    if (described.some((d2) => REFUSED_BY_PARSER.has(d2.rule))) return described;
+  }
+  findings.add(refused.rule, refused.message, lines2.position(refused.offset));
+  return findings.list;
+}
+function parserReason(reason) {
+  return reason.split("\n", 1)[0].slice(0, 200);
+}
+function lazyLocate2(file2, text2, lines2, maxDepth) {
+  let parsed;
+  return (path6) => {
+    parsed ??= parseEvents(text2, { maxDepth: maxDepth + 2 });
+    return { file: file2, ...lines2.position(locateInEvents(parsed, text2, path6)) };
+  };
+}
+var encoder2 = new TextEncoder();
 
 // src/core/audit/findings-recipients.ts
 function sopsRecipients(bytes) {
@@ -60070,6 +64893,13 @@ var policyDocument = external_exports.strictObject({
   approvals: external_exports.int().min(1).max(10),
   reviewers: external_exports.array(githubHandle).max(15).default([]),
   window: window2.optional(),
+  /**
+   * The revocation gate opens only after every probe of the key confirmed its successor
+   * (docs/targets.md "Probes"): a probe that does not confirm the active version fails the
+   * key's distribution (retried within the budget), and a key without a probe is never
+   * revoked. false: probe results are recorded in the evidence only.
+   */
+  "require-probes": external_exports.boolean().default(false),
   emergency: external_exports.strictObject({
     reviewers: external_exports.array(githubHandle).min(1).max(15),
     approvals: external_exports.int().min(1).max(10)
@@ -60196,15 +65026,15 @@ function loginsAt(tree, field) {
 var statusCreatorsAt = (tree) => loginsAt(tree, "status-creators");
 function policiesAt(tree) {
   const policies = /* @__PURE__ */ new Map();
-  for (const [path, bytes] of tree) {
-    const m2 = /^policies\/([^/]+)\.yaml$/.exec(path);
+  for (const [path6, bytes] of tree) {
+    const m2 = /^policies\/([^/]+)\.yaml$/.exec(path6);
     if (!m2) continue;
-    const doc = policyDocument.safeParse(parseYaml(path, bytes).value);
+    const doc = policyDocument.safeParse(parseYaml(path6, bytes).value);
     if (doc.success && doc.data.name === m2[1]) policies.set(doc.data.name, doc.data);
   }
   const out = /* @__PURE__ */ new Map();
-  for (const [path, bytes] of tree) {
-    const id = parseKeyFilePath(path);
+  for (const [path6, bytes] of tree) {
+    const id = parseKeyFilePath(path6);
     const name = id === void 0 ? void 0 : policyName(bytes);
     const p2 = name === void 0 ? void 0 : policies.get(name);
     if (id === void 0 || !p2) continue;
@@ -60293,7 +65123,9 @@ async function gitHubEvidence(input2, history, gh, statusCreators) {
   const pulls = /* @__PURE__ */ new Map();
   const commits = history.commits.filter((c3) => cutoff === void 0 || Date.parse(c3.commit.time) >= cutoff).reverse();
   let skipped = 0;
-  for (const c3 of commits) {
+  const progress = input2.progress?.start("audit", commits.length, "manifest commits");
+  for (const [n, c3] of commits.entries()) {
+    progress?.at(n);
     if (budget - counter.calls < 3) {
       skipped++;
       continue;
@@ -60322,6 +65154,8 @@ async function gitHubEvidence(input2, history, gh, statusCreators) {
       staleApprovals: stale
     });
   }
+  progress?.at(commits.length);
+  progress?.end();
   if (skipped > 0)
     notes.push(
       `approvals and direct pushes of the ${skipped} oldest manifest commit(s): the call budget (${budget}) was spent first; narrow with --since or raise it`
@@ -60366,10 +65200,9 @@ function renderAudit(report, format) {
 
 // src/cli/commands/audit.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/core/history/key-versions.ts
-var import_yaml6 = __toESM(require_dist3(), 1);
 var MAX_HISTORY_FILE_BYTES = 1024 * 1024;
 var STATES = new Set(KEY_STATES);
 function readVersionStates(text2) {
@@ -60378,11 +65211,13 @@ function readVersionStates(text2) {
   return scanVersionStates(text2) ?? parseVersionStates(text2);
 }
 function parseVersionStates(text2) {
-  let doc;
-  try {
-    doc = (0, import_yaml6.parse)(text2, { maxAliasCount: 0, prettyErrors: false });
-  } catch (e2) {
-    return { ok: false, reason: `not YAML: ${e2 instanceof Error ? e2.name : "parse error"}` };
+  const parsed = parseYaml("key.yaml", new TextEncoder().encode(text2), {
+    maxBytes: MAX_HISTORY_FILE_BYTES
+  });
+  const doc = parsed.value;
+  if (doc === void 0) {
+    const rule = parsed.diagnostics[0]?.rule ?? "yaml/syntax";
+    return { ok: false, reason: `not YAML: ${rule}` };
   }
   if (doc === null || doc === void 0) return { ok: true, versions: [], skipped: [] };
   if (typeof doc !== "object" || Array.isArray(doc)) return { ok: false, reason: "not a mapping" };
@@ -60491,7 +65326,7 @@ function frozen(k2) {
     ...k2.earlier.length > 0 ? { earlier: [...k2.earlier] } : {}
   };
 }
-var decoder = new TextDecoder("utf-8", { fatal: false });
+var decoder2 = new TextDecoder("utf-8", { fatal: false });
 var HistoryIndexBuilder = class {
   keys = /* @__PURE__ */ new Map();
   problems = [];
@@ -60546,8 +65381,9 @@ var HistoryIndexBuilder = class {
       if (key) key.removed = commit2;
       return;
     }
-    const text2 = typeof change.content === "string" ? change.content : decoder.decode(change.content);
-    const read = readVersionStates(text2);
+    const read = change.read ?? readVersionStates(
+      typeof change.content === "string" ? change.content : decoder2.decode(change.content)
+    );
     if (!key) {
       key = { appeared: commit2, versions: /* @__PURE__ */ new Map(), earlier: [] };
       this.keys.set(keyId2, key);
@@ -60610,73 +65446,235 @@ var HistoryIndexBuilder = class {
   }
 };
 
-// src/adapters/git/history.ts
+// src/adapters/git/log-stream.ts
 var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
-function parseRawLog(out, extra, commit2, change) {
-  const tokens = out.split("\0");
-  const commits = [];
-  let i = 0;
-  const bad = (what) => new GitReadError("bad-output", `git log: ${what} at record ${i}`);
-  while (i < tokens.length) {
-    const token = tokens[i].replace(/^\n+/, "");
-    if (token === "" && i === tokens.length - 1) break;
+var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var HIGH_WATER = 4096;
+var LOW_WATER = 1024;
+var RecordParser = class {
+  commit;
+  header;
+  raw;
+  record = 0;
+  extra;
+  emit;
+  constructor(extra, emit) {
+    this.extra = extra;
+    this.emit = emit;
+  }
+  bad(what) {
+    return new GitReadError("bad-output", `git log: ${what} at record ${this.record}`);
+  }
+  token(raw) {
+    this.record++;
+    if (this.header !== void 0) {
+      this.header.push(raw);
+      if (this.header.length === 3 + this.extra) this.startCommit(this.header);
+      return;
+    }
+    if (this.raw !== void 0) {
+      const m2 = this.raw;
+      this.raw = void 0;
+      this.commit.changes.push({
+        oldMode: m2[1],
+        newMode: m2[2],
+        oldOid: m2[3],
+        newOid: m2[4],
+        status: m2[5],
+        path: raw
+      });
+      return;
+    }
+    const token = raw.replace(/^\n+/, "");
     if (token.startsWith("")) {
-      const sha = token.slice(1);
-      const seconds = Number(tokens[i + 1]);
-      const author = tokens[i + 2];
-      const fields = tokens.slice(i + 3, i + 3 + extra);
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || fields.length !== extra)
-        throw bad("malformed commit header");
-      const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push(commit2({ sha, time: time3, author }, fields));
-      i += 3 + extra;
+      if (this.commit) this.emit(this.commit);
+      this.commit = void 0;
+      this.header = [token.slice(1)];
     } else if (token.startsWith(":")) {
       const m2 = RAW_LINE.exec(token);
-      const path = tokens[i + 1];
-      const current = commits[commits.length - 1];
-      if (!m2 || path === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push(change(m2, path));
-      i += 2;
-    } else throw bad("unexpected record");
+      if (!m2 || this.commit === void 0) throw this.bad("malformed raw diff line");
+      this.raw = m2;
+    } else throw this.bad("unexpected record");
   }
-  return commits;
-}
-function collect(child, what) {
-  const out = [];
-  const err = [];
-  child.stdout.on("data", (c3) => out.push(c3));
-  child.stderr.on("data", (c3) => err.push(c3));
-  child.stdin.end();
-  return exited(child, what, err).then(() => Buffer.concat(out).toString("utf8"));
-}
-function nulTokens(onToken) {
-  let carry;
-  return (chunk) => {
-    const data = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
-      if (nul - start < 200) onToken(data.toString("latin1", start, nul));
-      start = nul + 1;
-    }
-    carry = start < data.length ? data.subarray(start) : void 0;
-  };
-}
-async function logWithBlobs(repoDir2, ref, args, options2, tap) {
+  startCommit([sha, ct2, author, ...fields]) {
+    this.header = void 0;
+    const seconds = Number(ct2);
+    if (!SHA.test(sha) || !Number.isSafeInteger(seconds) || author === void 0)
+      throw this.bad("malformed commit header");
+    const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
+    this.commit = { sha, time: time3, author, fields, changes: [] };
+  }
+  /** The text after the last NUL (a newline at most) and the last commit. */
+  end(rest) {
+    if (rest.replace(/^\n+/, "") !== "") this.token(rest);
+    if (this.header !== void 0) throw this.bad("malformed commit header");
+    if (this.raw !== void 0) throw this.bad("malformed raw diff line");
+    if (this.commit) this.emit(this.commit);
+    this.commit = void 0;
+  }
+};
+async function streamLog(repoDir2, ref, stream, options2 = {}) {
   if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
     throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn2 = options2.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir2, { env: options2.env, spawn: spawn2 });
+  const spawn3 = options2.spawn ?? spawnGit;
+  const [first, ...rest] = stream.args;
+  const args = stream.reverse ? [first, "--reverse", ...rest] : [...stream.args];
+  const log = spawn3(args, { cwd: repoDir2, env: options2.env });
+  let cat;
+  let failure2;
+  const fail = (e2) => {
+    failure2 ??= e2;
+    log.kill();
+    cat?.kill();
+  };
+  const waiting = [];
+  let head = 0;
+  let delivered = /* @__PURE__ */ new Map();
+  let got = 0;
+  let paused = false;
+  const drain = () => {
+    while (head < waiting.length) {
+      const w2 = waiting[head];
+      if (got < w2.oids.length) return;
+      head++;
+      const blobs = delivered;
+      delivered = /* @__PURE__ */ new Map();
+      got = 0;
+      stream.onCommit(w2.commit, blobs);
+      if (head > 1024 && head * 2 > waiting.length) {
+        waiting.splice(0, head);
+        head = 0;
+      }
+    }
+    if (paused && waiting.length - head < LOW_WATER) {
+      paused = false;
+      log.stdout.resume();
+    }
+  };
+  let requests = [];
+  const flush = () => {
+    if (requests.length > 0 && cat) cat.stdin.write(requests.join("\n") + "\n");
+    requests = [];
+  };
+  const catErr = [];
+  let catDone = Promise.resolve();
+  const startCat = () => {
+    const c3 = spawn3(["cat-file", "--batch", "--buffer"], { cwd: repoDir2, env: options2.env });
+    c3.stderr.on("data", (b3) => catErr.push(b3));
+    c3.stdin.on("error", () => {
+    });
+    const parser2 = new CatFileBatchParser(
+      (o2) => {
+        const w2 = waiting[head];
+        const want = w2?.oids[got];
+        if (o2.type !== "blob")
+          throw new GitReadError("bad-output", `${o2.oid} is a ${o2.type}, not a blob`);
+        if (want !== o2.oid)
+          throw new GitReadError(
+            "bad-output",
+            `cat-file answered ${o2.oid}, not ${want ?? "nothing"}`
+          );
+        delivered.set(o2.oid, o2.content);
+        got++;
+        drain();
+      },
+      (name) => {
+        throw new GitReadError("bad-output", `object ${name} is missing`);
+      }
+    );
+    const parsed = new Promise((resolve2) => {
+      c3.stdout.on("data", (b3) => {
+        if (failure2 !== void 0) return;
+        try {
+          parser2.push(b3);
+        } catch (e2) {
+          fail(e2);
+        }
+      });
+      c3.stdout.once("end", () => {
+        try {
+          if (failure2 === void 0) parser2.end();
+        } catch (e2) {
+          fail(e2);
+        }
+        resolve2();
+      });
+    });
+    catDone = Promise.all([parsed, exited(c3, "git cat-file --batch", catErr)]).then(() => {
+    });
+    catDone.catch(fail);
+    return c3;
+  };
+  const records = new RecordParser(stream.extra, (commit2) => {
+    const oids = stream.wants(commit2);
+    for (const oid of oids) {
+      if (!OID.test(oid))
+        throw new GitReadError("bad-output", `not an object id: ${JSON.stringify(oid)}`);
+      cat ??= startCat();
+      requests.push(oid);
+    }
+    waiting.push({ commit: commit2, oids });
+    if (oids.length === 0) drain();
+    else if (!paused && waiting.length - head > HIGH_WATER) {
+      paused = true;
+      log.stdout.pause();
+    }
+  });
+  const logErr = [];
+  log.stderr.on("data", (b3) => logErr.push(b3));
+  log.stdin.end();
+  let carry;
+  log.stdout.on("data", (chunk) => {
+    if (failure2 !== void 0) return;
+    try {
+      const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
+        records.token(data.toString("utf8", start, nul));
+        start = nul + 1;
+      }
+      carry = start < data.length ? data.subarray(start) : void 0;
+      flush();
+    } catch (e2) {
+      fail(e2);
+    }
+  });
   try {
-    const child = spawn2(args(ref), { cwd: repoDir2, env: options2.env });
-    const t2 = tap((oid) => reader.request(oid));
-    child.stdout.on("data", t2.onData);
-    const log = await collect(child, "git log --first-parent");
-    t2.end?.();
-    return { log, blobs: await reader.close() };
+    await exited(log, "git log --first-parent", logErr);
   } catch (e2) {
-    reader.abort();
-    throw e2;
+    fail(e2);
   }
+  if (failure2 === void 0)
+    try {
+      records.end(carry ? carry.toString("utf8") : "");
+      flush();
+    } catch (e2) {
+      fail(e2);
+    }
+  cat?.stdin.end();
+  await catDone.catch((e2) => fail(e2));
+  if (failure2 !== void 0) throw failure2;
+  if (head < waiting.length)
+    throw new GitReadError(
+      "bad-output",
+      `cat-file ended with ${waiting.length - head} commit(s) unread`
+    );
+}
+
+// src/adapters/git/history.ts
+function collect(child2, what) {
+  const out = [];
+  const err = [];
+  child2.stdout.on("data", (c3) => out.push(c3));
+  child2.stderr.on("data", (c3) => err.push(c3));
+  child2.stdin.end();
+  return exited(child2, what, err).then(() => Buffer.concat(out).toString("utf8"));
+}
+var decoder3 = new TextDecoder("utf-8", { fatal: false });
+function readWritten(keyId2, file2, content) {
+  const read = isKeyId(keyId2) ? readVersionStates(decoder3.decode(content)) : void 0;
+  return { keyId: keyId2, file: file2, kind: "written", content: "", ...read ? { read } : {} };
 }
 async function isShallowRepository(repoDir2, options2 = {}) {
   const out = await collect(
@@ -60709,67 +65707,39 @@ function auditLogArgs(ref) {
   ];
 }
 var POLICY_PATH = /^policies\/[^/]+\.yaml$/;
-function parseAuditLog(out) {
-  return parseRawLog(
-    out,
-    2,
-    (header2, [parents, subject]) => ({
-      ...header2,
-      parents: parents.split(" ").filter((p2) => p2 !== ""),
-      subject,
-      changes: []
-    }),
-    (m2, path) => ({ path, status: m2[5], newMode: m2[2], oldOid: m2[3], newOid: m2[4] })
-  );
-}
 var ZERO_OID = /^0+$/;
-var REQUEST_BATCH = 2048;
 var REGULAR = /^100(644|755)$/;
-function auditBlobRequests(request2) {
-  let raw = null;
-  return nulTokens((token) => {
-    const line = token.replace(/^\n+/, "");
-    if (line.startsWith(":")) {
-      raw = RAW_LINE.exec(line);
-      return;
+function auditBlobs(c3) {
+  const oids = [];
+  for (const ch of c3.changes) {
+    if (Buffer.byteLength(ch.path) >= 200) continue;
+    if (ch.path.endsWith("/key.yaml") || POLICY_PATH.test(ch.path)) {
+      if (ch.status !== "D" && REGULAR.test(ch.newMode)) oids.push(ch.newOid);
+    } else if (ch.path === ".sops.yaml") {
+      if (!ZERO_OID.test(ch.oldOid) && REGULAR.test(ch.oldMode)) oids.push(ch.oldOid);
+      if (ch.status !== "D" && REGULAR.test(ch.newMode)) oids.push(ch.newOid);
     }
-    const m2 = raw;
-    raw = null;
-    if (!m2) return;
-    const [, oldMode, newMode, oldOid, newOid, status] = m2;
-    if (line.endsWith("/key.yaml") || POLICY_PATH.test(line)) {
-      if (status !== "D" && REGULAR.test(newMode)) request2(newOid);
-    } else if (line === ".sops.yaml") {
-      if (!ZERO_OID.test(oldOid) && REGULAR.test(oldMode)) request2(oldOid);
-      if (status !== "D" && REGULAR.test(newMode)) request2(newOid);
-    }
-  });
+  }
+  return oids;
 }
 async function buildAuditHistory(repoDir2, ref, options2 = {}) {
-  const { log, blobs } = await logWithBlobs(repoDir2, ref, auditLogArgs, options2, (request2) => {
-    let batch = [];
-    const send = () => {
-      for (const oid of batch) request2(oid);
-      batch = [];
-    };
-    return {
-      onData: auditBlobRequests((oid) => {
-        batch.push(oid);
-        if (batch.length >= REQUEST_BATCH) send();
-      }),
-      end: send
-    };
-  });
-  const blob = (oid, path) => {
-    const content = blobs.get(oid);
-    if (content === void 0)
-      throw new GitReadError("bad-output", `blob ${oid} of ${path} was not read`);
-    return content;
-  };
   const builder = new HistoryIndexBuilder();
   const commits = [];
   const files = /* @__PURE__ */ new Map();
-  for (const c3 of parseAuditLog(log).reverse()) {
+  const settled = /* @__PURE__ */ new Set();
+  const last = (path6, content) => {
+    if (settled.has(path6)) return;
+    settled.add(path6);
+    if (content) files.set(path6, content);
+  };
+  const newestFirst = [];
+  const onCommit = (c3, blobs) => {
+    const blob = (oid, path6) => {
+      const content = blobs.get(oid);
+      if (content === void 0)
+        throw new GitReadError("bad-output", `blob ${oid} of ${path6} was not read`);
+      return content;
+    };
     const changes = [];
     const materials = [];
     const policies = [];
@@ -60781,9 +65751,7 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
         irregular.push(ch.path);
       if (POLICY_PATH.test(ch.path)) {
         policies.push(ch.path);
-        const content = isFile ? blobs.get(ch.newOid) : void 0;
-        if (content) files.set(ch.path, content);
-        else files.delete(ch.path);
+        last(ch.path, isFile ? blobs.get(ch.newOid) : void 0);
         continue;
       }
       if (ch.path === ".sops.yaml") {
@@ -60798,14 +65766,14 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
       if (keyId2 !== void 0) {
         if (ch.status === "D") changes.push({ keyId: keyId2, file: ch.path, kind: "deleted" });
         else if (!isFile) changes.push({ keyId: keyId2, file: ch.path, kind: "not-a-file" });
-        else
-          changes.push({
-            keyId: keyId2,
-            file: ch.path,
-            kind: "written",
-            // An id too long to be valid was never read; the index reports its path anyway.
-            content: isKeyId(keyId2) ? blob(ch.newOid, ch.path) : ""
-          });
+        else if (!isKeyId(keyId2))
+          changes.push({ keyId: keyId2, file: ch.path, kind: "written", content: "" });
+        else {
+          const content = blob(ch.newOid, ch.path);
+          last(ch.path, content);
+          changes.push(readWritten(keyId2, ch.path, content));
+        }
+        if (ch.status === "D" || !isFile || !isKeyId(keyId2)) last(ch.path, void 0);
         continue;
       }
       const material = parseMaterialPath(ch.path);
@@ -60817,23 +65785,46 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
           kind: ch.status === "D" ? "deleted" : "written"
         });
     }
-    for (const path of irregular)
-      builder.notAFile({ sha: c3.sha, time: c3.time, author: c3.author }, path);
-    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) continue;
-    for (const ch of changes)
-      if (ch.kind === "written" && typeof ch.content !== "string") files.set(ch.file, ch.content);
-      else files.delete(ch.file);
     const commit2 = { sha: c3.sha, time: c3.time, author: c3.author };
-    builder.add({ commit: commit2, changes });
-    commits.push({
+    if (changes.length + materials.length + policies.length === 0 && !sopsConfig) {
+      if (irregular.length > 0) newestFirst.push({ irregular, commit: commit2, changes });
+      return;
+    }
+    newestFirst.push({
+      irregular,
       commit: commit2,
-      parents: c3.parents,
-      subject: c3.subject,
-      keys: [...new Set(changes.map((x3) => x3.keyId))],
-      materials,
-      policies,
-      ...sopsConfig ? { sopsConfig } : {}
+      changes,
+      audit: {
+        commit: commit2,
+        parents: c3.parents,
+        subject: c3.subject,
+        keys: [...new Set(changes.map((x3) => x3.keyId))],
+        materials,
+        policies,
+        ...sopsConfig ? { sopsConfig } : {}
+      }
     });
+  };
+  await streamLog(
+    repoDir2,
+    ref,
+    {
+      args: auditLogArgs(ref),
+      extra: 2,
+      wants: auditBlobs,
+      onCommit: (c3, blobs) => {
+        const [parents = "", subject = ""] = c3.fields;
+        onCommit({ ...c3, parents: parents.split(" ").filter((p2) => p2 !== ""), subject }, blobs);
+      }
+    },
+    options2
+  );
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const { irregular, commit: commit2, changes, audit: audit2 } = newestFirst[i];
+    for (const path6 of irregular) builder.notAFile(commit2, path6);
+    if (audit2 === void 0) continue;
+    builder.add({ commit: commit2, changes });
+    commits.push(audit2);
   }
   return { index: builder.finish(), commits, files };
 }
@@ -60998,9 +65989,71 @@ function parseRepository(fullName) {
   return { owner: m2[1], repo: m2[2] };
 }
 
+// src/core/progress.ts
+var PROGRESS_EVERY_MS = 1e4;
+function formatSpan(ms3) {
+  const s = Math.max(0, Math.round(ms3 / 1e3));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
+}
+function progressLine(what, unit, done, total, elapsedMs) {
+  const pct = total > 0 ? Math.floor(done / total * 100) : 100;
+  const left = done === 0 ? "no estimate yet" : `about ${formatSpan(elapsedMs / done * (total - done))} left`;
+  return `${what}: ${done}/${total} ${unit} (${pct}%), ${formatSpan(elapsedMs)} elapsed, ${left}`;
+}
+function createProgress(opts) {
+  const everyMs = opts.everyMs ?? PROGRESS_EVERY_MS;
+  return {
+    start(what, total, unit) {
+      const startedAt = opts.now();
+      let last = startedAt;
+      let done = 0;
+      let printed = false;
+      let ended = false;
+      const print = (text2) => {
+        if (!printed) opts.group?.start(`${what}: ${total} ${unit}`);
+        printed = true;
+        opts.line(text2);
+      };
+      const due = () => {
+        if (ended) return;
+        const now = opts.now();
+        if (now - last < everyMs) return;
+        last = now;
+        print(progressLine(what, unit, done, total, now - startedAt));
+      };
+      const at2 = (n) => {
+        done = Math.max(0, Math.min(total, n));
+        due();
+      };
+      const stop = opts.every?.(due, everyMs);
+      return {
+        tick: (n = 1) => at2(done + n),
+        at: at2,
+        end() {
+          if (ended) return;
+          ended = true;
+          stop?.();
+          if (!printed) return;
+          opts.line(`${what}: ${done}/${total} ${unit} in ${formatSpan(opts.now() - startedAt)}`);
+          opts.group?.end();
+        }
+      };
+    }
+  };
+}
+
+// src/cli/output.ts
+function timerHeartbeat(fn2, ms3) {
+  const t2 = setInterval(fn2, ms3);
+  t2.unref();
+  return () => clearInterval(t2);
+}
+
 // src/cli/commands/audit.ts
-var help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR]
-                  [--ref REF] [--repo OWNER/NAME] [--branch NAME] [--max-calls N]
+var help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR|-]
+                  [--json] [--ref REF] [--repo OWNER/NAME] [--branch NAME] [--max-calls N]
                   [--now ISO] [--dir DIR]
 
 Rebuilds every key version's timeline from first-parent git history (one git log, one
@@ -61011,6 +66064,8 @@ successor was proven distributed. docs/audit.md explains each finding and what t
 
 Writes audit.md (with a Mermaid gantt per key), audit.json (schema rekey.audit/v1), audit.csv
 and audit.html (self-contained) to --out (default ./rekey-audit); --format picks some of them.
+--out - prints the one --format given to stdout instead, and --json is --format json --out -
+(rekey.audit/v1, docs/cli.md); the summary then goes to stderr.
 
 The token comes from REKEY_TOKEN, GITHUB_TOKEN or GH_TOKEN (read-only is enough: contents,
 pull_requests and statuses: read); without one the report says which checks were not made.
@@ -61046,9 +66101,9 @@ async function writeAuditFiles(report, out, formats = AUDIT_FORMATS) {
   await mkdir2(out, { recursive: true });
   const paths = [];
   for (const f3 of formats) {
-    const path = join(out, AUDIT_FILE_NAMES[f3]);
-    await writeFile2(path, renderAudit(report, f3));
-    paths.push(path);
+    const path6 = join3(out, AUDIT_FILE_NAMES[f3]);
+    await writeFile2(path6, renderAudit(report, f3));
+    paths.push(path6);
   }
   return paths;
 }
@@ -61103,6 +66158,14 @@ var pullOpenerInputs = {
   "allow-github-token": booleanInput.default(false),
   "dry-run": booleanInput.default(false)
 };
+function actionProgress(log = core_exports, now = Date.now, every = timerHeartbeat) {
+  return createProgress({
+    now,
+    line: (text2) => log.info(text2),
+    group: { start: (title) => log.startGroup(title), end: () => log.endGroup() },
+    ...every ? { every } : {}
+  });
+}
 async function summary2(markdown) {
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown).write();
 }
@@ -61156,7 +66219,8 @@ await runAction(async () => {
       defaultBranch: branch,
       ...i.since ? { since: new Date(i.since) } : {},
       ...i["max-calls"] !== void 0 ? { maxCalls: i["max-calls"] } : {},
-      ...client ? {} : { withoutGitHub: "the token input is empty" }
+      ...client ? {} : { withoutGitHub: "the token input is empty" },
+      progress: actionProgress()
     },
     ports
   );

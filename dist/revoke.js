@@ -52,7 +52,7 @@ var require_ms = __commonJS({
       options2 = options2 || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse6(val);
+        return parse5(val);
       } else if (type === "number" && isFinite(val)) {
         return options2.long ? fmtLong(val) : fmtShort(val);
       }
@@ -60,7 +60,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str) {
+    function parse5(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -304,8 +304,8 @@ var require_common = __commonJS({
         return namespaces;
       }
       function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
+        for (const skip2 of createDebug.skips) {
+          if (matchesTemplate(name, skip2)) {
             return false;
           }
         }
@@ -1518,17 +1518,17 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
-      if (tagName) {
-        const match = tags.filter((t2) => t2.tag === tagName);
+    function findTagObject(value, tagName2, tags) {
+      if (tagName2) {
+        const match = tags.filter((t2) => t2.tag === tagName2);
         const tagObj = match.find((t2) => !t2.format) ?? match[0];
         if (!tagObj)
-          throw new Error(`Tag ${tagName} not found`);
+          throw new Error(`Tag ${tagName2} not found`);
         return tagObj;
       }
       return tags.find((t2) => t2.identify?.(value) && !t2.format);
     }
-    function createNode(value, tagName, ctx) {
+    function createNode(value, tagName2, ctx) {
       if (identity.isDocument(value))
         value = value.contents;
       if (identity.isNode(value))
@@ -1553,9 +1553,9 @@ var require_createNode = __commonJS({
           sourceObjects.set(value, ref);
         }
       }
-      if (tagName?.startsWith("!!"))
-        tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      if (tagName2?.startsWith("!!"))
+        tagName2 = defaultTagPrefix + tagName2.slice(2);
+      let tagObj = findTagObject(value, tagName2, schema.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -1573,8 +1573,8 @@ var require_createNode = __commonJS({
         delete ctx.onTagObj;
       }
       const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
-      if (tagName)
-        node2.tag = tagName;
+      if (tagName2)
+        node2.tag = tagName2;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
       if (ref)
@@ -4019,9 +4019,9 @@ var require_tags = __commonJS({
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName2 = JSON.stringify(tag);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          throw new Error(`Unknown custom tag ${tagName2}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -4043,7 +4043,7 @@ var require_Schema = __commonJS({
     var string4 = require_string();
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b3) => a.key < b3.key ? -1 : a.key > b3.key ? 1 : 0;
-    var Schema = class _Schema {
+    var Schema3 = class _Schema {
       constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
@@ -4061,7 +4061,7 @@ var require_Schema = __commonJS({
         return copy;
       }
     };
-    exports2.Schema = Schema;
+    exports2.Schema = Schema3;
   }
 });
 
@@ -4154,7 +4154,7 @@ var require_Document = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
-    var Schema = require_Schema();
+    var Schema3 = require_Schema();
     var stringifyDocument = require_stringifyDocument();
     var anchors = require_anchors();
     var applyReviver = require_applyReviver();
@@ -4405,7 +4405,7 @@ var require_Document = __commonJS({
         if (options2.schema instanceof Object)
           this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options2));
+          this.schema = new Schema3.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -5136,20 +5136,20 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+    function resolveCollection(CN, ctx, token, onError, tagName2, tag) {
       const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
       const Coll = coll.constructor;
-      if (tagName === "!" || tagName === Coll.tagName) {
+      if (tagName2 === "!" || tagName2 === Coll.tagName) {
         coll.tag = Coll.tagName;
         return coll;
       }
-      if (tagName)
-        coll.tag = tagName;
+      if (tagName2)
+        coll.tag = tagName2;
       return coll;
     }
     function composeCollection(CN, ctx, token, props, onError) {
       const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      const tagName2 = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
@@ -5159,12 +5159,12 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+      if (!tagToken || !tagName2 || tagName2 === "!" || tagName2 === YAMLMap.YAMLMap.tagName && expType === "map" || tagName2 === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName2);
       }
-      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
+      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName2 && t2.collection === expType);
       if (!tag) {
-        const kt2 = ctx.schema.knownTags[tagName];
+        const kt2 = ctx.schema.knownTags[tagName2];
         if (kt2?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt2, { default: false }));
           tag = kt2;
@@ -5172,16 +5172,16 @@ var require_compose_collection = __commonJS({
           if (kt2) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, true);
           } else {
-            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName2}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token, onError, tagName2);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token, onError, tagName2, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
-      node2.tag = tagName;
+      node2.tag = tagName2;
       if (tag?.format)
         node2.format = tag.format;
       return node2;
@@ -5604,12 +5604,12 @@ var require_compose_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      const tagName2 = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
-      } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      } else if (tagName2)
+        tag = findScalarTagByName(ctx.schema, value, tagName2, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
@@ -5627,20 +5627,20 @@ var require_compose_scalar = __commonJS({
       scalar.source = value;
       if (type)
         scalar.type = type;
-      if (tagName)
-        scalar.tag = tagName;
+      if (tagName2)
+        scalar.tag = tagName2;
       if (tag.format)
         scalar.format = tag.format;
       if (comment)
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
-      if (tagName === "!")
+    function findScalarTagByName(schema, value, tagName2, tagToken, onError) {
+      if (tagName2 === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
+        if (!tag.collection && tag.tag === tagName2) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
           else
@@ -5650,12 +5650,12 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt2 = schema.knownTags[tagName];
+      const kt2 = schema.knownTags[tagName2];
       if (kt2 && !kt2.collection) {
         schema.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
         return kt2;
       }
-      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName2}`, tagName2 !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
@@ -7996,7 +7996,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options2 = {}) {
+    function parseDocument2(source, options2 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options2);
@@ -8015,14 +8015,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse6(src, reviver, options2) {
+    function parse5(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options2 === void 0 && reviver && typeof reviver === "object") {
         options2 = reviver;
       }
-      const doc = parseDocument3(src, options2);
+      const doc = parseDocument2(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -8056,9 +8056,9 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports2.parse = parse6;
+    exports2.parse = parse5;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument3;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
 });
@@ -8069,7 +8069,7 @@ var require_dist3 = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var Schema = require_Schema();
+    var Schema3 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
     var identity = require_identity();
@@ -8085,7 +8085,7 @@ var require_dist3 = __commonJS({
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
-    exports2.Schema = Schema.Schema;
+    exports2.Schema = Schema3.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
     exports2.YAMLWarning = errors.YAMLWarning;
@@ -8123,7 +8123,7 @@ var require_tunnel = __commonJS({
     var tls = __require("tls");
     var http2 = __require("http");
     var https2 = __require("https");
-    var events = __require("events");
+    var events2 = __require("events");
     var assert2 = __require("assert");
     var util = __require("util");
     exports2.httpOverHttp = httpOverHttp2;
@@ -8175,7 +8175,7 @@ var require_tunnel = __commonJS({
         self2.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events2.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
       var options2 = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
@@ -11386,7 +11386,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports2, module2) {
     "use strict";
     var assert2 = __require("node:assert");
-    var encoder3 = new TextEncoder();
+    var encoder4 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -11459,7 +11459,7 @@ var require_data_url = __commonJS({
       return input2.slice(start, position.position);
     }
     function stringPercentDecode(input2) {
-      const bytes = encoder3.encode(input2);
+      const bytes = encoder4.encode(input2);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -23125,11 +23125,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder4 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder2.write(chunk));
+            dataURL += btoa2(decoder4.write(chunk));
           }
-          dataURL += btoa2(decoder2.end());
+          dataURL += btoa2(decoder4.end());
           return dataURL;
         }
         case "Text": {
@@ -23154,11 +23154,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder4 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder2.write(chunk);
+            binaryString += decoder4.write(chunk);
           }
-          binaryString += decoder2.end();
+          binaryString += decoder4.end();
           return binaryString;
         }
       }
@@ -32725,8 +32725,8 @@ function base64urlToUint8Array(base64url3) {
 function uint8ArrayToBase64url(bytes) {
   return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
-function hexToUint8Array(hex3) {
-  const cleanHex = hex3.replace(/^0x/, "");
+function hexToUint8Array(hex4) {
+  const cleanHex = hex4.replace(/^0x/, "");
   if (cleanHex.length % 2 !== 0) {
     throw new Error("Invalid hex string length");
   }
@@ -33279,18 +33279,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn2, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn2, _params));
+    return parse5(schema, value, _ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
@@ -34785,7 +34785,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c3) => c3[0]));
-  const parse6 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -34799,7 +34799,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse6(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -54576,29 +54576,3224 @@ var wo = (t2, e) => {
   ), new f2(r2, n);
 };
 
-// src/core/formats/key-id.ts
-var KEY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,3}$/;
-var KEY_ID_MAX_LENGTH = 100;
-function isKeyId(s) {
-  return s.length <= KEY_ID_MAX_LENGTH && KEY_ID_PATTERN.test(s);
+// node_modules/js-yaml/dist/js-yaml.mjs
+var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
+function defineScalarTag(tagName2, options2) {
+  return {
+    tagName: tagName2,
+    nodeKind: "scalar",
+    implicit: options2.implicit ?? false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    implicitFirstChars: options2.implicitFirstChars ?? null,
+    resolve: options2.resolve,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => String(data)),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
 }
-var MANIFEST_DIR = "keys-manifest";
-var POLICIES_DIR = "policies";
-var PIPELINE_FILE = "policies/pipeline.yaml";
-var SOPS_CONFIG_FILE = ".sops.yaml";
-var keyFile = (id) => `${MANIFEST_DIR}/${id}/key.yaml`;
-var materialFile = (id, version2) => `${MANIFEST_DIR}/${id}/v${version2}.sops.yaml`;
-function parseMaterialPath(path) {
-  const m2 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path);
-  return m2 ? { id: m2[1], version: Number(m2[2]) } : void 0;
+function defineSequenceTag(tagName2, options2) {
+  const carrierIsResult = options2.finalize === void 0;
+  return {
+    tagName: tagName2,
+    nodeKind: "sequence",
+    implicit: false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    create: options2.create,
+    addItem: options2.addItem,
+    finalize: options2.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => data),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
 }
-function parseKeyFilePath(path) {
-  const m2 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path);
-  return m2 ? m2[1] : void 0;
+function defineMappingTag(tagName2, options2) {
+  const carrierIsResult = options2.finalize === void 0;
+  return {
+    tagName: tagName2,
+    nodeKind: "mapping",
+    implicit: false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    create: options2.create,
+    addPair: options2.addPair,
+    has: options2.has,
+    keys: options2.keys,
+    get: options2.get,
+    finalize: options2.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => data),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
+}
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+  resolve: (source) => source,
+  identify: (data) => typeof data === "string"
+});
+var NULL_VALUES$1 = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: ["n"],
+  resolve: (source, isExplicit) => {
+    if (source === "null" || isExplicit && source === "") return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var NULL_VALUES = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var TRUE_VALUES$2 = [
+  "true",
+  "True",
+  "TRUE"
+];
+var FALSE_VALUES$2 = [
+  "false",
+  "False",
+  "FALSE"
+];
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "t",
+    "T",
+    "f",
+    "F"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: ["t", "f"],
+  resolve: (source) => {
+    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var TRUE_VALUES = [
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON"
+];
+var FALSE_VALUES = [
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF"
+];
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "y",
+    "Y",
+    "n",
+    "N",
+    "t",
+    "T",
+    "f",
+    "F",
+    "o",
+    "O"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+  let value = source;
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$2(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger$2,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+  let value = source;
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$1(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlInteger$1,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+  let value = source.replace(/_/g, "");
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  if (value.includes(":")) {
+    let result = 0;
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    return sign * result;
+  }
+  if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase();
+  const sign = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  const result = sign * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$2(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat$2,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$2
+});
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+    let value = source.toLowerCase();
+    const sign = value[0] === "-" ? -1 : 1;
+    if ("+-".includes(value[0])) value = value.slice(1);
+    if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value === ".nan") return NaN;
+    const result2 = sign * parseFloat(value);
+    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+  }
+  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = Number(source);
+  if (Number.isFinite(result)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$1(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlFloat$1,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$1
+});
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase().replace(/_/g, "");
+  const sign = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  let result = 0;
+  if (value.includes(":")) {
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    result *= sign;
+  } else result = sign * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat
+});
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+  implicit: true,
+  implicitFirstChars: ["<"],
+  resolve: (source, isExplicit) => {
+    if (source === "<<" || isExplicit && source === "") return "<<";
+    return NOT_RESOLVED;
+  },
+  identify: () => false
+});
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+  const input2 = source.replace(/\s/g, "");
+  if (input2.length % 4 !== 0 || !BASE64_PATTERN.test(input2)) return NOT_RESOLVED;
+  const binary = atob(input2);
+  const result = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+  return result;
+}
+function representYamlBinary(object2) {
+  let binary = "";
+  for (let index = 0; index < object2.length; index++) binary += String.fromCharCode(object2[index]);
+  return btoa(binary);
+}
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+  resolve: resolveYamlBinary,
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Uint8Array]",
+  represent: representYamlBinary
+});
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+  const date5 = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+  date5.setUTCFullYear(year, month, day);
+  return date5;
+}
+function resolveYamlTimestamp(source) {
+  let match = YAML_DATE_REGEXP.exec(source);
+  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+  if (match === null) return NOT_RESOLVED;
+  const year = +match[1];
+  const month = +match[2] - 1;
+  const day = +match[3];
+  if (!match[4]) {
+    const date6 = makeUtcDate(year, month, day);
+    if (date6.getUTCFullYear() !== year || date6.getUTCMonth() !== month || date6.getUTCDate() !== day) return NOT_RESOLVED;
+    return date6;
+  }
+  const hour = +match[4];
+  const minute = +match[5];
+  const second = +match[6];
+  let fraction = 0;
+  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+  if (match[7]) {
+    let value = match[7].slice(0, 3);
+    while (value.length < 3) value += "0";
+    fraction = +value;
+  }
+  const date5 = makeUtcDate(year, month, day, hour, minute, second, fraction);
+  if (date5.getUTCFullYear() !== year || date5.getUTCMonth() !== month || date5.getUTCDate() !== day) return NOT_RESOLVED;
+  if (match[9]) {
+    const offsetHour = +match[10];
+    const offsetMinute = +(match[11] || 0);
+    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+    date5.setTime(date5.getTime() - (match[9] === "-" ? -offset : offset));
+  }
+  return date5;
+}
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+  implicit: true,
+  implicitFirstChars: [..."0123456789"],
+  resolve: resolveYamlTimestamp,
+  identify: (object2) => object2 instanceof Date,
+  represent: (object2) => object2.toISOString()
+});
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+  create: () => [],
+  addItem: (container, item) => {
+    container.push(item);
+  },
+  identify: Array.isArray
+});
+function isPlainObject2(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
+  return prototype === null || prototype === Object.prototype;
+}
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+  create: () => ({
+    list: [],
+    seen: /* @__PURE__ */ new Set()
+  }),
+  addItem: (carrier, item) => {
+    let key;
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve an ordered map item";
+      key = item.keys().next().value;
+    } else if (isPlainObject2(item)) {
+      const itemKeys = Object.keys(item);
+      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+      key = itemKeys[0];
+    } else return "cannot resolve an ordered map item";
+    if (carrier.seen.has(key)) return "duplicate key in ordered map";
+    carrier.seen.add(key);
+    carrier.list.push(item);
+    return "";
+  },
+  finalize: (carrier) => carrier.list,
+  identify: () => false
+});
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+  create: () => [],
+  addItem: (container, item) => {
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve a pairs item";
+      container.push(item.entries().next().value);
+      return "";
+    }
+    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+    const object2 = item;
+    const keys = Object.keys(object2);
+    if (keys.length !== 1) return "cannot resolve a pairs item";
+    container.push([keys[0], object2[keys[0]]]);
+    return "";
+  },
+  identify: () => false
+});
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject2,
+  represent: (o2) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map2.set(key, o2[key]);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+    const normalizedKey = String(key);
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    if (key !== null && typeof key === "object") return false;
+    return Object.prototype.hasOwnProperty.call(container, String(key));
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+  create: () => /* @__PURE__ */ new Set(),
+  identify: (data) => data instanceof Set,
+  represent: (data) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of data) map2.set(key, null);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    if (value !== null) return "cannot resolve a set item";
+    container.add(key);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: () => null
+});
+function createTagDefinitionMap() {
+  return {
+    scalar: /* @__PURE__ */ Object.create(null),
+    sequence: /* @__PURE__ */ Object.create(null),
+    mapping: /* @__PURE__ */ Object.create(null)
+  };
+}
+function createTagDefinitionListMap() {
+  return {
+    scalar: [],
+    sequence: [],
+    mapping: []
+  };
+}
+function compileTags(tags) {
+  const result = [];
+  for (const tag of tags) {
+    let index = result.length;
+    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+      const previous = result[previousIndex];
+      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+        index = previousIndex;
+        break;
+      }
+    }
+    result[index] = tag;
+  }
+  return result;
+}
+var Schema = class Schema2 {
+  tags;
+  /** @internal */
+  implicitScalarTags;
+  /**
+  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+  * the resolvers that may match that key, in schema order; a key absent from
+  * the map uses
+  * {@link Schema.implicitScalarAnyFirstChar}
+  * (resolvers that declared no first-char constraint, so they apply to any
+  * first character).
+  */
+  implicitScalarByFirstChar;
+  implicitScalarAnyFirstChar;
+  /**
+  * The default scalar tag (`!!str`), resolved once so the composer's fallback
+  * for unresolved plain scalars avoids a keyed lookup per scalar.
+  *
+  * @internal
+  */
+  defaultScalarTag;
+  /**
+  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+  * value is identified by its default tag, the tag is implicit and not
+  * printed. Undefined if the schema does not define them (then such values
+  * can't be dumped).
+  *
+  * @internal
+  */
+  defaultSequenceTag;
+  /** @internal */
+  defaultMappingTag;
+  exact;
+  prefix;
+  constructor(tags) {
+    const compiledTags = compileTags(tags);
+    const implicitScalarTags = [];
+    const exact = createTagDefinitionMap();
+    const prefix = createTagDefinitionListMap();
+    for (const tag of compiledTags) {
+      if (tag.nodeKind === "scalar" && tag.implicit) {
+        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+        implicitScalarTags.push(tag);
+      }
+      switch (tag.nodeKind) {
+        case "scalar":
+          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+          else exact.scalar[tag.tagName] = tag;
+          break;
+        case "sequence":
+          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+          else exact.sequence[tag.tagName] = tag;
+          break;
+        case "mapping":
+          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+          else exact.mapping[tag.tagName] = tag;
+      }
+    }
+    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+    const keys = /* @__PURE__ */ new Set();
+    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+    this.tags = compiledTags;
+    this.implicitScalarTags = implicitScalarTags;
+    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+    this.defaultScalarTag = defaultScalarTag;
+    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+    this.exact = exact;
+    this.prefix = prefix;
+  }
+  /** @internal */
+  lookupScalarTag(tagName2) {
+    const exactTag = this.exact.scalar[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.scalar) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupSequenceTag(tagName2) {
+    const exactTag = this.exact.sequence[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.sequence) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupMappingTag(tagName2) {
+    const exactTag = this.exact.mapping[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.mapping) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  resolveImplicitScalarTag(source) {
+    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+    for (const tag2 of candidates) {
+      const value = tag2.resolve(source, false, tag2.tagName);
+      if (value !== NOT_RESOLVED) return {
+        value,
+        tag: tag2
+      };
+    }
+    const tag = this.defaultScalarTag;
+    return {
+      value: tag.resolve(source, false, tag.tagName),
+      tag
+    };
+  }
+  /**
+  * Creates a new schema with the specified tags added. If a tag already
+  * exists, it is replaced by the specified tag.
+  *
+  * @example
+  *
+  * ```javascript
+  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+  *
+  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+  * ```
+  */
+  withTags(...tags) {
+    let flatTags = [];
+    for (const tag of tags) flatTags = flatTags.concat(tag);
+    return new Schema2([...this.tags, ...flatTags]);
+  }
+};
+var FAILSAFE_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag
+]);
+var JSON_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullJsonTag,
+  boolJsonTag,
+  intJsonTag,
+  floatJsonTag
+]);
+var CORE_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullCoreTag,
+  boolCoreTag,
+  intCoreTag,
+  floatCoreTag
+]);
+var YAML11_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullYaml11Tag,
+  boolYaml11Tag,
+  intYaml11Tag,
+  floatYaml11Tag,
+  timestampTag,
+  mergeTag,
+  binaryTag,
+  omapTag,
+  pairsTag,
+  setTag
+]);
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+  ...intYaml11Tag,
+  resolve: (source, isExplicit, tagName2) => {
+    const result = intYaml11Tag.resolve(source, isExplicit, tagName2);
+    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName2) : result;
+  }
+}, {
+  ...floatYaml11Tag,
+  resolve: (source, isExplicit, tagName2) => {
+    const result = floatYaml11Tag.resolve(source, isExplicit, tagName2);
+    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName2) : result;
+  }
+});
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => /* @__PURE__ */ new Map(),
+  addPair: (container, key, value) => {
+    container.set(key, value);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: (container, key) => container.get(key),
+  identify: (data) => data instanceof Map || isPlainObject2(data),
+  represent: (data) => {
+    if (data instanceof Map) return data;
+    const map2 = /* @__PURE__ */ new Map();
+    const obj = data;
+    for (const key of Object.keys(obj)) map2.set(key, obj[key]);
+    return map2;
+  }
+});
+function normalizeKey(key) {
+  if (Array.isArray(key)) {
+    const array2 = Array.prototype.slice.call(key);
+    for (let index = 0; index < array2.length; index++) {
+      if (Array.isArray(array2[index])) return null;
+      if (typeof array2[index] === "object" && Object.prototype.toString.call(array2[index]) === "[object Object]") array2[index] = "[object Object]";
+    }
+    return String(array2);
+  }
+  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+  return String(key);
+}
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject2,
+  represent: (o2) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map2.set(key, o2[key]);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    const normalizedKey = normalizeKey(key);
+    if (normalizedKey === null) return "nested arrays are not supported inside keys";
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    const normalizedKey = normalizeKey(key);
+    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var DEFAULT_SNIPPET_OPTIONS = {
+  maxLength: 79,
+  indent: 1,
+  linesBefore: 3,
+  linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  let head = "";
+  let tail = "";
+  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+  if (position - lineStart > maxHalfLength) {
+    head = " ... ";
+    lineStart = position - maxHalfLength + head.length;
+  }
+  if (lineEnd - position > maxHalfLength) {
+    tail = " ...";
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+    pos: position - lineStart + head.length
+  };
+}
+function padStart(string4, max) {
+  return " ".repeat(Math.max(max - string4.length, 0)) + string4;
+}
+function makeSnippet(mark, options2) {
+  if (!mark.buffer) return null;
+  const opts = {
+    ...DEFAULT_SNIPPET_OPTIONS,
+    ...options2
+  };
+  const re2 = /\r?\n|\r|\0/g;
+  const lineStarts2 = [0];
+  const lineEnds = [];
+  let match;
+  let foundLineNo = -1;
+  while (match = re2.exec(mark.buffer)) {
+    lineEnds.push(match.index);
+    lineStarts2.push(match.index + match[0].length);
+    if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts2.length - 2;
+  }
+  if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
+  let result = "";
+  const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+  const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+  for (let i = 1; i <= opts.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]), maxLineLength);
+    result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line2.str}
+${result}`;
+  }
+  const line = getLine(mark.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}
+`;
+  result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^
+`;
+  for (let i = 1; i <= opts.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    const line2 = getLine(mark.buffer, lineStarts2[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]), maxLineLength);
+    result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line2.str}
+`;
+  }
+  return result.replace(/\n$/, "");
+}
+function formatError2(exception, compact) {
+  let where3 = "";
+  if (!exception.mark) return exception.reason;
+  if (exception.mark.name) where3 += `in "${exception.mark.name}" `;
+  where3 += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+  if (!compact && exception.mark.snippet) where3 += `
+
+${exception.mark.snippet}`;
+  return `${exception.reason} ${where3}`;
+}
+var YAMLException = class YAMLException2 extends Error {
+  reason;
+  mark;
+  /**
+  * Optional `mark` contains source snippet data. Usually, use
+  * {@link YAMLException.throwAt} instead of passing it directly.
+  */
+  constructor(reason, mark) {
+    super();
+    this.name = "YAMLException";
+    this.reason = reason;
+    this.mark = mark;
+    this.message = formatError2(this, false);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+  }
+  /**
+  * Returns the formatted error, omitting the source snippet in compact mode.
+  */
+  toString(compact) {
+    return `${this.name}: ${formatError2(this, compact)}`;
+  }
+  /**
+  * Builds a YAMLException with a source snippet and throws it. `source` is
+  * the raw input text; `position` is an offset into it.
+  */
+  static throwAt(source, position, message2, filename = "") {
+    let line = 0;
+    let lineStart = 0;
+    for (let index = 0; index < position; index++) {
+      const ch = source.charCodeAt(index);
+      if (ch === 10) {
+        line++;
+        lineStart = index + 1;
+      } else if (ch === 13) {
+        line++;
+        if (source.charCodeAt(index + 1) === 10) index++;
+        lineStart = index + 1;
+      }
+    }
+    const mark = {
+      name: filename,
+      buffer: source,
+      position,
+      line,
+      column: position - lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    throw new YAMLException2(message2, mark);
+  }
+};
+var EVENT_ID = {
+  DOCUMENT: 1,
+  SEQUENCE: 2,
+  MAPPING: 3,
+  SCALAR: 4,
+  ALIAS: 5,
+  POP: 6
+};
+var SCALAR_STYLE = {
+  PLAIN: 1,
+  SINGLE_QUOTED: 2,
+  DOUBLE_QUOTED: 3,
+  LITERAL_BLOCK: 4,
+  FOLDED_BLOCK: 5
+};
+var COLLECTION_STYLE = {
+  BLOCK: 1,
+  FLOW: 2
+};
+var CHOMPING_MODE = {
+  CLIP: 1,
+  STRIP: 2,
+  KEEP: 3
+};
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c3) {
+  switch (c3) {
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07";
+    case 98:
+      return "\b";
+    case 116:
+      return "	";
+    case 9:
+      return "	";
+    case 110:
+      return "\n";
+    case 118:
+      return "\v";
+    case 102:
+      return "\f";
+    case 114:
+      return "\r";
+    case 101:
+      return "\x1B";
+    case 32:
+      return " ";
+    case 34:
+      return '"';
+    case 47:
+      return "/";
+    case 92:
+      return "\\";
+    case 78:
+      return "\x85";
+    case 95:
+      return "\xA0";
+    case 76:
+      return "\u2028";
+    case 80:
+      return "\u2029";
+    default:
+      return "";
+  }
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c3) {
+  if (c3 <= 65535) return String.fromCharCode(c3);
+  return String.fromCharCode((c3 - 65536 >> 10) + 55296, (c3 - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  return (c3 | 32) - 97 + 10;
+}
+function escapedHexLen$1(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  return 8;
+}
+function skipFoldedBreaks(input2, position, end) {
+  let breaks = 0;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 10) {
+      breaks++;
+      position++;
+    } else if (ch === 13) {
+      breaks++;
+      position++;
+      if (input2.charCodeAt(position) === 10) position++;
+    } else if (ch === 32 || ch === 9) position++;
+    else break;
+  }
+  return {
+    position,
+    breaks
+  };
+}
+function foldedBreaks(count) {
+  if (count === 1) return " ";
+  return "\n".repeat(count - 1);
+}
+function getPlainValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 39) {
+      result += input2.slice(captureStart, position) + "'";
+      position += 2;
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 92) {
+      result += input2.slice(captureStart, position);
+      position++;
+      const escaped = input2.charCodeAt(position);
+      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input2, position, end).position;
+      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+        result += simpleEscapeMap[escaped];
+        position++;
+      } else {
+        let hexLength = escapedHexLen$1(escaped);
+        let hexResult = 0;
+        for (; hexLength > 0; hexLength--) {
+          position++;
+          const digit = fromHexCode$1(input2.charCodeAt(position));
+          hexResult = (hexResult << 4) + digit;
+        }
+        result += charFromCodepoint(hexResult);
+        position++;
+      }
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, end);
+}
+function getBlockValue(input2, start, end, indent, chomping, folded) {
+  const textIndent = indent < 0 ? 0 : indent;
+  const region = input2.slice(start, end).replace(/\r\n?/g, "\n");
+  const lines2 = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+  let result = "";
+  let didReadContent = false;
+  let emptyLines = 0;
+  let atMoreIndented = false;
+  for (const line of lines2) {
+    let column = 0;
+    while (column < textIndent && line.charCodeAt(column) === 32) column++;
+    if (indent < 0 || column >= line.length) {
+      emptyLines++;
+      continue;
+    }
+    const content = line.slice(textIndent);
+    const first = content.charCodeAt(0);
+    if (folded) {
+      if (first === 32 || first === 9) {
+        atMoreIndented = true;
+        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        result += "\n".repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didReadContent) result += " ";
+      } else result += "\n".repeat(emptyLines);
+    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result += content;
+    didReadContent = true;
+    emptyLines = 0;
+  }
+  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  else if (chomping !== CHOMPING_MODE.STRIP) {
+    if (didReadContent) result += "\n";
+  }
+  return result;
+}
+function getScalarValue(input2, scalar) {
+  if (scalar.valueStart === NO_RANGE$3) return "";
+  const { valueStart, valueEnd } = scalar;
+  if (scalar.fast) return input2.slice(valueStart, valueEnd);
+  switch (scalar.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return getSingleQuotedValue(input2, valueStart, valueEnd);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return getDoubleQuotedValue(input2, valueStart, valueEnd);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+      return getBlockValue(input2, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+    case SCALAR_STYLE.FOLDED_BLOCK:
+      return getBlockValue(input2, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+    default:
+      return getPlainValue(input2, valueStart, valueEnd);
+  }
+}
+var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
+  "!": "!",
+  "!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+  filename: "",
+  schema: CORE_SCHEMA,
+  json: false,
+  maxTotalMergeKeys: 1e4,
+  maxAliases: -1
+};
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+  filename: "",
+  maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+  state.events.push({
+    type: EVENT_ID.DOCUMENT,
+    explicitStart,
+    explicitEnd,
+    directives: state.directives
+  });
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.SEQUENCE,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.MAPPING,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+  state.events.splice(snapshot.eventsLength, 0, {
+    type: EVENT_ID.MAPPING,
+    start: snapshot.position,
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1,
+    style: COLLECTION_STYLE.FLOW
+  });
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+  state.events.push({
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style,
+    chomping,
+    indent,
+    fast
+  });
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+  state.events.push({
+    type: EVENT_ID.ALIAS,
+    anchorStart,
+    anchorEnd
+  });
+}
+function addPopEvent(state) {
+  state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+  return {
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1
+  };
+}
+function snapshotState(state) {
+  return {
+    position: state.position,
+    line: state.line,
+    lineStart: state.lineStart,
+    lineIndent: state.lineIndent,
+    firstTabInLine: state.firstTabInLine,
+    eventsLength: state.events.length
+  };
+}
+function restoreState(state, snapshot) {
+  state.position = snapshot.position;
+  state.line = snapshot.line;
+  state.lineStart = snapshot.lineStart;
+  state.lineIndent = snapshot.lineIndent;
+  state.firstTabInLine = snapshot.firstTabInLine;
+  state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message2) {
+  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message2, state.filename);
+}
+function isEol(c3) {
+  return c3 === 10 || c3 === 13;
+}
+function isWhiteSpace(c3) {
+  return c3 === 9 || c3 === 32;
+}
+function isWsOrEol(c3) {
+  return isWhiteSpace(c3) || isEol(c3);
+}
+function isWsOrEolOrEnd(c3) {
+  return c3 === 0 || isWsOrEol(c3);
+}
+function isFlowIndicator(c3) {
+  return c3 === 44 || c3 === 91 || c3 === 93 || c3 === 123 || c3 === 125;
+}
+function fromDecimalCode(c3) {
+  return c3 >= 48 && c3 <= 57 ? c3 - 48 : -1;
+}
+function fromHexCode(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  const lc = c3 | 32;
+  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+  return -1;
+}
+function escapedHexLen(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  if (c3 === 85) return 8;
+  return 0;
+}
+function isSimpleEscape(c3) {
+  return c3 === 48 || c3 === 97 || c3 === 98 || c3 === 116 || c3 === 9 || c3 === 110 || c3 === 118 || c3 === 102 || c3 === 114 || c3 === 101 || c3 === 32 || c3 === 34 || c3 === 47 || c3 === 92 || c3 === 78 || c3 === 95 || c3 === 76 || c3 === 80;
+}
+function consumeLineBreak(state) {
+  if (state.input.charCodeAt(state.position) === 10) state.position++;
+  else {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 10) state.position++;
+  }
+  state.line++;
+  state.lineStart = state.position;
+  state.lineIndent = 0;
+  state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+  let lineBreaks = 0;
+  let ch = state.input.charCodeAt(state.position);
+  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+  while (ch !== 0) {
+    while (isWhiteSpace(ch)) {
+      hasSeparation = true;
+      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (allowComments && hasSeparation && ch === 35) do
+      ch = state.input.charCodeAt(++state.position);
+    while (!isEol(ch) && ch !== 0);
+    if (!isEol(ch)) break;
+    consumeLineBreak(state);
+    lineBreaks++;
+    hasSeparation = true;
+    ch = state.input.charCodeAt(state.position);
+    while (ch === 32) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+  }
+  return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+  const ch = state.input.charCodeAt(position);
+  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+    const following = state.input.charCodeAt(position + 3);
+    return following === 0 || isWsOrEol(following);
+  }
+  return false;
+}
+function skipByteOrderMark(state) {
+  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+    state.position++;
+    state.lineStart = state.position;
+  }
+}
+function testDocumentBoundary(state) {
+  if (state.position !== state.lineStart) return false;
+  if (testDocumentSeparator(state)) return true;
+  if (state.input.charCodeAt(state.position) !== 65279) return false;
+  const snapshot = snapshotState(state);
+  skipByteOrderMark(state);
+  skipSeparationSpace(state, true);
+  const ch = state.input.charCodeAt(state.position);
+  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  restoreState(state, snapshot);
+  return result;
+}
+function skipUntilLineEnd(state) {
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+  const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+  if (match !== null) {
+    state.position = start + match.index + match[0].length - 1;
+    throwError(state, "the stream contains non-printable characters");
+  }
+}
+function readTagProperty(state, props, inFlow) {
+  if (state.input.charCodeAt(state.position) !== 33) return false;
+  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+  const start = state.position;
+  let isVerbatim = false;
+  let isNamed = false;
+  let tagHandle = "!";
+  let ch = state.input.charCodeAt(++state.position);
+  if (ch === 60) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+  } else if (ch === 33) {
+    isNamed = true;
+    tagHandle = "!!";
+    ch = state.input.charCodeAt(++state.position);
+  }
+  let suffixStart = state.position;
+  let tagName2;
+  if (isVerbatim) {
+    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+    tagName2 = state.input.slice(suffixStart, state.position);
+    state.position++;
+  } else {
+    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+      if (ch === 33) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+          isNamed = true;
+          suffixStart = state.position + 1;
+        } else throwError(state, "tag suffix cannot contain exclamation marks");
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    tagName2 = state.input.slice(suffixStart, state.position);
+    if (PATTERN_FLOW_INDICATORS.test(tagName2)) throwError(state, "tag suffix cannot contain flow indicator characters");
+  }
+  if (tagName2 && !(isVerbatim ? PATTERN_TAG_URI.test(tagName2) : PATTERN_TAG_SUFFIX.test(tagName2))) throwError(state, `tag name cannot contain such characters: ${tagName2}`);
+  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+  props.tagStart = start;
+  props.tagEnd = state.position;
+  return true;
+}
+function readAnchorProperty(state, props) {
+  if (state.input.charCodeAt(state.position) !== 38) return false;
+  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+  props.anchorStart = start;
+  props.anchorEnd = state.position;
+  return true;
+}
+function readAlias(state, props) {
+  if (state.input.charCodeAt(state.position) !== 42) return false;
+  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+  addAliasEvent(state, start, state.position);
+  return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+  skipSeparationSpace(state, false);
+  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 39) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 39) {
+      if (state.input.charCodeAt(state.position + 1) === 39) {
+        simple = false;
+        state.position += 2;
+        continue;
+      }
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 34) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 34) {
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (ch === 92) {
+      simple = false;
+      const escaped = state.input.charCodeAt(++state.position);
+      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+      else if (isSimpleEscape(escaped)) state.position++;
+      else {
+        let hexLength = escapedHexLen(escaped);
+        if (hexLength === 0) throwError(state, "unknown escape sequence");
+        while (hexLength-- > 0) {
+          state.position++;
+          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+        }
+        state.position++;
+      }
+    } else if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  let chomping = CHOMPING_MODE.CLIP;
+  let indent = -1;
+  let detectedIndent = false;
+  if (ch !== 124 && ch !== 62) return false;
+  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const current = state.input.charCodeAt(state.position);
+    const digit = fromDecimalCode(current);
+    if (current === 43 || current === 45) {
+      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+      state.position++;
+    } else if (digit >= 0) {
+      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+      indent = parentIndent + digit - 1;
+      detectedIndent = true;
+      state.position++;
+    } else break;
+  }
+  let hadWhitespace = false;
+  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+    hadWhitespace = true;
+    state.position++;
+  }
+  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+  let contentIndent = detectedIndent ? indent : -1;
+  let maxLeadingIndent = 0;
+  const valueStart = state.position;
+  let valueEnd = state.position;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const linePosition = state.position;
+    let column = 0;
+    while (state.input.charCodeAt(linePosition + column) === 32) column++;
+    const first = state.input.charCodeAt(linePosition + column);
+    if (first === 0) {
+      if (contentIndent >= 0) {
+        if (column > contentIndent) valueEnd = linePosition + column;
+      } else if (column > 0) valueEnd = linePosition + column;
+      break;
+    }
+    if (testDocumentBoundary(state)) break;
+    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+      if (first === 9 && column < parentIndent) {
+        state.position = linePosition + column;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (column >= parentIndent && column < maxLeadingIndent) {
+        state.position = linePosition + column;
+        throwError(state, "bad indentation of a mapping entry");
+      }
+    }
+    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+    if (first !== 0 && !isEol(first) && column < requiredIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    skipUntilLineEnd(state);
+    valueEnd = state.position;
+    if (isEol(state.input.charCodeAt(state.position))) {
+      consumeLineBreak(state);
+      valueEnd = state.position;
+    }
+  }
+  checkPrintable(state, valueStart, valueEnd);
+  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+  return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+  const ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+  if (ch === 63 || ch === 45) {
+    const following = state.input.charCodeAt(state.position + 1);
+    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+  }
+  return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+  if (!canStartPlainScalar(state, nodeContext)) return false;
+  const start = state.position;
+  let end = state.position;
+  let ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  let multiline = false;
+  while (ch !== 0) {
+    if (testDocumentBoundary(state)) break;
+    if (ch === 58) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+    } else if (ch === 35) {
+      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+    } else if (inFlow && isFlowIndicator(ch)) break;
+    else if (isEol(ch)) {
+      const savedPosition = state.position;
+      const savedLine = state.line;
+      const savedLineStart = state.lineStart;
+      const savedLineIndent = state.lineIndent;
+      skipSeparationSpace(state, false);
+      if (state.lineIndent >= nodeIndent) {
+        multiline = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+      state.position = savedPosition;
+      state.line = savedLine;
+      state.lineStart = savedLineStart;
+      state.lineIndent = savedLineIndent;
+      break;
+    }
+    if (!isWhiteSpace(ch)) end = state.position + 1;
+    ch = state.input.charCodeAt(++state.position);
+  }
+  if (end === start) return false;
+  checkPrintable(state, start, end);
+  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+  return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+  const startLine = state.line;
+  skipSeparationSpace(state, true);
+  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  const isMapping = ch === 123;
+  const start = state.position;
+  let readNext = true;
+  if (ch !== 91 && ch !== 123) return false;
+  const terminator = isMapping ? 125 : 93;
+  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    skipFlowSeparationSpace(state, nodeIndent);
+    let ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === terminator) {
+      state.position++;
+      addPopEvent(state);
+      return true;
+    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
+    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
+    let isPair = false;
+    let isExplicitPair = false;
+    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+      isPair = isExplicitPair = true;
+      state.position += 1;
+      skipFlowSeparationSpace(state, nodeIndent);
+    }
+    const entryLine = state.line;
+    const entryStart = snapshotState(state);
+    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    skipFlowSeparationSpace(state, nodeIndent);
+    ch2 = state.input.charCodeAt(state.position);
+    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
+      isPair = true;
+      state.position++;
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) {
+        insertFlowPairMappingEvent(state, entryStart);
+        if (!keyWasRead) addEmptyScalarEvent(state);
+      } else if (!keyWasRead) addEmptyScalarEvent(state);
+      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) addPopEvent(state);
+    } else if (isMapping && isPair) {
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+    } else if (isMapping) addEmptyScalarEvent(state);
+    else if (isPair) {
+      insertFlowPairMappingEvent(state, entryStart);
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+      addPopEvent(state);
+    }
+    ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === 44) {
+      readNext = true;
+      state.position++;
+    } else readNext = false;
+  }
+  throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const entryLine = state.line;
+    state.position++;
+    const hadBreak = skipSeparationSpace(state, true) > 0;
+    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    skipSeparationSpace(state, true);
+    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+  }
+  addPopEvent(state);
+  return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+  let atExplicitKey = false;
+  let detected = false;
+  let mappingOpened = false;
+  let pendingExplicitKey = false;
+  if (state.firstTabInLine !== -1) return false;
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const following = state.input.charCodeAt(state.position + 1);
+    const entryLine = state.line;
+    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+      if (!mappingOpened) {
+        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+        mappingOpened = true;
+      }
+      if (ch === 63) {
+        if (atExplicitKey) addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = true;
+      } else if (atExplicitKey) atExplicitKey = false;
+      else {
+        addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = false;
+      }
+      state.position += 1;
+      pendingExplicitKey = true;
+    } else {
+      if (atExplicitKey) {
+        addEmptyScalarEvent(state);
+        atExplicitKey = false;
+      }
+      const beforeKey = snapshotState(state);
+      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+      if (state.line === entryLine) {
+        ch = state.input.charCodeAt(state.position);
+        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        if (ch === 58) {
+          ch = state.input.charCodeAt(++state.position);
+          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+          if (!mappingOpened) {
+            state.events.splice(beforeKey.eventsLength, 0, {
+              type: EVENT_ID.MAPPING,
+              start: beforeKey.position,
+              anchorStart: props.anchorStart,
+              anchorEnd: props.anchorEnd,
+              tagStart: props.tagStart,
+              tagEnd: props.tagEnd,
+              style: COLLECTION_STYLE.BLOCK
+            });
+            mappingOpened = true;
+          }
+          detected = true;
+          atExplicitKey = false;
+          pendingExplicitKey = false;
+        } else if (detected) throwError(state, "expected ':' after a mapping key");
+        else {
+          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+            restoreState(state, beforeKey);
+            return false;
+          }
+          return true;
+        }
+      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+      else {
+        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+          restoreState(state, beforeKey);
+          return false;
+        }
+        return true;
+      }
+    }
+    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+    if (!atExplicitKey) {
+      if (pendingExplicitKey) {
+        addEmptyScalarEvent(state);
+        pendingExplicitKey = false;
+      }
+    }
+    skipSeparationSpace(state, true);
+    ch = state.input.charCodeAt(state.position);
+    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+    else if (state.lineIndent < nodeIndent) break;
+  }
+  if (!detected) return false;
+  if (atExplicitKey) addEmptyScalarEvent(state);
+  if (mappingOpened) addPopEvent(state);
+  return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+  state.depth++;
+  let indentStatus = 1;
+  let atNewLine = false;
+  let hasContent = false;
+  let propertyStart = null;
+  const props = emptyProperties();
+  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+  let allowBlockCollections = allowBlockScalars;
+  const allowBlockStyles = allowBlockScalars;
+  if (allowToSeek && skipSeparationSpace(state, true)) {
+    atNewLine = true;
+    if (state.lineIndent > parentIndent) indentStatus = 1;
+    else if (state.lineIndent === parentIndent) indentStatus = 0;
+    else indentStatus = -1;
+  }
+  if (indentStatus === 1) while (true) {
+    const ch = state.input.charCodeAt(state.position);
+    const propertyState = snapshotState(state);
+    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+      const fallbackState = snapshotState(state);
+      const flowIndent = parentIndent + 1;
+      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+        state.depth--;
+        return true;
+      }
+      restoreState(state, fallbackState);
+    }
+    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+    if (propertyStart === null) propertyStart = propertyState;
+    if (skipSeparationSpace(state, true)) {
+      atNewLine = true;
+      allowBlockCollections = allowBlockStyles;
+      if (state.lineIndent > parentIndent) indentStatus = 1;
+      else if (state.lineIndent === parentIndent) indentStatus = 0;
+      else indentStatus = -1;
+    } else allowBlockCollections = false;
+  }
+  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+    const blockIndent = state.position - state.lineStart;
+    if (indentStatus === 1) {
+      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+      else {
+        const ch = state.input.charCodeAt(state.position);
+        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+          const fallbackState = snapshotState(state);
+          const propertyIndent = propertyStart.position - propertyStart.lineStart;
+          restoreState(state, propertyStart);
+          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+          else restoreState(state, fallbackState);
+        }
+        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+      }
+    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+  }
+  allowBlockScalars = allowBlockScalars && !hasContent;
+  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+    hasContent = true;
+  }
+  state.depth--;
+  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+  state.position++;
+  const nameStart = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+  const name = state.input.slice(nameStart, state.position);
+  const args = [];
+  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+    const start = state.position;
+    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+    args.push(state.input.slice(start, state.position));
+  }
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  if (name === "YAML") {
+    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+    const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+    if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+    if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+    state.directives.push({
+      kind: "yaml",
+      version: args[0]
+    });
+  } else if (name === "TAG") {
+    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+    const [handle, prefix] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+    state.tagHandlers[handle] = prefix;
+    state.directives.push({
+      kind: "tag",
+      handle,
+      prefix
+    });
+  }
+  return true;
+}
+function readDocument(state) {
+  state.directives = [];
+  state.tagHandlers = /* @__PURE__ */ Object.create(null);
+  let hasDirectives = false;
+  skipSeparationSpace(state, true);
+  while (readDirective(state)) {
+    hasDirectives = true;
+    skipSeparationSpace(state, true);
+  }
+  let explicitStart = false;
+  let explicitEnd = false;
+  let allowCompact = true;
+  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+    explicitStart = true;
+    const markerLine = state.line;
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    allowCompact = state.line > markerLine;
+  } else if (hasDirectives) throwError(state, "directives end mark is expected");
+  const documentEventIndex = state.events.length;
+  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    return;
+  }
+  addDocumentEvent(state, explicitStart, false);
+  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+  skipSeparationSpace(state, true);
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+    explicitEnd = state.input.charCodeAt(state.position) === 46;
+    if (explicitEnd) {
+      const markerLine = state.line;
+      state.position += 3;
+      skipSeparationSpace(state, true);
+      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  const documentEvent = state.events[documentEventIndex];
+  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+  addPopEvent(state);
+  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+function parseEvents(input2, options2) {
+  const length = input2.length;
+  const state = {
+    ...DEFAULT_PARSER_OPTIONS,
+    ...options2,
+    input: `${input2}\0`,
+    length,
+    position: 0,
+    line: 0,
+    lineStart: 0,
+    lineIndent: 0,
+    firstTabInLine: -1,
+    depth: 0,
+    directives: [],
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    events: []
+  };
+  const nullpos = input2.indexOf("\0");
+  if (nullpos !== -1) YAMLException.throwAt(input2, nullpos, "null byte is not allowed in input", state.filename);
+  while (state.position < state.length) {
+    skipByteOrderMark(state);
+    skipSeparationSpace(state, true);
+    if (state.position >= state.length) break;
+    const documentStart = state.position;
+    readDocument(state);
+    if (state.position === documentStart)
+      throwError(state, "can not read a document");
+  }
+  return state.events;
+}
+var DEFAULT_LOAD_OPTIONS = {
+  ...DEFAULT_PARSER_OPTIONS,
+  ...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function hasBit(mask, bit) {
+  return (mask & 1 << bit) !== 0;
+}
+var DEFAULT_SCALAR_STYLE_RULES = {
+  applyQuoteFlowKeysOption,
+  doubleQuoteForInvisibles,
+  doubleQuoteWhitespaceOnly,
+  applyForceQuotesOption,
+  tryLongOrMultilineAsBlock,
+  quoteInvalidPlain,
+  fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+  return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+  if (!layout.presenterOptions.quoteFlowKeys) return;
+  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+  if (!layout.presenterOptions.forceQuotes) return;
+  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+  const value = layout.node.value;
+  const multiline = value.indexOf("\n") !== -1;
+  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+    return;
+  }
+  const w2 = layout.presenterOptions.lineWidth;
+  if (w2 === -1) {
+    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+    return;
+  }
+  const availableWidth = Math.max(Math.min(w2, 40), w2 - layout.shiftOfContent);
+  let position = 0;
+  let shouldFold = false;
+  while (position <= value.length) {
+    let lineEnd = value.length;
+    const nextLineBreak = value.indexOf("\n", position);
+    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+    const line = value.slice(position, lineEnd);
+    if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+    if (nextLineBreak === -1) break;
+    position = nextLineBreak + 1;
+  }
+  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var DEFAULT_PRESENTER_OPTIONS = {
+  indent: 2,
+  seqNoIndent: false,
+  seqInlineFirst: true,
+  lineWidth: 80,
+  flowBracketPadding: false,
+  flowSkipCommaSpace: false,
+  flowSkipColonSpace: false,
+  quoteFlowKeys: false,
+  quoteStyle: "single",
+  forceQuotes: false,
+  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+  tagBeforeAnchor: false
+};
+var DEFAULT_DUMP_OPTIONS = {
+  ...DEFAULT_PRESENTER_OPTIONS,
+  schema: DUMP_SCHEMA,
+  skipInvalid: false,
+  noRefs: false,
+  flowLevel: -1,
+  sortKeys: false,
+  transform: () => {
+  }
+};
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+var EVENT_POP = EVENT_ID.POP;
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+
+// src/core/yaml/ambiguity.ts
+function yaml11Reading(source, value) {
+  const c3 = source.charCodeAt(0);
+  const digitLike = c3 >= 48 && c3 <= 57 || c3 === 43 || c3 === 45 || c3 === 46;
+  if (typeof value === "string") {
+    if (!digitLike) return BOOL_11.test(source) ? "a boolean" : void 0;
+    if (SEXAGESIMAL_11.test(source)) return "a base-60 number (like 1:30 = 90)";
+    if (BINARY_11.test(source)) return "a binary integer";
+    if (source.includes("_") && UNDERSCORE_NUMBER_11.test(source))
+      return "a number (underscores are digit separators)";
+    return void 0;
+  }
+  if (typeof value === "number") {
+    if (!digitLike) return void 0;
+    if (LEADING_ZERO.test(source)) return "an octal integer";
+    if (OCTAL_12.test(source)) return "a string";
+    if (HEX.test(source)) return "a hexadecimal integer, which readers often mistake";
+    if (EXPONENT.test(source) && !FLOAT_11.test(source)) return "a string";
+  }
+  return void 0;
+}
+var BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
+var SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+var BINARY_11 = /^[-+]?0b[01_]+$/;
+var UNDERSCORE_NUMBER_11 = /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?$/;
+var LEADING_ZERO = /^[-+]?0[0-9]+$/;
+var OCTAL_12 = /^0o[0-7]+$/;
+var HEX = /^0x[0-9a-fA-F]+$/;
+var EXPONENT = /[eE]/;
+var FLOAT_11 = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*[eE][-+][0-9]+$/;
+
+// src/core/yaml/walk.ts
+var import_yaml = __toESM(require_dist3(), 1);
+var VALUE_IS_A_GUESS = /* @__PURE__ */ new Set([
+  "yaml/alias",
+  "yaml/merge-key",
+  "yaml/forbidden-key",
+  "yaml/non-string-key",
+  "yaml/duplicate-key",
+  "yaml/non-finite-number",
+  "yaml/too-deep",
+  "yaml/too-many-nodes"
+]);
+var FORBIDDEN_KEYS = /* @__PURE__ */ new Set([
+  "__proto__",
+  "constructor",
+  "prototype"
+]);
+var Walk = class {
+  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
+  guessed = false;
+  #nodes = 0;
+  #deepReported = false;
+  #text;
+  #findings;
+  #lines;
+  #maxDepth;
+  #maxNodes;
+  constructor(text2, findings, lines2, limits) {
+    this.#text = text2;
+    this.#findings = findings;
+    this.#lines = lines2;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxNodes = limits.maxNodes;
+  }
+  #add(rule, message2, offset) {
+    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
+    this.#findings.add(rule, message2, this.#lines.position(offset));
+  }
+  build(node2, depth) {
+    if (node2 === null) return null;
+    if (++this.#nodes > this.#maxNodes) {
+      if (this.#nodes === this.#maxNodes + 1)
+        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, node2.range[0]);
+      return null;
+    }
+    if ((0, import_yaml.isAlias)(node2)) {
+      this.#add(
+        "yaml/alias",
+        "aliases (*name) are not allowed; write the value out",
+        node2.range[0]
+      );
+      return null;
+    }
+    this.#properties(node2);
+    if ((0, import_yaml.isScalar)(node2)) return this.#scalar(node2);
+    if (depth >= this.#maxDepth) {
+      if (!this.#deepReported)
+        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, node2.range[0]);
+      this.#deepReported = true;
+      return null;
+    }
+    if ((0, import_yaml.isSeq)(node2)) {
+      const out = [];
+      for (const item of node2.items) out.push(this.build(item, depth + 1));
+      return out;
+    }
+    if ((0, import_yaml.isMap)(node2)) {
+      const out = {};
+      for (const pair of node2.items) {
+        const key = this.#key(
+          pair.key,
+          out,
+          pair.value?.range[0] ?? node2.range[0]
+        );
+        const value = this.build(pair.value, depth + 1);
+        if (key !== void 0) out[key] = value;
+      }
+      return out;
+    }
+    return null;
+  }
+  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
+  #properties(node2) {
+    if (node2.anchor === void 0 && node2.tag === void 0) return;
+    const start = node2.range?.[0] ?? 0;
+    if (node2.anchor !== void 0)
+      this.#add(
+        "yaml/anchor",
+        "anchors (&name) are not allowed",
+        this.#propertyOffset(`&${node2.anchor}`, start)
+      );
+    if (node2.tag !== void 0)
+      this.#add(
+        "yaml/tag",
+        `explicit tags (${tagKind(node2.tag)}) are not allowed; remove it`,
+        this.#propertyOffset("!", start)
+      );
+  }
+  /**
+   * Node ranges start after the node's properties; the anchor or tag itself is the last
+   * occurrence of its marker before the node. A tag like `!!str` starts at its first `!`.
+   */
+  #propertyOffset(marker, nodeStart) {
+    let i = this.#text.lastIndexOf(marker, nodeStart);
+    if (i === -1) return nodeStart;
+    if (marker === "!") while (i > 0 && this.#text[i - 1] === "!") i--;
+    return i;
+  }
+  #scalar(node2) {
+    const value = node2.value;
+    if (node2.type === "PLAIN" && node2.tag === void 0) {
+      const reading = yaml11Reading(node2.source, value);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
+          node2.range[0]
+        );
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) {
+          this.#add(
+            "yaml/non-finite-number",
+            "infinite and NaN numbers are not allowed",
+            node2.range[0]
+          );
+          return null;
+        }
+        if (Number.isInteger(value) && !Number.isSafeInteger(value))
+          this.#add(
+            "yaml/unsafe-integer",
+            "integer is too large to be read exactly; quote it if it is an identifier",
+            node2.range[0]
+          );
+        return value;
+      default:
+        if (value !== null) this.guessed = true;
+        return null;
+    }
+  }
+  /** The key as a string, or undefined (after a finding) when it may not be used. */
+  #key(node2, seen, valueStart) {
+    if (node2 === null) {
+      this.#add(
+        "yaml/non-string-key",
+        "map keys must be strings; this entry has no key",
+        valueStart
+      );
+      return void 0;
+    }
+    if ((0, import_yaml.isAlias)(node2)) {
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", node2.range[0]);
+      return void 0;
+    }
+    if (!(0, import_yaml.isScalar)(node2)) {
+      this.#add(
+        "yaml/non-string-key",
+        "map keys must be strings, not lists or maps",
+        node2.range[0]
+      );
+      return void 0;
+    }
+    this.#properties(node2);
+    const key = node2.value;
+    if (typeof key !== "string") {
+      this.#add(
+        "yaml/non-string-key",
+        `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
+        node2.range[0]
+      );
+      return void 0;
+    }
+    if (node2.type === "PLAIN" && node2.tag === void 0) {
+      const reading = yaml11Reading(node2.source, key);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
+          node2.range[0]
+        );
+    }
+    if (key === "<<") {
+      this.#add(
+        "yaml/merge-key",
+        "merge keys (<<) are not allowed; write the entries out",
+        node2.range[0]
+      );
+      return void 0;
+    }
+    if (FORBIDDEN_KEYS.has(key)) {
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, node2.range[0]);
+      return void 0;
+    }
+    if (Object.hasOwn(seen, key)) {
+      this.#add(
+        "yaml/duplicate-key",
+        "duplicate key; each key may appear once in a map",
+        node2.range[0]
+      );
+      return void 0;
+    }
+    return key;
+  }
+};
+function tagKind(tag) {
+  return tag.startsWith("tag:yaml.org,2002:") ? "!!type" : "!tag";
 }
 
-// src/core/history/key-versions.ts
-var import_yaml = __toESM(require_dist3(), 1);
+// src/core/yaml/event-walk.ts
+var EventWalk = class {
+  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
+  guessed = false;
+  #i = 0;
+  #nodes = 0;
+  #deepReported = false;
+  #events;
+  #text;
+  #findings;
+  #lines;
+  #maxDepth;
+  #maxNodes;
+  constructor(events2, text2, findings, lines2, limits) {
+    this.#events = events2;
+    this.#text = text2;
+    this.#findings = findings;
+    this.#lines = lines2;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxNodes = limits.maxNodes;
+  }
+  #add(rule, message2, offset) {
+    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
+    this.#findings.add(rule, message2, this.#lines.position(offset));
+  }
+  /** The first document's value (null for an empty one); events[0] is its DOCUMENT event. */
+  document() {
+    this.#i = 1;
+    const first = this.#events[1];
+    if (first === void 0 || first.type === EVENT_ID.POP || first.type === EVENT_ID.DOCUMENT)
+      return null;
+    return this.#build(0);
+  }
+  #build(depth) {
+    const ev = this.#events[this.#i];
+    if (++this.#nodes > this.#maxNodes) {
+      if (this.#nodes === this.#maxNodes + 1)
+        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, startOf(ev));
+      this.#i = skip(this.#events, this.#i);
+      return null;
+    }
+    if (ev.type === EVENT_ID.ALIAS) {
+      this.#i++;
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the value out", startOf(ev));
+      return null;
+    }
+    this.#properties(ev);
+    if (ev.type === EVENT_ID.SCALAR) {
+      this.#i++;
+      return this.#scalar(ev);
+    }
+    if (depth >= this.#maxDepth) {
+      if (!this.#deepReported)
+        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, ev.start);
+      this.#deepReported = true;
+      this.#i = skip(this.#events, this.#i);
+      return null;
+    }
+    this.#i++;
+    const events2 = this.#events;
+    if (ev.type === EVENT_ID.SEQUENCE) {
+      const out2 = [];
+      while (events2[this.#i].type !== EVENT_ID.POP) out2.push(this.#build(depth + 1));
+      this.#i++;
+      return out2;
+    }
+    const out = {};
+    while (events2[this.#i].type !== EVENT_ID.POP) {
+      const key = this.#key(out);
+      const value = this.#build(depth + 1);
+      if (key !== void 0) out[key] = value;
+    }
+    this.#i++;
+    return out;
+  }
+  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
+  #properties(ev) {
+    if (ev.anchorStart !== -1)
+      this.#add("yaml/anchor", "anchors (&name) are not allowed", ev.anchorStart - 1);
+    if (ev.tagStart !== -1)
+      this.#add(
+        "yaml/tag",
+        `explicit tags (${tagKind(tagName(this.#text.slice(ev.tagStart, ev.tagEnd)))}) are not allowed; remove it`,
+        ev.tagStart
+      );
+  }
+  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
+  #resolve(ev) {
+    const source = getScalarValue(this.#text, ev);
+    if (ev.tagStart !== -1) {
+      const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
+      const tag = name === "!" ? void 0 : CORE_SCHEMA.lookupScalarTag(name);
+      if (tag === void 0) return source;
+      const value = tag.resolve(source, true, name);
+      if (value === NOT_RESOLVED) {
+        this.guessed = true;
+        return null;
+      }
+      return value;
+    }
+    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
+  }
+  #scalar(ev) {
+    const value = this.#resolve(ev);
+    const at3 = startOf(ev);
+    if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
+          at3
+        );
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) {
+          this.#add("yaml/non-finite-number", "infinite and NaN numbers are not allowed", at3);
+          return null;
+        }
+        if (Number.isInteger(value) && !Number.isSafeInteger(value))
+          this.#add(
+            "yaml/unsafe-integer",
+            "integer is too large to be read exactly; quote it if it is an identifier",
+            at3
+          );
+        return value;
+      default:
+        if (value !== null) this.guessed = true;
+        return null;
+    }
+  }
+  /** Consumes the key's events; the key as a string, or undefined (after a finding). */
+  #key(seen) {
+    const ev = this.#events[this.#i];
+    if (ev.type === EVENT_ID.ALIAS) {
+      this.#i++;
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", startOf(ev));
+      return void 0;
+    }
+    if (ev.type !== EVENT_ID.SCALAR) {
+      this.#add("yaml/non-string-key", "map keys must be strings, not lists or maps", ev.start);
+      this.#nodes++;
+      this.#i = skip(this.#events, this.#i);
+      return void 0;
+    }
+    this.#i++;
+    this.#properties(ev);
+    const key = this.#resolve(ev);
+    const at3 = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
+    if (typeof key !== "string") {
+      this.#add(
+        "yaml/non-string-key",
+        ev.valueStart === -1 ? "map keys must be strings; this entry has no key" : `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
+        at3
+      );
+      return void 0;
+    }
+    if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
+          at3
+        );
+    }
+    if (key === "<<") {
+      this.#add("yaml/merge-key", "merge keys (<<) are not allowed; write the entries out", at3);
+      return void 0;
+    }
+    if (FORBIDDEN_KEYS.has(key)) {
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, at3);
+      return void 0;
+    }
+    if (Object.hasOwn(seen, key)) {
+      this.#add("yaml/duplicate-key", "duplicate key; each key may appear once in a map", at3);
+      return void 0;
+    }
+    return key;
+  }
+  /** An empty key has no range: it is the `:` before the value that follows it. */
+  #emptyKeyAt() {
+    const next = this.#events[this.#i];
+    const valueAt2 = next === void 0 || next.type === EVENT_ID.POP ? -1 : startOf(next);
+    const from = valueAt2 === -1 ? this.#text.length : valueAt2;
+    return Math.max(0, this.#text.lastIndexOf(":", from));
+  }
+};
+function skip(events2, i) {
+  const t2 = events2[i].type;
+  if (t2 !== EVENT_ID.SEQUENCE && t2 !== EVENT_ID.MAPPING) return i + 1;
+  let open3 = 0;
+  do {
+    const u2 = events2[i++].type;
+    if (u2 === EVENT_ID.SEQUENCE || u2 === EVENT_ID.MAPPING) open3++;
+    else if (u2 === EVENT_ID.POP) open3--;
+  } while (open3 > 0);
+  return i;
+}
+function startOf(ev) {
+  switch (ev.type) {
+    case EVENT_ID.ALIAS:
+      return ev.anchorStart - 1;
+    case EVENT_ID.SCALAR:
+      if (ev.valueStart === -1) return -1;
+      return ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? ev.valueStart - 1 : ev.valueStart;
+    default:
+      return ev.start;
+  }
+}
+function tagName(raw) {
+  if (raw.startsWith("!<") && raw.endsWith(">")) return raw.slice(2, -1);
+  if (raw.startsWith("!!")) return `tag:yaml.org,2002:${raw.slice(2)}`;
+  return raw;
+}
+
+// src/core/yaml/event-locate.ts
+function locateInEvents(events2, text2, path) {
+  let i = 1;
+  const first = events2[1];
+  if (first === void 0 || first.type === EVENT_ID.POP || first.type === EVENT_ID.DOCUMENT)
+    return 0;
+  let offset = Math.max(0, startOf(first));
+  for (const segment of path) {
+    const node2 = events2[i];
+    if (node2.type === EVENT_ID.MAPPING) {
+      const want = String(segment);
+      let j3 = i + 1;
+      let found = -1;
+      while (events2[j3].type !== EVENT_ID.POP) {
+        const key = events2[j3];
+        if (key.type === EVENT_ID.SCALAR && keyText(text2, key) === want) {
+          found = j3;
+          break;
+        }
+        j3 = skip(events2, skip(events2, j3));
+      }
+      if (found === -1) break;
+      offset = Math.max(0, startOf(events2[found]));
+      i = found + 1;
+    } else if (node2.type === EVENT_ID.SEQUENCE && typeof segment === "number") {
+      let j3 = i + 1;
+      for (let k2 = 0; k2 < segment && events2[j3].type !== EVENT_ID.POP; k2++) j3 = skip(events2, j3);
+      const item = events2[j3];
+      if (item.type === EVENT_ID.POP) break;
+      const at3 = startOf(item);
+      if (at3 === -1) break;
+      offset = at3;
+      i = j3;
+    } else break;
+  }
+  return offset;
+}
+function keyText(text2, ev) {
+  const source = getScalarValue(text2, ev);
+  if (ev.style !== SCALAR_STYLE.PLAIN || ev.tagStart !== -1) return source;
+  return String(CORE_SCHEMA.resolveImplicitScalarTag(source).value);
+}
+
+// src/core/diagnostics.ts
+function diagnostic(rule, message2, at3) {
+  return { rule, message: message2, file: at3.file, line: at3.line, column: at3.column };
+}
+function fileLocation(file2) {
+  return { file: file2, line: 0, column: 0 };
+}
+function formatDiagnostic(d2) {
+  const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
+  return `${where3}: ${d2.message} [${d2.rule}]`;
+}
+function sortDiagnostics(ds2) {
+  return [...ds2].sort(
+    (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || a.column - b3.column || (a.rule < b3.rule ? -1 : a.rule > b3.rule ? 1 : 0)
+  );
+}
+var InvalidInputError = class extends Error {
+  name = "InvalidInputError";
+  diagnostics;
+  constructor(diagnostics) {
+    const sorted2 = sortDiagnostics(diagnostics);
+    super(
+      `${sorted2.length} problem${sorted2.length === 1 ? "" : "s"} found:
+` + sorted2.map((d2) => `  ${formatDiagnostic(d2)}`).join("\n")
+    );
+    this.diagnostics = sorted2;
+  }
+};
+
+// src/core/yaml/findings.ts
+var MAX_FINDINGS = 100;
+var Findings = class {
+  list = [];
+  #file;
+  constructor(file2) {
+    this.#file = file2;
+  }
+  add(rule, message2, at3) {
+    if (this.list.length > MAX_FINDINGS) return;
+    const full = this.list.length === MAX_FINDINGS;
+    this.list.push(
+      full ? diagnostic("yaml/too-many-problems", `more than ${MAX_FINDINGS} findings; stopped here`, {
+        file: this.#file,
+        ...at3
+      }) : diagnostic(rule, message2, { file: this.#file, ...at3 })
+    );
+  }
+};
+
+// src/core/yaml/limits.ts
+var DEFAULT_YAML_LIMITS = {
+  maxBytes: 1024 * 1024,
+  maxDepth: 32,
+  maxNodes: 25e4
+};
+
+// src/core/yaml/text.ts
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function decodeUtf8(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return void 0;
+  }
+}
+function hasBom(bytes) {
+  return bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191;
+}
+function firstInvalidUtf8(bytes) {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b3 = bytes[i];
+    if (b3 < 128) {
+      i += 1;
+      continue;
+    }
+    let len;
+    let lo = 128;
+    let hi = 191;
+    if (b3 >= 194 && b3 <= 223) len = 2;
+    else if (b3 >= 224 && b3 <= 239) {
+      len = 3;
+      if (b3 === 224) lo = 160;
+      if (b3 === 237) hi = 159;
+    } else if (b3 >= 240 && b3 <= 244) {
+      len = 4;
+      if (b3 === 240) lo = 144;
+      if (b3 === 244) hi = 143;
+    } else return i;
+    if (i + len > n) return i;
+    const second = bytes[i + 1];
+    if (second < lo || second > hi) return i;
+    for (let k2 = 2; k2 < len; k2++) {
+      const c3 = bytes[i + k2];
+      if (c3 < 128 || c3 > 191) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+function bytePosition(bytes, offset) {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+var LineIndex = class {
+  #text;
+  #starts;
+  constructor(text2) {
+    this.#text = text2;
+  }
+  position(offset) {
+    const starts = this.#starts ??= lineStarts(this.#text);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  }
+};
+function lineStarts(text2) {
+  const starts = [0];
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+// src/core/yaml/yaml-package.ts
+var import_yaml3 = __toESM(require_dist3(), 1);
+
+// src/core/yaml/cst-depth.ts
+function firstTooDeep(doc, maxDepth) {
+  const stack = [];
+  if (doc.value) stack.push([doc.value, 0]);
+  for (let next = stack.pop(); next !== void 0; next = stack.pop()) {
+    const [token, depth] = next;
+    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
+      continue;
+    if (depth >= maxDepth) return token.offset;
+    const items = token.items;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
+      if (item.value) stack.push([item.value, depth + 1]);
+      if (item.key) stack.push([item.key, depth + 1]);
+    }
+  }
+  return -1;
+}
+
+// src/core/yaml/locate.ts
+var import_yaml2 = __toESM(require_dist3(), 1);
+function locateIn(doc, path) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range[0] ?? 0;
+  for (const segment of path) {
+    if ((0, import_yaml2.isMap)(node2)) {
+      const key = String(segment);
+      const pair = node2.items.find((p2) => (0, import_yaml2.isScalar)(p2.key) && String(p2.key.value) === key);
+      if (pair === void 0) break;
+      offset = pair.key.range[0];
+      node2 = pair.value;
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof segment === "number") {
+      const item = node2.items[segment];
+      if (item === void 0 || item === null) break;
+      offset = item.range[0];
+      node2 = item;
+    } else break;
+  }
+  return offset;
+}
+
+// src/core/yaml/yaml-package.ts
+var PARSE_OPTIONS = {
+  version: "1.2",
+  schema: "core",
+  customTags: [],
+  merge: false,
+  uniqueKeys: true,
+  intAsBigInt: false,
+  prettyErrors: false,
+  keepSourceTokens: false
+};
+function parseWithYamlPackage(file2, bytes, limits = {}) {
+  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const fileStart = { file: file2, line: 0, column: 0 };
+  const unreadable = (diagnostics) => ({
+    value: void 0,
+    locate: () => fileStart,
+    diagnostics
+  });
+  const findings = new Findings(file2);
+  if (bytes.length > maxBytes) {
+    findings.add(
+      "yaml/too-large",
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      {
+        line: 0,
+        column: 0
+      }
+    );
+    return unreadable(findings.list);
+  }
+  if (hasBom(bytes))
+    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
+      line: 1,
+      column: 1
+    });
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
+    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
+    return unreadable(findings.list);
+  }
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
+  if (cr2 !== -1)
+    findings.add(
+      "yaml/crlf",
+      "carriage return found (CRLF or CR line endings); use LF line endings",
+      lines2.position(cr2)
+    );
+  const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
+  if (tooDeepAt !== -1) {
+    findings.add(
+      "yaml/too-deep",
+      `nested deeper than ${maxDepth} levels`,
+      lines2.position(tooDeepAt)
+    );
+    return unreadable(findings.list);
+  }
+  let unusable = false;
+  if (secondDocAt !== -1) {
+    findings.add(
+      "yaml/multiple-documents",
+      "only one YAML document per file (remove the second `---`)",
+      lines2.position(secondDocAt)
+    );
+    unusable = true;
+  }
+  for (const e of doc.errors) unusable = parserProblem(findings, lines2, e, true) || unusable;
+  for (const w2 of doc.warnings) parserProblem(findings, lines2, w2, false);
+  if (doc.directives.yaml.explicit || Object.keys(doc.directives.tags).length > 1) {
+    findings.add("yaml/directive", "remove %YAML / %TAG directives; files are read as YAML 1.2", {
+      line: 1,
+      column: 1
+    });
+    unusable = true;
+  }
+  const walk = new Walk(text2, findings, lines2, { maxDepth, maxNodes });
+  const value = unusable ? void 0 : walk.build(doc.contents, 0);
+  return {
+    value: unusable || walk.guessed ? void 0 : value,
+    locate: lazyLocate(file2, text2, lines2, maxDepth),
+    diagnostics: findings.list
+  };
+}
+function lazyLocate(file2, text2, lines2, maxDepth) {
+  let doc;
+  return (path) => {
+    doc ??= compose(text2, maxDepth).doc;
+    return { file: file2, ...lines2.position(locateIn(doc, path)) };
+  };
+}
+function compose(text2, maxDepth) {
+  let tooDeepAt = -1;
+  function* checked(tokens) {
+    for (const token of tokens) {
+      if (token.type === "document") {
+        tooDeepAt = firstTooDeep(token, maxDepth);
+        if (tooDeepAt !== -1) return;
+      }
+      yield token;
+    }
+  }
+  const composer = new import_yaml3.Composer(PARSE_OPTIONS);
+  let doc;
+  let secondDocAt = -1;
+  for (const next of composer.compose(checked(new import_yaml3.Parser().parse(text2)), true, text2.length)) {
+    if (doc !== void 0) {
+      secondDocAt = next.range[0];
+      break;
+    }
+    doc = next;
+  }
+  return { doc, tooDeepAt, secondDocAt };
+}
+function parserProblem(findings, lines2, e, isError) {
+  const at3 = lines2.position(e.pos[0]);
+  switch (e.code) {
+    case "DUPLICATE_KEY":
+    case "TAG_RESOLVE_FAILED":
+      return false;
+    // reported by the walk, with the key or the tag at its own position
+    default:
+      findings.add(
+        isError ? "yaml/syntax" : "yaml/warning",
+        `${firstLine(e.message)} (${e.code})`,
+        at3
+      );
+      return isError;
+  }
+}
+function firstLine(s) {
+  const line = s.split("\n", 1)[0];
+  const colon = line.indexOf(": ");
+  return colon === -1 ? line : line.slice(0, colon);
+}
+
+// src/core/yaml/parse-yaml.ts
+var LOCATOR_MAX_BYTES = 64 * 1024;
+var DEPTH_EXCEEDED = /nesting exceeded maxDepth/;
+var REFUSED_BY_PARSER = /* @__PURE__ */ new Set([
+  "yaml/syntax",
+  "yaml/warning",
+  "yaml/too-deep",
+  "yaml/multiple-documents",
+  "yaml/directive"
+]);
+function parseYaml(file2, bytes, limits = {}) {
+  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const fileStart = { file: file2, line: 0, column: 0 };
+  const unreadable = (diagnostics) => ({
+    value: void 0,
+    locate: () => fileStart,
+    diagnostics
+  });
+  const findings = new Findings(file2);
+  if (bytes.length > maxBytes) {
+    findings.add(
+      "yaml/too-large",
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      { line: 0, column: 0 }
+    );
+    return unreadable(findings.list);
+  }
+  if (hasBom(bytes))
+    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
+      line: 1,
+      column: 1
+    });
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
+    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
+    return unreadable(findings.list);
+  }
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
+  if (cr2 !== -1)
+    findings.add(
+      "yaml/crlf",
+      "carriage return found (CRLF or CR line endings); use LF line endings",
+      lines2.position(cr2)
+    );
+  const parsed = events(text2, maxDepth);
+  const refused = refusal(text2, parsed);
+  if (refused !== void 0 || !Array.isArray(parsed))
+    return unreadable(located(file2, bytes, text2, limits, findings, lines2, refused));
+  const walk = new EventWalk(parsed, text2, findings, lines2, { maxDepth, maxNodes });
+  const value = walk.document();
+  return {
+    value: walk.guessed ? void 0 : value,
+    locate: lazyLocate2(file2, text2, lines2, maxDepth),
+    diagnostics: findings.list
+  };
+}
+function refusal(text2, parsed) {
+  if (!Array.isArray(parsed))
+    return {
+      rule: DEPTH_EXCEEDED.test(parsed.reason) ? "yaml/too-deep" : "yaml/syntax",
+      message: parserReason(parsed.reason),
+      offset: parsed.mark?.position ?? 0
+    };
+  if (hasDirective(parsed))
+    return {
+      rule: "yaml/directive",
+      message: "remove %YAML / %TAG directives; files are read as YAML 1.2",
+      offset: 0
+    };
+  const end = secondDocumentAt(text2, parsed);
+  if (end !== -1)
+    return {
+      rule: "yaml/multiple-documents",
+      message: "only one YAML document per file (remove the second `---` or the `...`)",
+      offset: end
+    };
+  const ambiguous = ambiguousSyntax(text2, parsed);
+  if (ambiguous !== void 0) return { rule: "yaml/ambiguous-syntax", ...ambiguous };
+  return void 0;
+}
+function secondDocumentAt(text2, events2) {
+  if (documents(events2) > 1) {
+    const m3 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text2.slice(1));
+    return m3 === null ? 0 : m3.index + 1;
+  }
+  DOCUMENT_END.lastIndex = 0;
+  const m2 = DOCUMENT_END.exec(text2);
+  return m2 !== null && CONTENT_LINE.test(text2.slice(m2.index + 3)) ? m2.index : -1;
+}
+var DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/gm;
+var CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
+function ambiguousSyntax(text2, events2) {
+  const marker = INDENTED_MARKER.exec(text2);
+  if (marker !== null)
+    return {
+      message: "an indented `---` or `...`; parsers disagree whether it is a marker or text",
+      offset: marker.index + marker[1].length
+    };
+  const tab = indentingTab(text2, events2);
+  if (tab !== -1) return { message: "a tab in indentation; indent with spaces", offset: tab };
+  const ev = events2[1];
+  if (ev !== void 0 && ev.type === EVENT_ID.SCALAR && (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) && ev.valueStart !== -1) {
+    const lineStart = text2.lastIndexOf("\n", ev.valueStart - 2) + 1;
+    const header2 = INDENTATION_INDICATOR.exec(text2.slice(lineStart, ev.valueStart));
+    if (header2 !== null)
+      return {
+        message: "a top-level block scalar with an indentation indicator (|1-); parsers disagree on its base",
+        offset: lineStart + header2.index
+      };
+  }
+  return void 0;
+}
+var INDENTED_MARKER = /^([ \t]+)(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
+var INDENTATION_INDICATOR = /[|>](?:[1-9][-+]?|[-+][1-9])/;
+function indentingTab(text2, events2) {
+  if (text2.indexOf("	") === -1) return -1;
+  const tabs = /^( *)\t/gm;
+  let e = 0;
+  for (let m2 = tabs.exec(text2); m2 !== null; m2 = tabs.exec(text2)) {
+    const at3 = m2.index + m2[1].length;
+    let inside = false;
+    for (; e < events2.length; e++) {
+      const ev = events2[e];
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueStart === -1) continue;
+      if (ev.valueEnd <= at3) continue;
+      inside = ev.valueStart <= at3;
+      break;
+    }
+    if (!inside) return at3;
+  }
+  return -1;
+}
+function events(text2, maxDepth) {
+  try {
+    return parseEvents(text2, { maxDepth: maxDepth + 2 });
+  } catch (e) {
+    if (e instanceof YAMLException) return e;
+    throw e;
+  }
+}
+function documents(events2) {
+  let n = 0;
+  for (let i = 0; i < events2.length; i = skipDocument(events2, i)) n++;
+  return n;
+}
+function skipDocument(events2, i) {
+  let open3 = 0;
+  do {
+    const t2 = events2[i++].type;
+    if (t2 === EVENT_ID.POP) open3--;
+    else if (t2 !== EVENT_ID.SCALAR && t2 !== EVENT_ID.ALIAS) open3++;
+  } while (open3 > 0 && i < events2.length);
+  return i;
+}
+function hasDirective(events2) {
+  const doc = events2[0];
+  return doc !== void 0 && doc.type === EVENT_ID.DOCUMENT && doc.directives.length > 0;
+}
+function located(file2, bytes, text2, limits, findings, lines2, refused) {
+  const maxDepth = limits.maxDepth ?? DEFAULT_YAML_LIMITS.maxDepth;
+  if (refused.rule === "yaml/too-deep") {
+    const prefix = encoder.encode(text2.slice(0, refused.offset));
+    const first = prefix.length > LOCATOR_MAX_BYTES ? void 0 : parseWithYamlPackage(file2, prefix, limits).diagnostics.find(
+      (d2) => d2.rule === "yaml/too-deep"
+    );
+    findings.add(
+      "yaml/too-deep",
+      `nested deeper than ${maxDepth} levels`,
+      first ?? lines2.position(refused.offset)
+    );
+    return findings.list;
+  }
+  if (bytes.length <= LOCATOR_MAX_BYTES) {
+    const described = parseWithYamlPackage(file2, bytes, limits).diagnostics;
+    if (described.some((d2) => REFUSED_BY_PARSER.has(d2.rule))) return described;
+  }
+  findings.add(refused.rule, refused.message, lines2.position(refused.offset));
+  return findings.list;
+}
+function parserReason(reason) {
+  return reason.split("\n", 1)[0].slice(0, 200);
+}
+function lazyLocate2(file2, text2, lines2, maxDepth) {
+  let parsed;
+  return (path) => {
+    parsed ??= parseEvents(text2, { maxDepth: maxDepth + 2 });
+    return { file: file2, ...lines2.position(locateInEvents(parsed, text2, path)) };
+  };
+}
+var encoder = new TextEncoder();
 
 // src/core/formats/github-names.ts
 var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
@@ -54643,6 +57838,27 @@ function canonicalName(s) {
   return s.toUpperCase();
 }
 
+// src/core/formats/key-id.ts
+var KEY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,3}$/;
+var KEY_ID_MAX_LENGTH = 100;
+function isKeyId(s) {
+  return s.length <= KEY_ID_MAX_LENGTH && KEY_ID_PATTERN.test(s);
+}
+var MANIFEST_DIR = "keys-manifest";
+var POLICIES_DIR = "policies";
+var PIPELINE_FILE = "policies/pipeline.yaml";
+var SOPS_CONFIG_FILE = ".sops.yaml";
+var keyFile = (id) => `${MANIFEST_DIR}/${id}/key.yaml`;
+var materialFile = (id, version2) => `${MANIFEST_DIR}/${id}/v${version2}.sops.yaml`;
+function parseMaterialPath(path) {
+  const m2 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path);
+  return m2 ? { id: m2[1], version: Number(m2[2]) } : void 0;
+}
+function parseKeyFilePath(path) {
+  const m2 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path);
+  return m2 ? m2[1] : void 0;
+}
+
 // src/core/formats/key.ts
 var KEY_STATES = [
   "pre-activation",
@@ -54681,6 +57897,17 @@ var relativePath = external_exports.string().min(1).max(255).regex(
   (p2) => !p2.split("/").some((s) => s === ".." || s === "."),
   "path may not contain . or .. segments"
 );
+var probeSpec = external_exports.strictObject({
+  url: external_exports.string().max(2048).refine((u2) => {
+    try {
+      const url2 = new URL(u2);
+      return url2.protocol === "https:" && url2.username === "" && url2.password === "" && url2.hash === "";
+    } catch {
+      return false;
+    }
+  }, "expected an https:// URL without user, password or #fragment"),
+  expect: external_exports.enum(["jwks-kid", "fingerprint"])
+});
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
@@ -54690,7 +57917,8 @@ var githubSecretTarget = external_exports.strictObject({
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
   name: secretName,
-  previous: secretName.optional()
+  previous: secretName.optional(),
+  probe: probeSpec.optional()
 }).superRefine((t2, ctx) => {
   if (t2.repository === void 0 === (t2.organization === void 0))
     ctx.addIssue({ code: "custom", message: "set exactly one of repository or organization" });
@@ -54738,19 +57966,68 @@ var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
   title: deployKeyTitle,
-  "read-only": external_exports.boolean().default(true)
+  "read-only": external_exports.boolean().default(true),
+  probe: probeSpec.optional()
 });
 var fileTarget = external_exports.strictObject({
   kind: external_exports.literal("file"),
   path: relativePath,
   format: external_exports.enum(["raw", "env", "json", "kubernetes-secret", "jwks"]),
   /** Variable name (env), property (json) or data key (kubernetes-secret). */
-  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional()
+  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+  probe: probeSpec.optional()
+});
+var awsRegion = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected an AWS region like eu-central-1");
+var AWS_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+var awsSecretTarget = external_exports.strictObject({
+  kind: external_exports.literal("aws-secret"),
+  /** The secret's name or full ARN; it must exist (rekey writes versions, not secrets). */
+  "secret-id": external_exports.string().max(2048).refine(
+    (s) => AWS_SECRET_ARN.test(s) || /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(s),
+    "expected a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], at most 512) or its ARN"
+  ),
+  region: awsRegion,
+  probe: probeSpec.optional()
+}).superRefine((t2, ctx) => {
+  const arnRegion = AWS_SECRET_ARN.exec(t2["secret-id"])?.[1];
+  if (arnRegion !== void 0 && arnRegion !== t2.region)
+    ctx.addIssue({
+      code: "custom",
+      path: ["region"],
+      message: `the ARN names region ${arnRegion}`
+    });
+});
+var postgresRole = external_exports.string().regex(/^[a-z_][a-z0-9_$]{0,62}$/, "a role name: [a-z_][a-z0-9_$]{0,62}").refine((r2) => !r2.startsWith("pg_"), "roles starting with pg_ are reserved");
+var postgresRoleTarget = external_exports.strictObject({
+  kind: external_exports.literal("postgres-role"),
+  /**
+   * The environment variable of the distribution run that holds the admin connection URL
+   * (`postgresql://user:password@host:port/db?sslmode=verify-full`). Only `REKEY_PG_*`
+   * names, so a key.yaml cannot point rekey at another secret of the environment.
+   */
+  connection: external_exports.string().regex(/^REKEY_PG_[A-Z0-9_]{1,48}$/, "an environment variable named REKEY_PG_<NAME>"),
+  /** AWS Secrets Manager's rotation strategies (docs/targets.md "postgres-role"). */
+  strategy: external_exports.enum(["alternating-users", "single-user"]),
+  /** alternating-users: two roles that take turns; single-user: one. */
+  roles: external_exports.array(postgresRole).min(1).max(2),
+  probe: probeSpec.optional()
+}).superRefine((t2, ctx) => {
+  const want = t2.strategy === "alternating-users" ? 2 : 1;
+  if (t2.roles.length !== want)
+    ctx.addIssue({
+      code: "custom",
+      path: ["roles"],
+      message: `${t2.strategy} takes exactly ${want} role${want === 1 ? "" : "s"}`
+    });
+  if (t2.roles.length === 2 && t2.roles[0] === t2.roles[1])
+    ctx.addIssue({ code: "custom", path: ["roles", 1], message: "the two roles must differ" });
 });
 var target = external_exports.discriminatedUnion("kind", [
   githubSecretTarget,
   githubDeployKeyTarget,
-  fileTarget
+  fileTarget,
+  awsSecretTarget,
+  postgresRoleTarget
 ]);
 var utcTimestamp = external_exports.string().regex(
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
@@ -54811,11 +58088,13 @@ function readVersionStates(text2) {
   return scanVersionStates(text2) ?? parseVersionStates(text2);
 }
 function parseVersionStates(text2) {
-  let doc;
-  try {
-    doc = (0, import_yaml.parse)(text2, { maxAliasCount: 0, prettyErrors: false });
-  } catch (e) {
-    return { ok: false, reason: `not YAML: ${e instanceof Error ? e.name : "parse error"}` };
+  const parsed = parseYaml("key.yaml", new TextEncoder().encode(text2), {
+    maxBytes: MAX_HISTORY_FILE_BYTES
+  });
+  const doc = parsed.value;
+  if (doc === void 0) {
+    const rule = parsed.diagnostics[0]?.rule ?? "yaml/syntax";
+    return { ok: false, reason: `not YAML: ${rule}` };
   }
   if (doc === null || doc === void 0) return { ok: true, versions: [], skipped: [] };
   if (typeof doc !== "object" || Array.isArray(doc)) return { ok: false, reason: "not a mapping" };
@@ -54979,8 +58258,9 @@ var HistoryIndexBuilder = class {
       if (key) key.removed = commit;
       return;
     }
-    const text2 = typeof change.content === "string" ? change.content : decoder.decode(change.content);
-    const read2 = readVersionStates(text2);
+    const read2 = change.read ?? readVersionStates(
+      typeof change.content === "string" ? change.content : decoder.decode(change.content)
+    );
     if (!key) {
       key = { appeared: commit, versions: /* @__PURE__ */ new Map(), earlier: [] };
       this.keys.set(keyId2, key);
@@ -55242,6 +58522,222 @@ async function readBlobs(repoDir, oids, options2 = {}) {
   return reader.close();
 }
 
+// src/adapters/git/log-stream.ts
+var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var OID2 = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var HIGH_WATER = 4096;
+var LOW_WATER = 1024;
+var RecordParser = class {
+  commit;
+  header;
+  raw;
+  record = 0;
+  extra;
+  emit;
+  constructor(extra, emit) {
+    this.extra = extra;
+    this.emit = emit;
+  }
+  bad(what) {
+    return new GitReadError("bad-output", `git log: ${what} at record ${this.record}`);
+  }
+  token(raw) {
+    this.record++;
+    if (this.header !== void 0) {
+      this.header.push(raw);
+      if (this.header.length === 3 + this.extra) this.startCommit(this.header);
+      return;
+    }
+    if (this.raw !== void 0) {
+      const m2 = this.raw;
+      this.raw = void 0;
+      this.commit.changes.push({
+        oldMode: m2[1],
+        newMode: m2[2],
+        oldOid: m2[3],
+        newOid: m2[4],
+        status: m2[5],
+        path: raw
+      });
+      return;
+    }
+    const token = raw.replace(/^\n+/, "");
+    if (token.startsWith("")) {
+      if (this.commit) this.emit(this.commit);
+      this.commit = void 0;
+      this.header = [token.slice(1)];
+    } else if (token.startsWith(":")) {
+      const m2 = RAW_LINE.exec(token);
+      if (!m2 || this.commit === void 0) throw this.bad("malformed raw diff line");
+      this.raw = m2;
+    } else throw this.bad("unexpected record");
+  }
+  startCommit([sha, ct2, author, ...fields]) {
+    this.header = void 0;
+    const seconds = Number(ct2);
+    if (!SHA.test(sha) || !Number.isSafeInteger(seconds) || author === void 0)
+      throw this.bad("malformed commit header");
+    const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
+    this.commit = { sha, time: time3, author, fields, changes: [] };
+  }
+  /** The text after the last NUL (a newline at most) and the last commit. */
+  end(rest) {
+    if (rest.replace(/^\n+/, "") !== "") this.token(rest);
+    if (this.header !== void 0) throw this.bad("malformed commit header");
+    if (this.raw !== void 0) throw this.bad("malformed raw diff line");
+    if (this.commit) this.emit(this.commit);
+    this.commit = void 0;
+  }
+};
+async function streamLog(repoDir, ref, stream2, options2 = {}) {
+  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
+    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
+  const spawn2 = options2.spawn ?? spawnGit;
+  const [first, ...rest] = stream2.args;
+  const args = stream2.reverse ? [first, "--reverse", ...rest] : [...stream2.args];
+  const log = spawn2(args, { cwd: repoDir, env: options2.env });
+  let cat;
+  let failure2;
+  const fail = (e) => {
+    failure2 ??= e;
+    log.kill();
+    cat?.kill();
+  };
+  const waiting = [];
+  let head = 0;
+  let delivered = /* @__PURE__ */ new Map();
+  let got = 0;
+  let paused = false;
+  const drain = () => {
+    while (head < waiting.length) {
+      const w2 = waiting[head];
+      if (got < w2.oids.length) return;
+      head++;
+      const blobs = delivered;
+      delivered = /* @__PURE__ */ new Map();
+      got = 0;
+      stream2.onCommit(w2.commit, blobs);
+      if (head > 1024 && head * 2 > waiting.length) {
+        waiting.splice(0, head);
+        head = 0;
+      }
+    }
+    if (paused && waiting.length - head < LOW_WATER) {
+      paused = false;
+      log.stdout.resume();
+    }
+  };
+  let requests = [];
+  const flush = () => {
+    if (requests.length > 0 && cat) cat.stdin.write(requests.join("\n") + "\n");
+    requests = [];
+  };
+  const catErr = [];
+  let catDone = Promise.resolve();
+  const startCat = () => {
+    const c3 = spawn2(["cat-file", "--batch", "--buffer"], { cwd: repoDir, env: options2.env });
+    c3.stderr.on("data", (b3) => catErr.push(b3));
+    c3.stdin.on("error", () => {
+    });
+    const parser2 = new CatFileBatchParser(
+      (o2) => {
+        const w2 = waiting[head];
+        const want = w2?.oids[got];
+        if (o2.type !== "blob")
+          throw new GitReadError("bad-output", `${o2.oid} is a ${o2.type}, not a blob`);
+        if (want !== o2.oid)
+          throw new GitReadError(
+            "bad-output",
+            `cat-file answered ${o2.oid}, not ${want ?? "nothing"}`
+          );
+        delivered.set(o2.oid, o2.content);
+        got++;
+        drain();
+      },
+      (name) => {
+        throw new GitReadError("bad-output", `object ${name} is missing`);
+      }
+    );
+    const parsed = new Promise((resolve) => {
+      c3.stdout.on("data", (b3) => {
+        if (failure2 !== void 0) return;
+        try {
+          parser2.push(b3);
+        } catch (e) {
+          fail(e);
+        }
+      });
+      c3.stdout.once("end", () => {
+        try {
+          if (failure2 === void 0) parser2.end();
+        } catch (e) {
+          fail(e);
+        }
+        resolve();
+      });
+    });
+    catDone = Promise.all([parsed, exited(c3, "git cat-file --batch", catErr)]).then(() => {
+    });
+    catDone.catch(fail);
+    return c3;
+  };
+  const records = new RecordParser(stream2.extra, (commit) => {
+    const oids = stream2.wants(commit);
+    for (const oid of oids) {
+      if (!OID2.test(oid))
+        throw new GitReadError("bad-output", `not an object id: ${JSON.stringify(oid)}`);
+      cat ??= startCat();
+      requests.push(oid);
+    }
+    waiting.push({ commit, oids });
+    if (oids.length === 0) drain();
+    else if (!paused && waiting.length - head > HIGH_WATER) {
+      paused = true;
+      log.stdout.pause();
+    }
+  });
+  const logErr = [];
+  log.stderr.on("data", (b3) => logErr.push(b3));
+  log.stdin.end();
+  let carry;
+  log.stdout.on("data", (chunk) => {
+    if (failure2 !== void 0) return;
+    try {
+      const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
+        records.token(data.toString("utf8", start, nul));
+        start = nul + 1;
+      }
+      carry = start < data.length ? data.subarray(start) : void 0;
+      flush();
+    } catch (e) {
+      fail(e);
+    }
+  });
+  try {
+    await exited(log, "git log --first-parent", logErr);
+  } catch (e) {
+    fail(e);
+  }
+  if (failure2 === void 0)
+    try {
+      records.end(carry ? carry.toString("utf8") : "");
+      flush();
+    } catch (e) {
+      fail(e);
+    }
+  cat?.stdin.end();
+  await catDone.catch((e) => fail(e));
+  if (failure2 !== void 0) throw failure2;
+  if (head < waiting.length)
+    throw new GitReadError(
+      "bad-output",
+      `cat-file ended with ${waiting.length - head} commit(s) unread`
+    );
+}
+
 // src/adapters/git/history.ts
 function historyLogArgs(ref) {
   return [
@@ -55260,44 +58756,6 @@ function historyLogArgs(ref) {
     ":(top,glob)keys-manifest/**/key.yaml"
   ];
 }
-var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
-function parseRawLog(out, extra, commit, change) {
-  const tokens = out.split("\0");
-  const commits = [];
-  let i = 0;
-  const bad = (what) => new GitReadError("bad-output", `git log: ${what} at record ${i}`);
-  while (i < tokens.length) {
-    const token = tokens[i].replace(/^\n+/, "");
-    if (token === "" && i === tokens.length - 1) break;
-    if (token.startsWith("")) {
-      const sha = token.slice(1);
-      const seconds = Number(tokens[i + 1]);
-      const author = tokens[i + 2];
-      const fields = tokens.slice(i + 3, i + 3 + extra);
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || fields.length !== extra)
-        throw bad("malformed commit header");
-      const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push(commit({ sha, time: time3, author }, fields));
-      i += 3 + extra;
-    } else if (token.startsWith(":")) {
-      const m2 = RAW_LINE.exec(token);
-      const path = tokens[i + 1];
-      const current = commits[commits.length - 1];
-      if (!m2 || path === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push(change(m2, path));
-      i += 2;
-    } else throw bad("unexpected record");
-  }
-  return commits;
-}
-function parseHistoryLog(out) {
-  return parseRawLog(
-    out,
-    0,
-    (header2) => ({ ...header2, changes: [] }),
-    (m2, path) => ({ path, status: m2[5], newMode: m2[2], newOid: m2[4] })
-  );
-}
 function collect(child, what) {
   const out = [];
   const err = [];
@@ -55306,63 +58764,43 @@ function collect(child, what) {
   child.stdin.end();
   return exited(child, what, err).then(() => Buffer.concat(out).toString("utf8"));
 }
-var READABLE_RAW = /^\n*:[0-7]{6} 100(?:644|755) [0-9a-f]{40,64} ([0-9a-f]{40,64}) [ACMRT]\d*$/;
-function nulTokens(onToken) {
-  let carry;
-  return (chunk) => {
-    const data = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
-      if (nul - start < 200) onToken(data.toString("latin1", start, nul));
-      start = nul + 1;
-    }
-    carry = start < data.length ? data.subarray(start) : void 0;
-  };
-}
-async function logWithBlobs(repoDir, ref, args, options2, tap) {
-  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
-    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn2 = options2.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir, { env: options2.env, spawn: spawn2 });
-  try {
-    const child = spawn2(args(ref), { cwd: repoDir, env: options2.env });
-    const t2 = tap((oid) => reader.request(oid));
-    child.stdout.on("data", t2.onData);
-    const log = await collect(child, "git log --first-parent");
-    t2.end?.();
-    return { log, blobs: await reader.close() };
-  } catch (e) {
-    reader.abort();
-    throw e;
-  }
-}
 async function buildHistoryIndex(repoDir, ref, options2 = {}) {
-  const { log, blobs } = await logWithBlobs(repoDir, ref, historyLogArgs, options2, (request2) => ({
-    onData: nulTokens((token) => {
-      const m2 = READABLE_RAW.exec(token);
-      if (m2) request2(m2[1]);
-    })
-  }));
-  const commits = parseHistoryLog(log).reverse();
-  const isFile = (c3) => c3.status !== "D" && /^100(644|755)$/.test(c3.newMode);
   const builder = new HistoryIndexBuilder();
-  for (const c3 of commits) {
-    const changes = [];
-    for (const ch of c3.changes) {
-      const keyId2 = parseKeyFilePath(ch.path);
-      if (keyId2 === void 0) continue;
-      if (ch.status === "D") changes.push({ keyId: keyId2, file: ch.path, kind: "deleted" });
-      else if (!isFile(ch)) changes.push({ keyId: keyId2, file: ch.path, kind: "not-a-file" });
-      else {
-        const content = blobs.get(ch.newOid);
-        if (content === void 0)
-          throw new GitReadError("bad-output", `blob ${ch.newOid} of ${ch.path} was not read`);
-        changes.push({ keyId: keyId2, file: ch.path, kind: "written", content });
+  const readable = (c3) => c3.status !== "D" && REGULAR.test(c3.newMode);
+  const newestFirst = [];
+  await streamLog(
+    repoDir,
+    ref,
+    {
+      args: historyLogArgs(ref),
+      extra: 0,
+      wants: (c3) => c3.changes.filter(readable).map((ch) => ch.newOid),
+      onCommit: (c3, blobs) => {
+        const changes = [];
+        for (const ch of c3.changes) {
+          const keyId2 = parseKeyFilePath(ch.path);
+          if (keyId2 === void 0) continue;
+          if (ch.status === "D") changes.push({ keyId: keyId2, file: ch.path, kind: "deleted" });
+          else if (!readable(ch)) changes.push({ keyId: keyId2, file: ch.path, kind: "not-a-file" });
+          else {
+            const content = blobs.get(ch.newOid);
+            if (content === void 0)
+              throw new GitReadError("bad-output", `blob ${ch.newOid} of ${ch.path} was not read`);
+            changes.push(readWritten(keyId2, ch.path, content));
+          }
+        }
+        newestFirst.push({ commit: { sha: c3.sha, time: c3.time, author: c3.author }, changes });
       }
-    }
-    builder.add({ commit: { sha: c3.sha, time: c3.time, author: c3.author }, changes });
-  }
+    },
+    options2
+  );
+  for (let i = newestFirst.length - 1; i >= 0; i--) builder.add(newestFirst[i]);
   return builder.finish();
+}
+var decoder2 = new TextDecoder("utf-8", { fatal: false });
+function readWritten(keyId2, file2, content) {
+  const read2 = isKeyId(keyId2) ? readVersionStates(decoder2.decode(content)) : void 0;
+  return { keyId: keyId2, file: file2, kind: "written", content: "", ...read2 ? { read: read2 } : {} };
 }
 async function isShallowRepository(repoDir, options2 = {}) {
   const out = await collect(
@@ -55374,6 +58812,7 @@ async function isShallowRepository(repoDir, options2 = {}) {
   );
   return out.trim() === "true";
 }
+var REGULAR = /^100(644|755)$/;
 
 // src/core/snapshot.ts
 function fileTree(files, irregular) {
@@ -55531,35 +58970,6 @@ function round1(n) {
   return Number.isInteger(r2) ? String(r2) : r2.toFixed(1);
 }
 
-// src/core/diagnostics.ts
-function diagnostic(rule, message2, at3) {
-  return { rule, message: message2, file: at3.file, line: at3.line, column: at3.column };
-}
-function fileLocation(file2) {
-  return { file: file2, line: 0, column: 0 };
-}
-function formatDiagnostic(d2) {
-  const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
-  return `${where3}: ${d2.message} [${d2.rule}]`;
-}
-function sortDiagnostics(ds2) {
-  return [...ds2].sort(
-    (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || a.column - b3.column || (a.rule < b3.rule ? -1 : a.rule > b3.rule ? 1 : 0)
-  );
-}
-var InvalidInputError = class extends Error {
-  name = "InvalidInputError";
-  diagnostics;
-  constructor(diagnostics) {
-    const sorted2 = sortDiagnostics(diagnostics);
-    super(
-      `${sorted2.length} problem${sorted2.length === 1 ? "" : "s"} found:
-` + sorted2.map((d2) => `  ${formatDiagnostic(d2)}`).join("\n")
-    );
-    this.diagnostics = sorted2;
-  }
-};
-
 // src/core/lifecycle/rules.ts
 var LIFECYCLE_RULES = {
   // Invariants of one snapshot (any branch, any commit).
@@ -55596,7 +59006,8 @@ var LIFECYCLE_RULES = {
   "verify/public-not-public": "a material file's public field holds the public form of the key type (and random keys have none)",
   // Checks of who made a change and what else it touches (the verify action).
   "change/pipeline-code-with-manifest": "pipeline code (.github/, actions/, dist/, src/, package*.json) and keys-manifest/ change in separate pull requests",
-  "change/manual-rotation": "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true"
+  "change/manual-rotation": "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true",
+  "change/rewrap-not-pure": "a re-wrap of material (new age stanzas, values and MAC byte-identical) goes in a pull request of its own, and the rekey/rewrap branch carries nothing else"
 };
 var LIFECYCLE_RULE_IDS = Object.keys(LIFECYCLE_RULES);
 function violation(rule, message2, at3) {
@@ -55626,6 +59037,11 @@ function decide(e, position, keyId2, version2, state) {
     return closed(
       `no rekey/distribution success at or after ${short(since)}, where v${successor} became active: v${successor} is not proven on every target`
     );
+  const probes = e.probes?.(keyId2);
+  if (probes?.required === true && probes.declared === 0)
+    return closed(
+      `key ${keyId2}'s policy says require-probes: true, but none of its targets declares a probe, so nothing can confirm v${successor} is in use`
+    );
   const grace = state === "compromised" ? 0 : e.graceMs(keyId2);
   if (grace === void 0) return closed(`the grace period of key ${keyId2}'s policy is unknown`);
   const age = e.now.getTime() - Date.parse(proof.status.at);
@@ -55635,10 +59051,11 @@ function decide(e, position, keyId2, version2, state) {
     );
   return {
     open: true,
-    reason: `v${successor} proven distributed at ${short(proof.sha)} ${describeMs(age)} ago` + (state === "compromised" ? " (compromised: no grace)" : `, grace ${describeMs(grace)} passed`)
+    reason: `v${successor} proven distributed at ${short(proof.sha)} ${describeMs(age)} ago` + (probes?.required === true ? ` and confirmed in use by ${probes.declared} probe${probes.declared === 1 ? "" : "s"}` : "") + (state === "compromised" ? " (compromised: no grace)" : `, grace ${describeMs(grace)} passed`)
   };
 }
 var short = (sha) => sha.slice(0, 12);
+var hasProbe = (t2) => t2.probe !== void 0 || t2.kind === "postgres-role";
 function gateEvidence(input2) {
   const { base, history } = input2;
   return {
@@ -55649,8 +59066,1079 @@ function gateEvidence(input2) {
       const policy = base.policies.get(base.keys.get(keyId2)?.value.policy ?? "");
       return policy === void 0 ? void 0 : durationMs(policy.value.grace);
     },
+    probes: (keyId2) => {
+      const key = base.keys.get(keyId2)?.value;
+      const policy = base.policies.get(key?.policy ?? "");
+      return {
+        required: policy?.value["require-probes"] === true,
+        declared: (key?.targets ?? []).filter(hasProbe).length
+      };
+    },
     now: input2.now
   };
+}
+
+// src/core/targets/aws-secret.ts
+import { createHash } from "node:crypto";
+var AWS_CURRENT = "AWSCURRENT";
+var AWS_PREVIOUS = "AWSPREVIOUS";
+var AWS_PENDING = "AWSPENDING";
+var STAGES = [AWS_CURRENT, AWS_PREVIOUS, AWS_PENDING];
+function versionToken(keyId2, version2) {
+  const h3 = createHash("sha256").update(`rekey aws-secret\0${keyId2}\0${version2}`).digest("hex");
+  return `rekey-v${version2}-${h3.slice(0, 32)}`;
+}
+function desiredAwsSecret(key, t2, target2, live) {
+  const problems = [];
+  const newest = (state) => key.versions.filter((v2) => v2.state === state).sort((a, b3) => b3.version - a.version)[0];
+  const want = (v2) => {
+    if (v2 === void 0) return null;
+    const m2 = live.find((x3) => x3.version === v2.version);
+    if (m2 === void 0) {
+      problems.push(`v${v2.version} has no decrypted material`);
+      return null;
+    }
+    return {
+      version: v2.version,
+      fingerprint: v2.fingerprint,
+      token: versionToken(key.id, v2.version),
+      value: m2.secret
+    };
+  };
+  const stages = {
+    [AWS_CURRENT]: want(newest("active")),
+    [AWS_PREVIOUS]: want(newest("deactivated")),
+    [AWS_PENDING]: want(newest("pre-activation"))
+  };
+  const unlabel = key.versions.filter((v2) => v2.state === "compromised" || v2.state === "destroyed").map((v2) => ({ version: v2.version, token: versionToken(key.id, v2.version) }));
+  if (problems.length > 0) return { desired: null, problems };
+  return {
+    desired: {
+      kind: "aws-secret",
+      target: target2,
+      ref: { region: t2.region, secretId: t2["secret-id"] },
+      stages,
+      unlabel
+    },
+    problems
+  };
+}
+function awsPreflightProblems(ref, seen) {
+  const where3 = `${ref.secretId} (${ref.region})`;
+  if (!seen.exists)
+    return [`${where3} does not exist: create it first (rekey writes versions, never secrets)`];
+  const out = [];
+  if (seen.deleted) out.push(`${where3} is scheduled for deletion: restore it or change key.yaml`);
+  if (seen.rotationEnabled)
+    out.push(
+      `${where3} has rotation enabled: a rotation Lambda and rekey would overwrite each other`
+    );
+  return out;
+}
+function planAwsSecret(d2, seen) {
+  const problems = awsPreflightProblems(d2.ref, seen);
+  if (problems.length > 0) return { steps: [], problems, current: 0 };
+  const sim = new Map([...seen.versions].map(([id, s]) => [id, new Set(s)]));
+  const holder = (stage) => [...sim].find(([, s]) => s.has(stage))?.[0];
+  const attach = (stage, to2) => {
+    for (const [id, s] of sim)
+      if (id !== to2 && s.delete(stage) && stage === AWS_CURRENT) {
+        for (const o2 of sim.values()) o2.delete(AWS_PREVIOUS);
+        s.add(AWS_PREVIOUS);
+      }
+    sim.get(to2).add(stage);
+  };
+  const steps = [];
+  const base = { target: d2.target, ref: d2.ref };
+  let current = 0;
+  const remove = (stage, from, reason) => {
+    steps.push({ ...base, kind: "aws-move-stage", stage, from, reason });
+    sim.get(from).delete(stage);
+  };
+  for (const stage of STAGES) {
+    const want = d2.stages[stage];
+    const has = holder(stage);
+    if (want === null) {
+      if (has === void 0) current++;
+      else if (stage === AWS_CURRENT)
+        problems.push(
+          `AWSCURRENT stays on ${has}: the key has no active version and AWS cannot remove AWSCURRENT, only move it`
+        );
+      else
+        remove(
+          stage,
+          has,
+          stage === AWS_PREVIOUS ? "no version is in grace" : "no version is pre-activation"
+        );
+      continue;
+    }
+    if (has === want.token) {
+      current++;
+      continue;
+    }
+    if (!sim.has(want.token)) {
+      steps.push({
+        ...base,
+        kind: "aws-put-version",
+        stage,
+        version: want.version,
+        fingerprint: want.fingerprint,
+        token: want.token,
+        value: want.value,
+        reason: "absent"
+      });
+      sim.set(want.token, /* @__PURE__ */ new Set());
+      attach(stage, want.token);
+      continue;
+    }
+    steps.push({
+      ...base,
+      kind: "aws-move-stage",
+      stage,
+      to: { version: want.version, token: want.token },
+      ...has === void 0 ? {} : { from: has },
+      reason: has === void 0 ? "no version holds it" : `on ${has}`
+    });
+    attach(stage, want.token);
+  }
+  for (const u2 of d2.unlabel)
+    for (const stage of [...sim.get(u2.token) ?? []].sort())
+      if (stage === AWS_CURRENT)
+        problems.push(
+          `AWSCURRENT is on v${u2.version} (${u2.token}) and no active version can take it`
+        );
+      else remove(stage, u2.token, `v${u2.version} is compromised or destroyed`);
+  return { steps, problems, current };
+}
+function describeAwsStep(s) {
+  const where3 = `aws secret ${s.ref.secretId} (${s.ref.region})`;
+  if (s.kind === "aws-put-version")
+    return `put ${where3} ${s.stage} <- v${s.version} ${s.fingerprint} as ${s.token}: ${s.reason}`;
+  if (s.to !== void 0)
+    return `move ${s.stage} of ${where3} to v${s.to.version} (${s.to.token}): ${s.reason}`;
+  return `remove ${s.stage} of ${where3} from ${s.from ?? "?"}: ${s.reason}`;
+}
+async function applyAwsStep(s, port) {
+  if (s.kind === "aws-put-version") return port.putVersion(s.ref, s.token, s.value, s.stage);
+  return port.moveStage(s.ref, s.stage, {
+    ...s.to === void 0 ? {} : { to: s.to.token },
+    ...s.from === void 0 ? {} : { from: s.from }
+  });
+}
+
+// src/core/targets/kinds/aws-secret.ts
+var refId = (r2) => `${r2.region} ${r2.secretId}`;
+var seenOf = (d2, o2) => o2.kinds?.["aws-secret"]?.get(refId(d2.ref));
+var portOf = (ports) => {
+  const p2 = ports.kinds?.["aws-secret"];
+  if (p2 === void 0) throw new Error("no AWS Secrets Manager port was configured for this run");
+  return p2;
+};
+var awsSecretKind = {
+  kind: "aws-secret",
+  steps: ["aws-put-version", "aws-move-stage"],
+  where: (t2) => `aws secret ${t2["secret-id"]} (${t2.region})`,
+  desired(t2, i, ctx) {
+    const live = ctx.key.versions.flatMap((v2) => {
+      const m2 = ctx.material(v2.version);
+      return m2 === void 0 ? [] : [{ version: v2.version, secret: m2.secret }];
+    });
+    const { desired, problems } = desiredAwsSecret(ctx.key, t2, i, live);
+    for (const p2 of problems) ctx.problem(i, p2);
+    return desired;
+  },
+  async observe(d2, ports, into) {
+    const map2 = into.kinds["aws-secret"] ??= /* @__PURE__ */ new Map();
+    const id = refId(d2.ref);
+    if (!map2.has(id)) map2.set(id, await portOf(ports).observe(d2.ref));
+  },
+  async preflight(d2, _ports, observed) {
+    const seen = seenOf(d2, observed);
+    return seen === void 0 ? [`${refId(d2.ref)} was not observed`] : awsPreflightProblems(d2.ref, seen);
+  },
+  plan(d2, observed) {
+    const seen = seenOf(d2, observed);
+    if (seen === void 0)
+      return { steps: [], current: 0, problems: [{ target: d2.target, message: "not observed" }] };
+    const p2 = planAwsSecret(d2, seen);
+    return {
+      steps: p2.steps,
+      current: p2.current,
+      problems: p2.problems.map((message2) => ({ target: d2.target, message: message2 }))
+    };
+  },
+  async apply(step, ports) {
+    return { detail: await applyAwsStep(step, portOf(ports)) };
+  },
+  describe: describeAwsStep,
+  desiredLines: (d2) => [AWS_CURRENT, AWS_PREVIOUS, AWS_PENDING].map((stage) => {
+    const w2 = d2.stages[stage];
+    return w2 === null ? `nothing -> ${stage}` : `v${w2.version} ${w2.fingerprint} -> ${stage}`;
+  }),
+  observedLines: (d2, o2) => {
+    const seen = seenOf(d2, o2);
+    if (seen === void 0) return ["not observed"];
+    if (!seen.exists) return [`${d2.ref.secretId} absent`];
+    const labelled = [...seen.versions].filter(([, s]) => s.length > 0);
+    return [
+      `${seen.versions.size} version(s), ${seen.versions.size - labelled.length} deprecated`,
+      ...labelled.map(([id, s]) => `${id}: ${[...s].sort().join(", ")}`)
+    ];
+  },
+  claims: (d2) => [`aws secret ${refId(d2.ref)}`]
+};
+
+// src/core/targets/jwk.ts
+var JWK_TYPES = ["ed25519", "ecdsa-p256", "rsa-3072", "rsa-4096"];
+var OID_ED25519 = "06032b6570";
+var OID_EC_PUBLIC_KEY = "06072a8648ce3d0201";
+var OID_P256 = "06082a8648ce3d030107";
+var OID_RSA = "06092a864886f70d010101";
+var JwkError = class extends Error {
+  name = "JwkError";
+};
+function readTlv(der) {
+  const tag = der[0];
+  let len = der[1];
+  if (tag === void 0 || len === void 0) throw new JwkError("truncated DER");
+  let offset = 2;
+  if (len & 128) {
+    const n = len & 127;
+    if (n === 0 || n > 3) throw new JwkError("unsupported DER length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[offset + i] ?? 0);
+    offset += n;
+  }
+  if (offset + len > der.length) throw new JwkError("truncated DER");
+  return {
+    tag,
+    whole: der.subarray(0, offset + len),
+    content: der.subarray(offset, offset + len),
+    rest: der.subarray(offset + len)
+  };
+}
+function children(content) {
+  const out = [];
+  let rest = content;
+  for (let i = 0; rest.length > 0 && i < 16; i++) {
+    const t2 = readTlv(rest);
+    out.push(t2);
+    rest = t2.rest;
+  }
+  return out;
+}
+var hex3 = (b3) => Buffer.from(b3).toString("hex");
+var b64url = (b3) => Buffer.from(b3).toString("base64url");
+function pemToDer(pem2) {
+  const m2 = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/.exec(
+    pem2.trim() + "\n"
+  );
+  if (!m2?.[1]) throw new JwkError("not a PUBLIC KEY PEM");
+  return new Uint8Array(Buffer.from(m2[1].replace(/\s+/g, ""), "base64"));
+}
+function unsigned(b3) {
+  let i = 0;
+  while (i < b3.length - 1 && b3[i] === 0) i++;
+  return b3.subarray(i);
+}
+function publicJwk(type, spkiPem, kid) {
+  const spki = readTlv(pemToDer(spkiPem));
+  const [algorithm, bits] = children(spki.content);
+  if (spki.tag !== 48 || algorithm?.tag !== 48 || bits?.tag !== 3 || bits.content[0] !== 0)
+    throw new JwkError("not a SubjectPublicKeyInfo");
+  const params = children(algorithm.content).map((c3) => hex3(c3.whole));
+  const key = bits.content.subarray(1);
+  switch (type) {
+    case "ed25519":
+      if (params[0] !== OID_ED25519 || key.length !== 32)
+        throw new JwkError("not an Ed25519 public key");
+      return { kty: "OKP", crv: "Ed25519", x: b64url(key), kid, use: "sig", alg: "EdDSA" };
+    case "ecdsa-p256":
+      if (params[0] !== OID_EC_PUBLIC_KEY || params[1] !== OID_P256)
+        throw new JwkError("not a P-256 public key");
+      if (key.length !== 65 || key[0] !== 4)
+        throw new JwkError("not an uncompressed P-256 point");
+      return {
+        kty: "EC",
+        crv: "P-256",
+        x: b64url(key.subarray(1, 33)),
+        y: b64url(key.subarray(33)),
+        kid,
+        use: "sig",
+        alg: "ES256"
+      };
+    case "rsa-3072":
+    case "rsa-4096": {
+      if (params[0] !== OID_RSA) throw new JwkError("not an RSA public key");
+      const seq = readTlv(key);
+      const [n, e] = children(seq.content);
+      if (seq.tag !== 48 || n?.tag !== 2 || e?.tag !== 2)
+        throw new JwkError("not an RSAPublicKey");
+      return {
+        kty: "RSA",
+        n: b64url(unsigned(n.content)),
+        e: b64url(unsigned(e.content)),
+        kid,
+        use: "sig"
+      };
+    }
+    default:
+      throw new JwkError(`${type} keys have no JWK form; jwks takes ${JWK_TYPES.join(", ")}`);
+  }
+}
+
+// src/core/targets/secret-value.ts
+var REDACTED = "[redacted]";
+var encoder2 = new TextEncoder();
+var decoder3 = new TextDecoder("utf-8", { fatal: true });
+var SecretValue = class _SecretValue {
+  #bytes;
+  constructor(bytes) {
+    this.#bytes = bytes;
+  }
+  static of(text2) {
+    return new _SecretValue(encoder2.encode(text2));
+  }
+  static fromBytes(bytes) {
+    return new _SecretValue(Uint8Array.from(bytes));
+  }
+  /** The value as UTF-8 text (throws on bytes that are not UTF-8). */
+  text() {
+    return decoder3.decode(this.#bytes);
+  }
+  /** A copy of the bytes. */
+  bytes() {
+    return Uint8Array.from(this.#bytes);
+  }
+  get length() {
+    return this.#bytes.length;
+  }
+  /** Byte equality; the time taken depends on the length only, not on where they differ. */
+  equals(other) {
+    const a = this.#bytes;
+    const b3 = other.#bytes;
+    if (a.length !== b3.length) return false;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b3[i] ?? 0);
+    return diff === 0;
+  }
+  toJSON() {
+    return REDACTED;
+  }
+  toString() {
+    return REDACTED;
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return REDACTED;
+  }
+  [Symbol.toPrimitive]() {
+    return REDACTED;
+  }
+};
+
+// src/core/targets/render.ts
+var TargetRenderError = class extends Error {
+  name = "TargetRenderError";
+};
+function defaultEntryName(keyId2) {
+  return keyId2.toUpperCase().replace(/[/-]/g, "_");
+}
+var BARE = /^[A-Za-z0-9_./+=:@-]*$/;
+function renderEnv(name, value) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new TargetRenderError(`env variable names are [A-Za-z_][A-Za-z0-9_]*; got ${name}`);
+  if (BARE.test(value)) return `${name}=${value}
+`;
+  if (value.includes("'"))
+    throw new TargetRenderError(
+      `the value for ${name} contains a single quote; env cannot carry it`
+    );
+  return `${name}='${value}'
+`;
+}
+function renderJson(name, value) {
+  return `${JSON.stringify({ [name]: value }, null, 2)}
+`;
+}
+function kubernetesName(keyId2) {
+  const name = keyId2.replace(/\//g, ".");
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name))
+    throw new TargetRenderError(`${keyId2} does not map onto a Kubernetes object name`);
+  return name;
+}
+function renderKubernetesSecret(keyId2, dataKey, value) {
+  if (!/^[-._a-zA-Z0-9]+$/.test(dataKey))
+    throw new TargetRenderError(`Kubernetes data keys are [-._a-zA-Z0-9]+; got ${dataKey}`);
+  const data = Buffer.from(value, "utf8").toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Secret",
+    "metadata:",
+    `  name: ${kubernetesName(keyId2)}`,
+    "  annotations:",
+    `    rekey.dev/key: ${JSON.stringify(keyId2)}`,
+    "type: Opaque",
+    "data:",
+    `  ${dataKey}: ${data}`,
+    ""
+  ].join("\n");
+}
+function renderJwks(type, entries) {
+  if (!JWK_TYPES.includes(type))
+    throw new TargetRenderError(`jwks needs an ${JWK_TYPES.join(", ")} key, not ${type}`);
+  const keys = [...entries].sort((a, b3) => b3.version - a.version).map((e) => publicJwk(type, e.public, e.fingerprint));
+  return `${JSON.stringify({ keys }, null, 2)}
+`;
+}
+function renderFile(input2) {
+  const { key, format } = input2;
+  if (format === "jwks") return SecretValue.of(renderJwks(key.type, input2.publish));
+  if (input2.active === void 0) return null;
+  const name = input2.name ?? defaultEntryName(key.id);
+  const value = input2.active.text();
+  switch (format) {
+    case "raw":
+      return input2.active;
+    case "env":
+      return SecretValue.of(renderEnv(name, value));
+    case "json":
+      return SecretValue.of(renderJson(name, value));
+    case "kubernetes-secret":
+      return SecretValue.of(renderKubernetesSecret(key.id, name, value));
+  }
+}
+
+// src/core/targets/kinds/file.ts
+var fileKind = {
+  kind: "file",
+  steps: ["write-file", "delete-file"],
+  where: (t2) => `file ${t2.path} (${t2.format})`,
+  desired(t2, i, ctx) {
+    const publish = t2.format === "jwks" ? ctx.byState("pre-activation", "active", "deactivated").flatMap((v2) => {
+      const p2 = ctx.publicOf(i, v2.version);
+      return p2 === void 0 ? [] : [{ version: v2.version, fingerprint: v2.fingerprint, public: p2 }];
+    }) : [];
+    const value = t2.format === "jwks" ? null : ctx.slotValue(i, ctx.byState("active")[0]);
+    if (value === void 0) return null;
+    try {
+      const content = renderFile({
+        key: ctx.key,
+        format: t2.format,
+        name: t2.name,
+        active: value?.value,
+        publish
+      });
+      return {
+        kind: "file",
+        target: i,
+        path: t2.path,
+        format: t2.format,
+        content,
+        versions: t2.format === "jwks" ? publish.map((p2) => p2.version) : value ? [value.version] : []
+      };
+    } catch (e) {
+      if (!(e instanceof TargetRenderError || e instanceof JwkError)) throw e;
+      ctx.problem(i, `${t2.path}: ${e.message}`);
+      return null;
+    }
+  },
+  async observe(d2, ports, into) {
+    if (!into.files.has(d2.path)) into.files.set(d2.path, await ports.files.readFile(d2.path));
+  },
+  plan(d2, observed) {
+    const now = observed.files.get(d2.path) ?? null;
+    const target2 = d2.target;
+    if (d2.content === null)
+      return now === null ? { steps: [], current: 1, problems: [] } : {
+        steps: [
+          {
+            kind: "delete-file",
+            target: target2,
+            path: d2.path,
+            reason: "the key has no active version"
+          }
+        ],
+        current: 0,
+        problems: []
+      };
+    if (now !== null && now.equals(d2.content)) return { steps: [], current: 1, problems: [] };
+    return {
+      steps: [
+        {
+          kind: "write-file",
+          target: target2,
+          path: d2.path,
+          format: d2.format,
+          versions: d2.versions,
+          content: d2.content,
+          reason: now === null ? "absent" : "content differs"
+        }
+      ],
+      current: 0,
+      problems: []
+    };
+  },
+  async apply(step, ports) {
+    if (step.kind === "delete-file") return { detail: await ports.files.deleteFile(step.path) };
+    await ports.files.writeFile(step.path, step.content);
+    return { detail: "written" };
+  },
+  describe: (s) => s.kind === "write-file" ? `write ${s.path} (${[s.format, ...s.versions.map((v2) => `v${v2}`)].join(", ")}): ${s.reason}` : `delete ${s.path}: ${s.reason}`,
+  desiredLines: (d2) => d2.content === null ? [`nothing -> ${d2.path}`] : [`${d2.versions.map((v2) => `v${v2}`).join(", ")} -> ${d2.path}`],
+  observedLines: (d2, o2) => [`${d2.path} ${o2.files.get(d2.path) ? "present" : "absent"}`],
+  claims: (d2) => [`file ${d2.path}`]
+};
+
+// src/core/targets/kinds/github-deploy-key.ts
+function deployKeyTitle2(title, keyId2, version2) {
+  return `${title} (rekey ${keyId2} v${version2})`;
+}
+function managedDeployKeyVersion(title, keyId2) {
+  const suffix = ` (rekey ${keyId2} v`;
+  const at3 = title.lastIndexOf(suffix);
+  if (at3 < 0) return null;
+  const m2 = /^(\d{1,7})\)$/.exec(title.slice(at3 + suffix.length));
+  return m2?.[1] === void 0 ? null : Number(m2[1]);
+}
+function sshKeyMaterial(line) {
+  const [type, b64] = line.trim().split(/\s+/);
+  if (!type || !b64 || !/^[a-z0-9@.-]+$/.test(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
+    return null;
+  return `${type} ${b64}`;
+}
+var githubDeployKeyKind = {
+  kind: "github-deploy-key",
+  steps: ["add-deploy-key", "delete-deploy-key"],
+  where: (t2) => `deploy keys of ${t2.repository}`,
+  desired(t2, i, ctx) {
+    if (ctx.key.type !== "ssh-ed25519") {
+      ctx.problem(i, `deploy keys need an ssh-ed25519 key, not ${ctx.key.type}`);
+      return null;
+    }
+    const keys = [];
+    for (const v2 of ctx.byState("active", "deactivated")) {
+      const line = ctx.publicOf(i, v2.version);
+      const k2 = line === void 0 ? null : sshKeyMaterial(line);
+      if (line !== void 0 && k2 === null)
+        ctx.problem(i, `v${v2.version}'s public part is not an OpenSSH key`);
+      if (k2 !== null)
+        keys.push({
+          version: v2.version,
+          fingerprint: v2.fingerprint,
+          title: deployKeyTitle2(t2.title, ctx.key.id, v2.version),
+          key: k2
+        });
+    }
+    const compromised = ctx.byState("compromised").flatMap((v2) => {
+      const k2 = sshKeyMaterial(ctx.material(v2.version)?.public ?? "");
+      return k2 === null ? [] : [{ version: v2.version, key: k2 }];
+    });
+    return {
+      kind: "github-deploy-key",
+      target: i,
+      repository: t2.repository,
+      readOnly: t2["read-only"],
+      keys,
+      compromised
+    };
+  },
+  async observe(d2, ports, into) {
+    const repo = d2.repository.toLowerCase();
+    if (!into.deployKeys.has(repo))
+      into.deployKeys.set(repo, await ports.deployKeys.listDeployKeys(d2.repository));
+  },
+  plan(d2, observed, { key }) {
+    const steps = [];
+    const problems = [];
+    let current = 0;
+    const target2 = d2.target;
+    const stateOf = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
+    const seen = observed.deployKeys.get(d2.repository.toLowerCase()) ?? [];
+    const wanted = new Map(d2.keys.map((k2) => [k2.key, k2]));
+    const keep = /* @__PURE__ */ new Set();
+    for (const o2 of seen) {
+      const material = sshKeyMaterial(o2.key);
+      const version2 = managedDeployKeyVersion(o2.title, key.id);
+      if (version2 === null) {
+        if (material !== null && wanted.has(material)) keep.add(material);
+        const bad = d2.compromised.find((c3) => c3.key === material);
+        if (bad !== void 0)
+          problems.push({
+            target: target2,
+            message: `deploy key ${o2.id} ("${o2.title}") on ${d2.repository} carries compromised v${bad.version}; rekey did not add it and will not delete it: remove it by hand`
+          });
+        continue;
+      }
+      const want = material === null ? void 0 : wanted.get(material);
+      if (want !== void 0 && o2.readOnly === d2.readOnly && !keep.has(want.key)) {
+        keep.add(want.key);
+        current++;
+        continue;
+      }
+      const state = stateOf(version2);
+      steps.push({
+        kind: "delete-deploy-key",
+        target: target2,
+        repository: d2.repository,
+        id: o2.id,
+        title: o2.title,
+        reason: want !== void 0 ? keep.has(want.key) ? "duplicate" : `read-only should be ${d2.readOnly}` : state === void 0 ? `v${version2} is not in key.yaml` : d2.keys.some((k2) => k2.version === version2) ? `not v${version2}'s key material` : `v${version2} is ${state}`
+      });
+    }
+    for (const k2 of d2.keys)
+      if (!keep.has(k2.key))
+        steps.push({
+          kind: "add-deploy-key",
+          target: target2,
+          repository: d2.repository,
+          title: k2.title,
+          key: k2.key,
+          readOnly: d2.readOnly,
+          version: k2.version,
+          fingerprint: k2.fingerprint,
+          reason: "absent"
+        });
+    return { steps, current, problems };
+  },
+  async apply(step, ports, { key }) {
+    if (step.kind === "delete-deploy-key")
+      return { detail: await ports.deployKeys.deleteDeployKey(step.repository, step.id) };
+    const added = await ports.deployKeys.addDeployKey(step.repository, {
+      title: step.title,
+      key: step.key,
+      readOnly: step.readOnly
+    });
+    return {
+      detail: "created",
+      receipt: {
+        kind: "github-deploy-key",
+        repository: step.repository.toLowerCase(),
+        key,
+        version: step.version,
+        id: added.id,
+        title: added.title
+      }
+    };
+  },
+  describe: (s) => s.kind === "add-deploy-key" ? `add deploy key "${s.title}" to ${s.repository} (${s.fingerprint}${s.readOnly ? ", read-only" : ", read-write"})` : `delete deploy key ${s.id} "${s.title}" from ${s.repository}: ${s.reason}`,
+  desiredLines: (d2) => d2.keys.map((k2) => `v${k2.version} ${k2.fingerprint} -> "${k2.title}"`),
+  observedLines(d2, o2, keyId2) {
+    const keys = o2.deployKeys.get(d2.repository.toLowerCase()) ?? [];
+    const mine = keys.filter((k2) => managedDeployKeyVersion(k2.title, keyId2) !== null);
+    return [
+      `${keys.length} deploy key(s), ${mine.length} of this key's: ${mine.map((k2) => `"${k2.title}"`).join(", ") || "none"}`
+    ];
+  }
+};
+
+// src/core/ports/targets.ts
+function scopeId(scope) {
+  switch (scope.kind) {
+    case "repository":
+      return `${scope.app}:repo:${scope.repository.toLowerCase()}`;
+    case "environment":
+      return `${scope.app}:env:${scope.repository.toLowerCase()}:${scope.environment}`;
+    case "organization":
+      return `${scope.app}:org:${scope.organization.toLowerCase()}`;
+  }
+}
+
+// src/core/targets/receipt.ts
+var isSecretReceipt = (r2) => r2.kind !== "github-deploy-key";
+
+// src/core/targets/kinds/github-secret.ts
+function secretScopeOf(t2) {
+  if (t2.organization !== void 0)
+    return { kind: "organization", app: t2.app, organization: t2.organization };
+  const repository2 = t2.repository ?? "";
+  if (t2.environment !== void 0)
+    return { kind: "environment", app: "actions", repository: repository2, environment: t2.environment };
+  return { kind: "repository", app: t2.app, repository: repository2 };
+}
+var selectedKey = (scope, name) => `${scopeId(scope)} ${name.toUpperCase()}`;
+var sameSet = (a, b3) => {
+  const x3 = new Set(a.map((s) => s.toLowerCase()));
+  const y2 = new Set(b3.map((s) => s.toLowerCase()));
+  return x3.size === y2.size && [...x3].every((s) => y2.has(s));
+};
+function secretWriteReason(scope, name, fingerprint, org, seen, receipts, selected) {
+  if (seen === void 0) return "absent";
+  const id = scopeId(scope);
+  const receipt = receipts.find(
+    (r2) => isSecretReceipt(r2) && r2.scope === id && r2.name.toUpperCase() === name.toUpperCase()
+  );
+  if (receipt === void 0) return "no record of a rekey write";
+  if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
+  if (Date.parse(receipt.updatedAt) !== Date.parse(seen.updatedAt))
+    return "written by someone else since rekey wrote it";
+  if (org !== void 0 && scope.kind === "organization") {
+    if ((seen.visibility ?? "private") !== org.visibility)
+      return `visibility is ${seen.visibility}`;
+    if (org.visibility === "selected") {
+      const now = selected.get(selectedKey(scope, name));
+      if (now === void 0 || !sameSet(now, org.selectedRepositories ?? []))
+        return "selected repositories differ";
+    }
+  }
+  return null;
+}
+var findSecret = (list2, name) => list2.find((s) => s.name.toUpperCase() === name.toUpperCase());
+var githubSecretKind = {
+  kind: "github-secret",
+  steps: ["put-secret", "delete-secret"],
+  where: (t2) => `${scopeId(secretScopeOf(t2))} ${[t2.name, ...t2.previous ? [t2.previous] : []].join(", ")}`,
+  desired(t2, i, ctx) {
+    const slots = [];
+    const active = ctx.byState("active")[0];
+    const current = ctx.slotValue(i, active);
+    if (current !== void 0) slots.push({ slot: "name", name: t2.name, want: current });
+    if (t2.previous !== void 0) {
+      const prev = ctx.slotValue(i, ctx.byState("deactivated")[0]);
+      if (prev !== void 0) slots.push({ slot: "previous", name: t2.previous, want: prev });
+    }
+    return {
+      kind: "github-secret",
+      target: i,
+      scope: secretScopeOf(t2),
+      // GitHub needs a visibility on every organization secret write; key.yaml's default
+      // is the narrowest one, and it is enforced like an explicit one.
+      ...t2.organization === void 0 ? {} : {
+        org: {
+          visibility: t2.visibility ?? "private",
+          ...t2["selected-repositories"] === void 0 ? {} : { selectedRepositories: t2["selected-repositories"] }
+        }
+      },
+      slots
+    };
+  },
+  async observe(d2, ports, into) {
+    const id = scopeId(d2.scope);
+    let list2 = into.secrets.get(id);
+    if (list2 === void 0) {
+      list2 = await ports.secrets.listSecrets(d2.scope);
+      into.secrets.set(id, list2);
+    }
+    if (d2.org?.visibility === "selected")
+      for (const slot of d2.slots) {
+        const seen = findSecret(list2, slot.name);
+        const k2 = selectedKey(d2.scope, slot.name);
+        if (seen?.visibility === "selected" && !into.selected.has(k2))
+          into.selected.set(k2, await ports.secrets.selectedRepositories(d2.scope, slot.name));
+      }
+  },
+  plan(d2, observed, { receipts }) {
+    const steps = [];
+    let current = 0;
+    const seenAll = observed.secrets.get(scopeId(d2.scope)) ?? [];
+    for (const slot of [
+      ...d2.slots.filter((x3) => x3.slot === "previous"),
+      ...d2.slots.filter((x3) => x3.slot === "name")
+    ]) {
+      const s = findSecret(seenAll, slot.name);
+      if (slot.want === null) {
+        if (s === void 0) current++;
+        else
+          steps.push({
+            kind: "delete-secret",
+            target: d2.target,
+            scope: d2.scope,
+            name: slot.name,
+            slot: slot.slot,
+            reason: slot.slot === "name" ? "the key has no active version" : "no version is in grace"
+          });
+        continue;
+      }
+      const { version: version2, fingerprint, value } = slot.want;
+      const why = secretWriteReason(
+        d2.scope,
+        slot.name,
+        fingerprint,
+        d2.org,
+        s,
+        receipts,
+        observed.selected
+      );
+      if (why === null) current++;
+      else
+        steps.push({
+          kind: "put-secret",
+          target: d2.target,
+          scope: d2.scope,
+          name: slot.name,
+          slot: slot.slot,
+          version: version2,
+          fingerprint,
+          ...d2.org === void 0 ? {} : { org: d2.org },
+          value,
+          reason: why
+        });
+    }
+    return { steps, current, problems: [] };
+  },
+  async apply(step, ports, { key }) {
+    if (step.kind === "delete-secret")
+      return { detail: await ports.secrets.deleteSecret(step.scope, step.name) };
+    const r2 = await ports.secrets.putSecret(step.scope, step.name, step.value, step.org);
+    return {
+      detail: r2.result,
+      receipt: {
+        kind: "github-secret",
+        scope: scopeId(step.scope),
+        name: step.name,
+        fingerprint: step.fingerprint,
+        updatedAt: r2.updatedAt,
+        key,
+        version: step.version
+      }
+    };
+  },
+  describe: (s) => s.kind === "put-secret" ? `put secret ${s.name} (${scopeId(s.scope)}) <- v${s.version} ${s.fingerprint}: ${s.reason}` : `delete secret ${s.name} (${scopeId(s.scope)}): ${s.reason}`,
+  desiredLines: (d2) => d2.slots.map(
+    (s) => s.want === null ? `nothing -> ${s.name}` : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`
+  ),
+  observedLines(d2, o2) {
+    const list2 = o2.secrets.get(scopeId(d2.scope)) ?? [];
+    return d2.slots.map((s) => {
+      const seen = findSecret(list2, s.name);
+      return seen === void 0 ? `${s.name} absent` : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ""}`;
+    });
+  },
+  claims: (d2) => d2.slots.map((s) => `secret ${s.name.toUpperCase()} (${scopeId(d2.scope)})`)
+};
+
+// src/core/targets/kinds/postgres-role.ts
+var PostgresTargetError = class extends Error {
+  name = "PostgresTargetError";
+};
+var roleMarker = (keyId2, version2, fingerprint) => `rekey ${keyId2} v${version2} ${fingerprint}`;
+var roleOfVersion = (roles, version2) => roles[(version2 - 1) % roles.length];
+var PRINTABLE = /^[\x21-\x7e]+$/;
+function portOf2(ports) {
+  const port = ports.kinds?.["postgres-role"];
+  if (port === void 0)
+    throw new PostgresTargetError(
+      "no postgres-role adapter: distribution was started without one (see docs/targets.md)"
+    );
+  return port;
+}
+var serverOf = (o2, connection) => o2?.get(connection);
+var postgresRoleKind = {
+  kind: "postgres-role",
+  steps: ["set-role-password", "disable-role"],
+  where: (t2) => `postgres roles ${t2.roles.join(", ")} (${t2.connection})`,
+  desired(t2, i, ctx) {
+    if (ctx.key.type !== "random") {
+      ctx.problem(i, `postgres-role targets need a random key, not ${ctx.key.type}`);
+      return null;
+    }
+    const holders = /* @__PURE__ */ new Map();
+    let ok = true;
+    for (const v2 of ctx.byState("active", "deactivated")) {
+      const role = roleOfVersion(t2.roles, v2.version);
+      if (holders.has(role)) continue;
+      const value = ctx.slotValue(i, v2);
+      if (value === void 0 || value === null) {
+        ok = false;
+        continue;
+      }
+      if (!PRINTABLE.test(value.value.text())) {
+        ctx.problem(i, `v${v2.version}'s secret is not printable ASCII; use a random key`);
+        ok = false;
+        continue;
+      }
+      holders.set(role, {
+        version: v2.version,
+        fingerprint: v2.fingerprint,
+        state: v2.state === "active" ? "active" : "deactivated",
+        value: value.value
+      });
+    }
+    if (!ok) return null;
+    const compromised = ctx.byState("compromised");
+    return {
+      kind: "postgres-role",
+      target: i,
+      connection: t2.connection,
+      strategy: t2.strategy,
+      roles: t2.roles.map((role) => ({
+        role,
+        want: holders.get(role) ?? null,
+        compromised: compromised.filter((v2) => roleOfVersion(t2.roles, v2.version) === role).map((v2) => v2.version)
+      }))
+    };
+  },
+  async observe(d2, ports, into) {
+    const port = portOf2(ports);
+    const seen = await port.inspect(
+      d2.connection,
+      d2.roles.map((r2) => r2.role)
+    );
+    const roles = /* @__PURE__ */ new Map();
+    for (const r2 of d2.roles) {
+      const s = seen.roles.find((x3) => x3.role === r2.role) ?? {
+        role: r2.role,
+        exists: false,
+        canLogin: false,
+        superuser: false,
+        sessions: 0,
+        marker: null
+      };
+      const login2 = r2.want !== null && s.exists && s.canLogin ? await port.login(d2.connection, r2.role, r2.want.value) : null;
+      roles.set(r2.role, { ...s, login: login2 });
+    }
+    const all = new Map(into.kinds["postgres-role"] ?? []);
+    const before = all.get(d2.connection);
+    all.set(d2.connection, {
+      admin: seen.admin,
+      roles: new Map([...before?.roles ?? [], ...roles])
+    });
+    into.kinds["postgres-role"] = all;
+  },
+  async preflight(d2, ports, observed) {
+    const port = portOf2(ports);
+    const server = serverOf(observed.kinds?.["postgres-role"], d2.connection);
+    if (server === void 0) return [`${d2.connection} was not observed`];
+    const where3 = port.where(d2.connection);
+    const problems = [];
+    const { admin } = server;
+    if (!admin.superuser && !admin.createRole)
+      problems.push(`the admin role ${admin.user} on ${where3} has no CREATEROLE`);
+    if (!admin.superuser && !admin.signalBackend)
+      problems.push(
+        `the admin role ${admin.user} on ${where3} is not a member of pg_signal_backend (needed to end a compromised role's sessions)`
+      );
+    for (const r2 of d2.roles) {
+      const s = server.roles.get(r2.role);
+      if (s === void 0 || !s.exists)
+        problems.push(`role ${r2.role} does not exist on ${where3}; create it (rekey does not)`);
+      else if (s.superuser)
+        problems.push(`role ${r2.role} on ${where3} is a superuser; rekey manages login roles only`);
+      if (r2.role === admin.user)
+        problems.push(`role ${r2.role} is the admin role itself; use another admin`);
+    }
+    return problems;
+  },
+  plan(d2, observed, { key }) {
+    const steps = [];
+    const problems = [];
+    let current = 0;
+    const server = serverOf(observed.kinds?.["postgres-role"], d2.connection);
+    for (const r2 of d2.roles) {
+      const s = server?.roles.get(r2.role);
+      if (s === void 0 || !s.exists) {
+        problems.push({ target: d2.target, message: `role ${r2.role} was not observed` });
+        continue;
+      }
+      const base = { target: d2.target, connection: d2.connection, role: r2.role };
+      const terminate = r2.compromised.length > 0;
+      if (r2.want === null) {
+        if (!s.canLogin && (!terminate || s.sessions === 0)) current++;
+        else
+          steps.push({
+            kind: "disable-role",
+            ...base,
+            terminate,
+            reason: terminate ? `held compromised v${r2.compromised.join(", v")}` : "no active or deactivated version belongs to it"
+          });
+        continue;
+      }
+      const { version: version2, fingerprint, value } = r2.want;
+      const marked = s.marker === roleMarker(key.id, version2, fingerprint);
+      const login2 = s.login;
+      if (login2?.result === "accepted" && marked) {
+        current++;
+        continue;
+      }
+      if (login2?.result === "failed") {
+        problems.push({ target: d2.target, message: `login as ${r2.role}: ${login2.error}` });
+        continue;
+      }
+      steps.push({
+        kind: "set-role-password",
+        ...base,
+        version: version2,
+        fingerprint,
+        value,
+        terminate,
+        reason: !s.canLogin ? "cannot log in" : login2?.result === "accepted" ? "the change was not completed (no marker)" : login2?.result === "refused" ? `login refused (${login2.code})` : "not tried"
+      });
+    }
+    return { steps, current, problems };
+  },
+  async apply(step, ports, { key }) {
+    const port = portOf2(ports);
+    const { connection, role } = step;
+    if (step.kind === "disable-role") {
+      await port.disable(connection, role);
+      const n2 = step.terminate ? await port.terminate(connection, role) : 0;
+      return { detail: `disabled${step.terminate ? `, ${n2} session(s) terminated` : ""}` };
+    }
+    await port.setPassword(connection, role, step.value);
+    const n = step.terminate ? await port.terminate(connection, role) : 0;
+    const login2 = await port.login(connection, role, step.value);
+    if (login2.result !== "accepted")
+      throw new PostgresTargetError(
+        `login test as ${role} with v${step.version} ${login2.result === "refused" ? `refused (${login2.code})` : `failed: ${login2.error}`}`
+      );
+    await port.mark(connection, role, roleMarker(key, step.version, step.fingerprint));
+    return {
+      detail: `set, login verified${step.terminate ? `, ${n} session(s) terminated` : ""}`
+    };
+  },
+  describe: (s) => s.kind === "set-role-password" ? `set password of role ${s.role} (${s.connection}) <- v${s.version} ${s.fingerprint}, then log in${s.terminate ? ", ending its sessions" : ""}: ${s.reason}` : `disable role ${s.role} (${s.connection}): NOLOGIN, no password${s.terminate ? ", sessions ended" : ""}: ${s.reason}`,
+  desiredLines: (d2) => d2.roles.map(
+    (r2) => r2.want === null ? `nothing (NOLOGIN) -> ${r2.role}` : `v${r2.want.version} ${r2.want.fingerprint} (${r2.want.state}) -> ${r2.role}`
+  ),
+  observedLines(d2, o2) {
+    const server = serverOf(o2.kinds?.["postgres-role"], d2.connection);
+    return d2.roles.map((r2) => {
+      const s = server?.roles.get(r2.role);
+      if (s === void 0 || !s.exists) return `${r2.role} absent`;
+      const login2 = s.login === null ? "login not tried" : `login ${s.login.result}`;
+      return `${r2.role} ${s.canLogin ? "LOGIN" : "NOLOGIN"}, ${s.sessions} session(s), ${login2}, marker ${s.marker ?? "none"}`;
+    });
+  },
+  claims: (d2) => d2.roles.map((r2) => `postgres role ${r2.role} (${d2.connection})`),
+  async probe(d2, ports) {
+    const port = portOf2(ports);
+    const out = [];
+    for (const r2 of d2.roles) {
+      if (r2.want === null) continue;
+      const login2 = await port.login(d2.connection, r2.role, r2.want.value);
+      out.push({
+        target: d2.target,
+        version: r2.want.version,
+        fingerprint: r2.want.fingerprint,
+        probe: `login as ${r2.role} (${port.where(d2.connection)})`,
+        outcome: login2.result === "accepted" ? "confirmed" : login2.result === "refused" ? "refuted" : "failed",
+        ...login2.result === "refused" ? { detail: `refused (${login2.code})` } : login2.result === "failed" ? { detail: login2.error } : {}
+      });
+    }
+    return out;
+  },
+  removed: (t2, why, head) => head.some(
+    (h3) => h3.targets.some(
+      (x3) => x3.kind === "postgres-role" && x3.connection === t2.connection && x3.roles.some((r2) => t2.roles.includes(r2))
+    )
+  ) ? null : `postgres roles ${t2.roles.join(", ")} (${t2.connection}): ${why}; distribution stops managing them and leaves their passwords as they are: disable them by hand if nothing uses them`
+};
+
+// src/core/targets/registry.ts
+var TARGET_KINDS = {
+  "github-secret": githubSecretKind,
+  "github-deploy-key": githubDeployKeyKind,
+  file: fileKind,
+  "aws-secret": awsSecretKind,
+  "postgres-role": postgresRoleKind
+};
+var byStep = /* @__PURE__ */ new Map();
+for (const k2 of Object.values(TARGET_KINDS))
+  for (const s of k2.steps) {
+    if (byStep.has(s)) throw new Error(`step kind ${s} belongs to two target kinds`);
+    byStep.set(s, k2);
+  }
+function targetKind(name) {
+  return TARGET_KINDS[name];
 }
 
 // src/core/pull-body.ts
@@ -55677,6 +60165,8 @@ function describeTarget(t2) {
       return `deploy key ${code(t2.title)} on ${code(t2.repository)} (${t2["read-only"] ? "read-only" : "read-write"})`;
     case "file":
       return `file ${code(t2.path)} (${t2.format})`;
+    default:
+      return code(targetKind(t2.kind).where(t2));
   }
 }
 var TITLES = {
@@ -55988,6 +60478,13 @@ var policyDocument = external_exports.strictObject({
   approvals: external_exports.int().min(1).max(10),
   reviewers: external_exports.array(githubHandle).max(15).default([]),
   window: window2.optional(),
+  /**
+   * The revocation gate opens only after every probe of the key confirmed its successor
+   * (docs/targets.md "Probes"): a probe that does not confirm the active version fails the
+   * key's distribution (retried within the budget), and a key without a probe is never
+   * revoked. false: probe results are recorded in the evidence only.
+   */
+  "require-probes": external_exports.boolean().default(false),
   emergency: external_exports.strictObject({
     reviewers: external_exports.array(githubHandle).min(1).max(15),
     approvals: external_exports.int().min(1).max(10)
@@ -56044,534 +60541,6 @@ var pipelineDocument = external_exports.strictObject({
    */
   "manual-rotation": external_exports.boolean().default(false)
 });
-
-// src/core/yaml/parse-yaml.ts
-var import_yaml4 = __toESM(require_dist3(), 1);
-
-// src/core/yaml/cst-depth.ts
-function firstTooDeep(doc, maxDepth) {
-  const stack = [];
-  if (doc.value) stack.push([doc.value, 0]);
-  for (let next = stack.pop(); next !== void 0; next = stack.pop()) {
-    const [token, depth] = next;
-    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
-      continue;
-    if (depth >= maxDepth) return token.offset;
-    const items = token.items;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
-      if (item.value) stack.push([item.value, depth + 1]);
-      if (item.key) stack.push([item.key, depth + 1]);
-    }
-  }
-  return -1;
-}
-
-// src/core/yaml/findings.ts
-var MAX_FINDINGS = 100;
-var Findings = class {
-  list = [];
-  #file;
-  constructor(file2) {
-    this.#file = file2;
-  }
-  add(rule, message2, at3) {
-    if (this.list.length > MAX_FINDINGS) return;
-    const full = this.list.length === MAX_FINDINGS;
-    this.list.push(
-      full ? diagnostic("yaml/too-many-problems", `more than ${MAX_FINDINGS} findings; stopped here`, {
-        file: this.#file,
-        ...at3
-      }) : diagnostic(rule, message2, { file: this.#file, ...at3 })
-    );
-  }
-};
-
-// src/core/yaml/locate.ts
-var import_yaml2 = __toESM(require_dist3(), 1);
-function locateIn(doc, path) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range[0] ?? 0;
-  for (const segment of path) {
-    if ((0, import_yaml2.isMap)(node2)) {
-      const key = String(segment);
-      const pair = node2.items.find((p2) => (0, import_yaml2.isScalar)(p2.key) && String(p2.key.value) === key);
-      if (pair === void 0) break;
-      offset = pair.key.range[0];
-      node2 = pair.value;
-    } else if ((0, import_yaml2.isSeq)(node2) && typeof segment === "number") {
-      const item = node2.items[segment];
-      if (item === void 0 || item === null) break;
-      offset = item.range[0];
-      node2 = item;
-    } else break;
-  }
-  return offset;
-}
-
-// src/core/yaml/text.ts
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-function decodeUtf8(bytes) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return void 0;
-  }
-}
-function hasBom(bytes) {
-  return bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191;
-}
-function firstInvalidUtf8(bytes) {
-  let i = 0;
-  const n = bytes.length;
-  while (i < n) {
-    const b3 = bytes[i];
-    if (b3 < 128) {
-      i += 1;
-      continue;
-    }
-    let len;
-    let lo = 128;
-    let hi = 191;
-    if (b3 >= 194 && b3 <= 223) len = 2;
-    else if (b3 >= 224 && b3 <= 239) {
-      len = 3;
-      if (b3 === 224) lo = 160;
-      if (b3 === 237) hi = 159;
-    } else if (b3 >= 240 && b3 <= 244) {
-      len = 4;
-      if (b3 === 240) lo = 144;
-      if (b3 === 244) hi = 143;
-    } else return i;
-    if (i + len > n) return i;
-    const second = bytes[i + 1];
-    if (second < lo || second > hi) return i;
-    for (let k2 = 2; k2 < len; k2++) {
-      const c3 = bytes[i + k2];
-      if (c3 < 128 || c3 > 191) return i;
-    }
-    i += len;
-  }
-  return -1;
-}
-function bytePosition(bytes, offset) {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (bytes[i] === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-var LineIndex = class {
-  #text;
-  #starts;
-  constructor(text2) {
-    this.#text = text2;
-  }
-  position(offset) {
-    const starts = this.#starts ??= lineStarts(this.#text);
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
-  }
-};
-function lineStarts(text2) {
-  const starts = [0];
-  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-// src/core/yaml/walk.ts
-var import_yaml3 = __toESM(require_dist3(), 1);
-
-// src/core/yaml/ambiguity.ts
-function yaml11Reading(source, value) {
-  const c3 = source.charCodeAt(0);
-  const digitLike = c3 >= 48 && c3 <= 57 || c3 === 43 || c3 === 45 || c3 === 46;
-  if (typeof value === "string") {
-    if (!digitLike) return BOOL_11.test(source) ? "a boolean" : void 0;
-    if (SEXAGESIMAL_11.test(source)) return "a base-60 number (like 1:30 = 90)";
-    if (BINARY_11.test(source)) return "a binary integer";
-    if (source.includes("_") && UNDERSCORE_NUMBER_11.test(source))
-      return "a number (underscores are digit separators)";
-    return void 0;
-  }
-  if (typeof value === "number") {
-    if (!digitLike) return void 0;
-    if (LEADING_ZERO.test(source)) return "an octal integer";
-    if (OCTAL_12.test(source)) return "a string";
-    if (HEX.test(source)) return "a hexadecimal integer, which readers often mistake";
-    if (EXPONENT.test(source) && !FLOAT_11.test(source)) return "a string";
-  }
-  return void 0;
-}
-var BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
-var SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-var BINARY_11 = /^[-+]?0b[01_]+$/;
-var UNDERSCORE_NUMBER_11 = /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?$/;
-var LEADING_ZERO = /^[-+]?0[0-9]+$/;
-var OCTAL_12 = /^0o[0-7]+$/;
-var HEX = /^0x[0-9a-fA-F]+$/;
-var EXPONENT = /[eE]/;
-var FLOAT_11 = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*[eE][-+][0-9]+$/;
-
-// src/core/yaml/walk.ts
-var VALUE_IS_A_GUESS = /* @__PURE__ */ new Set([
-  "yaml/alias",
-  "yaml/merge-key",
-  "yaml/forbidden-key",
-  "yaml/non-string-key",
-  "yaml/duplicate-key",
-  "yaml/non-finite-number",
-  "yaml/too-deep",
-  "yaml/too-many-nodes"
-]);
-var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
-var Walk = class {
-  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
-  guessed = false;
-  #nodes = 0;
-  #deepReported = false;
-  #text;
-  #findings;
-  #lines;
-  #maxDepth;
-  #maxNodes;
-  constructor(text2, findings, lines2, limits) {
-    this.#text = text2;
-    this.#findings = findings;
-    this.#lines = lines2;
-    this.#maxDepth = limits.maxDepth;
-    this.#maxNodes = limits.maxNodes;
-  }
-  #add(rule, message2, offset) {
-    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
-    this.#findings.add(rule, message2, this.#lines.position(offset));
-  }
-  build(node2, depth) {
-    if (node2 === null) return null;
-    if (++this.#nodes > this.#maxNodes) {
-      if (this.#nodes === this.#maxNodes + 1)
-        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, node2.range[0]);
-      return null;
-    }
-    if ((0, import_yaml3.isAlias)(node2)) {
-      this.#add(
-        "yaml/alias",
-        "aliases (*name) are not allowed; write the value out",
-        node2.range[0]
-      );
-      return null;
-    }
-    this.#properties(node2);
-    if ((0, import_yaml3.isScalar)(node2)) return this.#scalar(node2);
-    if (depth >= this.#maxDepth) {
-      if (!this.#deepReported)
-        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, node2.range[0]);
-      this.#deepReported = true;
-      return null;
-    }
-    if ((0, import_yaml3.isSeq)(node2)) {
-      const out = [];
-      for (const item of node2.items) out.push(this.build(item, depth + 1));
-      return out;
-    }
-    if ((0, import_yaml3.isMap)(node2)) {
-      const out = {};
-      for (const pair of node2.items) {
-        const key = this.#key(
-          pair.key,
-          out,
-          pair.value?.range[0] ?? node2.range[0]
-        );
-        const value = this.build(pair.value, depth + 1);
-        if (key !== void 0) out[key] = value;
-      }
-      return out;
-    }
-    return null;
-  }
-  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
-  #properties(node2) {
-    if (node2.anchor === void 0 && node2.tag === void 0) return;
-    const start = node2.range?.[0] ?? 0;
-    if (node2.anchor !== void 0)
-      this.#add(
-        "yaml/anchor",
-        "anchors (&name) are not allowed",
-        this.#propertyOffset(`&${node2.anchor}`, start)
-      );
-    if (node2.tag !== void 0)
-      this.#add(
-        "yaml/tag",
-        `explicit tags (${tagKind(node2.tag)}) are not allowed; remove it`,
-        this.#propertyOffset("!", start)
-      );
-  }
-  /**
-   * Node ranges start after the node's properties; the anchor or tag itself is the last
-   * occurrence of its marker before the node. A tag like `!!str` starts at its first `!`.
-   */
-  #propertyOffset(marker, nodeStart) {
-    let i = this.#text.lastIndexOf(marker, nodeStart);
-    if (i === -1) return nodeStart;
-    if (marker === "!") while (i > 0 && this.#text[i - 1] === "!") i--;
-    return i;
-  }
-  #scalar(node2) {
-    const value = node2.value;
-    if (node2.type === "PLAIN" && node2.tag === void 0) {
-      const reading = yaml11Reading(node2.source, value);
-      if (reading !== void 0)
-        this.#add(
-          "yaml/ambiguous-scalar",
-          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
-          node2.range[0]
-        );
-    }
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-        return value;
-      case "number":
-        if (!Number.isFinite(value)) {
-          this.#add(
-            "yaml/non-finite-number",
-            "infinite and NaN numbers are not allowed",
-            node2.range[0]
-          );
-          return null;
-        }
-        if (Number.isInteger(value) && !Number.isSafeInteger(value))
-          this.#add(
-            "yaml/unsafe-integer",
-            "integer is too large to be read exactly; quote it if it is an identifier",
-            node2.range[0]
-          );
-        return value;
-      default:
-        if (value !== null) this.guessed = true;
-        return null;
-    }
-  }
-  /** The key as a string, or undefined (after a finding) when it may not be used. */
-  #key(node2, seen, valueStart) {
-    if (node2 === null) {
-      this.#add(
-        "yaml/non-string-key",
-        "map keys must be strings; this entry has no key",
-        valueStart
-      );
-      return void 0;
-    }
-    if ((0, import_yaml3.isAlias)(node2)) {
-      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", node2.range[0]);
-      return void 0;
-    }
-    if (!(0, import_yaml3.isScalar)(node2)) {
-      this.#add(
-        "yaml/non-string-key",
-        "map keys must be strings, not lists or maps",
-        node2.range[0]
-      );
-      return void 0;
-    }
-    this.#properties(node2);
-    const key = node2.value;
-    if (typeof key !== "string") {
-      this.#add(
-        "yaml/non-string-key",
-        `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
-        node2.range[0]
-      );
-      return void 0;
-    }
-    if (node2.type === "PLAIN" && node2.tag === void 0) {
-      const reading = yaml11Reading(node2.source, key);
-      if (reading !== void 0)
-        this.#add(
-          "yaml/ambiguous-scalar",
-          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
-          node2.range[0]
-        );
-    }
-    if (key === "<<") {
-      this.#add(
-        "yaml/merge-key",
-        "merge keys (<<) are not allowed; write the entries out",
-        node2.range[0]
-      );
-      return void 0;
-    }
-    if (FORBIDDEN_KEYS.has(key)) {
-      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, node2.range[0]);
-      return void 0;
-    }
-    if (Object.hasOwn(seen, key)) {
-      this.#add(
-        "yaml/duplicate-key",
-        "duplicate key; each key may appear once in a map",
-        node2.range[0]
-      );
-      return void 0;
-    }
-    return key;
-  }
-};
-function tagKind(tag) {
-  return tag.startsWith("tag:yaml.org,2002:") ? "!!type" : "!tag";
-}
-
-// src/core/yaml/parse-yaml.ts
-var DEFAULT_YAML_LIMITS = {
-  maxBytes: 1024 * 1024,
-  maxDepth: 32,
-  maxNodes: 25e4
-};
-var PARSE_OPTIONS = {
-  version: "1.2",
-  schema: "core",
-  customTags: [],
-  merge: false,
-  uniqueKeys: true,
-  intAsBigInt: false,
-  prettyErrors: false,
-  keepSourceTokens: false
-};
-function parseYaml(file2, bytes, limits = {}) {
-  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
-  const fileStart = { file: file2, line: 0, column: 0 };
-  const unreadable = (diagnostics) => ({
-    value: void 0,
-    locate: () => fileStart,
-    diagnostics
-  });
-  const findings = new Findings(file2);
-  if (bytes.length > maxBytes) {
-    findings.add(
-      "yaml/too-large",
-      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
-      {
-        line: 0,
-        column: 0
-      }
-    );
-    return unreadable(findings.list);
-  }
-  if (hasBom(bytes))
-    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
-      line: 1,
-      column: 1
-    });
-  const text2 = decodeUtf8(bytes);
-  if (text2 === void 0) {
-    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
-    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
-    return unreadable(findings.list);
-  }
-  const lines2 = new LineIndex(text2);
-  const cr2 = text2.indexOf("\r");
-  if (cr2 !== -1)
-    findings.add(
-      "yaml/crlf",
-      "carriage return found (CRLF or CR line endings); use LF line endings",
-      lines2.position(cr2)
-    );
-  const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
-  if (tooDeepAt !== -1) {
-    findings.add(
-      "yaml/too-deep",
-      `nested deeper than ${maxDepth} levels`,
-      lines2.position(tooDeepAt)
-    );
-    return unreadable(findings.list);
-  }
-  let unusable = false;
-  if (secondDocAt !== -1) {
-    findings.add(
-      "yaml/multiple-documents",
-      "only one YAML document per file (remove the second `---`)",
-      lines2.position(secondDocAt)
-    );
-    unusable = true;
-  }
-  for (const e of doc.errors) unusable = parserProblem(findings, lines2, e, true) || unusable;
-  for (const w2 of doc.warnings) parserProblem(findings, lines2, w2, false);
-  if (doc.directives.yaml.explicit || Object.keys(doc.directives.tags).length > 1) {
-    findings.add("yaml/directive", "remove %YAML / %TAG directives; files are read as YAML 1.2", {
-      line: 1,
-      column: 1
-    });
-    unusable = true;
-  }
-  const walk = new Walk(text2, findings, lines2, { maxDepth, maxNodes });
-  const value = unusable ? void 0 : walk.build(doc.contents, 0);
-  return {
-    value: unusable || walk.guessed ? void 0 : value,
-    locate: lazyLocate(file2, text2, lines2, maxDepth),
-    diagnostics: findings.list
-  };
-}
-function lazyLocate(file2, text2, lines2, maxDepth) {
-  let doc;
-  return (path) => {
-    doc ??= compose(text2, maxDepth).doc;
-    return { file: file2, ...lines2.position(locateIn(doc, path)) };
-  };
-}
-function compose(text2, maxDepth) {
-  let tooDeepAt = -1;
-  function* checked(tokens) {
-    for (const token of tokens) {
-      if (token.type === "document") {
-        tooDeepAt = firstTooDeep(token, maxDepth);
-        if (tooDeepAt !== -1) return;
-      }
-      yield token;
-    }
-  }
-  const composer = new import_yaml4.Composer(PARSE_OPTIONS);
-  let doc;
-  let secondDocAt = -1;
-  for (const next of composer.compose(checked(new import_yaml4.Parser().parse(text2)), true, text2.length)) {
-    if (doc !== void 0) {
-      secondDocAt = next.range[0];
-      break;
-    }
-    doc = next;
-  }
-  return { doc, tooDeepAt, secondDocAt };
-}
-function parserProblem(findings, lines2, e, isError) {
-  const at3 = lines2.position(e.pos[0]);
-  switch (e.code) {
-    case "DUPLICATE_KEY":
-    case "TAG_RESOLVE_FAILED":
-      return false;
-    // reported by the walk, with the key or the tag at its own position
-    default:
-      findings.add(
-        isError ? "yaml/syntax" : "yaml/warning",
-        `${firstLine(e.message)} (${e.code})`,
-        at3
-      );
-      return isError;
-  }
-}
-function firstLine(s) {
-  const line = s.split("\n", 1)[0];
-  const colon = line.indexOf(": ");
-  return colon === -1 ? line : line.slice(0, colon);
-}
-var encoder = new TextEncoder();
 
 // src/core/formats/load-document.ts
 function loadDocument(file2, bytes, schema, limits) {
@@ -57155,11 +61124,10 @@ var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
 var ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
 // src/crypto/keys/material.ts
-var import_yaml7 = __toESM(require_dist3(), 1);
 var MATERIAL_MAX_BYTES = 64 * 1024;
 
 // src/commands/changes.ts
-var encoder2 = new TextEncoder();
+var encoder3 = new TextEncoder();
 function readKey(tree, keyId2) {
   const path = keyFile(keyId2);
   const bytes = tree.get(path);
@@ -57204,7 +61172,7 @@ function prepareRevocation(tree, keyId2, versions, opts = {}) {
     fingerprint: first.fingerprint,
     moves,
     files: [
-      { path: keyFile(keyId2), content: encoder2.encode(text2) },
+      { path: keyFile(keyId2), content: encoder3.encode(text2) },
       ...list2.map((v2) => ({ path: materialFile(keyId2, v2), content: null }))
     ],
     message: message(`rekey: revoke ${keyId2} ${names}`, {
@@ -57223,7 +61191,15 @@ var ALLOWED_EXTRAS = /* @__PURE__ */ new Set([
   `${POLICIES_DIR}/README.md`
 ]);
 var POLICY_PATH = new RegExp(`^${POLICIES_DIR}/([^/]+)\\.yaml$`);
-function loadSnapshot(tree) {
+function loadSnapshot(tree, opts = {}) {
+  const cache = opts.cache;
+  const loadDocument2 = (path, bytes, schema) => {
+    const hit = cache?.get(path);
+    if (hit !== void 0 && sameBytes(hit.bytes, bytes)) return hit.loaded;
+    const loaded = loadDocument(path, bytes, schema);
+    cache?.set(path, { bytes, loaded });
+    return loaded;
+  };
   const diagnostics = [];
   const keys = /* @__PURE__ */ new Map();
   const keyFolders = /* @__PURE__ */ new Set();
@@ -57242,7 +61218,7 @@ function loadSnapshot(tree) {
       const id = parseKeyFilePath(path);
       if (id !== void 0) {
         keyFolders.add(id);
-        const loaded = loadDocument(path, bytes, keyDocument);
+        const loaded = loadDocument2(path, bytes, keyDocument);
         diagnostics.push(...loaded.diagnostics);
         if (!isKeyId(id)) {
           diagnostics.push(
@@ -57271,7 +61247,7 @@ function loadSnapshot(tree) {
       const material = parseMaterialPath(path);
       if (material !== void 0) {
         materialPaths.push({ path, ...material });
-        const loaded = loadDocument(path, bytes, materialDocument);
+        const loaded = loadDocument2(path, bytes, materialDocument);
         diagnostics.push(...loaded.diagnostics);
         if (loaded.doc === void 0) continue;
         const mismatch = materialMismatch(loaded.doc, material);
@@ -57287,7 +61263,7 @@ function loadSnapshot(tree) {
     }
     if (path.startsWith(`${POLICIES_DIR}/`)) {
       if (path === PIPELINE_FILE) {
-        const loaded2 = loadDocument(path, bytes, pipelineDocument);
+        const loaded2 = loadDocument2(path, bytes, pipelineDocument);
         diagnostics.push(...loaded2.diagnostics);
         pipelineFile = loaded2.doc;
         continue;
@@ -57305,7 +61281,7 @@ function loadSnapshot(tree) {
         continue;
       }
       policyNames.add(name);
-      const loaded = loadDocument(path, bytes, policyDocument);
+      const loaded = loadDocument2(path, bytes, policyDocument);
       diagnostics.push(...loaded.diagnostics);
       if (loaded.doc === void 0) continue;
       if (loaded.doc.value.name !== name) {
@@ -57368,6 +61344,9 @@ function loadSnapshot(tree) {
   return { snapshot, diagnostics: sortDiagnostics(diagnostics) };
 }
 var DEFAULT_PIPELINE = Object.freeze(pipelineDocument.parse({}));
+function sameBytes(a, b3) {
+  return a === b3 || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b3);
+}
 function materialMismatch(doc, expected) {
   const out = [];
   if (doc.value.id !== expected.id)
@@ -57448,10 +61427,11 @@ function checkTargetOwnership(keys) {
   const deployKeys = /* @__PURE__ */ new Map();
   const publicKeys = [];
   const files = [];
+  const roles = [];
   for (const doc of keys) {
     const keyId2 = doc.value.id;
     doc.value.targets.forEach((t2, i) => {
-      const at3 = (field2) => doc.locate(["targets", i, field2]);
+      const at3 = (field2) => lazyLocation(() => doc.locate(["targets", i, field2]));
       switch (t2.kind) {
         case "github-secret":
           slots.push(secretSlot(keyId2, t2, "name", at3("name")));
@@ -57475,6 +61455,15 @@ function checkTargetOwnership(keys) {
         case "file":
           files.push({ keyId: keyId2, at: at3("path"), what: `file ${t2.path}`, path: t2.path.toLowerCase() });
           return;
+        case "postgres-role":
+          for (const role of t2.roles)
+            roles.push({
+              keyId: keyId2,
+              at: at3("roles"),
+              what: `PostgreSQL role ${role} (${t2.connection})`,
+              role: `${t2.connection} ${role}`
+            });
+          return;
       }
     });
   }
@@ -57483,6 +61472,9 @@ function checkTargetOwnership(keys) {
     ...sharedDeployKeys(deployKeys),
     ...sharedPublicKeys(publicKeys),
     ...sharedFiles(files),
+    ...groupBy(roles, (r2) => r2.role).flatMap(
+      (g2) => shared(g2, "a role has one password: remove one of the targets or use another role")
+    ),
     ...shadowed(slots)
   ];
 }
@@ -57628,8 +61620,17 @@ function shadowed(slots) {
   const out = [];
   for (const g2 of groupBy(slots, (s) => `${s.app}\0${s.name}`)) {
     if (g2.length < 2) continue;
-    for (const high of g2)
-      for (const low of g2) {
+    const order = new Map(g2.map((slot, i) => [slot, i]));
+    const byRepo = groupIndex(g2, (s) => level(s) === 1 ? s.repository : void 0);
+    const byOrg = groupIndex(g2, (s) => level(s) === 2 ? s.organization : void 0);
+    for (const high of g2) {
+      if (level(high) === 2) continue;
+      const repo = high.repository;
+      const lows = [
+        ...byRepo.get(repo) ?? [],
+        ...byOrg.get(repo.slice(0, repo.indexOf("/"))) ?? []
+      ].sort((a, b3) => order.get(a) - order.get(b3));
+      for (const low of lows) {
         if (high.keyId === low.keyId && high.slot === low.slot) continue;
         if (!overlaps(high, low)) continue;
         const owner2 = (c3, other) => c3.keyId === other.keyId ? `this key's ${c3.slot}` : `key ${c3.keyId}`;
@@ -57646,8 +61647,34 @@ function shadowed(slots) {
           )
         );
       }
+    }
   }
   return out;
+}
+function lazyLocation(locate) {
+  let at3;
+  return {
+    get file() {
+      return (at3 ??= locate()).file;
+    },
+    get line() {
+      return (at3 ??= locate()).line;
+    },
+    get column() {
+      return (at3 ??= locate()).column;
+    }
+  };
+}
+function groupIndex(items, key) {
+  const index = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k2 = key(item);
+    if (k2 === void 0) continue;
+    const list2 = index.get(k2);
+    if (list2) list2.push(item);
+    else index.set(k2, [item]);
+  }
+  return index;
 }
 
 // src/core/lifecycle/invariants.ts
@@ -57780,14 +61807,14 @@ function pem() {
   return /^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=]{1,76}\n)+-----END PUBLIC KEY-----\n?$/;
 }
 function checkPublicForm(mat, type) {
-  const at3 = mat.locate(["public"]);
+  const at3 = () => mat.locate(["public"]);
   const absent = mat.public === void 0 || mat.public === null;
   if (type === "random")
     return absent ? [] : [
       violation(
         "verify/public-not-public",
         `${mat.file}: random keys have no public part; remove the public field (it may hold the secret in clear)`,
-        at3
+        at3()
       )
     ];
   const form = PUBLIC_FORMS[type];
@@ -57796,7 +61823,7 @@ function checkPublicForm(mat, type) {
     violation(
       "verify/public-not-public",
       absent ? `${mat.file}: a ${type} key needs its public part in clear for review: ${form.text}` : `${mat.file}: public is not ${form.text}, the public form of a ${type} key`,
-      at3
+      at3()
     )
   ];
 }
@@ -57858,14 +61885,14 @@ function scanForPrivateKeys(file2, text2) {
 
 // src/core/verify/recipients.ts
 function checkRecipients(mat, baseConfig) {
-  const at3 = mat.locate(["sops"]);
+  const at3 = () => mat.locate(["sops"]);
   const rule = baseConfig === void 0 ? void 0 : findCreationRule(baseConfig, mat.file);
   if (rule === void 0)
     return [
       violation(
         "verify/no-creation-rule",
         baseConfig === void 0 ? `${mat.file}: the base branch has no readable .sops.yaml, so nobody has said who may decrypt this file; add .sops.yaml in a change of its own first` : `${mat.file}: no creation rule in the base branch's .sops.yaml matches this path; add one in a change of its own first`,
-        at3
+        at3()
       )
     ];
   const expected = ruleAgeRecipients(rule).map(sorted);
@@ -57882,7 +61909,7 @@ function checkRecipients(mat, baseConfig) {
     violation(
       "verify/recipients-mismatch",
       `${mat.file} is encrypted to other age recipients than creation rule ${rule.index + 1} of the base branch's .sops.yaml (${detail}); re-encrypt to the base branch's recipients. A change to who can decrypt goes through .sops.yaml in a change of its own`,
-      at3
+      at3()
     )
   ];
 }
@@ -57931,7 +61958,7 @@ function ageRecipients(list2) {
 
 // src/core/verify/snapshot-side.ts
 function manifestFactsOf({ snapshot, tree }) {
-  const decoder2 = new TextDecoder();
+  const decoder4 = new TextDecoder();
   const unreadableKeys = /* @__PURE__ */ new Set();
   for (const path of tree.keys()) {
     const id = parseKeyFilePath(path);
@@ -57953,7 +61980,7 @@ function manifestFactsOf({ snapshot, tree }) {
     const key = keys.get(where3.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path);
-    const text2 = decoder2.decode(bytes);
+    const text2 = decoder4.decode(bytes);
     if (loaded !== void 0) {
       key.materials.set(where3.version, materialFacts(loaded, text2, true));
     } else {
@@ -57977,9 +62004,9 @@ function checkSnapshot(side, now) {
     for (const mat of key.materials.values())
       if (mat.loaded)
         out.push(...checkPublicForm(mat, key.doc.value.type), ...checkRecipients(mat, config2));
-  const decoder2 = new TextDecoder();
+  const decoder4 = new TextDecoder();
   for (const [path, bytes] of side.tree)
-    if (isScannedPath(path)) out.push(...scanForPrivateKeys(path, decoder2.decode(bytes)));
+    if (isScannedPath(path)) out.push(...scanForPrivateKeys(path, decoder4.decode(bytes)));
   return sortDiagnostics(out);
 }
 
@@ -59728,7 +63755,7 @@ function lowercaseKeys2(object2) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value) {
+function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -59739,7 +63766,7 @@ function isPlainObject2(value) {
 function mergeDeep(defaults, options2) {
   const result = Object.assign({}, defaults);
   Object.keys(options2).forEach((key) => {
-    if (isPlainObject2(options2[key])) {
+    if (isPlainObject3(options2[key])) {
       if (!(key in defaults)) Object.assign(result, { [key]: options2[key] });
       else result[key] = mergeDeep(defaults[key], options2[key]);
     } else {
@@ -59940,7 +63967,7 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse4(options2) {
+function parse3(options2) {
   let method = options2.method.toUpperCase();
   let url2 = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options2.headers);
@@ -60004,7 +64031,7 @@ function parse4(options2) {
   );
 }
 function endpointWithDefaults(defaults, route, options2) {
-  return parse4(merge2(defaults, route, options2));
+  return parse3(merge2(defaults, route, options2));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -60013,7 +64040,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse4
+    parse: parse3
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
@@ -60059,7 +64086,7 @@ var NullObject = /* @__PURE__ */ (() => {
   C2.prototype = /* @__PURE__ */ Object.create(null);
   return C2;
 })();
-function parse5(header2, options2) {
+function parse4(header2, options2) {
   const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
   let valueStart = options2?.start ?? 0;
@@ -60583,7 +64610,7 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject3(value) {
+function isPlainObject4(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -60601,7 +64628,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -60695,7 +64722,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse5(contentType);
+  const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -60869,9 +64896,9 @@ function withCustomRequest(customRequest) {
 }
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
+var b64url2 = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var jwtRE = new RegExp(`^${b64url2}${sep}${b64url2}${sep}${b64url2}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -61286,11 +65313,11 @@ function throttling(octokit, octokitOptions) {
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
     state.retryLimiter = state.retryLimiter ?? new Bottleneck3();
-    const events = {};
-    const emitter = new Bottleneck3.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
+    const events2 = {};
+    const emitter = new Bottleneck3.Events(events2);
+    events2.on("secondary-limit", state.onSecondaryRateLimit);
+    events2.on("rate-limit", state.onRateLimit);
+    events2.on(
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );

@@ -47,7 +47,7 @@ var require_tunnel = __commonJS({
     var tls = __require("tls");
     var http2 = __require("http");
     var https2 = __require("https");
-    var events = __require("events");
+    var events3 = __require("events");
     var assert2 = __require("assert");
     var util = __require("util");
     exports2.httpOverHttp = httpOverHttp2;
@@ -99,7 +99,7 @@ var require_tunnel = __commonJS({
         self2.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events3.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
       var options2 = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path && path[0] !== "/") {
-          path = `/${path}`;
+        if (path6 && path6[0] !== "/") {
+          path6 = `/${path6}`;
         }
-        return new URL(`${origin}${path}`);
+        return new URL(`${origin}${path6}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path);
+        debuglog("sending request to %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path6, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path,
+          path6,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path);
+        debuglog("trailers received from %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path, origin },
+          request: { method, path: path6, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path,
+          path6,
           error63.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path, origin }
+            request: { method, path: path6, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path);
+          debuglog("sending request to %s %s/%s", method, origin, path6);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path,
+        path: path6,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path !== "string") {
+        if (typeof path6 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path[0] !== "/" && !(path.startsWith("http://") || path.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path)) {
+        } else if (invalidPathRegex.test(path6)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path, query) : path;
+        this.path = query ? buildURL(path6, query) : path6;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2053,8 +2053,8 @@ var require_request = __commonJS({
 var require_dispatcher = __commonJS({
   "node_modules/undici/lib/dispatcher/dispatcher.js"(exports2, module2) {
     "use strict";
-    var EventEmitter = __require("node:events");
-    var Dispatcher = class extends EventEmitter {
+    var EventEmitter2 = __require("node:events");
+    var Dispatcher = class extends EventEmitter2 {
       dispatch() {
         throw new Error("not implemented");
       }
@@ -2164,9 +2164,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2204,12 +2204,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -3310,7 +3310,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports2, module2) {
     "use strict";
     var assert2 = __require("node:assert");
-    var encoder3 = new TextEncoder();
+    var encoder5 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3383,7 +3383,7 @@ var require_data_url = __commonJS({
       return input2.slice(start, position.position);
     }
     function stringPercentDecode(input2) {
-      const bytes = encoder3.encode(input2);
+      const bytes = encoder5.encode(input2);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -4476,8 +4476,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise2 = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path, host, upgrade, blocking, reset } = request2;
+      const { method, path: path6, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path} HTTP/1.1\r
+      let header2 = `${method} ${path6} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -6728,12 +6728,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path;
+      headers[HTTP2_HEADER_PATH] = path6;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7403,12 +7403,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const path6 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path;
+        this.opts.path = path6;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7887,16 +7887,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7907,7 +7907,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7958,7 +7958,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7970,7 +7970,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8306,8 +8306,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c3) => c3.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path = "/",
+          path: path6 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path;
+        opts2.path = origin + path6;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9576,7 +9576,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9589,7 +9589,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9608,7 +9608,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type) {
       assert2(!stream2[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9625,7 +9625,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type,
               stream: stream2,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9695,18 +9695,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream: stream2, length } = consume2;
+      const { type, body, resolve: resolve2, stream: stream2, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream2[kContentType] }));
+          resolve2(new Blob(body, { type: stream2[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9963,9 +9963,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts2, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts2, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10188,9 +10188,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts2, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream2.call(this, opts2, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10475,9 +10475,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts2, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts2, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10569,9 +10569,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts2, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts2, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path) {
-      if (typeof path !== "string") {
-        return path;
+    function safeUrl(path6) {
+      if (typeof path6 !== "string") {
+        return path6;
       }
-      const pathSegments = path.split("?");
+      const pathSegments = path6.split("?");
       if (pathSegments.length !== 2) {
-        return path;
+        return path6;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path);
+    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path6);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl(path), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path, method, body, headers, query } = opts2;
+      const { path: path6, method, body, headers, query } = opts2;
       return {
-        path,
+        path: path6,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path,
+            Path: path6,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12040,10 +12040,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
         if (exists2) {
-          const delimiter = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter3 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            value: `${exists2.value}${delimiter3}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -14434,7 +14434,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14510,7 +14510,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14553,7 +14553,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -14958,7 +14958,7 @@ var require_util4 = __commonJS({
     var { getEncoding } = require_encoding();
     var { serializeAMimeType, parseMIMEType } = require_data_url();
     var { types } = __require("node:util");
-    var { StringDecoder } = __require("string_decoder");
+    var { StringDecoder: StringDecoder2 } = __require("string_decoder");
     var { btoa: btoa2 } = __require("node:buffer");
     var staticPropertyDescriptors = {
       enumerable: true,
@@ -15049,11 +15049,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder4 = new StringDecoder2("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder2.write(chunk));
+            dataURL += btoa2(decoder4.write(chunk));
           }
-          dataURL += btoa2(decoder2.end());
+          dataURL += btoa2(decoder4.end());
           return dataURL;
         }
         case "Text": {
@@ -15078,11 +15078,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder4 = new StringDecoder2("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder2.write(chunk);
+            binaryString += decoder4.write(chunk);
           }
-          binaryString += decoder2.end();
+          binaryString += decoder4.end();
           return binaryString;
         }
       }
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path) {
-      for (let i = 0; i < path.length; ++i) {
-        const code2 = path.charCodeAt(i);
+    function validateCookiePath(path6) {
+      for (let i = 0; i < path6.length; ++i) {
+        const code2 = path6.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18294,8 +18294,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms2).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms2).unref();
       });
     }
     module2.exports = {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path = opts2.path;
+          let path6 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path = `/${path}`;
+            path6 = `/${path6}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path);
+          url2 = new URL(util.parseOrigin(url2).origin + path6);
         } else {
           if (!opts2) {
             opts2 = typeof url2 === "object" ? url2 : {};
@@ -19166,7 +19166,7 @@ var require_ms = __commonJS({
       options2 = options2 || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse6(val);
+        return parse5(val);
       } else if (type === "number" && isFinite(val)) {
         return options2.long ? fmtLong(val) : fmtShort(val);
       }
@@ -19174,7 +19174,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str) {
+    function parse5(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -19362,8 +19362,8 @@ var require_common = __commonJS({
         }
         return debug2;
       }
-      function extend2(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+      function extend2(namespace, delimiter3) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter3 === "undefined" ? ":" : delimiter3) + namespace);
         newDebug.log = this.log;
         return newDebug;
       }
@@ -19418,8 +19418,8 @@ var require_common = __commonJS({
         return namespaces;
       }
       function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
+        for (const skip2 of createDebug.skips) {
+          if (matchesTemplate(name, skip2)) {
             return false;
           }
         }
@@ -19812,10 +19812,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check2(path, isFile, isDirectory2) {
-      log(`checking %s`, path);
+    function check2(path6, isFile, isDirectory2) {
+      log(`checking %s`, path6);
       try {
-        const stat2 = fs_1.statSync(path);
+        const stat2 = fs_1.statSync(path6);
         if (stat2.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -19835,8 +19835,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path, type = exports2.READABLE) {
-      return check2(path, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
+    function exists2(path6, type = exports2.READABLE) {
+      return check2(path6, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
     }
     exports2.exists = exists2;
     exports2.FILE = 1;
@@ -19976,17 +19976,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path) {
-      const ctrl = callVisitor(key, node2, visitor, path);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path = Object.freeze(path.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19997,13 +19997,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path = Object.freeze(path.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20024,17 +20024,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path) {
-      const ctrl = await callVisitor(key, node2, visitor, path);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path = Object.freeze(path.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20045,13 +20045,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path = Object.freeze(path.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20078,23 +20078,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
-    function replaceNode(key, path, node2) {
-      const parent = path[path.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20632,17 +20632,17 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
-      if (tagName) {
-        const match = tags.filter((t2) => t2.tag === tagName);
+    function findTagObject(value, tagName2, tags) {
+      if (tagName2) {
+        const match = tags.filter((t2) => t2.tag === tagName2);
         const tagObj = match.find((t2) => !t2.format) ?? match[0];
         if (!tagObj)
-          throw new Error(`Tag ${tagName} not found`);
+          throw new Error(`Tag ${tagName2} not found`);
         return tagObj;
       }
       return tags.find((t2) => t2.identify?.(value) && !t2.format);
     }
-    function createNode(value, tagName, ctx) {
+    function createNode(value, tagName2, ctx) {
       if (identity.isDocument(value))
         value = value.contents;
       if (identity.isNode(value))
@@ -20667,9 +20667,9 @@ var require_createNode = __commonJS({
           sourceObjects.set(value, ref);
         }
       }
-      if (tagName?.startsWith("!!"))
-        tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      if (tagName2?.startsWith("!!"))
+        tagName2 = defaultTagPrefix + tagName2.slice(2);
+      let tagObj = findTagObject(value, tagName2, schema.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -20687,8 +20687,8 @@ var require_createNode = __commonJS({
         delete ctx.onTagObj;
       }
       const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
-      if (tagName)
-        node2.tag = tagName;
+      if (tagName2)
+        node2.tag = tagName2;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
       if (ref)
@@ -20706,10 +20706,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path, value) {
+    function collectionFromPath(schema, path6, value) {
       let v2 = value;
-      for (let i = path.length - 1; i >= 0; --i) {
-        const k2 = path[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k2 = path6[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v2;
@@ -20728,7 +20728,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20758,11 +20758,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path, value) {
-        if (isEmptyPath(path))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20776,8 +20776,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        const [key, ...rest] = path;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20791,8 +20791,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20810,8 +20810,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path) {
-        const [key, ...rest] = path;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20821,8 +20821,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        const [key, ...rest] = path;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -21026,27 +21026,27 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+      const json3 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json2;
+        return json3;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
-        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
+        if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
+          str += json3.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i + 1]) {
+          switch (json3[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
-                const code2 = json2.substr(i + 2, 4);
+                str += json3.slice(start, i);
+                const code2 = json3.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
                     str += "\\0";
@@ -21076,23 +21076,23 @@ var require_stringifyString = __commonJS({
                     if (code2.substr(0, 2) === "00")
                       str += "\\x" + code2.substr(2);
                     else
-                      str += json2.substr(i, 6);
+                      str += json3.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+              if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
-                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
+                str += json3.slice(start, i) + "\n\n";
+                while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
                   str += "\n";
                   i += 2;
                 }
                 str += indent;
-                if (json2[i + 2] === " ")
+                if (json3[i + 2] === " ")
                   str += "\\";
                 i += 1;
                 start = i + 1;
@@ -21102,7 +21102,7 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json2.slice(start) : json2;
+      str = start ? str + json3.slice(start) : json3;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -21544,12 +21544,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports2.debug = debug2;
@@ -23133,9 +23133,9 @@ var require_tags = __commonJS({
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName2 = JSON.stringify(tag);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          throw new Error(`Unknown custom tag ${tagName2}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -23157,7 +23157,7 @@ var require_Schema = __commonJS({
     var string4 = require_string();
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b3) => a.key < b3.key ? -1 : a.key > b3.key ? 1 : 0;
-    var Schema = class _Schema {
+    var Schema3 = class _Schema {
       constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
@@ -23175,7 +23175,7 @@ var require_Schema = __commonJS({
         return copy;
       }
     };
-    exports2.Schema = Schema;
+    exports2.Schema = Schema3;
   }
 });
 
@@ -23268,7 +23268,7 @@ var require_Document = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
-    var Schema = require_Schema();
+    var Schema3 = require_Schema();
     var stringifyDocument = require_stringifyDocument();
     var anchors = require_anchors();
     var applyReviver = require_applyReviver();
@@ -23337,9 +23337,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23414,14 +23414,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path) {
-        if (Collection2.isEmptyPath(path)) {
+      deleteIn(path6) {
+        if (Collection2.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23436,10 +23436,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path, keepScalar) {
-        if (Collection2.isEmptyPath(path))
+      getIn(path6, keepScalar) {
+        if (Collection2.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23450,10 +23450,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path) {
-        if (Collection2.isEmptyPath(path))
+      hasIn(path6) {
+        if (Collection2.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23470,13 +23470,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
-        if (Collection2.isEmptyPath(path)) {
+      setIn(path6, value) {
+        if (Collection2.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -23519,16 +23519,16 @@ var require_Document = __commonJS({
         if (options2.schema instanceof Object)
           this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options2));
+          this.schema = new Schema3.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json3, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json2,
+          keep: !json3,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -23862,10 +23862,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23879,7 +23879,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -23903,7 +23903,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -23919,7 +23919,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -24010,7 +24010,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -24024,13 +24024,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -24073,18 +24073,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -24138,8 +24138,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap5 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap5 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -24151,7 +24151,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -24162,8 +24162,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap5 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st2 of sep2) {
+              if (sep4)
+                for (const st2 of sep4) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -24180,7 +24180,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -24250,20 +24250,20 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+    function resolveCollection(CN, ctx, token, onError, tagName2, tag) {
       const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
       const Coll = coll.constructor;
-      if (tagName === "!" || tagName === Coll.tagName) {
+      if (tagName2 === "!" || tagName2 === Coll.tagName) {
         coll.tag = Coll.tagName;
         return coll;
       }
-      if (tagName)
-        coll.tag = tagName;
+      if (tagName2)
+        coll.tag = tagName2;
       return coll;
     }
     function composeCollection(CN, ctx, token, props, onError) {
       const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      const tagName2 = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
@@ -24273,12 +24273,12 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+      if (!tagToken || !tagName2 || tagName2 === "!" || tagName2 === YAMLMap.YAMLMap.tagName && expType === "map" || tagName2 === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+        return resolveCollection(CN, ctx, token, onError, tagName2);
       }
-      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
+      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName2 && t2.collection === expType);
       if (!tag) {
-        const kt2 = ctx.schema.knownTags[tagName];
+        const kt2 = ctx.schema.knownTags[tagName2];
         if (kt2?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt2, { default: false }));
           tag = kt2;
@@ -24286,16 +24286,16 @@ var require_compose_collection = __commonJS({
           if (kt2) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, true);
           } else {
-            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName2}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token, onError, tagName2);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token, onError, tagName2, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
-      node2.tag = tagName;
+      node2.tag = tagName2;
       if (tag?.format)
         node2.format = tag.format;
       return node2;
@@ -24360,7 +24360,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -24377,24 +24377,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -24577,25 +24577,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep4 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep2 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24718,12 +24718,12 @@ var require_compose_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      const tagName2 = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
-      } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+      } else if (tagName2)
+        tag = findScalarTagByName(ctx.schema, value, tagName2, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
@@ -24741,20 +24741,20 @@ var require_compose_scalar = __commonJS({
       scalar2.source = value;
       if (type)
         scalar2.type = type;
-      if (tagName)
-        scalar2.tag = tagName;
+      if (tagName2)
+        scalar2.tag = tagName2;
       if (tag.format)
         scalar2.format = tag.format;
       if (comment)
         scalar2.comment = comment;
       return scalar2;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
-      if (tagName === "!")
+    function findScalarTagByName(schema, value, tagName2, tagToken, onError) {
+      if (tagName2 === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
+        if (!tag.collection && tag.tag === tagName2) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
           else
@@ -24764,12 +24764,12 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt2 = schema.knownTags[tagName];
+      const kt2 = schema.knownTags[tagName2];
       if (kt2 && !kt2.collection) {
         schema.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
         return kt2;
       }
-      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName2}`, tagName2 !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
@@ -25019,9 +25019,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message2, warning) => {
+        this.onError = (source, code2, message2, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code2, message2));
           else
             this.errors.push(new errors.YAMLParseError(pos, code2, message2));
@@ -25094,10 +25094,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message2, warning) => {
+            this.directives.add(token.source, (offset, message2, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message2, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -25405,14 +25405,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st2 of sep2)
+      if (sep4)
+        for (const st2 of sep4)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -25437,9 +25437,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit2.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field2, index] of path) {
+      for (const [field2, index] of path6) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25448,23 +25448,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field2 = path[path.length - 1][0];
+    visit2.parentCollection = (cst, path6) => {
+      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+      const field2 = path6[path6.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path, item, visitor) {
-      let ctrl = visitor(item, path);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25475,10 +25475,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26579,18 +26579,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep4;
           if (scalar2.end) {
-            sep2 = scalar2.end;
-            sep2.push(this.sourceToken);
+            sep4 = scalar2.end;
+            sep4.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep2 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep2 }]
+            items: [{ start, key: scalar2, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -26743,15 +26743,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep2 = it2.sep;
-                  sep2.push(this.sourceToken);
+                  const sep4 = it2.sep;
+                  sep4.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -26945,13 +26945,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -27110,7 +27110,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options2 = {}) {
+    function parseDocument2(source, options2 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options2);
@@ -27129,17 +27129,17 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse6(src, reviver, options2) {
+    function parse5(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options2 === void 0 && reviver && typeof reviver === "object") {
         options2 = reviver;
       }
-      const doc = parseDocument3(src, options2);
+      const doc = parseDocument2(src, options2);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -27170,9 +27170,9 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports2.parse = parse6;
+    exports2.parse = parse5;
     exports2.parseAllDocuments = parseAllDocuments2;
-    exports2.parseDocument = parseDocument3;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
 });
@@ -27183,7 +27183,7 @@ var require_dist3 = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var Schema = require_Schema();
+    var Schema3 = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
     var identity = require_identity();
@@ -27199,7 +27199,7 @@ var require_dist3 = __commonJS({
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
-    exports2.Schema = Schema.Schema;
+    exports2.Schema = Schema3.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
     exports2.YAMLWarning = errors.YAMLWarning;
@@ -27682,8 +27682,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve, reject) {
-            return setTimeout(resolve, t2);
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t2);
           });
         }
         computePenalty() {
@@ -27894,15 +27894,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve, returned, task;
+          var args, cb, error63, reject, resolve2, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -27917,13 +27917,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve;
-          resolve = reject = null;
+          var promise2, reject, resolve2;
+          resolve2 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve = _resolve;
+            resolve2 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve, reject });
+          this._queue.push({ task, args, resolve: resolve2, reject });
           this._tryToRun();
           return promise2;
         }
@@ -28324,14 +28324,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at3;
               };
-              return new this.Promise((resolve, reject) => {
+              return new this.Promise((resolve2, reject) => {
                 if (finished()) {
-                  return resolve();
+                  return resolve2();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve();
+                      return resolve2();
                     }
                   });
                 }
@@ -28424,9 +28424,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve, reject) {
+              return new this.Promise(function(resolve2, reject) {
                 return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve)(args3);
+                  return (args3[0] != null ? reject : resolve2)(args3);
                 });
               });
             };
@@ -28667,7 +28667,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28676,7 +28676,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28684,13 +28684,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28882,7 +28882,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28891,7 +28891,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28899,13 +28899,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29086,7 +29086,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29095,7 +29095,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29103,13 +29103,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29178,8 +29178,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t2 = 0) {
-        return new this.Promise(function(resolve, reject) {
-          return setTimeout(resolve, t2);
+        return new this.Promise(function(resolve2, reject) {
+          return setTimeout(resolve2, t2);
         });
       }
       computePenalty() {
@@ -29649,7 +29649,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29658,7 +29658,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29666,13 +29666,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29713,7 +29713,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -29724,14 +29724,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve();
+              return resolve2();
             } else {
-              return client.once("ready", resolve);
+              return client.once("ready", resolve2);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve, reject) => {
+          return new this.Promise((resolve2, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
@@ -29739,7 +29739,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err);
               }
               this.shas[name] = replies[0];
-              return resolve(replies[0]);
+              return resolve2(replies[0]);
             });
           });
         }
@@ -29752,12 +29752,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve, reject) => {
+            return new _this.Promise((resolve2, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
                 if (err != null) {
                   return reject(err);
                 } else {
-                  return resolve(replies[0]);
+                  return resolve2(replies[0]);
                 }
               });
             });
@@ -29765,13 +29765,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve, reject) => {
+            return new this.Promise((resolve2, reject) => {
               var handler;
               handler = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler);
                   this.limiters[channel] = instance;
-                  return resolve();
+                  return resolve2();
                 }
               };
               this.subscriber.on("subscribe", handler);
@@ -29785,13 +29785,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve, reject) => {
+                  yield new _this2.Promise((resolve2, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err, chan) {
                       if (err != null) {
                         return reject(err);
                       }
                       if (chan === channel) {
-                        return resolve();
+                        return resolve2();
                       }
                     });
                   });
@@ -29876,7 +29876,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29885,7 +29885,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29893,13 +29893,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29945,7 +29945,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -29956,9 +29956,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve();
+              return resolve2();
             } else {
-              return client.once("ready", resolve);
+              return client.once("ready", resolve2);
             }
           });
         }
@@ -29984,10 +29984,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve, reject) => {
+            return new this.Promise((resolve2, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve();
+                return resolve2();
               });
             });
           }));
@@ -30085,7 +30085,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -30094,7 +30094,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -30102,13 +30102,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -30244,7 +30244,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve, reject) => {
+          return new _this3.Promise((resolve2, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -30252,7 +30252,7 @@ var require_RedisDatastore = __commonJS({
               if (err != null) {
                 return reject(err);
               }
-              return resolve(replies);
+              return resolve2(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -30483,7 +30483,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -30492,7 +30492,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -30500,13 +30500,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -30529,19 +30529,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error63, reject, resolve, returned, task;
+          var args, cb, error63, reject, resolve2, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve = _this$_queue$shift.resolve;
+            resolve2 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -30557,16 +30557,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise2, reject, resolve;
-        resolve = reject = null;
+        var promise2, reject, resolve2;
+        resolve2 = reject = null;
         promise2 = new this.Promise(function(_resolve, _reject) {
-          resolve = _resolve;
+          resolve2 = _resolve;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve,
+          resolve: resolve2,
           reject
         });
         this._tryToRun();
@@ -30619,7 +30619,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -30628,7 +30628,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -30636,13 +30636,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -30905,7 +30905,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -30914,7 +30914,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -30922,13 +30922,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -31166,14 +31166,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at3;
             };
-            return new this.Promise((resolve, reject) => {
+            return new this.Promise((resolve2, reject) => {
               if (finished()) {
-                return resolve();
+                return resolve2();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve();
+                    return resolve2();
                   }
                 });
               }
@@ -31281,9 +31281,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve, reject) {
+            return new this.Promise(function(resolve2, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve)(args3);
+                return (args3[0] != null ? reject : resolve2)(args3);
               });
             });
           };
@@ -31421,6 +31421,39 @@ var require_lib = __commonJS({
   }
 });
 
+// node_modules/@actions/core/lib/core.js
+var core_exports = {};
+__export(core_exports, {
+  ExitCode: () => ExitCode,
+  addPath: () => addPath,
+  debug: () => debug,
+  endGroup: () => endGroup,
+  error: () => error,
+  exportVariable: () => exportVariable,
+  getBooleanInput: () => getBooleanInput,
+  getIDToken: () => getIDToken,
+  getInput: () => getInput,
+  getMultilineInput: () => getMultilineInput,
+  getState: () => getState,
+  group: () => group,
+  info: () => info,
+  isDebug: () => isDebug,
+  markdownSummary: () => markdownSummary,
+  notice: () => notice,
+  platform: () => platform_exports,
+  saveState: () => saveState,
+  setCommandEcho: () => setCommandEcho,
+  setFailed: () => setFailed,
+  setOutput: () => setOutput,
+  setSecret: () => setSecret,
+  startGroup: () => startGroup,
+  summary: () => summary,
+  toPlatformPath: () => toPlatformPath,
+  toPosixPath: () => toPosixPath,
+  toWin32Path: () => toWin32Path,
+  warning: () => warning
+});
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -31451,6 +31484,9 @@ function toCommandProperties(annotationProperties) {
 function issueCommand(command, properties, message2) {
   const cmd = new Command(command, properties, message2);
   process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name, message2 = "") {
+  issueCommand(name, {}, message2);
 }
 var CMD_STRING = "::";
 var Command = class {
@@ -31509,19 +31545,20 @@ function issueFileCommand(command, message2) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter = `ghadelimiter_${crypto2.randomUUID()}`;
+  const delimiter3 = `ghadelimiter_${crypto2.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+  if (key.includes(delimiter3)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
   }
-  if (convertedValue.includes(delimiter)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+  if (convertedValue.includes(delimiter3)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
   }
-  return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
+  return `${key}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
 }
 
 // node_modules/@actions/core/lib/core.js
-import * as os4 from "os";
+import * as os5 from "os";
+import * as path5 from "path";
 
 // node_modules/@actions/http-client/lib/index.js
 import * as http from "http";
@@ -31605,11 +31642,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P3 ? value : new P3(function(resolve) {
-      resolve(value);
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P3 || (P3 = Promise))(function(resolve, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31625,7 +31662,7 @@ var __awaiter = function(thisArg, _arguments, P3, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31698,26 +31735,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve2) => __awaiter(this, void 0, void 0, function* () {
         let output2 = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output2 = Buffer.concat([output2, chunk]);
         });
         this.message.on("end", () => {
-          resolve(output2.toString());
+          resolve2(output2.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve2) => __awaiter(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve(Buffer.concat(chunks));
+          resolve2(Buffer.concat(chunks));
         });
       }));
     });
@@ -31920,14 +31957,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve(res);
+            resolve2(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -32171,12 +32208,12 @@ var HttpClient = class {
     return __awaiter(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms2 = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve) => setTimeout(() => resolve(), ms2));
+      return new Promise((resolve2) => setTimeout(() => resolve2(), ms2));
     });
   }
   _processResponse(res, options2) {
     return __awaiter(this, void 0, void 0, function* () {
-      return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+      return new Promise((resolve2, reject) => __awaiter(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -32184,7 +32221,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve(response);
+          resolve2(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -32223,7 +32260,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve(response);
+          resolve2(response);
         }
       }));
     });
@@ -32231,16 +32268,14 @@ var HttpClient = class {
 };
 var lowercaseKeys = (obj) => Object.keys(obj).reduce((c3, k2) => (c3[k2.toLowerCase()] = obj[k2], c3), {});
 
-// node_modules/@actions/core/lib/summary.js
-import { EOL as EOL3 } from "os";
-import { constants, promises } from "fs";
+// node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P3 ? value : new P3(function(resolve) {
-      resolve(value);
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P3 || (P3 = Promise))(function(resolve, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -32256,7 +32291,147 @@ var __awaiter2 = function(thisArg, _arguments, P3, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var BearerCredentialHandler = class {
+  constructor(token) {
+    this.token = token;
+  }
+  // currently implements pre-authorization
+  // TODO: support preAuth = false where it hooks on 401
+  prepareRequest(options2) {
+    if (!options2.headers) {
+      throw Error("The request has no headers");
+    }
+    options2.headers["Authorization"] = `Bearer ${this.token}`;
+  }
+  // This handler cannot handle 401
+  canHandleAuthentication() {
+    return false;
+  }
+  handleAuthentication() {
+    return __awaiter2(this, void 0, void 0, function* () {
+      throw new Error("not implemented");
+    });
+  }
+};
+
+// node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter3 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var OidcClient = class _OidcClient {
+  static createHttpClient(allowRetry = true, maxRetry = 10) {
+    const requestOptions = {
+      allowRetries: allowRetry,
+      maxRetries: maxRetry
+    };
+    return new HttpClient("actions/oidc-client", [new BearerCredentialHandler(_OidcClient.getRequestToken())], requestOptions);
+  }
+  static getRequestToken() {
+    const token = process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+    if (!token) {
+      throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable");
+    }
+    return token;
+  }
+  static getIDTokenUrl() {
+    const runtimeUrl = process.env["ACTIONS_ID_TOKEN_REQUEST_URL"];
+    if (!runtimeUrl) {
+      throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable");
+    }
+    return runtimeUrl;
+  }
+  static getCall(id_token_url) {
+    return __awaiter3(this, void 0, void 0, function* () {
+      var _a3;
+      const httpclient = _OidcClient.createHttpClient();
+      const res = yield httpclient.getJson(id_token_url).catch((error63) => {
+        throw new Error(`Failed to get ID Token. 
+ 
+        Error Code : ${error63.statusCode}
+ 
+        Error Message: ${error63.message}`);
+      });
+      const id_token = (_a3 = res.result) === null || _a3 === void 0 ? void 0 : _a3.value;
+      if (!id_token) {
+        throw new Error("Response json body do not have ID Token field");
+      }
+      return id_token;
+    });
+  }
+  static getIDToken(audience) {
+    return __awaiter3(this, void 0, void 0, function* () {
+      try {
+        let id_token_url = _OidcClient.getIDTokenUrl();
+        if (audience) {
+          const encodedAudience = encodeURIComponent(audience);
+          id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+        }
+        debug(`ID token url is ${id_token_url}`);
+        const id_token = yield _OidcClient.getCall(id_token_url);
+        setSecret(id_token);
+        return id_token;
+      } catch (error63) {
+        throw new Error(`Error message: ${error63.message}`);
+      }
+    });
+  }
+};
+
+// node_modules/@actions/core/lib/summary.js
+import { EOL as EOL3 } from "os";
+import { constants, promises } from "fs";
+var __awaiter4 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -32274,7 +32449,7 @@ var Summary = class {
    * @returns step summary file path
    */
   filePath() {
-    return __awaiter2(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       if (this._filePath) {
         return this._filePath;
       }
@@ -32315,7 +32490,7 @@ var Summary = class {
    * @returns {Promise<Summary>} summary instance
    */
   write(options2) {
-    return __awaiter2(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       const overwrite = !!(options2 === null || options2 === void 0 ? void 0 : options2.overwrite);
       const filePath = yield this.filePath();
       const writeFunc = overwrite ? writeFile : appendFile;
@@ -32329,7 +32504,7 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   clear() {
-    return __awaiter2(this, void 0, void 0, function* () {
+    return __awaiter4(this, void 0, void 0, function* () {
       return this.emptyBuffer().write({ overwrite: true });
     });
   }
@@ -32514,32 +32689,915 @@ var Summary = class {
   }
 };
 var _summary = new Summary();
+var markdownSummary = _summary;
 var summary = _summary;
 
+// node_modules/@actions/core/lib/path-utils.js
+import * as path from "path";
+function toPosixPath(pth) {
+  return pth.replace(/[\\]/g, "/");
+}
+function toWin32Path(pth) {
+  return pth.replace(/[/]/g, "\\");
+}
+function toPlatformPath(pth) {
+  return pth.replace(/[/\\]/g, path.sep);
+}
+
 // node_modules/@actions/core/lib/platform.js
-import os3 from "os";
+var platform_exports = {};
+__export(platform_exports, {
+  arch: () => arch,
+  getDetails: () => getDetails,
+  isLinux: () => isLinux,
+  isMacOS: () => isMacOS,
+  isWindows: () => isWindows,
+  platform: () => platform
+});
+import os4 from "os";
+
+// node_modules/@actions/exec/lib/exec.js
+import { StringDecoder } from "string_decoder";
+
+// node_modules/@actions/exec/lib/toolrunner.js
+import * as os3 from "os";
+import * as events from "events";
+import * as child from "child_process";
+import * as path4 from "path";
+
+// node_modules/@actions/io/lib/io.js
+import * as path3 from "path";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
+import * as path2 from "path";
+var __awaiter5 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
+function exists(fsPath) {
+  return __awaiter5(this, void 0, void 0, function* () {
+    try {
+      yield stat(fsPath);
+    } catch (err) {
+      if (err.code === "ENOENT") {
+        return false;
+      }
+      throw err;
+    }
+    return true;
+  });
+}
+function isRooted(p2) {
+  p2 = normalizeSeparators(p2);
+  if (!p2) {
+    throw new Error('isRooted() parameter "p" cannot be empty');
+  }
+  if (IS_WINDOWS) {
+    return p2.startsWith("\\") || /^[A-Z]:/i.test(p2);
+  }
+  return p2.startsWith("/");
+}
+function tryGetExecutablePath(filePath, extensions) {
+  return __awaiter5(this, void 0, void 0, function* () {
+    let stats = void 0;
+    try {
+      stats = yield stat(filePath);
+    } catch (err) {
+      if (err.code !== "ENOENT") {
+        console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+      }
+    }
+    if (stats && stats.isFile()) {
+      if (IS_WINDOWS) {
+        const upperExt = path2.extname(filePath).toUpperCase();
+        if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
+          return filePath;
+        }
+      } else {
+        if (isUnixExecutable(stats)) {
+          return filePath;
+        }
+      }
+    }
+    const originalFilePath = filePath;
+    for (const extension of extensions) {
+      filePath = originalFilePath + extension;
+      stats = void 0;
+      try {
+        stats = yield stat(filePath);
+      } catch (err) {
+        if (err.code !== "ENOENT") {
+          console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+        }
+      }
+      if (stats && stats.isFile()) {
+        if (IS_WINDOWS) {
+          try {
+            const directory = path2.dirname(filePath);
+            const upperName = path2.basename(filePath).toUpperCase();
+            for (const actualName of yield readdir(directory)) {
+              if (upperName === actualName.toUpperCase()) {
+                filePath = path2.join(directory, actualName);
+                break;
+              }
+            }
+          } catch (err) {
+            console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+          }
+          return filePath;
+        } else {
+          if (isUnixExecutable(stats)) {
+            return filePath;
+          }
+        }
+      }
+    }
+    return "";
+  });
+}
+function normalizeSeparators(p2) {
+  p2 = p2 || "";
+  if (IS_WINDOWS) {
+    p2 = p2.replace(/\//g, "\\");
+    return p2.replace(/\\\\+/g, "\\");
+  }
+  return p2.replace(/\/\/+/g, "/");
+}
+function isUnixExecutable(stats) {
+  return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
+}
+
+// node_modules/@actions/io/lib/io.js
+var __awaiter6 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function which(tool, check2) {
+  return __awaiter6(this, void 0, void 0, function* () {
+    if (!tool) {
+      throw new Error("parameter 'tool' is required");
+    }
+    if (check2) {
+      const result = yield which(tool, false);
+      if (!result) {
+        if (IS_WINDOWS) {
+          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+        } else {
+          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+        }
+      }
+      return result;
+    }
+    const matches = yield findInPath(tool);
+    if (matches && matches.length > 0) {
+      return matches[0];
+    }
+    return "";
+  });
+}
+function findInPath(tool) {
+  return __awaiter6(this, void 0, void 0, function* () {
+    if (!tool) {
+      throw new Error("parameter 'tool' is required");
+    }
+    const extensions = [];
+    if (IS_WINDOWS && process.env["PATHEXT"]) {
+      for (const extension of process.env["PATHEXT"].split(path3.delimiter)) {
+        if (extension) {
+          extensions.push(extension);
+        }
+      }
+    }
+    if (isRooted(tool)) {
+      const filePath = yield tryGetExecutablePath(tool, extensions);
+      if (filePath) {
+        return [filePath];
+      }
+      return [];
+    }
+    if (tool.includes(path3.sep)) {
+      return [];
+    }
+    const directories = [];
+    if (process.env.PATH) {
+      for (const p2 of process.env.PATH.split(path3.delimiter)) {
+        if (p2) {
+          directories.push(p2);
+        }
+      }
+    }
+    const matches = [];
+    for (const directory of directories) {
+      const filePath = yield tryGetExecutablePath(path3.join(directory, tool), extensions);
+      if (filePath) {
+        matches.push(filePath);
+      }
+    }
+    return matches;
+  });
+}
 
 // node_modules/@actions/exec/lib/toolrunner.js
+import { setTimeout as setTimeout2 } from "timers";
+var __awaiter7 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var IS_WINDOWS2 = process.platform === "win32";
+var ToolRunner = class extends events.EventEmitter {
+  constructor(toolPath, args, options2) {
+    super();
+    if (!toolPath) {
+      throw new Error("Parameter 'toolPath' cannot be null or empty.");
+    }
+    this.toolPath = toolPath;
+    this.args = args || [];
+    this.options = options2 || {};
+  }
+  _debug(message2) {
+    if (this.options.listeners && this.options.listeners.debug) {
+      this.options.listeners.debug(message2);
+    }
+  }
+  _getCommandString(options2, noPrefix) {
+    const toolPath = this._getSpawnFileName();
+    const args = this._getSpawnArgs(options2);
+    let cmd = noPrefix ? "" : "[command]";
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        cmd += toolPath;
+        for (const a of args) {
+          cmd += ` ${a}`;
+        }
+      } else if (options2.windowsVerbatimArguments) {
+        cmd += `"${toolPath}"`;
+        for (const a of args) {
+          cmd += ` ${a}`;
+        }
+      } else {
+        cmd += this._windowsQuoteCmdArg(toolPath);
+        for (const a of args) {
+          cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+        }
+      }
+    } else {
+      cmd += toolPath;
+      for (const a of args) {
+        cmd += ` ${a}`;
+      }
+    }
+    return cmd;
+  }
+  _processLineBuffer(data, strBuffer, onLine) {
+    try {
+      let s = strBuffer + data.toString();
+      let n = s.indexOf(os3.EOL);
+      while (n > -1) {
+        const line2 = s.substring(0, n);
+        onLine(line2);
+        s = s.substring(n + os3.EOL.length);
+        n = s.indexOf(os3.EOL);
+      }
+      return s;
+    } catch (err) {
+      this._debug(`error processing line. Failed with error ${err}`);
+      return "";
+    }
+  }
+  _getSpawnFileName() {
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        return process.env["COMSPEC"] || "cmd.exe";
+      }
+    }
+    return this.toolPath;
+  }
+  _getSpawnArgs(options2) {
+    if (IS_WINDOWS2) {
+      if (this._isCmdFile()) {
+        let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+        for (const a of this.args) {
+          argline += " ";
+          argline += options2.windowsVerbatimArguments ? a : this._windowsQuoteCmdArg(a);
+        }
+        argline += '"';
+        return [argline];
+      }
+    }
+    return this.args;
+  }
+  _endsWith(str, end) {
+    return str.endsWith(end);
+  }
+  _isCmdFile() {
+    const upperToolPath = this.toolPath.toUpperCase();
+    return this._endsWith(upperToolPath, ".CMD") || this._endsWith(upperToolPath, ".BAT");
+  }
+  _windowsQuoteCmdArg(arg) {
+    if (!this._isCmdFile()) {
+      return this._uvQuoteCmdArg(arg);
+    }
+    if (!arg) {
+      return '""';
+    }
+    const cmdSpecialChars = [
+      " ",
+      "	",
+      "&",
+      "(",
+      ")",
+      "[",
+      "]",
+      "{",
+      "}",
+      "^",
+      "=",
+      ";",
+      "!",
+      "'",
+      "+",
+      ",",
+      "`",
+      "~",
+      "|",
+      "<",
+      ">",
+      '"'
+    ];
+    let needsQuotes = false;
+    for (const char of arg) {
+      if (cmdSpecialChars.some((x3) => x3 === char)) {
+        needsQuotes = true;
+        break;
+      }
+    }
+    if (!needsQuotes) {
+      return arg;
+    }
+    let reverse = '"';
+    let quoteHit = true;
+    for (let i = arg.length; i > 0; i--) {
+      reverse += arg[i - 1];
+      if (quoteHit && arg[i - 1] === "\\") {
+        reverse += "\\";
+      } else if (arg[i - 1] === '"') {
+        quoteHit = true;
+        reverse += '"';
+      } else {
+        quoteHit = false;
+      }
+    }
+    reverse += '"';
+    return reverse.split("").reverse().join("");
+  }
+  _uvQuoteCmdArg(arg) {
+    if (!arg) {
+      return '""';
+    }
+    if (!arg.includes(" ") && !arg.includes("	") && !arg.includes('"')) {
+      return arg;
+    }
+    if (!arg.includes('"') && !arg.includes("\\")) {
+      return `"${arg}"`;
+    }
+    let reverse = '"';
+    let quoteHit = true;
+    for (let i = arg.length; i > 0; i--) {
+      reverse += arg[i - 1];
+      if (quoteHit && arg[i - 1] === "\\") {
+        reverse += "\\";
+      } else if (arg[i - 1] === '"') {
+        quoteHit = true;
+        reverse += "\\";
+      } else {
+        quoteHit = false;
+      }
+    }
+    reverse += '"';
+    return reverse.split("").reverse().join("");
+  }
+  _cloneExecOptions(options2) {
+    options2 = options2 || {};
+    const result = {
+      cwd: options2.cwd || process.cwd(),
+      env: options2.env || process.env,
+      silent: options2.silent || false,
+      windowsVerbatimArguments: options2.windowsVerbatimArguments || false,
+      failOnStdErr: options2.failOnStdErr || false,
+      ignoreReturnCode: options2.ignoreReturnCode || false,
+      delay: options2.delay || 1e4
+    };
+    result.outStream = options2.outStream || process.stdout;
+    result.errStream = options2.errStream || process.stderr;
+    return result;
+  }
+  _getSpawnOptions(options2, toolPath) {
+    options2 = options2 || {};
+    const result = {};
+    result.cwd = options2.cwd;
+    result.env = options2.env;
+    result["windowsVerbatimArguments"] = options2.windowsVerbatimArguments || this._isCmdFile();
+    if (options2.windowsVerbatimArguments) {
+      result.argv0 = `"${toolPath}"`;
+    }
+    return result;
+  }
+  /**
+   * Exec a tool.
+   * Output will be streamed to the live console.
+   * Returns promise with return code
+   *
+   * @param     tool     path to tool to exec
+   * @param     options  optional exec options.  See ExecOptions
+   * @returns   number
+   */
+  exec() {
+    return __awaiter7(this, void 0, void 0, function* () {
+      if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
+        this.toolPath = path4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+      }
+      this.toolPath = yield which(this.toolPath, true);
+      return new Promise((resolve2, reject) => __awaiter7(this, void 0, void 0, function* () {
+        this._debug(`exec tool: ${this.toolPath}`);
+        this._debug("arguments:");
+        for (const arg of this.args) {
+          this._debug(`   ${arg}`);
+        }
+        const optionsNonNull = this._cloneExecOptions(this.options);
+        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+          optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os3.EOL);
+        }
+        const state = new ExecState(optionsNonNull, this.toolPath);
+        state.on("debug", (message2) => {
+          this._debug(message2);
+        });
+        if (this.options.cwd && !(yield exists(this.options.cwd))) {
+          return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+        }
+        const fileName = this._getSpawnFileName();
+        const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+        let stdbuffer = "";
+        if (cp.stdout) {
+          cp.stdout.on("data", (data) => {
+            if (this.options.listeners && this.options.listeners.stdout) {
+              this.options.listeners.stdout(data);
+            }
+            if (!optionsNonNull.silent && optionsNonNull.outStream) {
+              optionsNonNull.outStream.write(data);
+            }
+            stdbuffer = this._processLineBuffer(data, stdbuffer, (line2) => {
+              if (this.options.listeners && this.options.listeners.stdline) {
+                this.options.listeners.stdline(line2);
+              }
+            });
+          });
+        }
+        let errbuffer = "";
+        if (cp.stderr) {
+          cp.stderr.on("data", (data) => {
+            state.processStderr = true;
+            if (this.options.listeners && this.options.listeners.stderr) {
+              this.options.listeners.stderr(data);
+            }
+            if (!optionsNonNull.silent && optionsNonNull.errStream && optionsNonNull.outStream) {
+              const s = optionsNonNull.failOnStdErr ? optionsNonNull.errStream : optionsNonNull.outStream;
+              s.write(data);
+            }
+            errbuffer = this._processLineBuffer(data, errbuffer, (line2) => {
+              if (this.options.listeners && this.options.listeners.errline) {
+                this.options.listeners.errline(line2);
+              }
+            });
+          });
+        }
+        cp.on("error", (err) => {
+          state.processError = err.message;
+          state.processExited = true;
+          state.processClosed = true;
+          state.CheckComplete();
+        });
+        cp.on("exit", (code2) => {
+          state.processExitCode = code2;
+          state.processExited = true;
+          this._debug(`Exit code ${code2} received from tool '${this.toolPath}'`);
+          state.CheckComplete();
+        });
+        cp.on("close", (code2) => {
+          state.processExitCode = code2;
+          state.processExited = true;
+          state.processClosed = true;
+          this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+          state.CheckComplete();
+        });
+        state.on("done", (error63, exitCode) => {
+          if (stdbuffer.length > 0) {
+            this.emit("stdline", stdbuffer);
+          }
+          if (errbuffer.length > 0) {
+            this.emit("errline", errbuffer);
+          }
+          cp.removeAllListeners();
+          if (error63) {
+            reject(error63);
+          } else {
+            resolve2(exitCode);
+          }
+        });
+        if (this.options.input) {
+          if (!cp.stdin) {
+            throw new Error("child process missing stdin");
+          }
+          cp.stdin.end(this.options.input);
+        }
+      }));
+    });
+  }
+};
+function argStringToArray(argString) {
+  const args = [];
+  let inQuotes = false;
+  let escaped = false;
+  let arg = "";
+  function append(c3) {
+    if (escaped && c3 !== '"') {
+      arg += "\\";
+    }
+    arg += c3;
+    escaped = false;
+  }
+  for (let i = 0; i < argString.length; i++) {
+    const c3 = argString.charAt(i);
+    if (c3 === '"') {
+      if (!escaped) {
+        inQuotes = !inQuotes;
+      } else {
+        append(c3);
+      }
+      continue;
+    }
+    if (c3 === "\\" && escaped) {
+      append(c3);
+      continue;
+    }
+    if (c3 === "\\" && inQuotes) {
+      escaped = true;
+      continue;
+    }
+    if (c3 === " " && !inQuotes) {
+      if (arg.length > 0) {
+        args.push(arg);
+        arg = "";
+      }
+      continue;
+    }
+    append(c3);
+  }
+  if (arg.length > 0) {
+    args.push(arg.trim());
+  }
+  return args;
+}
+var ExecState = class _ExecState extends events.EventEmitter {
+  constructor(options2, toolPath) {
+    super();
+    this.processClosed = false;
+    this.processError = "";
+    this.processExitCode = 0;
+    this.processExited = false;
+    this.processStderr = false;
+    this.delay = 1e4;
+    this.done = false;
+    this.timeout = null;
+    if (!toolPath) {
+      throw new Error("toolPath must not be empty");
+    }
+    this.options = options2;
+    this.toolPath = toolPath;
+    if (options2.delay) {
+      this.delay = options2.delay;
+    }
+  }
+  CheckComplete() {
+    if (this.done) {
+      return;
+    }
+    if (this.processClosed) {
+      this._setResult();
+    } else if (this.processExited) {
+      this.timeout = setTimeout2(_ExecState.HandleTimeout, this.delay, this);
+    }
+  }
+  _debug(message2) {
+    this.emit("debug", message2);
+  }
+  _setResult() {
+    let error63;
+    if (this.processExited) {
+      if (this.processError) {
+        error63 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+      } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+        error63 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+      } else if (this.processStderr && this.options.failOnStdErr) {
+        error63 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+      }
+    }
+    if (this.timeout) {
+      clearTimeout(this.timeout);
+      this.timeout = null;
+    }
+    this.done = true;
+    this.emit("done", error63, this.processExitCode);
+  }
+  static HandleTimeout(state) {
+    if (state.done) {
+      return;
+    }
+    if (!state.processClosed && state.processExited) {
+      const message2 = `The STDIO streams did not close within ${state.delay / 1e3} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+      state._debug(message2);
+    }
+    state._setResult();
+  }
+};
+
+// node_modules/@actions/exec/lib/exec.js
+var __awaiter8 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function exec(commandLine, args, options2) {
+  return __awaiter8(this, void 0, void 0, function* () {
+    const commandArgs = argStringToArray(commandLine);
+    if (commandArgs.length === 0) {
+      throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+    }
+    const toolPath = commandArgs[0];
+    args = commandArgs.slice(1).concat(args || []);
+    const runner = new ToolRunner(toolPath, args, options2);
+    return runner.exec();
+  });
+}
+function getExecOutput(commandLine, args, options2) {
+  return __awaiter8(this, void 0, void 0, function* () {
+    var _a3, _b;
+    let stdout = "";
+    let stderr = "";
+    const stdoutDecoder = new StringDecoder("utf8");
+    const stderrDecoder = new StringDecoder("utf8");
+    const originalStdoutListener = (_a3 = options2 === null || options2 === void 0 ? void 0 : options2.listeners) === null || _a3 === void 0 ? void 0 : _a3.stdout;
+    const originalStdErrListener = (_b = options2 === null || options2 === void 0 ? void 0 : options2.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+    const stdErrListener = (data) => {
+      stderr += stderrDecoder.write(data);
+      if (originalStdErrListener) {
+        originalStdErrListener(data);
+      }
+    };
+    const stdOutListener = (data) => {
+      stdout += stdoutDecoder.write(data);
+      if (originalStdoutListener) {
+        originalStdoutListener(data);
+      }
+    };
+    const listeners = Object.assign(Object.assign({}, options2 === null || options2 === void 0 ? void 0 : options2.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+    const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options2), { listeners }));
+    stdout += stdoutDecoder.end();
+    stderr += stderrDecoder.end();
+    return {
+      exitCode,
+      stdout,
+      stderr
+    };
+  });
+}
 
 // node_modules/@actions/core/lib/platform.js
-var platform = os3.platform();
-var arch = os3.arch();
+var __awaiter9 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+var getWindowsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
+  const { stdout: version2 } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', void 0, {
+    silent: true
+  });
+  const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', void 0, {
+    silent: true
+  });
+  return {
+    name: name.trim(),
+    version: version2.trim()
+  };
+});
+var getMacOsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
+  var _a3, _b, _c, _d;
+  const { stdout } = yield getExecOutput("sw_vers", void 0, {
+    silent: true
+  });
+  const version2 = (_b = (_a3 = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a3 === void 0 ? void 0 : _a3[1]) !== null && _b !== void 0 ? _b : "";
+  const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : "";
+  return {
+    name,
+    version: version2
+  };
+});
+var getLinuxInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
+  const { stdout } = yield getExecOutput("lsb_release", ["-i", "-r", "-s"], {
+    silent: true
+  });
+  const [name, version2] = stdout.trim().split("\n");
+  return {
+    name,
+    version: version2
+  };
+});
+var platform = os4.platform();
+var arch = os4.arch();
+var isWindows = platform === "win32";
+var isMacOS = platform === "darwin";
+var isLinux = platform === "linux";
+function getDetails() {
+  return __awaiter9(this, void 0, void 0, function* () {
+    return Object.assign(Object.assign({}, yield isWindows ? getWindowsInfo() : isMacOS ? getMacOsInfo() : getLinuxInfo()), {
+      platform,
+      arch,
+      isWindows,
+      isMacOS,
+      isLinux
+    });
+  });
+}
 
 // node_modules/@actions/core/lib/core.js
+var __awaiter10 = function(thisArg, _arguments, P3, generator) {
+  function adopt(value) {
+    return value instanceof P3 ? value : new P3(function(resolve2) {
+      resolve2(value);
+    });
+  }
+  return new (P3 || (P3 = Promise))(function(resolve2, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function exportVariable(name, val) {
+  const convertedVal = toCommandValue(val);
+  process.env[name] = convertedVal;
+  const filePath = process.env["GITHUB_ENV"] || "";
+  if (filePath) {
+    return issueFileCommand("ENV", prepareKeyValueMessage(name, val));
+  }
+  issueCommand("set-env", { name }, convertedVal);
+}
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
+}
+function addPath(inputPath) {
+  const filePath = process.env["GITHUB_PATH"] || "";
+  if (filePath) {
+    issueFileCommand("PATH", inputPath);
+  } else {
+    issueCommand("add-path", {}, inputPath);
+  }
+  process.env["PATH"] = `${inputPath}${path5.delimiter}${process.env["PATH"]}`;
 }
 function getInput(name, options2) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
@@ -32551,23 +33609,89 @@ function getInput(name, options2) {
   }
   return val.trim();
 }
+function getMultilineInput(name, options2) {
+  const inputs2 = getInput(name, options2).split("\n").filter((x3) => x3 !== "");
+  if (options2 && options2.trimWhitespace === false) {
+    return inputs2;
+  }
+  return inputs2.map((input2) => input2.trim());
+}
+function getBooleanInput(name, options2) {
+  const trueValue = ["true", "True", "TRUE"];
+  const falseValue = ["false", "False", "FALSE"];
+  const val = getInput(name, options2);
+  if (trueValue.includes(val))
+    return true;
+  if (falseValue.includes(val))
+    return false;
+  throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}
+Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
 function setOutput(name, value) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
     return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
   }
-  process.stdout.write(os4.EOL);
+  process.stdout.write(os5.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
+}
+function setCommandEcho(enabled) {
+  issue("echo", enabled ? "on" : "off");
 }
 function setFailed(message2) {
   process.exitCode = ExitCode.Failure;
   error(message2);
 }
+function isDebug() {
+  return process.env["RUNNER_DEBUG"] === "1";
+}
+function debug(message2) {
+  issueCommand("debug", {}, message2);
+}
 function error(message2, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
+function warning(message2, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+}
+function notice(message2, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+}
 function info(message2) {
-  process.stdout.write(message2 + os4.EOL);
+  process.stdout.write(message2 + os5.EOL);
+}
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
+function group(name, fn2) {
+  return __awaiter10(this, void 0, void 0, function* () {
+    startGroup(name);
+    let result;
+    try {
+      result = yield fn2();
+    } finally {
+      endGroup();
+    }
+    return result;
+  });
+}
+function saveState(name, value) {
+  const filePath = process.env["GITHUB_STATE"] || "";
+  if (filePath) {
+    return issueFileCommand("STATE", prepareKeyValueMessage(name, value));
+  }
+  issueCommand("save-state", { name }, toCommandValue(value));
+}
+function getState(name) {
+  return process.env[`STATE_${name}`] || "";
+}
+function getIDToken(aud) {
+  return __awaiter10(this, void 0, void 0, function* () {
+    return yield OidcClient.getIDToken(aud);
+  });
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -32679,7 +33803,7 @@ __export(external_exports, {
   coerce: () => coerce_exports,
   compile: () => compile,
   config: () => config,
-  core: () => core_exports2,
+  core: () => core_exports3,
   creditCard: () => creditCard2,
   cuid: () => cuid3,
   cuid2: () => cuid22,
@@ -32834,8 +33958,8 @@ __export(external_exports, {
 });
 
 // node_modules/zod/v4/core/index.js
-var core_exports2 = {};
-__export(core_exports2, {
+var core_exports3 = {};
+__export(core_exports3, {
   $ZodAny: () => $ZodAny,
   $ZodArray: () => $ZodArray,
   $ZodAsyncError: () => $ZodAsyncError,
@@ -33387,10 +34511,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path) {
-  if (!path)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -33730,11 +34854,11 @@ function explicitlyAborted(x3, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -33874,8 +34998,8 @@ function base64urlToUint8Array(base64url3) {
 function uint8ArrayToBase64url(bytes) {
   return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
-function hexToUint8Array(hex3) {
-  const cleanHex = hex3.replace(/^0x/, "");
+function hexToUint8Array(hex4) {
+  const cleanHex = hex4.replace(/^0x/, "");
   if (cleanHex.length % 2 !== 0) {
     throw new Error("Invalid hex string length");
   }
@@ -34196,16 +35320,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path = []) => {
+  const processError = (error64, path6 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -34244,17 +35368,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path = []) => {
+  const processError = (error64, path6 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -34293,8 +35417,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -34428,18 +35552,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn2, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn2, _params));
+    return parse5(schema, value, _ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
@@ -34580,8 +35704,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+var mac = (delimiter3) => {
+  const escapedDelim = escapeRegex(delimiter3 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -35934,7 +37058,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c3) => c3[0]));
-  const parse6 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -35948,7 +37072,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse6(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -37637,7 +38761,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve) {
+function isRecursive(inst, stack, resolve2) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -37645,9 +38769,9 @@ function isRecursive(inst, stack, resolve) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
-    if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve);
+  const check2 = (child2) => {
+    if (result !== PROVEN && child2?._zod) {
+      const answer = isRecursive(child2, stack, resolve2);
       if (answer > result)
         result = answer;
     }
@@ -37658,9 +38782,9 @@ function isRecursive(inst, stack, resolve) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
-      if (child > answer)
-        answer = child;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      if (child2 > answer)
+        answer = child2;
     }
     return answer;
   };
@@ -37722,7 +38846,7 @@ function isRecursive(inst, stack, resolve) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -48217,13 +49341,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message2) {
+function handleUnrepresentable(schema, ctx, json3, params, message2) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message2);
-  Object.assign(json2, result);
+  Object.assign(json3, result);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -48459,12 +49583,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json2) {
-  const allOf = json2.allOf;
+function foldIntersection(json3) {
+  const allOf = json3.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json2)
+    if (key in json3)
       return;
   const unions = allOf.filter((m2) => UNION_KEYS.some((k2) => Array.isArray(m2[k2])));
   let folded = null;
@@ -48483,8 +49607,8 @@ function foldIntersection(json2) {
   }
   if (!folded)
     return;
-  delete json2.allOf;
-  assignProps(json2, folded);
+  delete json3.allOf;
+  assignProps(json3, folded);
 }
 function finalize(ctx, schema) {
   const root = ctx.seen.get(schema);
@@ -48566,20 +49690,20 @@ function finalize(ctx, schema) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json2 of [seen.schema, seen.def]) {
-          const allOf = json2?.allOf;
+        for (const json3 of [seen.schema, seen.def]) {
+          const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json2);
+            existing.push(json3);
           else
-            carriers.set(allOf, [json2]);
+            carriers.set(allOf, [json3]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json2 of carriers.get(allOf) ?? [])
-          foldIntersection(json2);
+        for (const json3 of carriers.get(allOf) ?? [])
+          foldIntersection(json3);
       }
     }
   }
@@ -48814,29 +49938,29 @@ var exactPatterns = /* @__PURE__ */ new Map([
 ]);
 var exactPattern = (p2) => exactPatterns.get(p2) ?? p2;
 var stringProcessor = (schema, ctx, _json, _params) => {
-  const json2 = _json;
-  json2.type = "string";
+  const json3 = _json;
+  json3.type = "string";
   const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minLength = minimum;
+    json3.minLength = minimum;
   if (typeof maximum === "number")
-    json2.maxLength = maximum;
+    json3.maxLength = maximum;
   if (format) {
-    json2.format = formatMap[format] ?? format;
-    if (json2.format === "")
-      delete json2.format;
+    json3.format = formatMap[format] ?? format;
+    if (json3.format === "")
+      delete json3.format;
     if (format === "time" || laxFormat) {
-      delete json2.format;
+      delete json3.format;
     }
   }
   if (contentEncoding)
-    json2.contentEncoding = contentEncoding;
+    json3.contentEncoding = contentEncoding;
   if (patterns && patterns.size > 0) {
     const patternList = [...patterns].map(exactPattern);
     if (patternList.length === 1)
-      json2.pattern = patternList[0].source;
+      json3.pattern = patternList[0].source;
     else if (patternList.length > 1) {
-      json2.allOf = [
+      json3.allOf = [
         ...patternList.map((regex2) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
           pattern: regex2.source
@@ -48846,31 +49970,31 @@ var stringProcessor = (schema, ctx, _json, _params) => {
   }
 };
 var numberProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
-  json2.type = isInt ? "integer" : "number";
+  json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
   const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
   if (exMin) {
     if (legacy) {
-      json2.minimum = exclusiveMinimum;
-      json2.exclusiveMinimum = true;
+      json3.minimum = exclusiveMinimum;
+      json3.exclusiveMinimum = true;
     } else {
-      json2.exclusiveMinimum = exclusiveMinimum;
+      json3.exclusiveMinimum = exclusiveMinimum;
     }
   } else if (typeof minimum === "number") {
-    json2.minimum = minimum;
+    json3.minimum = minimum;
   }
   if (exMax) {
     if (legacy) {
-      json2.maximum = exclusiveMaximum;
-      json2.exclusiveMaximum = true;
+      json3.maximum = exclusiveMaximum;
+      json3.exclusiveMaximum = true;
     } else {
-      json2.exclusiveMaximum = exclusiveMaximum;
+      json3.exclusiveMaximum = exclusiveMaximum;
     }
   } else if (typeof maximum === "number") {
-    json2.maximum = maximum;
+    json3.maximum = maximum;
   }
   if (multipleOf) {
     const divisors = /* @__PURE__ */ new Set();
@@ -48878,75 +50002,75 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
-      json2.multipleOf = first;
+      json3.multipleOf = first;
     if (rest.length)
-      json2.allOf = [...json2.allOf ?? [], ...rest.map((m2) => ({ multipleOf: m2 }))];
+      json3.allOf = [...json3.allOf ?? [], ...rest.map((m2) => ({ multipleOf: m2 }))];
   }
 };
-var booleanProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var booleanProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
-var nullProcessor = (_schema, ctx, json2, _params) => {
+var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
-    json2.type = "string";
-    json2.nullable = true;
-    json2.enum = [null];
+    json3.type = "string";
+    json3.nullable = true;
+    json3.enum = [null];
   } else {
-    json2.type = "null";
+    json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
-var neverProcessor = (_schema, _ctx, json2, _params) => {
-  json2.not = {};
+var neverProcessor = (_schema, _ctx, json3, _params) => {
+  json3.not = {};
 };
 var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json2, _params) => {
+var enumProcessor = (schema, _ctx, json3, _params) => {
   const def = schema._zod.def;
   const values = getEnumValues(def.entries);
   if (values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   if (values.every((v2) => typeof v2 === "number"))
-    json2.type = "number";
+    json3.type = "number";
   if (values.every((v2) => typeof v2 === "string"))
-    json2.type = "string";
-  json2.enum = values;
+    json3.type = "string";
+  json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json2, params) => {
+var literalProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   if (def.values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   const vals = [];
   for (const val of def.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -48956,37 +50080,37 @@ var literalProcessor = (schema, ctx, json2, params) => {
   if (vals.length === 0) {
   } else if (vals.length === 1) {
     const val = vals[0];
-    json2.type = val === null ? "null" : typeof val;
+    json3.type = val === null ? "null" : typeof val;
     if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
-      json2.enum = [val];
+      json3.enum = [val];
     } else {
-      json2.const = val;
+      json3.const = val;
     }
   } else {
     if (vals.every((v2) => typeof v2 === "number"))
-      json2.type = "number";
+      json3.type = "number";
     if (vals.every((v2) => typeof v2 === "string"))
-      json2.type = "string";
+      json3.type = "string";
     if (vals.every((v2) => typeof v2 === "boolean"))
-      json2.type = "boolean";
+      json3.type = "boolean";
     if (vals.every((v2) => v2 === null))
-      json2.type = "null";
-    json2.enum = vals;
+      json3.type = "null";
+    json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   const pattern = schema._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var fileProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
@@ -49004,34 +50128,34 @@ var fileProcessor = (schema, _ctx, json2, _params) => {
   else
     _json.anyOf = mime.map((m2) => ({ contentMediaType: m2 }));
 };
-var successProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var successProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
 var arrayProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
-  json2.type = "array";
-  json2.items = processSchema(def.element, ctx, {
+    json3.maxItems = maximum;
+  json3.type = "array";
+  json3.items = processSchema(def.element, ctx, {
     ...params,
     path: [...params.path, "items"]
   });
@@ -49047,17 +50171,17 @@ function inputOptin(schema) {
   return schema._zod.optin;
 }
 var objectProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
   const shape = def.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
-  json2.type = "object";
-  json2.properties = {};
+  json3.type = "object";
+  json3.properties = {};
   for (const key in shape) {
-    assignProp(json2.properties, key, processSchema(shape[key], ctx, {
+    assignProp(json3.properties, key, processSchema(shape[key], ctx, {
       ...params,
       path: [...params.path, "properties", key]
     }));
@@ -49070,21 +50194,21 @@ var objectProcessor = (schema, ctx, _json, params) => {
     }
   }
   if (requiredKeys.length > 0) {
-    json2.required = requiredKeys;
+    json3.required = requiredKeys;
   }
   if (def.catchall?._zod.def.type === "never") {
-    json2.additionalProperties = false;
+    json3.additionalProperties = false;
   } else if (!def.catchall) {
     if (ctx.io === "output")
-      json2.additionalProperties = false;
+      json3.additionalProperties = false;
   } else if (def.catchall) {
-    json2.additionalProperties = processSchema(def.catchall, ctx, {
+    json3.additionalProperties = processSchema(def.catchall, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
   }
 };
-var unionProcessor = (schema, ctx, json2, params) => {
+var unionProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
   const options2 = def.options.map((x3, i) => processSchema(x3, ctx, {
@@ -49092,12 +50216,12 @@ var unionProcessor = (schema, ctx, json2, params) => {
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
   if (isExclusive) {
-    json2.oneOf = options2;
+    json3.oneOf = options2;
   } else {
-    json2.anyOf = options2;
+    json3.anyOf = options2;
   }
 };
-var intersectionProcessor = (schema, ctx, json2, params) => {
+var intersectionProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const a = processSchema(def.left, ctx, {
     ...params,
@@ -49112,13 +50236,13 @@ var intersectionProcessor = (schema, ctx, json2, params) => {
     ...isSimpleIntersection(a) ? a.allOf : [a],
     ...isSimpleIntersection(b3) ? b3.allOf : [b3]
   ];
-  json2.allOf = allOf;
+  json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
 var tupleProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
-  json2.type = "array";
+  json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
   const prefixItems = def.items.map((x3, i) => processSchema(x3, ctx, {
@@ -49140,70 +50264,70 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   const maxItems = def.items.length;
   const isClosed = !def.rest;
   if (ctx.target === "draft-2020-12") {
-    json2.prefixItems = prefixItems;
+    json3.prefixItems = prefixItems;
     if (isClosed) {
-      json2.items = false;
+      json3.items = false;
     } else if (rest) {
-      json2.items = rest;
+      json3.items = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else if (ctx.target === "openapi-3.0") {
-    json2.items = {
+    json3.items = {
       anyOf: prefixItems
     };
     if (rest) {
-      json2.items.anyOf.push(rest);
+      json3.items.anyOf.push(rest);
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else {
-    json2.items = prefixItems;
+    json3.items = prefixItems;
     if (isClosed) {
-      json2.additionalItems = false;
+      json3.additionalItems = false;
     } else if (rest) {
-      json2.additionalItems = rest;
+      json3.additionalItems = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   }
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
+    json3.maxItems = maximum;
 };
-function stringifyKeyNames(bySchema, json2, visited) {
-  if (json2.$ref) {
-    if (visited.has(json2))
-      return json2;
-    visited.add(json2);
-    const def = bySchema.get(json2)?.def;
+function stringifyKeyNames(bySchema, json3, visited) {
+  if (json3.$ref) {
+    if (visited.has(json3))
+      return json3;
+    visited.add(json3);
+    const def = bySchema.get(json3)?.def;
     if (!def)
-      return json2;
+      return json3;
     const inlined = stringifyKeyNames(bySchema, def, visited);
-    return inlined === def ? json2 : inlined;
+    return inlined === def ? json3 : inlined;
   }
   for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json2[keyword];
+    const branches = json3[keyword];
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
     if (mapped.some((branch, i) => branch !== branches[i]))
-      json2 = { ...json2, [keyword]: mapped };
+      json3 = { ...json3, [keyword]: mapped };
   }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const types = Array.isArray(json3.type) ? json3.type : [json3.type];
   const numericType = !types.includes("string") && types.some((t2) => t2 === "number" || t2 === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
   if (!numericType && !values?.some((v2) => typeof v2 === "number"))
-    return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
+    return json3;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json3;
   if (rest.enum)
     rest.enum = rest.enum.map((v2) => typeof v2 === "number" ? String(v2) : v2);
   else if (typeof rest.const === "number")
@@ -49243,9 +50367,9 @@ function rewriteKeyNames(ctx) {
   }
 }
 var recordProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
-  json2.type = "object";
+  json3.type = "object";
   const keyType = def.keyType;
   const patterns = aggregateChecks(keyType).patterns;
   if (def.mode === "loose" && patterns && patterns.size > 0) {
@@ -49253,13 +50377,13 @@ var recordProcessor = (schema, ctx, _json, params) => {
       ...params,
       path: [...params.path, "patternProperties", "*"]
     });
-    json2.patternProperties = {};
+    json3.patternProperties = {};
     for (const pattern of patterns) {
-      assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
+      assignProp(json3.patternProperties, exactPattern(pattern).source, valueSchema);
     }
   } else {
     if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-      json2.propertyNames = processSchema(def.keyType, ctx, {
+      json3.propertyNames = processSchema(def.keyType, ctx, {
         ...params,
         path: [...params.path, "propertyNames"]
       });
@@ -49271,7 +50395,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
       }
       pending.push(schema);
     }
-    json2.additionalProperties = processSchema(def.valueType, ctx, {
+    json3.additionalProperties = processSchema(def.valueType, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
@@ -49281,19 +50405,19 @@ var recordProcessor = (schema, ctx, _json, params) => {
   if (keyValues && !def.partial && !omittableOnInput) {
     const validKeyValues = [...keyValues].filter((v2) => typeof v2 === "string" || typeof v2 === "number");
     if (validKeyValues.length > 0) {
-      json2.required = validKeyValues.map(String);
+      json3.required = validKeyValues.map(String);
     }
   }
 };
-var nullableProcessor = (schema, ctx, json2, params) => {
+var nullableProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const inner = processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   if (ctx.target === "openapi-3.0") {
     seen.ref = def.innerType;
-    json2.nullable = true;
+    json3.nullable = true;
   } else {
-    json2.anyOf = [inner, { type: "null" }];
+    json3.anyOf = [inner, { type: "null" }];
   }
 };
 var nonoptionalProcessor = (schema, ctx, _json, params) => {
@@ -49303,7 +50427,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_3, val) => {
     if (typeof val !== "bigint")
@@ -49313,30 +50437,30 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json2, params) => {
+var defaultProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+    json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json2, params) => {
+var prefaultProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+    json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json2, params) => {
+var catchProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
@@ -49345,10 +50469,10 @@ var catchProcessor = (schema, ctx, json2, params) => {
   try {
     catchValue = def.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
-  json2.default = catchValue;
+  json3.default = catchValue;
 };
 var pipeProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
@@ -49358,12 +50482,12 @@ var pipeProcessor = (schema, ctx, _json, params) => {
   const seen = ctx.seen.get(schema);
   seen.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json2, params) => {
+var readonlyProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  json2.readOnly = true;
+  json3.readOnly = true;
 };
 var promiseProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
@@ -50005,7 +51129,7 @@ var _ZodString = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodString.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => stringProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     format: (inst) => aggregateChecks(inst).format ?? null,
@@ -50364,7 +51488,7 @@ var ZodNumber = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodNumber.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => numberProcessor(inst, ctx, json3, params);
     inst.isFinite = true;
   },
   /* @__PURE__ */ util_exports.derived({
@@ -50454,7 +51578,7 @@ function uint32(params) {
 var ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def) => {
   $ZodBoolean.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => booleanProcessor(inst, ctx, json3, params);
 });
 function boolean2(params) {
   return _boolean(ZodBoolean, params);
@@ -50464,7 +51588,7 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodBigInt.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => bigintProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => bigintProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     minValue: (inst) => aggregateChecks(inst).minimum ?? null,
@@ -50522,7 +51646,7 @@ function uint64(params) {
 var ZodSymbol = /* @__PURE__ */ $constructor("ZodSymbol", (inst, def) => {
   $ZodSymbol.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => symbolProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => symbolProcessor(inst, ctx, json3, params);
 });
 function symbol(params) {
   return _symbol(ZodSymbol, params);
@@ -50530,7 +51654,7 @@ function symbol(params) {
 var ZodUndefined = /* @__PURE__ */ $constructor("ZodUndefined", (inst, def) => {
   $ZodUndefined.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => undefinedProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => undefinedProcessor(inst, ctx, json3, params);
 });
 function _undefined3(params) {
   return _undefined2(ZodUndefined, params);
@@ -50538,7 +51662,7 @@ function _undefined3(params) {
 var ZodNull = /* @__PURE__ */ $constructor("ZodNull", (inst, def) => {
   $ZodNull.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullProcessor(inst, ctx, json3, params);
 });
 function _null3(params) {
   return _null2(ZodNull, params);
@@ -50546,7 +51670,7 @@ function _null3(params) {
 var ZodAny = /* @__PURE__ */ $constructor("ZodAny", (inst, def) => {
   $ZodAny.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => anyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => anyProcessor(inst, ctx, json3, params);
 });
 function any() {
   return _any(ZodAny);
@@ -50554,7 +51678,7 @@ function any() {
 var ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def) => {
   $ZodUnknown.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unknownProcessor(inst, ctx, json3, params);
 });
 function unknown() {
   return _unknown(ZodUnknown);
@@ -50562,7 +51686,7 @@ function unknown() {
 var ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def) => {
   $ZodNever.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => neverProcessor(inst, ctx, json3, params);
 });
 function never(params) {
   return _never(ZodNever, params);
@@ -50570,7 +51694,7 @@ function never(params) {
 var ZodVoid = /* @__PURE__ */ $constructor("ZodVoid", (inst, def) => {
   $ZodVoid.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => voidProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => voidProcessor(inst, ctx, json3, params);
 });
 function _void2(params) {
   return _void(ZodVoid, params);
@@ -50580,7 +51704,7 @@ var ZodDate = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodDate.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => dateProcessor(inst, ctx, json3, params);
     inst.min = (value, params) => inst.check(_gte(value, params));
     inst.max = (value, params) => inst.check(_lte(value, params));
   },
@@ -50602,7 +51726,7 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodArray.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => arrayProcessor(inst, ctx, json3, params);
   inst.element = def.element;
 }, {
   min(n, params) {
@@ -50632,7 +51756,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodObjectJIT.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => objectProcessor(inst, ctx, json3, params);
   util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
 }, {
   keyof() {
@@ -50705,7 +51829,7 @@ function looseObject(shape, params) {
 var ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def) => {
   $ZodUnion.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def.options;
 });
 function union(options2, params) {
@@ -50718,7 +51842,7 @@ function union(options2, params) {
 var ZodXor = /* @__PURE__ */ $constructor("ZodXor", (inst, def) => {
   ZodUnion.init(inst, def);
   $ZodXor.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def.options;
 });
 function xor(options2, params) {
@@ -50744,7 +51868,7 @@ function discriminatedUnion(discriminator, options2, params) {
 var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def) => {
   $ZodIntersection.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => intersectionProcessor(inst, ctx, json3, params);
 });
 function intersection(left, right) {
   return new ZodIntersection({
@@ -50757,7 +51881,7 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTuple.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => tupleProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => tupleProcessor(inst, ctx, json3, params);
 }, {
   rest(rest) {
     return this.clone({
@@ -50790,7 +51914,7 @@ var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodRecord.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => recordProcessor(inst, ctx, json3, params);
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
 });
@@ -50832,7 +51956,7 @@ var ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodMap.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => mapProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => mapProcessor(inst, ctx, json3, params);
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
   inst.min = (...args) => inst.check(_minSize(...args));
@@ -50852,7 +51976,7 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodSet.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => setProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => setProcessor(inst, ctx, json3, params);
   inst.min = (...args) => inst.check(_minSize(...args));
   inst.nonempty = (params) => inst.check(_minSize(1, params));
   inst.max = (...args) => inst.check(_maxSize(...args));
@@ -50868,7 +51992,7 @@ function set(valueType, params) {
 var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   $ZodEnum.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => enumProcessor(inst, ctx, json3, params);
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def.entries));
@@ -50921,7 +52045,7 @@ function nativeEnum(entries, params) {
 var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
   $ZodLiteral.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => literalProcessor(inst, ctx, json3, params);
   inst.values = new Set(def.values);
   Object.defineProperty(inst, "value", {
     get() {
@@ -50942,7 +52066,7 @@ function literal(value, params) {
 var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
   $ZodFile.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => fileProcessor(inst, ctx, json3, params);
   inst.min = (size, params) => inst.check(_minSize(size, params));
   inst.max = (size, params) => inst.check(_maxSize(size, params));
   inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
@@ -50954,7 +52078,7 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTransform.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => transformProcessor(inst, ctx, json3, params);
   inst._zod.parse = (payload, _ctx) => {
     if (_ctx.direction === "backward") {
       throw new $ZodEncodeError(inst.constructor.name);
@@ -50993,7 +52117,7 @@ function transform(fn2) {
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
   $ZodOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function optional(innerType) {
@@ -51005,7 +52129,7 @@ function optional(innerType) {
 var ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def) => {
   $ZodExactOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function exactOptional(innerType) {
@@ -51017,7 +52141,7 @@ function exactOptional(innerType) {
 var ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def) => {
   $ZodNullable.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullableProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nullable(innerType) {
@@ -51032,7 +52156,7 @@ function nullish2(innerType) {
 var ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def) => {
   $ZodDefault.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => defaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeDefault = inst.unwrap;
 });
@@ -51048,7 +52172,7 @@ function _default2(innerType, defaultValue) {
 var ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def) => {
   $ZodPrefault.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => prefaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function prefault(innerType, defaultValue) {
@@ -51063,7 +52187,7 @@ function prefault(innerType, defaultValue) {
 var ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def) => {
   $ZodNonOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nonoptionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nonoptional(innerType, params) {
@@ -51076,7 +52200,7 @@ function nonoptional(innerType, params) {
 var ZodSuccess = /* @__PURE__ */ $constructor("ZodSuccess", (inst, def) => {
   $ZodSuccess.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => successProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => successProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function success(innerType) {
@@ -51088,7 +52212,7 @@ function success(innerType) {
 var ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def) => {
   $ZodCatch.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => catchProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeCatch = inst.unwrap;
 });
@@ -51102,7 +52226,7 @@ function _catch2(innerType, catchValue) {
 var ZodNaN = /* @__PURE__ */ $constructor("ZodNaN", (inst, def) => {
   $ZodNaN.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nanProcessor(inst, ctx, json3, params);
 });
 function nan(params) {
   return _nan(ZodNaN, params);
@@ -51110,7 +52234,7 @@ function nan(params) {
 var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
   $ZodPipe.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => pipeProcessor(inst, ctx, json3, params);
   inst.in = def.in;
   inst.out = def.out;
 });
@@ -51152,7 +52276,7 @@ var ZodPreprocess = /* @__PURE__ */ $constructor("ZodPreprocess", (inst, def) =>
 var ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def) => {
   $ZodReadonly.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => readonlyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function readonly(innerType) {
@@ -51164,7 +52288,7 @@ function readonly(innerType) {
 var ZodTemplateLiteral = /* @__PURE__ */ $constructor("ZodTemplateLiteral", (inst, def) => {
   $ZodTemplateLiteral.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => templateLiteralProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => templateLiteralProcessor(inst, ctx, json3, params);
 });
 function templateLiteral(parts, params) {
   return new ZodTemplateLiteral({
@@ -51176,7 +52300,7 @@ function templateLiteral(parts, params) {
 var ZodLazy = /* @__PURE__ */ $constructor("ZodLazy", (inst, def) => {
   $ZodLazy.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => lazyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => lazyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.getter();
 });
 function lazy(getter) {
@@ -51188,7 +52312,7 @@ function lazy(getter) {
 var ZodPromise = /* @__PURE__ */ $constructor("ZodPromise", (inst, def) => {
   $ZodPromise.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => promiseProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => promiseProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function promise(innerType) {
@@ -51200,7 +52324,7 @@ function promise(innerType) {
 var ZodFunction = /* @__PURE__ */ $constructor("ZodFunction", (inst, def) => {
   $ZodFunction.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => functionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => functionProcessor(inst, ctx, json3, params);
 });
 function _function(params) {
   return new ZodFunction({
@@ -51212,7 +52336,7 @@ function _function(params) {
 var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   $ZodCustom.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => customProcessor(inst, ctx, json3, params);
 });
 function check(fn2) {
   const ch = new $ZodCheck({
@@ -51432,13 +52556,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path = ref.slice(1).split("/").filter(Boolean);
-  if (path.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path[0] === defsKey) {
-    const key = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -54825,12 +55949,12 @@ var gt = (t2, e) => E2(new ts(), ss, [t2, e]);
 function de(t2, e) {
   return e === V2.ERROR && pe.test(t2);
 }
-function os5(t2) {
+function os6(t2) {
   const e = ["-d", "-D", "--delete"];
   return t2.some((n) => e.includes(n));
 }
 function is(t2) {
-  const e = os5(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
+  const e = os6(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
   return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
     format: "utf-8",
     commands: r2,
@@ -55725,29 +56849,3224 @@ var wo = (t2, e) => {
   ), new f2(r2, n);
 };
 
-// src/core/formats/key-id.ts
-var KEY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,3}$/;
-var KEY_ID_MAX_LENGTH = 100;
-function isKeyId(s) {
-  return s.length <= KEY_ID_MAX_LENGTH && KEY_ID_PATTERN.test(s);
+// node_modules/js-yaml/dist/js-yaml.mjs
+var NOT_RESOLVED = /* @__PURE__ */ Symbol("NOT_RESOLVED");
+function defineScalarTag(tagName2, options2) {
+  return {
+    tagName: tagName2,
+    nodeKind: "scalar",
+    implicit: options2.implicit ?? false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    implicitFirstChars: options2.implicitFirstChars ?? null,
+    resolve: options2.resolve,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => String(data)),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
 }
-var MANIFEST_DIR = "keys-manifest";
-var POLICIES_DIR = "policies";
-var PIPELINE_FILE = "policies/pipeline.yaml";
-var SOPS_CONFIG_FILE = ".sops.yaml";
-var keyFile = (id) => `${MANIFEST_DIR}/${id}/key.yaml`;
-var materialFile = (id, version2) => `${MANIFEST_DIR}/${id}/v${version2}.sops.yaml`;
-function parseMaterialPath(path) {
-  const m2 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path);
-  return m2 ? { id: m2[1], version: Number(m2[2]) } : void 0;
+function defineSequenceTag(tagName2, options2) {
+  const carrierIsResult = options2.finalize === void 0;
+  return {
+    tagName: tagName2,
+    nodeKind: "sequence",
+    implicit: false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    create: options2.create,
+    addItem: options2.addItem,
+    finalize: options2.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => data),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
 }
-function parseKeyFilePath(path) {
-  const m2 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path);
-  return m2 ? m2[1] : void 0;
+function defineMappingTag(tagName2, options2) {
+  const carrierIsResult = options2.finalize === void 0;
+  return {
+    tagName: tagName2,
+    nodeKind: "mapping",
+    implicit: false,
+    matchByTagPrefix: options2.matchByTagPrefix ?? false,
+    create: options2.create,
+    addPair: options2.addPair,
+    has: options2.has,
+    keys: options2.keys,
+    get: options2.get,
+    finalize: options2.finalize ?? ((carrier) => carrier),
+    carrierIsResult,
+    identify: options2.identify,
+    represent: options2.represent ?? ((data) => data),
+    representTagName: options2.representTagName ?? (() => tagName2)
+  };
+}
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+  resolve: (source) => source,
+  identify: (data) => typeof data === "string"
+});
+var NULL_VALUES$1 = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: ["n"],
+  resolve: (source, isExplicit) => {
+    if (source === "null" || isExplicit && source === "") return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var NULL_VALUES = [
+  "",
+  "~",
+  "null",
+  "Null",
+  "NULL"
+];
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+  implicit: true,
+  implicitFirstChars: [
+    "",
+    "~",
+    "n",
+    "N"
+  ],
+  resolve: (source) => {
+    if (NULL_VALUES.indexOf(source) !== -1) return null;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => object2 === null,
+  represent: () => "null"
+});
+var TRUE_VALUES$2 = [
+  "true",
+  "True",
+  "TRUE"
+];
+var FALSE_VALUES$2 = [
+  "false",
+  "False",
+  "FALSE"
+];
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "t",
+    "T",
+    "f",
+    "F"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: ["t", "f"],
+  resolve: (source) => {
+    if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var TRUE_VALUES = [
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON"
+];
+var FALSE_VALUES = [
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF"
+];
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+  implicit: true,
+  implicitFirstChars: [
+    "y",
+    "Y",
+    "n",
+    "N",
+    "t",
+    "T",
+    "f",
+    "F",
+    "o",
+    "O"
+  ],
+  resolve: (source) => {
+    if (TRUE_VALUES.indexOf(source) !== -1) return true;
+    if (FALSE_VALUES.indexOf(source) !== -1) return false;
+    return NOT_RESOLVED;
+  },
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Boolean]",
+  represent: (object2) => object2 ? "true" : "false"
+});
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+  let value = source;
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$2(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger$2,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+  let value = source;
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  } else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger$1(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlInteger$1,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+  let value = source.replace(/_/g, "");
+  let sign = 1;
+  if (value[0] === "-" || value[0] === "+") {
+    if (value[0] === "-") sign = -1;
+    value = value.slice(1);
+  }
+  if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+  if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+  if (value.includes(":")) {
+    let result = 0;
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    return sign * result;
+  }
+  if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
+  return sign * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+  if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = parseYamlInteger(source);
+  return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlInteger,
+  identify: (object2) => Number.isInteger(object2) && !Object.is(object2, -0) && object2.toString(10).indexOf("e") < 0,
+  represent: (object2) => object2.toString(10)
+});
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+  if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase();
+  const sign = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  const result = sign * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$2(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat$2,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$2
+});
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+  if (isExplicit) {
+    if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+    let value = source.toLowerCase();
+    const sign = value[0] === "-" ? -1 : 1;
+    if ("+-".includes(value[0])) value = value.slice(1);
+    if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    if (value === ".nan") return NaN;
+    const result2 = sign * parseFloat(value);
+    return Number.isFinite(result2) ? result2 : NOT_RESOLVED;
+  }
+  if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+  const result = Number(source);
+  if (Number.isFinite(result)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat$1(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: ["-", ..."0123456789"],
+  resolve: resolveYamlFloat$1,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat$1
+});
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+  if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+  let value = source.toLowerCase().replace(/_/g, "");
+  const sign = value[0] === "-" ? -1 : 1;
+  if ("+-".includes(value[0])) value = value.slice(1);
+  if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (value === ".nan") return NaN;
+  let result = 0;
+  if (value.includes(":")) {
+    for (const part of value.split(":")) result = result * 60 + Number(part);
+    result *= sign;
+  } else result = sign * parseFloat(value);
+  if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+  return NOT_RESOLVED;
+}
+function representYamlFloat(object2) {
+  if (isNaN(object2)) return ".nan";
+  if (object2 === Number.POSITIVE_INFINITY) return ".inf";
+  if (object2 === Number.NEGATIVE_INFINITY) return "-.inf";
+  if (Object.is(object2, -0)) return "-0.0";
+  const result = object2.toString(10);
+  return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: [
+    "-",
+    "+",
+    ".",
+    ..."0123456789"
+  ],
+  resolve: resolveYamlFloat,
+  identify: (object2) => typeof object2 === "number" && (!Number.isInteger(object2) || Object.is(object2, -0) || object2.toString(10).indexOf("e") >= 0),
+  represent: representYamlFloat
+});
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+  implicit: true,
+  implicitFirstChars: ["<"],
+  resolve: (source, isExplicit) => {
+    if (source === "<<" || isExplicit && source === "") return "<<";
+    return NOT_RESOLVED;
+  },
+  identify: () => false
+});
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+  const input2 = source.replace(/\s/g, "");
+  if (input2.length % 4 !== 0 || !BASE64_PATTERN.test(input2)) return NOT_RESOLVED;
+  const binary = atob(input2);
+  const result = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+  return result;
+}
+function representYamlBinary(object2) {
+  let binary = "";
+  for (let index = 0; index < object2.length; index++) binary += String.fromCharCode(object2[index]);
+  return btoa(binary);
+}
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+  resolve: resolveYamlBinary,
+  identify: (object2) => Object.prototype.toString.call(object2) === "[object Uint8Array]",
+  represent: representYamlBinary
+});
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+  const date5 = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+  date5.setUTCFullYear(year, month, day);
+  return date5;
+}
+function resolveYamlTimestamp(source) {
+  let match = YAML_DATE_REGEXP.exec(source);
+  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+  if (match === null) return NOT_RESOLVED;
+  const year = +match[1];
+  const month = +match[2] - 1;
+  const day = +match[3];
+  if (!match[4]) {
+    const date6 = makeUtcDate(year, month, day);
+    if (date6.getUTCFullYear() !== year || date6.getUTCMonth() !== month || date6.getUTCDate() !== day) return NOT_RESOLVED;
+    return date6;
+  }
+  const hour = +match[4];
+  const minute = +match[5];
+  const second = +match[6];
+  let fraction = 0;
+  if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+  if (match[7]) {
+    let value = match[7].slice(0, 3);
+    while (value.length < 3) value += "0";
+    fraction = +value;
+  }
+  const date5 = makeUtcDate(year, month, day, hour, minute, second, fraction);
+  if (date5.getUTCFullYear() !== year || date5.getUTCMonth() !== month || date5.getUTCDate() !== day) return NOT_RESOLVED;
+  if (match[9]) {
+    const offsetHour = +match[10];
+    const offsetMinute = +(match[11] || 0);
+    if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+    const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+    date5.setTime(date5.getTime() - (match[9] === "-" ? -offset : offset));
+  }
+  return date5;
+}
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+  implicit: true,
+  implicitFirstChars: [..."0123456789"],
+  resolve: resolveYamlTimestamp,
+  identify: (object2) => object2 instanceof Date,
+  represent: (object2) => object2.toISOString()
+});
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+  create: () => [],
+  addItem: (container, item) => {
+    container.push(item);
+  },
+  identify: Array.isArray
+});
+function isPlainObject2(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const prototype = Object.getPrototypeOf(data);
+  return prototype === null || prototype === Object.prototype;
+}
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+  create: () => ({
+    list: [],
+    seen: /* @__PURE__ */ new Set()
+  }),
+  addItem: (carrier, item) => {
+    let key;
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve an ordered map item";
+      key = item.keys().next().value;
+    } else if (isPlainObject2(item)) {
+      const itemKeys = Object.keys(item);
+      if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+      key = itemKeys[0];
+    } else return "cannot resolve an ordered map item";
+    if (carrier.seen.has(key)) return "duplicate key in ordered map";
+    carrier.seen.add(key);
+    carrier.list.push(item);
+    return "";
+  },
+  finalize: (carrier) => carrier.list,
+  identify: () => false
+});
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+  create: () => [],
+  addItem: (container, item) => {
+    if (item instanceof Map) {
+      if (item.size !== 1) return "cannot resolve a pairs item";
+      container.push(item.entries().next().value);
+      return "";
+    }
+    if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+    const object2 = item;
+    const keys = Object.keys(object2);
+    if (keys.length !== 1) return "cannot resolve a pairs item";
+    container.push([keys[0], object2[keys[0]]]);
+    return "";
+  },
+  identify: () => false
+});
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject2,
+  represent: (o2) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map2.set(key, o2[key]);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+    const normalizedKey = String(key);
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    if (key !== null && typeof key === "object") return false;
+    return Object.prototype.hasOwnProperty.call(container, String(key));
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+  create: () => /* @__PURE__ */ new Set(),
+  identify: (data) => data instanceof Set,
+  represent: (data) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of data) map2.set(key, null);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    if (value !== null) return "cannot resolve a set item";
+    container.add(key);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: () => null
+});
+function createTagDefinitionMap() {
+  return {
+    scalar: /* @__PURE__ */ Object.create(null),
+    sequence: /* @__PURE__ */ Object.create(null),
+    mapping: /* @__PURE__ */ Object.create(null)
+  };
+}
+function createTagDefinitionListMap() {
+  return {
+    scalar: [],
+    sequence: [],
+    mapping: []
+  };
+}
+function compileTags(tags) {
+  const result = [];
+  for (const tag of tags) {
+    let index = result.length;
+    for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+      const previous = result[previousIndex];
+      if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+        index = previousIndex;
+        break;
+      }
+    }
+    result[index] = tag;
+  }
+  return result;
+}
+var Schema = class Schema2 {
+  tags;
+  /** @internal */
+  implicitScalarTags;
+  /**
+  * Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+  * the resolvers that may match that key, in schema order; a key absent from
+  * the map uses
+  * {@link Schema.implicitScalarAnyFirstChar}
+  * (resolvers that declared no first-char constraint, so they apply to any
+  * first character).
+  */
+  implicitScalarByFirstChar;
+  implicitScalarAnyFirstChar;
+  /**
+  * The default scalar tag (`!!str`), resolved once so the composer's fallback
+  * for unresolved plain scalars avoids a keyed lookup per scalar.
+  *
+  * @internal
+  */
+  defaultScalarTag;
+  /**
+  * The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+  * value is identified by its default tag, the tag is implicit and not
+  * printed. Undefined if the schema does not define them (then such values
+  * can't be dumped).
+  *
+  * @internal
+  */
+  defaultSequenceTag;
+  /** @internal */
+  defaultMappingTag;
+  exact;
+  prefix;
+  constructor(tags) {
+    const compiledTags = compileTags(tags);
+    const implicitScalarTags = [];
+    const exact = createTagDefinitionMap();
+    const prefix = createTagDefinitionListMap();
+    for (const tag of compiledTags) {
+      if (tag.nodeKind === "scalar" && tag.implicit) {
+        if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+        implicitScalarTags.push(tag);
+      }
+      switch (tag.nodeKind) {
+        case "scalar":
+          if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+          else exact.scalar[tag.tagName] = tag;
+          break;
+        case "sequence":
+          if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+          else exact.sequence[tag.tagName] = tag;
+          break;
+        case "mapping":
+          if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+          else exact.mapping[tag.tagName] = tag;
+      }
+    }
+    const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+    const keys = /* @__PURE__ */ new Set();
+    for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+    const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+    for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+    const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+    if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+    this.tags = compiledTags;
+    this.implicitScalarTags = implicitScalarTags;
+    this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+    this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+    this.defaultScalarTag = defaultScalarTag;
+    this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+    this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+    this.exact = exact;
+    this.prefix = prefix;
+  }
+  /** @internal */
+  lookupScalarTag(tagName2) {
+    const exactTag = this.exact.scalar[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.scalar) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupSequenceTag(tagName2) {
+    const exactTag = this.exact.sequence[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.sequence) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  lookupMappingTag(tagName2) {
+    const exactTag = this.exact.mapping[tagName2];
+    if (exactTag) return exactTag;
+    for (const tag of this.prefix.mapping) if (tagName2.startsWith(tag.tagName)) return tag;
+  }
+  /** @internal */
+  resolveImplicitScalarTag(source) {
+    const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+    for (const tag2 of candidates) {
+      const value = tag2.resolve(source, false, tag2.tagName);
+      if (value !== NOT_RESOLVED) return {
+        value,
+        tag: tag2
+      };
+    }
+    const tag = this.defaultScalarTag;
+    return {
+      value: tag.resolve(source, false, tag.tagName),
+      tag
+    };
+  }
+  /**
+  * Creates a new schema with the specified tags added. If a tag already
+  * exists, it is replaced by the specified tag.
+  *
+  * @example
+  *
+  * ```javascript
+  * import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+  *
+  * const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+  * ```
+  */
+  withTags(...tags) {
+    let flatTags = [];
+    for (const tag of tags) flatTags = flatTags.concat(tag);
+    return new Schema2([...this.tags, ...flatTags]);
+  }
+};
+var FAILSAFE_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag
+]);
+var JSON_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullJsonTag,
+  boolJsonTag,
+  intJsonTag,
+  floatJsonTag
+]);
+var CORE_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullCoreTag,
+  boolCoreTag,
+  intCoreTag,
+  floatCoreTag
+]);
+var YAML11_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  nullYaml11Tag,
+  boolYaml11Tag,
+  intYaml11Tag,
+  floatYaml11Tag,
+  timestampTag,
+  mergeTag,
+  binaryTag,
+  omapTag,
+  pairsTag,
+  setTag
+]);
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+  ...intYaml11Tag,
+  resolve: (source, isExplicit, tagName2) => {
+    const result = intYaml11Tag.resolve(source, isExplicit, tagName2);
+    return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName2) : result;
+  }
+}, {
+  ...floatYaml11Tag,
+  resolve: (source, isExplicit, tagName2) => {
+    const result = floatYaml11Tag.resolve(source, isExplicit, tagName2);
+    return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName2) : result;
+  }
+});
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => /* @__PURE__ */ new Map(),
+  addPair: (container, key, value) => {
+    container.set(key, value);
+    return "";
+  },
+  has: (container, key) => container.has(key),
+  keys: (container) => container.keys(),
+  get: (container, key) => container.get(key),
+  identify: (data) => data instanceof Map || isPlainObject2(data),
+  represent: (data) => {
+    if (data instanceof Map) return data;
+    const map2 = /* @__PURE__ */ new Map();
+    const obj = data;
+    for (const key of Object.keys(obj)) map2.set(key, obj[key]);
+    return map2;
+  }
+});
+function normalizeKey(key) {
+  if (Array.isArray(key)) {
+    const array2 = Array.prototype.slice.call(key);
+    for (let index = 0; index < array2.length; index++) {
+      if (Array.isArray(array2[index])) return null;
+      if (typeof array2[index] === "object" && Object.prototype.toString.call(array2[index]) === "[object Object]") array2[index] = "[object Object]";
+    }
+    return String(array2);
+  }
+  if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+  return String(key);
+}
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  identify: isPlainObject2,
+  represent: (o2) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const key of Object.keys(o2)) map2.set(key, o2[key]);
+    return map2;
+  },
+  addPair: (container, key, value) => {
+    const normalizedKey = normalizeKey(key);
+    if (normalizedKey === null) return "nested arrays are not supported inside keys";
+    if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+      value,
+      enumerable: true,
+      configurable: true,
+      writable: true
+    });
+    else container[normalizedKey] = value;
+    return "";
+  },
+  has: (container, key) => {
+    const normalizedKey = normalizeKey(key);
+    return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+  },
+  keys: (container) => Object.keys(container),
+  get: (container, key) => {
+    const normalizedKey = String(key);
+    if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+    return container[normalizedKey];
+  }
+});
+var DEFAULT_SNIPPET_OPTIONS = {
+  maxLength: 79,
+  indent: 1,
+  linesBefore: 3,
+  linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  let head = "";
+  let tail = "";
+  const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+  if (position - lineStart > maxHalfLength) {
+    head = " ... ";
+    lineStart = position - maxHalfLength + head.length;
+  }
+  if (lineEnd - position > maxHalfLength) {
+    tail = " ...";
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+    pos: position - lineStart + head.length
+  };
+}
+function padStart(string4, max) {
+  return " ".repeat(Math.max(max - string4.length, 0)) + string4;
+}
+function makeSnippet(mark, options2) {
+  if (!mark.buffer) return null;
+  const opts2 = {
+    ...DEFAULT_SNIPPET_OPTIONS,
+    ...options2
+  };
+  const re2 = /\r?\n|\r|\0/g;
+  const lineStarts2 = [0];
+  const lineEnds = [];
+  let match;
+  let foundLineNo = -1;
+  while (match = re2.exec(mark.buffer)) {
+    lineEnds.push(match.index);
+    lineStarts2.push(match.index + match[0].length);
+    if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts2.length - 2;
+  }
+  if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
+  let result = "";
+  const lineNoLength = Math.min(mark.line + opts2.linesAfter, lineEnds.length).toString().length;
+  const maxLineLength = opts2.maxLength - (opts2.indent + lineNoLength + 3);
+  for (let i = 1; i <= opts2.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    const line3 = getLine(mark.buffer, lineStarts2[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]), maxLineLength);
+    result = `${" ".repeat(opts2.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line3.str}
+${result}`;
+  }
+  const line2 = getLine(mark.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += `${" ".repeat(opts2.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line2.str}
+`;
+  result += `${"-".repeat(opts2.indent + lineNoLength + 3 + line2.pos)}^
+`;
+  for (let i = 1; i <= opts2.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    const line3 = getLine(mark.buffer, lineStarts2[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]), maxLineLength);
+    result += `${" ".repeat(opts2.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line3.str}
+`;
+  }
+  return result.replace(/\n$/, "");
+}
+function formatError2(exception, compact) {
+  let where3 = "";
+  if (!exception.mark) return exception.reason;
+  if (exception.mark.name) where3 += `in "${exception.mark.name}" `;
+  where3 += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+  if (!compact && exception.mark.snippet) where3 += `
+
+${exception.mark.snippet}`;
+  return `${exception.reason} ${where3}`;
+}
+var YAMLException = class YAMLException2 extends Error {
+  reason;
+  mark;
+  /**
+  * Optional `mark` contains source snippet data. Usually, use
+  * {@link YAMLException.throwAt} instead of passing it directly.
+  */
+  constructor(reason, mark) {
+    super();
+    this.name = "YAMLException";
+    this.reason = reason;
+    this.mark = mark;
+    this.message = formatError2(this, false);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+  }
+  /**
+  * Returns the formatted error, omitting the source snippet in compact mode.
+  */
+  toString(compact) {
+    return `${this.name}: ${formatError2(this, compact)}`;
+  }
+  /**
+  * Builds a YAMLException with a source snippet and throws it. `source` is
+  * the raw input text; `position` is an offset into it.
+  */
+  static throwAt(source, position, message2, filename = "") {
+    let line2 = 0;
+    let lineStart = 0;
+    for (let index = 0; index < position; index++) {
+      const ch = source.charCodeAt(index);
+      if (ch === 10) {
+        line2++;
+        lineStart = index + 1;
+      } else if (ch === 13) {
+        line2++;
+        if (source.charCodeAt(index + 1) === 10) index++;
+        lineStart = index + 1;
+      }
+    }
+    const mark = {
+      name: filename,
+      buffer: source,
+      position,
+      line: line2,
+      column: position - lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    throw new YAMLException2(message2, mark);
+  }
+};
+var EVENT_ID = {
+  DOCUMENT: 1,
+  SEQUENCE: 2,
+  MAPPING: 3,
+  SCALAR: 4,
+  ALIAS: 5,
+  POP: 6
+};
+var SCALAR_STYLE = {
+  PLAIN: 1,
+  SINGLE_QUOTED: 2,
+  DOUBLE_QUOTED: 3,
+  LITERAL_BLOCK: 4,
+  FOLDED_BLOCK: 5
+};
+var COLLECTION_STYLE = {
+  BLOCK: 1,
+  FLOW: 2
+};
+var CHOMPING_MODE = {
+  CLIP: 1,
+  STRIP: 2,
+  KEEP: 3
+};
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c3) {
+  switch (c3) {
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07";
+    case 98:
+      return "\b";
+    case 116:
+      return "	";
+    case 9:
+      return "	";
+    case 110:
+      return "\n";
+    case 118:
+      return "\v";
+    case 102:
+      return "\f";
+    case 114:
+      return "\r";
+    case 101:
+      return "\x1B";
+    case 32:
+      return " ";
+    case 34:
+      return '"';
+    case 47:
+      return "/";
+    case 92:
+      return "\\";
+    case 78:
+      return "\x85";
+    case 95:
+      return "\xA0";
+    case 76:
+      return "\u2028";
+    case 80:
+      return "\u2029";
+    default:
+      return "";
+  }
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c3) {
+  if (c3 <= 65535) return String.fromCharCode(c3);
+  return String.fromCharCode((c3 - 65536 >> 10) + 55296, (c3 - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  return (c3 | 32) - 97 + 10;
+}
+function escapedHexLen$1(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  return 8;
+}
+function skipFoldedBreaks(input2, position, end) {
+  let breaks = 0;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 10) {
+      breaks++;
+      position++;
+    } else if (ch === 13) {
+      breaks++;
+      position++;
+      if (input2.charCodeAt(position) === 10) position++;
+    } else if (ch === 32 || ch === 9) position++;
+    else break;
+  }
+  return {
+    position,
+    breaks
+  };
+}
+function foldedBreaks(count) {
+  if (count === 1) return " ";
+  return "\n".repeat(count - 1);
+}
+function getPlainValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 39) {
+      result += input2.slice(captureStart, position) + "'";
+      position += 2;
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input2, start, end) {
+  let result = "";
+  let position = start;
+  let captureStart = start;
+  let captureEnd = start;
+  while (position < end) {
+    const ch = input2.charCodeAt(position);
+    if (ch === 92) {
+      result += input2.slice(captureStart, position);
+      position++;
+      const escaped = input2.charCodeAt(position);
+      if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input2, position, end).position;
+      else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+        result += simpleEscapeMap[escaped];
+        position++;
+      } else {
+        let hexLength = escapedHexLen$1(escaped);
+        let hexResult = 0;
+        for (; hexLength > 0; hexLength--) {
+          position++;
+          const digit = fromHexCode$1(input2.charCodeAt(position));
+          hexResult = (hexResult << 4) + digit;
+        }
+        result += charFromCodepoint(hexResult);
+        position++;
+      }
+      captureStart = captureEnd = position;
+    } else if (ch === 10 || ch === 13) {
+      result += input2.slice(captureStart, captureEnd);
+      const fold = skipFoldedBreaks(input2, position, end);
+      result += foldedBreaks(fold.breaks);
+      position = captureStart = captureEnd = fold.position;
+    } else {
+      position++;
+      if (ch !== 32 && ch !== 9) captureEnd = position;
+    }
+  }
+  return result + input2.slice(captureStart, end);
+}
+function getBlockValue(input2, start, end, indent, chomping, folded) {
+  const textIndent = indent < 0 ? 0 : indent;
+  const region = input2.slice(start, end).replace(/\r\n?/g, "\n");
+  const lines2 = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+  let result = "";
+  let didReadContent = false;
+  let emptyLines = 0;
+  let atMoreIndented = false;
+  for (const line2 of lines2) {
+    let column = 0;
+    while (column < textIndent && line2.charCodeAt(column) === 32) column++;
+    if (indent < 0 || column >= line2.length) {
+      emptyLines++;
+      continue;
+    }
+    const content = line2.slice(textIndent);
+    const first = content.charCodeAt(0);
+    if (folded) {
+      if (first === 32 || first === 9) {
+        atMoreIndented = true;
+        result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        result += "\n".repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didReadContent) result += " ";
+      } else result += "\n".repeat(emptyLines);
+    } else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+    result += content;
+    didReadContent = true;
+    emptyLines = 0;
+  }
+  if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+  else if (chomping !== CHOMPING_MODE.STRIP) {
+    if (didReadContent) result += "\n";
+  }
+  return result;
+}
+function getScalarValue(input2, scalar2) {
+  if (scalar2.valueStart === NO_RANGE$3) return "";
+  const { valueStart, valueEnd } = scalar2;
+  if (scalar2.fast) return input2.slice(valueStart, valueEnd);
+  switch (scalar2.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+      return getSingleQuotedValue(input2, valueStart, valueEnd);
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return getDoubleQuotedValue(input2, valueStart, valueEnd);
+    case SCALAR_STYLE.LITERAL_BLOCK:
+      return getBlockValue(input2, valueStart, valueEnd, scalar2.indent, scalar2.chomping, false);
+    case SCALAR_STYLE.FOLDED_BLOCK:
+      return getBlockValue(input2, valueStart, valueEnd, scalar2.indent, scalar2.chomping, true);
+    default:
+      return getPlainValue(input2, valueStart, valueEnd);
+  }
+}
+var DEFAULT_TAG_HANDLERS = Object.assign(/* @__PURE__ */ Object.create(null), {
+  "!": "!",
+  "!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+  filename: "",
+  schema: CORE_SCHEMA,
+  json: false,
+  maxTotalMergeKeys: 1e4,
+  maxAliases: -1
+};
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+  filename: "",
+  maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+  state.events.push({
+    type: EVENT_ID.DOCUMENT,
+    explicitStart,
+    explicitEnd,
+    directives: state.directives
+  });
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.SEQUENCE,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+  state.events.push({
+    type: EVENT_ID.MAPPING,
+    start,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style
+  });
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+  state.events.splice(snapshot.eventsLength, 0, {
+    type: EVENT_ID.MAPPING,
+    start: snapshot.position,
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1,
+    style: COLLECTION_STYLE.FLOW
+  });
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+  state.events.push({
+    type: EVENT_ID.SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart,
+    anchorEnd,
+    tagStart,
+    tagEnd,
+    style,
+    chomping,
+    indent,
+    fast
+  });
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+  state.events.push({
+    type: EVENT_ID.ALIAS,
+    anchorStart,
+    anchorEnd
+  });
+}
+function addPopEvent(state) {
+  state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+  addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+  return {
+    anchorStart: NO_RANGE$1,
+    anchorEnd: NO_RANGE$1,
+    tagStart: NO_RANGE$1,
+    tagEnd: NO_RANGE$1
+  };
+}
+function snapshotState(state) {
+  return {
+    position: state.position,
+    line: state.line,
+    lineStart: state.lineStart,
+    lineIndent: state.lineIndent,
+    firstTabInLine: state.firstTabInLine,
+    eventsLength: state.events.length
+  };
+}
+function restoreState(state, snapshot) {
+  state.position = snapshot.position;
+  state.line = snapshot.line;
+  state.lineStart = snapshot.lineStart;
+  state.lineIndent = snapshot.lineIndent;
+  state.firstTabInLine = snapshot.firstTabInLine;
+  state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message2) {
+  YAMLException.throwAt(state.input.slice(0, state.length), state.position, message2, state.filename);
+}
+function isEol(c3) {
+  return c3 === 10 || c3 === 13;
+}
+function isWhiteSpace(c3) {
+  return c3 === 9 || c3 === 32;
+}
+function isWsOrEol(c3) {
+  return isWhiteSpace(c3) || isEol(c3);
+}
+function isWsOrEolOrEnd(c3) {
+  return c3 === 0 || isWsOrEol(c3);
+}
+function isFlowIndicator(c3) {
+  return c3 === 44 || c3 === 91 || c3 === 93 || c3 === 123 || c3 === 125;
+}
+function fromDecimalCode(c3) {
+  return c3 >= 48 && c3 <= 57 ? c3 - 48 : -1;
+}
+function fromHexCode(c3) {
+  if (c3 >= 48 && c3 <= 57) return c3 - 48;
+  const lc = c3 | 32;
+  if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+  return -1;
+}
+function escapedHexLen(c3) {
+  if (c3 === 120) return 2;
+  if (c3 === 117) return 4;
+  if (c3 === 85) return 8;
+  return 0;
+}
+function isSimpleEscape(c3) {
+  return c3 === 48 || c3 === 97 || c3 === 98 || c3 === 116 || c3 === 9 || c3 === 110 || c3 === 118 || c3 === 102 || c3 === 114 || c3 === 101 || c3 === 32 || c3 === 34 || c3 === 47 || c3 === 92 || c3 === 78 || c3 === 95 || c3 === 76 || c3 === 80;
+}
+function consumeLineBreak(state) {
+  if (state.input.charCodeAt(state.position) === 10) state.position++;
+  else {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 10) state.position++;
+  }
+  state.line++;
+  state.lineStart = state.position;
+  state.lineIndent = 0;
+  state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+  let lineBreaks = 0;
+  let ch = state.input.charCodeAt(state.position);
+  let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+  while (ch !== 0) {
+    while (isWhiteSpace(ch)) {
+      hasSeparation = true;
+      if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (allowComments && hasSeparation && ch === 35) do
+      ch = state.input.charCodeAt(++state.position);
+    while (!isEol(ch) && ch !== 0);
+    if (!isEol(ch)) break;
+    consumeLineBreak(state);
+    lineBreaks++;
+    hasSeparation = true;
+    ch = state.input.charCodeAt(state.position);
+    while (ch === 32) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+  }
+  return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+  const ch = state.input.charCodeAt(position);
+  if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+    const following = state.input.charCodeAt(position + 3);
+    return following === 0 || isWsOrEol(following);
+  }
+  return false;
+}
+function skipByteOrderMark(state) {
+  if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+    state.position++;
+    state.lineStart = state.position;
+  }
+}
+function testDocumentBoundary(state) {
+  if (state.position !== state.lineStart) return false;
+  if (testDocumentSeparator(state)) return true;
+  if (state.input.charCodeAt(state.position) !== 65279) return false;
+  const snapshot = snapshotState(state);
+  skipByteOrderMark(state);
+  skipSeparationSpace(state, true);
+  const ch = state.input.charCodeAt(state.position);
+  const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+  restoreState(state, snapshot);
+  return result;
+}
+function skipUntilLineEnd(state) {
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+  const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+  if (match !== null) {
+    state.position = start + match.index + match[0].length - 1;
+    throwError(state, "the stream contains non-printable characters");
+  }
+}
+function readTagProperty(state, props, inFlow) {
+  if (state.input.charCodeAt(state.position) !== 33) return false;
+  if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+  const start = state.position;
+  let isVerbatim = false;
+  let isNamed = false;
+  let tagHandle = "!";
+  let ch = state.input.charCodeAt(++state.position);
+  if (ch === 60) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+  } else if (ch === 33) {
+    isNamed = true;
+    tagHandle = "!!";
+    ch = state.input.charCodeAt(++state.position);
+  }
+  let suffixStart = state.position;
+  let tagName2;
+  if (isVerbatim) {
+    while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+    if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+    tagName2 = state.input.slice(suffixStart, state.position);
+    state.position++;
+  } else {
+    while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+      if (ch === 33) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+          isNamed = true;
+          suffixStart = state.position + 1;
+        } else throwError(state, "tag suffix cannot contain exclamation marks");
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    tagName2 = state.input.slice(suffixStart, state.position);
+    if (PATTERN_FLOW_INDICATORS.test(tagName2)) throwError(state, "tag suffix cannot contain flow indicator characters");
+  }
+  if (tagName2 && !(isVerbatim ? PATTERN_TAG_URI.test(tagName2) : PATTERN_TAG_SUFFIX.test(tagName2))) throwError(state, `tag name cannot contain such characters: ${tagName2}`);
+  if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+  props.tagStart = start;
+  props.tagEnd = state.position;
+  return true;
+}
+function readAnchorProperty(state, props) {
+  if (state.input.charCodeAt(state.position) !== 38) return false;
+  if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+  props.anchorStart = start;
+  props.anchorEnd = state.position;
+  return true;
+}
+function readAlias(state, props) {
+  if (state.input.charCodeAt(state.position) !== 42) return false;
+  if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+  state.position++;
+  const start = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+  if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+  addAliasEvent(state, start, state.position);
+  return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+  skipSeparationSpace(state, false);
+  if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 39) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 39) {
+      if (state.input.charCodeAt(state.position + 1) === 39) {
+        simple = false;
+        state.position += 2;
+        continue;
+      }
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+  if (state.input.charCodeAt(state.position) !== 34) return false;
+  state.position++;
+  const start = state.position;
+  let simple = true;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 34) {
+      const end = state.position;
+      state.position++;
+      addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+      return true;
+    }
+    if (ch === 92) {
+      simple = false;
+      const escaped = state.input.charCodeAt(++state.position);
+      if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+      else if (isSimpleEscape(escaped)) state.position++;
+      else {
+        let hexLength = escapedHexLen(escaped);
+        if (hexLength === 0) throwError(state, "unknown escape sequence");
+        while (hexLength-- > 0) {
+          state.position++;
+          if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+        }
+        state.position++;
+      }
+    } else if (isEol(ch)) {
+      simple = false;
+      readFlowScalarBreak(state, nodeIndent);
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+    else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+    else state.position++;
+  }
+  throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  let chomping = CHOMPING_MODE.CLIP;
+  let indent = -1;
+  let detectedIndent = false;
+  if (ch !== 124 && ch !== 62) return false;
+  const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const current = state.input.charCodeAt(state.position);
+    const digit = fromDecimalCode(current);
+    if (current === 43 || current === 45) {
+      if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+      chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+      state.position++;
+    } else if (digit >= 0) {
+      if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+      if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+      indent = parentIndent + digit - 1;
+      detectedIndent = true;
+      state.position++;
+    } else break;
+  }
+  let hadWhitespace = false;
+  while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+    hadWhitespace = true;
+    state.position++;
+  }
+  if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+  let contentIndent = detectedIndent ? indent : -1;
+  let maxLeadingIndent = 0;
+  const valueStart = state.position;
+  let valueEnd = state.position;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    const linePosition = state.position;
+    let column = 0;
+    while (state.input.charCodeAt(linePosition + column) === 32) column++;
+    const first = state.input.charCodeAt(linePosition + column);
+    if (first === 0) {
+      if (contentIndent >= 0) {
+        if (column > contentIndent) valueEnd = linePosition + column;
+      } else if (column > 0) valueEnd = linePosition + column;
+      break;
+    }
+    if (testDocumentBoundary(state)) break;
+    if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+    if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+      if (first === 9 && column < parentIndent) {
+        state.position = linePosition + column;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (column >= parentIndent && column < maxLeadingIndent) {
+        state.position = linePosition + column;
+        throwError(state, "bad indentation of a mapping entry");
+      }
+    }
+    if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+    const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+    if (first !== 0 && !isEol(first) && column < requiredIndent) {
+      state.lineIndent = column;
+      state.position = linePosition + column;
+      break;
+    }
+    skipUntilLineEnd(state);
+    valueEnd = state.position;
+    if (isEol(state.input.charCodeAt(state.position))) {
+      consumeLineBreak(state);
+      valueEnd = state.position;
+    }
+  }
+  checkPrintable(state, valueStart, valueEnd);
+  addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+  return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+  const ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+  if (ch === 63 || ch === 45) {
+    const following = state.input.charCodeAt(state.position + 1);
+    if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+  }
+  return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+  if (!canStartPlainScalar(state, nodeContext)) return false;
+  const start = state.position;
+  let end = state.position;
+  let ch = state.input.charCodeAt(state.position);
+  const inFlow = nodeContext === CONTEXT_FLOW_IN;
+  let multiline = false;
+  while (ch !== 0) {
+    if (testDocumentBoundary(state)) break;
+    if (ch === 58) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+    } else if (ch === 35) {
+      if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+    } else if (inFlow && isFlowIndicator(ch)) break;
+    else if (isEol(ch)) {
+      const savedPosition = state.position;
+      const savedLine = state.line;
+      const savedLineStart = state.lineStart;
+      const savedLineIndent = state.lineIndent;
+      skipSeparationSpace(state, false);
+      if (state.lineIndent >= nodeIndent) {
+        multiline = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+      state.position = savedPosition;
+      state.line = savedLine;
+      state.lineStart = savedLineStart;
+      state.lineIndent = savedLineIndent;
+      break;
+    }
+    if (!isWhiteSpace(ch)) end = state.position + 1;
+    ch = state.input.charCodeAt(++state.position);
+  }
+  if (end === start) return false;
+  checkPrintable(state, start, end);
+  addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+  return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+  const startLine = state.line;
+  skipSeparationSpace(state, true);
+  if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+  const ch = state.input.charCodeAt(state.position);
+  const isMapping = ch === 123;
+  const start = state.position;
+  let readNext = true;
+  if (ch !== 91 && ch !== 123) return false;
+  const terminator = isMapping ? 125 : 93;
+  if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+  state.position++;
+  while (state.input.charCodeAt(state.position) !== 0) {
+    skipFlowSeparationSpace(state, nodeIndent);
+    let ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === terminator) {
+      state.position++;
+      addPopEvent(state);
+      return true;
+    } else if (!readNext) throwError(state, "missed comma between flow collection entries");
+    else if (ch2 === 44) throwError(state, "expected the node content, but found ','");
+    let isPair = false;
+    let isExplicitPair = false;
+    if (ch2 === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+      isPair = isExplicitPair = true;
+      state.position += 1;
+      skipFlowSeparationSpace(state, nodeIndent);
+    }
+    const entryLine = state.line;
+    const entryStart = snapshotState(state);
+    const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    skipFlowSeparationSpace(state, nodeIndent);
+    ch2 = state.input.charCodeAt(state.position);
+    if ((isMapping || isExplicitPair || state.line === entryLine) && ch2 === 58) {
+      isPair = true;
+      state.position++;
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) {
+        insertFlowPairMappingEvent(state, entryStart);
+        if (!keyWasRead) addEmptyScalarEvent(state);
+      } else if (!keyWasRead) addEmptyScalarEvent(state);
+      if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+      skipFlowSeparationSpace(state, nodeIndent);
+      if (!isMapping) addPopEvent(state);
+    } else if (isMapping && isPair) {
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+    } else if (isMapping) addEmptyScalarEvent(state);
+    else if (isPair) {
+      insertFlowPairMappingEvent(state, entryStart);
+      if (!keyWasRead) addEmptyScalarEvent(state);
+      addEmptyScalarEvent(state);
+      addPopEvent(state);
+    }
+    ch2 = state.input.charCodeAt(state.position);
+    if (ch2 === 44) {
+      readNext = true;
+      state.position++;
+    } else readNext = false;
+  }
+  throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+  if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+  addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+  while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const entryLine = state.line;
+    state.position++;
+    const hadBreak = skipSeparationSpace(state, true) > 0;
+    if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+    if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+    else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    skipSeparationSpace(state, true);
+    if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+    if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+    if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+  }
+  addPopEvent(state);
+  return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+  let atExplicitKey = false;
+  let detected = false;
+  let mappingOpened = false;
+  let pendingExplicitKey = false;
+  if (state.firstTabInLine !== -1) return false;
+  let ch = state.input.charCodeAt(state.position);
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, "tab characters must not be used in indentation");
+    }
+    const following = state.input.charCodeAt(state.position + 1);
+    const entryLine = state.line;
+    if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+      if (!mappingOpened) {
+        addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+        mappingOpened = true;
+      }
+      if (ch === 63) {
+        if (atExplicitKey) addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = true;
+      } else if (atExplicitKey) atExplicitKey = false;
+      else {
+        addEmptyScalarEvent(state);
+        detected = true;
+        atExplicitKey = false;
+      }
+      state.position += 1;
+      pendingExplicitKey = true;
+    } else {
+      if (atExplicitKey) {
+        addEmptyScalarEvent(state);
+        atExplicitKey = false;
+      }
+      const beforeKey = snapshotState(state);
+      if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+      if (state.line === entryLine) {
+        ch = state.input.charCodeAt(state.position);
+        while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+        if (ch === 58) {
+          ch = state.input.charCodeAt(++state.position);
+          if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+          if (!mappingOpened) {
+            state.events.splice(beforeKey.eventsLength, 0, {
+              type: EVENT_ID.MAPPING,
+              start: beforeKey.position,
+              anchorStart: props.anchorStart,
+              anchorEnd: props.anchorEnd,
+              tagStart: props.tagStart,
+              tagEnd: props.tagEnd,
+              style: COLLECTION_STYLE.BLOCK
+            });
+            mappingOpened = true;
+          }
+          detected = true;
+          atExplicitKey = false;
+          pendingExplicitKey = false;
+        } else if (detected) throwError(state, "expected ':' after a mapping key");
+        else {
+          if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+            restoreState(state, beforeKey);
+            return false;
+          }
+          return true;
+        }
+      } else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+      else {
+        if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+          restoreState(state, beforeKey);
+          return false;
+        }
+        return true;
+      }
+    }
+    if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+    if (!atExplicitKey) {
+      if (pendingExplicitKey) {
+        addEmptyScalarEvent(state);
+        pendingExplicitKey = false;
+      }
+    }
+    skipSeparationSpace(state, true);
+    ch = state.input.charCodeAt(state.position);
+    if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+    else if (state.lineIndent < nodeIndent) break;
+  }
+  if (!detected) return false;
+  if (atExplicitKey) addEmptyScalarEvent(state);
+  if (mappingOpened) addPopEvent(state);
+  return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+  if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+  state.depth++;
+  let indentStatus = 1;
+  let atNewLine = false;
+  let hasContent = false;
+  let propertyStart = null;
+  const props = emptyProperties();
+  let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+  let allowBlockCollections = allowBlockScalars;
+  const allowBlockStyles = allowBlockScalars;
+  if (allowToSeek && skipSeparationSpace(state, true)) {
+    atNewLine = true;
+    if (state.lineIndent > parentIndent) indentStatus = 1;
+    else if (state.lineIndent === parentIndent) indentStatus = 0;
+    else indentStatus = -1;
+  }
+  if (indentStatus === 1) while (true) {
+    const ch = state.input.charCodeAt(state.position);
+    const propertyState = snapshotState(state);
+    if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+    if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+      const fallbackState = snapshotState(state);
+      const flowIndent = parentIndent + 1;
+      if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+        state.depth--;
+        return true;
+      }
+      restoreState(state, fallbackState);
+    }
+    if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+    if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+    if (propertyStart === null) propertyStart = propertyState;
+    if (skipSeparationSpace(state, true)) {
+      atNewLine = true;
+      allowBlockCollections = allowBlockStyles;
+      if (state.lineIndent > parentIndent) indentStatus = 1;
+      else if (state.lineIndent === parentIndent) indentStatus = 0;
+      else indentStatus = -1;
+    } else allowBlockCollections = false;
+  }
+  if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+  if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+    const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+    const blockIndent = state.position - state.lineStart;
+    if (indentStatus === 1) {
+      if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+      else {
+        const ch = state.input.charCodeAt(state.position);
+        if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+          const fallbackState = snapshotState(state);
+          const propertyIndent = propertyStart.position - propertyStart.lineStart;
+          restoreState(state, propertyStart);
+          if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+          else restoreState(state, fallbackState);
+        }
+        if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+      }
+    } else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+  }
+  allowBlockScalars = allowBlockScalars && !hasContent;
+  if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+    addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+    hasContent = true;
+  }
+  state.depth--;
+  return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+  if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+  state.position++;
+  const nameStart = state.position;
+  while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+  const name = state.input.slice(nameStart, state.position);
+  const args = [];
+  if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+  while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+    while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+    if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+    const start = state.position;
+    while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+    args.push(state.input.slice(start, state.position));
+  }
+  if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+  if (name === "YAML") {
+    if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+    if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+    const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+    if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+    if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+    state.directives.push({
+      kind: "yaml",
+      version: args[0]
+    });
+  } else if (name === "TAG") {
+    if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+    const [handle, prefix] = args;
+    if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+    if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+    if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+    state.tagHandlers[handle] = prefix;
+    state.directives.push({
+      kind: "tag",
+      handle,
+      prefix
+    });
+  }
+  return true;
+}
+function readDocument(state) {
+  state.directives = [];
+  state.tagHandlers = /* @__PURE__ */ Object.create(null);
+  let hasDirectives = false;
+  skipSeparationSpace(state, true);
+  while (readDirective(state)) {
+    hasDirectives = true;
+    skipSeparationSpace(state, true);
+  }
+  let explicitStart = false;
+  let explicitEnd = false;
+  let allowCompact = true;
+  if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+    explicitStart = true;
+    const markerLine = state.line;
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    allowCompact = state.line > markerLine;
+  } else if (hasDirectives) throwError(state, "directives end mark is expected");
+  const documentEventIndex = state.events.length;
+  if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+    state.position += 3;
+    skipSeparationSpace(state, true);
+    return;
+  }
+  addDocumentEvent(state, explicitStart, false);
+  if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+  skipSeparationSpace(state, true);
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+    explicitEnd = state.input.charCodeAt(state.position) === 46;
+    if (explicitEnd) {
+      const markerLine = state.line;
+      state.position += 3;
+      skipSeparationSpace(state, true);
+      if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  const documentEvent = state.events[documentEventIndex];
+  if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+  addPopEvent(state);
+  if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+function parseEvents(input2, options2) {
+  const length = input2.length;
+  const state = {
+    ...DEFAULT_PARSER_OPTIONS,
+    ...options2,
+    input: `${input2}\0`,
+    length,
+    position: 0,
+    line: 0,
+    lineStart: 0,
+    lineIndent: 0,
+    firstTabInLine: -1,
+    depth: 0,
+    directives: [],
+    tagHandlers: /* @__PURE__ */ Object.create(null),
+    events: []
+  };
+  const nullpos = input2.indexOf("\0");
+  if (nullpos !== -1) YAMLException.throwAt(input2, nullpos, "null byte is not allowed in input", state.filename);
+  while (state.position < state.length) {
+    skipByteOrderMark(state);
+    skipSeparationSpace(state, true);
+    if (state.position >= state.length) break;
+    const documentStart = state.position;
+    readDocument(state);
+    if (state.position === documentStart)
+      throwError(state, "can not read a document");
+  }
+  return state.events;
+}
+var DEFAULT_LOAD_OPTIONS = {
+  ...DEFAULT_PARSER_OPTIONS,
+  ...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function hasBit(mask, bit) {
+  return (mask & 1 << bit) !== 0;
+}
+var DEFAULT_SCALAR_STYLE_RULES = {
+  applyQuoteFlowKeysOption,
+  doubleQuoteForInvisibles,
+  doubleQuoteWhitespaceOnly,
+  applyForceQuotesOption,
+  tryLongOrMultilineAsBlock,
+  quoteInvalidPlain,
+  fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+  if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+  return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+  if (!layout.presenterOptions.quoteFlowKeys) return;
+  if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+  layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+  if (!layout.presenterOptions.forceQuotes) return;
+  if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+  if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+  layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+  if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+  const value = layout.node.value;
+  const multiline = value.indexOf("\n") !== -1;
+  if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+    if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+    return;
+  }
+  const w2 = layout.presenterOptions.lineWidth;
+  if (w2 === -1) {
+    if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+    return;
+  }
+  const availableWidth = Math.max(Math.min(w2, 40), w2 - layout.shiftOfContent);
+  let position = 0;
+  let shouldFold = false;
+  while (position <= value.length) {
+    let lineEnd = value.length;
+    const nextLineBreak = value.indexOf("\n", position);
+    if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+    const line2 = value.slice(position, lineEnd);
+    if (line2.length > availableWidth && line2[0] !== " " && / [^ \t]/.test(line2)) shouldFold = true;
+    if (nextLineBreak === -1) break;
+    position = nextLineBreak + 1;
+  }
+  if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+  else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+  if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+  if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var DEFAULT_PRESENTER_OPTIONS = {
+  indent: 2,
+  seqNoIndent: false,
+  seqInlineFirst: true,
+  lineWidth: 80,
+  flowBracketPadding: false,
+  flowSkipCommaSpace: false,
+  flowSkipColonSpace: false,
+  quoteFlowKeys: false,
+  quoteStyle: "single",
+  forceQuotes: false,
+  scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+  tagBeforeAnchor: false
+};
+var DEFAULT_DUMP_OPTIONS = {
+  ...DEFAULT_PRESENTER_OPTIONS,
+  schema: DUMP_SCHEMA,
+  skipInvalid: false,
+  noRefs: false,
+  flowLevel: -1,
+  sortKeys: false,
+  transform: () => {
+  }
+};
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+var EVENT_POP = EVENT_ID.POP;
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+
+// src/core/yaml/ambiguity.ts
+function yaml11Reading(source, value) {
+  const c3 = source.charCodeAt(0);
+  const digitLike = c3 >= 48 && c3 <= 57 || c3 === 43 || c3 === 45 || c3 === 46;
+  if (typeof value === "string") {
+    if (!digitLike) return BOOL_11.test(source) ? "a boolean" : void 0;
+    if (SEXAGESIMAL_11.test(source)) return "a base-60 number (like 1:30 = 90)";
+    if (BINARY_11.test(source)) return "a binary integer";
+    if (source.includes("_") && UNDERSCORE_NUMBER_11.test(source))
+      return "a number (underscores are digit separators)";
+    return void 0;
+  }
+  if (typeof value === "number") {
+    if (!digitLike) return void 0;
+    if (LEADING_ZERO.test(source)) return "an octal integer";
+    if (OCTAL_12.test(source)) return "a string";
+    if (HEX.test(source)) return "a hexadecimal integer, which readers often mistake";
+    if (EXPONENT.test(source) && !FLOAT_11.test(source)) return "a string";
+  }
+  return void 0;
+}
+var BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
+var SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+var BINARY_11 = /^[-+]?0b[01_]+$/;
+var UNDERSCORE_NUMBER_11 = /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?$/;
+var LEADING_ZERO = /^[-+]?0[0-9]+$/;
+var OCTAL_12 = /^0o[0-7]+$/;
+var HEX = /^0x[0-9a-fA-F]+$/;
+var EXPONENT = /[eE]/;
+var FLOAT_11 = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*[eE][-+][0-9]+$/;
+
+// src/core/yaml/walk.ts
+var import_yaml = __toESM(require_dist3(), 1);
+var VALUE_IS_A_GUESS = /* @__PURE__ */ new Set([
+  "yaml/alias",
+  "yaml/merge-key",
+  "yaml/forbidden-key",
+  "yaml/non-string-key",
+  "yaml/duplicate-key",
+  "yaml/non-finite-number",
+  "yaml/too-deep",
+  "yaml/too-many-nodes"
+]);
+var FORBIDDEN_KEYS = /* @__PURE__ */ new Set([
+  "__proto__",
+  "constructor",
+  "prototype"
+]);
+var Walk = class {
+  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
+  guessed = false;
+  #nodes = 0;
+  #deepReported = false;
+  #text;
+  #findings;
+  #lines;
+  #maxDepth;
+  #maxNodes;
+  constructor(text2, findings, lines2, limits) {
+    this.#text = text2;
+    this.#findings = findings;
+    this.#lines = lines2;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxNodes = limits.maxNodes;
+  }
+  #add(rule, message2, offset) {
+    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
+    this.#findings.add(rule, message2, this.#lines.position(offset));
+  }
+  build(node2, depth) {
+    if (node2 === null) return null;
+    if (++this.#nodes > this.#maxNodes) {
+      if (this.#nodes === this.#maxNodes + 1)
+        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, node2.range[0]);
+      return null;
+    }
+    if ((0, import_yaml.isAlias)(node2)) {
+      this.#add(
+        "yaml/alias",
+        "aliases (*name) are not allowed; write the value out",
+        node2.range[0]
+      );
+      return null;
+    }
+    this.#properties(node2);
+    if ((0, import_yaml.isScalar)(node2)) return this.#scalar(node2);
+    if (depth >= this.#maxDepth) {
+      if (!this.#deepReported)
+        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, node2.range[0]);
+      this.#deepReported = true;
+      return null;
+    }
+    if ((0, import_yaml.isSeq)(node2)) {
+      const out = [];
+      for (const item of node2.items) out.push(this.build(item, depth + 1));
+      return out;
+    }
+    if ((0, import_yaml.isMap)(node2)) {
+      const out = {};
+      for (const pair of node2.items) {
+        const key = this.#key(
+          pair.key,
+          out,
+          pair.value?.range[0] ?? node2.range[0]
+        );
+        const value = this.build(pair.value, depth + 1);
+        if (key !== void 0) out[key] = value;
+      }
+      return out;
+    }
+    return null;
+  }
+  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
+  #properties(node2) {
+    if (node2.anchor === void 0 && node2.tag === void 0) return;
+    const start = node2.range?.[0] ?? 0;
+    if (node2.anchor !== void 0)
+      this.#add(
+        "yaml/anchor",
+        "anchors (&name) are not allowed",
+        this.#propertyOffset(`&${node2.anchor}`, start)
+      );
+    if (node2.tag !== void 0)
+      this.#add(
+        "yaml/tag",
+        `explicit tags (${tagKind(node2.tag)}) are not allowed; remove it`,
+        this.#propertyOffset("!", start)
+      );
+  }
+  /**
+   * Node ranges start after the node's properties; the anchor or tag itself is the last
+   * occurrence of its marker before the node. A tag like `!!str` starts at its first `!`.
+   */
+  #propertyOffset(marker, nodeStart) {
+    let i = this.#text.lastIndexOf(marker, nodeStart);
+    if (i === -1) return nodeStart;
+    if (marker === "!") while (i > 0 && this.#text[i - 1] === "!") i--;
+    return i;
+  }
+  #scalar(node2) {
+    const value = node2.value;
+    if (node2.type === "PLAIN" && node2.tag === void 0) {
+      const reading = yaml11Reading(node2.source, value);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
+          node2.range[0]
+        );
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) {
+          this.#add(
+            "yaml/non-finite-number",
+            "infinite and NaN numbers are not allowed",
+            node2.range[0]
+          );
+          return null;
+        }
+        if (Number.isInteger(value) && !Number.isSafeInteger(value))
+          this.#add(
+            "yaml/unsafe-integer",
+            "integer is too large to be read exactly; quote it if it is an identifier",
+            node2.range[0]
+          );
+        return value;
+      default:
+        if (value !== null) this.guessed = true;
+        return null;
+    }
+  }
+  /** The key as a string, or undefined (after a finding) when it may not be used. */
+  #key(node2, seen, valueStart) {
+    if (node2 === null) {
+      this.#add(
+        "yaml/non-string-key",
+        "map keys must be strings; this entry has no key",
+        valueStart
+      );
+      return void 0;
+    }
+    if ((0, import_yaml.isAlias)(node2)) {
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", node2.range[0]);
+      return void 0;
+    }
+    if (!(0, import_yaml.isScalar)(node2)) {
+      this.#add(
+        "yaml/non-string-key",
+        "map keys must be strings, not lists or maps",
+        node2.range[0]
+      );
+      return void 0;
+    }
+    this.#properties(node2);
+    const key = node2.value;
+    if (typeof key !== "string") {
+      this.#add(
+        "yaml/non-string-key",
+        `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
+        node2.range[0]
+      );
+      return void 0;
+    }
+    if (node2.type === "PLAIN" && node2.tag === void 0) {
+      const reading = yaml11Reading(node2.source, key);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
+          node2.range[0]
+        );
+    }
+    if (key === "<<") {
+      this.#add(
+        "yaml/merge-key",
+        "merge keys (<<) are not allowed; write the entries out",
+        node2.range[0]
+      );
+      return void 0;
+    }
+    if (FORBIDDEN_KEYS.has(key)) {
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, node2.range[0]);
+      return void 0;
+    }
+    if (Object.hasOwn(seen, key)) {
+      this.#add(
+        "yaml/duplicate-key",
+        "duplicate key; each key may appear once in a map",
+        node2.range[0]
+      );
+      return void 0;
+    }
+    return key;
+  }
+};
+function tagKind(tag) {
+  return tag.startsWith("tag:yaml.org,2002:") ? "!!type" : "!tag";
 }
 
-// src/core/history/key-versions.ts
-var import_yaml = __toESM(require_dist3(), 1);
+// src/core/yaml/event-walk.ts
+var EventWalk = class {
+  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
+  guessed = false;
+  #i = 0;
+  #nodes = 0;
+  #deepReported = false;
+  #events;
+  #text;
+  #findings;
+  #lines;
+  #maxDepth;
+  #maxNodes;
+  constructor(events3, text2, findings, lines2, limits) {
+    this.#events = events3;
+    this.#text = text2;
+    this.#findings = findings;
+    this.#lines = lines2;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxNodes = limits.maxNodes;
+  }
+  #add(rule, message2, offset) {
+    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
+    this.#findings.add(rule, message2, this.#lines.position(offset));
+  }
+  /** The first document's value (null for an empty one); events[0] is its DOCUMENT event. */
+  document() {
+    this.#i = 1;
+    const first = this.#events[1];
+    if (first === void 0 || first.type === EVENT_ID.POP || first.type === EVENT_ID.DOCUMENT)
+      return null;
+    return this.#build(0);
+  }
+  #build(depth) {
+    const ev = this.#events[this.#i];
+    if (++this.#nodes > this.#maxNodes) {
+      if (this.#nodes === this.#maxNodes + 1)
+        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, startOf(ev));
+      this.#i = skip(this.#events, this.#i);
+      return null;
+    }
+    if (ev.type === EVENT_ID.ALIAS) {
+      this.#i++;
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the value out", startOf(ev));
+      return null;
+    }
+    this.#properties(ev);
+    if (ev.type === EVENT_ID.SCALAR) {
+      this.#i++;
+      return this.#scalar(ev);
+    }
+    if (depth >= this.#maxDepth) {
+      if (!this.#deepReported)
+        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, ev.start);
+      this.#deepReported = true;
+      this.#i = skip(this.#events, this.#i);
+      return null;
+    }
+    this.#i++;
+    const events3 = this.#events;
+    if (ev.type === EVENT_ID.SEQUENCE) {
+      const out2 = [];
+      while (events3[this.#i].type !== EVENT_ID.POP) out2.push(this.#build(depth + 1));
+      this.#i++;
+      return out2;
+    }
+    const out = {};
+    while (events3[this.#i].type !== EVENT_ID.POP) {
+      const key = this.#key(out);
+      const value = this.#build(depth + 1);
+      if (key !== void 0) out[key] = value;
+    }
+    this.#i++;
+    return out;
+  }
+  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
+  #properties(ev) {
+    if (ev.anchorStart !== -1)
+      this.#add("yaml/anchor", "anchors (&name) are not allowed", ev.anchorStart - 1);
+    if (ev.tagStart !== -1)
+      this.#add(
+        "yaml/tag",
+        `explicit tags (${tagKind(tagName(this.#text.slice(ev.tagStart, ev.tagEnd)))}) are not allowed; remove it`,
+        ev.tagStart
+      );
+  }
+  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
+  #resolve(ev) {
+    const source = getScalarValue(this.#text, ev);
+    if (ev.tagStart !== -1) {
+      const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
+      const tag = name === "!" ? void 0 : CORE_SCHEMA.lookupScalarTag(name);
+      if (tag === void 0) return source;
+      const value = tag.resolve(source, true, name);
+      if (value === NOT_RESOLVED) {
+        this.guessed = true;
+        return null;
+      }
+      return value;
+    }
+    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
+  }
+  #scalar(ev) {
+    const value = this.#resolve(ev);
+    const at3 = startOf(ev);
+    if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
+          at3
+        );
+    }
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) {
+          this.#add("yaml/non-finite-number", "infinite and NaN numbers are not allowed", at3);
+          return null;
+        }
+        if (Number.isInteger(value) && !Number.isSafeInteger(value))
+          this.#add(
+            "yaml/unsafe-integer",
+            "integer is too large to be read exactly; quote it if it is an identifier",
+            at3
+          );
+        return value;
+      default:
+        if (value !== null) this.guessed = true;
+        return null;
+    }
+  }
+  /** Consumes the key's events; the key as a string, or undefined (after a finding). */
+  #key(seen) {
+    const ev = this.#events[this.#i];
+    if (ev.type === EVENT_ID.ALIAS) {
+      this.#i++;
+      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", startOf(ev));
+      return void 0;
+    }
+    if (ev.type !== EVENT_ID.SCALAR) {
+      this.#add("yaml/non-string-key", "map keys must be strings, not lists or maps", ev.start);
+      this.#nodes++;
+      this.#i = skip(this.#events, this.#i);
+      return void 0;
+    }
+    this.#i++;
+    this.#properties(ev);
+    const key = this.#resolve(ev);
+    const at3 = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
+    if (typeof key !== "string") {
+      this.#add(
+        "yaml/non-string-key",
+        ev.valueStart === -1 ? "map keys must be strings; this entry has no key" : `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
+        at3
+      );
+      return void 0;
+    }
+    if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      if (reading !== void 0)
+        this.#add(
+          "yaml/ambiguous-scalar",
+          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
+          at3
+        );
+    }
+    if (key === "<<") {
+      this.#add("yaml/merge-key", "merge keys (<<) are not allowed; write the entries out", at3);
+      return void 0;
+    }
+    if (FORBIDDEN_KEYS.has(key)) {
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, at3);
+      return void 0;
+    }
+    if (Object.hasOwn(seen, key)) {
+      this.#add("yaml/duplicate-key", "duplicate key; each key may appear once in a map", at3);
+      return void 0;
+    }
+    return key;
+  }
+  /** An empty key has no range: it is the `:` before the value that follows it. */
+  #emptyKeyAt() {
+    const next = this.#events[this.#i];
+    const valueAt2 = next === void 0 || next.type === EVENT_ID.POP ? -1 : startOf(next);
+    const from = valueAt2 === -1 ? this.#text.length : valueAt2;
+    return Math.max(0, this.#text.lastIndexOf(":", from));
+  }
+};
+function skip(events3, i) {
+  const t2 = events3[i].type;
+  if (t2 !== EVENT_ID.SEQUENCE && t2 !== EVENT_ID.MAPPING) return i + 1;
+  let open4 = 0;
+  do {
+    const u2 = events3[i++].type;
+    if (u2 === EVENT_ID.SEQUENCE || u2 === EVENT_ID.MAPPING) open4++;
+    else if (u2 === EVENT_ID.POP) open4--;
+  } while (open4 > 0);
+  return i;
+}
+function startOf(ev) {
+  switch (ev.type) {
+    case EVENT_ID.ALIAS:
+      return ev.anchorStart - 1;
+    case EVENT_ID.SCALAR:
+      if (ev.valueStart === -1) return -1;
+      return ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED ? ev.valueStart - 1 : ev.valueStart;
+    default:
+      return ev.start;
+  }
+}
+function tagName(raw) {
+  if (raw.startsWith("!<") && raw.endsWith(">")) return raw.slice(2, -1);
+  if (raw.startsWith("!!")) return `tag:yaml.org,2002:${raw.slice(2)}`;
+  return raw;
+}
+
+// src/core/yaml/event-locate.ts
+function locateInEvents(events3, text2, path6) {
+  let i = 1;
+  const first = events3[1];
+  if (first === void 0 || first.type === EVENT_ID.POP || first.type === EVENT_ID.DOCUMENT)
+    return 0;
+  let offset = Math.max(0, startOf(first));
+  for (const segment of path6) {
+    const node2 = events3[i];
+    if (node2.type === EVENT_ID.MAPPING) {
+      const want = String(segment);
+      let j3 = i + 1;
+      let found = -1;
+      while (events3[j3].type !== EVENT_ID.POP) {
+        const key = events3[j3];
+        if (key.type === EVENT_ID.SCALAR && keyText(text2, key) === want) {
+          found = j3;
+          break;
+        }
+        j3 = skip(events3, skip(events3, j3));
+      }
+      if (found === -1) break;
+      offset = Math.max(0, startOf(events3[found]));
+      i = found + 1;
+    } else if (node2.type === EVENT_ID.SEQUENCE && typeof segment === "number") {
+      let j3 = i + 1;
+      for (let k2 = 0; k2 < segment && events3[j3].type !== EVENT_ID.POP; k2++) j3 = skip(events3, j3);
+      const item = events3[j3];
+      if (item.type === EVENT_ID.POP) break;
+      const at3 = startOf(item);
+      if (at3 === -1) break;
+      offset = at3;
+      i = j3;
+    } else break;
+  }
+  return offset;
+}
+function keyText(text2, ev) {
+  const source = getScalarValue(text2, ev);
+  if (ev.style !== SCALAR_STYLE.PLAIN || ev.tagStart !== -1) return source;
+  return String(CORE_SCHEMA.resolveImplicitScalarTag(source).value);
+}
+
+// src/core/diagnostics.ts
+function diagnostic(rule, message2, at3) {
+  return { rule, message: message2, file: at3.file, line: at3.line, column: at3.column };
+}
+function fileLocation(file2) {
+  return { file: file2, line: 0, column: 0 };
+}
+function formatDiagnostic(d2) {
+  const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
+  return `${where3}: ${d2.message} [${d2.rule}]`;
+}
+function sortDiagnostics(ds2) {
+  return [...ds2].sort(
+    (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || a.column - b3.column || (a.rule < b3.rule ? -1 : a.rule > b3.rule ? 1 : 0)
+  );
+}
+var InvalidInputError = class extends Error {
+  name = "InvalidInputError";
+  diagnostics;
+  constructor(diagnostics) {
+    const sorted3 = sortDiagnostics(diagnostics);
+    super(
+      `${sorted3.length} problem${sorted3.length === 1 ? "" : "s"} found:
+` + sorted3.map((d2) => `  ${formatDiagnostic(d2)}`).join("\n")
+    );
+    this.diagnostics = sorted3;
+  }
+};
+
+// src/core/yaml/findings.ts
+var MAX_FINDINGS = 100;
+var Findings = class {
+  list = [];
+  #file;
+  constructor(file2) {
+    this.#file = file2;
+  }
+  add(rule, message2, at3) {
+    if (this.list.length > MAX_FINDINGS) return;
+    const full = this.list.length === MAX_FINDINGS;
+    this.list.push(
+      full ? diagnostic("yaml/too-many-problems", `more than ${MAX_FINDINGS} findings; stopped here`, {
+        file: this.#file,
+        ...at3
+      }) : diagnostic(rule, message2, { file: this.#file, ...at3 })
+    );
+  }
+};
+
+// src/core/yaml/limits.ts
+var DEFAULT_YAML_LIMITS = {
+  maxBytes: 1024 * 1024,
+  maxDepth: 32,
+  maxNodes: 25e4
+};
+
+// src/core/yaml/text.ts
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function decodeUtf8(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return void 0;
+  }
+}
+function hasBom(bytes) {
+  return bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191;
+}
+function firstInvalidUtf8(bytes) {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b3 = bytes[i];
+    if (b3 < 128) {
+      i += 1;
+      continue;
+    }
+    let len;
+    let lo = 128;
+    let hi = 191;
+    if (b3 >= 194 && b3 <= 223) len = 2;
+    else if (b3 >= 224 && b3 <= 239) {
+      len = 3;
+      if (b3 === 224) lo = 160;
+      if (b3 === 237) hi = 159;
+    } else if (b3 >= 240 && b3 <= 244) {
+      len = 4;
+      if (b3 === 240) lo = 144;
+      if (b3 === 244) hi = 143;
+    } else return i;
+    if (i + len > n) return i;
+    const second = bytes[i + 1];
+    if (second < lo || second > hi) return i;
+    for (let k2 = 2; k2 < len; k2++) {
+      const c3 = bytes[i + k2];
+      if (c3 < 128 || c3 > 191) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+function bytePosition(bytes, offset) {
+  let line2 = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 10) {
+      line2++;
+      lineStart = i + 1;
+    }
+  }
+  return { line: line2, column: offset - lineStart + 1 };
+}
+var LineIndex = class {
+  #text;
+  #starts;
+  constructor(text2) {
+    this.#text = text2;
+  }
+  position(offset) {
+    const starts = this.#starts ??= lineStarts(this.#text);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  }
+};
+function lineStarts(text2) {
+  const starts = [0];
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+// src/core/yaml/yaml-package.ts
+var import_yaml3 = __toESM(require_dist3(), 1);
+
+// src/core/yaml/cst-depth.ts
+function firstTooDeep(doc, maxDepth) {
+  const stack = [];
+  if (doc.value) stack.push([doc.value, 0]);
+  for (let next = stack.pop(); next !== void 0; next = stack.pop()) {
+    const [token, depth] = next;
+    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
+      continue;
+    if (depth >= maxDepth) return token.offset;
+    const items = token.items;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
+      if (item.value) stack.push([item.value, depth + 1]);
+      if (item.key) stack.push([item.key, depth + 1]);
+    }
+  }
+  return -1;
+}
+
+// src/core/yaml/locate.ts
+var import_yaml2 = __toESM(require_dist3(), 1);
+function locateIn(doc, path6) {
+  let node2 = doc.contents;
+  let offset = doc.contents?.range[0] ?? 0;
+  for (const segment of path6) {
+    if ((0, import_yaml2.isMap)(node2)) {
+      const key = String(segment);
+      const pair = node2.items.find((p2) => (0, import_yaml2.isScalar)(p2.key) && String(p2.key.value) === key);
+      if (pair === void 0) break;
+      offset = pair.key.range[0];
+      node2 = pair.value;
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof segment === "number") {
+      const item = node2.items[segment];
+      if (item === void 0 || item === null) break;
+      offset = item.range[0];
+      node2 = item;
+    } else break;
+  }
+  return offset;
+}
+
+// src/core/yaml/yaml-package.ts
+var PARSE_OPTIONS = {
+  version: "1.2",
+  schema: "core",
+  customTags: [],
+  merge: false,
+  uniqueKeys: true,
+  intAsBigInt: false,
+  prettyErrors: false,
+  keepSourceTokens: false
+};
+function parseWithYamlPackage(file2, bytes, limits = {}) {
+  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const fileStart = { file: file2, line: 0, column: 0 };
+  const unreadable = (diagnostics) => ({
+    value: void 0,
+    locate: () => fileStart,
+    diagnostics
+  });
+  const findings = new Findings(file2);
+  if (bytes.length > maxBytes) {
+    findings.add(
+      "yaml/too-large",
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      {
+        line: 0,
+        column: 0
+      }
+    );
+    return unreadable(findings.list);
+  }
+  if (hasBom(bytes))
+    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
+      line: 1,
+      column: 1
+    });
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
+    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
+    return unreadable(findings.list);
+  }
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
+  if (cr2 !== -1)
+    findings.add(
+      "yaml/crlf",
+      "carriage return found (CRLF or CR line endings); use LF line endings",
+      lines2.position(cr2)
+    );
+  const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
+  if (tooDeepAt !== -1) {
+    findings.add(
+      "yaml/too-deep",
+      `nested deeper than ${maxDepth} levels`,
+      lines2.position(tooDeepAt)
+    );
+    return unreadable(findings.list);
+  }
+  let unusable = false;
+  if (secondDocAt !== -1) {
+    findings.add(
+      "yaml/multiple-documents",
+      "only one YAML document per file (remove the second `---`)",
+      lines2.position(secondDocAt)
+    );
+    unusable = true;
+  }
+  for (const e of doc.errors) unusable = parserProblem(findings, lines2, e, true) || unusable;
+  for (const w2 of doc.warnings) parserProblem(findings, lines2, w2, false);
+  if (doc.directives.yaml.explicit || Object.keys(doc.directives.tags).length > 1) {
+    findings.add("yaml/directive", "remove %YAML / %TAG directives; files are read as YAML 1.2", {
+      line: 1,
+      column: 1
+    });
+    unusable = true;
+  }
+  const walk2 = new Walk(text2, findings, lines2, { maxDepth, maxNodes });
+  const value = unusable ? void 0 : walk2.build(doc.contents, 0);
+  return {
+    value: unusable || walk2.guessed ? void 0 : value,
+    locate: lazyLocate(file2, text2, lines2, maxDepth),
+    diagnostics: findings.list
+  };
+}
+function lazyLocate(file2, text2, lines2, maxDepth) {
+  let doc;
+  return (path6) => {
+    doc ??= compose(text2, maxDepth).doc;
+    return { file: file2, ...lines2.position(locateIn(doc, path6)) };
+  };
+}
+function compose(text2, maxDepth) {
+  let tooDeepAt = -1;
+  function* checked(tokens) {
+    for (const token of tokens) {
+      if (token.type === "document") {
+        tooDeepAt = firstTooDeep(token, maxDepth);
+        if (tooDeepAt !== -1) return;
+      }
+      yield token;
+    }
+  }
+  const composer = new import_yaml3.Composer(PARSE_OPTIONS);
+  let doc;
+  let secondDocAt = -1;
+  for (const next of composer.compose(checked(new import_yaml3.Parser().parse(text2)), true, text2.length)) {
+    if (doc !== void 0) {
+      secondDocAt = next.range[0];
+      break;
+    }
+    doc = next;
+  }
+  return { doc, tooDeepAt, secondDocAt };
+}
+function parserProblem(findings, lines2, e, isError) {
+  const at3 = lines2.position(e.pos[0]);
+  switch (e.code) {
+    case "DUPLICATE_KEY":
+    case "TAG_RESOLVE_FAILED":
+      return false;
+    // reported by the walk, with the key or the tag at its own position
+    default:
+      findings.add(
+        isError ? "yaml/syntax" : "yaml/warning",
+        `${firstLine(e.message)} (${e.code})`,
+        at3
+      );
+      return isError;
+  }
+}
+function firstLine(s) {
+  const line2 = s.split("\n", 1)[0];
+  const colon = line2.indexOf(": ");
+  return colon === -1 ? line2 : line2.slice(0, colon);
+}
+
+// src/core/yaml/parse-yaml.ts
+var LOCATOR_MAX_BYTES = 64 * 1024;
+var DEPTH_EXCEEDED = /nesting exceeded maxDepth/;
+var REFUSED_BY_PARSER = /* @__PURE__ */ new Set([
+  "yaml/syntax",
+  "yaml/warning",
+  "yaml/too-deep",
+  "yaml/multiple-documents",
+  "yaml/directive"
+]);
+function parseYaml(file2, bytes, limits = {}) {
+  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const fileStart = { file: file2, line: 0, column: 0 };
+  const unreadable = (diagnostics) => ({
+    value: void 0,
+    locate: () => fileStart,
+    diagnostics
+  });
+  const findings = new Findings(file2);
+  if (bytes.length > maxBytes) {
+    findings.add(
+      "yaml/too-large",
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      { line: 0, column: 0 }
+    );
+    return unreadable(findings.list);
+  }
+  if (hasBom(bytes))
+    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
+      line: 1,
+      column: 1
+    });
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
+    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
+    return unreadable(findings.list);
+  }
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
+  if (cr2 !== -1)
+    findings.add(
+      "yaml/crlf",
+      "carriage return found (CRLF or CR line endings); use LF line endings",
+      lines2.position(cr2)
+    );
+  const parsed = events2(text2, maxDepth);
+  const refused = refusal(text2, parsed);
+  if (refused !== void 0 || !Array.isArray(parsed))
+    return unreadable(located(file2, bytes, text2, limits, findings, lines2, refused));
+  const walk2 = new EventWalk(parsed, text2, findings, lines2, { maxDepth, maxNodes });
+  const value = walk2.document();
+  return {
+    value: walk2.guessed ? void 0 : value,
+    locate: lazyLocate2(file2, text2, lines2, maxDepth),
+    diagnostics: findings.list
+  };
+}
+function refusal(text2, parsed) {
+  if (!Array.isArray(parsed))
+    return {
+      rule: DEPTH_EXCEEDED.test(parsed.reason) ? "yaml/too-deep" : "yaml/syntax",
+      message: parserReason(parsed.reason),
+      offset: parsed.mark?.position ?? 0
+    };
+  if (hasDirective(parsed))
+    return {
+      rule: "yaml/directive",
+      message: "remove %YAML / %TAG directives; files are read as YAML 1.2",
+      offset: 0
+    };
+  const end = secondDocumentAt(text2, parsed);
+  if (end !== -1)
+    return {
+      rule: "yaml/multiple-documents",
+      message: "only one YAML document per file (remove the second `---` or the `...`)",
+      offset: end
+    };
+  const ambiguous = ambiguousSyntax(text2, parsed);
+  if (ambiguous !== void 0) return { rule: "yaml/ambiguous-syntax", ...ambiguous };
+  return void 0;
+}
+function secondDocumentAt(text2, events3) {
+  if (documents(events3) > 1) {
+    const m3 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text2.slice(1));
+    return m3 === null ? 0 : m3.index + 1;
+  }
+  DOCUMENT_END.lastIndex = 0;
+  const m2 = DOCUMENT_END.exec(text2);
+  return m2 !== null && CONTENT_LINE.test(text2.slice(m2.index + 3)) ? m2.index : -1;
+}
+var DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/gm;
+var CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
+function ambiguousSyntax(text2, events3) {
+  const marker = INDENTED_MARKER.exec(text2);
+  if (marker !== null)
+    return {
+      message: "an indented `---` or `...`; parsers disagree whether it is a marker or text",
+      offset: marker.index + marker[1].length
+    };
+  const tab = indentingTab(text2, events3);
+  if (tab !== -1) return { message: "a tab in indentation; indent with spaces", offset: tab };
+  const ev = events3[1];
+  if (ev !== void 0 && ev.type === EVENT_ID.SCALAR && (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK) && ev.valueStart !== -1) {
+    const lineStart = text2.lastIndexOf("\n", ev.valueStart - 2) + 1;
+    const header2 = INDENTATION_INDICATOR.exec(text2.slice(lineStart, ev.valueStart));
+    if (header2 !== null)
+      return {
+        message: "a top-level block scalar with an indentation indicator (|1-); parsers disagree on its base",
+        offset: lineStart + header2.index
+      };
+  }
+  return void 0;
+}
+var INDENTED_MARKER = /^([ \t]+)(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
+var INDENTATION_INDICATOR = /[|>](?:[1-9][-+]?|[-+][1-9])/;
+function indentingTab(text2, events3) {
+  if (text2.indexOf("	") === -1) return -1;
+  const tabs = /^( *)\t/gm;
+  let e = 0;
+  for (let m2 = tabs.exec(text2); m2 !== null; m2 = tabs.exec(text2)) {
+    const at3 = m2.index + m2[1].length;
+    let inside = false;
+    for (; e < events3.length; e++) {
+      const ev = events3[e];
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueStart === -1) continue;
+      if (ev.valueEnd <= at3) continue;
+      inside = ev.valueStart <= at3;
+      break;
+    }
+    if (!inside) return at3;
+  }
+  return -1;
+}
+function events2(text2, maxDepth) {
+  try {
+    return parseEvents(text2, { maxDepth: maxDepth + 2 });
+  } catch (e) {
+    if (e instanceof YAMLException) return e;
+    throw e;
+  }
+}
+function documents(events3) {
+  let n = 0;
+  for (let i = 0; i < events3.length; i = skipDocument(events3, i)) n++;
+  return n;
+}
+function skipDocument(events3, i) {
+  let open4 = 0;
+  do {
+    const t2 = events3[i++].type;
+    if (t2 === EVENT_ID.POP) open4--;
+    else if (t2 !== EVENT_ID.SCALAR && t2 !== EVENT_ID.ALIAS) open4++;
+  } while (open4 > 0 && i < events3.length);
+  return i;
+}
+function hasDirective(events3) {
+  const doc = events3[0];
+  return doc !== void 0 && doc.type === EVENT_ID.DOCUMENT && doc.directives.length > 0;
+}
+function located(file2, bytes, text2, limits, findings, lines2, refused) {
+  const maxDepth = limits.maxDepth ?? DEFAULT_YAML_LIMITS.maxDepth;
+  if (refused.rule === "yaml/too-deep") {
+    const prefix = encoder.encode(text2.slice(0, refused.offset));
+    const first = prefix.length > LOCATOR_MAX_BYTES ? void 0 : parseWithYamlPackage(file2, prefix, limits).diagnostics.find(
+      (d2) => d2.rule === "yaml/too-deep"
+    );
+    findings.add(
+      "yaml/too-deep",
+      `nested deeper than ${maxDepth} levels`,
+      first ?? lines2.position(refused.offset)
+    );
+    return findings.list;
+  }
+  if (bytes.length <= LOCATOR_MAX_BYTES) {
+    const described = parseWithYamlPackage(file2, bytes, limits).diagnostics;
+    if (described.some((d2) => REFUSED_BY_PARSER.has(d2.rule))) return described;
+  }
+  findings.add(refused.rule, refused.message, lines2.position(refused.offset));
+  return findings.list;
+}
+function parserReason(reason) {
+  return reason.split("\n", 1)[0].slice(0, 200);
+}
+function lazyLocate2(file2, text2, lines2, maxDepth) {
+  let parsed;
+  return (path6) => {
+    parsed ??= parseEvents(text2, { maxDepth: maxDepth + 2 });
+    return { file: file2, ...lines2.position(locateInEvents(parsed, text2, path6)) };
+  };
+}
+var encoder = new TextEncoder();
 
 // src/core/formats/github-names.ts
 var OWNER = "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}";
@@ -55792,6 +60111,27 @@ function canonicalName(s) {
   return s.toUpperCase();
 }
 
+// src/core/formats/key-id.ts
+var KEY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,3}$/;
+var KEY_ID_MAX_LENGTH = 100;
+function isKeyId(s) {
+  return s.length <= KEY_ID_MAX_LENGTH && KEY_ID_PATTERN.test(s);
+}
+var MANIFEST_DIR = "keys-manifest";
+var POLICIES_DIR = "policies";
+var PIPELINE_FILE = "policies/pipeline.yaml";
+var SOPS_CONFIG_FILE = ".sops.yaml";
+var keyFile = (id) => `${MANIFEST_DIR}/${id}/key.yaml`;
+var materialFile = (id, version2) => `${MANIFEST_DIR}/${id}/v${version2}.sops.yaml`;
+function parseMaterialPath(path6) {
+  const m2 = /^keys-manifest\/(.+)\/v([1-9][0-9]*)\.sops\.yaml$/.exec(path6);
+  return m2 ? { id: m2[1], version: Number(m2[2]) } : void 0;
+}
+function parseKeyFilePath(path6) {
+  const m2 = /^keys-manifest\/(.+)\/key\.yaml$/.exec(path6);
+  return m2 ? m2[1] : void 0;
+}
+
 // src/core/formats/key.ts
 var KEY_STATES = [
   "pre-activation",
@@ -55830,6 +60170,17 @@ var relativePath = external_exports.string().min(1).max(255).regex(
   (p2) => !p2.split("/").some((s) => s === ".." || s === "."),
   "path may not contain . or .. segments"
 );
+var probeSpec = external_exports.strictObject({
+  url: external_exports.string().max(2048).refine((u2) => {
+    try {
+      const url2 = new URL(u2);
+      return url2.protocol === "https:" && url2.username === "" && url2.password === "" && url2.hash === "";
+    } catch {
+      return false;
+    }
+  }, "expected an https:// URL without user, password or #fragment"),
+  expect: external_exports.enum(["jwks-kid", "fingerprint"])
+});
 var githubSecretTarget = external_exports.strictObject({
   kind: external_exports.literal("github-secret"),
   repository: repository.optional(),
@@ -55839,7 +60190,8 @@ var githubSecretTarget = external_exports.strictObject({
   visibility: external_exports.enum(["all", "private", "selected"]).optional(),
   "selected-repositories": external_exports.array(repository).optional(),
   name: secretName,
-  previous: secretName.optional()
+  previous: secretName.optional(),
+  probe: probeSpec.optional()
 }).superRefine((t2, ctx) => {
   if (t2.repository === void 0 === (t2.organization === void 0))
     ctx.addIssue({ code: "custom", message: "set exactly one of repository or organization" });
@@ -55887,19 +60239,68 @@ var githubDeployKeyTarget = external_exports.strictObject({
   kind: external_exports.literal("github-deploy-key"),
   repository,
   title: deployKeyTitle,
-  "read-only": external_exports.boolean().default(true)
+  "read-only": external_exports.boolean().default(true),
+  probe: probeSpec.optional()
 });
 var fileTarget = external_exports.strictObject({
   kind: external_exports.literal("file"),
   path: relativePath,
   format: external_exports.enum(["raw", "env", "json", "kubernetes-secret", "jwks"]),
   /** Variable name (env), property (json) or data key (kubernetes-secret). */
-  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional()
+  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+  probe: probeSpec.optional()
+});
+var awsRegion = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected an AWS region like eu-central-1");
+var AWS_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+var awsSecretTarget = external_exports.strictObject({
+  kind: external_exports.literal("aws-secret"),
+  /** The secret's name or full ARN; it must exist (rekey writes versions, not secrets). */
+  "secret-id": external_exports.string().max(2048).refine(
+    (s) => AWS_SECRET_ARN.test(s) || /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(s),
+    "expected a Secrets Manager secret name ([A-Za-z0-9/_+=.@-], at most 512) or its ARN"
+  ),
+  region: awsRegion,
+  probe: probeSpec.optional()
+}).superRefine((t2, ctx) => {
+  const arnRegion = AWS_SECRET_ARN.exec(t2["secret-id"])?.[1];
+  if (arnRegion !== void 0 && arnRegion !== t2.region)
+    ctx.addIssue({
+      code: "custom",
+      path: ["region"],
+      message: `the ARN names region ${arnRegion}`
+    });
+});
+var postgresRole = external_exports.string().regex(/^[a-z_][a-z0-9_$]{0,62}$/, "a role name: [a-z_][a-z0-9_$]{0,62}").refine((r2) => !r2.startsWith("pg_"), "roles starting with pg_ are reserved");
+var postgresRoleTarget = external_exports.strictObject({
+  kind: external_exports.literal("postgres-role"),
+  /**
+   * The environment variable of the distribution run that holds the admin connection URL
+   * (`postgresql://user:password@host:port/db?sslmode=verify-full`). Only `REKEY_PG_*`
+   * names, so a key.yaml cannot point rekey at another secret of the environment.
+   */
+  connection: external_exports.string().regex(/^REKEY_PG_[A-Z0-9_]{1,48}$/, "an environment variable named REKEY_PG_<NAME>"),
+  /** AWS Secrets Manager's rotation strategies (docs/targets.md "postgres-role"). */
+  strategy: external_exports.enum(["alternating-users", "single-user"]),
+  /** alternating-users: two roles that take turns; single-user: one. */
+  roles: external_exports.array(postgresRole).min(1).max(2),
+  probe: probeSpec.optional()
+}).superRefine((t2, ctx) => {
+  const want = t2.strategy === "alternating-users" ? 2 : 1;
+  if (t2.roles.length !== want)
+    ctx.addIssue({
+      code: "custom",
+      path: ["roles"],
+      message: `${t2.strategy} takes exactly ${want} role${want === 1 ? "" : "s"}`
+    });
+  if (t2.roles.length === 2 && t2.roles[0] === t2.roles[1])
+    ctx.addIssue({ code: "custom", path: ["roles", 1], message: "the two roles must differ" });
 });
 var target = external_exports.discriminatedUnion("kind", [
   githubSecretTarget,
   githubDeployKeyTarget,
-  fileTarget
+  fileTarget,
+  awsSecretTarget,
+  postgresRoleTarget
 ]);
 var utcTimestamp = external_exports.string().regex(
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
@@ -55960,11 +60361,13 @@ function readVersionStates(text2) {
   return scanVersionStates(text2) ?? parseVersionStates(text2);
 }
 function parseVersionStates(text2) {
-  let doc;
-  try {
-    doc = (0, import_yaml.parse)(text2, { maxAliasCount: 0, prettyErrors: false });
-  } catch (e) {
-    return { ok: false, reason: `not YAML: ${e instanceof Error ? e.name : "parse error"}` };
+  const parsed = parseYaml("key.yaml", new TextEncoder().encode(text2), {
+    maxBytes: MAX_HISTORY_FILE_BYTES
+  });
+  const doc = parsed.value;
+  if (doc === void 0) {
+    const rule = parsed.diagnostics[0]?.rule ?? "yaml/syntax";
+    return { ok: false, reason: `not YAML: ${rule}` };
   }
   if (doc === null || doc === void 0) return { ok: true, versions: [], skipped: [] };
   if (typeof doc !== "object" || Array.isArray(doc)) return { ok: false, reason: "not a mapping" };
@@ -56128,8 +60531,9 @@ var HistoryIndexBuilder = class {
       if (key) key.removed = commit;
       return;
     }
-    const text2 = typeof change.content === "string" ? change.content : decoder.decode(change.content);
-    const read2 = readVersionStates(text2);
+    const read2 = change.read ?? readVersionStates(
+      typeof change.content === "string" ? change.content : decoder.decode(change.content)
+    );
     if (!key) {
       key = { appeared: commit, versions: /* @__PURE__ */ new Map(), earlier: [] };
       this.keys.set(keyId2, key);
@@ -56193,8 +60597,8 @@ var HistoryIndexBuilder = class {
 };
 
 // src/adapters/git/process.ts
-import { spawn } from "node:child_process";
-var spawnGit = (args, options2) => spawn("git", args, { cwd: options2.cwd, env: options2.env, stdio: ["pipe", "pipe", "pipe"] });
+import { spawn as spawn2 } from "node:child_process";
+var spawnGit = (args, options2) => spawn2("git", args, { cwd: options2.cwd, env: options2.env, stdio: ["pipe", "pipe", "pipe"] });
 var GitReadError = class extends Error {
   name = "GitReadError";
   code;
@@ -56207,14 +60611,14 @@ function stderrTail(chunks) {
   const text2 = Buffer.concat(chunks).toString("utf8").trim();
   return text2.length > 500 ? `...${text2.slice(-500)}` : text2;
 }
-function exited(child, what, stderr) {
-  return new Promise((resolve, reject) => {
-    child.once(
+function exited(child2, what, stderr) {
+  return new Promise((resolve2, reject) => {
+    child2.once(
       "error",
       (cause) => reject(new GitReadError("git-failed", `could not run ${what}: ${String(cause)}`, { cause }))
     );
-    child.once("close", (code2, signal) => {
-      if (code2 === 0) resolve();
+    child2.once("close", (code2, signal) => {
+      if (code2 === 0) resolve2();
       else
         reject(
           new GitReadError(
@@ -56303,12 +60707,12 @@ function openBlobReader(repoDir, options2 = {}) {
   const requested = /* @__PURE__ */ new Set();
   const blobs = /* @__PURE__ */ new Map();
   const problems = [];
-  let child;
+  let child2;
   let finished;
   let pending = [];
   const flush = () => {
-    if (pending.length === 0 || !child) return;
-    child.stdin.write(pending.join("\n") + "\n");
+    if (pending.length === 0 || !child2) return;
+    child2.stdin.write(pending.join("\n") + "\n");
     pending = [];
   };
   const start = () => {
@@ -56326,7 +60730,7 @@ function openBlobReader(repoDir, options2 = {}) {
       },
       (name) => problems.push(new GitReadError("bad-output", `object ${name} is missing`))
     );
-    const parsed = new Promise((resolve, reject) => {
+    const parsed = new Promise((resolve2, reject) => {
       c3.stdout.on("data", (b3) => {
         try {
           parser2.push(b3);
@@ -56338,7 +60742,7 @@ function openBlobReader(repoDir, options2 = {}) {
       c3.stdout.once("end", () => {
         try {
           parser2.end();
-          resolve();
+          resolve2();
         } catch (e) {
           reject(e);
         }
@@ -56358,14 +60762,14 @@ function openBlobReader(repoDir, options2 = {}) {
         throw new GitReadError("bad-output", `not an object id: ${JSON.stringify(oid)}`);
       if (requested.has(oid)) return;
       requested.add(oid);
-      child ??= start();
+      child2 ??= start();
       pending.push(oid);
       if (pending.length === 1) queueMicrotask(flush);
     },
     async close() {
-      if (!child) return blobs;
+      if (!child2) return blobs;
       flush();
-      child.stdin.end();
+      child2.stdin.end();
       await finished;
       if (problems.length > 0) throw problems[0];
       if (blobs.size !== requested.size)
@@ -56376,7 +60780,7 @@ function openBlobReader(repoDir, options2 = {}) {
       return blobs;
     },
     abort() {
-      child?.kill();
+      child2?.kill();
     }
   };
 }
@@ -56389,6 +60793,222 @@ async function readBlobs(repoDir, oids, options2 = {}) {
     throw e;
   }
   return reader.close();
+}
+
+// src/adapters/git/log-stream.ts
+var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
+var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var OID2 = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var HIGH_WATER = 4096;
+var LOW_WATER = 1024;
+var RecordParser = class {
+  commit;
+  header;
+  raw;
+  record = 0;
+  extra;
+  emit;
+  constructor(extra, emit) {
+    this.extra = extra;
+    this.emit = emit;
+  }
+  bad(what) {
+    return new GitReadError("bad-output", `git log: ${what} at record ${this.record}`);
+  }
+  token(raw) {
+    this.record++;
+    if (this.header !== void 0) {
+      this.header.push(raw);
+      if (this.header.length === 3 + this.extra) this.startCommit(this.header);
+      return;
+    }
+    if (this.raw !== void 0) {
+      const m2 = this.raw;
+      this.raw = void 0;
+      this.commit.changes.push({
+        oldMode: m2[1],
+        newMode: m2[2],
+        oldOid: m2[3],
+        newOid: m2[4],
+        status: m2[5],
+        path: raw
+      });
+      return;
+    }
+    const token = raw.replace(/^\n+/, "");
+    if (token.startsWith("")) {
+      if (this.commit) this.emit(this.commit);
+      this.commit = void 0;
+      this.header = [token.slice(1)];
+    } else if (token.startsWith(":")) {
+      const m2 = RAW_LINE.exec(token);
+      if (!m2 || this.commit === void 0) throw this.bad("malformed raw diff line");
+      this.raw = m2;
+    } else throw this.bad("unexpected record");
+  }
+  startCommit([sha, ct2, author, ...fields]) {
+    this.header = void 0;
+    const seconds = Number(ct2);
+    if (!SHA.test(sha) || !Number.isSafeInteger(seconds) || author === void 0)
+      throw this.bad("malformed commit header");
+    const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
+    this.commit = { sha, time: time3, author, fields, changes: [] };
+  }
+  /** The text after the last NUL (a newline at most) and the last commit. */
+  end(rest) {
+    if (rest.replace(/^\n+/, "") !== "") this.token(rest);
+    if (this.header !== void 0) throw this.bad("malformed commit header");
+    if (this.raw !== void 0) throw this.bad("malformed raw diff line");
+    if (this.commit) this.emit(this.commit);
+    this.commit = void 0;
+  }
+};
+async function streamLog(repoDir, ref, stream2, options2 = {}) {
+  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
+    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
+  const spawn3 = options2.spawn ?? spawnGit;
+  const [first, ...rest] = stream2.args;
+  const args = stream2.reverse ? [first, "--reverse", ...rest] : [...stream2.args];
+  const log = spawn3(args, { cwd: repoDir, env: options2.env });
+  let cat;
+  let failure2;
+  const fail = (e) => {
+    failure2 ??= e;
+    log.kill();
+    cat?.kill();
+  };
+  const waiting = [];
+  let head = 0;
+  let delivered = /* @__PURE__ */ new Map();
+  let got = 0;
+  let paused = false;
+  const drain = () => {
+    while (head < waiting.length) {
+      const w2 = waiting[head];
+      if (got < w2.oids.length) return;
+      head++;
+      const blobs = delivered;
+      delivered = /* @__PURE__ */ new Map();
+      got = 0;
+      stream2.onCommit(w2.commit, blobs);
+      if (head > 1024 && head * 2 > waiting.length) {
+        waiting.splice(0, head);
+        head = 0;
+      }
+    }
+    if (paused && waiting.length - head < LOW_WATER) {
+      paused = false;
+      log.stdout.resume();
+    }
+  };
+  let requests = [];
+  const flush = () => {
+    if (requests.length > 0 && cat) cat.stdin.write(requests.join("\n") + "\n");
+    requests = [];
+  };
+  const catErr = [];
+  let catDone = Promise.resolve();
+  const startCat = () => {
+    const c3 = spawn3(["cat-file", "--batch", "--buffer"], { cwd: repoDir, env: options2.env });
+    c3.stderr.on("data", (b3) => catErr.push(b3));
+    c3.stdin.on("error", () => {
+    });
+    const parser2 = new CatFileBatchParser(
+      (o2) => {
+        const w2 = waiting[head];
+        const want = w2?.oids[got];
+        if (o2.type !== "blob")
+          throw new GitReadError("bad-output", `${o2.oid} is a ${o2.type}, not a blob`);
+        if (want !== o2.oid)
+          throw new GitReadError(
+            "bad-output",
+            `cat-file answered ${o2.oid}, not ${want ?? "nothing"}`
+          );
+        delivered.set(o2.oid, o2.content);
+        got++;
+        drain();
+      },
+      (name) => {
+        throw new GitReadError("bad-output", `object ${name} is missing`);
+      }
+    );
+    const parsed = new Promise((resolve2) => {
+      c3.stdout.on("data", (b3) => {
+        if (failure2 !== void 0) return;
+        try {
+          parser2.push(b3);
+        } catch (e) {
+          fail(e);
+        }
+      });
+      c3.stdout.once("end", () => {
+        try {
+          if (failure2 === void 0) parser2.end();
+        } catch (e) {
+          fail(e);
+        }
+        resolve2();
+      });
+    });
+    catDone = Promise.all([parsed, exited(c3, "git cat-file --batch", catErr)]).then(() => {
+    });
+    catDone.catch(fail);
+    return c3;
+  };
+  const records = new RecordParser(stream2.extra, (commit) => {
+    const oids = stream2.wants(commit);
+    for (const oid of oids) {
+      if (!OID2.test(oid))
+        throw new GitReadError("bad-output", `not an object id: ${JSON.stringify(oid)}`);
+      cat ??= startCat();
+      requests.push(oid);
+    }
+    waiting.push({ commit, oids });
+    if (oids.length === 0) drain();
+    else if (!paused && waiting.length - head > HIGH_WATER) {
+      paused = true;
+      log.stdout.pause();
+    }
+  });
+  const logErr = [];
+  log.stderr.on("data", (b3) => logErr.push(b3));
+  log.stdin.end();
+  let carry;
+  log.stdout.on("data", (chunk) => {
+    if (failure2 !== void 0) return;
+    try {
+      const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
+        records.token(data.toString("utf8", start, nul));
+        start = nul + 1;
+      }
+      carry = start < data.length ? data.subarray(start) : void 0;
+      flush();
+    } catch (e) {
+      fail(e);
+    }
+  });
+  try {
+    await exited(log, "git log --first-parent", logErr);
+  } catch (e) {
+    fail(e);
+  }
+  if (failure2 === void 0)
+    try {
+      records.end(carry ? carry.toString("utf8") : "");
+      flush();
+    } catch (e) {
+      fail(e);
+    }
+  cat?.stdin.end();
+  await catDone.catch((e) => fail(e));
+  if (failure2 !== void 0) throw failure2;
+  if (head < waiting.length)
+    throw new GitReadError(
+      "bad-output",
+      `cat-file ended with ${waiting.length - head} commit(s) unread`
+    );
 }
 
 // src/adapters/git/history.ts
@@ -56409,109 +61029,51 @@ function historyLogArgs(ref) {
     ":(top,glob)keys-manifest/**/key.yaml"
   ];
 }
-var RAW_LINE = /^:([0-7]{6}) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*$/;
-function parseRawLog(out, extra, commit, change) {
-  const tokens = out.split("\0");
-  const commits = [];
-  let i = 0;
-  const bad = (what) => new GitReadError("bad-output", `git log: ${what} at record ${i}`);
-  while (i < tokens.length) {
-    const token = tokens[i].replace(/^\n+/, "");
-    if (token === "" && i === tokens.length - 1) break;
-    if (token.startsWith("")) {
-      const sha = token.slice(1);
-      const seconds = Number(tokens[i + 1]);
-      const author = tokens[i + 2];
-      const fields = tokens.slice(i + 3, i + 3 + extra);
-      if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || !Number.isSafeInteger(seconds) || author === void 0 || fields.length !== extra)
-        throw bad("malformed commit header");
-      const time3 = new Date(seconds * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
-      commits.push(commit({ sha, time: time3, author }, fields));
-      i += 3 + extra;
-    } else if (token.startsWith(":")) {
-      const m2 = RAW_LINE.exec(token);
-      const path = tokens[i + 1];
-      const current = commits[commits.length - 1];
-      if (!m2 || path === void 0 || current === void 0) throw bad("malformed raw diff line");
-      current.changes.push(change(m2, path));
-      i += 2;
-    } else throw bad("unexpected record");
-  }
-  return commits;
-}
-function parseHistoryLog(out) {
-  return parseRawLog(
-    out,
-    0,
-    (header2) => ({ ...header2, changes: [] }),
-    (m2, path) => ({ path, status: m2[5], newMode: m2[2], newOid: m2[4] })
-  );
-}
-function collect(child, what) {
+function collect(child2, what) {
   const out = [];
   const err = [];
-  child.stdout.on("data", (c3) => out.push(c3));
-  child.stderr.on("data", (c3) => err.push(c3));
-  child.stdin.end();
-  return exited(child, what, err).then(() => Buffer.concat(out).toString("utf8"));
-}
-var READABLE_RAW = /^\n*:[0-7]{6} 100(?:644|755) [0-9a-f]{40,64} ([0-9a-f]{40,64}) [ACMRT]\d*$/;
-function nulTokens(onToken) {
-  let carry;
-  return (chunk) => {
-    const data = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
-      if (nul - start < 200) onToken(data.toString("latin1", start, nul));
-      start = nul + 1;
-    }
-    carry = start < data.length ? data.subarray(start) : void 0;
-  };
-}
-async function logWithBlobs(repoDir, ref, args, options2, tap) {
-  if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
-    throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
-  const spawn2 = options2.spawn ?? spawnGit;
-  const reader = openBlobReader(repoDir, { env: options2.env, spawn: spawn2 });
-  try {
-    const child = spawn2(args(ref), { cwd: repoDir, env: options2.env });
-    const t2 = tap((oid) => reader.request(oid));
-    child.stdout.on("data", t2.onData);
-    const log = await collect(child, "git log --first-parent");
-    t2.end?.();
-    return { log, blobs: await reader.close() };
-  } catch (e) {
-    reader.abort();
-    throw e;
-  }
+  child2.stdout.on("data", (c3) => out.push(c3));
+  child2.stderr.on("data", (c3) => err.push(c3));
+  child2.stdin.end();
+  return exited(child2, what, err).then(() => Buffer.concat(out).toString("utf8"));
 }
 async function buildHistoryIndex(repoDir, ref, options2 = {}) {
-  const { log, blobs } = await logWithBlobs(repoDir, ref, historyLogArgs, options2, (request2) => ({
-    onData: nulTokens((token) => {
-      const m2 = READABLE_RAW.exec(token);
-      if (m2) request2(m2[1]);
-    })
-  }));
-  const commits = parseHistoryLog(log).reverse();
-  const isFile = (c3) => c3.status !== "D" && /^100(644|755)$/.test(c3.newMode);
   const builder = new HistoryIndexBuilder();
-  for (const c3 of commits) {
-    const changes = [];
-    for (const ch of c3.changes) {
-      const keyId2 = parseKeyFilePath(ch.path);
-      if (keyId2 === void 0) continue;
-      if (ch.status === "D") changes.push({ keyId: keyId2, file: ch.path, kind: "deleted" });
-      else if (!isFile(ch)) changes.push({ keyId: keyId2, file: ch.path, kind: "not-a-file" });
-      else {
-        const content = blobs.get(ch.newOid);
-        if (content === void 0)
-          throw new GitReadError("bad-output", `blob ${ch.newOid} of ${ch.path} was not read`);
-        changes.push({ keyId: keyId2, file: ch.path, kind: "written", content });
+  const readable = (c3) => c3.status !== "D" && REGULAR.test(c3.newMode);
+  const newestFirst = [];
+  await streamLog(
+    repoDir,
+    ref,
+    {
+      args: historyLogArgs(ref),
+      extra: 0,
+      wants: (c3) => c3.changes.filter(readable).map((ch) => ch.newOid),
+      onCommit: (c3, blobs) => {
+        const changes = [];
+        for (const ch of c3.changes) {
+          const keyId2 = parseKeyFilePath(ch.path);
+          if (keyId2 === void 0) continue;
+          if (ch.status === "D") changes.push({ keyId: keyId2, file: ch.path, kind: "deleted" });
+          else if (!readable(ch)) changes.push({ keyId: keyId2, file: ch.path, kind: "not-a-file" });
+          else {
+            const content = blobs.get(ch.newOid);
+            if (content === void 0)
+              throw new GitReadError("bad-output", `blob ${ch.newOid} of ${ch.path} was not read`);
+            changes.push(readWritten(keyId2, ch.path, content));
+          }
+        }
+        newestFirst.push({ commit: { sha: c3.sha, time: c3.time, author: c3.author }, changes });
       }
-    }
-    builder.add({ commit: { sha: c3.sha, time: c3.time, author: c3.author }, changes });
-  }
+    },
+    options2
+  );
+  for (let i = newestFirst.length - 1; i >= 0; i--) builder.add(newestFirst[i]);
   return builder.finish();
+}
+var decoder2 = new TextDecoder("utf-8", { fatal: false });
+function readWritten(keyId2, file2, content) {
+  const read2 = isKeyId(keyId2) ? readVersionStates(decoder2.decode(content)) : void 0;
+  return { keyId: keyId2, file: file2, kind: "written", content: "", ...read2 ? { read: read2 } : {} };
 }
 async function isShallowRepository(repoDir, options2 = {}) {
   const out = await collect(
@@ -56523,6 +61085,7 @@ async function isShallowRepository(repoDir, options2 = {}) {
   );
   return out.trim() === "true";
 }
+var REGULAR = /^100(644|755)$/;
 
 // src/core/snapshot.ts
 function fileTree(files, irregular) {
@@ -56533,11 +61096,11 @@ function fileTree(files, irregular) {
 
 // src/adapters/files/tree-filter.ts
 var DEFAULT_PREFIXES = ["keys-manifest/", "policies/", ".sops.yaml"];
-function selectedBy(path, prefixes) {
-  return prefixes.some((p2) => p2.endsWith("/") ? path.startsWith(p2) : path === p2);
+function selectedBy(path6, prefixes) {
+  return prefixes.some((p2) => p2.endsWith("/") ? path6.startsWith(p2) : path6 === p2);
 }
-function isFolderRoot(path, prefixes) {
-  return prefixes.some((p2) => p2.endsWith("/") && path === p2.slice(0, -1));
+function isFolderRoot(path6, prefixes) {
+  return prefixes.some((p2) => p2.endsWith("/") && path6 === p2.slice(0, -1));
 }
 var DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -56750,35 +61313,6 @@ function formatPlan(plan2) {
   return out.join("\n") + "\n";
 }
 
-// src/core/diagnostics.ts
-function diagnostic(rule, message2, at3) {
-  return { rule, message: message2, file: at3.file, line: at3.line, column: at3.column };
-}
-function fileLocation(file2) {
-  return { file: file2, line: 0, column: 0 };
-}
-function formatDiagnostic(d2) {
-  const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
-  return `${where3}: ${d2.message} [${d2.rule}]`;
-}
-function sortDiagnostics(ds2) {
-  return [...ds2].sort(
-    (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || a.column - b3.column || (a.rule < b3.rule ? -1 : a.rule > b3.rule ? 1 : 0)
-  );
-}
-var InvalidInputError = class extends Error {
-  name = "InvalidInputError";
-  diagnostics;
-  constructor(diagnostics) {
-    const sorted3 = sortDiagnostics(diagnostics);
-    super(
-      `${sorted3.length} problem${sorted3.length === 1 ? "" : "s"} found:
-` + sorted3.map((d2) => `  ${formatDiagnostic(d2)}`).join("\n")
-    );
-    this.diagnostics = sorted3;
-  }
-};
-
 // src/core/duration.ts
 var UNIT_MS = { m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 var DURATION_PATTERN = /^(0|[1-9][0-9]{0,5})(m|h|d|w)$/;
@@ -56990,7 +61524,7 @@ function plan(input2) {
       continue;
     }
     const { dueMs: _dueMs, ...wanted } = need;
-    const skip = (cause, why, extra = {}) => ({
+    const skip2 = (cause, why, extra = {}) => ({
       ...base,
       kind: "skip",
       wanted: need.kind,
@@ -57003,13 +61537,13 @@ function plan(input2) {
     });
     const pull = input2.openPulls.filter((p2) => p2.keyId === keyId2).sort((a, b3) => a.number - b3.number)[0];
     if (halted.has(keyId2)) {
-      steps.set(keyId2, skip("halted", "halted (label rekey:halted): a person must resume it"));
+      steps.set(keyId2, skip2("halted", "halted (label rekey:halted): a person must resume it"));
       continue;
     }
     if (pull) {
       steps.set(
         keyId2,
-        skip("open-pull", `rekey PR #${pull.number} (${pull.kind}) is open for this key`, {
+        skip2("open-pull", `rekey PR #${pull.number} (${pull.kind}) is open for this key`, {
           pull: pull.number
         })
       );
@@ -57022,7 +61556,7 @@ function plan(input2) {
         const win = policy.window;
         steps.set(
           keyId2,
-          skip(
+          skip2(
             "outside-window",
             `outside the policy window (${win.days.join(",")} ${win.hours} ${win.timezone}); it next opens ${iso(w2.nextOpen.getTime())}`,
             { nextWindow: iso(w2.nextOpen.getTime()) }
@@ -57058,6 +61592,1069 @@ function plan(input2) {
   };
 }
 
+// src/core/targets/aws-secret.ts
+import { createHash } from "node:crypto";
+var AWS_CURRENT = "AWSCURRENT";
+var AWS_PREVIOUS = "AWSPREVIOUS";
+var AWS_PENDING = "AWSPENDING";
+var STAGES = [AWS_CURRENT, AWS_PREVIOUS, AWS_PENDING];
+function versionToken(keyId2, version2) {
+  const h3 = createHash("sha256").update(`rekey aws-secret\0${keyId2}\0${version2}`).digest("hex");
+  return `rekey-v${version2}-${h3.slice(0, 32)}`;
+}
+function desiredAwsSecret(key, t2, target2, live) {
+  const problems = [];
+  const newest = (state) => key.versions.filter((v2) => v2.state === state).sort((a, b3) => b3.version - a.version)[0];
+  const want = (v2) => {
+    if (v2 === void 0) return null;
+    const m2 = live.find((x3) => x3.version === v2.version);
+    if (m2 === void 0) {
+      problems.push(`v${v2.version} has no decrypted material`);
+      return null;
+    }
+    return {
+      version: v2.version,
+      fingerprint: v2.fingerprint,
+      token: versionToken(key.id, v2.version),
+      value: m2.secret
+    };
+  };
+  const stages = {
+    [AWS_CURRENT]: want(newest("active")),
+    [AWS_PREVIOUS]: want(newest("deactivated")),
+    [AWS_PENDING]: want(newest("pre-activation"))
+  };
+  const unlabel = key.versions.filter((v2) => v2.state === "compromised" || v2.state === "destroyed").map((v2) => ({ version: v2.version, token: versionToken(key.id, v2.version) }));
+  if (problems.length > 0) return { desired: null, problems };
+  return {
+    desired: {
+      kind: "aws-secret",
+      target: target2,
+      ref: { region: t2.region, secretId: t2["secret-id"] },
+      stages,
+      unlabel
+    },
+    problems
+  };
+}
+function awsPreflightProblems(ref, seen) {
+  const where3 = `${ref.secretId} (${ref.region})`;
+  if (!seen.exists)
+    return [`${where3} does not exist: create it first (rekey writes versions, never secrets)`];
+  const out = [];
+  if (seen.deleted) out.push(`${where3} is scheduled for deletion: restore it or change key.yaml`);
+  if (seen.rotationEnabled)
+    out.push(
+      `${where3} has rotation enabled: a rotation Lambda and rekey would overwrite each other`
+    );
+  return out;
+}
+function planAwsSecret(d2, seen) {
+  const problems = awsPreflightProblems(d2.ref, seen);
+  if (problems.length > 0) return { steps: [], problems, current: 0 };
+  const sim = new Map([...seen.versions].map(([id, s]) => [id, new Set(s)]));
+  const holder = (stage) => [...sim].find(([, s]) => s.has(stage))?.[0];
+  const attach = (stage, to2) => {
+    for (const [id, s] of sim)
+      if (id !== to2 && s.delete(stage) && stage === AWS_CURRENT) {
+        for (const o2 of sim.values()) o2.delete(AWS_PREVIOUS);
+        s.add(AWS_PREVIOUS);
+      }
+    sim.get(to2).add(stage);
+  };
+  const steps = [];
+  const base = { target: d2.target, ref: d2.ref };
+  let current = 0;
+  const remove = (stage, from, reason) => {
+    steps.push({ ...base, kind: "aws-move-stage", stage, from, reason });
+    sim.get(from).delete(stage);
+  };
+  for (const stage of STAGES) {
+    const want = d2.stages[stage];
+    const has = holder(stage);
+    if (want === null) {
+      if (has === void 0) current++;
+      else if (stage === AWS_CURRENT)
+        problems.push(
+          `AWSCURRENT stays on ${has}: the key has no active version and AWS cannot remove AWSCURRENT, only move it`
+        );
+      else
+        remove(
+          stage,
+          has,
+          stage === AWS_PREVIOUS ? "no version is in grace" : "no version is pre-activation"
+        );
+      continue;
+    }
+    if (has === want.token) {
+      current++;
+      continue;
+    }
+    if (!sim.has(want.token)) {
+      steps.push({
+        ...base,
+        kind: "aws-put-version",
+        stage,
+        version: want.version,
+        fingerprint: want.fingerprint,
+        token: want.token,
+        value: want.value,
+        reason: "absent"
+      });
+      sim.set(want.token, /* @__PURE__ */ new Set());
+      attach(stage, want.token);
+      continue;
+    }
+    steps.push({
+      ...base,
+      kind: "aws-move-stage",
+      stage,
+      to: { version: want.version, token: want.token },
+      ...has === void 0 ? {} : { from: has },
+      reason: has === void 0 ? "no version holds it" : `on ${has}`
+    });
+    attach(stage, want.token);
+  }
+  for (const u2 of d2.unlabel)
+    for (const stage of [...sim.get(u2.token) ?? []].sort())
+      if (stage === AWS_CURRENT)
+        problems.push(
+          `AWSCURRENT is on v${u2.version} (${u2.token}) and no active version can take it`
+        );
+      else remove(stage, u2.token, `v${u2.version} is compromised or destroyed`);
+  return { steps, problems, current };
+}
+function describeAwsStep(s) {
+  const where3 = `aws secret ${s.ref.secretId} (${s.ref.region})`;
+  if (s.kind === "aws-put-version")
+    return `put ${where3} ${s.stage} <- v${s.version} ${s.fingerprint} as ${s.token}: ${s.reason}`;
+  if (s.to !== void 0)
+    return `move ${s.stage} of ${where3} to v${s.to.version} (${s.to.token}): ${s.reason}`;
+  return `remove ${s.stage} of ${where3} from ${s.from ?? "?"}: ${s.reason}`;
+}
+async function applyAwsStep(s, port) {
+  if (s.kind === "aws-put-version") return port.putVersion(s.ref, s.token, s.value, s.stage);
+  return port.moveStage(s.ref, s.stage, {
+    ...s.to === void 0 ? {} : { to: s.to.token },
+    ...s.from === void 0 ? {} : { from: s.from }
+  });
+}
+
+// src/core/targets/kinds/aws-secret.ts
+var refId = (r2) => `${r2.region} ${r2.secretId}`;
+var seenOf = (d2, o2) => o2.kinds?.["aws-secret"]?.get(refId(d2.ref));
+var portOf = (ports) => {
+  const p2 = ports.kinds?.["aws-secret"];
+  if (p2 === void 0) throw new Error("no AWS Secrets Manager port was configured for this run");
+  return p2;
+};
+var awsSecretKind = {
+  kind: "aws-secret",
+  steps: ["aws-put-version", "aws-move-stage"],
+  where: (t2) => `aws secret ${t2["secret-id"]} (${t2.region})`,
+  desired(t2, i, ctx) {
+    const live = ctx.key.versions.flatMap((v2) => {
+      const m2 = ctx.material(v2.version);
+      return m2 === void 0 ? [] : [{ version: v2.version, secret: m2.secret }];
+    });
+    const { desired, problems } = desiredAwsSecret(ctx.key, t2, i, live);
+    for (const p2 of problems) ctx.problem(i, p2);
+    return desired;
+  },
+  async observe(d2, ports, into) {
+    const map2 = into.kinds["aws-secret"] ??= /* @__PURE__ */ new Map();
+    const id = refId(d2.ref);
+    if (!map2.has(id)) map2.set(id, await portOf(ports).observe(d2.ref));
+  },
+  async preflight(d2, _ports, observed) {
+    const seen = seenOf(d2, observed);
+    return seen === void 0 ? [`${refId(d2.ref)} was not observed`] : awsPreflightProblems(d2.ref, seen);
+  },
+  plan(d2, observed) {
+    const seen = seenOf(d2, observed);
+    if (seen === void 0)
+      return { steps: [], current: 0, problems: [{ target: d2.target, message: "not observed" }] };
+    const p2 = planAwsSecret(d2, seen);
+    return {
+      steps: p2.steps,
+      current: p2.current,
+      problems: p2.problems.map((message2) => ({ target: d2.target, message: message2 }))
+    };
+  },
+  async apply(step, ports) {
+    return { detail: await applyAwsStep(step, portOf(ports)) };
+  },
+  describe: describeAwsStep,
+  desiredLines: (d2) => [AWS_CURRENT, AWS_PREVIOUS, AWS_PENDING].map((stage) => {
+    const w2 = d2.stages[stage];
+    return w2 === null ? `nothing -> ${stage}` : `v${w2.version} ${w2.fingerprint} -> ${stage}`;
+  }),
+  observedLines: (d2, o2) => {
+    const seen = seenOf(d2, o2);
+    if (seen === void 0) return ["not observed"];
+    if (!seen.exists) return [`${d2.ref.secretId} absent`];
+    const labelled = [...seen.versions].filter(([, s]) => s.length > 0);
+    return [
+      `${seen.versions.size} version(s), ${seen.versions.size - labelled.length} deprecated`,
+      ...labelled.map(([id, s]) => `${id}: ${[...s].sort().join(", ")}`)
+    ];
+  },
+  claims: (d2) => [`aws secret ${refId(d2.ref)}`]
+};
+
+// src/core/targets/jwk.ts
+var JWK_TYPES = ["ed25519", "ecdsa-p256", "rsa-3072", "rsa-4096"];
+var OID_ED25519 = "06032b6570";
+var OID_EC_PUBLIC_KEY = "06072a8648ce3d0201";
+var OID_P256 = "06082a8648ce3d030107";
+var OID_RSA = "06092a864886f70d010101";
+var JwkError = class extends Error {
+  name = "JwkError";
+};
+function readTlv(der) {
+  const tag = der[0];
+  let len = der[1];
+  if (tag === void 0 || len === void 0) throw new JwkError("truncated DER");
+  let offset = 2;
+  if (len & 128) {
+    const n = len & 127;
+    if (n === 0 || n > 3) throw new JwkError("unsupported DER length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[offset + i] ?? 0);
+    offset += n;
+  }
+  if (offset + len > der.length) throw new JwkError("truncated DER");
+  return {
+    tag,
+    whole: der.subarray(0, offset + len),
+    content: der.subarray(offset, offset + len),
+    rest: der.subarray(offset + len)
+  };
+}
+function children(content) {
+  const out = [];
+  let rest = content;
+  for (let i = 0; rest.length > 0 && i < 16; i++) {
+    const t2 = readTlv(rest);
+    out.push(t2);
+    rest = t2.rest;
+  }
+  return out;
+}
+var hex3 = (b3) => Buffer.from(b3).toString("hex");
+var b64url = (b3) => Buffer.from(b3).toString("base64url");
+function pemToDer(pem2) {
+  const m2 = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/.exec(
+    pem2.trim() + "\n"
+  );
+  if (!m2?.[1]) throw new JwkError("not a PUBLIC KEY PEM");
+  return new Uint8Array(Buffer.from(m2[1].replace(/\s+/g, ""), "base64"));
+}
+function unsigned(b3) {
+  let i = 0;
+  while (i < b3.length - 1 && b3[i] === 0) i++;
+  return b3.subarray(i);
+}
+function publicJwk(type, spkiPem, kid) {
+  const spki = readTlv(pemToDer(spkiPem));
+  const [algorithm, bits] = children(spki.content);
+  if (spki.tag !== 48 || algorithm?.tag !== 48 || bits?.tag !== 3 || bits.content[0] !== 0)
+    throw new JwkError("not a SubjectPublicKeyInfo");
+  const params = children(algorithm.content).map((c3) => hex3(c3.whole));
+  const key = bits.content.subarray(1);
+  switch (type) {
+    case "ed25519":
+      if (params[0] !== OID_ED25519 || key.length !== 32)
+        throw new JwkError("not an Ed25519 public key");
+      return { kty: "OKP", crv: "Ed25519", x: b64url(key), kid, use: "sig", alg: "EdDSA" };
+    case "ecdsa-p256":
+      if (params[0] !== OID_EC_PUBLIC_KEY || params[1] !== OID_P256)
+        throw new JwkError("not a P-256 public key");
+      if (key.length !== 65 || key[0] !== 4)
+        throw new JwkError("not an uncompressed P-256 point");
+      return {
+        kty: "EC",
+        crv: "P-256",
+        x: b64url(key.subarray(1, 33)),
+        y: b64url(key.subarray(33)),
+        kid,
+        use: "sig",
+        alg: "ES256"
+      };
+    case "rsa-3072":
+    case "rsa-4096": {
+      if (params[0] !== OID_RSA) throw new JwkError("not an RSA public key");
+      const seq = readTlv(key);
+      const [n, e] = children(seq.content);
+      if (seq.tag !== 48 || n?.tag !== 2 || e?.tag !== 2)
+        throw new JwkError("not an RSAPublicKey");
+      return {
+        kty: "RSA",
+        n: b64url(unsigned(n.content)),
+        e: b64url(unsigned(e.content)),
+        kid,
+        use: "sig"
+      };
+    }
+    default:
+      throw new JwkError(`${type} keys have no JWK form; jwks takes ${JWK_TYPES.join(", ")}`);
+  }
+}
+
+// src/core/targets/secret-value.ts
+var REDACTED = "[redacted]";
+var encoder2 = new TextEncoder();
+var decoder3 = new TextDecoder("utf-8", { fatal: true });
+var SecretValue = class _SecretValue {
+  #bytes;
+  constructor(bytes) {
+    this.#bytes = bytes;
+  }
+  static of(text2) {
+    return new _SecretValue(encoder2.encode(text2));
+  }
+  static fromBytes(bytes) {
+    return new _SecretValue(Uint8Array.from(bytes));
+  }
+  /** The value as UTF-8 text (throws on bytes that are not UTF-8). */
+  text() {
+    return decoder3.decode(this.#bytes);
+  }
+  /** A copy of the bytes. */
+  bytes() {
+    return Uint8Array.from(this.#bytes);
+  }
+  get length() {
+    return this.#bytes.length;
+  }
+  /** Byte equality; the time taken depends on the length only, not on where they differ. */
+  equals(other) {
+    const a = this.#bytes;
+    const b3 = other.#bytes;
+    if (a.length !== b3.length) return false;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b3[i] ?? 0);
+    return diff === 0;
+  }
+  toJSON() {
+    return REDACTED;
+  }
+  toString() {
+    return REDACTED;
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return REDACTED;
+  }
+  [Symbol.toPrimitive]() {
+    return REDACTED;
+  }
+};
+
+// src/core/targets/render.ts
+var TargetRenderError = class extends Error {
+  name = "TargetRenderError";
+};
+function defaultEntryName(keyId2) {
+  return keyId2.toUpperCase().replace(/[/-]/g, "_");
+}
+var BARE = /^[A-Za-z0-9_./+=:@-]*$/;
+function renderEnv(name, value) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new TargetRenderError(`env variable names are [A-Za-z_][A-Za-z0-9_]*; got ${name}`);
+  if (BARE.test(value)) return `${name}=${value}
+`;
+  if (value.includes("'"))
+    throw new TargetRenderError(
+      `the value for ${name} contains a single quote; env cannot carry it`
+    );
+  return `${name}='${value}'
+`;
+}
+function renderJson(name, value) {
+  return `${JSON.stringify({ [name]: value }, null, 2)}
+`;
+}
+function kubernetesName(keyId2) {
+  const name = keyId2.replace(/\//g, ".");
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name))
+    throw new TargetRenderError(`${keyId2} does not map onto a Kubernetes object name`);
+  return name;
+}
+function renderKubernetesSecret(keyId2, dataKey, value) {
+  if (!/^[-._a-zA-Z0-9]+$/.test(dataKey))
+    throw new TargetRenderError(`Kubernetes data keys are [-._a-zA-Z0-9]+; got ${dataKey}`);
+  const data = Buffer.from(value, "utf8").toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Secret",
+    "metadata:",
+    `  name: ${kubernetesName(keyId2)}`,
+    "  annotations:",
+    `    rekey.dev/key: ${JSON.stringify(keyId2)}`,
+    "type: Opaque",
+    "data:",
+    `  ${dataKey}: ${data}`,
+    ""
+  ].join("\n");
+}
+function renderJwks(type, entries) {
+  if (!JWK_TYPES.includes(type))
+    throw new TargetRenderError(`jwks needs an ${JWK_TYPES.join(", ")} key, not ${type}`);
+  const keys = [...entries].sort((a, b3) => b3.version - a.version).map((e) => publicJwk(type, e.public, e.fingerprint));
+  return `${JSON.stringify({ keys }, null, 2)}
+`;
+}
+function renderFile(input2) {
+  const { key, format } = input2;
+  if (format === "jwks") return SecretValue.of(renderJwks(key.type, input2.publish));
+  if (input2.active === void 0) return null;
+  const name = input2.name ?? defaultEntryName(key.id);
+  const value = input2.active.text();
+  switch (format) {
+    case "raw":
+      return input2.active;
+    case "env":
+      return SecretValue.of(renderEnv(name, value));
+    case "json":
+      return SecretValue.of(renderJson(name, value));
+    case "kubernetes-secret":
+      return SecretValue.of(renderKubernetesSecret(key.id, name, value));
+  }
+}
+
+// src/core/targets/kinds/file.ts
+var fileKind = {
+  kind: "file",
+  steps: ["write-file", "delete-file"],
+  where: (t2) => `file ${t2.path} (${t2.format})`,
+  desired(t2, i, ctx) {
+    const publish = t2.format === "jwks" ? ctx.byState("pre-activation", "active", "deactivated").flatMap((v2) => {
+      const p2 = ctx.publicOf(i, v2.version);
+      return p2 === void 0 ? [] : [{ version: v2.version, fingerprint: v2.fingerprint, public: p2 }];
+    }) : [];
+    const value = t2.format === "jwks" ? null : ctx.slotValue(i, ctx.byState("active")[0]);
+    if (value === void 0) return null;
+    try {
+      const content = renderFile({
+        key: ctx.key,
+        format: t2.format,
+        name: t2.name,
+        active: value?.value,
+        publish
+      });
+      return {
+        kind: "file",
+        target: i,
+        path: t2.path,
+        format: t2.format,
+        content,
+        versions: t2.format === "jwks" ? publish.map((p2) => p2.version) : value ? [value.version] : []
+      };
+    } catch (e) {
+      if (!(e instanceof TargetRenderError || e instanceof JwkError)) throw e;
+      ctx.problem(i, `${t2.path}: ${e.message}`);
+      return null;
+    }
+  },
+  async observe(d2, ports, into) {
+    if (!into.files.has(d2.path)) into.files.set(d2.path, await ports.files.readFile(d2.path));
+  },
+  plan(d2, observed) {
+    const now = observed.files.get(d2.path) ?? null;
+    const target2 = d2.target;
+    if (d2.content === null)
+      return now === null ? { steps: [], current: 1, problems: [] } : {
+        steps: [
+          {
+            kind: "delete-file",
+            target: target2,
+            path: d2.path,
+            reason: "the key has no active version"
+          }
+        ],
+        current: 0,
+        problems: []
+      };
+    if (now !== null && now.equals(d2.content)) return { steps: [], current: 1, problems: [] };
+    return {
+      steps: [
+        {
+          kind: "write-file",
+          target: target2,
+          path: d2.path,
+          format: d2.format,
+          versions: d2.versions,
+          content: d2.content,
+          reason: now === null ? "absent" : "content differs"
+        }
+      ],
+      current: 0,
+      problems: []
+    };
+  },
+  async apply(step, ports) {
+    if (step.kind === "delete-file") return { detail: await ports.files.deleteFile(step.path) };
+    await ports.files.writeFile(step.path, step.content);
+    return { detail: "written" };
+  },
+  describe: (s) => s.kind === "write-file" ? `write ${s.path} (${[s.format, ...s.versions.map((v2) => `v${v2}`)].join(", ")}): ${s.reason}` : `delete ${s.path}: ${s.reason}`,
+  desiredLines: (d2) => d2.content === null ? [`nothing -> ${d2.path}`] : [`${d2.versions.map((v2) => `v${v2}`).join(", ")} -> ${d2.path}`],
+  observedLines: (d2, o2) => [`${d2.path} ${o2.files.get(d2.path) ? "present" : "absent"}`],
+  claims: (d2) => [`file ${d2.path}`]
+};
+
+// src/core/targets/kinds/github-deploy-key.ts
+function deployKeyTitle2(title, keyId2, version2) {
+  return `${title} (rekey ${keyId2} v${version2})`;
+}
+function managedDeployKeyVersion(title, keyId2) {
+  const suffix = ` (rekey ${keyId2} v`;
+  const at3 = title.lastIndexOf(suffix);
+  if (at3 < 0) return null;
+  const m2 = /^(\d{1,7})\)$/.exec(title.slice(at3 + suffix.length));
+  return m2?.[1] === void 0 ? null : Number(m2[1]);
+}
+function sshKeyMaterial(line2) {
+  const [type, b64] = line2.trim().split(/\s+/);
+  if (!type || !b64 || !/^[a-z0-9@.-]+$/.test(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
+    return null;
+  return `${type} ${b64}`;
+}
+var githubDeployKeyKind = {
+  kind: "github-deploy-key",
+  steps: ["add-deploy-key", "delete-deploy-key"],
+  where: (t2) => `deploy keys of ${t2.repository}`,
+  desired(t2, i, ctx) {
+    if (ctx.key.type !== "ssh-ed25519") {
+      ctx.problem(i, `deploy keys need an ssh-ed25519 key, not ${ctx.key.type}`);
+      return null;
+    }
+    const keys = [];
+    for (const v2 of ctx.byState("active", "deactivated")) {
+      const line2 = ctx.publicOf(i, v2.version);
+      const k2 = line2 === void 0 ? null : sshKeyMaterial(line2);
+      if (line2 !== void 0 && k2 === null)
+        ctx.problem(i, `v${v2.version}'s public part is not an OpenSSH key`);
+      if (k2 !== null)
+        keys.push({
+          version: v2.version,
+          fingerprint: v2.fingerprint,
+          title: deployKeyTitle2(t2.title, ctx.key.id, v2.version),
+          key: k2
+        });
+    }
+    const compromised = ctx.byState("compromised").flatMap((v2) => {
+      const k2 = sshKeyMaterial(ctx.material(v2.version)?.public ?? "");
+      return k2 === null ? [] : [{ version: v2.version, key: k2 }];
+    });
+    return {
+      kind: "github-deploy-key",
+      target: i,
+      repository: t2.repository,
+      readOnly: t2["read-only"],
+      keys,
+      compromised
+    };
+  },
+  async observe(d2, ports, into) {
+    const repo = d2.repository.toLowerCase();
+    if (!into.deployKeys.has(repo))
+      into.deployKeys.set(repo, await ports.deployKeys.listDeployKeys(d2.repository));
+  },
+  plan(d2, observed, { key }) {
+    const steps = [];
+    const problems = [];
+    let current = 0;
+    const target2 = d2.target;
+    const stateOf = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
+    const seen = observed.deployKeys.get(d2.repository.toLowerCase()) ?? [];
+    const wanted = new Map(d2.keys.map((k2) => [k2.key, k2]));
+    const keep = /* @__PURE__ */ new Set();
+    for (const o2 of seen) {
+      const material = sshKeyMaterial(o2.key);
+      const version2 = managedDeployKeyVersion(o2.title, key.id);
+      if (version2 === null) {
+        if (material !== null && wanted.has(material)) keep.add(material);
+        const bad = d2.compromised.find((c3) => c3.key === material);
+        if (bad !== void 0)
+          problems.push({
+            target: target2,
+            message: `deploy key ${o2.id} ("${o2.title}") on ${d2.repository} carries compromised v${bad.version}; rekey did not add it and will not delete it: remove it by hand`
+          });
+        continue;
+      }
+      const want = material === null ? void 0 : wanted.get(material);
+      if (want !== void 0 && o2.readOnly === d2.readOnly && !keep.has(want.key)) {
+        keep.add(want.key);
+        current++;
+        continue;
+      }
+      const state = stateOf(version2);
+      steps.push({
+        kind: "delete-deploy-key",
+        target: target2,
+        repository: d2.repository,
+        id: o2.id,
+        title: o2.title,
+        reason: want !== void 0 ? keep.has(want.key) ? "duplicate" : `read-only should be ${d2.readOnly}` : state === void 0 ? `v${version2} is not in key.yaml` : d2.keys.some((k2) => k2.version === version2) ? `not v${version2}'s key material` : `v${version2} is ${state}`
+      });
+    }
+    for (const k2 of d2.keys)
+      if (!keep.has(k2.key))
+        steps.push({
+          kind: "add-deploy-key",
+          target: target2,
+          repository: d2.repository,
+          title: k2.title,
+          key: k2.key,
+          readOnly: d2.readOnly,
+          version: k2.version,
+          fingerprint: k2.fingerprint,
+          reason: "absent"
+        });
+    return { steps, current, problems };
+  },
+  async apply(step, ports, { key }) {
+    if (step.kind === "delete-deploy-key")
+      return { detail: await ports.deployKeys.deleteDeployKey(step.repository, step.id) };
+    const added = await ports.deployKeys.addDeployKey(step.repository, {
+      title: step.title,
+      key: step.key,
+      readOnly: step.readOnly
+    });
+    return {
+      detail: "created",
+      receipt: {
+        kind: "github-deploy-key",
+        repository: step.repository.toLowerCase(),
+        key,
+        version: step.version,
+        id: added.id,
+        title: added.title
+      }
+    };
+  },
+  describe: (s) => s.kind === "add-deploy-key" ? `add deploy key "${s.title}" to ${s.repository} (${s.fingerprint}${s.readOnly ? ", read-only" : ", read-write"})` : `delete deploy key ${s.id} "${s.title}" from ${s.repository}: ${s.reason}`,
+  desiredLines: (d2) => d2.keys.map((k2) => `v${k2.version} ${k2.fingerprint} -> "${k2.title}"`),
+  observedLines(d2, o2, keyId2) {
+    const keys = o2.deployKeys.get(d2.repository.toLowerCase()) ?? [];
+    const mine = keys.filter((k2) => managedDeployKeyVersion(k2.title, keyId2) !== null);
+    return [
+      `${keys.length} deploy key(s), ${mine.length} of this key's: ${mine.map((k2) => `"${k2.title}"`).join(", ") || "none"}`
+    ];
+  }
+};
+
+// src/core/ports/targets.ts
+function scopeId(scope) {
+  switch (scope.kind) {
+    case "repository":
+      return `${scope.app}:repo:${scope.repository.toLowerCase()}`;
+    case "environment":
+      return `${scope.app}:env:${scope.repository.toLowerCase()}:${scope.environment}`;
+    case "organization":
+      return `${scope.app}:org:${scope.organization.toLowerCase()}`;
+  }
+}
+
+// src/core/targets/receipt.ts
+var isSecretReceipt = (r2) => r2.kind !== "github-deploy-key";
+
+// src/core/targets/kinds/github-secret.ts
+function secretScopeOf(t2) {
+  if (t2.organization !== void 0)
+    return { kind: "organization", app: t2.app, organization: t2.organization };
+  const repository2 = t2.repository ?? "";
+  if (t2.environment !== void 0)
+    return { kind: "environment", app: "actions", repository: repository2, environment: t2.environment };
+  return { kind: "repository", app: t2.app, repository: repository2 };
+}
+var selectedKey = (scope, name) => `${scopeId(scope)} ${name.toUpperCase()}`;
+var sameSet = (a, b3) => {
+  const x3 = new Set(a.map((s) => s.toLowerCase()));
+  const y2 = new Set(b3.map((s) => s.toLowerCase()));
+  return x3.size === y2.size && [...x3].every((s) => y2.has(s));
+};
+function secretWriteReason(scope, name, fingerprint, org, seen, receipts, selected) {
+  if (seen === void 0) return "absent";
+  const id = scopeId(scope);
+  const receipt = receipts.find(
+    (r2) => isSecretReceipt(r2) && r2.scope === id && r2.name.toUpperCase() === name.toUpperCase()
+  );
+  if (receipt === void 0) return "no record of a rekey write";
+  if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
+  if (Date.parse(receipt.updatedAt) !== Date.parse(seen.updatedAt))
+    return "written by someone else since rekey wrote it";
+  if (org !== void 0 && scope.kind === "organization") {
+    if ((seen.visibility ?? "private") !== org.visibility)
+      return `visibility is ${seen.visibility}`;
+    if (org.visibility === "selected") {
+      const now = selected.get(selectedKey(scope, name));
+      if (now === void 0 || !sameSet(now, org.selectedRepositories ?? []))
+        return "selected repositories differ";
+    }
+  }
+  return null;
+}
+var findSecret = (list2, name) => list2.find((s) => s.name.toUpperCase() === name.toUpperCase());
+var githubSecretKind = {
+  kind: "github-secret",
+  steps: ["put-secret", "delete-secret"],
+  where: (t2) => `${scopeId(secretScopeOf(t2))} ${[t2.name, ...t2.previous ? [t2.previous] : []].join(", ")}`,
+  desired(t2, i, ctx) {
+    const slots = [];
+    const active2 = ctx.byState("active")[0];
+    const current = ctx.slotValue(i, active2);
+    if (current !== void 0) slots.push({ slot: "name", name: t2.name, want: current });
+    if (t2.previous !== void 0) {
+      const prev = ctx.slotValue(i, ctx.byState("deactivated")[0]);
+      if (prev !== void 0) slots.push({ slot: "previous", name: t2.previous, want: prev });
+    }
+    return {
+      kind: "github-secret",
+      target: i,
+      scope: secretScopeOf(t2),
+      // GitHub needs a visibility on every organization secret write; key.yaml's default
+      // is the narrowest one, and it is enforced like an explicit one.
+      ...t2.organization === void 0 ? {} : {
+        org: {
+          visibility: t2.visibility ?? "private",
+          ...t2["selected-repositories"] === void 0 ? {} : { selectedRepositories: t2["selected-repositories"] }
+        }
+      },
+      slots
+    };
+  },
+  async observe(d2, ports, into) {
+    const id = scopeId(d2.scope);
+    let list2 = into.secrets.get(id);
+    if (list2 === void 0) {
+      list2 = await ports.secrets.listSecrets(d2.scope);
+      into.secrets.set(id, list2);
+    }
+    if (d2.org?.visibility === "selected")
+      for (const slot of d2.slots) {
+        const seen = findSecret(list2, slot.name);
+        const k2 = selectedKey(d2.scope, slot.name);
+        if (seen?.visibility === "selected" && !into.selected.has(k2))
+          into.selected.set(k2, await ports.secrets.selectedRepositories(d2.scope, slot.name));
+      }
+  },
+  plan(d2, observed, { receipts }) {
+    const steps = [];
+    let current = 0;
+    const seenAll = observed.secrets.get(scopeId(d2.scope)) ?? [];
+    for (const slot of [
+      ...d2.slots.filter((x3) => x3.slot === "previous"),
+      ...d2.slots.filter((x3) => x3.slot === "name")
+    ]) {
+      const s = findSecret(seenAll, slot.name);
+      if (slot.want === null) {
+        if (s === void 0) current++;
+        else
+          steps.push({
+            kind: "delete-secret",
+            target: d2.target,
+            scope: d2.scope,
+            name: slot.name,
+            slot: slot.slot,
+            reason: slot.slot === "name" ? "the key has no active version" : "no version is in grace"
+          });
+        continue;
+      }
+      const { version: version2, fingerprint, value } = slot.want;
+      const why = secretWriteReason(
+        d2.scope,
+        slot.name,
+        fingerprint,
+        d2.org,
+        s,
+        receipts,
+        observed.selected
+      );
+      if (why === null) current++;
+      else
+        steps.push({
+          kind: "put-secret",
+          target: d2.target,
+          scope: d2.scope,
+          name: slot.name,
+          slot: slot.slot,
+          version: version2,
+          fingerprint,
+          ...d2.org === void 0 ? {} : { org: d2.org },
+          value,
+          reason: why
+        });
+    }
+    return { steps, current, problems: [] };
+  },
+  async apply(step, ports, { key }) {
+    if (step.kind === "delete-secret")
+      return { detail: await ports.secrets.deleteSecret(step.scope, step.name) };
+    const r2 = await ports.secrets.putSecret(step.scope, step.name, step.value, step.org);
+    return {
+      detail: r2.result,
+      receipt: {
+        kind: "github-secret",
+        scope: scopeId(step.scope),
+        name: step.name,
+        fingerprint: step.fingerprint,
+        updatedAt: r2.updatedAt,
+        key,
+        version: step.version
+      }
+    };
+  },
+  describe: (s) => s.kind === "put-secret" ? `put secret ${s.name} (${scopeId(s.scope)}) <- v${s.version} ${s.fingerprint}: ${s.reason}` : `delete secret ${s.name} (${scopeId(s.scope)}): ${s.reason}`,
+  desiredLines: (d2) => d2.slots.map(
+    (s) => s.want === null ? `nothing -> ${s.name}` : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`
+  ),
+  observedLines(d2, o2) {
+    const list2 = o2.secrets.get(scopeId(d2.scope)) ?? [];
+    return d2.slots.map((s) => {
+      const seen = findSecret(list2, s.name);
+      return seen === void 0 ? `${s.name} absent` : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ""}`;
+    });
+  },
+  claims: (d2) => d2.slots.map((s) => `secret ${s.name.toUpperCase()} (${scopeId(d2.scope)})`)
+};
+
+// src/core/targets/kinds/postgres-role.ts
+var PostgresTargetError = class extends Error {
+  name = "PostgresTargetError";
+};
+var roleMarker = (keyId2, version2, fingerprint) => `rekey ${keyId2} v${version2} ${fingerprint}`;
+var roleOfVersion = (roles, version2) => roles[(version2 - 1) % roles.length];
+var PRINTABLE = /^[\x21-\x7e]+$/;
+function portOf2(ports) {
+  const port = ports.kinds?.["postgres-role"];
+  if (port === void 0)
+    throw new PostgresTargetError(
+      "no postgres-role adapter: distribution was started without one (see docs/targets.md)"
+    );
+  return port;
+}
+var serverOf = (o2, connection) => o2?.get(connection);
+var postgresRoleKind = {
+  kind: "postgres-role",
+  steps: ["set-role-password", "disable-role"],
+  where: (t2) => `postgres roles ${t2.roles.join(", ")} (${t2.connection})`,
+  desired(t2, i, ctx) {
+    if (ctx.key.type !== "random") {
+      ctx.problem(i, `postgres-role targets need a random key, not ${ctx.key.type}`);
+      return null;
+    }
+    const holders = /* @__PURE__ */ new Map();
+    let ok = true;
+    for (const v2 of ctx.byState("active", "deactivated")) {
+      const role = roleOfVersion(t2.roles, v2.version);
+      if (holders.has(role)) continue;
+      const value = ctx.slotValue(i, v2);
+      if (value === void 0 || value === null) {
+        ok = false;
+        continue;
+      }
+      if (!PRINTABLE.test(value.value.text())) {
+        ctx.problem(i, `v${v2.version}'s secret is not printable ASCII; use a random key`);
+        ok = false;
+        continue;
+      }
+      holders.set(role, {
+        version: v2.version,
+        fingerprint: v2.fingerprint,
+        state: v2.state === "active" ? "active" : "deactivated",
+        value: value.value
+      });
+    }
+    if (!ok) return null;
+    const compromised = ctx.byState("compromised");
+    return {
+      kind: "postgres-role",
+      target: i,
+      connection: t2.connection,
+      strategy: t2.strategy,
+      roles: t2.roles.map((role) => ({
+        role,
+        want: holders.get(role) ?? null,
+        compromised: compromised.filter((v2) => roleOfVersion(t2.roles, v2.version) === role).map((v2) => v2.version)
+      }))
+    };
+  },
+  async observe(d2, ports, into) {
+    const port = portOf2(ports);
+    const seen = await port.inspect(
+      d2.connection,
+      d2.roles.map((r2) => r2.role)
+    );
+    const roles = /* @__PURE__ */ new Map();
+    for (const r2 of d2.roles) {
+      const s = seen.roles.find((x3) => x3.role === r2.role) ?? {
+        role: r2.role,
+        exists: false,
+        canLogin: false,
+        superuser: false,
+        sessions: 0,
+        marker: null
+      };
+      const login2 = r2.want !== null && s.exists && s.canLogin ? await port.login(d2.connection, r2.role, r2.want.value) : null;
+      roles.set(r2.role, { ...s, login: login2 });
+    }
+    const all = new Map(into.kinds["postgres-role"] ?? []);
+    const before = all.get(d2.connection);
+    all.set(d2.connection, {
+      admin: seen.admin,
+      roles: new Map([...before?.roles ?? [], ...roles])
+    });
+    into.kinds["postgres-role"] = all;
+  },
+  async preflight(d2, ports, observed) {
+    const port = portOf2(ports);
+    const server = serverOf(observed.kinds?.["postgres-role"], d2.connection);
+    if (server === void 0) return [`${d2.connection} was not observed`];
+    const where3 = port.where(d2.connection);
+    const problems = [];
+    const { admin } = server;
+    if (!admin.superuser && !admin.createRole)
+      problems.push(`the admin role ${admin.user} on ${where3} has no CREATEROLE`);
+    if (!admin.superuser && !admin.signalBackend)
+      problems.push(
+        `the admin role ${admin.user} on ${where3} is not a member of pg_signal_backend (needed to end a compromised role's sessions)`
+      );
+    for (const r2 of d2.roles) {
+      const s = server.roles.get(r2.role);
+      if (s === void 0 || !s.exists)
+        problems.push(`role ${r2.role} does not exist on ${where3}; create it (rekey does not)`);
+      else if (s.superuser)
+        problems.push(`role ${r2.role} on ${where3} is a superuser; rekey manages login roles only`);
+      if (r2.role === admin.user)
+        problems.push(`role ${r2.role} is the admin role itself; use another admin`);
+    }
+    return problems;
+  },
+  plan(d2, observed, { key }) {
+    const steps = [];
+    const problems = [];
+    let current = 0;
+    const server = serverOf(observed.kinds?.["postgres-role"], d2.connection);
+    for (const r2 of d2.roles) {
+      const s = server?.roles.get(r2.role);
+      if (s === void 0 || !s.exists) {
+        problems.push({ target: d2.target, message: `role ${r2.role} was not observed` });
+        continue;
+      }
+      const base = { target: d2.target, connection: d2.connection, role: r2.role };
+      const terminate = r2.compromised.length > 0;
+      if (r2.want === null) {
+        if (!s.canLogin && (!terminate || s.sessions === 0)) current++;
+        else
+          steps.push({
+            kind: "disable-role",
+            ...base,
+            terminate,
+            reason: terminate ? `held compromised v${r2.compromised.join(", v")}` : "no active or deactivated version belongs to it"
+          });
+        continue;
+      }
+      const { version: version2, fingerprint, value } = r2.want;
+      const marked = s.marker === roleMarker(key.id, version2, fingerprint);
+      const login2 = s.login;
+      if (login2?.result === "accepted" && marked) {
+        current++;
+        continue;
+      }
+      if (login2?.result === "failed") {
+        problems.push({ target: d2.target, message: `login as ${r2.role}: ${login2.error}` });
+        continue;
+      }
+      steps.push({
+        kind: "set-role-password",
+        ...base,
+        version: version2,
+        fingerprint,
+        value,
+        terminate,
+        reason: !s.canLogin ? "cannot log in" : login2?.result === "accepted" ? "the change was not completed (no marker)" : login2?.result === "refused" ? `login refused (${login2.code})` : "not tried"
+      });
+    }
+    return { steps, current, problems };
+  },
+  async apply(step, ports, { key }) {
+    const port = portOf2(ports);
+    const { connection, role } = step;
+    if (step.kind === "disable-role") {
+      await port.disable(connection, role);
+      const n2 = step.terminate ? await port.terminate(connection, role) : 0;
+      return { detail: `disabled${step.terminate ? `, ${n2} session(s) terminated` : ""}` };
+    }
+    await port.setPassword(connection, role, step.value);
+    const n = step.terminate ? await port.terminate(connection, role) : 0;
+    const login2 = await port.login(connection, role, step.value);
+    if (login2.result !== "accepted")
+      throw new PostgresTargetError(
+        `login test as ${role} with v${step.version} ${login2.result === "refused" ? `refused (${login2.code})` : `failed: ${login2.error}`}`
+      );
+    await port.mark(connection, role, roleMarker(key, step.version, step.fingerprint));
+    return {
+      detail: `set, login verified${step.terminate ? `, ${n} session(s) terminated` : ""}`
+    };
+  },
+  describe: (s) => s.kind === "set-role-password" ? `set password of role ${s.role} (${s.connection}) <- v${s.version} ${s.fingerprint}, then log in${s.terminate ? ", ending its sessions" : ""}: ${s.reason}` : `disable role ${s.role} (${s.connection}): NOLOGIN, no password${s.terminate ? ", sessions ended" : ""}: ${s.reason}`,
+  desiredLines: (d2) => d2.roles.map(
+    (r2) => r2.want === null ? `nothing (NOLOGIN) -> ${r2.role}` : `v${r2.want.version} ${r2.want.fingerprint} (${r2.want.state}) -> ${r2.role}`
+  ),
+  observedLines(d2, o2) {
+    const server = serverOf(o2.kinds?.["postgres-role"], d2.connection);
+    return d2.roles.map((r2) => {
+      const s = server?.roles.get(r2.role);
+      if (s === void 0 || !s.exists) return `${r2.role} absent`;
+      const login2 = s.login === null ? "login not tried" : `login ${s.login.result}`;
+      return `${r2.role} ${s.canLogin ? "LOGIN" : "NOLOGIN"}, ${s.sessions} session(s), ${login2}, marker ${s.marker ?? "none"}`;
+    });
+  },
+  claims: (d2) => d2.roles.map((r2) => `postgres role ${r2.role} (${d2.connection})`),
+  async probe(d2, ports) {
+    const port = portOf2(ports);
+    const out = [];
+    for (const r2 of d2.roles) {
+      if (r2.want === null) continue;
+      const login2 = await port.login(d2.connection, r2.role, r2.want.value);
+      out.push({
+        target: d2.target,
+        version: r2.want.version,
+        fingerprint: r2.want.fingerprint,
+        probe: `login as ${r2.role} (${port.where(d2.connection)})`,
+        outcome: login2.result === "accepted" ? "confirmed" : login2.result === "refused" ? "refuted" : "failed",
+        ...login2.result === "refused" ? { detail: `refused (${login2.code})` } : login2.result === "failed" ? { detail: login2.error } : {}
+      });
+    }
+    return out;
+  },
+  removed: (t2, why, head) => head.some(
+    (h3) => h3.targets.some(
+      (x3) => x3.kind === "postgres-role" && x3.connection === t2.connection && x3.roles.some((r2) => t2.roles.includes(r2))
+    )
+  ) ? null : `postgres roles ${t2.roles.join(", ")} (${t2.connection}): ${why}; distribution stops managing them and leaves their passwords as they are: disable them by hand if nothing uses them`
+};
+
+// src/core/targets/registry.ts
+var TARGET_KINDS = {
+  "github-secret": githubSecretKind,
+  "github-deploy-key": githubDeployKeyKind,
+  file: fileKind,
+  "aws-secret": awsSecretKind,
+  "postgres-role": postgresRoleKind
+};
+var byStep = /* @__PURE__ */ new Map();
+for (const k2 of Object.values(TARGET_KINDS))
+  for (const s of k2.steps) {
+    if (byStep.has(s)) throw new Error(`step kind ${s} belongs to two target kinds`);
+    byStep.set(s, k2);
+  }
+function targetKind(name) {
+  return TARGET_KINDS[name];
+}
+
 // src/core/pull-body.ts
 var MARKER_VERSION = "v1";
 var pullMarker = external_exports.strictObject({
@@ -57082,6 +62679,8 @@ function describeTarget(t2) {
       return `deploy key ${code(t2.title)} on ${code(t2.repository)} (${t2["read-only"] ? "read-only" : "read-write"})`;
     case "file":
       return `file ${code(t2.path)} (${t2.format})`;
+    default:
+      return code(targetKind(t2.kind).where(t2));
   }
 }
 var TITLES = {
@@ -57163,11 +62762,11 @@ function renderPull(p2) {
 `, labels };
 }
 function renderMarker(m2) {
-  const json2 = JSON.stringify(pullMarker.parse(m2)).replace(
+  const json3 = JSON.stringify(pullMarker.parse(m2)).replace(
     /[<>-]/g,
     (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`
   );
-  return `<!-- rekey:${MARKER_VERSION} ${json2} -->`;
+  return `<!-- rekey:${MARKER_VERSION} ${json3} -->`;
 }
 function parseMarker(body) {
   const m2 = /<!-- rekey:v1 (\{[^\n]*?\}) -->/.exec(body);
@@ -57335,11 +62934,11 @@ function ruleAgeRecipients(rule) {
 function findCreationRule(config2, repoRelativePath) {
   const slash = config2.file.lastIndexOf("/");
   const dir = slash < 0 ? "" : config2.file.slice(0, slash + 1);
-  const path = dir && repoRelativePath.startsWith(dir) ? repoRelativePath.slice(dir.length) : repoRelativePath;
+  const path6 = dir && repoRelativePath.startsWith(dir) ? repoRelativePath.slice(dir.length) : repoRelativePath;
   for (const rule of config2.creationRules) {
     if (rule.pathRegex === void 0) return rule;
     const re2 = compileRe2(rule.pathRegex);
-    if ("regex" in re2 && re2.regex.test(path)) return rule;
+    if ("regex" in re2 && re2.regex.test(path6)) return rule;
   }
   return void 0;
 }
@@ -57393,26 +62992,26 @@ var AGE_RECIPIENT = /^(age1[02-9ac-hj-np-z]{6,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]
 var isObj = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
 function parseSopsConfig(fileOrInput, maybeValue) {
   const input2 = typeof fileOrInput === "string" ? { file: fileOrInput, value: maybeValue } : fileOrInput;
-  const p2 = new Parser(input2);
+  const p2 = new Parser2(input2);
   const config2 = p2.config();
   return p2.diagnostics.length > 0 ? { diagnostics: p2.diagnostics } : { config: config2, diagnostics: [] };
 }
-var Parser = class {
+var Parser2 = class {
   diagnostics = [];
   #input;
   constructor(input2) {
     this.#input = input2;
   }
-  at(path) {
-    return this.#input.locate ? this.#input.locate(path) : fileLocation(this.#input.file);
+  at(path6) {
+    return this.#input.locate ? this.#input.locate(path6) : fileLocation(this.#input.file);
   }
-  report(rule, message2, path) {
-    this.diagnostics.push(diagnostic(`sops-config/${rule}`, message2, this.at(path)));
+  report(rule, message2, path6) {
+    this.diagnostics.push(diagnostic(`sops-config/${rule}`, message2, this.at(path6)));
   }
   /** A map whose keys are all known; unknown keys are reported (see the module comment). */
-  map(v2, path, known, what) {
+  map(v2, path6, known, what) {
     if (!isObj(v2)) {
-      this.report("type", `${what} must be a map`, path);
+      this.report("type", `${what} must be a map`, path6);
       return void 0;
     }
     for (const k2 of Object.keys(v2)) {
@@ -57420,7 +63019,7 @@ var Parser = class {
         this.report(
           "unknown-key",
           `unknown key "${k2}" in ${what} (sops would silently ignore it); expected one of: ${known.join(", ")}`,
-          [...path, k2]
+          [...path6, k2]
         );
     }
     return v2;
@@ -57481,26 +63080,26 @@ var Parser = class {
         this.rule(rr2, ["destination_rules", i, "recreation_rule"], i);
     });
   }
-  rule(v2, path, index) {
+  rule(v2, path6, index) {
     const errorsBefore = this.diagnostics.length;
-    const m2 = this.map(v2, path, RULE_KEYS, `creation rule ${index + 1}`);
+    const m2 = this.map(v2, path6, RULE_KEYS, `creation rule ${index + 1}`);
     if (!m2) return void 0;
     let pathRegex;
     if (m2["path_regex"] !== void 0 && m2["path_regex"] !== null && m2["path_regex"] !== "") {
-      pathRegex = this.regex(m2["path_regex"], [...path, "path_regex"], "path_regex");
+      pathRegex = this.regex(m2["path_regex"], [...path6, "path_regex"], "path_regex");
     }
     const crypts = CRYPT_RULE_KINDS.filter((k2) => m2[k2] !== void 0 && m2[k2] !== null);
     if (crypts.length > 1)
       this.report(
         "crypt-rule-conflict",
         `a rule may name only one of ${CRYPT_RULE_KINDS.join(", ")}; found ${crypts.join(", ")}`,
-        [...path, crypts[1]]
+        [...path6, crypts[1]]
       );
     let crypt = DEFAULT_CRYPT_RULE;
     const kind = crypts[0];
     if (kind !== void 0) {
       const raw = m2[kind];
-      const where3 = [...path, kind];
+      const where3 = [...path6, kind];
       if (typeof raw !== "string" || raw === "")
         this.report(
           "type",
@@ -57515,12 +63114,12 @@ var Parser = class {
     const mac3 = m2["mac_only_encrypted"];
     if (mac3 !== void 0 && mac3 !== null && typeof mac3 !== "boolean")
       this.report("type", "mac_only_encrypted must be true or false", [
-        ...path,
+        ...path6,
         "mac_only_encrypted"
       ]);
     const aws = m2["aws_profile"];
     if (aws !== void 0 && aws !== null && typeof aws !== "string")
-      this.report("type", "aws_profile must be a string", [...path, "aws_profile"]);
+      this.report("type", "aws_profile must be a string", [...path6, "aws_profile"]);
     let keyGroups;
     const kg = m2["key_groups"];
     if (Array.isArray(kg) && kg.length > 0) {
@@ -57529,28 +63128,28 @@ var Parser = class {
           this.report(
             "ignored-keys",
             `${field2} is ignored by sops when key_groups is set; move it into a key group`,
-            [...path, field2]
+            [...path6, field2]
           );
-      keyGroups = kg.map((g2, gi) => this.group(g2, [...path, "key_groups", gi], 0));
+      keyGroups = kg.map((g2, gi) => this.group(g2, [...path6, "key_groups", gi], 0));
       keyGroups.forEach((g2, gi) => {
         if (g2.age.length + g2.pgp.length + g2.other.length === 0)
           this.report("empty-key-group", `key group ${gi + 1} has no keys`, [
-            ...path,
+            ...path6,
             "key_groups",
             gi
           ]);
       });
     } else {
       if (kg !== void 0 && kg !== null && !Array.isArray(kg))
-        this.report("type", "key_groups must be a list of key groups", [...path, "key_groups"]);
-      const age = this.keyList(m2["age"], [...path, "age"], "age", true);
-      const pgp = this.keyList(m2["pgp"], [...path, "pgp"], "pgp", true);
+        this.report("type", "key_groups must be a list of key groups", [...path6, "key_groups"]);
+      const age = this.keyList(m2["age"], [...path6, "age"], "age", true);
+      const pgp = this.keyList(m2["pgp"], [...path6, "pgp"], "pgp", true);
       const other = FLAT_KEY_FIELDS.filter(
-        ([field2, kind2]) => kind2 !== "age" && kind2 !== "pgp" && this.keyList(m2[field2], [...path, field2], field2, true).length > 0
+        ([field2, kind2]) => kind2 !== "age" && kind2 !== "pgp" && this.keyList(m2[field2], [...path6, field2], field2, true).length > 0
       ).map(([, kind2]) => kind2);
       keyGroups = [{ age: unique(age), pgp: unique(pgp), other }];
       if (age.length + pgp.length + other.length === 0)
-        this.report("no-keys", `creation rule ${index + 1} names no keys to encrypt to`, path);
+        this.report("no-keys", `creation rule ${index + 1} names no keys to encrypt to`, path6);
     }
     const st2 = m2["shamir_threshold"];
     let shamirThreshold = keyGroups.length;
@@ -57560,14 +63159,14 @@ var Parser = class {
         this.report(
           "shamir-threshold",
           keyGroups.length > 1 ? `shamir_threshold must be an integer from 2 to the number of key groups (${keyGroups.length})` : "shamir_threshold needs more than one key group",
-          [...path, "shamir_threshold"]
+          [...path6, "shamir_threshold"]
         );
       else shamirThreshold = st2;
     }
     if (this.diagnostics.length > errorsBefore) return void 0;
     return {
       index,
-      at: this.at(path),
+      at: this.at(path6),
       ...pathRegex === void 0 ? {} : { pathRegex },
       keyGroups,
       shamirThreshold,
@@ -57576,8 +63175,8 @@ var Parser = class {
       macOnlyEncrypted: mac3 === true
     };
   }
-  group(v2, path, depth) {
-    const m2 = this.map(v2 ?? {}, path, GROUP_KEYS, "a key group");
+  group(v2, path6, depth) {
+    const m2 = this.map(v2 ?? {}, path6, GROUP_KEYS, "a key group");
     const age = [];
     const pgp = [];
     const other = /* @__PURE__ */ new Set();
@@ -57585,28 +63184,28 @@ var Parser = class {
     const merge3 = m2["merge"];
     if (merge3 !== void 0 && merge3 !== null) {
       if (!Array.isArray(merge3) || depth > 8)
-        this.report("type", "merge must be a list of key groups", [...path, "merge"]);
+        this.report("type", "merge must be a list of key groups", [...path6, "merge"]);
       else
         merge3.forEach((g2, i) => {
-          const sub = this.group(g2, [...path, "merge", i], depth + 1);
+          const sub = this.group(g2, [...path6, "merge", i], depth + 1);
           age.push(...sub.age);
           pgp.push(...sub.pgp);
           sub.other.forEach((k2) => other.add(k2));
         });
     }
-    age.push(...this.keyList(m2["age"], [...path, "age"], "age", false));
-    pgp.push(...this.keyList(m2["pgp"], [...path, "pgp"], "pgp", false));
+    age.push(...this.keyList(m2["age"], [...path6, "age"], "age", false));
+    pgp.push(...this.keyList(m2["pgp"], [...path6, "pgp"], "pgp", false));
     for (const kind of MASTER_KEY_KINDS) {
       if (kind === "age" || kind === "pgp") continue;
       const list2 = m2[kind];
       if (list2 === void 0 || list2 === null) continue;
-      if (!Array.isArray(list2)) this.report("type", `${kind} must be a list`, [...path, kind]);
+      if (!Array.isArray(list2)) this.report("type", `${kind} must be a list`, [...path6, kind]);
       else if (list2.length > 0) other.add(kind);
     }
     return { age: unique(age), pgp: unique(pgp), other: [...other] };
   }
   /** A key field: a list of strings, or (flat rule fields only) a comma-separated string. */
-  keyList(v2, path, field2, allowString) {
+  keyList(v2, path6, field2, allowString) {
     if (v2 === void 0 || v2 === null) return [];
     let keys;
     if (typeof v2 === "string" && allowString)
@@ -57615,13 +63214,13 @@ var Parser = class {
       keys = [];
       v2.forEach((k2, i) => {
         if (typeof k2 === "string") keys.push(field2 === "age" ? k2.trim() : k2);
-        else this.report("type", `${field2} entries must be strings`, [...path, i]);
+        else this.report("type", `${field2} entries must be strings`, [...path6, i]);
       });
     } else {
       this.report(
         "type",
         `${field2} must be ${allowString ? "a comma-separated string or " : ""}a list of strings`,
-        path
+        path6
       );
       return [];
     }
@@ -57631,19 +63230,19 @@ var Parser = class {
           this.report(
             "age-recipient",
             "not an age recipient (expected age1\u2026 or an ssh public key)",
-            path
+            path6
           );
       });
     return keys;
   }
-  regex(v2, path, field2) {
+  regex(v2, path6, field2) {
     if (typeof v2 !== "string") {
-      this.report("type", `${field2} must be a string`, path);
+      this.report("type", `${field2} must be a string`, path6);
       return void 0;
     }
     const re2 = compileRe2(v2);
     if ("problem" in re2) {
-      this.report("regex", `${field2}: ${re2.problem}`, path);
+      this.report("regex", `${field2}: ${re2.problem}`, path6);
       return void 0;
     }
     return v2;
@@ -57826,6 +63425,13 @@ var policyDocument = external_exports.strictObject({
   approvals: external_exports.int().min(1).max(10),
   reviewers: external_exports.array(githubHandle).max(15).default([]),
   window: window2.optional(),
+  /**
+   * The revocation gate opens only after every probe of the key confirmed its successor
+   * (docs/targets.md "Probes"): a probe that does not confirm the active version fails the
+   * key's distribution (retried within the budget), and a key without a probe is never
+   * revoked. false: probe results are recorded in the evidence only.
+   */
+  "require-probes": external_exports.boolean().default(false),
   emergency: external_exports.strictObject({
     reviewers: external_exports.array(githubHandle).min(1).max(15),
     approvals: external_exports.int().min(1).max(10)
@@ -57883,534 +63489,6 @@ var pipelineDocument = external_exports.strictObject({
   "manual-rotation": external_exports.boolean().default(false)
 });
 
-// src/core/yaml/parse-yaml.ts
-var import_yaml4 = __toESM(require_dist3(), 1);
-
-// src/core/yaml/cst-depth.ts
-function firstTooDeep(doc, maxDepth) {
-  const stack = [];
-  if (doc.value) stack.push([doc.value, 0]);
-  for (let next = stack.pop(); next !== void 0; next = stack.pop()) {
-    const [token, depth] = next;
-    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection")
-      continue;
-    if (depth >= maxDepth) return token.offset;
-    const items = token.items;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
-      if (item.value) stack.push([item.value, depth + 1]);
-      if (item.key) stack.push([item.key, depth + 1]);
-    }
-  }
-  return -1;
-}
-
-// src/core/yaml/findings.ts
-var MAX_FINDINGS = 100;
-var Findings = class {
-  list = [];
-  #file;
-  constructor(file2) {
-    this.#file = file2;
-  }
-  add(rule, message2, at3) {
-    if (this.list.length > MAX_FINDINGS) return;
-    const full = this.list.length === MAX_FINDINGS;
-    this.list.push(
-      full ? diagnostic("yaml/too-many-problems", `more than ${MAX_FINDINGS} findings; stopped here`, {
-        file: this.#file,
-        ...at3
-      }) : diagnostic(rule, message2, { file: this.#file, ...at3 })
-    );
-  }
-};
-
-// src/core/yaml/locate.ts
-var import_yaml2 = __toESM(require_dist3(), 1);
-function locateIn(doc, path) {
-  let node2 = doc.contents;
-  let offset = doc.contents?.range[0] ?? 0;
-  for (const segment of path) {
-    if ((0, import_yaml2.isMap)(node2)) {
-      const key = String(segment);
-      const pair = node2.items.find((p2) => (0, import_yaml2.isScalar)(p2.key) && String(p2.key.value) === key);
-      if (pair === void 0) break;
-      offset = pair.key.range[0];
-      node2 = pair.value;
-    } else if ((0, import_yaml2.isSeq)(node2) && typeof segment === "number") {
-      const item = node2.items[segment];
-      if (item === void 0 || item === null) break;
-      offset = item.range[0];
-      node2 = item;
-    } else break;
-  }
-  return offset;
-}
-
-// src/core/yaml/text.ts
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-function decodeUtf8(bytes) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return void 0;
-  }
-}
-function hasBom(bytes) {
-  return bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191;
-}
-function firstInvalidUtf8(bytes) {
-  let i = 0;
-  const n = bytes.length;
-  while (i < n) {
-    const b3 = bytes[i];
-    if (b3 < 128) {
-      i += 1;
-      continue;
-    }
-    let len;
-    let lo = 128;
-    let hi = 191;
-    if (b3 >= 194 && b3 <= 223) len = 2;
-    else if (b3 >= 224 && b3 <= 239) {
-      len = 3;
-      if (b3 === 224) lo = 160;
-      if (b3 === 237) hi = 159;
-    } else if (b3 >= 240 && b3 <= 244) {
-      len = 4;
-      if (b3 === 240) lo = 144;
-      if (b3 === 244) hi = 143;
-    } else return i;
-    if (i + len > n) return i;
-    const second = bytes[i + 1];
-    if (second < lo || second > hi) return i;
-    for (let k2 = 2; k2 < len; k2++) {
-      const c3 = bytes[i + k2];
-      if (c3 < 128 || c3 > 191) return i;
-    }
-    i += len;
-  }
-  return -1;
-}
-function bytePosition(bytes, offset) {
-  let line2 = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (bytes[i] === 10) {
-      line2++;
-      lineStart = i + 1;
-    }
-  }
-  return { line: line2, column: offset - lineStart + 1 };
-}
-var LineIndex = class {
-  #text;
-  #starts;
-  constructor(text2) {
-    this.#text = text2;
-  }
-  position(offset) {
-    const starts = this.#starts ??= lineStarts(this.#text);
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
-  }
-};
-function lineStarts(text2) {
-  const starts = [0];
-  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-// src/core/yaml/walk.ts
-var import_yaml3 = __toESM(require_dist3(), 1);
-
-// src/core/yaml/ambiguity.ts
-function yaml11Reading(source, value) {
-  const c3 = source.charCodeAt(0);
-  const digitLike = c3 >= 48 && c3 <= 57 || c3 === 43 || c3 === 45 || c3 === 46;
-  if (typeof value === "string") {
-    if (!digitLike) return BOOL_11.test(source) ? "a boolean" : void 0;
-    if (SEXAGESIMAL_11.test(source)) return "a base-60 number (like 1:30 = 90)";
-    if (BINARY_11.test(source)) return "a binary integer";
-    if (source.includes("_") && UNDERSCORE_NUMBER_11.test(source))
-      return "a number (underscores are digit separators)";
-    return void 0;
-  }
-  if (typeof value === "number") {
-    if (!digitLike) return void 0;
-    if (LEADING_ZERO.test(source)) return "an octal integer";
-    if (OCTAL_12.test(source)) return "a string";
-    if (HEX.test(source)) return "a hexadecimal integer, which readers often mistake";
-    if (EXPONENT.test(source) && !FLOAT_11.test(source)) return "a string";
-  }
-  return void 0;
-}
-var BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
-var SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-var BINARY_11 = /^[-+]?0b[01_]+$/;
-var UNDERSCORE_NUMBER_11 = /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?$/;
-var LEADING_ZERO = /^[-+]?0[0-9]+$/;
-var OCTAL_12 = /^0o[0-7]+$/;
-var HEX = /^0x[0-9a-fA-F]+$/;
-var EXPONENT = /[eE]/;
-var FLOAT_11 = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*[eE][-+][0-9]+$/;
-
-// src/core/yaml/walk.ts
-var VALUE_IS_A_GUESS = /* @__PURE__ */ new Set([
-  "yaml/alias",
-  "yaml/merge-key",
-  "yaml/forbidden-key",
-  "yaml/non-string-key",
-  "yaml/duplicate-key",
-  "yaml/non-finite-number",
-  "yaml/too-deep",
-  "yaml/too-many-nodes"
-]);
-var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
-var Walk = class {
-  /** Set when the value is no longer faithful to the text (see VALUE_IS_A_GUESS). */
-  guessed = false;
-  #nodes = 0;
-  #deepReported = false;
-  #text;
-  #findings;
-  #lines;
-  #maxDepth;
-  #maxNodes;
-  constructor(text2, findings, lines2, limits) {
-    this.#text = text2;
-    this.#findings = findings;
-    this.#lines = lines2;
-    this.#maxDepth = limits.maxDepth;
-    this.#maxNodes = limits.maxNodes;
-  }
-  #add(rule, message2, offset) {
-    if (VALUE_IS_A_GUESS.has(rule)) this.guessed = true;
-    this.#findings.add(rule, message2, this.#lines.position(offset));
-  }
-  build(node2, depth) {
-    if (node2 === null) return null;
-    if (++this.#nodes > this.#maxNodes) {
-      if (this.#nodes === this.#maxNodes + 1)
-        this.#add("yaml/too-many-nodes", `more than ${this.#maxNodes} values`, node2.range[0]);
-      return null;
-    }
-    if ((0, import_yaml3.isAlias)(node2)) {
-      this.#add(
-        "yaml/alias",
-        "aliases (*name) are not allowed; write the value out",
-        node2.range[0]
-      );
-      return null;
-    }
-    this.#properties(node2);
-    if ((0, import_yaml3.isScalar)(node2)) return this.#scalar(node2);
-    if (depth >= this.#maxDepth) {
-      if (!this.#deepReported)
-        this.#add("yaml/too-deep", `nested deeper than ${this.#maxDepth} levels`, node2.range[0]);
-      this.#deepReported = true;
-      return null;
-    }
-    if ((0, import_yaml3.isSeq)(node2)) {
-      const out = [];
-      for (const item of node2.items) out.push(this.build(item, depth + 1));
-      return out;
-    }
-    if ((0, import_yaml3.isMap)(node2)) {
-      const out = {};
-      for (const pair of node2.items) {
-        const key = this.#key(
-          pair.key,
-          out,
-          pair.value?.range[0] ?? node2.range[0]
-        );
-        const value = this.build(pair.value, depth + 1);
-        if (key !== void 0) out[key] = value;
-      }
-      return out;
-    }
-    return null;
-  }
-  /** Anchors and tags are refused wherever they appear: keys, values, collections. */
-  #properties(node2) {
-    if (node2.anchor === void 0 && node2.tag === void 0) return;
-    const start = node2.range?.[0] ?? 0;
-    if (node2.anchor !== void 0)
-      this.#add(
-        "yaml/anchor",
-        "anchors (&name) are not allowed",
-        this.#propertyOffset(`&${node2.anchor}`, start)
-      );
-    if (node2.tag !== void 0)
-      this.#add(
-        "yaml/tag",
-        `explicit tags (${tagKind(node2.tag)}) are not allowed; remove it`,
-        this.#propertyOffset("!", start)
-      );
-  }
-  /**
-   * Node ranges start after the node's properties; the anchor or tag itself is the last
-   * occurrence of its marker before the node. A tag like `!!str` starts at its first `!`.
-   */
-  #propertyOffset(marker, nodeStart) {
-    let i = this.#text.lastIndexOf(marker, nodeStart);
-    if (i === -1) return nodeStart;
-    if (marker === "!") while (i > 0 && this.#text[i - 1] === "!") i--;
-    return i;
-  }
-  #scalar(node2) {
-    const value = node2.value;
-    if (node2.type === "PLAIN" && node2.tag === void 0) {
-      const reading = yaml11Reading(node2.source, value);
-      if (reading !== void 0)
-        this.#add(
-          "yaml/ambiguous-scalar",
-          `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
-          node2.range[0]
-        );
-    }
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-        return value;
-      case "number":
-        if (!Number.isFinite(value)) {
-          this.#add(
-            "yaml/non-finite-number",
-            "infinite and NaN numbers are not allowed",
-            node2.range[0]
-          );
-          return null;
-        }
-        if (Number.isInteger(value) && !Number.isSafeInteger(value))
-          this.#add(
-            "yaml/unsafe-integer",
-            "integer is too large to be read exactly; quote it if it is an identifier",
-            node2.range[0]
-          );
-        return value;
-      default:
-        if (value !== null) this.guessed = true;
-        return null;
-    }
-  }
-  /** The key as a string, or undefined (after a finding) when it may not be used. */
-  #key(node2, seen, valueStart) {
-    if (node2 === null) {
-      this.#add(
-        "yaml/non-string-key",
-        "map keys must be strings; this entry has no key",
-        valueStart
-      );
-      return void 0;
-    }
-    if ((0, import_yaml3.isAlias)(node2)) {
-      this.#add("yaml/alias", "aliases (*name) are not allowed; write the key out", node2.range[0]);
-      return void 0;
-    }
-    if (!(0, import_yaml3.isScalar)(node2)) {
-      this.#add(
-        "yaml/non-string-key",
-        "map keys must be strings, not lists or maps",
-        node2.range[0]
-      );
-      return void 0;
-    }
-    this.#properties(node2);
-    const key = node2.value;
-    if (typeof key !== "string") {
-      this.#add(
-        "yaml/non-string-key",
-        `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
-        node2.range[0]
-      );
-      return void 0;
-    }
-    if (node2.type === "PLAIN" && node2.tag === void 0) {
-      const reading = yaml11Reading(node2.source, key);
-      if (reading !== void 0)
-        this.#add(
-          "yaml/ambiguous-scalar",
-          `YAML 1.1 readers take this plain key as ${reading}; quote it`,
-          node2.range[0]
-        );
-    }
-    if (key === "<<") {
-      this.#add(
-        "yaml/merge-key",
-        "merge keys (<<) are not allowed; write the entries out",
-        node2.range[0]
-      );
-      return void 0;
-    }
-    if (FORBIDDEN_KEYS.has(key)) {
-      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, node2.range[0]);
-      return void 0;
-    }
-    if (Object.hasOwn(seen, key)) {
-      this.#add(
-        "yaml/duplicate-key",
-        "duplicate key; each key may appear once in a map",
-        node2.range[0]
-      );
-      return void 0;
-    }
-    return key;
-  }
-};
-function tagKind(tag) {
-  return tag.startsWith("tag:yaml.org,2002:") ? "!!type" : "!tag";
-}
-
-// src/core/yaml/parse-yaml.ts
-var DEFAULT_YAML_LIMITS = {
-  maxBytes: 1024 * 1024,
-  maxDepth: 32,
-  maxNodes: 25e4
-};
-var PARSE_OPTIONS = {
-  version: "1.2",
-  schema: "core",
-  customTags: [],
-  merge: false,
-  uniqueKeys: true,
-  intAsBigInt: false,
-  prettyErrors: false,
-  keepSourceTokens: false
-};
-function parseYaml(file2, bytes, limits = {}) {
-  const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
-  const fileStart = { file: file2, line: 0, column: 0 };
-  const unreadable = (diagnostics) => ({
-    value: void 0,
-    locate: () => fileStart,
-    diagnostics
-  });
-  const findings = new Findings(file2);
-  if (bytes.length > maxBytes) {
-    findings.add(
-      "yaml/too-large",
-      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
-      {
-        line: 0,
-        column: 0
-      }
-    );
-    return unreadable(findings.list);
-  }
-  if (hasBom(bytes))
-    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
-      line: 1,
-      column: 1
-    });
-  const text2 = decodeUtf8(bytes);
-  if (text2 === void 0) {
-    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
-    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
-    return unreadable(findings.list);
-  }
-  const lines2 = new LineIndex(text2);
-  const cr2 = text2.indexOf("\r");
-  if (cr2 !== -1)
-    findings.add(
-      "yaml/crlf",
-      "carriage return found (CRLF or CR line endings); use LF line endings",
-      lines2.position(cr2)
-    );
-  const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
-  if (tooDeepAt !== -1) {
-    findings.add(
-      "yaml/too-deep",
-      `nested deeper than ${maxDepth} levels`,
-      lines2.position(tooDeepAt)
-    );
-    return unreadable(findings.list);
-  }
-  let unusable = false;
-  if (secondDocAt !== -1) {
-    findings.add(
-      "yaml/multiple-documents",
-      "only one YAML document per file (remove the second `---`)",
-      lines2.position(secondDocAt)
-    );
-    unusable = true;
-  }
-  for (const e of doc.errors) unusable = parserProblem(findings, lines2, e, true) || unusable;
-  for (const w2 of doc.warnings) parserProblem(findings, lines2, w2, false);
-  if (doc.directives.yaml.explicit || Object.keys(doc.directives.tags).length > 1) {
-    findings.add("yaml/directive", "remove %YAML / %TAG directives; files are read as YAML 1.2", {
-      line: 1,
-      column: 1
-    });
-    unusable = true;
-  }
-  const walk2 = new Walk(text2, findings, lines2, { maxDepth, maxNodes });
-  const value = unusable ? void 0 : walk2.build(doc.contents, 0);
-  return {
-    value: unusable || walk2.guessed ? void 0 : value,
-    locate: lazyLocate(file2, text2, lines2, maxDepth),
-    diagnostics: findings.list
-  };
-}
-function lazyLocate(file2, text2, lines2, maxDepth) {
-  let doc;
-  return (path) => {
-    doc ??= compose(text2, maxDepth).doc;
-    return { file: file2, ...lines2.position(locateIn(doc, path)) };
-  };
-}
-function compose(text2, maxDepth) {
-  let tooDeepAt = -1;
-  function* checked(tokens) {
-    for (const token of tokens) {
-      if (token.type === "document") {
-        tooDeepAt = firstTooDeep(token, maxDepth);
-        if (tooDeepAt !== -1) return;
-      }
-      yield token;
-    }
-  }
-  const composer = new import_yaml4.Composer(PARSE_OPTIONS);
-  let doc;
-  let secondDocAt = -1;
-  for (const next of composer.compose(checked(new import_yaml4.Parser().parse(text2)), true, text2.length)) {
-    if (doc !== void 0) {
-      secondDocAt = next.range[0];
-      break;
-    }
-    doc = next;
-  }
-  return { doc, tooDeepAt, secondDocAt };
-}
-function parserProblem(findings, lines2, e, isError) {
-  const at3 = lines2.position(e.pos[0]);
-  switch (e.code) {
-    case "DUPLICATE_KEY":
-    case "TAG_RESOLVE_FAILED":
-      return false;
-    // reported by the walk, with the key or the tag at its own position
-    default:
-      findings.add(
-        isError ? "yaml/syntax" : "yaml/warning",
-        `${firstLine(e.message)} (${e.code})`,
-        at3
-      );
-      return isError;
-  }
-}
-function firstLine(s) {
-  const line2 = s.split("\n", 1)[0];
-  const colon = line2.indexOf(": ");
-  return colon === -1 ? line2 : line2.slice(0, colon);
-}
-var encoder = new TextEncoder();
-
 // src/core/formats/load-document.ts
 function loadDocument(file2, bytes, schema, limits) {
   const parsed = parseYaml(file2, bytes, limits);
@@ -58425,13 +63503,13 @@ function loadDocument(file2, bytes, schema, limits) {
 function schemaDiagnostics(issues, input2, locate) {
   const out = [];
   for (const issue3 of issues) {
-    const path = issue3.path.filter((p2) => typeof p2 !== "symbol");
-    if (issue3.code !== "unrecognized_keys" && isMissing(input2, path)) {
+    const path6 = issue3.path.filter((p2) => typeof p2 !== "symbol");
+    if (issue3.code !== "unrecognized_keys" && isMissing(input2, path6)) {
       out.push(
         diagnostic(
           "schema/missing-key",
-          `missing required key "${String(path.at(-1))}"${where(path.slice(0, -1))} (${expectation(issue3)})`,
-          locate(path)
+          `missing required key "${String(path6.at(-1))}"${where(path6.slice(0, -1))} (${expectation(issue3)})`,
+          locate(path6)
         )
       );
       continue;
@@ -58442,8 +63520,8 @@ function schemaDiagnostics(issues, input2, locate) {
           out.push(
             diagnostic(
               "schema/unknown-key",
-              `unknown key "${key}"${where(path)}; see docs/formats.md for the keys it takes`,
-              locate([...path, key])
+              `unknown key "${key}"${where(path6)}; see docs/formats.md for the keys it takes`,
+              locate([...path6, key])
             )
           );
         break;
@@ -58451,8 +63529,8 @@ function schemaDiagnostics(issues, input2, locate) {
         out.push(
           diagnostic(
             "schema/invalid-type",
-            `expected ${issue3.expected}, found ${kindOf(valueAt(input2, path))}${at2(path)}`,
-            locate(path)
+            `expected ${issue3.expected}, found ${kindOf(valueAt(input2, path6))}${at2(path6)}`,
+            locate(path6)
           )
         );
         break;
@@ -58460,26 +63538,26 @@ function schemaDiagnostics(issues, input2, locate) {
         out.push(
           diagnostic(
             "discriminator" in issue3 ? "schema/unknown-kind" : "schema/invalid",
-            `${issue3.message}${at2(path)}`,
-            locate(path)
+            `${issue3.message}${at2(path6)}`,
+            locate(path6)
           )
         );
         break;
       case "invalid_value":
-        out.push(diagnostic("schema/invalid-value", `${issue3.message}${at2(path)}`, locate(path)));
+        out.push(diagnostic("schema/invalid-value", `${issue3.message}${at2(path6)}`, locate(path6)));
         break;
       case "invalid_format":
-        out.push(diagnostic("schema/invalid-format", `${issue3.message}${at2(path)}`, locate(path)));
+        out.push(diagnostic("schema/invalid-format", `${issue3.message}${at2(path6)}`, locate(path6)));
         break;
       case "too_small":
-        out.push(diagnostic("schema/too-small", `${issue3.message}${at2(path)}`, locate(path)));
+        out.push(diagnostic("schema/too-small", `${issue3.message}${at2(path6)}`, locate(path6)));
         break;
       case "too_big":
-        out.push(diagnostic("schema/too-big", `${issue3.message}${at2(path)}`, locate(path)));
+        out.push(diagnostic("schema/too-big", `${issue3.message}${at2(path6)}`, locate(path6)));
         break;
       default: {
         const rule = ruleParam(issue3) ?? "schema/invalid";
-        out.push(diagnostic(rule, `${issue3.message}${at2(path)}`, locate(path)));
+        out.push(diagnostic(rule, `${issue3.message}${at2(path6)}`, locate(path6)));
       }
     }
   }
@@ -58496,27 +63574,27 @@ function ruleParam(issue3) {
   const rule = issue3.params?.["rule"];
   return typeof rule === "string" && /^[a-z]+\/[a-z0-9-]+$/.test(rule) ? rule : void 0;
 }
-function at2(path) {
-  return path.length === 0 ? "" : ` (at ${dotted(path)})`;
+function at2(path6) {
+  return path6.length === 0 ? "" : ` (at ${dotted(path6)})`;
 }
-function where(path) {
-  return path.length === 0 ? "" : ` in ${dotted(path)}`;
+function where(path6) {
+  return path6.length === 0 ? "" : ` in ${dotted(path6)}`;
 }
-function dotted(path) {
-  return path.map((p2, i) => typeof p2 === "number" ? `[${p2}]` : i === 0 ? p2 : `.${p2}`).join("");
+function dotted(path6) {
+  return path6.map((p2, i) => typeof p2 === "number" ? `[${p2}]` : i === 0 ? p2 : `.${p2}`).join("");
 }
-function valueAt(input2, path) {
+function valueAt(input2, path6) {
   let v2 = input2;
-  for (const p2 of path) {
+  for (const p2 of path6) {
     if (v2 === null || typeof v2 !== "object" || !Object.hasOwn(v2, p2)) return void 0;
     v2 = v2[p2];
   }
   return v2;
 }
-function isMissing(input2, path) {
-  if (path.length === 0) return input2 === void 0;
-  const parent = valueAt(input2, path.slice(0, -1));
-  return parent !== null && typeof parent === "object" && !Array.isArray(parent) && !Object.hasOwn(parent, path.at(-1));
+function isMissing(input2, path6) {
+  if (path6.length === 0) return input2 === void 0;
+  const parent = valueAt(input2, path6.slice(0, -1));
+  return parent !== null && typeof parent === "object" && !Array.isArray(parent) && !Object.hasOwn(parent, path6.at(-1));
 }
 function kindOf(v2) {
   if (v2 === null) return "null (an empty value)";
@@ -58701,37 +63779,37 @@ function bytesToHex(bytes) {
   abytes(bytes);
   if (hasHexBuiltin)
     return bytes.toHex();
-  let hex3 = "";
+  let hex4 = "";
   for (let i = 0; i < bytes.length; i++) {
-    hex3 += hexes[bytes[i]];
+    hex4 += hexes[bytes[i]];
   }
-  return hex3;
+  return hex4;
 }
 function asciiToBase16(ch) {
   return ch >= 48 && ch <= 57 ? ch - 48 : ch >= 65 && ch <= 70 ? ch - (65 - 10) : ch >= 97 && ch <= 102 ? ch - (97 - 10) : void 0;
 }
-function hexToBytes(hex3) {
-  if (typeof hex3 !== "string")
-    throw new TypeError("hex string expected, got " + typeof hex3);
+function hexToBytes(hex4) {
+  if (typeof hex4 !== "string")
+    throw new TypeError("hex string expected, got " + typeof hex4);
   if (hasHexBuiltin) {
     try {
-      return Uint8Array.fromHex(hex3);
+      return Uint8Array.fromHex(hex4);
     } catch (error63) {
       if (error63 instanceof SyntaxError)
         throw new RangeError(error63.message);
       throw error63;
     }
   }
-  const hl = hex3.length;
+  const hl = hex4.length;
   const al = hl / 2;
   if (hl % 2)
     throw new RangeError("hex string expected, got unpadded hex of length " + hl);
   const array2 = new Uint8Array(al);
   for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
-    const n1 = asciiToBase16(hex3.charCodeAt(hi));
-    const n2 = asciiToBase16(hex3.charCodeAt(hi + 1));
+    const n1 = asciiToBase16(hex4.charCodeAt(hi));
+    const n2 = asciiToBase16(hex4.charCodeAt(hi + 1));
     if (n1 === void 0 || n2 === void 0) {
-      const char = hex3[hi] + hex3[hi + 1];
+      const char = hex4[hi] + hex4[hi + 1];
       throw new RangeError('hex string expected, got non-hex character "' + char + '" at index ' + hi);
     }
     array2[ai] = n1 * 16 + n2;
@@ -59296,8 +64374,8 @@ function u8ToNumArr(u8, len = u8.length) {
 }
 var asciiDecoder = /* @__PURE__ */ (() => {
   try {
-    const decoder2 = new TextDecoder();
-    return decoder2.decode(Uint8Array.of(65, 48, 43, 127)) === "A0+\x7F" ? decoder2 : void 0;
+    const decoder4 = new TextDecoder();
+    return decoder4.decode(Uint8Array.of(65, 48, 43, 127)) === "A0+\x7F" ? decoder4 : void 0;
   } catch (e) {
     return void 0;
   }
@@ -60643,11 +65721,11 @@ function bytesToHex2(bytes) {
   abytes4(bytes);
   if (hasHexBuiltin2)
     return bytes.toHex();
-  let hex3 = "";
+  let hex4 = "";
   for (let i = 0; i < bytes.length; i++) {
-    hex3 += hexes2[bytes[i]];
+    hex4 += hexes2[bytes[i]];
   }
-  return hex3;
+  return hex4;
 }
 var asciis = { _0: 48, _9: 57, A: 65, F: 70, a: 97, f: 102 };
 function asciiToBase162(ch) {
@@ -60659,21 +65737,21 @@ function asciiToBase162(ch) {
     return ch - (asciis.a - 10);
   return;
 }
-function hexToBytes2(hex3) {
-  if (typeof hex3 !== "string")
-    throw new Error("hex string expected, got " + typeof hex3);
+function hexToBytes2(hex4) {
+  if (typeof hex4 !== "string")
+    throw new Error("hex string expected, got " + typeof hex4);
   if (hasHexBuiltin2)
-    return Uint8Array.fromHex(hex3);
-  const hl = hex3.length;
+    return Uint8Array.fromHex(hex4);
+  const hl = hex4.length;
   const al = hl / 2;
   if (hl % 2)
     throw new Error("hex string expected, got unpadded hex of length " + hl);
   const array2 = new Uint8Array(al);
   for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
-    const n1 = asciiToBase162(hex3.charCodeAt(hi));
-    const n2 = asciiToBase162(hex3.charCodeAt(hi + 1));
+    const n1 = asciiToBase162(hex4.charCodeAt(hi));
+    const n2 = asciiToBase162(hex4.charCodeAt(hi + 1));
     if (n1 === void 0 || n2 === void 0) {
-      const char = hex3[hi] + hex3[hi + 1];
+      const char = hex4[hi] + hex4[hi + 1];
       throw new Error('hex string expected, got non-hex character "' + char + '" at index ' + hi);
     }
     array2[ai] = n1 * 16 + n2;
@@ -60733,13 +65811,13 @@ function abignumber(n) {
   return n;
 }
 function numberToHexUnpadded(num) {
-  const hex3 = abignumber(num).toString(16);
-  return hex3.length & 1 ? "0" + hex3 : hex3;
+  const hex4 = abignumber(num).toString(16);
+  return hex4.length & 1 ? "0" + hex4 : hex4;
 }
-function hexToNumber(hex3) {
-  if (typeof hex3 !== "string")
-    throw new Error("hex string expected, got " + typeof hex3);
-  return hex3 === "" ? _0n : BigInt("0x" + hex3);
+function hexToNumber(hex4) {
+  if (typeof hex4 !== "string")
+    throw new Error("hex string expected, got " + typeof hex4);
+  return hex4 === "" ? _0n : BigInt("0x" + hex4);
 }
 function bytesToNumberBE(bytes) {
   return hexToNumber(bytesToHex2(bytes));
@@ -61773,12 +66851,12 @@ var DER = {
       const { Err: E3 } = DER;
       if (num < _0n5)
         throw new E3("integer: negative integers are not allowed");
-      let hex3 = numberToHexUnpadded(num);
-      if (Number.parseInt(hex3[0], 16) & 8)
-        hex3 = "00" + hex3;
-      if (hex3.length & 1)
+      let hex4 = numberToHexUnpadded(num);
+      if (Number.parseInt(hex4[0], 16) & 8)
+        hex4 = "00" + hex4;
+      if (hex4.length & 1)
         throw new E3("unexpected DER parsing assertion: unpadded hex");
-      return hex3;
+      return hex4;
     },
     decode(data) {
       const { Err: E3 } = DER;
@@ -61993,8 +67071,8 @@ function weierstrass(params, extraOpts = {}) {
       P3.assertValidity();
       return P3;
     }
-    static fromHex(hex3) {
-      return Point.fromBytes(hexToBytes2(hex3));
+    static fromHex(hex4) {
+      return Point.fromBytes(hexToBytes2(hex4));
     }
     get x() {
       return this.toAffine().x;
@@ -62380,8 +67458,8 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       const s = bytes.subarray(L3, L3 * 2);
       return new Signature(Fn2.fromBytes(r2), Fn2.fromBytes(s), recid);
     }
-    static fromHex(hex3, format) {
-      return this.fromBytes(hexToBytes2(hex3), format);
+    static fromHex(hex4, format) {
+      return this.fromBytes(hexToBytes2(hex4), format);
     }
     assertRecovery() {
       const { recovery } = this;
@@ -64157,7 +69235,7 @@ function afunction(value, title) {
 }
 var bytesToHex3 = bytesToHex;
 var concatBytes3 = (...arrays) => concatBytes(...arrays);
-var hexToBytes3 = (hex3) => hexToBytes(hex3);
+var hexToBytes3 = (hex4) => hexToBytes(hex4);
 var isBytes5 = isBytes;
 var randomBytes5 = (bytesLength) => randomBytes(bytesLength);
 var _0n7 = /* @__PURE__ */ BigInt(0);
@@ -64187,13 +69265,13 @@ function asafenumber(value, title = "") {
   }
 }
 function numberToHexUnpadded2(num) {
-  const hex3 = abignumber2(num).toString(16);
-  return hex3.length & 1 ? "0" + hex3 : hex3;
+  const hex4 = abignumber2(num).toString(16);
+  return hex4.length & 1 ? "0" + hex4 : hex4;
 }
-function hexToNumber2(hex3) {
-  if (typeof hex3 !== "string")
-    throw new TypeError("hex string expected, got " + typeof hex3);
-  return hex3 === "" ? _0n7 : BigInt("0x" + hex3);
+function hexToNumber2(hex4) {
+  if (typeof hex4 !== "string")
+    throw new TypeError("hex string expected, got " + typeof hex4);
+  return hex4 === "" ? _0n7 : BigInt("0x" + hex4);
 }
 function bytesToNumberBE2(bytes) {
   return hexToNumber2(bytesToHex(bytes));
@@ -64207,10 +69285,10 @@ function numberToBytesBE2(n, len) {
     throw new Error("zero output length is invalid");
   n = abignumber2(n);
   const expectedLen = len * 2;
-  const hex3 = n.toString(16);
-  if (hex3.length > expectedLen)
+  const hex4 = n.toString(16);
+  if (hex4.length > expectedLen)
     throw new RangeError("number is too large");
-  return hexToBytes(hex3.padStart(expectedLen, "0"));
+  return hexToBytes(hex4.padStart(expectedLen, "0"));
 }
 function numberToBytesLE2(n, len) {
   return numberToBytesBE2(n, len).reverse();
@@ -65234,12 +70312,12 @@ var _DER = {
       abignumber2(num);
       if (num < _0n10)
         throw new E3("integer: negative integers are not allowed");
-      let hex3 = numberToHexUnpadded2(num);
-      if (Number.parseInt(hex3[0], 16) & 8)
-        hex3 = "00" + hex3;
-      if (hex3.length & 1)
+      let hex4 = numberToHexUnpadded2(num);
+      if (Number.parseInt(hex4[0], 16) & 8)
+        hex4 = "00" + hex4;
+      if (hex4.length & 1)
         throw new E3("unexpected DER parsing assertion: unpadded hex");
-      return hex3;
+      return hex4;
     },
     decode(data) {
       const { Err: E3 } = _DER;
@@ -65496,8 +70574,8 @@ function weierstrass2(params, extraOpts = {}) {
       P3.assertValidity();
       return P3;
     }
-    static fromHex(hex3) {
-      return Point.fromBytes(hexToBytes3(hex3));
+    static fromHex(hex4) {
+      return Point.fromBytes(hexToBytes3(hex4));
     }
     get x() {
       return this.toAffine().x;
@@ -65938,8 +71016,8 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       const s = bytes.subarray(L3, L3 * 2);
       return new Signature(Fn2.fromBytes(r2), Fn2.fromBytes(s), recid);
     }
-    static fromHex(hex3, format) {
-      return this.fromBytes(hexToBytes3(hex3), format);
+    static fromHex(hex4, format) {
+      return this.fromBytes(hexToBytes3(hex4), format);
     }
     assertRecovery() {
       const { recovery } = this;
@@ -66240,8 +71318,8 @@ function edwards(params, extraOpts = {}) {
         x3 = Fp.neg(x3);
       return Point.fromAffine({ x: x3, y: y2 });
     }
-    static fromHex(hex3, zip215 = false) {
-      return Point.fromBytes(hexToBytes3(hex3), zip215);
+    static fromHex(hex4, zip215 = false) {
+      return Point.fromBytes(hexToBytes3(hex4), zip215);
     }
     get x() {
       return this.toAffine().x;
@@ -67661,15 +72739,15 @@ function bech32Decode(text2) {
   if (text2 !== text2.toLowerCase() && text2 !== text2.toUpperCase())
     throw new Error("bech32: mixed case");
   const s = text2.toLowerCase();
-  const sep2 = s.lastIndexOf("1");
-  if (sep2 < 1 || s.length - sep2 - 1 < 6) throw new Error("bech32: no separator or too short");
-  const prefix = s.slice(0, sep2);
+  const sep4 = s.lastIndexOf("1");
+  if (sep4 < 1 || s.length - sep4 - 1 < 6) throw new Error("bech32: no separator or too short");
+  const prefix = s.slice(0, sep4);
   for (const c3 of prefix) {
     const code2 = c3.charCodeAt(0);
     if (code2 < 33 || code2 > 126) throw new Error("bech32: invalid prefix character");
   }
   const words = [];
-  for (const c3 of s.slice(sep2 + 1)) {
+  for (const c3 of s.slice(sep4 + 1)) {
     const w2 = CHARSET.indexOf(c3);
     if (w2 < 0) throw new Error("bech32: invalid character");
     words.push(w2);
@@ -67720,7 +72798,7 @@ function checkRecipient(recipient) {
 }
 
 // src/crypto/keys/openssh.ts
-import { createHash, createPrivateKey, createPublicKey, randomBytes as randomBytes6 } from "node:crypto";
+import { createHash as createHash2, createPrivateKey, createPublicKey, randomBytes as randomBytes6 } from "node:crypto";
 var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
 var KEY_TYPE = "ssh-ed25519";
 var ARMOR_BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
@@ -67886,32 +72964,32 @@ function parseSshPublicLine(line2) {
   }
 }
 function sshFingerprint(publicKey) {
-  const digest = createHash("sha256").update(sshPublicBlob(publicKey)).digest("base64");
+  const digest = createHash2("sha256").update(sshPublicBlob(publicKey)).digest("base64");
   return `SHA256:${digest.replace(/=+$/, "")}`;
 }
 
 // src/crypto/keys/pkix.ts
 import {
-  createHash as createHash2,
+  createHash as createHash3,
   createPrivateKey as createPrivateKey2,
   createPublicKey as createPublicKey2,
   generateKeyPair
 } from "node:crypto";
-var settle2 = (resolve, reject) => (err, publicKey, privateKey) => err ? reject(err) : resolve({ secret: privateKey, public: publicKey });
+var settle2 = (resolve2, reject) => (err, publicKey, privateKey) => err ? reject(err) : resolve2({ secret: privateKey, public: publicKey });
 function generatePkix(type) {
   const encoding = {
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
     publicKeyEncoding: { type: "spki", format: "pem" }
   };
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve2, reject) => {
     switch (type) {
       case "ed25519":
-        return generateKeyPair("ed25519", encoding, settle2(resolve, reject));
+        return generateKeyPair("ed25519", encoding, settle2(resolve2, reject));
       case "ecdsa-p256":
         return generateKeyPair(
           "ec",
           { namedCurve: "prime256v1", ...encoding },
-          settle2(resolve, reject)
+          settle2(resolve2, reject)
         );
       case "rsa-3072":
       case "rsa-4096":
@@ -67922,7 +73000,7 @@ function generatePkix(type) {
             publicExponent: 65537,
             ...encoding
           },
-          settle2(resolve, reject)
+          settle2(resolve2, reject)
         );
     }
   });
@@ -67980,7 +73058,7 @@ function pkixPublicDer(type, pub) {
   return key.export({ type: "spki", format: "der" });
 }
 function spkiFingerprint(spkiDer) {
-  return `sha256:${createHash2("sha256").update(spkiDer).digest("hex")}`;
+  return `sha256:${createHash3("sha256").update(spkiDer).digest("hex")}`;
 }
 
 // src/crypto/keys/random.ts
@@ -68085,7 +73163,6 @@ async function withFingerprint(type, material) {
 }
 
 // src/crypto/keys/material.ts
-var import_yaml7 = __toESM(require_dist3(), 1);
 var MATERIAL_MAX_BYTES = 64 * 1024;
 var MAX_VERSION = 1e6;
 function materialPlaintext(m2) {
@@ -68122,9 +73199,11 @@ function literalBlock(value) {
 ${lines2.join("\n")}`;
 }
 function readsBack(rendered, value) {
-  const doc = (0, import_yaml7.parseDocument)(`v: ${rendered}
-`, { version: "1.2", schema: "core" });
-  return doc.errors.length === 0 && doc.warnings.length === 0 && doc.get("v") === value;
+  const r2 = parseYaml("material", new TextEncoder().encode(`v: ${rendered}
+`), {
+    maxBytes: MATERIAL_MAX_BYTES + 16
+  });
+  return r2.diagnostics.length === 0 && r2.value?.v === value;
 }
 function doubleQuoted(value) {
   let out = '"';
@@ -68140,12 +73219,12 @@ function doubleQuoted(value) {
 }
 
 // src/commands/changes.ts
-var encoder2 = new TextEncoder();
+var encoder3 = new TextEncoder();
 function readKey(tree, keyId2) {
-  const path = keyFile(keyId2);
-  const bytes = tree.get(path);
-  if (bytes === void 0) throw new RangeError(`no key ${keyId2}: ${path} does not exist`);
-  const loaded = loadDocument(path, bytes, keyDocument);
+  const path6 = keyFile(keyId2);
+  const bytes = tree.get(path6);
+  if (bytes === void 0) throw new RangeError(`no key ${keyId2}: ${path6} does not exist`);
+  const loaded = loadDocument(path6, bytes, keyDocument);
   if (!loaded.doc) throw new InvalidInputError(loaded.diagnostics);
   return { text: new TextDecoder().decode(bytes), key: loaded.doc.value };
 }
@@ -68163,9 +73242,9 @@ ${body ? `${body}
 }
 async function newMaterial(ctx, version2, sopsConfig, now, ports) {
   const { key } = ctx;
-  const path = materialFile(key.id, version2);
-  const rule = findCreationRule(sopsConfig, path);
-  if (!rule) throw new RangeError(`.sops.yaml has no creation rule for ${path}`);
+  const path6 = materialFile(key.id, version2);
+  const rule = findCreationRule(sopsConfig, path6);
+  if (!rule) throw new RangeError(`.sops.yaml has no creation rule for ${path6}`);
   const generated = await (ports.generate ?? ((k2) => generateKey(k2.type, k2.options)))(key);
   const plaintext = materialPlaintext({
     id: key.id,
@@ -68173,8 +73252,8 @@ async function newMaterial(ctx, version2, sopsConfig, now, ports) {
     secret: generated.secret,
     public: generated.public
   });
-  const encrypted = await ports.codec.encrypt(path, encoder2.encode(plaintext), { rule, now });
-  return { file: { path, content: encrypted }, fingerprint: generated.fingerprint };
+  const encrypted = await ports.codec.encrypt(path6, encoder3.encode(plaintext), { rule, now });
+  return { file: { path: path6, content: encrypted }, fingerprint: generated.fingerprint };
 }
 var active = (key) => key.versions.find((v2) => v2.state === "active");
 var nextVersion = (key) => Math.max(0, ...key.versions.map((v2) => v2.version)) + 1;
@@ -68201,7 +73280,7 @@ async function prepareRotation(tree, keyId2, opts2, ports) {
       ...demoted !== void 0 ? [{ version: demoted, from: "active", to: "deactivated" }] : []
     ],
     files: [
-      { path: keyFile(keyId2), content: encoder2.encode(rotate(ctx.text, entry, demoted)) },
+      { path: keyFile(keyId2), content: encoder3.encode(rotate(ctx.text, entry, demoted)) },
       material.file
     ],
     message: message(`rekey: rotate ${keyId2} to v${version2}`, {
@@ -68229,7 +73308,7 @@ function preparePromotion(tree, keyId2, opts2 = {}) {
       { version: pending.version, from: "pre-activation", to: "active" },
       ...current ? [{ version: current.version, from: "active", to: "deactivated" }] : []
     ],
-    files: [{ path: keyFile(keyId2), content: encoder2.encode(text2) }],
+    files: [{ path: keyFile(keyId2), content: encoder3.encode(text2) }],
     message: message(`rekey: promote ${keyId2} v${pending.version} to active`, {
       "Rekey-Key": keyId2,
       "Rekey-Action": "promote",
@@ -68262,7 +73341,7 @@ async function prepareEmergency(tree, keyId2, opts2, ports) {
       { version: version2, from: void 0, to: "active" },
       ...current ? [{ version: current.version, from: "active", to: demotedTo }] : []
     ],
-    files: [{ path: keyFile(keyId2), content: encoder2.encode(text2) }, material.file],
+    files: [{ path: keyFile(keyId2), content: encoder3.encode(text2) }, material.file],
     message: message(
       `rekey: emergency rotation of ${keyId2} to v${version2}`,
       {
@@ -68285,7 +73364,15 @@ var ALLOWED_EXTRAS = /* @__PURE__ */ new Set([
   `${POLICIES_DIR}/README.md`
 ]);
 var POLICY_PATH = new RegExp(`^${POLICIES_DIR}/([^/]+)\\.yaml$`);
-function loadSnapshot(tree) {
+function loadSnapshot(tree, opts2 = {}) {
+  const cache = opts2.cache;
+  const loadDocument2 = (path6, bytes, schema) => {
+    const hit = cache?.get(path6);
+    if (hit !== void 0 && sameBytes(hit.bytes, bytes)) return hit.loaded;
+    const loaded = loadDocument(path6, bytes, schema);
+    cache?.set(path6, { bytes, loaded });
+    return loaded;
+  };
   const diagnostics = [];
   const keys = /* @__PURE__ */ new Map();
   const keyFolders = /* @__PURE__ */ new Set();
@@ -68298,20 +73385,20 @@ function loadSnapshot(tree) {
   for (const entry of tree.irregular ?? [])
     if (isRekeyPath(entry.path)) diagnostics.push(irregularFile(entry));
   const paths = [...tree.keys()].sort();
-  for (const path of paths) {
-    const bytes = tree.get(path);
-    if (path.startsWith(`${MANIFEST_DIR}/`)) {
-      const id = parseKeyFilePath(path);
+  for (const path6 of paths) {
+    const bytes = tree.get(path6);
+    if (path6.startsWith(`${MANIFEST_DIR}/`)) {
+      const id = parseKeyFilePath(path6);
       if (id !== void 0) {
         keyFolders.add(id);
-        const loaded = loadDocument(path, bytes, keyDocument);
+        const loaded = loadDocument2(path6, bytes, keyDocument);
         diagnostics.push(...loaded.diagnostics);
         if (!isKeyId(id)) {
           diagnostics.push(
             diagnostic(
               "manifest/invalid-key-path",
               `"${id}" is not a key id: use 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/", at most 100 characters`,
-              fileLocation(path)
+              fileLocation(path6)
             )
           );
           continue;
@@ -68330,44 +73417,44 @@ function loadSnapshot(tree) {
         keys.set(id, loaded.doc);
         continue;
       }
-      const material = parseMaterialPath(path);
+      const material = parseMaterialPath(path6);
       if (material !== void 0) {
-        materialPaths.push({ path, ...material });
-        const loaded = loadDocument(path, bytes, materialDocument);
+        materialPaths.push({ path: path6, ...material });
+        const loaded = loadDocument2(path6, bytes, materialDocument);
         diagnostics.push(...loaded.diagnostics);
         if (loaded.doc === void 0) continue;
         const mismatch = materialMismatch(loaded.doc, material);
         diagnostics.push(...mismatch);
-        if (mismatch.length === 0) materials.set(path, loaded.doc);
+        if (mismatch.length === 0) materials.set(path6, loaded.doc);
         continue;
       }
-      if (!ALLOWED_EXTRAS.has(path))
+      if (!ALLOWED_EXTRAS.has(path6))
         diagnostics.push(
-          diagnostic("manifest/unexpected-file", unexpectedManifestFile(path), fileLocation(path))
+          diagnostic("manifest/unexpected-file", unexpectedManifestFile(path6), fileLocation(path6))
         );
       continue;
     }
-    if (path.startsWith(`${POLICIES_DIR}/`)) {
-      if (path === PIPELINE_FILE) {
-        const loaded2 = loadDocument(path, bytes, pipelineDocument);
+    if (path6.startsWith(`${POLICIES_DIR}/`)) {
+      if (path6 === PIPELINE_FILE) {
+        const loaded2 = loadDocument2(path6, bytes, pipelineDocument);
         diagnostics.push(...loaded2.diagnostics);
         pipelineFile = loaded2.doc;
         continue;
       }
-      const name = POLICY_PATH.exec(path)?.[1];
+      const name = POLICY_PATH.exec(path6)?.[1];
       if (name === void 0) {
-        if (!ALLOWED_EXTRAS.has(path))
+        if (!ALLOWED_EXTRAS.has(path6))
           diagnostics.push(
             diagnostic(
               "policy/unexpected-file",
               `unexpected file: policies are ${POLICIES_DIR}/<name>.yaml, settings are ${PIPELINE_FILE}`,
-              fileLocation(path)
+              fileLocation(path6)
             )
           );
         continue;
       }
       policyNames.add(name);
-      const loaded = loadDocument(path, bytes, policyDocument);
+      const loaded = loadDocument2(path6, bytes, policyDocument);
       diagnostics.push(...loaded.diagnostics);
       if (loaded.doc === void 0) continue;
       if (loaded.doc.value.name !== name) {
@@ -68383,11 +73470,11 @@ function loadSnapshot(tree) {
       policies.set(name, loaded.doc);
       continue;
     }
-    if (path === SOPS_CONFIG_FILE) {
-      const parsed = parseYaml(path, bytes);
+    if (path6 === SOPS_CONFIG_FILE) {
+      const parsed = parseYaml(path6, bytes);
       diagnostics.push(...parsed.diagnostics);
       if (parsed.value !== void 0)
-        sopsConfig = { file: path, value: parsed.value, locate: parsed.locate };
+        sopsConfig = { file: path6, value: parsed.value, locate: parsed.locate };
     }
   }
   for (const id of keyFolders) {
@@ -68430,6 +73517,9 @@ function loadSnapshot(tree) {
   return { snapshot, diagnostics: sortDiagnostics(diagnostics) };
 }
 var DEFAULT_PIPELINE = Object.freeze(pipelineDocument.parse({}));
+function sameBytes(a, b3) {
+  return a === b3 || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b3);
+}
 function materialMismatch(doc, expected) {
   const out = [];
   if (doc.value.id !== expected.id)
@@ -68457,8 +73547,8 @@ function enclosingKey(id, keyFolders) {
   }
   return void 0;
 }
-function isRekeyPath(path) {
-  return [MANIFEST_DIR, POLICIES_DIR].some((d2) => path === d2 || path.startsWith(`${d2}/`)) || path === SOPS_CONFIG_FILE;
+function isRekeyPath(path6) {
+  return [MANIFEST_DIR, POLICIES_DIR].some((d2) => path6 === d2 || path6.startsWith(`${d2}/`)) || path6 === SOPS_CONFIG_FILE;
 }
 function irregularFile(entry) {
   const at3 = fileLocation(entry.path);
@@ -68489,12 +73579,12 @@ function irregularFile(entry) {
       );
   }
 }
-function unexpectedManifestFile(path) {
-  const name = path.slice(path.lastIndexOf("/") + 1);
+function unexpectedManifestFile(path6) {
+  const name = path6.slice(path6.lastIndexOf("/") + 1);
   if (name === "key.yml") return "unexpected file: the key file is named key.yaml";
   if (/^v\d+\.sops\.ya?ml$/.test(name) || /^v.*\.sops\./.test(name))
     return "unexpected file: material files are named v<N>.sops.yaml, N a version without leading zeros";
-  if (path.split("/").length === 2)
+  if (path6.split("/").length === 2)
     return `unexpected file: ${MANIFEST_DIR}/ holds key folders (and a README.md)`;
   return "unexpected file: a key folder holds only key.yaml and v<N>.sops.yaml files";
 }
@@ -68505,10 +73595,11 @@ function checkTargetOwnership(keys) {
   const deployKeys = /* @__PURE__ */ new Map();
   const publicKeys = [];
   const files = [];
+  const roles = [];
   for (const doc of keys) {
     const keyId2 = doc.value.id;
     doc.value.targets.forEach((t2, i) => {
-      const at3 = (field2) => doc.locate(["targets", i, field2]);
+      const at3 = (field2) => lazyLocation(() => doc.locate(["targets", i, field2]));
       switch (t2.kind) {
         case "github-secret":
           slots.push(secretSlot(keyId2, t2, "name", at3("name")));
@@ -68532,6 +73623,15 @@ function checkTargetOwnership(keys) {
         case "file":
           files.push({ keyId: keyId2, at: at3("path"), what: `file ${t2.path}`, path: t2.path.toLowerCase() });
           return;
+        case "postgres-role":
+          for (const role of t2.roles)
+            roles.push({
+              keyId: keyId2,
+              at: at3("roles"),
+              what: `PostgreSQL role ${role} (${t2.connection})`,
+              role: `${t2.connection} ${role}`
+            });
+          return;
       }
     });
   }
@@ -68540,6 +73640,9 @@ function checkTargetOwnership(keys) {
     ...sharedDeployKeys(deployKeys),
     ...sharedPublicKeys(publicKeys),
     ...sharedFiles(files),
+    ...groupBy(roles, (r2) => r2.role).flatMap(
+      (g2) => shared(g2, "a role has one password: remove one of the targets or use another role")
+    ),
     ...shadowed(slots)
   ];
 }
@@ -68585,10 +73688,10 @@ function secretSlot(keyId2, t2, slot, at3) {
   };
 }
 var where2 = (c3) => c3.at.line > 0 ? `${c3.at.file}:${c3.at.line}` : c3.at.file;
-function shared(group, advice) {
-  if (group.length < 2) return [];
-  return group.map((c3) => {
-    const others = group.filter((o2) => o2 !== c3);
+function shared(group2, advice) {
+  if (group2.length < 2) return [];
+  return group2.map((c3) => {
+    const others = group2.filter((o2) => o2 !== c3);
     const listed = others.slice(0, 3).map((o2) => `${o2.keyId === c3.keyId ? "this key" : `key ${o2.keyId}`} (${where2(o2)})`).join(", ");
     const more = others.length > 3 ? ` and ${others.length - 3} more` : "";
     return diagnostic(
@@ -68685,8 +73788,17 @@ function shadowed(slots) {
   const out = [];
   for (const g2 of groupBy(slots, (s) => `${s.app}\0${s.name}`)) {
     if (g2.length < 2) continue;
-    for (const high of g2)
-      for (const low of g2) {
+    const order = new Map(g2.map((slot, i) => [slot, i]));
+    const byRepo = groupIndex(g2, (s) => level(s) === 1 ? s.repository : void 0);
+    const byOrg = groupIndex(g2, (s) => level(s) === 2 ? s.organization : void 0);
+    for (const high of g2) {
+      if (level(high) === 2) continue;
+      const repo = high.repository;
+      const lows = [
+        ...byRepo.get(repo) ?? [],
+        ...byOrg.get(repo.slice(0, repo.indexOf("/"))) ?? []
+      ].sort((a, b3) => order.get(a) - order.get(b3));
+      for (const low of lows) {
         if (high.keyId === low.keyId && high.slot === low.slot) continue;
         if (!overlaps(high, low)) continue;
         const owner2 = (c3, other) => c3.keyId === other.keyId ? `this key's ${c3.slot}` : `key ${c3.keyId}`;
@@ -68703,8 +73815,34 @@ function shadowed(slots) {
           )
         );
       }
+    }
   }
   return out;
+}
+function lazyLocation(locate) {
+  let at3;
+  return {
+    get file() {
+      return (at3 ??= locate()).file;
+    },
+    get line() {
+      return (at3 ??= locate()).line;
+    },
+    get column() {
+      return (at3 ??= locate()).column;
+    }
+  };
+}
+function groupIndex(items, key) {
+  const index = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k2 = key(item);
+    if (k2 === void 0) continue;
+    const list2 = index.get(k2);
+    if (list2) list2.push(item);
+    else index.set(k2, [item]);
+  }
+  return index;
 }
 
 // src/core/lifecycle/rules.ts
@@ -68743,7 +73881,8 @@ var LIFECYCLE_RULES = {
   "verify/public-not-public": "a material file's public field holds the public form of the key type (and random keys have none)",
   // Checks of who made a change and what else it touches (the verify action).
   "change/pipeline-code-with-manifest": "pipeline code (.github/, actions/, dist/, src/, package*.json) and keys-manifest/ change in separate pull requests",
-  "change/manual-rotation": "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true"
+  "change/manual-rotation": "a new version of an existing key comes from the base branch's pull-authors, unless its manual-rotation is true",
+  "change/rewrap-not-pure": "a re-wrap of material (new age stanzas, values and MAC byte-identical) goes in a pull request of its own, and the rekey/rewrap branch carries nothing else"
 };
 var LIFECYCLE_RULE_IDS = Object.keys(LIFECYCLE_RULES);
 function violation(rule, message2, at3) {
@@ -68832,12 +73971,12 @@ function checkKeyInvariants(key, now) {
   versions.forEach((v2, i) => {
     if (listed.get(v2.version) !== i) return;
     const has = key.materials.has(v2.version);
-    const path = materialFile(key.id, v2.version);
+    const path6 = materialFile(key.id, v2.version);
     if (v2.state === "destroyed" && has)
       out.push(
         violation(
           "lifecycle/material-for-destroyed",
-          `v${v2.version} is destroyed but ${path} still exists; delete it in the change that destroys the version`,
+          `v${v2.version} is destroyed but ${path6} still exists; delete it in the change that destroys the version`,
           at3(i, "state")
         )
       );
@@ -68845,7 +73984,7 @@ function checkKeyInvariants(key, now) {
       out.push(
         violation(
           "lifecycle/material-missing",
-          `v${v2.version} is ${v2.state} but ${path} does not exist; every live version keeps its encrypted material`,
+          `v${v2.version} is ${v2.state} but ${path6} does not exist; every live version keeps its encrypted material`,
           at3(i, "state")
         )
       );
@@ -68880,14 +74019,14 @@ function pem() {
   return /^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=]{1,76}\n)+-----END PUBLIC KEY-----\n?$/;
 }
 function checkPublicForm(mat, type) {
-  const at3 = mat.locate(["public"]);
+  const at3 = () => mat.locate(["public"]);
   const absent = mat.public === void 0 || mat.public === null;
   if (type === "random")
     return absent ? [] : [
       violation(
         "verify/public-not-public",
         `${mat.file}: random keys have no public part; remove the public field (it may hold the secret in clear)`,
-        at3
+        at3()
       )
     ];
   const form = PUBLIC_FORMS[type];
@@ -68896,7 +74035,7 @@ function checkPublicForm(mat, type) {
     violation(
       "verify/public-not-public",
       absent ? `${mat.file}: a ${type} key needs its public part in clear for review: ${form.text}` : `${mat.file}: public is not ${form.text}, the public form of a ${type} key`,
-      at3
+      at3()
     )
   ];
 }
@@ -68934,8 +74073,8 @@ var MARKERS = [
     what: "a base64-encoded private key"
   }
 ];
-function isScannedPath(path) {
-  return path.startsWith("keys-manifest/") || path.startsWith("policies/") || path === ".sops.yaml";
+function isScannedPath(path6) {
+  return path6.startsWith("keys-manifest/") || path6.startsWith("policies/") || path6 === ".sops.yaml";
 }
 function scanForPrivateKeys(file2, text2) {
   const out = [];
@@ -68958,14 +74097,14 @@ function scanForPrivateKeys(file2, text2) {
 
 // src/core/verify/recipients.ts
 function checkRecipients(mat, baseConfig) {
-  const at3 = mat.locate(["sops"]);
+  const at3 = () => mat.locate(["sops"]);
   const rule = baseConfig === void 0 ? void 0 : findCreationRule(baseConfig, mat.file);
   if (rule === void 0)
     return [
       violation(
         "verify/no-creation-rule",
         baseConfig === void 0 ? `${mat.file}: the base branch has no readable .sops.yaml, so nobody has said who may decrypt this file; add .sops.yaml in a change of its own first` : `${mat.file}: no creation rule in the base branch's .sops.yaml matches this path; add one in a change of its own first`,
-        at3
+        at3()
       )
     ];
   const expected = ruleAgeRecipients(rule).map(sorted);
@@ -68982,12 +74121,12 @@ function checkRecipients(mat, baseConfig) {
     violation(
       "verify/recipients-mismatch",
       `${mat.file} is encrypted to other age recipients than creation rule ${rule.index + 1} of the base branch's .sops.yaml (${detail}); re-encrypt to the base branch's recipients. A change to who can decrypt goes through .sops.yaml in a change of its own`,
-      at3
+      at3()
     )
   ];
 }
-function sorted(group) {
-  return [...new Set(group)].sort();
+function sorted(group2) {
+  return [...new Set(group2)].sort();
 }
 function sameGroups(a, b3) {
   return a.length === b3.length && a.every((g2, i) => g2.join("\n") === b3[i].join("\n"));
@@ -69012,7 +74151,7 @@ function materialFacts(doc, text2, loaded) {
     recipients: recipientGroups(sops),
     text: text2,
     loaded,
-    locate: (path) => doc.locate(path)
+    locate: (path6) => doc.locate(path6)
   };
 }
 function recipientGroups(sops) {
@@ -69031,10 +74170,10 @@ function ageRecipients(list2) {
 
 // src/core/verify/snapshot-side.ts
 function manifestFactsOf({ snapshot, tree }) {
-  const decoder2 = new TextDecoder();
+  const decoder4 = new TextDecoder();
   const unreadableKeys = /* @__PURE__ */ new Set();
-  for (const path of tree.keys()) {
-    const id = parseKeyFilePath(path);
+  for (const path6 of tree.keys()) {
+    const id = parseKeyFilePath(path6);
     if (id !== void 0 && !snapshot.keys.has(id)) unreadableKeys.add(id);
   }
   const keys = /* @__PURE__ */ new Map();
@@ -69047,18 +74186,18 @@ function manifestFactsOf({ snapshot, tree }) {
       prepublishMs: policy === void 0 ? void 0 : durationMs(policy.value.prepublish)
     });
   }
-  for (const [path, bytes] of tree) {
-    const where3 = parseMaterialPath(path);
+  for (const [path6, bytes] of tree) {
+    const where3 = parseMaterialPath(path6);
     if (where3 === void 0) continue;
     const key = keys.get(where3.id);
     if (key === void 0) continue;
-    const loaded = snapshot.materials.get(path);
-    const text2 = decoder2.decode(bytes);
+    const loaded = snapshot.materials.get(path6);
+    const text2 = decoder4.decode(bytes);
     if (loaded !== void 0) {
       key.materials.set(where3.version, materialFacts(loaded, text2, true));
     } else {
-      const parsed = parseYaml(path, bytes);
-      const doc = { file: path, value: parsed.value, locate: parsed.locate };
+      const parsed = parseYaml(path6, bytes);
+      const doc = { file: path6, value: parsed.value, locate: parsed.locate };
       key.materials.set(where3.version, materialFacts(doc, text2, false));
     }
   }
@@ -69077,9 +74216,9 @@ function checkSnapshot(side, now) {
     for (const mat of key.materials.values())
       if (mat.loaded)
         out.push(...checkPublicForm(mat, key.doc.value.type), ...checkRecipients(mat, config2));
-  const decoder2 = new TextDecoder();
-  for (const [path, bytes] of side.tree)
-    if (isScannedPath(path)) out.push(...scanForPrivateKeys(path, decoder2.decode(bytes)));
+  const decoder4 = new TextDecoder();
+  for (const [path6, bytes] of side.tree)
+    if (isScannedPath(path6)) out.push(...scanForPrivateKeys(path6, decoder4.decode(bytes)));
   return sortDiagnostics(out);
 }
 
@@ -69250,22 +74389,22 @@ async function requestReviewers(number4, handles, author, pulls) {
   }
   const requested = [];
   const refused = [];
-  const attempt = async (group) => {
+  const attempt = async (group2) => {
     try {
       await pulls.requestReviewers(number4, {
-        users: group.filter((h3) => h3.kind === "user").map((h3) => h3.name),
-        teams: group.filter((h3) => h3.kind === "team").map((h3) => h3.name)
+        users: group2.filter((h3) => h3.kind === "user").map((h3) => h3.name),
+        teams: group2.filter((h3) => h3.kind === "team").map((h3) => h3.name)
       });
-      requested.push(...group.map((h3) => h3.handle));
+      requested.push(...group2.map((h3) => h3.handle));
     } catch (e) {
       if (!isGitHubError(e, "unprocessable")) throw e;
-      const users = group.filter((h3) => h3.kind === "user");
-      const teams = group.filter((h3) => h3.kind === "team");
+      const users = group2.filter((h3) => h3.kind === "user");
+      const teams = group2.filter((h3) => h3.kind === "team");
       if (users.length > 0 && teams.length > 0) {
         await attempt(users);
         await attempt(teams);
-      } else if (group.length > 1) for (const h3 of group) await attempt([h3]);
-      else refused.push({ handle: group[0].handle, message: e.message });
+      } else if (group2.length > 1) for (const h3 of group2) await attempt([h3]);
+      else refused.push({ handle: group2[0].handle, message: e.message });
     }
   };
   if (wanted.length > 0) await attempt(wanted);
@@ -69450,7 +74589,9 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
   }
   const keys = [];
   const budget = { calls: 0, max: input2.maxStatusCalls ?? DEFAULT_MAX_STATUS_CALLS };
-  for (const step of plan2.steps) {
+  const progress = input2.progress?.start("rotate", plan2.steps.length, "keys");
+  for (const [n, step] of plan2.steps.entries()) {
+    progress?.at(n);
     const { keyId: keyId2 } = step;
     switch (step.kind) {
       case "ok":
@@ -69508,6 +74649,8 @@ emergency (dry run): would open ${branchFor("emergency", emergency.key)} (${emer
       }
     }
   }
+  progress?.at(plan2.steps.length);
+  progress?.end();
   return { kind: "applied", plan: plan2, keys, statusCalls: budget.calls };
 }
 async function distributionProven(step, firstParent, statuses, budget, trusted) {
@@ -69784,9 +74927,9 @@ function unflatten(entries) {
       const kind = parts[i];
       const next = parts[i + 1] ?? "";
       const cur = node2[key];
-      const child = cur ?? (kind === "list" ? [] : {});
-      node2[key] = child;
-      node2 = child;
+      const child2 = cur ?? (kind === "list" ? [] : {});
+      node2[key] = child2;
+      node2 = child2;
       key = kind === "list" ? Number(next) : next;
     }
     node2[key] = value;
@@ -70329,7 +75472,7 @@ var isObj3 = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2)
 var weakString = (v2) => typeof v2 === "string" ? v2 : typeof v2 === "number" || typeof v2 === "boolean" ? String(v2) : void 0;
 function parseMetadata(raw) {
   if (!isObj3(raw)) return "the sops metadata is not a map";
-  const group = (g2) => {
+  const group2 = (g2) => {
     const age = [];
     const ages = g2["age"] ?? [];
     if (!Array.isArray(ages)) return "sops.age is not a list";
@@ -70345,7 +75488,7 @@ function parseMetadata(raw) {
     const other = OTHER_KINDS.filter((k2) => Array.isArray(g2[k2]) && g2[k2].length > 0);
     return { age, pgp, other };
   };
-  const flat = group(raw);
+  const flat = group2(raw);
   if (typeof flat === "string") return flat;
   let groups2;
   if (flat.age.length + flat.pgp.length + flat.other.length > 0) groups2 = [flat];
@@ -70355,7 +75498,7 @@ function parseMetadata(raw) {
     groups2 = [];
     for (const g2 of kg) {
       if (!isObj3(g2)) return "a key group is not a map";
-      const parsed = group(g2);
+      const parsed = group2(g2);
       if (typeof parsed === "string") return parsed;
       groups2.push(parsed);
     }
@@ -70487,11 +75630,11 @@ async function wrapDataKey(key, rule) {
     }))
   );
 }
-async function recoverDataKey(path, meta3, ids, loaded) {
+async function recoverDataKey(path6, meta3, ids, loaded) {
   const parts = [];
   let unwrapFailed = false;
-  for (const group of meta3.groups) {
-    const part = await unwrapGroup(group, ids);
+  for (const group2 of meta3.groups) {
+    const part = await unwrapGroup(group2, ids);
     if (part.key) parts.push(part.key);
     else if (part.namedFailed) unwrapFailed = true;
   }
@@ -70501,40 +75644,40 @@ async function recoverDataKey(path, meta3, ids, loaded) {
     try {
       key = meta3.groups.length === 1 ? parts[0] : combine(parts);
     } catch {
-      throw new DataKeyError(path, "the Shamir shares of the data key do not combine");
+      throw new DataKeyError(path6, "the Shamir shares of the data key do not combine");
     }
-    if (key.length !== 32) throw new DataKeyError(path, "the recovered data key is not 32 bytes");
+    if (key.length !== 32) throw new DataKeyError(path6, "the recovered data key is not 32 bytes");
     return key;
   }
   if (parts.length > 0)
     throw new DataKeyError(
-      path,
+      path6,
       `only ${parts.length} of the ${needed} key groups needed could be decrypted with the loaded identities`
     );
   if (unwrapFailed)
     throw new DataKeyError(
-      path,
+      path6,
       "an identity matched a recipient, but its wrapped data key is invalid (tampered enc?)"
     );
   const ages = meta3.groups.flatMap((g2) => g2.age.map((a) => a.recipient));
   const pgp = meta3.groups.flatMap((g2) => g2.pgp);
   const other = [...new Set(meta3.groups.flatMap((g2) => g2.other))];
-  if (parts.length > 0 || ages.length > 0) throw new NoMatchingIdentityError(path, ages, loaded);
+  if (parts.length > 0 || ages.length > 0) throw new NoMatchingIdentityError(path6, ages, loaded);
   if (pgp.length > 0)
     throw new UnsupportedMasterKeyError(
-      path,
+      path6,
       ["pgp", ...other],
       `no PGP identity: the data key is wrapped only for PGP keys (${pgp.join(", ")}) ${other.length ? `and ${other.join(", ")} ` : ""}and rekey's built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI with gpg.`
     );
   throw new UnsupportedMasterKeyError(
-    path,
+    path6,
     other,
     `the data key is wrapped only for ${other.join(", ")}; the built-in codec reads age keys only. Install sops (or set SOPS_BINARY) to use the sops CLI.`
   );
 }
-async function unwrapGroup(group, ids) {
+async function unwrapGroup(group2, ids) {
   let namedFailed = false;
-  for (const entry of group.age) {
+  for (const entry of group2.age) {
     const named = ids.filter((i) => i.recipient === entry.recipient);
     for (const id of [...named, ...ids.filter((i) => i.recipient !== entry.recipient)]) {
       const key = await unwrap(entry.enc, id);
@@ -70546,96 +75689,150 @@ async function unwrapGroup(group, ids) {
 }
 
 // src/crypto/sops/rule-check.ts
-function assertAgeOnly(path, rule) {
+function assertAgeOnly(path6, rule) {
   const foreign = rule.keyGroups.flatMap((g2) => [...g2.pgp.length ? ["pgp"] : [], ...g2.other]);
   const ssh = rule.keyGroups.some((g2) => g2.age.some((r2) => r2.startsWith("ssh-")));
   if (foreign.length > 0 || ssh)
     throw new UnsupportedMasterKeyError(
-      path,
+      path6,
       [.../* @__PURE__ */ new Set([...foreign, ...ssh ? ["age-ssh"] : []])],
       `creation rule ${rule.index + 1} names ${[...new Set(foreign)].join(", ") || "ssh recipients"}; the built-in codec encrypts to age1 recipients only. Use the sops CLI.`
     );
   if (rule.keyGroups.some((g2) => g2.age.length === 0))
     throw new UnsupportedMasterKeyError(
-      path,
+      path6,
       [],
       `creation rule ${rule.index + 1} has a key group without age recipients`
     );
   if (rule.keyGroups.length > 1 && rule.shamirThreshold < 2)
     throw new UnsupportedSopsFeatureError(
-      path,
+      path6,
       "with several key groups, shamir_threshold must be at least 2 (as in sops)"
     );
 }
 var sorted2 = (xs2) => [...xs2].sort();
-var sameSet = (a, b3) => a.length === b3.length && sorted2(a).every((x3, i) => x3 === sorted2(b3)[i]);
+var sameSet2 = (a, b3) => a.length === b3.length && sorted2(a).every((x3, i) => x3 === sorted2(b3)[i]);
 var metadataKind = (k2) => k2 === "azure_keyvault" ? "azure_kv" : k2;
 function sameRecipients(rule, groups2) {
   return rule.keyGroups.length === groups2.length && rule.keyGroups.every((g2, i) => {
     const f3 = groups2[i];
-    return sameSet(
+    return sameSet2(
       g2.age,
       f3.age.map((a) => a.recipient)
-    ) && sameSet(g2.pgp, f3.pgp) && sameSet(g2.other.map(metadataKind), f3.other);
+    ) && sameSet2(g2.pgp, f3.pgp) && sameSet2(g2.other.map(metadataKind), f3.other);
   });
 }
-function checkAgainstRule(path, rule, meta3) {
+function checkAgainstRule(path6, rule, meta3) {
   if (!sameRecipients(rule, meta3.groups))
     throw new RecipientsMismatchError(
-      path,
+      path6,
       rule.keyGroups.map((g2) => [...g2.age, ...g2.pgp]),
       meta3.groups.map((g2) => [...g2.age.map((a) => a.recipient), ...g2.pgp])
     );
   if (meta3.crypt.kind !== rule.crypt.kind || meta3.crypt.value !== rule.crypt.value || meta3.macOnlyEncrypted !== rule.macOnlyEncrypted)
     throw new CryptRuleMismatchError(
-      path,
+      path6,
       `the file uses ${meta3.crypt.kind}: ${meta3.crypt.value}${meta3.macOnlyEncrypted ? " with mac_only_encrypted" : ""}, but .sops.yaml says ${rule.crypt.kind}: ${rule.crypt.value}${rule.macOnlyEncrypted ? " with mac_only_encrypted" : ""}`
     );
 }
 
+// src/crypto/sops/rewrap.ts
+async function rewrapFile(path6, encrypted, options2, identities, loadedIdentities) {
+  const { rule } = options2;
+  const { loaded, meta: meta3 } = loadEncrypted(path6, encrypted);
+  if (sameRecipients(rule, meta3.groups))
+    return { outcome: "unchanged", bytes: encrypted, added: [], removed: [] };
+  assertAgeOnly(path6, rule);
+  if (meta3.crypt.kind !== rule.crypt.kind || meta3.crypt.value !== rule.crypt.value || meta3.macOnlyEncrypted !== rule.macOnlyEncrypted)
+    throw new CryptRuleMismatchError(
+      path6,
+      `the file uses ${meta3.crypt.kind}: ${meta3.crypt.value}, the rule ${rule.crypt.kind}: ${rule.crypt.value} (or mac_only_encrypted differs); a re-wrap cannot change what is encrypted: rotate the key instead`
+    );
+  const key = await recoverDataKey(path6, meta3, identities, loadedIdentities);
+  decryptLoaded(path6, loaded, meta3, key);
+  const groups2 = await newGroups(key, rule, meta3.groups);
+  const metadata = emitMetadata({ ...meta3, groups: groups2, shamirThreshold: rule.shamirThreshold });
+  const store = storeFor(path6);
+  const text2 = store.emit(loaded.branches, metadata, {
+    indent: store.name === "yaml" ? options2.yamlIndent ?? 4 : options2.jsonIndent ?? -1
+  });
+  const bytes = Buffer.from(text2, "utf8");
+  assertOnlyStanzasChanged(path6, encrypted, bytes);
+  const before = new Set(meta3.groups.flatMap((g2) => g2.age.map((a) => a.recipient)));
+  const after = new Set(rule.keyGroups.flatMap((g2) => g2.age));
+  const others = [
+    ...new Set(meta3.groups.flatMap((g2) => [...g2.pgp.map((p2) => `pgp:${p2}`), ...g2.other]))
+  ];
+  return {
+    outcome: "rewrapped",
+    bytes,
+    added: [...after].filter((r2) => !before.has(r2)).sort(),
+    removed: [...[...before].filter((r2) => !after.has(r2)), ...others].sort()
+  };
+}
+async function newGroups(key, rule, old) {
+  if (rule.keyGroups.length !== 1 || old.length !== 1) return wrapDataKey(key, rule);
+  const kept = new Map(old[0].age.map((a) => [a.recipient, a]));
+  const age = [];
+  for (const recipient of rule.keyGroups[0].age)
+    age.push(kept.get(recipient) ?? { recipient, enc: await wrapForRecipient(key, recipient) });
+  return [{ age, pgp: [], other: [] }];
+}
+function assertOnlyStanzasChanged(path6, before, after) {
+  const a = loadEncrypted(path6, before);
+  const b3 = loadEncrypted(path6, after);
+  const same = json2(a.loaded.branches) === json2(b3.loaded.branches) && a.meta.mac === b3.meta.mac && a.meta.lastModified === b3.meta.lastModified && a.meta.version === b3.meta.version && JSON.stringify(a.meta.crypt) === JSON.stringify(b3.meta.crypt);
+  if (!same)
+    throw new MalformedSopsFileError(
+      { file: path6, line: 0, column: 0 },
+      "this file cannot be re-written without changing its values (unusual formatting?); re-wrap it with `sops updatekeys`"
+    );
+}
+var json2 = (v2) => JSON.stringify(v2, (_k, x3) => typeof x3 === "bigint" ? `${x3}n` : x3);
+
 // src/crypto/sops/tree.ts
-import { createHash as createHash3 } from "node:crypto";
-var MAC_ONLY_ENCRYPTED_INIT = createHash3("sha256").update("sops").digest();
+import { createHash as createHash4 } from "node:crypto";
+var MAC_ONLY_ENCRYPTED_INIT = createHash4("sha256").update("sops").digest();
 function walk(branches, rules, visit2) {
   const decide = encryptionDecider(rules.crypt);
-  const onLeaf = (leaf, path, stack) => visit2(leaf, path, decide(path, stack, leaf.t === "comment"));
+  const onLeaf = (leaf, path6, stack) => visit2(leaf, path6, decide(path6, stack, leaf.t === "comment"));
   return branches.map((b3) => walkBranch(b3, [], [], onLeaf));
 }
-function walkValue(v2, path, stack, f3) {
+function walkValue(v2, path6, stack, f3) {
   switch (v2.t) {
     case "null":
       return v2;
     case "map":
-      return walkBranch(v2, path, stack, f3);
+      return walkBranch(v2, path6, stack, f3);
     case "list":
-      return walkList(v2, path, stack, f3);
+      return walkList(v2, path6, stack, f3);
     default:
-      return f3(v2, path, stack);
+      return f3(v2, path6, stack);
   }
 }
-function walkBranch(b3, path, outer, f3) {
+function walkBranch(b3, path6, outer, f3) {
   const stack = [...outer, []];
   const top = stack.length - 1;
   const items = b3.items.map((item) => {
     if (item.t === "comment") {
       stack[top] = [...stack[top] ?? [], item.text];
-      return f3(item, path, stack);
+      return f3(item, path6, stack);
     }
-    const value = walkValue(item.value, [...path, item.key], stack, f3);
+    const value = walkValue(item.value, [...path6, item.key], stack, f3);
     stack[top] = [];
     return { t: "pair", key: item.key, value };
   });
   return { t: "map", items };
 }
-function walkList(l3, path, outer, f3) {
+function walkList(l3, path6, outer, f3) {
   const stack = [...outer, []];
   const top = stack.length - 1;
   const items = l3.items.map((item) => {
     if (item.t === "comment") {
       stack[top] = [...stack[top] ?? [], item.text];
-      return f3(item, path, stack);
+      return f3(item, path6, stack);
     }
-    const v2 = walkValue(item, path, stack, f3);
+    const v2 = walkValue(item, path6, stack, f3);
     stack[top] = [];
     return v2;
   });
@@ -70649,16 +75846,16 @@ function encryptionDecider(crypt) {
   };
   switch (crypt.kind) {
     case "unencrypted_suffix":
-      return (path) => !path.some((p2) => p2.endsWith(crypt.value));
+      return (path6) => !path6.some((p2) => p2.endsWith(crypt.value));
     case "encrypted_suffix":
-      return (path) => path.some((p2) => p2.endsWith(crypt.value));
+      return (path6) => path6.some((p2) => p2.endsWith(crypt.value));
     case "unencrypted_regex": {
       const r2 = re2();
-      return (path) => !path.some((p2) => r2.test(p2));
+      return (path6) => !path6.some((p2) => r2.test(p2));
     }
     case "encrypted_regex": {
       const r2 = re2();
-      return (path) => path.some((p2) => r2.test(p2));
+      return (path6) => path6.some((p2) => r2.test(p2));
     }
     case "unencrypted_comment_regex": {
       const r2 = re2();
@@ -70675,9 +75872,9 @@ function encryptionDecider(crypt) {
     }
   }
 }
-var aadOf = (path) => `${path.join(":")}:`;
+var aadOf = (path6) => `${path6.join(":")}:`;
 var MacHasher = class {
-  #h = createHash3("sha512");
+  #h = createHash4("sha512");
   #macOnly;
   #encoding;
   constructor(macOnlyEncrypted, encoding = "utf8") {
@@ -70703,10 +75900,10 @@ var DecryptFailure = class extends Error {
 };
 function decryptTree(branches, rules, key, onDecrypted) {
   const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
-  const out = walk(branches, rules, (leaf, path, encrypted) => {
+  const out = walk(branches, rules, (leaf, path6, encrypted) => {
     let v2 = leaf;
     if (encrypted) {
-      const aad = aadOf(path);
+      const aad = aadOf(path6);
       if (leaf.t === "comment") {
         const enc = parseEnc(leaf.text);
         const plain = enc && enc.type === "comment" ? open3(key, enc, aad) : void 0;
@@ -70738,11 +75935,11 @@ function encryptTree(branches, rules, key, reuse) {
   const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compileRe2(rules.crypt.value) : void 0;
   const commentGuard = guard && "regex" in guard ? guard.regex : void 0;
-  const out = walk(branches, rules, (leaf, path, encrypted) => {
+  const out = walk(branches, rules, (leaf, path6, encrypted) => {
     mac3.add(leaf, encrypted);
     if (!encrypted) return leaf;
     if (leaf.t === "comment" ? leaf.text === "" : leaf.t === "str" && leaf.v === "") return leaf;
-    const aad = aadOf(path);
+    const aad = aadOf(path6);
     const kept = reuse?.get(reuseKey(aad, leaf));
     if (leaf.t === "comment") {
       const text2 = kept ?? seal(key, Buffer.from(leaf.text, "utf8"), aad, "comment");
@@ -70836,6 +76033,7 @@ var Loader = class {
 var yamlStore = {
   name: "yaml",
   load(file2, text2) {
+    refuseWhatTheLoaderRefuses(file2, text2);
     const lc = new import_yaml11.LineCounter();
     const docs = (0, import_yaml11.parseAllDocuments)(text2, { lineCounter: lc, uniqueKeys: true, strict: true });
     const loader = new Loader(file2, lc);
@@ -70886,6 +76084,26 @@ var yamlStore = {
     return docs.join("---\n");
   }
 };
+var SYNTAX_REFUSALS = /* @__PURE__ */ new Set([
+  "yaml/encoding",
+  "yaml/syntax",
+  "yaml/ambiguous-syntax",
+  "yaml/warning",
+  "yaml/directive",
+  "yaml/too-deep"
+]);
+var encoder4 = new TextEncoder();
+function refuseWhatTheLoaderRefuses(file2, text2) {
+  const bytes = encoder4.encode(text2);
+  const refused = parseYaml(file2, bytes, { maxBytes: bytes.length }).diagnostics.find(
+    (d2) => SYNTAX_REFUSALS.has(d2.rule)
+  );
+  if (refused)
+    throw new MalformedSopsFileError(
+      { file: file2, line: refused.line, column: refused.column },
+      `invalid YAML (${refused.rule})`
+    );
+}
 function fromPlain(v2) {
   if (Array.isArray(v2)) return { t: "list", items: v2.map(fromPlain) };
   if (v2 !== null && typeof v2 === "object")
@@ -70990,8 +76208,8 @@ function literalBlock2(s, col) {
 }
 
 // src/crypto/sops/codec.ts
-function storeFor(path) {
-  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+function storeFor(path6) {
+  const ext = /\.([^./]+)$/.exec(path6)?.[1]?.toLowerCase();
   if (ext === "yaml" || ext === "yml") return yamlStore;
   if (ext === "json") return jsonStore;
   if (ext === "env") return dotenvStore;
@@ -71006,24 +76224,24 @@ var BuiltinSopsCodec = class {
     this.#identities = ageIdentities(options2.identities);
     this.#identities.catch(() => void 0);
   }
-  async encrypt(path, plaintext, options2) {
-    const store = storeFor(path);
-    const loaded = store.load(path, plaintextOf(path, plaintext, store));
+  async encrypt(path6, plaintext, options2) {
+    const store = storeFor(path6);
+    const loaded = store.load(path6, plaintextOf(path6, plaintext, store));
     if (loaded.reserved)
       throw new MalformedSopsFileError(
-        { file: path, line: 0, column: 0 },
+        { file: path6, line: 0, column: 0 },
         'the plaintext already has sops metadata (or a reserved "sops" key); decrypt it first'
       );
     const { rule } = options2;
-    assertAgeOnly(path, rule);
+    assertAgeOnly(path6, rule);
     const rules = {
       crypt: rule.crypt,
       macOnlyEncrypted: rule.macOnlyEncrypted,
       encoding: store.plaintextEncoding
     };
     let prev;
-    if (options2.previous && sameRecipientsAs(rule, options2.previous, path)) {
-      const p2 = await this.#decrypt(path, options2.previous).catch((e) => {
+    if (options2.previous && sameRecipientsAs(rule, options2.previous, path6)) {
+      const p2 = await this.#decrypt(path6, options2.previous).catch((e) => {
         if (e instanceof NoMatchingIdentityError) return void 0;
         throw e;
       });
@@ -71051,16 +76269,23 @@ var BuiltinSopsCodec = class {
       "utf8"
     );
   }
-  async decrypt(path, encrypted, options2) {
-    const d2 = await this.#decrypt(path, encrypted, options2);
-    const store = storeFor(path);
+  async decrypt(path6, encrypted, options2) {
+    const d2 = await this.#decrypt(path6, encrypted, options2);
+    const store = storeFor(path6);
     return Buffer.from(
       store.emit(d2.branches, void 0, { indent: store.name === "yaml" ? 4 : -1 }),
       store.plaintextEncoding ?? "utf8"
     );
   }
-  async inspect(path, encrypted) {
-    const { meta: meta3 } = loadEncrypted(path, encrypted);
+  /**
+   * `sops updatekeys`: the same data key wrapped for the rule's recipients; values, MAC and
+   * lastmodified unchanged (rewrap.ts). Needs an identity that opens the file as it is.
+   */
+  async rewrap(path6, encrypted, options2) {
+    return rewrapFile(path6, encrypted, options2, await this.#identities, this.#count);
+  }
+  async inspect(path6, encrypted) {
+    const { meta: meta3 } = loadEncrypted(path6, encrypted);
     return {
       ageRecipients: meta3.groups.map((g2) => g2.age.map((a) => a.recipient)),
       pgpFingerprints: meta3.groups.map((g2) => [...g2.pgp]),
@@ -71073,33 +76298,33 @@ var BuiltinSopsCodec = class {
       hasMac: Boolean(meta3.mac)
     };
   }
-  async #decrypt(path, encrypted, options2) {
-    const { loaded, meta: meta3 } = loadEncrypted(path, encrypted);
-    if (options2?.rule) checkAgainstRule(path, options2.rule, meta3);
+  async #decrypt(path6, encrypted, options2) {
+    const { loaded, meta: meta3 } = loadEncrypted(path6, encrypted);
+    if (options2?.rule) checkAgainstRule(path6, options2.rule, meta3);
     return decryptLoaded(
-      path,
+      path6,
       loaded,
       meta3,
-      await recoverDataKey(path, meta3, await this.#identities, this.#count)
+      await recoverDataKey(path6, meta3, await this.#identities, this.#count)
     );
   }
 };
-function loadEncrypted(path, encrypted) {
-  const store = storeFor(path);
-  const text2 = utf82(path, encrypted);
-  const loaded = (store.loadEncrypted ?? store.load)(path, text2);
-  const whole = { file: path, line: 0, column: 0 };
+function loadEncrypted(path6, encrypted) {
+  const store = storeFor(path6);
+  const text2 = utf82(path6, encrypted);
+  const loaded = (store.loadEncrypted ?? store.load)(path6, text2);
+  const whole = { file: path6, line: 0, column: 0 };
   if (loaded.metadata === void 0)
     throw new MalformedSopsFileError(whole, "not a SOPS file: it has no sops metadata");
   const meta3 = parseMetadata(loaded.metadata);
   if (typeof meta3 === "string") throw new MalformedSopsFileError(whole, meta3);
   return { loaded, meta: meta3 };
 }
-function decryptLoaded(path, loaded, meta3, key) {
+function decryptLoaded(path6, loaded, meta3, key) {
   const reuse = /* @__PURE__ */ new Map();
   let result;
   try {
-    const rules = { ...meta3, encoding: storeFor(path).plaintextEncoding };
+    const rules = { ...meta3, encoding: storeFor(path6).plaintextEncoding };
     result = decryptTree(
       loaded.branches,
       rules,
@@ -71108,52 +76333,52 @@ function decryptLoaded(path, loaded, meta3, key) {
     );
   } catch (e) {
     if (!(e instanceof DecryptFailure)) throw e;
-    throw locatedFailure(path, e, loaded.locations);
+    throw locatedFailure(path6, e, loaded.locations);
   }
-  if (!meta3.mac) throw new MacMissingError(path);
+  if (!meta3.mac) throw new MacMissingError(path6);
   const stored = parseEnc(meta3.mac);
   const aad = macAad(meta3.lastModified);
   if (!stored || !aad)
     throw new MalformedSopsFileError(
-      { file: path, line: 0, column: 0 },
+      { file: path6, line: 0, column: 0 },
       "sops.mac or sops.lastmodified is malformed"
     );
   const plain = open3(key, stored, aad);
-  if (!plain) throw new MacMismatchError(path, "unauthenticated");
+  if (!plain) throw new MacMismatchError(path6, "unauthenticated");
   if (Buffer.from(plain).toString("utf8") !== result.mac)
-    throw new MacMismatchError(path, "differs");
+    throw new MacMismatchError(path6, "differs");
   return { loaded, meta: meta3, key, branches: result.branches, mac: result.mac, reuse };
 }
-function sameRecipientsAs(rule, encrypted, path) {
-  return sameRecipients(rule, loadEncrypted(path, encrypted).meta.groups);
+function sameRecipientsAs(rule, encrypted, path6) {
+  return sameRecipients(rule, loadEncrypted(path6, encrypted).meta.groups);
 }
 var MAX_SOPS_FILE_BYTES = 16 * 1024 * 1024;
-function plaintextOf(path, bytes, store) {
-  if (store.plaintextEncoding !== "latin1") return utf82(path, bytes);
-  capped(path, bytes);
+function plaintextOf(path6, bytes, store) {
+  if (store.plaintextEncoding !== "latin1") return utf82(path6, bytes);
+  capped(path6, bytes);
   return Buffer.from(bytes).toString("latin1");
 }
-function capped(path, bytes) {
+function capped(path6, bytes) {
   if (bytes.length > MAX_SOPS_FILE_BYTES)
     throw new UnsupportedSopsFeatureError(
-      path,
+      path6,
       `the file is larger than ${MAX_SOPS_FILE_BYTES} bytes`
     );
 }
-function utf82(path, bytes) {
-  capped(path, bytes);
+function utf82(path6, bytes) {
+  capped(path6, bytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new UnsupportedSopsFeatureError(path, "the file is not valid UTF-8");
+    throw new UnsupportedSopsFeatureError(path6, "the file is not valid UTF-8");
   }
 }
-function locatedFailure(path, e, locations) {
+function locatedFailure(path6, e, locations) {
   const { kind, leaf, aad } = e.problem;
-  const at3 = locations.get(leaf) ?? { file: path, line: 0, column: 0 };
+  const at3 = locations.get(leaf) ?? { file: path6, line: 0, column: 0 };
   switch (kind) {
     case "authentication":
-      return new ValueAuthenticationError(path, aad);
+      return new ValueAuthenticationError(path6, aad);
     case "not-encrypted":
       return new MalformedSopsFileError(
         at3,
@@ -71310,7 +76535,7 @@ function lowercaseKeys2(object2) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value) {
+function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -71321,7 +76546,7 @@ function isPlainObject2(value) {
 function mergeDeep(defaults, options2) {
   const result = Object.assign({}, defaults);
   Object.keys(options2).forEach((key) => {
-    if (isPlainObject2(options2[key])) {
+    if (isPlainObject3(options2[key])) {
       if (!(key in defaults)) Object.assign(result, { [key]: options2[key] });
       else result[key] = mergeDeep(defaults[key], options2[key]);
     } else {
@@ -71522,7 +76747,7 @@ function expand3(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse4(options2) {
+function parse3(options2) {
   let method = options2.method.toUpperCase();
   let url2 = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options2.headers);
@@ -71586,7 +76811,7 @@ function parse4(options2) {
   );
 }
 function endpointWithDefaults(defaults, route, options2) {
-  return parse4(merge2(defaults, route, options2));
+  return parse3(merge2(defaults, route, options2));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -71595,7 +76820,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse4
+    parse: parse3
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
@@ -71641,7 +76866,7 @@ var NullObject = /* @__PURE__ */ (() => {
   C2.prototype = /* @__PURE__ */ Object.create(null);
   return C2;
 })();
-function parse5(header2, options2) {
+function parse4(header2, options2) {
   const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
   let valueStart = options2?.start ?? 0;
@@ -72165,7 +77390,7 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject3(value) {
+function isPlainObject4(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -72183,7 +77408,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -72277,7 +77502,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse5(contentType);
+  const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -72451,9 +77676,9 @@ function withCustomRequest(customRequest) {
 }
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var b64url2 = "(?:[a-zA-Z0-9_-]+)";
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url2}${sep3}${b64url2}${sep3}${b64url2}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -72776,7 +78001,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path) => path.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
+    (path6) => path6.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
   );
   const regex2 = `^(?:${regexes.map((r2) => `(?:${r2})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -72868,11 +78093,11 @@ function throttling(octokit, octokitOptions) {
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
     state.retryLimiter = state.retryLimiter ?? new Bottleneck3();
-    const events = {};
-    const emitter = new Bottleneck3.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
+    const events3 = {};
+    const emitter = new Bottleneck3.Events(events3);
+    events3.on("secondary-limit", state.onSecondaryRateLimit);
+    events3.on("rate-limit", state.onRateLimit);
+    events3.on(
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
@@ -72950,16 +78175,16 @@ function redactCredentials(text2, secrets = []) {
   return out.replace(TOKEN_SHAPES, "[REDACTED]").replace(AUTH_HEADER, "$1$2[REDACTED]");
 }
 function routeOf(method, url2) {
-  let path = url2 ?? "?";
-  if (/^https?:\/\//i.test(path)) {
+  let path6 = url2 ?? "?";
+  if (/^https?:\/\//i.test(path6)) {
     try {
-      path = new URL(path).pathname;
+      path6 = new URL(path6).pathname;
     } catch {
-      path = "?";
+      path6 = "?";
     }
   }
-  path = path.split("?")[0] || "?";
-  return `${(method ?? "GET").toUpperCase()} ${path}`;
+  path6 = path6.split("?")[0] || "?";
+  return `${(method ?? "GET").toUpperCase()} ${path6}`;
 }
 function header(headers, name) {
   const v2 = headers?.[name];
@@ -73522,9 +78747,9 @@ function assertStateRef(ref) {
       `state ref ${JSON.stringify(ref)} must be fully qualified outside refs/heads, like refs/rekey/distribution`
     );
 }
-function assertFileName(path) {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(path))
-    throw new RangeError(`state ref file ${JSON.stringify(path)} must be a plain top-level name`);
+function assertFileName(path6) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(path6))
+    throw new RangeError(`state ref file ${JSON.stringify(path6)} must be a plain top-level name`);
 }
 function createStateRefAdapter(client, at3) {
   const { octokit } = client;
@@ -73581,13 +78806,13 @@ function createStateRefAdapter(client, at3) {
     async write(ref, parent, files, message2) {
       assertStateRef(ref);
       if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
-      for (const path of files.keys()) assertFileName(path);
+      for (const path6 of files.keys()) assertFileName(path6);
       const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
         owner: owner2,
         repo,
         // No base_tree: the commit holds exactly `files`.
-        tree: [...files].map(([path, content]) => ({
-          path,
+        tree: [...files].map(([path6, content]) => ({
+          path: path6,
           mode: "100644",
           type: "blob",
           content
@@ -73735,6 +78960,68 @@ function createGitHubPorts(client, at3) {
   };
 }
 
+// src/core/progress.ts
+var PROGRESS_EVERY_MS = 1e4;
+function formatSpan(ms2) {
+  const s = Math.max(0, Math.round(ms2 / 1e3));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
+}
+function progressLine(what, unit, done, total, elapsedMs) {
+  const pct = total > 0 ? Math.floor(done / total * 100) : 100;
+  const left = done === 0 ? "no estimate yet" : `about ${formatSpan(elapsedMs / done * (total - done))} left`;
+  return `${what}: ${done}/${total} ${unit} (${pct}%), ${formatSpan(elapsedMs)} elapsed, ${left}`;
+}
+function createProgress(opts2) {
+  const everyMs = opts2.everyMs ?? PROGRESS_EVERY_MS;
+  return {
+    start(what, total, unit) {
+      const startedAt = opts2.now();
+      let last = startedAt;
+      let done = 0;
+      let printed = false;
+      let ended = false;
+      const print = (text2) => {
+        if (!printed) opts2.group?.start(`${what}: ${total} ${unit}`);
+        printed = true;
+        opts2.line(text2);
+      };
+      const due = () => {
+        if (ended) return;
+        const now = opts2.now();
+        if (now - last < everyMs) return;
+        last = now;
+        print(progressLine(what, unit, done, total, now - startedAt));
+      };
+      const at3 = (n) => {
+        done = Math.max(0, Math.min(total, n));
+        due();
+      };
+      const stop = opts2.every?.(due, everyMs);
+      return {
+        tick: (n = 1) => at3(done + n),
+        at: at3,
+        end() {
+          if (ended) return;
+          ended = true;
+          stop?.();
+          if (!printed) return;
+          opts2.line(`${what}: ${done}/${total} ${unit} in ${formatSpan(opts2.now() - startedAt)}`);
+          opts2.group?.end();
+        }
+      };
+    }
+  };
+}
+
+// src/cli/output.ts
+function timerHeartbeat(fn2, ms2) {
+  const t2 = setInterval(fn2, ms2);
+  t2.unref();
+  return () => clearInterval(t2);
+}
+
 // src/actions/runtime.ts
 var env = external_exports.object({
   GITHUB_REPOSITORY: external_exports.string().regex(/^[^/\s]+\/[^/\s]+$/),
@@ -73814,6 +79101,14 @@ function reportKeys(out, keys) {
       `${errors.length} pull request${errors.length === 1 ? "" : "s"} opened without a reviewer`
     );
 }
+function actionProgress(log = core_exports, now = Date.now, every = timerHeartbeat) {
+  return createProgress({
+    now,
+    line: (text2) => log.info(text2),
+    group: { start: (title) => log.startGroup(title), end: () => log.endGroup() },
+    ...every ? { every } : {}
+  });
+}
 async function summary2(markdown) {
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown).write();
 }
@@ -73858,6 +79153,7 @@ await runAction(async () => {
       // Keys whose distribution is halted stay untouched until a person resumes them; read
       // (1 call) only when some key is due.
       halted: () => haltedKeys(ports.issues),
+      progress: actionProgress(),
       ...i.key ? { emergency: { key: i.key, reason: i.reason ?? "", compromised: i.compromised } } : {}
     },
     { ...ports, codec: new BuiltinSopsCodec({ identities: [] }) }
