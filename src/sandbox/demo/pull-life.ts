@@ -107,8 +107,15 @@ export async function reviewAndMerge(
         commit_id: head.sha,
         event: 'APPROVE',
       });
+  const opened = await sb
+    .person(PEOPLE[0]!)
+    .octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      owner,
+      repo,
+      pull_number: pull.number,
+    });
   say(
-    `    approved by ${approvers.join(' and ')} (policy ${policy.name}: ${needed} approval${needed === 1 ? '' : 's'}; the author rekey[bot] cannot approve its own PR)`,
+    `    approved by ${approvers.join(' and ')} (policy ${policy.name}: ${needed} approval${needed === 1 ? '' : 's'}; the author ${opened.data.user.login} cannot approve its own PR)`,
   );
   const merged = await merge();
   say(`    merged by ${PEOPLE[0]}: main is now ${merged.data.sha.slice(0, 12)}`);
