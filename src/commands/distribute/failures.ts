@@ -14,7 +14,9 @@
  *
  * Calls: one list of open failure issues (1 per 100), then per failed key the issue write
  * (ensureIssue: find + create or update, 2 calls), per converged key with an open issue a
- * comment and the close (3 calls). Halted keys: 1 list call per 100 halted issues.
+ * comment and the close (3 calls). Halted keys: 1 list call per 100 halted issues. A run lists
+ * the failure issues once (`failureIssues`): its halted keys and, when no key failed, its
+ * records come from that one list.
  */
 import { z } from 'zod';
 import { isKeyId } from '../../core/formats/key-id.ts';
@@ -62,6 +64,13 @@ export interface RecordInput {
   readonly runUrl?: string;
   /** When this run failed (first failure time shown as "since"); omitted: commit only. */
   readonly now?: Date;
+  /**
+   * The open failure issues this run listed already (`failureIssues`), used instead of a new
+   * list only when no key failed: closing a converged key's issue from a list a few minutes
+   * old is safe (closing an issue closed meanwhile is a no-op), whereas a failed key's count
+   * and halted label must come from a fresh list (a person may have resumed it meanwhile).
+   */
+  readonly open?: readonly TrackedIssue[];
 }
 
 /** What the hidden state line holds. Parsed leniently: a person may have edited the body. */
@@ -225,7 +234,11 @@ export async function recordDistribution(
   if (!Number.isInteger(input.budget) || input.budget < 1)
     throw new RangeError('recordDistribution: budget must be a whole number of at least 1');
   if (input.failed.length === 0 && input.converged.length === 0) return [];
-  const open = byKey(await issues.listIssues(FAILURE_LABEL));
+  const listed =
+    input.open !== undefined && input.failed.length === 0
+      ? input.open
+      : await issues.listIssues(FAILURE_LABEL);
+  const open = byKey(listed);
   const records: FailureRecord[] = [];
   for (const f of input.failed) {
     const found = open.get(f.key);
@@ -273,12 +286,28 @@ export async function recordDistribution(
   return records;
 }
 
+export type HaltedKeys = Map<string, { issue: number; url: string; reason: string }>;
+
 /** Open issues with HALTED_LABEL: key -> why and where. */
-export async function haltedKeys(
+export async function haltedKeys(issues: Pick<IssuesPort, 'listIssues'>): Promise<HaltedKeys> {
+  return haltedOf(await issues.listIssues(HALTED_LABEL));
+}
+
+/**
+ * The open failure issues and, among them, the halted keys, from one list (a run's halted
+ * check and its failure records share it: `RecordInput.open`). A halted issue is a failure
+ * issue with HALTED_LABEL; rekey never halts an issue it does not also label FAILURE_LABEL.
+ */
+export async function failureIssues(
   issues: Pick<IssuesPort, 'listIssues'>,
-): Promise<Map<string, { issue: number; url: string; reason: string }>> {
-  const out = new Map<string, { issue: number; url: string; reason: string }>();
-  for (const [key, issue] of byKey(await issues.listIssues(HALTED_LABEL))) {
+): Promise<{ readonly halted: HaltedKeys; readonly open: readonly TrackedIssue[] }> {
+  const open = await issues.listIssues(FAILURE_LABEL);
+  return { halted: haltedOf(open.filter((i) => hasLabel(i, HALTED_LABEL))), open };
+}
+
+function haltedOf(listed: readonly TrackedIssue[]): HaltedKeys {
+  const out: HaltedKeys = new Map();
+  for (const [key, issue] of byKey(listed)) {
     const s = readState(issue.body);
     const tries = s ? `distribution failed ${s.attempts} time(s) since ${sinceText(s)}` : 'halted';
     const reason = s?.reason ? `${tries}; last: ${oneLine(s.reason)}` : tries;

@@ -170,7 +170,8 @@ export async function runDistribution(
         const r = await state.resumeKey(ports.issues, id, input.holder);
         log?.info(`${id}: ${r === 'resumed' ? 'resumed' : 'was not halted'}`);
       }
-    const halted = await state.haltedKeys(ports.issues);
+    // One list of the failure issues: the halted keys now, the records at the end (step 8).
+    const { halted, open } = await state.failureIssues(ports.issues);
     const skipped = ids.filter((id) => halted.has(id));
     const haltedReports = skipped.map((id) =>
       unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
@@ -302,6 +303,7 @@ export async function runDistribution(
       budget,
       commit: input.commit,
       now: input.now(),
+      open,
       ...(input.runUrl ? { runUrl: input.runUrl } : {}),
     });
 

@@ -4,7 +4,7 @@
  * order and its reasons are in flow.ts; this module binds the flow to the real lease
  * (lease.ts) and failure issues (failures.ts).
  */
-import { recordDistribution, haltedKeys, resumeKey } from './failures.ts';
+import { failureIssues, recordDistribution, haltedKeys, resumeKey } from './failures.ts';
 import { runDistribution } from './flow.ts';
 import { acquireLease, readReceipts } from './lease.ts';
 import type { DistributionState } from './state.ts';
@@ -26,6 +26,7 @@ const STATE: DistributionState = {
   readReceipts,
   recordDistribution,
   haltedKeys,
+  failureIssues,
   resumeKey,
 };
 

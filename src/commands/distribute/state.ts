@@ -1,9 +1,9 @@
 /**
  * What the flow needs from the state kept on GitHub (the lease with its receipts, and the
  * failure issues), as one seam: `distribute` passes the real lease (lease.ts) and failures
- * (failures.ts) modules; the flow only ever calls these five functions.
+ * (failures.ts) modules; the flow only ever calls these six functions.
  */
-import type { IssuesPort, StateRefPort } from '../../core/ports/github.ts';
+import type { IssuesPort, StateRefPort, TrackedIssue } from '../../core/ports/github.ts';
 import type { Receipt } from '../../core/targets/index.ts';
 import type { FailureRecord, RecordInput } from './failures.ts';
 import type { AcquireOptions, LeaseOutcome } from './lease.ts';
@@ -19,5 +19,10 @@ export interface DistributionState {
   haltedKeys(
     issues: IssuesPort,
   ): Promise<Map<string, { issue: number; url: string; reason: string }>>;
+  /** The open failure issues and the halted keys among them, from one list. */
+  failureIssues(issues: IssuesPort): Promise<{
+    readonly halted: Map<string, { issue: number; url: string; reason: string }>;
+    readonly open: readonly TrackedIssue[];
+  }>;
   resumeKey(issues: IssuesPort, key: string, by?: string): Promise<'resumed' | 'not-halted'>;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIssuesAdapter } from '../../../src/adapters/github/issues.ts';
 import {
   FAILURE_LABEL,
+  failureIssues,
   failureMarker,
   HALTED_LABEL,
   haltedKeys,
@@ -207,5 +208,55 @@ describe('recordDistribution', () => {
       recordDistribution(issues, { failed: [], converged: [], budget: 0, commit: COMMIT }),
     ).rejects.toThrow(RangeError);
     expect(bed.emu.calls()).toBe(0);
+  });
+});
+
+describe('one failure-issue list per run (failureIssues)', () => {
+  it('gives the halted keys haltedKeys gives, and the open failure issues, in 1 call', async () => {
+    await fail('app/shared-halted', 1, 1);
+    await fail('app/shared-open', 1, 3);
+    bed.emu.clearLog();
+    const { halted, open } = await failureIssues(issues);
+    expect(bed.emu.calls()).toBe(1);
+    expect(halted).toEqual(await haltedKeys(issues));
+    expect(halted.has('app/shared-halted')).toBe(true);
+    expect(halted.has('app/shared-open')).toBe(false);
+    const markers = open.map((i) => i.body);
+    expect(markers.some((b) => b.includes(failureMarker('app/shared-open')))).toBe(true);
+  });
+
+  it('records with that list when no key failed: no second list, the issue closed', async () => {
+    const { open } = await failureIssues(issues);
+    bed.emu.clearLog();
+    await recordDistribution(issues, {
+      failed: [],
+      converged: ['app/shared-open'],
+      budget: 3,
+      commit: COMMIT,
+      open,
+    });
+    // The comment and closeIssue (its find, the close): no list of the failure issues.
+    expect(bed.emu.calls()).toBe(3);
+    expect(issuesFor('app/shared-open')[0]!.state).toBe('closed');
+  });
+
+  it('lists again when a key failed: a resume made since the list is not undone', async () => {
+    const { open } = await failureIssues(issues);
+    // A person resumes the halted key after the run listed the issues.
+    const [issue] = issuesFor('app/shared-halted');
+    expect(await issues.removeLabel(issue!.number, HALTED_LABEL)).toBe('removed');
+    bed.emu.clearLog();
+    const [r] = await recordDistribution(issues, {
+      failed: [{ key: 'app/shared-halted', details: DETAILS }],
+      converged: [],
+      budget: 3,
+      commit: COMMIT,
+      runUrl: run(20),
+      open,
+    });
+    // A fresh list, then ensureIssue (its find, the update).
+    expect(bed.emu.calls()).toBe(3);
+    expect(r).toMatchObject({ attempts: 1, halted: false });
+    expect(issuesFor('app/shared-halted')[0]!.labels).not.toContain(HALTED_LABEL);
   });
 });
