@@ -1,7 +1,10 @@
 /**
  * A real PostgreSQL server for the demo and the tests: initdb in a temporary folder, listening
  * on 127.0.0.1 (a free port) and a unix socket in that folder, every statement logged
- * (log_statement=all, logging_collector into the folder), stopped and removed by stop().
+ * (log_statement=all, to the server's stderr, which pg_ctl writes to a file in the folder),
+ * stopped and removed by stop(). Not through the logging collector: it writes a moment after
+ * the backend answers, so a test reading the log right after a statement could miss it; a
+ * backend writes its own stderr before it answers.
  * postgresUnavailable() says why it cannot run here (no server binaries), for the caller to
  * print and skip.
  *
@@ -120,9 +123,7 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<PgSer
     `log_statement = 'all'`,
     `log_connections = on`,
     `log_line_prefix = '%m [%p] %u@%d '`,
-    `logging_collector = on`,
-    `log_directory = '${join(dir, 'log')}'`,
-    `log_filename = 'postgresql.log'`,
+    `logging_collector = off`,
     `fsync = off`,
     `max_connections = 40`,
     `password_encryption = 'scram-sha-256'`,
@@ -220,7 +221,7 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<PgSer
       }
     },
     log: () => {
-      const f = join(dir, 'log', 'postgresql.log');
+      const f = join(dir, 'pg_ctl.log');
       return existsSync(f) ? readFileSync(f, 'utf8') : '';
     },
     async stop() {

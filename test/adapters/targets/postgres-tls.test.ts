@@ -44,9 +44,16 @@ describe.skipIf(unavailable !== null)('TLS with verification by default', () => 
     expect(await p.login('REKEY_PG_MAIN', 'app', SecretValue.of(role))).toEqual({
       result: 'accepted',
     });
-    // Both connections were TLS (log_connections says so for each).
-    expect(server.log()).toMatch(/connection authorized: user=rekey_admin .*SSL enabled/);
-    expect(server.log()).toMatch(/connection authorized: user=app .*SSL enabled/);
+    // Both connections were TLS (log_connections says so for each). The server writes its log
+    // through the logging collector, a moment after the connection: read it until both lines
+    // are there, for at most 10 s.
+    const both = [
+      /connection authorized: user=rekey_admin .*SSL enabled/,
+      /connection authorized: user=app .*SSL enabled/,
+    ];
+    for (let i = 0; i < 200 && !both.every((re) => re.test(server.log())); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    for (const re of both) expect(server.log()).toMatch(re);
   });
 
   it('without the CA: the self-signed chain is refused before anything is read', async () => {
