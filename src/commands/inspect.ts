@@ -1,14 +1,17 @@
 /**
  * `validate` and `plan` as use cases: files (and history) in, findings and steps out. The
- * default branch's manifest must be valid before anything is planned from it; an invalid one
- * yields its diagnostics and no plan (DESIGN "Flows: rotate").
+ * manifest must be valid before anything is planned from it; an invalid one yields its
+ * diagnostics and no plan (DESIGN "Flows: rotate"). `plan` judges only what it reads: key.yaml
+ * files, policies, pipeline.yaml and .sops.yaml, never a material file (validate, verify,
+ * rotate and distribute check those).
  */
 import { sortDiagnostics, type Diagnostic } from '../core/diagnostics.ts';
 import type { HistoryIndex } from '../core/history/model.ts';
 import { loadSnapshot } from '../core/load-snapshot.ts';
 import { plan } from '../core/plan/plan.ts';
 import type { OpenPull, Plan } from '../core/plan/steps.ts';
-import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
+import { parseMaterialPath } from '../core/formats/index.ts';
+import { fileTree, type FileTree, type ManifestSnapshot } from '../core/snapshot.ts';
 import { checkSnapshot } from '../core/verify/index.ts';
 
 export interface Validation {
@@ -44,8 +47,11 @@ export function planTree(input: {
   openPulls?: readonly OpenPull[];
   halted?: readonly string[];
 }): PlanOutcome {
-  const v = validateTree(input.tree, input.now);
-  if (v.diagnostics.length > 0) return { kind: 'invalid', diagnostics: v.diagnostics };
+  const tree = withoutMaterial(input.tree);
+  const v = validateTree(tree, input.now);
+  // The rules about material files need the files; plan has not read them.
+  const diagnostics = v.diagnostics.filter((d) => !MATERIAL_RULES.has(d.rule));
+  if (diagnostics.length > 0) return { kind: 'invalid', diagnostics };
   return {
     kind: 'planned',
     plan: plan({
@@ -56,4 +62,25 @@ export function planTree(input: {
       now: input.now,
     }),
   };
+}
+
+/** Lifecycle rules that compare key.yaml with the material files present (lifecycle/invariants.ts). */
+const MATERIAL_RULES: ReadonlySet<string> = new Set([
+  'lifecycle/material-missing',
+  'lifecycle/material-for-destroyed',
+  'lifecycle/material-orphan',
+]);
+
+/**
+ * `tree` without its material files (keys-manifest/<id>/v<N>.sops.yaml), listed or refused:
+ * their bytes are never read, so a plan is the same whether the reader left them out
+ * (readTree's `material: false`) or not.
+ */
+export function withoutMaterial(tree: FileTree): FileTree {
+  const files: [string, Uint8Array][] = [];
+  for (const path of tree.keys()) if (!parseMaterialPath(path)) files.push([path, tree.get(path)!]);
+  return fileTree(
+    files,
+    (tree.irregular ?? []).filter((e) => !parseMaterialPath(e.path)),
+  );
 }

@@ -41,6 +41,7 @@ export async function readWorkingTree(
     }
     for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = `${rel}/${d.name}`;
+      if (options.exclude?.(path)) continue;
       if (d.isSymbolicLink()) skip(path, 'symlink');
       else if (d.isDirectory()) await walk(path);
       else if (d.isFile()) files.push(path);
