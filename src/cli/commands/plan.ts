@@ -61,6 +61,7 @@ export const planCommand: CliCommand = {
       { material: false },
     );
     const outcome = planTree({ tree, now, history: hist });
+    io.stderr('note: plan reads no material file; `rekey validate` checks them\n');
     if (outcome.kind === 'invalid') {
       if (values.json) io.stdout(printJson(planReport(outcome)));
       else
