@@ -12,7 +12,10 @@ import { plan } from '../core/plan/plan.ts';
 import type { OpenPull, Plan } from '../core/plan/steps.ts';
 import { parseMaterialPath } from '../core/formats/index.ts';
 import { fileTree, type FileTree, type ManifestSnapshot } from '../core/snapshot.ts';
+import { checkManifestInvariants } from '../core/lifecycle/invariants.ts';
 import { checkSnapshot } from '../core/verify/index.ts';
+import { isScannedPath, scanForPrivateKeys } from '../core/verify/plaintext.ts';
+import { manifestFactsOf } from '../core/verify/snapshot-side.ts';
 
 export interface Validation {
   readonly snapshot: ManifestSnapshot;
@@ -48,14 +51,21 @@ export function planTree(input: {
   halted?: readonly string[];
 }): PlanOutcome {
   const tree = withoutMaterial(input.tree);
-  const v = validateTree(tree, input.now);
-  // The rules about material files need the files; plan has not read them.
-  const diagnostics = v.diagnostics.filter((d) => !MATERIAL_RULES.has(d.rule));
+  const { snapshot, diagnostics: loaded } = loadSnapshot(tree);
+  // Every rule validate applies to what plan reads; the rules about material files need the
+  // files, and plan has not read them.
+  const diagnostics = sortDiagnostics([
+    ...loaded,
+    ...checkManifestInvariants(manifestFactsOf({ snapshot, tree }), input.now, {
+      material: false,
+    }),
+    ...scanTree(tree),
+  ]);
   if (diagnostics.length > 0) return { kind: 'invalid', diagnostics };
   return {
     kind: 'planned',
     plan: plan({
-      snapshot: v.snapshot,
+      snapshot,
       ...(input.history ? { history: input.history } : {}),
       openPulls: input.openPulls ?? [],
       halted: input.halted ?? [],
@@ -64,12 +74,14 @@ export function planTree(input: {
   };
 }
 
-/** Lifecycle rules that compare key.yaml with the material files present (lifecycle/invariants.ts). */
-const MATERIAL_RULES: ReadonlySet<string> = new Set([
-  'lifecycle/material-missing',
-  'lifecycle/material-for-destroyed',
-  'lifecycle/material-orphan',
-]);
+/** The private-key scan of checkSnapshot, over the files of `tree`. */
+function scanTree(tree: FileTree): Diagnostic[] {
+  const decoder = new TextDecoder();
+  const out: Diagnostic[] = [];
+  for (const [path, bytes] of tree)
+    if (isScannedPath(path)) out.push(...scanForPrivateKeys(path, decoder.decode(bytes)));
+  return out;
+}
 
 /**
  * `tree` without its material files (keys-manifest/<id>/v<N>.sops.yaml), listed or refused:
