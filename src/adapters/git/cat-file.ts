@@ -18,7 +18,8 @@ const LF = 0x0a;
  * so large blobs cost linear time however the stream is chunked.
  */
 export class CatFileBatchParser {
-  private header: number[] = [];
+  /** The header line read so far (`<oid> <type> <size>`, ASCII; git writes no other bytes). */
+  private header = '';
   private body: Uint8Array | undefined;
   private filled = 0;
   private oid = '';
@@ -50,14 +51,14 @@ export class CatFileBatchParser {
       } else {
         const end = chunk.indexOf(LF, i);
         const stop = end === -1 ? chunk.length : end;
-        for (let j = i; j < stop; j++) this.header.push(chunk[j]!);
+        this.header += Buffer.from(chunk.buffer, chunk.byteOffset + i, stop - i).toString('latin1');
         if (this.header.length > 1024)
           throw new GitReadError('bad-output', 'cat-file: header line too long');
         i = stop;
         if (end !== -1) {
           i++;
-          this.startObject(Buffer.from(this.header).toString('utf8'));
-          this.header = [];
+          this.startObject(this.header);
+          this.header = '';
         }
       }
     }

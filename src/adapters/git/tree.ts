@@ -123,6 +123,7 @@ export async function readTreeAtRef(
   const irregular: IrregularEntry[] = [];
   for (const e of parseLsTree(listing)) {
     if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    if (options.exclude?.(e.path)) continue;
     const reason = irregularReason(e, max);
     if (reason) irregular.push({ path: e.path, reason });
     else if (selectedBy(e.path, prefixes)) wanted.push(e);

@@ -16,8 +16,10 @@ open-PR budget) and what is overdue. This is the rotate workflow's dry run.
 Reads the manifest at REF (default HEAD) and derives activation times from first-parent git
 history; outside a git repository, or in a shallow clone, it falls back to the \`created\`
 times and says so. Open rekey PRs and halted keys live on GitHub: the rotate action reads
-them; this command assumes there are none. --json prints rekey.plan/v1 (docs/cli.md); notes
-go to stderr.
+them; this command assumes there are none. It reads key.yaml, the policies, pipeline.yaml
+and .sops.yaml, never a material file: \`rekey validate\` and \`rekey verify\` check those
+(rotate and distribute check them again before acting). --json prints rekey.plan/v1
+(docs/cli.md); notes go to stderr.
 
 Exit: 0 plan printed, 1 the manifest is invalid (its problems are printed), 2 usage error.
 `;
@@ -56,8 +58,10 @@ export const planCommand: CliCommand = {
     const tree = await readTree(
       dir,
       hist === undefined && values.ref === undefined ? undefined : ref,
+      { material: false },
     );
     const outcome = planTree({ tree, now, history: hist });
+    io.stderr('note: plan reads no material file; `rekey validate` checks them\n');
     if (outcome.kind === 'invalid') {
       if (values.json) io.stdout(printJson(planReport(outcome)));
       else

@@ -15,16 +15,32 @@ import { checkTargetOwnership } from '../targets/ownership.ts';
 import type { KeyFacts, ManifestFacts } from './model.ts';
 import { violation } from './rules.ts';
 
-export function checkManifestInvariants(m: ManifestFacts, now: Date): Diagnostic[] {
+/**
+ * `material: false` leaves out the rules that compare key.yaml with the material files present
+ * (lifecycle/material-*), for a caller that did not read them (plan).
+ */
+export interface InvariantOptions {
+  readonly material?: boolean;
+}
+
+export function checkManifestInvariants(
+  m: ManifestFacts,
+  now: Date,
+  opts: InvariantOptions = {},
+): Diagnostic[] {
   const keys = [...m.keys.values()];
   return [
-    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    ...keys.flatMap((key) => checkKeyInvariants(key, now, opts)),
     // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
     ...checkTargetOwnership(keys.map((k) => k.doc)),
   ];
 }
 
-export function checkKeyInvariants(key: KeyFacts, now: Date): Diagnostic[] {
+export function checkKeyInvariants(
+  key: KeyFacts,
+  now: Date,
+  opts: InvariantOptions = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const { doc } = key;
   const versions = doc.value.versions;
@@ -106,6 +122,7 @@ export function checkKeyInvariants(key: KeyFacts, now: Date): Diagnostic[] {
       );
   });
 
+  if (opts.material === false) return out;
   // Material files: exactly one per live version, none for destroyed versions.
   const listed = new Map(versions.map((v, i) => [v.version, i] as const));
   versions.forEach((v, i) => {
