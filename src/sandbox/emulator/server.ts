@@ -80,6 +80,7 @@ export interface Pipeline {
   log: LoggedRequest[];
   problems: Problem[];
   validator: RequestValidator | undefined;
+  onReceived?: ((path: string, body: Buffer) => void) | undefined;
   now: () => Date;
   urls: Urls;
 }
@@ -122,6 +123,7 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   };
   p.log.push(entry);
   const raw = await readBody(req);
+  p.onReceived?.(url.pathname, raw);
   const finish = (reply: Reply, extra: Record<string, string> = {}): void => {
     entry.status = reply.status;
     send(res, reply, extra);
@@ -163,7 +165,7 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
     }
   }
 
-  const fault = p.faults.take(method, template, url.pathname);
+  const fault = p.faults.take(method, template, url.pathname, req.headers);
   if (fault) {
     entry.fault = fault.label;
     if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
