@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- [--seed S] [--lifecycles N] [--minutes M] [--world W] [--keys K]`: the
+ * `npm run chaos -- [--seed S] [--lifecycles N] [--minutes M] [--world W] [--keys K] [--parallel P]`: the
  * seeded chaos campaign (src/sandbox/chaos, docs/reliability.md). Prints the report; exits 1
  * when any invariant was violated. The canary is the tests' (test/support/canary.ts).
  */
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     minutes: { type: 'string' },
     world: { type: 'string' },
     keys: { type: 'string' },
+    parallel: { type: 'string', default: '1' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -30,6 +31,7 @@ const report = await runCampaign({
   ...(values.minutes === undefined ? {} : { minutes: Number(values.minutes) }),
   ...(values.world === undefined ? {} : { world: int('world', values.world) }),
   ...(values.keys === undefined ? {} : { keys: int('keys', values.keys) }),
+  parallel: int('parallel', values.parallel),
   newCanary: () => new Canary(),
   ...(values.quiet ? {} : { progress: (l: string) => console.error(l) }),
 });

@@ -25,10 +25,10 @@ import { FAULT_CLASSES, RunWire, type FaultClass, type WirePlan } from './wire.t
 import {
   KEYS_REPO,
   LEASE_TTL_MS,
+  POLICY,
   TARGET_REPO,
   openWorld,
   type SecretCanary,
-  type World,
 } from './world.ts';
 
 export interface CampaignOptions {
@@ -42,6 +42,8 @@ export interface CampaignOptions {
   readonly world?: number;
   /** Chance per request of a per-request fault. */
   readonly rate?: number;
+  /** Worlds run at once (each its own emulator); the history does not depend on it. */
+  readonly parallel?: number;
   readonly newCanary: () => SecretCanary;
   readonly progress?: (line: string) => void;
 }
@@ -89,21 +91,37 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
   let converged = 0;
   let slowest = 0;
   const perWorld = opts.perWorld ?? 40;
-  const root = new Prng(opts.seed);
-  let worlds = 0;
-  for (let n = 0; ; n++) {
-    const worldRng = root.fork(`world ${n}`);
-    if (opts.world !== undefined && n !== opts.world) continue;
-    if (opts.world === undefined) {
-      if (lifecycles >= opts.lifecycles) break;
-      if (opts.minutes !== undefined && Date.now() - began > opts.minutes * 60_000) break;
+  const keys = opts.keys ?? 8;
+  const planned =
+    opts.world !== undefined
+      ? [opts.world]
+      : Array.from({ length: Math.ceil(opts.lifecycles / perWorld) }, (_, i) => i);
+  const results: (WorldResult | undefined)[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < planned.length) {
+      if (opts.minutes !== undefined && Date.now() - began > opts.minutes * 60_000) return;
+      const i = next++;
+      const n = planned[i]!;
+      // Each world's stream depends on the seed and its number only, so worlds may run in
+      // parallel and one world replays alone.
+      const r = await runWorld(n, new Prng(opts.seed).fork(`world ${n}`), {
+        ...opts,
+        keys,
+        target: perWorld,
+      });
+      results[i] = r;
+      opts.progress?.(
+        `world ${n}: ${r.lifecycles} lifecycles, ${r.steps} steps, ${r.violations.length} violations (${Math.round((Date.now() - began) / 1000)} s)`,
+      );
     }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.parallel ?? 1) }, worker));
+  let worlds = 0;
+  for (const [i, r] of results.entries()) {
+    if (r === undefined) continue;
+    const n = planned[i]!;
     worlds++;
-    const r = await runWorld(n, worldRng, {
-      ...opts,
-      target:
-        opts.world === undefined ? Math.min(perWorld, opts.lifecycles - lifecycles) : perWorld,
-    });
     lifecycles += r.lifecycles;
     steps += r.steps;
     runs += r.runs;
@@ -118,13 +136,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
         ...v,
         seed: opts.seed,
         world: n,
-        replay: `npm run chaos -- --seed ${opts.seed} --world ${n} --lifecycles ${perWorld}`,
+        replay: `npm run chaos -- --seed ${opts.seed} --world ${n} --lifecycles ${perWorld} --keys ${keys}`,
       });
     history.push(...r.history);
-    opts.progress?.(
-      `world ${n}: ${r.lifecycles} lifecycles, ${r.steps} steps, ${r.violations.length} violations (total ${lifecycles} lifecycles, ${Math.round((Date.now() - began) / 1000)} s)`,
-    );
-    if (opts.world !== undefined) break;
   }
   return {
     seed: opts.seed,
@@ -160,7 +174,7 @@ interface WorldResult {
 async function runWorld(
   n: number,
   rng: Prng,
-  opts: CampaignOptions & { target: number },
+  opts: CampaignOptions & { target: number; keys: number },
 ): Promise<WorldResult> {
   const canary = opts.newCanary();
   const received: { path: string; body: string }[] = [];
@@ -178,8 +192,9 @@ async function runWorld(
     history: [],
   };
   const w = await openWorld({
-    keys: opts.keys ?? 8,
-    start: START,
+    keys: opts.keys,
+    // Made one rotation period before the campaign starts: every key is due on day 0.
+    start: new Date(START.getTime() - (POLICY.cryptoperiodDays - POLICY.rotateBeforeDays) * DAY),
     canary,
     received: (path, body) => {
       if (body.length > 0) received.push({ path, body: body.toString('utf8') });
@@ -226,6 +241,7 @@ async function runWorld(
     )
       violate([{ invariant: 'named-outcome', detail: `${label} threw ${end.outcome.slice(8)}` }]);
     const d = end.distribution;
+    if (d && !wire.dead && d.outcome === 'converged') violate(await obs.compromisedGone(d.commit));
     if (d && !wire.dead && d.outcome === 'failed')
       violate(
         obs.failureRecorded(

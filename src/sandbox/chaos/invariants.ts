@@ -6,6 +6,9 @@
  * principle 8: one parser decides what a file means), but what it says is compared with
  * what the targets and statuses hold.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readTreeAtRef } from '../../adapters/git/tree.ts';
 import type { KeyDocument } from '../../core/formats/index.ts';
 import type { FileTree } from '../../core/snapshot.ts';
 import { validateTree } from '../../commands/inspect.ts';
@@ -27,6 +30,19 @@ export interface Head {
 }
 
 const DAY = 86_400_000;
+const run = promisify(execFile);
+
+function keysOf(tree: FileTree, now: Date): ReadonlyMap<string, KeyDocument> {
+  return new Map([...validateTree(tree, now).snapshot.keys].map(([id, k]) => [id, k.value]));
+}
+
+/** The committer time of `sha` (the emulator stamps merges with its virtual clock). */
+async function commitTime(dir: string, sha: string): Promise<number> {
+  const { stdout } = await run('git', ['-C', dir, 'log', '-1', '--format=%cI', sha], {
+    env: { PATH: process.env['PATH'], HOME: dir, GIT_CONFIG_NOSYSTEM: '1' },
+  });
+  return Date.parse(stdout.trim());
+}
 const scope = { app: 'actions' as const, repository: TARGET_REPO };
 
 /** What the checker remembers between steps (what it saw, not what rekey said). */
@@ -46,9 +62,33 @@ export class Observer {
 
   async head(): Promise<Head> {
     const c = await this.w.checkout();
-    const v = validateTree(c.tree, this.w.now());
-    const keys = new Map([...v.snapshot.keys].map(([id, k]) => [id, k.value]));
-    return { sha: c.sha, tree: c.tree, keys, firstParent: c.firstParent };
+    return {
+      sha: c.sha,
+      tree: c.tree,
+      keys: keysOf(c.tree, this.w.now()),
+      firstParent: c.firstParent,
+    };
+  }
+
+  /** After a run that ended converged on `commit`: no compromised version of it is on a target. */
+  async compromisedGone(commit: string): Promise<Violation[]> {
+    const keys = keysOf(await readTreeAtRef(this.w.clone, commit), this.w.now());
+    const out: Violation[] = [];
+    for (const [id, key] of keys) {
+      const bad = new Set(
+        key.versions.filter((v) => v.state === 'compromised').map((v) => v.fingerprint),
+      );
+      if (bad.size === 0) continue;
+      for (const name of [secretName(id), `${secretName(id)}_PREVIOUS`]) {
+        const fp = await this.onTarget(key, name);
+        if (fp !== null && bad.has(fp))
+          out.push({
+            invariant: 'no-compromised-on-target',
+            detail: `${id}: ${name} still holds a compromised version after a converged run`,
+          });
+      }
+    }
+    return out;
   }
 
   distributionStatuses(): CommitStatus[] {
@@ -75,6 +115,10 @@ export class Observer {
   /** Every invariant that needs no run: checked after every step. */
   async check(head: Head): Promise<Violation[]> {
     const out: Violation[] = [];
+    // Every commit main went through since the last look, not only the heads seen.
+    for (const c of head.firstParent)
+      if (!this.#seen.has(c))
+        this.#seen.set(c, keysOf(await readTreeAtRef(this.w.clone, c), this.w.now()));
     const v = validateTree(head.tree, this.w.now());
     for (const d of v.diagnostics)
       out.push({ invariant: 'main-valid', detail: `${d.file}: ${d.rule}` });
@@ -82,7 +126,6 @@ export class Observer {
     out.push(...this.#onePull());
     out.push(...(await this.#destroyGate(head)));
     out.push(...(await this.#targets(head)));
-    this.#seen.set(head.sha, head.keys);
     return out;
   }
 
@@ -144,7 +187,7 @@ export class Observer {
         }
         gone ??= head.firstParent.length - 1;
         if (left === undefined) continue; // destroyed before the checker saw it live
-        const destroyedAt = this.w.now().getTime();
+        const destroyedAt = await commitTime(this.w.clone, head.firstParent[gone]!);
         const grace = wasCompromised ? 0 : POLICY.graceDays * DAY;
         const proof = statuses.find((s) => {
           const at = order.get(s.sha);

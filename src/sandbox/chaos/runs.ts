@@ -79,7 +79,7 @@ export function revokeRun(w: World, wire: RunWire, log: string[]): Promise<RunEn
     const base = await w.checkout();
     const ports = w.clients(wire.fetch, runLog(log)).rekey;
     const r = await revoke({ ...base, now: w.now(), run: RUN_URL }, ports);
-    return { outcome: outcomeOf(r.kind, r.keys), commit: base.sha };
+    return { outcome: outcomeOf(r.kind, 'keys' in r ? r.keys : []), commit: base.sha };
   });
 }
 
@@ -135,9 +135,9 @@ export function reviewRun(w: World, wire: RunWire, log: string[], pull: Pull): P
   return ended(wire, async () => {
     const c = w.clients(wire.fetch, runLog(log));
     const head = await w.readBranch(pull.headRef);
-    const mergeBase = await git(w.clone, 'merge-base', 'origin/main', head.sha).catch(() => '');
-    await git(w.clone, 'fetch', '-q', 'origin', 'main');
-    const baseSha = mergeBase || (await git(w.clone, 'rev-parse', 'FETCH_HEAD'));
+    const main = (await w.checkout()).sha;
+    const baseSha = await git(w.clone, 'merge-base', main, head.sha).catch(() => '');
+    if (!baseSha) return { outcome: 'not-mergeable' };
     const base = { sha: baseSha, tree: await readTreeAtRef(w.clone, baseSha) };
     const result = await verifyPull(
       { base, head, now: w.now() },

@@ -39,7 +39,7 @@ export const PEOPLE = ['alice', 'bob'] as const;
 export const DISTRIBUTOR = 'rekey-distribution';
 /** Short periods so that a lifecycle takes days of virtual time, not months. */
 export const POLICY = {
-  cryptoperiodDays: 6,
+  cryptoperiodDays: 3,
   rotateBeforeDays: 1,
   graceDays: 1,
 };
@@ -230,6 +230,8 @@ export async function openWorld(opts: WorldOptions): Promise<World> {
         })
       ).stdout.trim();
     await git('clone', '-q', '--no-checkout', url.toString(), clone);
+    let last: CheckoutState | undefined;
+    let queue: Promise<unknown> = Promise.resolve();
 
     return {
       emu,
@@ -252,14 +254,31 @@ export async function openWorld(opts: WorldOptions): Promise<World> {
           person: client(personToken, wire, log),
         };
       },
-      async checkout() {
-        await git('-C', clone, 'fetch', '-q', 'origin', 'main');
-        await git('-C', clone, 'checkout', '-q', '--detach', 'FETCH_HEAD');
-        return readCheckout(clone);
+      checkout() {
+        // One at a time (racing runs share the clone); read again only when main moved.
+        const next = queue.then(async () => {
+          const sha = await e.repo(KEYS_REPO).git.readRef('refs/heads/main');
+          if (last?.sha === sha) return last;
+          await git(
+            '-C',
+            clone,
+            'fetch',
+            '-q',
+            'origin',
+            '+refs/heads/main:refs/remotes/origin/main',
+          );
+          await git('-C', clone, 'checkout', '-q', '--detach', 'refs/remotes/origin/main');
+          last = await readCheckout(clone);
+          return last;
+        });
+        queue = next.catch(() => undefined);
+        return next;
       },
       async readBranch(branch) {
-        await git('-C', clone, 'fetch', '-q', 'origin', `refs/heads/${branch}`);
-        const sha = await git('-C', clone, 'rev-parse', 'FETCH_HEAD');
+        // Named refs, not FETCH_HEAD: racing runs fetch into the same clone.
+        const local = `refs/chaos/${branch}`;
+        await git('-C', clone, 'fetch', '-q', 'origin', `+refs/heads/${branch}:${local}`);
+        const sha = await git('-C', clone, 'rev-parse', local);
         return { sha, tree: await readTreeAtRef(clone, sha) };
       },
       async close() {
