@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- [--seed S] [--lifecycles N] [--minutes M] [--world W] [--keys K] [--parallel P]`: the
+ * `npm run chaos -- [--seed S] [--lifecycles N] [--minutes M] [--world W] [--keys K] [--parallel P] [--rate R]`: the
  * seeded chaos campaign (src/sandbox/chaos, docs/reliability.md). Prints the report; exits 1
  * when any invariant was violated. The canary is the tests' (test/support/canary.ts).
  */
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     world: { type: 'string' },
     keys: { type: 'string' },
     parallel: { type: 'string', default: '1' },
+    rate: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -32,6 +33,7 @@ const report = await runCampaign({
   ...(values.world === undefined ? {} : { world: int('world', values.world) }),
   ...(values.keys === undefined ? {} : { keys: int('keys', values.keys) }),
   parallel: int('parallel', values.parallel),
+  ...(values.rate === undefined ? {} : { rate: Number(values.rate) }),
   newCanary: () => new Canary(),
   ...(values.quiet ? {} : { progress: (l: string) => console.error(l) }),
 });

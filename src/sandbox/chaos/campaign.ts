@@ -108,7 +108,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
       const r = await runWorld(n, new Prng(opts.seed).fork(`world ${n}`), {
         ...opts,
         keys,
-        target: perWorld,
+        target:
+          opts.world === undefined ? Math.min(perWorld, opts.lifecycles - i * perWorld) : perWorld,
       });
       results[i] = r;
       opts.progress?.(
@@ -136,7 +137,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
         ...v,
         seed: opts.seed,
         world: n,
-        replay: `npm run chaos -- --seed ${opts.seed} --world ${n} --lifecycles ${perWorld} --keys ${keys}`,
+        replay: `npm run chaos -- --seed ${opts.seed} --world ${n} --lifecycles ${perWorld} --keys ${keys}${opts.rate === undefined ? '' : ` --rate ${opts.rate}`}`,
       });
     history.push(...r.history);
   }
