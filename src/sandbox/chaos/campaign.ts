@@ -137,7 +137,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
         ...v,
         seed: opts.seed,
         world: n,
-        replay: `npm run chaos -- --seed ${opts.seed} --world ${n} --lifecycles ${perWorld} --keys ${keys}${opts.rate === undefined ? '' : ` --rate ${opts.rate}`}`,
+        replay: `npm run chaos -- --seed ${opts.seed} --world ${n} --per-world ${perWorld} --keys ${keys}${opts.rate === undefined ? '' : ` --rate ${opts.rate}`}`,
       });
     history.push(...r.history);
   }
@@ -234,7 +234,10 @@ async function runWorld(
     res.runs++;
     res.outcomes[`${label.split(' ')[0]}:${end.outcome}`] =
       (res.outcomes[`${label.split(' ')[0]}:${end.outcome}`] ?? 0) + 1;
-    res.history.push(`w${n} ${step} ${label} -> ${end.outcome}`);
+    res.history.push(
+      `w${n} ${step} ${label} -> ${end.outcome}${end.error ? ` (${end.error})` : ''}`,
+    );
+    if (end.error) logs.push(end.error);
     if (
       end.outcome.startsWith('aborted:') &&
       !end.outcome.includes('GitHubError') &&

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { readTreeAtRef } from '../../adapters/git/tree.ts';
 import type { KeyDocument } from '../../core/formats/index.ts';
 import type { FileTree } from '../../core/snapshot.ts';
+import { failureMarker } from '../../commands/distribute/failures.ts';
 import { validateTree } from '../../commands/inspect.ts';
 import { fingerprintOf } from '../../crypto/keys/index.ts';
 import type { CommitStatus } from '../emulator/state.ts';
@@ -124,6 +125,7 @@ export class Observer {
       out.push({ invariant: 'main-valid', detail: `${d.file}: ${d.rule}` });
     out.push(...this.#materialImmutable(head));
     out.push(...this.#onePull());
+    out.push(...this.#oneIssue());
     out.push(...(await this.#destroyGate(head)));
     out.push(...(await this.#targets(head)));
     return out;
@@ -157,6 +159,26 @@ export class Observer {
     return [...count]
       .filter(([, n]) => n > 1)
       .map(([b, n]) => ({ invariant: 'one-pull', detail: `${n} open PRs on ${b}` }));
+  }
+
+  /** At most one open failure issue per key, and one dashboard issue (created or updated, never duplicated). */
+  #oneIssue(): Violation[] {
+    const open = [...this.w.emu.repo(KEYS_REPO).issues.values()].filter(
+      (i) => !i.isPull && i.state === 'open',
+    );
+    const out: Violation[] = [];
+    for (const id of this.w.keyIds) {
+      const n = open.filter(
+        (i) =>
+          i.labels.includes('rekey:distribution-failed') &&
+          (i.body ?? '').includes(failureMarker(id)),
+      ).length;
+      if (n > 1) out.push({ invariant: 'one-issue', detail: `${n} open failure issues for ${id}` });
+    }
+    const dashboards = open.filter((i) => i.labels.includes('rekey:dashboard')).length;
+    if (dashboards > 1)
+      out.push({ invariant: 'one-issue', detail: `${dashboards} open dashboard issues` });
+    return out;
   }
 
   /**
@@ -266,7 +288,7 @@ export class Observer {
       (i) => !i.isPull && i.state === 'open' && i.labels.includes('rekey:distribution-failed'),
     );
     for (const k of failedKeys)
-      if (!issues.some((i) => (i.body ?? '').includes(k)))
+      if (!issues.some((i) => (i.body ?? '').includes(failureMarker(k))))
         out.push({ invariant: 'failure-recorded', detail: `no open failure issue for ${k}` });
     return out;
   }

@@ -33,6 +33,8 @@ export interface RunEnd {
   /** Distribution only: the result, when the command returned one. */
   readonly distribution?: DistributeResult;
   readonly commit?: string;
+  /** Why the run aborted (a typed error's message: routes and statuses, never a value). */
+  readonly error?: string;
 }
 
 /** Lines logged by a run (clients, commands), for the canary. */
@@ -47,7 +49,10 @@ async function ended(wire: RunWire, body: () => Promise<RunEnd>): Promise<RunEnd
     return wire.dead ? { ...end, outcome: 'died' } : end;
   } catch (e) {
     if (wire.dead) return { outcome: 'died' };
-    return { outcome: `aborted:${e instanceof Error ? e.name : typeof e}` };
+    return {
+      outcome: `aborted:${e instanceof Error ? e.name : typeof e}`,
+      error: e instanceof Error ? e.message : String(e),
+    };
   }
 }
 
