@@ -262,11 +262,15 @@ async function runWorld(
       (p) => r.issues.get(p.number)?.state === 'open' && p.headRef.startsWith('rekey/'),
     );
   };
-  const review = async () => {
-    for (const p of openPulls())
+  /** Reviews and merges every open rekey PR; `hold` keeps the last one back (for the lease). */
+  const review = async (hold = false): Promise<Pull | undefined> => {
+    const pulls = openPulls();
+    const held = hold && pulls.length > 0 ? pulls.pop() : undefined;
+    for (const p of pulls)
       await go(`review #${p.number}`, (wire, log) => reviewRun(w, wire, log, p), {
         rate: rate / 2,
       });
+    return held;
   };
   const pushToMain = async (why: string) => {
     await w.emu.commitFiles(
@@ -280,10 +284,10 @@ async function runWorld(
       },
     );
   };
-  const distributeHead = async () => {
+  const distributeHead = async (held?: Pull) => {
     const head = await obs.head();
-    if (obs.statusOf(head.sha)?.state === 'success') return;
-    const roll = rng.int(10);
+    if (obs.statusOf(head.sha)?.state === 'success' && held === undefined) return;
+    const roll = held === undefined ? rng.int(10) : 2;
     if (roll === 0) {
       count('race', 'distribute vs distribute');
       await Promise.all([
@@ -307,8 +311,9 @@ async function runWorld(
           },
         },
       });
-    } else if (roll === 2 && openPulls().length > 0) {
-      const pull = openPulls()[0]!;
+    } else if (roll === 2 && held !== undefined) {
+      // A person merges a PR while this run holds the lease: its push distributes later.
+      const pull = held;
       await go('distribute', (wire, log) => distributeRun(w, wire, log, head.sha), {
         at: {
           index: 2 + rng.int(10),
@@ -380,10 +385,10 @@ async function runWorld(
       } else await go('rotate', (wire, log) => rotateRun(w, wire, log));
       await settle();
       step = `day ${day} merge`;
-      await review();
+      const held = await review(rng.chance(0.2));
       await settle();
       step = `day ${day} distribute`;
-      await distributeHead();
+      await distributeHead(held);
       await settle();
 
       w.setClock(new Date(START.getTime() + day * DAY + 2 * 3_600_000));
