@@ -29,6 +29,7 @@ import {
   TARGET_REPO,
   openWorld,
   type SecretCanary,
+  type World,
 } from './world.ts';
 
 export interface CampaignOptions {
@@ -46,6 +47,8 @@ export interface CampaignOptions {
   readonly parallel?: number;
   readonly newCanary: () => SecretCanary;
   readonly progress?: (line: string) => void;
+  /** Debugging a replay: called with the world at each violation, before it moves on. */
+  readonly onViolation?: (world: World, violation: Violation) => void;
 }
 
 export interface FoundViolation extends Violation {
@@ -215,6 +218,7 @@ async function runWorld(
   const violate = (vs: readonly Violation[]) => {
     for (const v of vs) {
       res.violations.push({ ...v, step });
+      opts.onViolation?.(w, v);
       res.history.push(`w${n} ${step} VIOLATION ${v.invariant}: ${v.detail}`);
     }
   };

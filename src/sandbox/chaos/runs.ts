@@ -25,7 +25,6 @@ import type { Pull } from '../emulator/state.ts';
 import { KEYS_REPO, type World } from './world.ts';
 import type { RunWire } from './wire.ts';
 
-const RUN_URL = 'https://github.example/acme/keys/actions/runs/chaos';
 const [owner, repo] = KEYS_REPO.split('/') as [string, string];
 
 export interface RunEnd {
@@ -69,7 +68,7 @@ export function rotateRun(
       {
         ...base,
         now: w.now(),
-        run: RUN_URL,
+        run: w.runUrl(),
         halted: () => haltedKeys(ports.issues),
         ...(emergency ? { emergency } : {}),
       },
@@ -83,7 +82,7 @@ export function revokeRun(w: World, wire: RunWire, log: string[]): Promise<RunEn
   return ended(wire, async () => {
     const base = await w.checkout();
     const ports = w.clients(wire.fetch, runLog(log)).rekey;
-    const r = await revoke({ ...base, now: w.now(), run: RUN_URL }, ports);
+    const r = await revoke({ ...base, now: w.now(), run: w.runUrl() }, ports);
     return { outcome: outcomeOf(r.kind, 'keys' in r ? r.keys : []), commit: base.sha };
   });
 }
@@ -105,14 +104,15 @@ export function distributeRun(
   return ended(wire, async () => {
     const tree = await readTreeAtRef(w.clone, commit);
     const c = w.clients(wire.fetch, runLog(log));
+    const runUrl = w.runUrl();
     const r = await distribute(
       {
         commit,
         tree,
         defaultBranch: 'main',
-        holder: `${RUN_URL} (distribution job ${log.length})`,
+        holder: `${runUrl}/attempts/1`,
         now: () => w.now(),
-        runUrl: RUN_URL,
+        runUrl,
         mask: () => {},
         log: { info: (m) => void log.push(m), warn: (m) => void log.push(m) },
         ...(resume ? { resume } : {}),

@@ -74,6 +74,8 @@ export interface World {
   readonly keyIds: readonly string[];
   now(): Date;
   setClock(at: Date): void;
+  /** A new workflow run's URL: every run has its own, as on GitHub (failure counts depend on it). */
+  runUrl(): string;
   /** Clients for one run whose every request passes through `wire`. */
   clients(wire: Wire, log: GitHubLog): RunClients;
   /** Fetches main into the clone and reads it as a workflow's checkout does. */
@@ -232,6 +234,7 @@ export async function openWorld(opts: WorldOptions): Promise<World> {
     await git('clone', '-q', '--no-checkout', url.toString(), clone);
     let last: CheckoutState | undefined;
     let queue: Promise<unknown> = Promise.resolve();
+    let runs = 0;
 
     return {
       emu,
@@ -242,6 +245,7 @@ export async function openWorld(opts: WorldOptions): Promise<World> {
       generate,
       now: () => clock,
       setClock: (at) => void (clock = at),
+      runUrl: () => `https://github.example/acme/keys/actions/runs/${++runs}`,
       clients(wire, log) {
         const dist = client(distToken, wire, log);
         return {
