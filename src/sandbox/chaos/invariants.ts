@@ -237,7 +237,8 @@ export class Observer {
   async #targets(head: Head): Promise<Violation[]> {
     const out: Violation[] = [];
     const success = this.statusOf(head.sha)?.state === 'success';
-    if (this.distributionStatuses().length === 0) return out;
+    // Before any run proved a distribution, an empty target is a key never distributed yet.
+    if (!this.distributionStatuses().some((s) => s.state === 'success')) return out;
     for (const [id, key] of head.keys) {
       const name = secretName(id);
       const [active, previous] = [
