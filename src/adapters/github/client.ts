@@ -47,6 +47,8 @@ export interface ThrottleSettings {
   readonly maxRetries?: number;
   /** A rate limit that asks for a longer wait than this fails instead (default 120 s). */
   readonly maxWaitSeconds?: number;
+  /** Milliseconds waited per second of `retry-after` (default 1000; a virtual clock passes 0). */
+  readonly msPerRetryAfterSecond?: number;
 }
 
 export interface RetrySettings {
@@ -162,6 +164,7 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     throttle: t.enabled
       ? {
           enabled: true,
+          retryAfterBaseValue: t.msPerRetryAfterSecond ?? 1000,
           // Per-client groups: the plugin's defaults are shared by every client in the process.
           write: spacing(t.writeSpacingMs ?? 1000),
           notifications: spacing(t.notificationSpacingMs ?? 3000),

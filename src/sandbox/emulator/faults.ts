@@ -30,6 +30,18 @@ export interface FaultAction {
   label: string;
 }
 
+/** What a fault hook sees of a request (chaos campaigns choose faults per request). */
+export interface FaultRequest {
+  readonly method: string;
+  readonly template: string | null;
+  readonly path: string;
+  /** A request header (lower-case name). */
+  header(name: string): string | undefined;
+}
+
+/** Chooses a fault for a request, or null; consulted when no armed fault matches. */
+export type FaultHook = (req: FaultRequest) => FaultSpec | null;
+
 interface Armed {
   spec: FaultSpec;
   remaining: number;
@@ -37,6 +49,12 @@ interface Armed {
 
 export class Faults {
   readonly #armed: Armed[] = [];
+  #hook: FaultHook | null = null;
+
+  /** Installs (or, with null, removes) a hook that may fail any request no armed fault takes. */
+  setHook(hook: FaultHook | null): void {
+    this.#hook = hook;
+  }
 
   inject(spec: FaultSpec): void {
     if (!spec.route && !spec.path) throw new Error('a fault needs a route or a path');
@@ -51,41 +69,61 @@ export class Faults {
   }
 
   /** The fault for this request, consuming one of its uses, or null. */
-  take(method: string, template: string | null, path: string): FaultAction | null {
+  take(
+    method: string,
+    template: string | null,
+    path: string,
+    headers: Readonly<Record<string, string | string[] | undefined>> = {},
+  ): FaultAction | null {
     const hit = this.#armed.find((a) => a.remaining > 0 && matches(a.spec, method, template, path));
-    if (!hit) return null;
-    hit.remaining--;
-    const s = hit.spec;
-    const headers: Record<string, string> = {};
-    if (s.retryAfter !== undefined) headers['retry-after'] = String(s.retryAfter);
-    const delayMs = s.delayMs ?? 0;
-    if (s.lost) return { kind: 'lost', headers, delayMs, label: 'lost' };
-    if (s.secondaryRateLimit) {
-      headers['retry-after'] ??= '1';
-      const message =
-        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
-      return {
-        kind: 'status',
-        status: 403,
-        body: { message },
-        headers,
-        delayMs,
-        label: 'secondary-rate-limit',
-      };
+    if (hit) {
+      hit.remaining--;
+      return actionOf(hit.spec);
     }
-    if (s.status !== undefined) {
-      const message = s.status === 429 ? 'Too Many Requests' : `Injected ${s.status}`;
-      return {
-        kind: 'status',
-        status: s.status,
-        body: { message },
-        headers,
-        delayMs,
-        label: `status ${s.status}`,
-      };
-    }
-    return { kind: 'delay', headers, delayMs, label: `delay ${delayMs}ms` };
+    const chosen =
+      this.#hook?.({
+        method,
+        template,
+        path,
+        header: (name) => {
+          const v = headers[name];
+          return Array.isArray(v) ? v[0] : v;
+        },
+      }) ?? null;
+    return chosen ? actionOf(chosen) : null;
   }
+}
+
+function actionOf(s: FaultSpec): FaultAction {
+  const headers: Record<string, string> = {};
+  if (s.retryAfter !== undefined) headers['retry-after'] = String(s.retryAfter);
+  const delayMs = s.delayMs ?? 0;
+  if (s.lost) return { kind: 'lost', headers, delayMs, label: 'lost' };
+  if (s.secondaryRateLimit) {
+    headers['retry-after'] ??= '1';
+    const message =
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+    return {
+      kind: 'status',
+      status: 403,
+      body: { message },
+      headers,
+      delayMs,
+      label: 'secondary-rate-limit',
+    };
+  }
+  if (s.status !== undefined) {
+    const message = s.status === 429 ? 'Too Many Requests' : `Injected ${s.status}`;
+    return {
+      kind: 'status',
+      status: s.status,
+      body: { message },
+      headers,
+      delayMs,
+      label: `status ${s.status}`,
+    };
+  }
+  return { kind: 'delay', headers, delayMs, label: `delay ${delayMs}ms` };
 }
 
 function matches(spec: FaultSpec, method: string, template: string | null, path: string): boolean {

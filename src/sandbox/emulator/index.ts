@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type TokenSpec, Tokens } from './auth.ts';
-import { type FaultSpec, Faults } from './faults.ts';
+import { type FaultHook, type FaultRequest, type FaultSpec, Faults } from './faults.ts';
 import { GitStore } from './git-store.ts';
 import {
   API_PREFIX,
@@ -24,6 +24,8 @@ import {
 } from './state.ts';
 
 export type {
+  FaultHook,
+  FaultRequest,
   FaultSpec,
   LoggedRequest,
   Problem,
@@ -42,6 +44,8 @@ export interface EmulatorOptions {
   validator?: RequestValidator;
   /** The clock for timestamps the emulator writes (created_at, merge commits). */
   now?: () => Date;
+  /** Sees the raw body of every REST request received (a chaos campaign's secret canary). */
+  onReceived?: (path: string, body: Buffer) => void;
 }
 
 export interface RepoSpec {
@@ -102,6 +106,8 @@ export interface Emulator {
   calls(operation?: string): number;
   clearLog(): void;
   inject(fault: FaultSpec): void;
+  /** A hook choosing a fault for any request no injected fault takes (null removes it). */
+  setFaultHook(hook: FaultHook | null): void;
   /** The plaintext of a stored secret, opened with the private key the emulator kept. */
   openSecret(scope: SecretScope, name: string): string;
   /** Secret names stored in a scope. */
@@ -130,6 +136,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     log,
     problems,
     validator: opts.validator,
+    onReceived: opts.onReceived,
     now,
     urls,
   });
@@ -248,6 +255,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       log.filter((e) => operation === undefined || e.operation === operation).length,
     clearLog: () => void log.splice(0),
     inject: (fault) => faults.inject(fault),
+    setFaultHook: (hook) => faults.setHook(hook),
     openSecret(scope, name) {
       const value = state.secrets.open(scopeKey(scope), name);
       if (value === undefined) throw new Error(`no secret ${name} in ${scopeKey(scope)}`);

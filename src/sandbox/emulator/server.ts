@@ -82,6 +82,7 @@ export interface Pipeline {
   log: LoggedRequest[];
   problems: Problem[];
   validator: RequestValidator | undefined;
+  onReceived?: ((path: string, body: Buffer) => void) | undefined;
   now: () => Date;
   urls: Urls;
 }
@@ -124,6 +125,7 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   };
   p.log.push(entry);
   const raw = await readBody(req);
+  p.onReceived?.(url.pathname, raw);
   const finish = (reply: Reply, extra: Record<string, string> = {}): void => {
     entry.status = reply.status;
     send(res, reply, extra);
@@ -165,7 +167,7 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
     }
   }
 
-  const fault = p.faults.take(method, template, url.pathname);
+  const fault = p.faults.take(method, template, url.pathname, req.headers);
   if (fault) {
     entry.fault = fault.label;
     if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
