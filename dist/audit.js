@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      const value = list.get(name, true);
+    function getDecodeSplit(name, list2) {
+      const value = list2.get(name, true);
       if (value === null) {
         return null;
       }
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o2) {
         return o2.#headersList;
       }
-      static setHeadersList(o2, list) {
-        o2.#headersList = list;
+      static setHeadersList(o2, list2) {
+        o2.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -19396,16 +19396,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn2) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn2);
+          return this._lists.forEach(function(list2) {
+            return list2.forEachShift(fn2);
           });
         }
         getFirst(arr = this._lists) {
-          var j3, len, list;
+          var j3, len, list2;
           for (j3 = 0, len = arr.length; j3 < len; j3++) {
-            list = arr[j3];
-            if (list.length > 0) {
-              return list;
+            list2 = arr[j3];
+            if (list2.length > 0) {
+              return list2;
             }
           }
           return [];
@@ -20379,15 +20379,15 @@ var require_light = __commonJS({
             return job.promise;
           }
           wrap(fn2) {
-            var schedule, wrapped;
+            var schedule, wrapped2;
             schedule = this.schedule.bind(this);
-            wrapped = function(...args) {
+            wrapped2 = function(...args) {
               return schedule(fn2.bind(this), ...args);
             };
-            wrapped.withOptions = function(options2, ...args) {
+            wrapped2.withOptions = function(options2, ...args) {
               return schedule(options2, fn2, ...args);
             };
-            return wrapped;
+            return wrapped2;
           }
           async updateSettings(options2 = {}) {
             await this._store.__updateSettings__(parser$5.overwrite(options2, this.storeDefaults));
@@ -20769,16 +20769,16 @@ var require_Queues = __commonJS({
         }
       }
       shiftAll(fn2) {
-        return this._lists.forEach(function(list) {
-          return list.forEachShift(fn2);
+        return this._lists.forEach(function(list2) {
+          return list2.forEachShift(fn2);
         });
       }
       getFirst(arr = this._lists) {
-        var j3, len, list;
+        var j3, len, list2;
         for (j3 = 0, len = arr.length; j3 < len; j3++) {
-          list = arr[j3];
-          if (list.length > 0) {
-            return list;
+          list2 = arr[j3];
+          if (list2.length > 0) {
+            return list2;
           }
         }
         return [];
@@ -23243,15 +23243,15 @@ var require_Bottleneck = __commonJS({
           return job.promise;
         }
         wrap(fn2) {
-          var schedule, wrapped;
+          var schedule, wrapped2;
           schedule = this.schedule.bind(this);
-          wrapped = function wrapped2(...args) {
+          wrapped2 = function wrapped3(...args) {
             return schedule(fn2.bind(this), ...args);
           };
-          wrapped.withOptions = function(options2, ...args) {
+          wrapped2.withOptions = function(options2, ...args) {
             return schedule(options2, fn2, ...args);
           };
-          return wrapped;
+          return wrapped2;
         }
         updateSettings(options2 = {}) {
           var _this3 = this;
@@ -30405,15 +30405,15 @@ var require_parser2 = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -38927,14 +38927,14 @@ var memo = {
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
       const base = inst._zod.parse;
-      const wrapped = (payload, ctx) => {
+      const wrapped2 = (payload, ctx) => {
         if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
           throw new $ZodCyclicError();
         return base(payload, ctx);
       };
-      inst._zod.parse = wrapped;
+      inst._zod.parse = wrapped2;
       if (inst._zod.run === base)
-        inst._zod.run = wrapped;
+        inst._zod.run = wrapped2;
     });
   },
   attach(inst) {
@@ -38946,12 +38946,12 @@ var memo = {
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
       const base = inst._zod.parse;
-      const wrapped = (payload, ctx) => {
+      const wrapped2 = (payload, ctx) => {
         if (isRecursiveInst === void 0) {
           const walked = isRecursive(inst, /* @__PURE__ */ new Set(), false);
           if (walked === NONE) {
             inst._zod.parse = base;
-            if (inst._zod.run === wrapped)
+            if (inst._zod.run === wrapped2)
               inst._zod.run = base;
             return base(payload, ctx);
           }
@@ -39005,9 +39005,9 @@ var memo = {
           entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES;
         return result;
       };
-      inst._zod.parse = wrapped;
+      inst._zod.parse = wrapped2;
       if (inst._zod.run === base)
-        inst._zod.run = wrapped;
+        inst._zod.run = wrapped2;
     });
   }
 };
@@ -46678,7 +46678,7 @@ function withParser(schema2, parser2) {
   const clone2 = clone(schema2);
   const liveRun = schema2._zod.run;
   const originalRun = liveRun.__originalRun ?? liveRun;
-  const wrapped = (payload, ctx) => {
+  const wrapped2 = (payload, ctx) => {
     if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG]) {
       return originalRun(payload, ctx);
     }
@@ -46694,10 +46694,10 @@ function withParser(schema2, parser2) {
       ctx[FALLBACK_FLAG] = true;
     return originalRun(payload, ctx);
   };
-  wrapped.__originalRun = originalRun;
+  wrapped2.__originalRun = originalRun;
   clone2._zod.bag.fallbackRun = originalRun;
   clone2._zod.bag.validator = parser2;
-  clone2._zod.run = wrapped;
+  clone2._zod.run = wrapped2;
   if (!liveRun.__originalRun)
     installCompiledUserMethods(clone2, schema2, parser2);
   return clone2;
@@ -49899,8 +49899,8 @@ var contributors = {
 function aggregateChecks(schema2) {
   const agg = {};
   const def = schema2._zod.def;
-  const list = schema2._zod.traits.has("$ZodCheck") ? [schema2, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema2._zod.traits.has("$ZodCheck") ? [schema2, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema2._zod.bag;
   if (bag.minimum !== void 0)
@@ -55250,11 +55250,11 @@ function codeFor(status, limited) {
   return "other";
 }
 function githubErrors(data) {
-  const list = data?.errors;
+  const list2 = data?.errors;
   const codes = [];
   const messages = [];
-  if (!Array.isArray(list)) return { codes, messages };
-  for (const item of list.slice(0, 20)) {
+  if (!Array.isArray(list2)) return { codes, messages };
+  for (const item of list2.slice(0, 20)) {
     if (typeof item === "string") messages.push(item);
     else if (item && typeof item === "object") {
       const { code, message } = item;
@@ -55384,6 +55384,7 @@ function createGitHubClient(opts) {
     },
     throttle: t2.enabled ? {
       enabled: true,
+      retryAfterBaseValue: t2.msPerRetryAfterSecond ?? 1e3,
       // Per-client groups: the plugin's defaults are shared by every client in the process.
       write: spacing(t2.writeSpacingMs ?? 1e3),
       notifications: spacing(t2.notificationSpacingMs ?? 3e3),
@@ -58886,7 +58887,8 @@ function exited(child2, what, stderr) {
 // src/adapters/git/cat-file.ts
 var LF = 10;
 var CatFileBatchParser = class {
-  header = [];
+  /** The header line read so far (`<oid> <type> <size>`, ASCII; git writes no other bytes). */
+  header = "";
   body;
   filled = 0;
   oid = "";
@@ -58916,14 +58918,14 @@ var CatFileBatchParser = class {
       } else {
         const end = chunk.indexOf(LF, i);
         const stop = end === -1 ? chunk.length : end;
-        for (let j3 = i; j3 < stop; j3++) this.header.push(chunk[j3]);
+        this.header += Buffer.from(chunk.buffer, chunk.byteOffset + i, stop - i).toString("latin1");
         if (this.header.length > 1024)
           throw new GitReadError("bad-output", "cat-file: header line too long");
         i = stop;
         if (end !== -1) {
           i++;
-          this.startObject(Buffer.from(this.header).toString("utf8"));
-          this.header = [];
+          this.startObject(this.header);
+          this.header = "";
         }
       }
     }
@@ -59713,7 +59715,7 @@ function secretWriteReason(scope, name, fingerprint, org, seen, receipts, select
   }
   return null;
 }
-var findSecret = (list, name) => list.find((s) => s.name.toUpperCase() === name.toUpperCase());
+var findSecret = (list2, name) => list2.find((s) => s.name.toUpperCase() === name.toUpperCase());
 var githubSecretKind = {
   kind: "github-secret",
   steps: ["put-secret", "delete-secret"],
@@ -59744,14 +59746,14 @@ var githubSecretKind = {
   },
   async observe(d2, ports, into) {
     const id = scopeId(d2.scope);
-    let list = into.secrets.get(id);
-    if (list === void 0) {
-      list = await ports.secrets.listSecrets(d2.scope);
-      into.secrets.set(id, list);
+    let list2 = into.secrets.get(id);
+    if (list2 === void 0) {
+      list2 = await ports.secrets.listSecrets(d2.scope);
+      into.secrets.set(id, list2);
     }
     if (d2.org?.visibility === "selected")
       for (const slot of d2.slots) {
-        const seen = findSecret(list, slot.name);
+        const seen = findSecret(list2, slot.name);
         const k2 = selectedKey(d2.scope, slot.name);
         if (seen?.visibility === "selected" && !into.selected.has(k2))
           into.selected.set(k2, await ports.secrets.selectedRepositories(d2.scope, slot.name));
@@ -59828,9 +59830,9 @@ var githubSecretKind = {
     (s) => s.want === null ? `nothing -> ${s.name}` : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`
   ),
   observedLines(d2, o2) {
-    const list = o2.secrets.get(scopeId(d2.scope)) ?? [];
+    const list2 = o2.secrets.get(scopeId(d2.scope)) ?? [];
     return d2.slots.map((s) => {
-      const seen = findSecret(list, s.name);
+      const seen = findSecret(list2, s.name);
       return seen === void 0 ? `${s.name} absent` : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ""}`;
     });
   },
@@ -61057,10 +61059,10 @@ var Parser = class {
     pgp.push(...this.keyList(m2["pgp"], [...path6, "pgp"], "pgp", false));
     for (const kind of MASTER_KEY_KINDS) {
       if (kind === "age" || kind === "pgp") continue;
-      const list = m2[kind];
-      if (list === void 0 || list === null) continue;
-      if (!Array.isArray(list)) this.report("type", `${kind} must be a list`, [...path6, kind]);
-      else if (list.length > 0) other.add(kind);
+      const list2 = m2[kind];
+      if (list2 === void 0 || list2 === null) continue;
+      if (!Array.isArray(list2)) this.report("type", `${kind} must be a list`, [...path6, kind]);
+      else if (list2.length > 0) other.add(kind);
     }
     return { age: unique(age), pgp: unique(pgp), other: [...other] };
   }
@@ -64330,8 +64332,8 @@ function recipientFindings({ history, link: link2 }) {
       const added = [...after].filter((r2) => !before.has(r2));
       const removed = [...before].filter((r2) => !after.has(r2));
       if (added.length === 0 && removed.length === 0) continue;
-      const list = (xs2) => xs2.map(brief).join(", ");
-      message = `.sops.yaml recipients changed at ${c3.commit.time}` + (added.length ? `; added ${list(added)}` : "") + (removed.length ? `; removed ${list(removed)}` : "") + (change.after ? "" : " (the file was deleted)") + ". Check that this was approved; existing material is re-encrypted only by a rotation.";
+      const list2 = (xs2) => xs2.map(brief).join(", ");
+      message = `.sops.yaml recipients changed at ${c3.commit.time}` + (added.length ? `; added ${list2(added)}` : "") + (removed.length ? `; removed ${list2(removed)}` : "") + (change.after ? "" : " (the file was deleted)") + ". Check that this was approved; existing material is re-encrypted only by a rotation.";
     }
     out.push({
       rule: "audit/recipients-changed",
@@ -65221,12 +65223,12 @@ function parseVersionStates(text2) {
   }
   if (doc === null || doc === void 0) return { ok: true, versions: [], skipped: [] };
   if (typeof doc !== "object" || Array.isArray(doc)) return { ok: false, reason: "not a mapping" };
-  const list = doc.versions;
-  if (list === void 0 || list === null) return { ok: true, versions: [], skipped: [] };
-  if (!Array.isArray(list)) return { ok: false, reason: "versions is not a list" };
+  const list2 = doc.versions;
+  if (list2 === void 0 || list2 === null) return { ok: true, versions: [], skipped: [] };
+  if (!Array.isArray(list2)) return { ok: false, reason: "versions is not a list" };
   const versions = [];
   const skipped = [];
-  list.forEach((entry, i) => {
+  list2.forEach((entry, i) => {
     const e2 = typeof entry === "object" && entry !== null ? entry : {};
     const { version: version2, state } = e2;
     if (typeof version2 === "number" && Number.isSafeInteger(version2) && version2 >= 1 && typeof state === "string" && STATES.has(state))
@@ -66050,6 +66052,150 @@ function timerHeartbeat(fn2, ms3) {
   t2.unref();
   return () => clearInterval(t2);
 }
+
+// src/core/formats/material.ts
+var ruleParams = (id) => ({ rule: id });
+var ENC_PATTERN = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/]+={0,2},iv:[A-Za-z0-9+/]+={0,2},tag:[A-Za-z0-9+/]{22}==,type:(str|int|float|bool|time|bytes|comment)\]$/;
+function sopsEncrypted(type) {
+  return external_exports.string().max(256 * 1024).regex(ENC_PATTERN, {
+    message: "expected a SOPS-encrypted value ENC[AES256_GCM,data:...,iv:...,tag:...,type:...]; was the file encrypted with sops?",
+    abort: true
+  }).refine(
+    (s) => s.endsWith(`,type:${type}]`),
+    `expected an encrypted ${type} value (type:${type})`
+  );
+}
+var sopsTime = external_exports.string().regex(
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+  "expected an RFC 3339 time like 2026-11-20T09:14:03Z"
+);
+var ageRecipient = external_exports.string().max(4096).regex(/^age1[0-9a-z]{58,}$/, "expected an age recipient (age1...)");
+var armored = (label) => external_exports.string().max(64 * 1024).refine(
+  (s) => s.startsWith(`-----BEGIN ${label}-----`) && s.trimEnd().endsWith(`-----END ${label}-----`),
+  `expected an armored ${label.toLowerCase()} block`
+);
+var ageKey = external_exports.strictObject({ recipient: ageRecipient, enc: armored("AGE ENCRYPTED FILE") });
+var pgpKey = external_exports.strictObject({
+  created_at: sopsTime,
+  enc: armored("PGP MESSAGE"),
+  fp: external_exports.string().regex(/^[0-9A-Fa-f]{16,40}$/, "expected a PGP fingerprint (hex)")
+});
+var wrapped = {
+  created_at: sopsTime,
+  enc: external_exports.string().min(1).max(64 * 1024)
+};
+var kmsKey = external_exports.strictObject({
+  arn: external_exports.string().min(1),
+  role: external_exports.string().optional(),
+  context: external_exports.record(external_exports.string(), external_exports.string().nullable()).optional(),
+  aws_profile: external_exports.string().optional(),
+  ...wrapped
+});
+var gcpKmsKey = external_exports.strictObject({ resource_id: external_exports.string().min(1), ...wrapped });
+var hckmsKey = external_exports.strictObject({ key_id: external_exports.string().min(1), ...wrapped });
+var azureKvKey = external_exports.strictObject({
+  vault_url: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  version: external_exports.string(),
+  ...wrapped
+});
+var vaultKey = external_exports.strictObject({
+  vault_address: external_exports.string().min(1),
+  engine_path: external_exports.string().min(1),
+  key_name: external_exports.string().min(1),
+  ...wrapped
+});
+var list = (item) => external_exports.array(item).max(100).nullable().optional();
+var masterKeys = {
+  age: list(ageKey),
+  pgp: list(pgpKey),
+  kms: list(kmsKey),
+  gcp_kms: list(gcpKmsKey),
+  hckms: list(hckmsKey),
+  azure_kv: list(azureKvKey),
+  hc_vault: list(vaultKey)
+};
+var keyGroup = external_exports.strictObject(masterKeys);
+var OTHER_CRYPT_RULES = [
+  "unencrypted_suffix",
+  "encrypted_suffix",
+  "unencrypted_regex",
+  "unencrypted_comment_regex",
+  "encrypted_comment_regex"
+];
+var sopsMetadata = external_exports.strictObject({
+  ...masterKeys,
+  key_groups: external_exports.array(keyGroup).min(1).max(20).optional(),
+  shamir_threshold: external_exports.int().min(1).max(20).optional(),
+  lastmodified: sopsTime,
+  mac: sopsEncrypted("str"),
+  encrypted_regex: external_exports.literal("^secret$", {
+    error: "rekey encrypts exactly the secret field: expected encrypted_regex: ^secret$"
+  }),
+  // sops allows one crypt rule per file; rekey's is encrypted_regex, so these must be absent.
+  unencrypted_suffix: external_exports.string().optional(),
+  encrypted_suffix: external_exports.string().optional(),
+  unencrypted_regex: external_exports.string().optional(),
+  unencrypted_comment_regex: external_exports.string().optional(),
+  encrypted_comment_regex: external_exports.string().optional(),
+  mac_only_encrypted: external_exports.literal(false, {
+    error: "mac_only_encrypted would leave id and version outside the MAC; remove it"
+  }).optional(),
+  version: external_exports.string().regex(/^\d+\.\d+\.\d+/, "expected the sops version, like 3.13.2")
+}).superRefine((m2, ctx) => {
+  const flat = Object.keys(masterKeys).some(
+    (k2) => (m2[k2]?.length ?? 0) > 0
+  );
+  if (m2.key_groups === void 0 && (m2.age?.length ?? 0) === 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["age"],
+      message: "no age recipients: the material can only be decrypted with age keys listed here",
+      params: ruleParams("material/no-recipients")
+    });
+  if (m2.key_groups !== void 0 && flat)
+    ctx.addIssue({
+      code: "custom",
+      path: ["key_groups"],
+      message: "use either key_groups or flat key lists, not both (sops ignores key_groups then)",
+      params: ruleParams("material/key-groups")
+    });
+  if (m2.shamir_threshold !== void 0 && m2.shamir_threshold > (m2.key_groups?.length ?? 1))
+    ctx.addIssue({
+      code: "custom",
+      path: ["shamir_threshold"],
+      message: "shamir_threshold is larger than the number of key groups; nobody could decrypt",
+      params: ruleParams("material/key-groups")
+    });
+  for (const key of OTHER_CRYPT_RULES)
+    if (m2[key] !== void 0)
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `${key} conflicts with encrypted_regex: ^secret$ (sops takes one rule per file)`,
+        params: ruleParams("material/crypt-rule")
+      });
+  const seen = /* @__PURE__ */ new Set();
+  (m2.age ?? []).forEach((a, i) => {
+    if (seen.has(a.recipient))
+      ctx.addIssue({
+        code: "custom",
+        path: ["age", i, "recipient"],
+        message: "this age recipient is listed twice",
+        params: ruleParams("material/duplicate-recipient")
+      });
+    seen.add(a.recipient);
+  });
+});
+var materialDocument = external_exports.strictObject({
+  id: keyId,
+  version: external_exports.int().min(1).max(1e6),
+  /** The key material, encrypted; a string in plaintext (base64, hex, PEM...). */
+  secret: sopsEncrypted("str"),
+  /** The public part of an asymmetric key, in clear for review (PEM, ssh or age recipient). */
+  public: external_exports.string().min(1).max(16 * 1024).refine((s) => !s.startsWith("ENC["), "public stays in clear; only secret is encrypted").optional(),
+  sops: sopsMetadata
+});
 
 // src/cli/commands/audit.ts
 var help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR|-]

@@ -60633,7 +60633,8 @@ function exited(child2, what, stderr) {
 // src/adapters/git/cat-file.ts
 var LF = 10;
 var CatFileBatchParser = class {
-  header = [];
+  /** The header line read so far (`<oid> <type> <size>`, ASCII; git writes no other bytes). */
+  header = "";
   body;
   filled = 0;
   oid = "";
@@ -60663,14 +60664,14 @@ var CatFileBatchParser = class {
       } else {
         const end = chunk.indexOf(LF, i);
         const stop = end === -1 ? chunk.length : end;
-        for (let j3 = i; j3 < stop; j3++) this.header.push(chunk[j3]);
+        this.header += Buffer.from(chunk.buffer, chunk.byteOffset + i, stop - i).toString("latin1");
         if (this.header.length > 1024)
           throw new GitReadError("bad-output", "cat-file: header line too long");
         i = stop;
         if (end !== -1) {
           i++;
-          this.startObject(Buffer.from(this.header).toString("utf8"));
-          this.header = [];
+          this.startObject(this.header);
+          this.header = "";
         }
       }
     }
@@ -61176,6 +61177,7 @@ async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2
   const irregular = [];
   for (const e of parseLsTree(listing)) {
     if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    if (options2.exclude?.(e.path)) continue;
     const reason = irregularReason(e, max);
     if (reason) irregular.push({ path: e.path, reason });
     else if (selectedBy(e.path, prefixes)) wanted.push(e);
@@ -61277,8 +61279,11 @@ function byKey(issues) {
   return out;
 }
 async function haltedKeys(issues) {
+  return haltedOf(await issues.listIssues(HALTED_LABEL));
+}
+function haltedOf(listed) {
   const out = /* @__PURE__ */ new Map();
-  for (const [key, issue3] of byKey(await issues.listIssues(HALTED_LABEL))) {
+  for (const [key, issue3] of byKey(listed)) {
     const s = readState(issue3.body);
     const tries = s ? `distribution failed ${s.attempts} time(s) since ${sinceText(s)}` : "halted";
     const reason = s?.reason ? `${tries}; last: ${oneLine(s.reason)}` : tries;
@@ -73890,15 +73895,15 @@ function violation(rule, message2, at3) {
 }
 
 // src/core/lifecycle/invariants.ts
-function checkManifestInvariants(m2, now) {
+function checkManifestInvariants(m2, now, opts2 = {}) {
   const keys = [...m2.keys.values()];
   return [
-    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    ...keys.flatMap((key) => checkKeyInvariants(key, now, opts2)),
     // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
     ...checkTargetOwnership(keys.map((k2) => k2.doc))
   ];
 }
-function checkKeyInvariants(key, now) {
+function checkKeyInvariants(key, now, opts2 = {}) {
   const out = [];
   const { doc } = key;
   const versions = doc.value.versions;
@@ -73967,6 +73972,7 @@ function checkKeyInvariants(key, now) {
         )
       );
   });
+  if (opts2.material === false) return out;
   const listed = new Map(versions.map((v2, i) => [v2.version, i]));
   versions.forEach((v2, i) => {
     if (listed.get(v2.version) !== i) return;
@@ -74490,7 +74496,7 @@ function trustedCreators(pipeline) {
 
 // src/commands/rotate.ts
 var REKEY_MARKER_PREFIX = "<!-- rekey:v1 ";
-async function haltedOf(halted, needed) {
+async function haltedOf2(halted, needed) {
   if (halted === void 0) return { ids: [] };
   if (typeof halted === "function") {
     if (!needed()) return { ids: [] };
@@ -74530,7 +74536,7 @@ async function rotate2(input2, ports) {
   }).rekey.map(({ keyId: keyId2, kind, number: number4 }) => ({ keyId: keyId2, kind, number: number4 }));
   const planWith = (halted2) => plan({ snapshot, history: input2.history, openPulls, halted: halted2, now });
   const firstPlan = emergency ? void 0 : planWith([]);
-  const { ids: halted, issues } = await haltedOf(
+  const { ids: halted, issues } = await haltedOf2(
     input2.halted,
     () => input2.dryRun === true || (firstPlan?.steps.some((s) => s.kind !== "ok") ?? false)
   );
@@ -78335,6 +78341,7 @@ function createGitHubClient(opts2) {
     },
     throttle: t2.enabled ? {
       enabled: true,
+      retryAfterBaseValue: t2.msPerRetryAfterSecond ?? 1e3,
       // Per-client groups: the plugin's defaults are shared by every client in the process.
       write: spacing(t2.writeSpacingMs ?? 1e3),
       notifications: spacing(t2.notificationSpacingMs ?? 3e3),

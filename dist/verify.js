@@ -56073,7 +56073,8 @@ function exited(child, what, stderr) {
 // src/adapters/git/cat-file.ts
 var LF = 10;
 var CatFileBatchParser = class {
-  header = [];
+  /** The header line read so far (`<oid> <type> <size>`, ASCII; git writes no other bytes). */
+  header = "";
   body;
   filled = 0;
   oid = "";
@@ -56103,14 +56104,14 @@ var CatFileBatchParser = class {
       } else {
         const end = chunk.indexOf(LF, i);
         const stop = end === -1 ? chunk.length : end;
-        for (let j3 = i; j3 < stop; j3++) this.header.push(chunk[j3]);
+        this.header += Buffer.from(chunk.buffer, chunk.byteOffset + i, stop - i).toString("latin1");
         if (this.header.length > 1024)
           throw new GitReadError("bad-output", "cat-file: header line too long");
         i = stop;
         if (end !== -1) {
           i++;
-          this.startObject(Buffer.from(this.header).toString("utf8"));
-          this.header = [];
+          this.startObject(this.header);
+          this.header = "";
         }
       }
     }
@@ -60092,6 +60093,7 @@ async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2
   const irregular = [];
   for (const e of parseLsTree(listing)) {
     if (!selectedBy(e.path, prefixes) && !isFolderRoot(e.path, prefixes)) continue;
+    if (options2.exclude?.(e.path)) continue;
     const reason = irregularReason(e, max);
     if (reason) irregular.push({ path: e.path, reason });
     else if (selectedBy(e.path, prefixes)) wanted.push(e);
@@ -62398,15 +62400,15 @@ function groupIndex(items, key) {
 }
 
 // src/core/lifecycle/invariants.ts
-function checkManifestInvariants(m2, now) {
+function checkManifestInvariants(m2, now, opts = {}) {
   const keys = [...m2.keys.values()];
   return [
-    ...keys.flatMap((key) => checkKeyInvariants(key, now)),
+    ...keys.flatMap((key) => checkKeyInvariants(key, now, opts)),
     // One target, one owner (targets/ownership.ts): a rule across keys, on every snapshot.
     ...checkTargetOwnership(keys.map((k2) => k2.doc))
   ];
 }
-function checkKeyInvariants(key, now) {
+function checkKeyInvariants(key, now, opts = {}) {
   const out = [];
   const { doc } = key;
   const versions = doc.value.versions;
@@ -62475,6 +62477,7 @@ function checkKeyInvariants(key, now) {
         )
       );
   });
+  if (opts.material === false) return out;
   const listed = new Map(versions.map((v2, i) => [v2.version, i]));
   versions.forEach((v2, i) => {
     if (listed.get(v2.version) !== i) return;
@@ -65783,6 +65786,7 @@ function createGitHubClient(opts) {
     },
     throttle: t2.enabled ? {
       enabled: true,
+      retryAfterBaseValue: t2.msPerRetryAfterSecond ?? 1e3,
       // Per-client groups: the plugin's defaults are shared by every client in the process.
       write: spacing(t2.writeSpacingMs ?? 1e3),
       notifications: spacing(t2.notificationSpacingMs ?? 3e3),
