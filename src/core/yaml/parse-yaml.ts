@@ -33,7 +33,7 @@ import { Findings } from './findings.ts';
 import type { YamlRule } from './rules.ts';
 import { DEFAULT_YAML_LIMITS } from './limits.ts';
 import type { ParsedYaml, YamlLimits } from './limits.ts';
-import { bytePosition, decodeUtf8, firstInvalidUtf8, hasBom, LineIndex } from './text.ts';
+import { type LineIndex, readYamlText } from './text.ts';
 import { parseWithYamlPackage } from './yaml-package.ts';
 
 export { DEFAULT_YAML_LIMITS };
@@ -69,35 +69,9 @@ export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = 
   });
 
   const findings = new Findings(file);
-  // The size cap comes first: nothing of an oversized file is decoded or parsed.
-  if (bytes.length > maxBytes) {
-    findings.add(
-      'yaml/too-large',
-      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
-      { line: 0, column: 0 },
-    );
-    return unreadable(findings.list);
-  }
-  if (hasBom(bytes))
-    findings.add('yaml/bom', 'file starts with a UTF-8 byte order mark; save it without BOM', {
-      line: 1,
-      column: 1,
-    });
-  const text = decodeUtf8(bytes);
-  if (text === undefined) {
-    const at = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
-    findings.add('yaml/encoding', 'invalid UTF-8 byte sequence; save the file as UTF-8', at);
-    return unreadable(findings.list);
-  }
-
-  const lines = new LineIndex(text);
-  const cr = text.indexOf('\r');
-  if (cr !== -1)
-    findings.add(
-      'yaml/crlf',
-      'carriage return found (CRLF or CR line endings); use LF line endings',
-      lines.position(cr),
-    );
+  const read = readYamlText(bytes, maxBytes, findings);
+  if (!read) return unreadable(findings.list);
+  const { text, lines } = read;
 
   const parsed = events(text, maxDepth);
   const refused = refusal(text, parsed);

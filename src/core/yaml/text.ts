@@ -3,6 +3,8 @@
  * offset -> line/column mapping used to locate findings.
  */
 
+import type { Findings } from './findings.ts';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes strict UTF-8 (a leading BOM is dropped); undefined when the bytes are not UTF-8. */
@@ -98,4 +100,48 @@ function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
+}
+
+/**
+ * The checks on a YAML file's bytes, before any parser sees them, shared by the deciding
+ * loader and the locator so both refuse the same bytes the same way: the size cap first
+ * (nothing of an oversized file is decoded), a BOM, invalid UTF-8, CR line endings.
+ * Undefined when the file cannot be read as text (the finding is added).
+ */
+export function readYamlText(
+  bytes: Uint8Array,
+  maxBytes: number,
+  findings: Findings,
+): { text: string; lines: LineIndex } | undefined {
+  if (bytes.length > maxBytes) {
+    findings.add(
+      'yaml/too-large',
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      {
+        line: 0,
+        column: 0,
+      },
+    );
+    return undefined;
+  }
+  if (hasBom(bytes))
+    findings.add('yaml/bom', 'file starts with a UTF-8 byte order mark; save it without BOM', {
+      line: 1,
+      column: 1,
+    });
+  const text = decodeUtf8(bytes);
+  if (text === undefined) {
+    const at = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add('yaml/encoding', 'invalid UTF-8 byte sequence; save the file as UTF-8', at);
+    return undefined;
+  }
+  const lines = new LineIndex(text);
+  const cr = text.indexOf('\r');
+  if (cr !== -1)
+    findings.add(
+      'yaml/crlf',
+      'carriage return found (CRLF or CR line endings); use LF line endings',
+      lines.position(cr),
+    );
+  return { text, lines };
 }
