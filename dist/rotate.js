@@ -59693,6 +59693,39 @@ function lineStarts(text2) {
   for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
+function readYamlText(bytes, maxBytes, findings) {
+  if (bytes.length > maxBytes) {
+    findings.add(
+      "yaml/too-large",
+      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
+      {
+        line: 0,
+        column: 0
+      }
+    );
+    return void 0;
+  }
+  if (hasBom(bytes))
+    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
+      line: 1,
+      column: 1
+    });
+  const text2 = decodeUtf8(bytes);
+  if (text2 === void 0) {
+    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
+    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
+    return void 0;
+  }
+  const lines2 = new LineIndex(text2);
+  const cr2 = text2.indexOf("\r");
+  if (cr2 !== -1)
+    findings.add(
+      "yaml/crlf",
+      "carriage return found (CRLF or CR line endings); use LF line endings",
+      lines2.position(cr2)
+    );
+  return { text: text2, lines: lines2 };
+}
 
 // src/core/yaml/yaml-package.ts
 var import_yaml3 = __toESM(require_dist3(), 1);
@@ -59758,36 +59791,9 @@ function parseWithYamlPackage(file2, bytes, limits = {}) {
     diagnostics
   });
   const findings = new Findings(file2);
-  if (bytes.length > maxBytes) {
-    findings.add(
-      "yaml/too-large",
-      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
-      {
-        line: 0,
-        column: 0
-      }
-    );
-    return unreadable(findings.list);
-  }
-  if (hasBom(bytes))
-    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
-      line: 1,
-      column: 1
-    });
-  const text2 = decodeUtf8(bytes);
-  if (text2 === void 0) {
-    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
-    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
-    return unreadable(findings.list);
-  }
-  const lines2 = new LineIndex(text2);
-  const cr2 = text2.indexOf("\r");
-  if (cr2 !== -1)
-    findings.add(
-      "yaml/crlf",
-      "carriage return found (CRLF or CR line endings); use LF line endings",
-      lines2.position(cr2)
-    );
+  const read2 = readYamlText(bytes, maxBytes, findings);
+  if (!read2) return unreadable(findings.list);
+  const { text: text2, lines: lines2 } = read2;
   const { doc, tooDeepAt, secondDocAt } = compose(text2, maxDepth);
   if (tooDeepAt !== -1) {
     findings.add(
@@ -59894,33 +59900,9 @@ function parseYaml(file2, bytes, limits = {}) {
     diagnostics
   });
   const findings = new Findings(file2);
-  if (bytes.length > maxBytes) {
-    findings.add(
-      "yaml/too-large",
-      `file is ${bytes.length} bytes; the limit is ${maxBytes} bytes`,
-      { line: 0, column: 0 }
-    );
-    return unreadable(findings.list);
-  }
-  if (hasBom(bytes))
-    findings.add("yaml/bom", "file starts with a UTF-8 byte order mark; save it without BOM", {
-      line: 1,
-      column: 1
-    });
-  const text2 = decodeUtf8(bytes);
-  if (text2 === void 0) {
-    const at3 = bytePosition(bytes, Math.max(0, firstInvalidUtf8(bytes)));
-    findings.add("yaml/encoding", "invalid UTF-8 byte sequence; save the file as UTF-8", at3);
-    return unreadable(findings.list);
-  }
-  const lines2 = new LineIndex(text2);
-  const cr2 = text2.indexOf("\r");
-  if (cr2 !== -1)
-    findings.add(
-      "yaml/crlf",
-      "carriage return found (CRLF or CR line endings); use LF line endings",
-      lines2.position(cr2)
-    );
+  const read2 = readYamlText(bytes, maxBytes, findings);
+  if (!read2) return unreadable(findings.list);
+  const { text: text2, lines: lines2 } = read2;
   const parsed = events2(text2, maxDepth);
   const refused = refusal(text2, parsed);
   if (refused !== void 0 || !Array.isArray(parsed))
