@@ -31,6 +31,7 @@ import { parseYaml } from '../../core/yaml/index.ts';
 import { generateKey, type GeneratedKey } from '../../crypto/keys/index.ts';
 import { generateAge } from '../../crypto/keys/age.ts';
 import { BuiltinSopsCodec } from '../../crypto/sops/index.ts';
+import { keysRepositoryConventions } from '../demo/sandbox.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 
 export const KEYS_REPO = 'acme/keys';
@@ -165,24 +166,7 @@ export async function openWorld(opts: WorldOptions): Promise<World> {
     });
     await emu.addRepo({ fullName: TARGET_REPO });
     for (const p of PEOPLE) emu.addUser(p);
-    emu.setBranchRules(KEYS_REPO, 'main', [
-      { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
-      {
-        type: 'required_status_checks',
-        parameters: { required_status_checks: [{ context: 'rekey/verify' }] },
-      },
-    ]);
-    const rekeyToken = emu.addToken({
-      kind: 'app',
-      login: 'rekey',
-      repositories: [KEYS_REPO],
-      permissions: {
-        contents: 'write',
-        pull_requests: 'write',
-        issues: 'write',
-        statuses: 'write',
-      },
-    });
+    const rekeyToken = keysRepositoryConventions(emu, KEYS_REPO);
     const distToken = emu.addToken({
       kind: 'app',
       login: DISTRIBUTOR,

@@ -85,6 +85,33 @@ async function templateFiles(templateDir: string): Promise<Record<string, Uint8A
   return out;
 }
 
+/**
+ * What a keys repository set up as DESIGN "GitHub conventions" asks has on the emulator: the
+ * branch rules (one approval by someone other than the author, and the verify check) and the
+ * rotation App's installation token for it, which is returned. The demo and the chaos
+ * campaign both start from it.
+ */
+export function keysRepositoryConventions(emu: Emulator, keysRepo: string): string {
+  emu.setBranchRules(keysRepo, 'main', [
+    { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
+    {
+      type: 'required_status_checks',
+      parameters: { required_status_checks: [{ context: 'rekey/verify' }] },
+    },
+  ]);
+  return emu.addToken({
+    kind: 'app',
+    login: 'rekey',
+    repositories: [keysRepo],
+    permissions: {
+      contents: 'write',
+      pull_requests: 'write',
+      issues: 'write',
+      statuses: 'write',
+    },
+  });
+}
+
 export async function openSandbox(opts: { templateDir: string; start: Date }): Promise<Sandbox> {
   let clock = opts.start;
   const dir = await mkdtemp(join(tmpdir(), 'rekey-demo-'));
@@ -100,26 +127,7 @@ export async function openSandbox(opts: { templateDir: string; start: Date }): P
     for (const r of TARGET_REPOS)
       await emu.addRepo({ fullName: r.fullName, environments: r.environments ?? [] });
     for (const p of PEOPLE) emu.addUser(p);
-    // The branch rules a real repository sets (DESIGN "GitHub conventions"): one approval by
-    // someone other than the author, and the verify check.
-    emu.setBranchRules(KEYS_REPO, 'main', [
-      { type: 'pull_request', parameters: { required_approving_review_count: 1 } },
-      {
-        type: 'required_status_checks',
-        parameters: { required_status_checks: [{ context: 'rekey/verify' }] },
-      },
-    ]);
-    const rekeyToken = emu.addToken({
-      kind: 'app',
-      login: 'rekey',
-      repositories: [KEYS_REPO],
-      permissions: {
-        contents: 'write',
-        pull_requests: 'write',
-        issues: 'write',
-        statuses: 'write',
-      },
-    });
+    const rekeyToken = keysRepositoryConventions(emu, KEYS_REPO);
     // The distribution job's two App tokens, as distribute.yml mints them: the keys
     // repository's (the lease and receipts ref, the status, issues) and the targets token,
     // limited to the target repositories and to what targets need (no contents).
