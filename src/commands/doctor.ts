@@ -16,6 +16,7 @@ import type {
   RepoSettingsPort,
   WorkflowRunInfo,
 } from '../core/ports/repo-settings.ts';
+import type { ReviewerLookupPort } from '../core/ports/reviewers.ts';
 import type { FileTree } from '../core/snapshot.ts';
 
 export const LOCAL_CHECKS = [
@@ -50,6 +51,8 @@ export interface DoctorInput {
 
 export interface DoctorPorts {
   readonly settings: RepoSettingsPort;
+  /** Owners and reviewers; without it the `reviewers` check is listed as skipped. */
+  readonly reviewers?: ReviewerLookupPort;
 }
 
 const reason = (e: unknown): string =>
@@ -139,9 +142,13 @@ export async function doctor(input: DoctorInput, ports?: DoctorPorts): Promise<D
     }
   }
 
-  const reviewers = await checkReviewers(reviewerRefs(input.tree), settings, reason);
-  findings.push(...reviewers.findings);
-  if (reviewers.skipped.length === 0) checked.push('reviewers');
-  else skipped.push({ check: 'reviewers', reason: reviewers.skipped.join('; ') });
+  if (!ports.reviewers)
+    skipped.push({ check: 'reviewers', reason: 'no reviewer lookup was given' });
+  else {
+    const reviewers = await checkReviewers(reviewerRefs(input.tree), ports.reviewers, reason);
+    findings.push(...reviewers.findings);
+    if (reviewers.skipped.length === 0) checked.push('reviewers');
+    else skipped.push({ check: 'reviewers', reason: reviewers.skipped.join('; ') });
+  }
   return doctorReport(findings, checked, skipped);
 }

@@ -2,6 +2,7 @@
 // error, and each way of getting it wrong is found, located and given its fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepoSettingsAdapter } from '../../src/adapters/github/repo-settings.ts';
+import { createReviewerLookupAdapter } from '../../src/adapters/github/reviewers.ts';
 import { doctor, REMOTE_CHECKS } from '../../src/commands/doctor.ts';
 import { DEMO_RECIPIENT } from '../../src/core/doctor/demo-recipient.ts';
 import { DOCTOR_RULES } from '../../src/core/doctor/findings.ts';
@@ -31,7 +32,10 @@ const settings = (fullName: string, permissions: Record<string, 'read'> = READ) 
     throttle: { enabled: false },
     retry: { enabled: false },
   });
-  return { settings: createRepoSettingsAdapter(client, { owner, repo }) };
+  return {
+    settings: createRepoSettingsAdapter(client, { owner, repo }),
+    reviewers: createReviewerLookupAdapter(client, { owner, repo }),
+  };
 };
 
 beforeAll(async () => {

@@ -6,7 +6,6 @@
  */
 import { isGitHubError } from '../../core/ports/github.ts';
 import type {
-  BaseRole,
   BranchRule,
   ClassicProtection,
   RepoSettingsPort,
@@ -29,29 +28,6 @@ export function createRepoSettingsAdapter(
   const { octokit } = client;
   const { owner, repo } = at;
   return {
-    owner,
-
-    async teams(org) {
-      const teams = await allPages(`teams of ${org}`, (page) =>
-        octokit.request('GET /orgs/{org}/teams', { org, page, per_page: PER_PAGE }),
-      );
-      return teams.map((t) => t.slug.toLowerCase());
-    },
-
-    async userRole(login): Promise<BaseRole | null> {
-      try {
-        const r = await octokit.request(
-          'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
-          { owner, repo, username: login },
-        );
-        const p = r.data.permission;
-        return p === 'admin' || p === 'write' || p === 'read' ? p : 'none';
-      } catch (e) {
-        if (isGitHubError(e, 'not-found')) return null;
-        throw e;
-      }
-    },
-
     async defaultBranch() {
       const r = await octokit.request('GET /repos/{owner}/{repo}', { owner, repo });
       return r.data.default_branch;

@@ -3,6 +3,7 @@ import { formatDoctorText } from '../../core/doctor/report.ts';
 import { createGitHubClient } from '../../adapters/github/client.ts';
 import { parseRepository } from '../../adapters/github/index.ts';
 import { createRepoSettingsAdapter } from '../../adapters/github/repo-settings.ts';
+import { createReviewerLookupAdapter } from '../../adapters/github/reviewers.ts';
 import { classifyToken, describeTokenKind } from '../../adapters/github/token.ts';
 import { readWorkingTree } from '../../adapters/files/working-tree.ts';
 import { githubEndpoints, originUrl } from '../remote.ts';
@@ -86,7 +87,11 @@ export const doctorCommand: CliCommand = {
       });
       io.stderr(`doctor reads ${repository} with ${describeTokenKind(kind)}\n`);
       input = { kind };
-      ports = { settings: createRepoSettingsAdapter(client, parseRepository(repository)) };
+      const at = parseRepository(repository);
+      ports = {
+        settings: createRepoSettingsAdapter(client, at),
+        reviewers: createReviewerLookupAdapter(client, at),
+      };
     }
     const report = await doctor(
       {

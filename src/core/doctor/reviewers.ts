@@ -13,7 +13,7 @@
  */
 import type { FileTree } from '../snapshot.ts';
 import { parseYaml } from '../yaml/index.ts';
-import type { BaseRole, RepoSettingsPort } from '../ports/repo-settings.ts';
+import type { BaseRole, ReviewerLookupPort } from '../ports/reviewers.ts';
 import { type DoctorFinding, finding } from './findings.ts';
 
 /** One handle and where it is written. */
@@ -68,7 +68,7 @@ export interface ReviewerCheck {
 /** Asks GitHub about each distinct handle once: 1 call per user, 1 per 100 teams per org. */
 export async function checkReviewers(
   refs: readonly ReviewerRef[],
-  settings: Pick<RepoSettingsPort, 'owner' | 'teams' | 'userRole'>,
+  settings: ReviewerLookupPort,
   reason: (e: unknown) => string,
 ): Promise<ReviewerCheck> {
   const findings: DoctorFinding[] = [];

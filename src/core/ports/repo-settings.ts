@@ -46,12 +46,7 @@ export interface WorkflowRunInfo {
   readonly url: string;
 }
 
-/** A person's base role on a repository, as `GET collaborators/{username}/permission` says it. */
-export type BaseRole = 'admin' | 'write' | 'read' | 'none';
-
 export interface RepoSettingsPort {
-  /** The account that owns the repository (a team reviewer must belong to it). */
-  readonly owner: string;
   /** The repository's default branch. 1 call. */
   defaultBranch(): Promise<string>;
   /** Classic protection of `branch`, or null when it has none. 1 call. */
@@ -65,14 +60,4 @@ export interface RepoSettingsPort {
    * workflow is named by its file name (`rotate.yml`), which GitHub accepts in place of the id.
    */
   recentRuns(workflowFile: string, limit: number): Promise<WorkflowRunInfo[]>;
-  /**
-   * The slugs of the teams of `org` the token can see. 1 call per 100. Needs the organization
-   * permission `members: read` (GitHub answers 403 without it, 404 for a user account).
-   */
-  teams(org: string): Promise<string[]>;
-  /**
-   * `login`'s base role on the repository (maintain counts as write, triage as read), or null
-   * when GitHub knows no such user. 1 call.
-   */
-  userRole(login: string): Promise<BaseRole | null>;
 }
