@@ -115,9 +115,11 @@ export class StateCorruptError extends Error {
   constructor(ref: string, commit: string, file: string, problem: string) {
     super(
       `${ref} (commit ${commit.slice(0, 12)}): ${file} ${problem}. rekey never writes that, so ` +
-        `someone else changed the ref; it is not taken over. Inspect that commit, then delete ` +
-        `the ref to start over (DELETE /repos/{owner}/{repo}/git/refs/${ref.slice(5)}); the next ` +
-        `run then rewrites every secret once, having no receipts.`,
+        `someone else changed the ref; it is not taken over. Inspect that commit, then move the ` +
+        `ref back to the newest commit with a ${STATE_CONTEXT} status by rekey's login (PATCH ` +
+        `/repos/{owner}/{repo}/git/refs/${ref.slice(5)} with force), or delete the ref to start ` +
+        `over (DELETE /repos/{owner}/{repo}/git/refs/${ref.slice(5)}); without receipts the next ` +
+        `run rewrites every secret once, and cannot remove orphans only they named.`,
     );
     this.ref = ref;
     this.commit = commit;
