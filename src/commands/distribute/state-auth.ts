@@ -141,20 +141,16 @@ export function unvouchedReport(input: {
   if (diff.added === 0 && diff.dropped === 0) return null;
   const head = input.head.slice(0, 12);
   const who = input.pinned ? 'from a status-creators login' : 'from anyone';
-  const since =
+  const cause =
     found.commit !== null
-      ? `its receipts differ from those of ${found.commit.slice(0, 12)}, the newest commit rekey vouched for (${found.depth} commit(s) back): ${diff.added} not there, ${diff.dropped} missing`
+      ? `its receipts differ from those of ${found.commit.slice(0, 12)}, the newest commit rekey vouched for (${found.depth} commit(s) back): ${diff.added} not there, ${diff.dropped} missing. Either a run stopped between moving the ref and vouching for it, or someone else pushed to the ref. The vouched receipts are used`
       : found.why === 'root'
-        ? `no commit of the ref is vouched for: state written before rekey vouched for its state (the first run after the upgrade), or a ref someone else created`
-        : `no commit among the last ${STATE_WALK_LIMIT} is vouched for`;
-  const used =
-    found.commit !== null
-      ? `the vouched receipts are used`
-      : `no receipt is trusted, so every secret is written once`;
+        ? `no commit of the ref is vouched for: state written before rekey vouched for its state (the first run after the upgrade), or a ref someone else created. No receipt is trusted, so every secret is written once`
+        : `no commit among the last ${STATE_WALK_LIMIT} is vouched for: someone else pushed to the ref, or runs kept stopping before vouching. No receipt is trusted, so every secret is written once`;
+  const ignored = input.ambiguous > 0 ? ` (${input.ambiguous} conflicting ones are ignored)` : '';
   return (
-    `${input.ref}: the head ${head} has no ${STATE_CONTEXT} status ${who}, and ${since}. ` +
-    `Either a run stopped between moving the ref and vouching for it, or someone else pushed to the ref. ` +
-    `${used}; the head's other receipts (${input.removalOnly}${input.ambiguous > 0 ? `, and ${input.ambiguous} conflicting ones ignored` : ''}) only serve to remove orphans rekey can prove it wrote. ` +
-    `Nothing is skipped on their word, and this run stores vouched state again.`
+    `${input.ref}: the head ${head} has no ${STATE_CONTEXT} status ${who}, and ${cause}. ` +
+    `${input.removalOnly} other receipt(s) only serve to remove orphans rekey can prove it wrote${ignored}; ` +
+    `no write is skipped on their word, and this run stores vouched state again.`
   );
 }
