@@ -148,7 +148,10 @@ export interface LeaseHandle {
   readonly unvouched: readonly Receipt[];
   /** Why the state ref's head was not taken at its word (state-auth.ts), or null. */
   readonly tampering: string | null;
-  /** Extends the lease; throws LeaseLostError when another holder has taken it over. */
+  /**
+   * Extends the lease and vouches for the commit (+1 call); throws LeaseLostError when
+   * another holder has taken it over.
+   */
   renew(): Promise<void>;
   /**
    * Stores `receipts` (replacing the stored set), releases, and vouches for the commit
@@ -476,6 +479,12 @@ function handle(
         unvouched,
         `rekey: renew distribution lease\n\nHolder: ${lease.holder}\n`,
       );
+      // Vouched too (+1 call per renewal): a long run that dies after many renewals must not
+      // push the last vouched commit past the walk's bound. Best effort: an unvouched renewal
+      // only makes the next run walk one commit further.
+      await port
+        .vouch(commit, STATE_CONTEXT, `rekey renewed the lease, ${receipts.length} receipt(s)`)
+        .catch(() => undefined);
     },
     async release(stored: readonly Receipt[]) {
       const next = { ...lease, released: true };

@@ -186,6 +186,21 @@ describe('the receipts a run trusts come from the newest commit rekey vouched fo
     expect(lease.tampering).toMatch(new RegExp(`no commit among the last ${STATE_WALK_LIMIT}`));
   });
 
+  it('renewals are vouched for: a long run that dies after many of them does not push the vouched commit out of reach', async () => {
+    const ref = freshRef();
+    await rekeyRun(ref, [A]);
+    t += 1_000;
+    const long = acquired(await acquireLease(port(), opts('long'), ref));
+    for (let i = 0; i < STATE_WALK_LIMIT + 1; i++) await long.renew();
+    // It dies here, holding the lease; once it expires the next run takes it over.
+    t += 2 * TTL;
+    bed.emu.clearLog();
+    const next = acquired(await acquireLease(port(), opts('next'), ref));
+    expect(next.receipts).toEqual([A]);
+    expect(next.tampering).toBeNull();
+    expect(bed.emu.calls('GET /repos/{owner}/{repo}/commits/{ref}/statuses')).toBe(1);
+  });
+
   it('unpinned (no status-creators), anyone who may write statuses vouches; pinned, only the App', async () => {
     const ref = freshRef();
     await rekeyRun(ref, [A]);
