@@ -23,6 +23,7 @@ import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { durationMs } from '../../core/duration.ts';
 import type { SopsConfig } from '../../core/sops-config.ts';
 import type { Receipt } from '../../core/targets/index.ts';
+import { trustedCreators } from '../distribution-evidence.ts';
 import { validateTree } from '../inspect.ts';
 import { applyKeys, planKeys } from './apply.ts';
 import { plannedKey, unplannedKey, type Reported } from './evidence.ts';
@@ -95,12 +96,14 @@ export async function runDistribution(
   const ttlMs = durationMs(snapshot.pipeline['lease-ttl']);
   // failures.ts counts at least one attempt before halting; a budget of 0 halts at the first.
   const budget = Math.max(1, snapshot.pipeline['retry-budget']);
+  // Whose statuses vouch for the state ref's commits (state-auth.ts), as for the evidence.
+  const trusted = trustedCreators(snapshot.pipeline);
 
   if (input.dryRun) {
     const halted = await state.haltedKeys(ports.issues);
     const resume = new Set(input.resume ?? []);
     const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
-    const receipts = await state.readReceipts(ports.state);
+    const receipts = await state.readReceipts(ports.state, trusted);
     const hold = await rewrapHold(true);
     const run = await check(
       ids.filter((id) => !skipped.includes(id) && !hold.held.has(id)),
@@ -138,6 +141,7 @@ export async function runDistribution(
     now: input.now,
     ...(input.leaseWaitMs === undefined ? {} : { waitMs: input.leaseWaitMs }),
     ...(input.sleep === undefined ? {} : { sleep: input.sleep }),
+    ...trusted,
   });
   if (got.result === 'busy') {
     const why = `the distribution lease is held by ${got.holder} until ${got.expiresAt}`;
@@ -145,6 +149,8 @@ export async function runDistribution(
     return finish({ outcome: 'busy', problems: [why] });
   }
   const lease = got.lease;
+  const tampering = lease.tampering ?? undefined;
+  if (tampering) log?.warn(tampering);
   let released = false;
   // What to store if a later step throws: the receipts of the writes made so far.
   let latest: readonly Receipt[] = lease.receipts;
@@ -158,7 +164,7 @@ export async function runDistribution(
     if (moved !== null) {
       await release(lease.receipts);
       log?.warn(`${moved}; nothing was written`);
-      return finish({ outcome: 'superseded', problems: [moved] });
+      return finish({ outcome: 'superseded', problems: [moved], tampering });
     }
 
     // 4. Halted keys, after resuming the ones asked for.
@@ -216,6 +222,7 @@ export async function runDistribution(
         problems: [...hold.problems, ...run.problems],
         status,
         rewrap: hold.pull,
+        tampering,
       });
     }
 
@@ -224,14 +231,16 @@ export async function runDistribution(
     if (movedLater !== null) {
       await release(lease.receipts);
       log?.warn(`${movedLater}; nothing was written`);
-      return finish({ outcome: 'superseded', problems: [movedLater] });
+      return finish({ outcome: 'superseded', problems: [movedLater], tampering });
     }
 
     // 7. Remove what no key claims any more, then plan and apply.
     const problems: string[] = [...hold.problems];
     const renewal = leaseRenewal(lease, { ttlMs, now: input.now, problems });
     const removed = await applyRemovals(
-      removalOrder(await prepareRemovals(allKeys, lease.receipts, ports.targets)),
+      removalOrder(
+        await prepareRemovals(allKeys, [...lease.receipts, ...lease.unvouched], ports.targets),
+      ),
       {
         targets: ports.targets,
         // A held key's targets are not written, removals included.
@@ -327,6 +336,7 @@ export async function runDistribution(
       removals: removed.map(removalReport),
       ...(stored === undefined ? {} : { receipts: stored }),
       rewrap: hold.pull,
+      tampering,
     });
   } catch (e) {
     // Not a crash of the process: give the lease back (with the receipts it had) so the next

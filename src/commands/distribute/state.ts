@@ -13,8 +13,14 @@ export type { StateRefPort };
 
 export interface DistributionState {
   acquireLease(port: StateRefPort, opts: AcquireOptions): Promise<LeaseOutcome>;
-  /** The receipts stored on the state ref, read without taking the lease (dry runs). */
-  readReceipts(port: StateRefPort): Promise<readonly Receipt[]>;
+  /**
+   * The receipts on the state ref a run may trust (of the newest commit rekey vouched for,
+   * state-auth.ts), read without taking the lease (dry runs).
+   */
+  readReceipts(
+    port: StateRefPort,
+    opts?: { readonly trusted?: readonly string[] },
+  ): Promise<readonly Receipt[]>;
   recordDistribution(issues: IssuesPort, input: RecordInput): Promise<FailureRecord[]>;
   haltedKeys(
     issues: IssuesPort,

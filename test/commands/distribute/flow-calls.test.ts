@@ -49,7 +49,10 @@ describe('REST calls of a run', () => {
     expect(first[`GET ${SECRETS}`]).toBe(2);
     expect(first[`PUT ${SECRETS}/{secret_name}`]).toBe(3);
     expect(first[`GET ${SECRETS}/{secret_name}`]).toBeUndefined();
-    expect(first['POST /repos/{owner}/{repo}/statuses/{sha}']).toBe(1);
+    // rekey/distribution on the commit, and rekey/state on the state commit released (the ref
+    // did not exist before: no state status to read).
+    expect(first['POST /repos/{owner}/{repo}/statuses/{sha}']).toBe(2);
+    expect(first['GET /repos/{owner}/{repo}/commits/{ref}/statuses']).toBe(1);
     expect(first['GET /repos/{owner}/{repo}/branches/{branch}']).toBe(2);
 
     bed.emu.clearLog();
@@ -60,19 +63,22 @@ describe('REST calls of a run', () => {
     expect(second[`GET ${SECRETS}`]).toBe(1);
     const mutating = bed.emu.requestLog.filter((r) => r.method !== 'GET').length;
     const total = bed.emu.requestLog.length;
-    // Lease take and release (3 writes each) and the status ("0 changed, 3 unchanged" now);
-    // everything else is a read: the lease state (ref, tree, 2 blobs), the branch head twice,
-    // the status before it is written, one failure-issue list (the halted keys and the
-    // records share it) and the secret list. 16 in all.
-    expect(mutating).toBe(7);
-    expect(total).toBe(16);
+    // Lease take and release (3 writes each), the status ("0 changed, 3 unchanged" now) and
+    // rekey/state on the released state commit; everything else is a read: the lease state
+    // (ref, tree, 2 blobs) and who vouched for it, the branch head twice, the status before
+    // it is written, one failure-issue list (the halted keys and the records share it) and
+    // the secret list. 18 in all.
+    expect(mutating).toBe(8);
+    expect(total).toBe(18);
+    expect(second['GET /repos/{owner}/{repo}/commits/{ref}/statuses']).toBe(2);
     expect(second['GET /repos/{owner}/{repo}/issues']).toBe(1);
 
     // A third run says what the second said: the status is read, not written again (GitHub
     // keeps at most 1,000 per sha and context).
     bed.emu.clearLog();
     expect((await distribute(bed.input(), bed.ports())).outcome).toBe('converged');
-    expect(count()['POST /repos/{owner}/{repo}/statuses/{sha}']).toBeUndefined();
-    expect(bed.emu.requestLog.filter((r) => r.method !== 'GET').length).toBe(6);
+    // Only rekey/state on the new state commit.
+    expect(count()['POST /repos/{owner}/{repo}/statuses/{sha}']).toBe(1);
+    expect(bed.emu.requestLog.filter((r) => r.method !== 'GET').length).toBe(7);
   });
 });

@@ -68,8 +68,9 @@ describe('REST calls of distribute, counted by the emulator', () => {
     // secrets: ten times the secrets, the same calls besides the PUTs.
     expect(total - 50).toBe(one.first.total - 5);
     // Fixed: lease take and release (6), its state (4), the branch head twice, the status
-    // (read, written) and one failure-issue list shared by the halted check and the records.
-    expect(total - 50 - 3 * 5).toBe(12);
+    // (read, written), rekey/state on the released state commit, and one failure-issue list
+    // shared by the halted check and the records.
+    expect(total - 50 - 3 * 5).toBe(13);
   });
 
   it('a run with nothing to do costs calls per scope, the same for 5 secrets as for 50', () => {
@@ -80,9 +81,10 @@ describe('REST calls of distribute, counted by the emulator', () => {
       expect(noop.by[`GET ${SECRETS}`]).toBe(5);
     }
     expect(ten.noop.total).toBe(one.noop.total);
-    // 5 lists and the run's fixed cost (lease 6, state 4, branch head 2, status read 1,
-    // written 1 as it now says "0 changed", one issue list).
-    expect(ten.noop.total).toBe(5 + 15);
+    // 5 lists and the run's fixed cost (lease 6, state 4, who vouched for the state 1,
+    // branch head 2, status read 1, written 1 as it now says "0 changed", rekey/state on the
+    // released state commit 1, one issue list).
+    expect(ten.noop.total).toBe(5 + 17);
   });
 });
 
