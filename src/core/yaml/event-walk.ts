@@ -117,9 +117,8 @@ export class EventWalk {
       );
   }
 
-  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
-  #resolve(ev: ScalarEvent): unknown {
-    const source = getScalarValue(this.#text, ev);
+  /** The YAML 1.2 core-schema value of a scalar (its text `source`), as the `yaml` package composes it. */
+  #resolve(ev: ScalarEvent, source: string): unknown {
     if (ev.tagStart !== -1) {
       const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
       // `!` (non-specific) and unknown tags leave the text a string; core tags resolve it.
@@ -132,15 +131,16 @@ export class EventWalk {
       }
       return value;
     }
-    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    if (ev.style !== SCALAR_STYLE.PLAIN || isPlainString(source)) return source;
     return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
   }
 
   #scalar(ev: ScalarEvent): unknown {
-    const value = this.#resolve(ev);
+    const source = getScalarValue(this.#text, ev);
+    const value = this.#resolve(ev, source);
     const at = startOf(ev);
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      const reading = yaml11Reading(source, value);
       if (reading !== undefined)
         this.#add(
           'yaml/ambiguous-scalar',
@@ -188,7 +188,8 @@ export class EventWalk {
     }
     this.#i++;
     this.#properties(ev);
-    const key = this.#resolve(ev);
+    const source = getScalarValue(this.#text, ev);
+    const key = this.#resolve(ev, source);
     const at = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
     if (typeof key !== 'string') {
       this.#add(
@@ -201,7 +202,7 @@ export class EventWalk {
       return undefined;
     }
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      const reading = yaml11Reading(source, key);
       if (reading !== undefined)
         this.#add(
           'yaml/ambiguous-scalar',
@@ -232,6 +233,31 @@ export class EventWalk {
     const from = valueAt === -1 ? this.#text.length : valueAt;
     return Math.max(0, this.#text.lastIndexOf(':', from));
   }
+}
+
+/**
+ * The first characters with which the core schema's implicit resolvers (null, bool, int,
+ * float) may match a plain scalar, read from js-yaml's own tag definitions; undefined when
+ * some resolver declares none (then every plain scalar goes through the resolvers).
+ */
+const IMPLICIT_FIRST_CHARS: ReadonlySet<string> | undefined = (() => {
+  const firsts = new Set<string>();
+  for (const tag of CORE_SCHEMA.implicitScalarTags) {
+    if (!tag.implicitFirstChars) return undefined;
+    for (const c of tag.implicitFirstChars) firsts.add(c);
+  }
+  return firsts;
+})();
+
+/**
+ * Whether a plain scalar is a string without asking the resolvers: it is not empty and no
+ * resolver can match its first character, so js-yaml would fall back to its default `!!str`
+ * (test/core/yaml/event-walk.test.ts checks the shortcut against resolveImplicitScalarTag).
+ */
+export function isPlainString(source: string): boolean {
+  return (
+    IMPLICIT_FIRST_CHARS !== undefined && source !== '' && !IMPLICIT_FIRST_CHARS.has(source[0]!)
+  );
 }
 
 /** The index after the node that starts at `i` (a scalar, an alias or a whole collection). */
