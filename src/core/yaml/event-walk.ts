@@ -138,14 +138,13 @@ export class EventWalk {
   #scalar(ev: ScalarEvent): unknown {
     const source = getScalarValue(this.#text, ev);
     const value = this.#resolve(ev, source);
-    const at = startOf(ev);
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
       const reading = yaml11Reading(source, value);
       if (reading !== undefined)
         this.#add(
           'yaml/ambiguous-scalar',
           `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
-          at,
+          startOf(ev),
         );
     }
     switch (typeof value) {
@@ -154,14 +153,18 @@ export class EventWalk {
         return value;
       case 'number':
         if (!Number.isFinite(value)) {
-          this.#add('yaml/non-finite-number', 'infinite and NaN numbers are not allowed', at);
+          this.#add(
+            'yaml/non-finite-number',
+            'infinite and NaN numbers are not allowed',
+            startOf(ev),
+          );
           return null;
         }
         if (Number.isInteger(value) && !Number.isSafeInteger(value))
           this.#add(
             'yaml/unsafe-integer',
             'integer is too large to be read exactly; quote it if it is an identifier',
-            at,
+            startOf(ev),
           );
         return value;
       default:
@@ -190,14 +193,13 @@ export class EventWalk {
     this.#properties(ev);
     const source = getScalarValue(this.#text, ev);
     const key = this.#resolve(ev, source);
-    const at = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
     if (typeof key !== 'string') {
       this.#add(
         'yaml/non-string-key',
         ev.valueStart === -1
           ? 'map keys must be strings; this entry has no key'
           : `map keys must be strings; quote this ${key === null ? 'null' : typeof key} key`,
-        at,
+        this.#keyAt(ev),
       );
       return undefined;
     }
@@ -207,22 +209,35 @@ export class EventWalk {
         this.#add(
           'yaml/ambiguous-scalar',
           `YAML 1.1 readers take this plain key as ${reading}; quote it`,
-          at,
+          this.#keyAt(ev),
         );
     }
     if (key === '<<') {
-      this.#add('yaml/merge-key', 'merge keys (<<) are not allowed; write the entries out', at);
+      this.#add(
+        'yaml/merge-key',
+        'merge keys (<<) are not allowed; write the entries out',
+        this.#keyAt(ev),
+      );
       return undefined;
     }
     if (FORBIDDEN_KEYS.has(key)) {
-      this.#add('yaml/forbidden-key', `key "${key}" is not allowed`, at);
+      this.#add('yaml/forbidden-key', `key "${key}" is not allowed`, this.#keyAt(ev));
       return undefined;
     }
     if (Object.hasOwn(seen, key)) {
-      this.#add('yaml/duplicate-key', 'duplicate key; each key may appear once in a map', at);
+      this.#add(
+        'yaml/duplicate-key',
+        'duplicate key; each key may appear once in a map',
+        this.#keyAt(ev),
+      );
       return undefined;
     }
     return key;
+  }
+
+  /** Where a key's findings point: its start, or the `:` of an entry without a key. */
+  #keyAt(ev: ScalarEvent): number {
+    return ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
   }
 
   /** An empty key has no range: it is the `:` before the value that follows it. */
