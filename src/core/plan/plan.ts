@@ -202,6 +202,12 @@ export function plan(input: PlanInput): Plan {
   const max = snapshot.pipeline['max-open-prs'];
   const windows = new Map<string, ReturnType<typeof windowStatus>>();
   const timesOf = new Map<PolicyDocument, PolicyTimes>();
+  // Each key's oldest open rekey PR, indexed once for the run (not a scan of the list per key).
+  const firstPull = new Map<string, (typeof input.openPulls)[number]>();
+  for (const p of input.openPulls) {
+    const seen = firstPull.get(p.keyId);
+    if (seen === undefined || p.number < seen.number) firstPull.set(p.keyId, p);
+  }
 
   const unknownPolicy = [...snapshot.keys.values()].filter(
     (k) => !snapshot.policies.has(k.value.policy),
@@ -225,14 +231,21 @@ export function plan(input: PlanInput): Plan {
     let times = timesOf.get(policy);
     if (!times) timesOf.set(policy, (times = policyTimes(policy)));
     const need = assess(key, times, input.history, now);
-    const base = { keyId, policy: policy.name };
     if (need.kind === 'ok') {
-      const note = halted.has(keyId)
-        ? ['halted: nothing is due, but automation will not touch this key']
-        : [];
-      steps.set(keyId, { ...base, ...need, notes: [...need.notes, ...note] });
+      steps.set(keyId, {
+        keyId,
+        policy: policy.name,
+        kind: 'ok',
+        nextDue: need.nextDue,
+        overdue: need.overdue,
+        reason: need.reason,
+        notes: halted.has(keyId)
+          ? [...need.notes, 'halted: nothing is due, but automation will not touch this key']
+          : need.notes,
+      });
       continue;
     }
+    const base = { keyId, policy: policy.name };
     const { dueMs: _dueMs, ...wanted } = need;
     const skip = (
       cause: SkipStep['cause'],
@@ -249,9 +262,7 @@ export function plan(input: PlanInput): Plan {
       notes: need.notes,
       ...extra,
     });
-    const pull = input.openPulls
-      .filter((p) => p.keyId === keyId)
-      .sort((a, b) => a.number - b.number)[0];
+    const pull = firstPull.get(keyId);
     if (halted.has(keyId)) {
       steps.set(keyId, skip('halted', 'halted (label rekey:halted): a person must resume it'));
       continue;
@@ -302,7 +313,8 @@ export function plan(input: PlanInput): Plan {
     });
   });
 
-  const ordered = [...steps.keys()].sort().map((k) => steps.get(k)!);
+  // Steps were added in key-id order and later only replaced, which keeps their place.
+  const ordered = [...steps.values()];
   return {
     now: iso(now),
     steps: ordered,
