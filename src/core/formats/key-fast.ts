@@ -64,7 +64,9 @@ function plain(v: unknown, allowed: ReadonlySet<string>): v is Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
-  for (const k of Object.keys(v)) if (!allowed.has(k) || (v as Obj)[k] === undefined) return false;
+  // for-in without a key array; an inherited enumerable key (a polluted prototype) defers.
+  for (const k in v)
+    if (!Object.hasOwn(v, k) || !allowed.has(k) || (v as Obj)[k] === undefined) return false;
   return true;
 }
 const keysOf = (...k: string[]) => new Set(k);

@@ -270,10 +270,14 @@ const IMPLICIT_FIRST_CHARS: ReadonlySet<string> | undefined = (() => {
  * (test/core/yaml/event-walk.test.ts checks the shortcut against resolveImplicitScalarTag).
  */
 export function isPlainString(source: string): boolean {
-  return (
-    IMPLICIT_FIRST_CHARS !== undefined && source !== '' && !IMPLICIT_FIRST_CHARS.has(source[0]!)
-  );
+  if (IMPLICIT_FIRST_CHARS === undefined || source === '') return false;
+  const c = source.charCodeAt(0);
+  return c < 128 ? ASCII_STRING_START[c] === 1 : !IMPLICIT_FIRST_CHARS.has(source[0]!);
 }
+/** IMPLICIT_FIRST_CHARS as a table over ASCII: 1 where no resolver can match. */
+const ASCII_STRING_START = Uint8Array.from({ length: 128 }, (_, c) =>
+  IMPLICIT_FIRST_CHARS?.has(String.fromCharCode(c)) === false ? 1 : 0,
+);
 
 /** The index after the node that starts at `i` (a scalar, an alias or a whole collection). */
 export function skip(events: readonly Event[], i: number): number {
