@@ -108,11 +108,17 @@ function assess(
 ): Need {
   const notes: string[] = [];
   const { cryptoperiod, rotateBefore, prepublish } = times;
-  const next = key.versions.reduce((m, v) => Math.max(m, v.version), 0) + 1;
-  const active = key.versions.find((v) => v.state === 'active');
-  const pending = key.versions
-    .filter((v) => v.state === 'pre-activation')
-    .sort((a, b) => b.version - a.version)[0];
+  // One pass: the highest version, the first active one, the highest pre-activation one
+  // (the first listed among equals).
+  let max = 0;
+  let active: VersionEntry | undefined;
+  let pending: VersionEntry | undefined;
+  for (const v of key.versions) {
+    if (v.version > max) max = v.version;
+    if (v.state === 'active') active ??= v;
+    else if (v.state === 'pre-activation' && (!pending || v.version > pending.version)) pending = v;
+  }
+  const next = max + 1;
 
   let activeText = 'no active version';
   let overdue = false;
