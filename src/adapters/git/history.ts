@@ -1,4 +1,4 @@
-import { readVersionStates } from '../../core/history/key-versions.ts';
+import { readVersionStates, type VersionMemo } from '../../core/history/key-versions.ts';
 import type {
   CommitRef,
   HistoryIndex,
@@ -165,6 +165,7 @@ export async function buildHistoryIndex(
   options: HistoryOptions = {},
 ): Promise<HistoryIndex> {
   const builder = new HistoryIndexBuilder();
+  const memos = new Map<string, VersionMemo>();
   const keyIdOf = (c: RawChange) =>
     c.path.endsWith('/key.yaml') ? parseKeyFilePath(c.path) : undefined;
   const readable = (c: RawChange) =>
@@ -188,7 +189,7 @@ export async function buildHistoryIndex(
             const content = blobs.get(ch.newOid);
             if (content === undefined)
               throw new GitReadError('bad-output', `blob ${ch.newOid} of ${ch.path} was not read`);
-            changes.push(readWritten(keyId, ch.path, content));
+            changes.push(readWritten(keyId, ch.path, content, memos));
           }
         }
         // A commit that changed no key.yaml (material only, a README) is no manifest change.
@@ -208,8 +209,15 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * A key.yaml written at a commit, its versions read now and its bytes dropped: history is
  * folded oldest first after the (newest-first) log, and holds only what the fold needs.
  */
-function readWritten(keyId: string, file: string, content: Uint8Array): KeyFileChange {
-  const read = isKeyId(keyId) ? readVersionStates(decoder.decode(content)) : undefined;
+function readWritten(
+  keyId: string,
+  file: string,
+  content: Uint8Array,
+  memos: Map<string, VersionMemo>,
+): KeyFileChange {
+  let memo = memos.get(file);
+  if (memo === undefined) memos.set(file, (memo = { items: new Map() }));
+  const read = isKeyId(keyId) ? readVersionStates(decoder.decode(content), memo) : undefined;
   return { keyId, file, kind: 'written', content: '', ...(read ? { read } : {}) };
 }
 
@@ -321,6 +329,7 @@ export async function buildAuditHistory(
   options: HistoryOptions = {},
 ): Promise<AuditHistory> {
   const builder = new HistoryIndexBuilder();
+  const memos = new Map<string, VersionMemo>();
   const commits: AuditCommit[] = [];
   // The log is newest first: a path's first change seen is its last, and says what `ref` holds.
   const files = new Map<string, Uint8Array>();
@@ -380,7 +389,7 @@ export async function buildAuditHistory(
         else {
           const content = blob(ch.newOid, ch.path);
           last(ch.path, content);
-          changes.push(readWritten(keyId, ch.path, content));
+          changes.push(readWritten(keyId, ch.path, content, memos));
         }
         if (ch.status === 'D' || !isFile || !isKeyId(keyId)) last(ch.path, undefined);
         continue;
