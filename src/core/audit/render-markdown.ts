@@ -7,8 +7,12 @@
 import type { AuditReport, Finding, FindingCommit, KeyReport } from './model.ts';
 import { segments } from './segments.ts';
 
+const MD_SPECIAL = /[&<>\\`*_[\]|#\n]/;
+
 /** Escapes text for a Markdown table cell: no HTML, no pipes, no line breaks. */
 export function mdText(s: string): string {
+  // Most cells (ids, times, sentences) hold none of these: no five copies of each.
+  if (!MD_SPECIAL.test(s)) return s;
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

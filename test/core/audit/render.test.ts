@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   csvField,
@@ -8,6 +9,7 @@ import {
   summaryMarkdown,
   type AuditReport,
 } from '../../../src/core/audit/index.ts';
+import { mdText } from '../../../src/core/audit/render-markdown.ts';
 
 const EVIL = '<script>alert(1)</script>';
 const sha = 'a'.repeat(40);
@@ -168,6 +170,28 @@ describe('the job summary', () => {
     expect(text).not.toContain('finding 39');
     expect(text).toMatch(
       /too large for a job summary: the first \d+ findings are above; see the report files in rekey-audit/,
+    );
+  });
+});
+
+describe('mdText', () => {
+  // The escaping chain as it was before the fast path for cells with nothing to escape.
+  const reference = (s: string) =>
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([\\`*_[\]|#])/g, '\\$1')
+      .replace(/\r?\n/g, ' ');
+
+  it('escapes every string as the full chain does, special characters or none', () => {
+    const alphabet = [...'ab1 -:/.&<>\\`*_[]|#\r\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }), (chars) => {
+        const s = chars.join('');
+        expect(mdText(s)).toBe(reference(s));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
