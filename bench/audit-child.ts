@@ -1,6 +1,7 @@
 // One audit (or one history index) of a repository, in a process of its own, so that its peak
 // RSS is its own and not the generator's or the benchmark's: bench/audit.bench.ts runs it.
-// Prints one JSON line: { ms, rssMiB, renderRssMiB?, commits, keys, versions, findings? }.
+// Prints one JSON line: { ms, cpuSelf, cpuGit, rssMiB, renderRssMiB?, allFormatsRssMiB?, chars?,
+// commits, keys, versions, findings? }.
 // Run: node bench/audit-child.ts <repo-dir> <now-iso> audit|history
 import { readFileSync } from 'node:fs';
 import { buildHistoryIndex } from '../src/adapters/git/history.ts';
@@ -47,14 +48,22 @@ if (what === 'history') {
   const ms = performance.now() - t0;
   const cpu = { cpuSelf: cpuSelf(), cpuGit: cpuGit() };
   const rssMiB = rss();
-  // The default format, as `rekey audit` writes it: the peak of a whole CLI run.
-  renderAudit(report, 'md');
+  // The Markdown (the job summary), then every format in turn as `rekey audit` writes them by
+  // default (each string dropped once written): the peak of a whole CLI run.
+  const sizes: Record<string, number> = {};
+  let mdRssMiB = 0;
+  for (const f of ['md', 'json', 'csv', 'html'] as const) {
+    sizes[f] = renderAudit(report, f).length;
+    if (f === 'md') mdRssMiB = rss();
+  }
   console.log(
     JSON.stringify({
       ms,
       ...cpu,
       rssMiB,
-      renderRssMiB: rss(),
+      renderRssMiB: mdRssMiB,
+      allFormatsRssMiB: rss(),
+      chars: sizes,
       commits: report.manifestCommits,
       keys: report.keys.length,
       versions: report.keys.reduce((n, k) => n + k.versions.length, 0),

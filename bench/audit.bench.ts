@@ -187,6 +187,8 @@ interface ChildRun {
   cpuGit: number;
   rssMiB: number;
   renderRssMiB?: number;
+  allFormatsRssMiB?: number;
+  chars?: Record<string, number>;
   commits: number;
   keys: number;
   versions: number;
@@ -264,7 +266,12 @@ async function bench(COMMITS: number): Promise<void> {
     const cpu = (r: ChildRun) =>
       `CPU ${r.cpuSelf.toFixed(2)} s node + ${r.cpuGit.toFixed(2)} s git (floor's git: ${floorRun.cpu.toFixed(2)} s)`;
     console.log(
-      `own process, cold: audit ${ms(own.ms)}, ${cpu(own)}, peak RSS ${own.rssMiB.toFixed(0)} MiB (${own.renderRssMiB?.toFixed(0)} MiB with the markdown rendered)\n` +
+      `own process, cold: audit ${ms(own.ms)}, ${cpu(own)}, peak RSS ${own.rssMiB.toFixed(0)} MiB (${own.renderRssMiB?.toFixed(0)} MiB with the markdown rendered, ${own.allFormatsRssMiB?.toFixed(0)} MiB after all four formats as the CLI writes them: ${Object.entries(
+        own.chars ?? {},
+      )
+        .filter(([f]) => f.length < 5)
+        .map(([f, n]) => `${f} ${(n / 2 ** 20).toFixed(0)} M chars`)
+        .join(', ')})\n` +
         `                   history index ${ms(history.ms)}, ${cpu(history)}, peak RSS ${history.rssMiB.toFixed(0)} MiB`,
     );
     const a = { versions };
@@ -301,6 +308,13 @@ async function bench(COMMITS: number): Promise<void> {
       unit: 'MiB',
       target: { op: '<', value: 1024 },
       note: `${a.versions} versions`,
+    });
+    figure({
+      name: `audit: peak RSS of a whole CLI run (all four formats), ${COMMITS} commits`,
+      value: own.allFormatsRssMiB ?? Number.NaN,
+      unit: 'MiB',
+      target: { op: '<', value: 1024 },
+      note: `${own.findings} findings in the report`,
     });
   } finally {
     if (KEEP) console.log(`kept ${dir}`);
