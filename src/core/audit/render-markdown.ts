@@ -5,6 +5,7 @@
  * inject HTML into the rendered page.
  */
 import type { AuditReport, Finding, FindingCommit, KeyReport } from './model.ts';
+import { collect, lineWriter, type Emit } from './emit.ts';
 import { segments } from './segments.ts';
 
 const MD_SPECIAL = /[&<>\\`*_[\]|#\n]/;
@@ -68,8 +69,13 @@ export function mermaidGantt(k: KeyReport, now: number): string {
 }
 
 export function renderAuditMarkdown(report: AuditReport): string {
+  return collect((emit) => writeAuditMarkdown(report, emit));
+}
+
+/** The Markdown report, written line by line to `emit`. */
+export function writeAuditMarkdown(report: AuditReport, emit: Emit): void {
   const now = Date.parse(report.generatedAt);
-  const out: string[] = [];
+  const out = lineWriter(emit, '\n');
   const n = report.findings.length;
   out.push(`# rekey audit${report.repository ? ` of ${mdText(report.repository)}` : ''}`, '');
   out.push(
@@ -125,7 +131,6 @@ export function renderAuditMarkdown(report: AuditReport): string {
         );
     out.push('');
   }
-  return out.join('\n');
 }
 
 /** GitHub refuses a job summary over 1 MiB; leave room for what other steps add. */

@@ -10,6 +10,11 @@ import {
   type AuditReport,
 } from '../../../src/core/audit/index.ts';
 import { mdText } from '../../../src/core/audit/render-markdown.ts';
+import { writeAuditFiles } from '../../../src/cli/commands/audit.ts';
+import { AUDIT_FORMATS, renderAudit } from '../../../src/commands/audit.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const EVIL = '<script>alert(1)</script>';
 const sha = 'a'.repeat(40);
@@ -134,6 +139,26 @@ describe('JSON', () => {
     const json = JSON.parse(renderAuditJson(report)) as AuditReport;
     expect(json.schema).toBe('rekey.audit/v1');
     expect(json).toEqual(report);
+  });
+});
+
+describe('written piece by piece', () => {
+  const empty: AuditReport = { ...report, keys: [], findings: [] };
+  it('the JSON is JSON.stringify(report, null, 2) byte for byte, whole or empty', () => {
+    for (const r of [report, empty, { ...report, github: { ...report.github, notChecked: [] } }])
+      expect(renderAuditJson(r)).toBe(`${JSON.stringify(r, null, 2)}\n`);
+  });
+
+  it('every format written to a file is the text renderAudit gives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rekey-audit-files-'));
+    try {
+      const paths = await writeAuditFiles(report, dir);
+      expect(paths).toHaveLength(AUDIT_FORMATS.length);
+      for (const [i, f] of AUDIT_FORMATS.entries())
+        expect(readFileSync(paths[i]!, 'utf8')).toBe(renderAudit(report, f));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
