@@ -1,11 +1,13 @@
 // One audit (or one history index) of a repository, in a process of its own, so that its peak
 // RSS is its own and not the generator's or the benchmark's: bench/audit.bench.ts runs it.
-// Prints one JSON line: { ms, cpuSelf, cpuGit, rssMiB, renderRssMiB?, allFormatsRssMiB?, chars?,
+// Prints one JSON line: { ms, cpuSelf, cpuGit, rssMiB, renderRssMiB?, allFormatsRssMiB?, bytes?,
 // commits, keys, versions, findings? }.
 // Run: node bench/audit-child.ts <repo-dir> <now-iso> audit|history
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { buildHistoryIndex } from '../src/adapters/git/history.ts';
-import { localAuditPorts } from '../src/cli/commands/audit.ts';
+import { localAuditPorts, writeAuditFiles } from '../src/cli/commands/audit.ts';
 import { audit, renderAudit } from '../src/commands/audit.ts';
 
 const [dir, nowIso, what = 'audit'] = process.argv.slice(2);
@@ -48,13 +50,17 @@ if (what === 'history') {
   const ms = performance.now() - t0;
   const cpu = { cpuSelf: cpuSelf(), cpuGit: cpuGit() };
   const rssMiB = rss();
-  // The Markdown (the job summary), then every format in turn as `rekey audit` writes them by
-  // default (each string dropped once written): the peak of a whole CLI run.
+  // The Markdown as a string (the job summary), then the four files as `rekey audit` writes
+  // them by default (writeAuditFiles): the peak of a whole CLI run.
+  renderAudit(report, 'md');
+  const mdRssMiB = rss();
+  const out = mkdtempSync(join(tmpdir(), 'rekey-bench-audit-out-'));
   const sizes: Record<string, number> = {};
-  let mdRssMiB = 0;
-  for (const f of ['md', 'json', 'csv', 'html'] as const) {
-    sizes[f] = renderAudit(report, f).length;
-    if (f === 'md') mdRssMiB = rss();
+  try {
+    for (const path of await writeAuditFiles(report, out))
+      sizes[basename(path).replace('audit.', '')] = statSync(path).size;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
   console.log(
     JSON.stringify({
@@ -63,7 +69,7 @@ if (what === 'history') {
       rssMiB,
       renderRssMiB: mdRssMiB,
       allFormatsRssMiB: rss(),
-      chars: sizes,
+      bytes: sizes,
       commits: report.manifestCommits,
       keys: report.keys.length,
       versions: report.keys.reduce((n, k) => n + k.versions.length, 0),

@@ -188,7 +188,7 @@ interface ChildRun {
   rssMiB: number;
   renderRssMiB?: number;
   allFormatsRssMiB?: number;
-  chars?: Record<string, number>;
+  bytes?: Record<string, number>;
   commits: number;
   keys: number;
   versions: number;
@@ -265,13 +265,12 @@ async function bench(COMMITS: number): Promise<void> {
     const history = await child(dir, now, 'history');
     const cpu = (r: ChildRun) =>
       `CPU ${r.cpuSelf.toFixed(2)} s node + ${r.cpuGit.toFixed(2)} s git (floor's git: ${floorRun.cpu.toFixed(2)} s)`;
+    const files = Object.entries(own.bytes ?? {})
+      .map(([f, n]) => `${f} ${(n / 2 ** 20).toFixed(0)} MiB`)
+      .join(', ');
     console.log(
-      `own process, cold: audit ${ms(own.ms)}, ${cpu(own)}, peak RSS ${own.rssMiB.toFixed(0)} MiB (${own.renderRssMiB?.toFixed(0)} MiB with the markdown rendered, ${own.allFormatsRssMiB?.toFixed(0)} MiB after all four formats as the CLI writes them: ${Object.entries(
-        own.chars ?? {},
-      )
-        .filter(([f]) => f.length < 5)
-        .map(([f, n]) => `${f} ${(n / 2 ** 20).toFixed(0)} M chars`)
-        .join(', ')})\n` +
+      `own process, cold: audit ${ms(own.ms)}, ${cpu(own)}, peak RSS ${own.rssMiB.toFixed(0)} MiB\n` +
+        `                   ${own.renderRssMiB?.toFixed(0)} MiB with the markdown rendered, ${own.allFormatsRssMiB?.toFixed(0)} MiB after writing the four files as the CLI does (${files})\n` +
         `                   history index ${ms(history.ms)}, ${cpu(history)}, peak RSS ${history.rssMiB.toFixed(0)} MiB`,
     );
     const a = { versions };
