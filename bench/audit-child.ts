@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildHistoryIndex } from '../src/adapters/git/history.ts';
 import { localAuditPorts, writeAuditFiles } from '../src/cli/commands/audit.ts';
-import { audit, renderAudit } from '../src/commands/audit.ts';
+import { audit } from '../src/commands/audit.ts';
+import { summaryMarkdown } from '../src/core/audit/index.ts';
 
 const [dir, nowIso, what = 'audit'] = process.argv.slice(2);
 if (!dir || !nowIso) throw new Error('usage: audit-child.ts <repo-dir> <now-iso> audit|history');
@@ -50,9 +51,9 @@ if (what === 'history') {
   const ms = performance.now() - t0;
   const cpu = { cpuSelf: cpuSelf(), cpuGit: cpuGit() };
   const rssMiB = rss();
-  // The Markdown as a string (the job summary), then the four files as `rekey audit` writes
-  // them by default (writeAuditFiles): the peak of a whole CLI run.
-  renderAudit(report, 'md');
+  // The job summary as the action makes it, then the four files as `rekey audit` and the
+  // action write them by default (writeAuditFiles): the peak of a whole run.
+  summaryMarkdown(report, 'rekey-audit');
   const mdRssMiB = rss();
   const out = mkdtempSync(join(tmpdir(), 'rekey-bench-audit-out-'));
   const sizes: Record<string, number> = {};

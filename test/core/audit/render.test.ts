@@ -197,6 +197,31 @@ describe('the job summary', () => {
       /too large for a job summary: the first \d+ findings are above; see the report files in rekey-audit/,
     );
   });
+
+  it('stops rendering past the limit yet picks what rendering everything would pick, at any limit', () => {
+    // The summary as it was chosen before: render all of it, measure, halve the findings.
+    const bytes = (t: string) => new TextEncoder().encode(t).length;
+    const reference = (r: AuditReport, where: string, limit: number) => {
+      const full = renderAuditMarkdown(r);
+      if (bytes(full) <= limit) return full;
+      for (let shown = r.findings.length; ; shown = Math.floor(shown / 2)) {
+        const text =
+          renderAuditMarkdown({ ...r, keys: [], findings: r.findings.slice(0, shown) }) +
+          `\n> The full report (${r.keys.length} keys, ${r.findings.length} findings) is too large for a job summary: ${shown < r.findings.length ? `the first ${shown} findings are above; ` : ''}see the report files in ${where}.\n`;
+        if (bytes(text) <= limit || shown === 0) return text;
+      }
+    };
+    const many: AuditReport = {
+      ...report,
+      findings: Array.from({ length: 25 }, (_, i) => ({
+        ...report.findings[0]!,
+        message: `finding ${i} é`,
+      })),
+    };
+    const full = bytes(renderAuditMarkdown(many));
+    for (const limit of [0, 50, 400, 1000, 2500, full - 1, full, full + 1])
+      expect(summaryMarkdown(many, 'out', limit)).toBe(reference(many, 'out', limit));
+  });
 });
 
 describe('mdText', () => {
