@@ -3,7 +3,7 @@
  * under the file's data key, a 32-byte IV (any length is accepted on decrypt, as Go does),
  * the 16-byte tag split off, standard padded base64, AAD = the key path.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 
 export interface EncValue {
   readonly data: Uint8Array;
@@ -74,9 +74,28 @@ export function sealWithIv(
   return formatEnc({ data, iv, tag: c.getAuthTag(), type });
 }
 
+/**
+ * Fresh random IVs, cut from a block of CSPRNG output (one `randomFillSync` per 128 IVs
+ * rather than one per value). Every IV is its own range of a block that is never written
+ * again (a full block is replaced by a new one, not refilled), so no two values share IV
+ * bytes and an IV handed out never changes. Only IVs come from here; data keys do not.
+ */
+const IV_BLOCK = IV_BYTES * 128;
+let ivBlock = new Uint8Array(0);
+let ivNext = IV_BLOCK;
+export function freshIv(): Uint8Array {
+  if (ivNext + IV_BYTES > ivBlock.length) {
+    ivBlock = randomFillSync(new Uint8Array(IV_BLOCK));
+    ivNext = 0;
+  }
+  const iv = ivBlock.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
+
 /** Encrypts with a fresh random 32-byte IV, as sops does. */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string, type: string): string {
-  return sealWithIv(key, randomBytes(IV_BYTES), plaintext, aad, type);
+  return sealWithIv(key, freshIv(), plaintext, aad, type);
 }
 
 /** Decrypts and authenticates; undefined when authentication fails (wrong key, AAD or bytes). */

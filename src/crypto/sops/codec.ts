@@ -49,7 +49,13 @@ import { yamlStore } from './yaml-store.ts';
 
 /** The store sops picks for a path (by extension; anything else is binary). */
 export function storeFor(path: string): Store {
-  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  // The text after the last dot of the last path component (a lastIndexOf, not a regex:
+  // this runs for every file read or written).
+  const dot = path.lastIndexOf('.');
+  const ext =
+    dot !== -1 && dot < path.length - 1 && path.indexOf('/', dot) === -1
+      ? path.slice(dot + 1).toLowerCase()
+      : undefined;
   if (ext === 'yaml' || ext === 'yml') return yamlStore;
   if (ext === 'json') return jsonStore;
   if (ext === 'env') return dotenvStore;
