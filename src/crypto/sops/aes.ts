@@ -35,24 +35,14 @@ export function parseEnc(s: string): EncValue | undefined {
 }
 
 /**
- * Standard padded base64, as Go's `base64.StdEncoding` accepts it. A loop, not a regular
- * expression: a repeated group over a multi-megabyte value overflows V8's backtracking stack
- * ("Maximum call stack size exceeded"), and sops itself has no size limit on a value.
+ * Standard padded base64, as Go's `base64.StdEncoding` accepts it. One character class
+ * repeated (which V8 matches in a loop without a backtracking stack, so a multi-megabyte value
+ * is fine), not a repeated group (which overflowed the stack: "Maximum call stack size
+ * exceeded"; sops itself has no size limit on a value).
  */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function isPaddedBase64(s: string): boolean {
-  if (s.length % 4 !== 0) return false;
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  for (let i = 0; i < s.length - pad; i++) {
-    const c = s.charCodeAt(i);
-    const ok =
-      (c >= 65 && c <= 90) || // A-Z
-      (c >= 97 && c <= 122) || // a-z
-      (c >= 48 && c <= 57) || // 0-9
-      c === 43 || // +
-      c === 47; // /
-    if (!ok) return false;
-  }
-  return true;
+  return s.length % 4 === 0 && BASE64.test(s);
 }
 
 export function formatEnc(v: EncValue): string {

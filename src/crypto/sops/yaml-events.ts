@@ -15,7 +15,7 @@ import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { SourceLocation } from '../../core/diagnostics.ts';
 import { DEFAULT_YAML_LIMITS } from '../../core/yaml/index.ts';
-import type { LoadedFile } from './store.ts';
+import type { LeafLocations, LoadedFile } from './store.ts';
 import type { Branch, Leaf, List, NullValue, Pair, Value } from './tree.ts';
 import type { Scalar } from './values.ts';
 import { resolvePlain } from './values.ts';
@@ -25,24 +25,21 @@ const NOT_FAST = Symbol('not-fast');
 
 /**
  * Leaf locations computed when asked for (an error), from the offsets recorded while
- * building: a file that decrypts never pays for a line index.
+ * building: a file that decrypts never pays for a line index. A plain Map (it lives as long
+ * as the tree it describes), not a WeakMap, which costs the garbage collector more.
  */
-class OffsetLocations extends WeakMap<Leaf, SourceLocation> {
-  readonly #offsets = new WeakMap<Leaf, number>();
+class OffsetLocations implements LeafLocations {
+  readonly #offsets = new Map<Leaf, number>();
   readonly #file: string;
   readonly #text: string;
   constructor(file: string, text: string) {
-    super();
     this.#file = file;
     this.#text = text;
   }
   at(leaf: Leaf, offset: number): void {
     this.#offsets.set(leaf, offset);
   }
-  override has(leaf: Leaf): boolean {
-    return this.#offsets.has(leaf);
-  }
-  override get(leaf: Leaf): SourceLocation | undefined {
+  get(leaf: Leaf): SourceLocation | undefined {
     const offset = this.#offsets.get(leaf);
     if (offset === undefined) return undefined;
     // As the `yaml` package's LineCounter counts: line and column from 1.

@@ -322,7 +322,16 @@ const PLAIN_SAFE = /^[^\s\-?:,[\]{}#&*!|>'"%@`][^\n\r\t]*$/u;
 const NON_PRINTABLE =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
 
+/**
+ * Text that is always written plain, checked first because nearly every value rekey writes is
+ * such text (ENC strings, base64, ids): a letter, then letters, digits and `+/=_.,-[]`, with
+ * `:` allowed only before one of those (never `: `, never at the end). Of these, only the
+ * null and boolean words resolve to something else; they are at most five letters long.
+ */
+const ALWAYS_PLAIN = /^[A-Za-z](?:[A-Za-z0-9+/=_.,[\]-]|:(?=[A-Za-z0-9+/=_.,[\]-]))*$/;
+
 function plainOrQuoted(s: string): string {
+  if (s.length > 5 && ALWAYS_PLAIN.test(s)) return s;
   const plain =
     PLAIN_SAFE.test(s) &&
     !NON_PRINTABLE.test(s) &&

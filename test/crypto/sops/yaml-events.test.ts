@@ -227,3 +227,37 @@ describe('the YAML store: event path and yaml-package path', () => {
     });
   });
 });
+
+describe('the YAML emitter', () => {
+  const plainish = fc.stringMatching(/^[A-Za-z][A-Za-z0-9+/=_.,:[\]-]{0,40}$/);
+  const leaf = fc.oneof(
+    plainish.map((v) => ({ t: 'str' as const, v })),
+    fc.string({ maxLength: 20 }).map((v) => ({ t: 'str' as const, v })),
+    fc.constantFrom('null', 'True', 'FALSE', 'abc:', 'a:b', 'x: y').map((v) => ({
+      t: 'str' as const,
+      v,
+    })),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((v) => ({ t: 'int' as const, v })),
+    fc.boolean().map((v) => ({ t: 'bool' as const, v })),
+  );
+  const branch = fc
+    .uniqueArray(fc.tuple(plainish, leaf), { selector: ([k]) => k, minLength: 1, maxLength: 6 })
+    .map((pairs) => ({
+      t: 'map' as const,
+      items: pairs.map(([key, value]) => ({ t: 'pair' as const, key, value })),
+    }));
+
+  it('writes what both read paths read back as exactly the same tree', () => {
+    fc.assert(
+      fc.property(branch, (b) => {
+        const t = yamlStore.emit([b], undefined, { indent: 4 });
+        expect(yamlStore.load(FILE, t).branches, t).toEqual([b]);
+        expect(loadWithYamlPackage(FILE, t).branches, t).toEqual([b]);
+        for (const item of b.items)
+          if (item.value.t === 'str' && /^[A-Za-z][A-Za-z0-9+/=_.,[\]-]{5,}$/.test(item.value.v))
+            expect(t).toContain(`: ${item.value.v}\n`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
