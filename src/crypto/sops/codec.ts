@@ -43,7 +43,7 @@ import type { RewrapOptions, RewrapResult } from './rewrap.ts';
 import { rewrapFile } from './rewrap.ts';
 import { assertAgeOnly, checkAgainstRule, sameRecipients } from './rule-check.ts';
 import type { LeafLocations, LoadedFile, Store } from './store.ts';
-import type { Branch, Leaf } from './tree.ts';
+import type { Branch } from './tree.ts';
 import { decryptTree, DecryptFailure, encryptTree, reuseKey } from './tree.ts';
 import { yamlStore } from './yaml-store.ts';
 
