@@ -346,10 +346,11 @@ function plainOrQuoted(s: string): string {
   return plain ? s : doubleQuoted(s);
 }
 
+const NON_PRINTABLE_ALL = new RegExp(NON_PRINTABLE.source, 'gu');
+
 function doubleQuoted(s: string): string {
-  const escape = new RegExp(NON_PRINTABLE.source, 'gu');
   return JSON.stringify(s).replace(
-    escape,
+    NON_PRINTABLE_ALL,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
