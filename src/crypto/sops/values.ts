@@ -136,6 +136,16 @@ const FALSES: ReadonlySet<string> = new Set(['false', 'False', 'FALSE']);
 const NANS: ReadonlySet<string> = new Set(['.nan', '.NaN', '.NAN']);
 
 export function resolvePlain(text: string): PlainResolution {
+  // Most keys and values start with a letter: then only the null and boolean words resolve to
+  // something else (numbers, .inf/.nan and timestamps start with a digit, a sign or a dot).
+  const c = text.charCodeAt(0) | 0x20;
+  if (c >= 0x61 && c <= 0x7a) {
+    if (text.length > 5) return { t: 'str', v: text };
+    if (NULLS.has(text)) return { t: 'null' };
+    if (TRUES.has(text)) return { t: 'bool', v: true };
+    if (FALSES.has(text)) return { t: 'bool', v: false };
+    return { t: 'str', v: text };
+  }
   if (NULLS.has(text)) return { t: 'null' };
   if (TRUES.has(text)) return { t: 'bool', v: true };
   if (FALSES.has(text)) return { t: 'bool', v: false };
