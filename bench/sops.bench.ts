@@ -2,7 +2,7 @@
 // public?}, `encrypted_regex: ^secret$`, one age X25519 recipient). Measures decrypt + MAC
 // verification and encryption per file, each against its floor: the age unwrap (decrypt) or
 // wrap (encrypt) of the 32-byte data key alone, which every sops implementation must pay.
-// Run: node bench/sops.bench.ts [files]
+// Run: npm run bench -- sops [files]
 import { figure } from './figures.ts';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
@@ -35,7 +35,9 @@ const plaintexts = paths.map((p, i) =>
 const codec = new BuiltinSopsCodec({ identities: [identity] });
 const now = new Date('2026-11-22T00:00:00Z');
 
-const ROUNDS = 3;
+// Best of five: on a shared machine one round in three is often disturbed; the minimum of
+// more rounds is closer to what the code costs (REKEY_SOPS_ROUNDS overrides, e.g. 3 as before).
+const ROUNDS = Number(process.env.REKEY_SOPS_ROUNDS ?? 5);
 const best: Record<string, number> = {};
 const bestCpu: Record<string, number> = {};
 
