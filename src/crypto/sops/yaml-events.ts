@@ -20,6 +20,9 @@ import type { Branch, Leaf, List, NullValue, Pair, Value } from './tree.ts';
 import type { Scalar } from './values.ts';
 import { resolvePlain } from './values.ts';
 
+/** Keys longer than this (in source characters) are not on the fast path. */
+const LONG_KEY = 1000;
+
 /** Signals "not on the fast path" from deep inside the walk. */
 const NOT_FAST = Symbol('not-fast');
 
@@ -110,7 +113,9 @@ class EventTree {
     const items: Pair[] = [];
     const seen = new Set<string>();
     for (let ev = this.#events[this.#i]!; ev.type !== EVENT_ID.POP; ev = this.#events[this.#i]!) {
-      if (ev.type !== EVENT_ID.SCALAR) throw NOT_FAST;
+      // YAML caps implicit keys at 1024 characters; the `yaml` package (and go-yaml) refuse
+      // longer ones, js-yaml does not: such a file is left to the slow path's refusal.
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueEnd - ev.valueStart > LONG_KEY) throw NOT_FAST;
       this.#i++;
       const key = this.#scalar(ev);
       if (key.t !== 'str' || seen.has(key.v)) throw NOT_FAST;

@@ -192,6 +192,26 @@ describe('the YAML store: event path and yaml-package path', () => {
       '\ufeffa: 1\n',
       'a: 0o17\nb: 0b101\nc: +1\nd: -.inf\ne: .NaN\n',
       'a: 2024-1-2\nb: 2024-01-02t10:00:00Z\n',
+      // Implicit keys over 1024 characters: the `yaml` package refuses them, js-yaml does not.
+      `${'k'.repeat(1100)}: v\n`,
+      `"${'k'.repeat(1100)}": v\n`,
+      `a: ${'v'.repeat(3000)}\n`,
+      'a: [1, 2,]\n',
+      'a: {b: 1,}\n',
+      'a: 1\t\n',
+      'a: x\u2028y\n',
+      'a: x\u0085y\n',
+      'a: x\u00a0\n',
+      'a: {b}\n',
+      'a: {b: }\n',
+      'a: [? b : 1]\n',
+      'a: x:y\n',
+      '--- a: 1\n',
+      'a: "\\x41\\/\\e\\N"\n',
+      'a: |-\n\n',
+      'a: >+\n  x\n\n',
+      'a:\n  - 1\n  -\n',
+      'a: 0.\nb: -0\nc: +.5\nd: 1e5\ne: 0x\nf: 1__0\n',
     ];
     for (const t of cases) samePaths(t);
   });
