@@ -3,7 +3,7 @@
  * under the file's data key, a 32-byte IV (any length is accepted on decrypt, as Go does),
  * the 16-byte tag split off, standard padded base64, AAD = the key path.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 
 export interface EncValue {
   readonly data: Uint8Array;
@@ -35,24 +35,14 @@ export function parseEnc(s: string): EncValue | undefined {
 }
 
 /**
- * Standard padded base64, as Go's `base64.StdEncoding` accepts it. A loop, not a regular
- * expression: a repeated group over a multi-megabyte value overflows V8's backtracking stack
- * ("Maximum call stack size exceeded"), and sops itself has no size limit on a value.
+ * Standard padded base64, as Go's `base64.StdEncoding` accepts it. One character class
+ * repeated (which V8 matches in a loop without a backtracking stack, so a multi-megabyte value
+ * is fine), not a repeated group (which overflowed the stack: "Maximum call stack size
+ * exceeded"; sops itself has no size limit on a value).
  */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function isPaddedBase64(s: string): boolean {
-  if (s.length % 4 !== 0) return false;
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  for (let i = 0; i < s.length - pad; i++) {
-    const c = s.charCodeAt(i);
-    const ok =
-      (c >= 65 && c <= 90) || // A-Z
-      (c >= 97 && c <= 122) || // a-z
-      (c >= 48 && c <= 57) || // 0-9
-      c === 43 || // +
-      c === 47; // /
-    if (!ok) return false;
-  }
-  return true;
+  return s.length % 4 === 0 && BASE64.test(s);
 }
 
 export function formatEnc(v: EncValue): string {
@@ -74,9 +64,28 @@ export function sealWithIv(
   return formatEnc({ data, iv, tag: c.getAuthTag(), type });
 }
 
+/**
+ * Fresh random IVs, cut from a block of CSPRNG output (one `randomFillSync` per 128 IVs
+ * rather than one per value). Every IV is its own range of a block that is never written
+ * again (a full block is replaced by a new one, not refilled), so no two values share IV
+ * bytes and an IV handed out never changes. Only IVs come from here; data keys do not.
+ */
+const IV_BLOCK = IV_BYTES * 128;
+let ivBlock = new Uint8Array(0);
+let ivNext = IV_BLOCK;
+export function freshIv(): Uint8Array {
+  if (ivNext + IV_BYTES > ivBlock.length) {
+    ivBlock = randomFillSync(new Uint8Array(IV_BLOCK));
+    ivNext = 0;
+  }
+  const iv = ivBlock.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
+
 /** Encrypts with a fresh random 32-byte IV, as sops does. */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string, type: string): string {
-  return sealWithIv(key, randomBytes(IV_BYTES), plaintext, aad, type);
+  return sealWithIv(key, freshIv(), plaintext, aad, type);
 }
 
 /** Decrypts and authenticates; undefined when authentication fails (wrong key, AAD or bytes). */

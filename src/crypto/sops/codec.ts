@@ -42,14 +42,20 @@ import { recoverDataKey, wrapDataKey } from './data-key.ts';
 import type { RewrapOptions, RewrapResult } from './rewrap.ts';
 import { rewrapFile } from './rewrap.ts';
 import { assertAgeOnly, checkAgainstRule, sameRecipients } from './rule-check.ts';
-import type { LoadedFile, Store } from './store.ts';
-import type { Branch, Leaf } from './tree.ts';
+import type { LeafLocations, LoadedFile, Store } from './store.ts';
+import type { Branch } from './tree.ts';
 import { decryptTree, DecryptFailure, encryptTree, reuseKey } from './tree.ts';
 import { yamlStore } from './yaml-store.ts';
 
 /** The store sops picks for a path (by extension; anything else is binary). */
 export function storeFor(path: string): Store {
-  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  // The text after the last dot of the last path component (a lastIndexOf, not a regex:
+  // this runs for every file read or written).
+  const dot = path.lastIndexOf('.');
+  const ext =
+    dot !== -1 && dot < path.length - 1 && path.indexOf('/', dot) === -1
+      ? path.slice(dot + 1).toLowerCase()
+      : undefined;
   if (ext === 'yaml' || ext === 'yml') return yamlStore;
   if (ext === 'json') return jsonStore;
   if (ext === 'env') return dotenvStore;
@@ -154,7 +160,7 @@ export class BuiltinSopsCodec implements SopsCodec {
     encrypted: Uint8Array,
     options?: SopsDecryptOptions,
   ): Promise<Uint8Array> {
-    const d = await this.#decrypt(path, encrypted, options);
+    const d = await this.#decrypt(path, encrypted, options, false);
     const store = storeFor(path);
     return Buffer.from(
       store.emit(d.branches, undefined, { indent: store.name === 'yaml' ? 4 : -1 }),
@@ -189,6 +195,7 @@ export class BuiltinSopsCodec implements SopsCodec {
     path: string,
     encrypted: Uint8Array,
     options?: SopsDecryptOptions,
+    keepCiphertexts = true,
   ): Promise<Decrypted> {
     const { loaded, meta } = loadEncrypted(path, encrypted);
     if (options?.rule) checkAgainstRule(path, options.rule, meta);
@@ -197,6 +204,7 @@ export class BuiltinSopsCodec implements SopsCodec {
       loaded,
       meta,
       await recoverDataKey(path, meta, await this.#identities, this.#count),
+      keepCiphertexts,
     );
   }
 }
@@ -220,20 +228,25 @@ export function loadEncrypted(
 /**
  * Decrypts the values with a data key obtained elsewhere and verifies the MAC, failing
  * closed. The codec calls it after unwrapping the data key; tests call it with the data keys
- * of the PGP fixtures, which this codec cannot unwrap.
+ * of the PGP fixtures, which this codec cannot unwrap. `keepCiphertexts`: fill `reuse` (only
+ * an encryption that builds on this file needs it).
  */
 export function decryptLoaded(
   path: string,
   loaded: LoadedFile,
   meta: SopsMetadata,
   key: Uint8Array,
+  keepCiphertexts = true,
 ): Decrypted {
   const reuse = new Map<string, string>();
   let result: { branches: Branch[]; mac: string };
   try {
     const rules = { ...meta, encoding: storeFor(path).plaintextEncoding };
-    result = decryptTree(loaded.branches, rules, key, (aad, leaf, enc) =>
-      reuse.set(reuseKey(aad, leaf), enc),
+    result = decryptTree(
+      loaded.branches,
+      rules,
+      key,
+      keepCiphertexts ? (aad, leaf, enc) => reuse.set(reuseKey(aad, leaf), enc) : undefined,
     );
   } catch (e) {
     if (!(e instanceof DecryptFailure)) throw e;
@@ -297,11 +310,7 @@ function utf8(path: string, bytes: Uint8Array): string {
   }
 }
 
-function locatedFailure(
-  path: string,
-  e: DecryptFailure,
-  locations: WeakMap<Leaf, SourceLocation>,
-): Error {
+function locatedFailure(path: string, e: DecryptFailure, locations: LeafLocations): Error {
   const { kind, leaf, aad } = e.problem;
   const at = locations.get(leaf) ?? { file: path, line: 0, column: 0 };
   switch (kind) {

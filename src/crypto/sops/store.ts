@@ -13,7 +13,12 @@ export interface LoadedFile {
   /** A `sops` key (YAML/JSON), `sops_` key (dotenv) or `[sops]` section was present anywhere. */
   readonly reserved: boolean;
   /** Source location of each leaf, for errors (by object identity). */
-  readonly locations: WeakMap<Leaf, SourceLocation>;
+  readonly locations: LeafLocations;
+}
+
+/** Where each leaf came from (a WeakMap, or a store's own lazily computed map). */
+export interface LeafLocations {
+  get(leaf: Leaf): SourceLocation | undefined;
 }
 
 export interface EmitOptions {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CryptRule } from '../../core/sops-config.ts';
-import { compileRe2 } from '../../core/sops-config.ts';
+import { compileRe2, type Re2Result } from '../../core/sops-config.ts';
 import type { Scalar } from './values.ts';
 import { parseTyped, scalarText } from './values.ts';
 import { isEncString, open, parseEnc, seal } from './aes.ts';
@@ -103,12 +103,27 @@ function walkList(l: List, path: readonly string[], outer: string[][], f: OnLeaf
   return { t: 'list', items };
 }
 
+/**
+ * Crypt-rule patterns compiled once, not once per file (a handful per repository; the
+ * RegExps have no g/y flag, so `test` keeps no state between files).
+ */
+const COMPILED = new Map<string, Re2Result>();
+function compiled(pattern: string): Re2Result {
+  let r = COMPILED.get(pattern);
+  if (r === undefined) {
+    if (COMPILED.size >= 64) COMPILED.clear();
+    r = compileRe2(pattern);
+    COMPILED.set(pattern, r);
+  }
+  return r;
+}
+
 /** `Tree.shouldBeEncrypted` for the one crypt rule in force. */
 function encryptionDecider(
   crypt: CryptRule,
 ): (path: readonly string[], stack: readonly string[][], isComment: boolean) => boolean {
   const re = () => {
-    const r = compileRe2(crypt.value);
+    const r = compiled(crypt.value);
     if ('problem' in r) throw new Error(`${crypt.kind}: ${r.problem}`);
     return r.regex;
   };
@@ -240,7 +255,7 @@ export function encryptTree(
 ): { branches: Branch[]; mac: string } {
   const mac = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
   const guard =
-    rules.crypt.kind === 'unencrypted_comment_regex' ? compileRe2(rules.crypt.value) : undefined;
+    rules.crypt.kind === 'unencrypted_comment_regex' ? compiled(rules.crypt.value) : undefined;
   const commentGuard = guard && 'regex' in guard ? guard.regex : undefined;
   const out = walk(branches, rules, (leaf, path, encrypted) => {
     mac.add(leaf, encrypted);

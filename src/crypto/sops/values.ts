@@ -130,11 +130,26 @@ export type PlainResolution = Scalar | { readonly t: 'null' } | { readonly t: 'u
  * (reference §8.1): YAML 1.1 octal `0777`, `_` ignored in numbers, timestamps as time.Time,
  * only true/false (three spellings) as bools, `yes`/`no`/`on`/`off` stay strings.
  */
+const NULLS: ReadonlySet<string> = new Set(['', '~', 'null', 'Null', 'NULL']);
+const TRUES: ReadonlySet<string> = new Set(['true', 'True', 'TRUE']);
+const FALSES: ReadonlySet<string> = new Set(['false', 'False', 'FALSE']);
+const NANS: ReadonlySet<string> = new Set(['.nan', '.NaN', '.NAN']);
+
 export function resolvePlain(text: string): PlainResolution {
-  if (['', '~', 'null', 'Null', 'NULL'].includes(text)) return { t: 'null' };
-  if (['true', 'True', 'TRUE'].includes(text)) return { t: 'bool', v: true };
-  if (['false', 'False', 'FALSE'].includes(text)) return { t: 'bool', v: false };
-  if (['.nan', '.NaN', '.NAN'].includes(text)) return { t: 'float', v: NaN };
+  // Most keys and values start with a letter: then only the null and boolean words resolve to
+  // something else (numbers, .inf/.nan and timestamps start with a digit, a sign or a dot).
+  const c = text.charCodeAt(0) | 0x20;
+  if (c >= 0x61 && c <= 0x7a) {
+    if (text.length > 5) return { t: 'str', v: text };
+    if (NULLS.has(text)) return { t: 'null' };
+    if (TRUES.has(text)) return { t: 'bool', v: true };
+    if (FALSES.has(text)) return { t: 'bool', v: false };
+    return { t: 'str', v: text };
+  }
+  if (NULLS.has(text)) return { t: 'null' };
+  if (TRUES.has(text)) return { t: 'bool', v: true };
+  if (FALSES.has(text)) return { t: 'bool', v: false };
+  if (NANS.has(text)) return { t: 'float', v: NaN };
   if (/^\+?\.(inf|Inf|INF)$/.test(text)) return { t: 'float', v: Infinity };
   if (/^-\.(inf|Inf|INF)$/.test(text)) return { t: 'float', v: -Infinity };
   const first = text[0] ?? '';

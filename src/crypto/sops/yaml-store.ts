@@ -25,6 +25,7 @@ import type { EmitOptions, LoadedFile, Store } from './store.ts';
 import type { Branch, CommentItem, Leaf, List, Pair, Value } from './tree.ts';
 import type { Scalar } from './values.ts';
 import { goFormatFloat, resolvePlain } from './values.ts';
+import { loadFromEvents } from './yaml-events.ts';
 
 const commentItems = (text: string | null | undefined, inline = false): CommentItem[] =>
   text ? text.split('\n').map((line) => ({ t: 'comment', text: line, inline })) : [];
@@ -111,47 +112,8 @@ class Loader {
 export const yamlStore: Store = {
   name: 'yaml',
   load(file: string, text: string): LoadedFile {
-    refuseWhatTheLoaderRefuses(file, text);
-    const lc = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, strict: true });
-    const loader = new Loader(file, lc);
-    if (!Array.isArray(docs))
-      return { branches: [], metadata: undefined, reserved: false, locations: loader.locations };
-    const branches: Branch[] = [];
-    let metadata: unknown;
-    let reserved = false;
-    docs.forEach((doc, i) => {
-      const problem = doc.errors[0] ?? doc.warnings[0];
-      if (problem) {
-        const p = lc.linePos(problem.pos[0]);
-        // The parser's message may quote source text, which may be plaintext: keep the code only.
-        throw new MalformedSopsFileError(
-          { file, line: p.line, column: p.col },
-          `invalid YAML (${problem.code})`,
-        );
-      }
-      const contents = doc.contents as YNode | null;
-      if (contents && isSeq(contents))
-        loader.unsupported(contents, 'YAML documents that are sequences are not supported');
-      if (contents && isScalar(contents) && contents.value !== null)
-        loader.unsupported(contents, 'YAML documents that are values are not supported');
-      const b =
-        contents && isMap(contents) ? loader.branch(contents) : { t: 'map' as const, items: [] };
-      const top: (Pair | CommentItem)[] = [...commentItems(doc.commentBefore)];
-      for (const item of b.items) {
-        if (item.t === 'pair' && item.key === 'sops') {
-          reserved = true;
-          // Only the first document's metadata counts; later ones are stripped (metadata.go:106-131).
-          if (i === 0 && contents && isMap(contents))
-            metadata = (contents.get('sops', true) as YNode | undefined)?.toJSON();
-          continue;
-        }
-        top.push(item);
-      }
-      top.push(...commentItems(doc.comment));
-      branches.push({ t: 'map', items: top });
-    });
-    return { branches, metadata, reserved, locations: loader.locations };
+    const decided = refuseWhatTheLoaderRefuses(file, text);
+    return (decided && loadFromEvents(file, text, decided)) ?? loadWithYamlPackage(file, text);
   },
   emit(branches, metadata, options: EmitOptions): string {
     const indent = options.indent ?? 4;
@@ -170,6 +132,54 @@ export const yamlStore: Store = {
   },
 };
 
+/**
+ * The comment-preserving path (every file the event path does not take): the `yaml`
+ * package's documents, after the deciding loader has accepted the syntax. Exported for the
+ * tests that hold the two paths to the same tree.
+ */
+export function loadWithYamlPackage(file: string, text: string): LoadedFile {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, strict: true });
+  const loader = new Loader(file, lc);
+  if (!Array.isArray(docs))
+    return { branches: [], metadata: undefined, reserved: false, locations: loader.locations };
+  const branches: Branch[] = [];
+  let metadata: unknown;
+  let reserved = false;
+  docs.forEach((doc, i) => {
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+      const p = lc.linePos(problem.pos[0]);
+      // The parser's message may quote source text, which may be plaintext: keep the code only.
+      throw new MalformedSopsFileError(
+        { file, line: p.line, column: p.col },
+        `invalid YAML (${problem.code})`,
+      );
+    }
+    const contents = doc.contents as YNode | null;
+    if (contents && isSeq(contents))
+      loader.unsupported(contents, 'YAML documents that are sequences are not supported');
+    if (contents && isScalar(contents) && contents.value !== null)
+      loader.unsupported(contents, 'YAML documents that are values are not supported');
+    const b =
+      contents && isMap(contents) ? loader.branch(contents) : { t: 'map' as const, items: [] };
+    const top: (Pair | CommentItem)[] = [...commentItems(doc.commentBefore)];
+    for (const item of b.items) {
+      if (item.t === 'pair' && item.key === 'sops') {
+        reserved = true;
+        // Only the first document's metadata counts; later ones are stripped (metadata.go:106-131).
+        if (i === 0 && contents && isMap(contents))
+          metadata = (contents.get('sops', true) as YNode | undefined)?.toJSON();
+        continue;
+      }
+      top.push(item);
+    }
+    top.push(...commentItems(doc.comment));
+    branches.push({ t: 'map', items: top });
+  });
+  return { branches, metadata, reserved, locations: loader.locations };
+}
+
 /** Findings of the deciding loader that refuse a file's syntax as a whole. */
 const SYNTAX_REFUSALS: ReadonlySet<string> = new Set([
   'yaml/encoding',
@@ -181,17 +191,27 @@ const SYNTAX_REFUSALS: ReadonlySet<string> = new Set([
 ]);
 const encoder = new TextEncoder();
 
-function refuseWhatTheLoaderRefuses(file: string, text: string): void {
+/**
+ * Throws when the deciding loader refuses the file's syntax. Returns its value when it read
+ * the file without any finding (the fast path may then build the tree from its events).
+ */
+function refuseWhatTheLoaderRefuses(
+  file: string,
+  text: string,
+): Record<string, unknown> | undefined {
   const bytes = encoder.encode(text);
   // The size cap is the callers' (sops files may be larger than a manifest); syntax is not.
-  const refused = parseYaml(file, bytes, { maxBytes: bytes.length }).diagnostics.find((d) =>
-    SYNTAX_REFUSALS.has(d.rule),
-  );
+  const parsed = parseYaml(file, bytes, { maxBytes: bytes.length });
+  const refused = parsed.diagnostics.find((d) => SYNTAX_REFUSALS.has(d.rule));
   if (refused)
     throw new MalformedSopsFileError(
       { file, line: refused.line, column: refused.column },
       `invalid YAML (${refused.rule})`,
     );
+  if (parsed.diagnostics.length > 0) return undefined;
+  const v = parsed.value;
+  if (v === null) return {};
+  return typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** Plain metadata objects to a tree (strings, numbers as ints, booleans, lists, maps). */
@@ -302,7 +322,16 @@ const PLAIN_SAFE = /^[^\s\-?:,[\]{}#&*!|>'"%@`][^\n\r\t]*$/u;
 const NON_PRINTABLE =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
 
+/**
+ * Text that is always written plain, checked first because nearly every value rekey writes is
+ * such text (ENC strings, base64, ids): a letter, then letters, digits and `+/=_.,-[]`, with
+ * `:` allowed only before one of those (never `: `, never at the end). Of these, only the
+ * null and boolean words resolve to something else; they are at most five letters long.
+ */
+const ALWAYS_PLAIN = /^[A-Za-z](?:[A-Za-z0-9+/=_.,[\]-]|:(?=[A-Za-z0-9+/=_.,[\]-]))*$/;
+
 function plainOrQuoted(s: string): string {
+  if (s.length > 5 && ALWAYS_PLAIN.test(s)) return s;
   const plain =
     PLAIN_SAFE.test(s) &&
     !NON_PRINTABLE.test(s) &&
@@ -317,10 +346,11 @@ function plainOrQuoted(s: string): string {
   return plain ? s : doubleQuoted(s);
 }
 
+const NON_PRINTABLE_ALL = new RegExp(NON_PRINTABLE.source, 'gu');
+
 function doubleQuoted(s: string): string {
-  const escape = new RegExp(NON_PRINTABLE.source, 'gu');
   return JSON.stringify(s).replace(
-    escape,
+    NON_PRINTABLE_ALL,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
