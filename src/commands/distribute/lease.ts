@@ -128,6 +128,8 @@ export interface LeaseHandle {
   readonly expiresAt: string;
   /** Receipts the previous holder stored (empty when none): feed them to planTargets. */
   readonly receipts: readonly Receipt[];
+  /** The state commit the lease was taken on (null: the ref was created). */
+  readonly base: string | null;
   /** Extends the lease; throws LeaseLostError when another holder has taken it over. */
   renew(): Promise<void>;
   /** Stores `receipts` (replacing the stored set) and releases; CAS; throws LeaseLostError. */
@@ -149,7 +151,16 @@ export interface AcquireOptions {
   /** How long to wait for a held lease before answering 'busy' (default 0). */
   readonly waitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The state as the caller read it (readLeaseState; null: no ref): the first round writes on
+   * it instead of reading again, so the lease is taken only if nobody wrote since (`base`
+   * says on which commit it was taken).
+   */
+  readonly from?: { readonly state: LeaseState | null };
 }
+
+/** The state ref as read: its commit, the lease file and the receipts. */
+export type LeaseState = State;
 
 interface State {
   readonly commit: string;
@@ -191,6 +202,14 @@ async function readState(port: StateRefPort, ref: string): Promise<State | null>
   if (lease === undefined) throw new StateCorruptError(ref, snap.commit, LEASE_FILE, 'is missing');
   const receipts = parseJson(snap, ref, RECEIPTS_FILE, receiptsSchema) ?? [];
   return { commit: snap.commit, lease, receipts };
+}
+
+/** The state ref read without taking the lease (null: the ref does not exist). */
+export function readLeaseState(
+  port: StateRefPort,
+  ref: string = STATE_REF,
+): Promise<LeaseState | null> {
+  return readState(port, ref);
 }
 
 /** The receipts stored on the state ref, read without taking the lease (dry runs). */
@@ -281,7 +300,8 @@ export async function acquireLease(
   const maxRounds = MAX_CAS_ROUNDS + Math.ceil(waitMs / 1_000) + 1;
   let lost = 0;
   for (let round = 0; round < maxRounds; round++) {
-    const state = await readState(port, ref);
+    const state =
+      round === 0 && opts.from !== undefined ? opts.from.state : await readState(port, ref);
     const now = opts.now();
     const held =
       state !== null && !state.lease.released && Date.parse(state.lease.expiresAt) >= now.getTime();
@@ -308,7 +328,11 @@ export async function acquireLease(
       `rekey: ${verb} distribution lease\n\nHolder: ${opts.holder}\nExpires: ${lease.expiresAt}\n`,
     );
     if (wrote.result === 'written') {
-      return { result: 'acquired', lease: handle(port, ref, opts, lease, receipts, wrote.commit) };
+      const base = state?.commit ?? null;
+      return {
+        result: 'acquired',
+        lease: handle(port, ref, opts, lease, receipts, wrote.commit, base),
+      };
     }
     if (++lost >= MAX_CAS_ROUNDS) break;
   }
@@ -329,6 +353,7 @@ function handle(
   first: LeaseFile,
   receipts: readonly Receipt[],
   firstCommit: string,
+  base: string | null,
 ): LeaseHandle {
   let lease = first;
   let commit = firstCommit;
@@ -363,6 +388,7 @@ function handle(
       return lease.expiresAt;
     },
     receipts,
+    base,
     async renew() {
       const next = { ...lease, expiresAt: isoAfter(opts.now(), opts.ttlMs) };
       await write(next, receipts, `rekey: renew distribution lease\n\nHolder: ${lease.holder}\n`);

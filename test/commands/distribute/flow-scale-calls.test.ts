@@ -76,9 +76,10 @@ describe('REST calls of distribute, counted by the emulator', () => {
     // The run's own calls (lease, state, branch head, status, issues) do not grow with
     // secrets: ten times the secrets, the same calls besides the PUTs.
     expect(total - 50).toBe(one.first.total - 5);
-    // Fixed: lease take and release (6), its state (4), the branch head twice, the status
-    // (read, written) and one failure-issue list shared by the halted check and the records.
-    expect(total - 50 - 2 * 5).toBe(12);
+    // Fixed: the state read (1: not there yet), lease take and release (6), the branch head
+    // once, the status (read, written) and one failure-issue list shared by the halted check
+    // and the records.
+    expect(total - 50 - 2 * 5).toBe(11);
   });
 
   it('a run with nothing to do costs calls per scope, the same for 5 secrets as for 50', () => {
@@ -89,9 +90,11 @@ describe('REST calls of distribute, counted by the emulator', () => {
       expect(noop.by[`GET ${SECRETS}`]).toBe(5);
     }
     expect(ten.noop.total).toBe(one.noop.total);
-    // 5 lists and the run's fixed cost (lease 6, state 4, branch head 2, status read 1,
-    // written 1 as it now says "0 changed", one issue list).
-    expect(ten.noop.total).toBe(5 + 15);
+    // 5 lists and the run's fixed cost, all reads: the state 4 (ref, tree, 2 blobs), one issue
+    // list, the branch head, the status (it says so already). No lease: nothing to write.
+    expect(ten.noop.total).toBe(5 + 7);
+    expect(ten.noop.by['PATCH /repos/{owner}/{repo}/git/refs/{ref}']).toBeUndefined();
+    expect(ten.noop.by['POST /repos/{owner}/{repo}/statuses/{sha}']).toBeUndefined();
   });
 });
 
@@ -104,8 +107,8 @@ describe('a rotation run', () => {
     // so the only list is the one after the writes.
     expect(by[`GET ${SECRETS}`]).toBe(5);
     // The run's own: as the first run's, but the state is there now (ref, tree, 2 blobs
-    // instead of one 404): 15.
-    expect(total - 50 - 2 * 5).toBe(15);
+    // instead of one 404): 14.
+    expect(total - 50 - 2 * 5).toBe(14);
     expect(by['GET /repos/{owner}/{repo}/git/trees/{tree_sha}']).toBe(1);
   });
 });
