@@ -2,12 +2,19 @@
  * The distribute use case in its order (docs/distribute.md):
  *
  * 1. validate the tree: invalid -> `invalid`, nothing read from or written to GitHub;
- * 2. take the lease: held by another run -> `busy`, nothing written;
- * 3. superseded check: the default branch head is not `commit` -> `superseded`, lease released;
- * 4. resume the keys asked for, then skip halted keys;
+ * 2. look, without the lease (look()): the state ref (held by another run -> `busy`), the
+ *    failure issues, the preflight with the stored receipts, the superseded check, the plans
+ *    and the orphans. Nothing to write (no step, no removal, no receipt to change, no issue to
+ *    close, the status already standing) -> done, nothing written, not even the lease;
+ * 2b. take the lease by compare-and-swap on the state commit the look read. The look's reads
+ *    are used only when the lease was taken on that very commit (no run held the lease in
+ *    between, so no rekey run wrote a target); otherwise 3 to 6 run again under the lease;
+ * 3. superseded check (when the look's reads are not used): the default branch head is not
+ *    `commit` -> `superseded`, lease released;
+ * 4. resume the keys asked for (such a run takes the lease first), then skip halted keys;
  * 5. preflight every other key (preflight.ts): any failure -> `preflight-failed`, status
  *    failure, a failure issue per affected key, and no write to any target;
- * 6. superseded check again (preflight takes time; a newer commit makes this run moot);
+ * 6. superseded check again (when the look's reads are not used);
  * 7. plan with the lease's receipts and apply (apply.ts), renewing the lease between keys;
  *    then run the probes of every applied key (probes.ts);
  * 8. status `rekey/distribution` on `commit`: success only when every key converged and none
