@@ -5,11 +5,13 @@
 // wall time and peak RSS (from /usr/bin/time -v, or the child's own resource usage) against
 // the issue's targets (< 3 s, < 300 MiB each). Material files are well-formed SOPS files
 // (the template's metadata and recipient, fresh id and version); no command here decrypts.
-// The CLI is the bundle users run (`npx rekey` -> bin/rekey.js -> dist/cli.js), built here with
-// esbuild into a temporary folder (never into dist/), so TypeScript stripping is not counted.
+// The CLI is the bundle users run (`npx rekey` -> bin/rekey.js -> dist/cli.js and the chunk of
+// the command), built here with scripts/build.ts's options (scripts/build-options.ts) into a
+// temporary folder (never into dist/), so TypeScript stripping is not counted.
 // Run: node bench/cli.bench.ts [keys]   (REKEY_BENCH_KEEP=1 keeps the repository and bundle)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { cliOptions } from '../scripts/build-options.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,22 +25,9 @@ const node = process.execPath;
 const dir = mkdtempSync(join(tmpdir(), 'rekey-cli-bench-'));
 const bundleDir = mkdtempSync(join(tmpdir(), 'rekey-cli-bundle-'));
 const bin = join(bundleDir, 'cli.js');
-// The options of scripts/build.ts, for the CLI entrypoint only.
-await build({
-  entryPoints: { cli: join(root, 'src/cli/bin.ts') },
-  outdir: dirname(bin),
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  banner: {
-    js: "import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);",
-  },
-  legalComments: 'none',
-  sourcemap: false,
-  minify: false,
-  logLevel: 'warning',
-});
+// Exactly what scripts/build.ts ships for the CLI: split, each command a chunk.
+await build({ ...cliOptions(dirname(bin), root), legalComments: 'none' });
+writeFileSync(join(bundleDir, 'package.json'), '{"type":"module"}\n');
 const dec = new TextDecoder();
 const env = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -151,6 +140,13 @@ function run(args: string[]): {
   };
 }
 
+// What loading the CLI costs before any command module is imported (the dispatcher only).
+{
+  const v = run(['--version']);
+  console.log(
+    `rekey --version (the dispatcher alone): ${v.wall.toFixed(0)} ms wall (CPU ${v.cpu.toFixed(0)} ms), ${v.rssMiB.toFixed(0)} MiB peak RSS`,
+  );
+}
 const commands: [string, string[]][] = [
   ['validate', ['validate']],
   ['plan', ['plan']],

@@ -11,7 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBlobs } from '../src/adapters/git/cat-file.ts';
-import { buildHistoryIndex, historyLogArgs, parseHistoryLog } from '../src/adapters/git/history.ts';
+import {
+  buildHistoryIndex,
+  historyLogArgs,
+  indexLogArgs,
+  parseHistoryLog,
+} from '../src/adapters/git/history.ts';
 import { HistoryIndexBuilder } from '../src/core/history/model.ts';
 import { parseKeyFilePath } from '../src/core/formats/key-id.ts';
 
@@ -146,18 +151,24 @@ try {
     return b;
   };
   const plainLog = await best(() => gitOut(dir, ['log', '--first-parent', '--raw', 'main']));
-  const sameLog = await best(() => gitOut(dir, historyLogArgs('main')));
+  const sameLog = await best(() => gitOut(dir, indexLogArgs('main')));
+  // The walk the index took before: the same log limited by a `**/key.yaml` glob pathspec.
+  const globLog = await best(() => gitOut(dir, historyLogArgs('main')));
   let index: Awaited<ReturnType<typeof buildHistoryIndex>> | undefined;
   const indexMs = await best(async () => (index = await buildHistoryIndex(dir, 'main', { env })));
 
   // Where the time goes: the same steps buildHistoryIndex takes, one at a time.
   const logText = await new Promise<string>((res) => {
-    const p = spawn('git', historyLogArgs('main'), { cwd: dir, env });
+    const p = spawn('git', indexLogArgs('main'), { cwd: dir, env });
     const out: Buffer[] = [];
     p.stdout.on('data', (c: Buffer) => out.push(c));
     p.once('close', () => res(Buffer.concat(out).toString('utf8')));
   });
-  const [parsed, parseMs] = await time(async () => parseHistoryLog(logText).reverse());
+  const [parsed, parseMs] = await time(async () =>
+    parseHistoryLog(logText)
+      .reverse()
+      .map((c) => ({ ...c, changes: c.changes.filter((x) => parseKeyFilePath(x.path)) })),
+  );
   const oids = parsed.flatMap((c) =>
     c.changes.filter((x) => x.status !== 'D').map((x) => x.newOid),
   );
@@ -195,6 +206,9 @@ try {
   });
   console.log(
     `git log with the index's own arguments         ${ms(sameLog)}  ratio ${(indexMs / sameLog).toFixed(2)}`,
+  );
+  console.log(
+    `git log with the ** glob the index used before  ${ms(globLog)}  (the prefix: ${ms(sameLog)})`,
   );
   console.log(
     `breakdown: log ${ms(sameLog)}, parse ${ms(parseMs)}, cat-file ${blobs.size} blobs ${ms(catMs)}, fold ${ms(foldMs)}`,

@@ -1,10 +1,13 @@
 // Bundles each entrypoint into dist/ with esbuild. dist/ is committed because GitHub runs
 // actions straight from the repository; `--check` rebuilds into a temporary folder and fails
-// when the committed bundles differ (CI runs it).
+// when the committed bundles differ (CI runs it). Each action is one file, as GitHub runs it
+// (`node dist/<name>.js`); the CLI is split into dist/cli.js and its chunks in dist/chunks/
+// (scripts/build-options.ts).
 import { build } from 'esbuild';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliOptions, common } from './build-options.ts';
 
 /**
  * dist/<name>.js <- source: the CLI, and every action entrypoint `src/actions/<name>.ts`
@@ -16,22 +19,19 @@ for (const f of existsSync('src/actions') ? readdirSync('src/actions').sort() : 
     entrypoints[f.slice(0, -3)] = `src/actions/${f}`;
 
 async function bundle(outdir: string): Promise<void> {
-  await build({
-    entryPoints: entrypoints,
-    outdir,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    // Some CommonJS dependencies call require(); give the ESM bundle one.
-    banner: {
-      js: "import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);",
-    },
-    legalComments: 'linked',
-    sourcemap: false,
-    minify: false,
-    logLevel: 'warning',
-  });
+  const { cli, ...actions } = entrypoints;
+  await build({ ...common, entryPoints: actions, outdir, legalComments: 'linked' });
+  if (cli !== undefined)
+    await build({ ...cliOptions(outdir), entryPoints: { cli }, legalComments: 'linked' });
+}
+
+/** Every file under `dir`, as paths relative to it, sorted. */
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort();
 }
 
 const check = process.argv.includes('--check');
@@ -42,8 +42,8 @@ if (!check) {
   const tmp = mkdtempSync(join(tmpdir(), 'rekey-dist-'));
   try {
     await bundle(tmp);
-    const want = readdirSync(tmp).sort();
-    const have = existsSync('dist') ? readdirSync('dist').sort() : [];
+    const want = files(tmp);
+    const have = files('dist');
     const stale = [...new Set([...want, ...have])].filter(
       (f) =>
         !want.includes(f) ||

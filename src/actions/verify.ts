@@ -25,13 +25,14 @@ import { z } from 'zod';
 import { buildHistoryIndex, isShallowRepository } from '../adapters/git/history.ts';
 import { changedPaths, commitsWriting } from '../adapters/git/changed-paths.ts';
 import { firstParentCommits, parentsOf } from '../adapters/git/commits.ts';
-import { readTreeAtRef, resolveRef } from '../adapters/git/tree.ts';
+import { readTreesAtRefs, resolveRef } from '../adapters/git/tree.ts';
 import {
   renderVerifySummary,
   verifyPull,
   type GateEvidencePorts,
   type SummaryContext,
 } from '../commands/verify-pull.ts';
+import type { FileTree } from '../core/snapshot.ts';
 import { scopesTouched } from '../core/verify/change-scope.ts';
 import { github, inputs, runAction, runContext, summary } from './runtime.ts';
 
@@ -120,11 +121,12 @@ await runAction(async () => {
     headKind: merge ? 'merge' : 'head',
   };
 
-  const [baseTree, headTree, paths] = await Promise.all([
-    readTreeAtRef(repo, at.base),
-    readTreeAtRef(repo, at.head),
+  // One cat-file for both sides: a blob they share is read, and held, once.
+  const [trees, paths] = await Promise.all([
+    readTreesAtRefs(repo, [at.base, at.head]),
     changedPaths(repo, at.base, at.head),
   ]);
+  const [baseTree, headTree] = trees as [FileTree, FileTree];
   const ports: GateEvidencePorts = {
     history: async (ref) => {
       if (await isShallowRepository(repo))

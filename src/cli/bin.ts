@@ -1,4 +1,6 @@
 // Process entry: the real stdin/stdout, environment and clock, handed to main().
+// First, before main.ts or any command module is evaluated: the young-generation sizing.
+import './heap.ts';
 import { main } from './main.ts';
 
 const chunks: Buffer[] = [];

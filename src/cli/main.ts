@@ -2,8 +2,8 @@
 // The `rekey` command line: every action's use case, runnable from a laptop when Actions is
 // down. Thin: parse, dispatch, map errors to exit codes (0 clean, 1 findings, 2 usage or
 // configuration error).
-import { EXIT, UsageError, type CliCommand, type CliIo } from './args.ts';
-import { commands } from './commands/index.ts';
+import { EXIT, UsageError, type CliIo } from './args.ts';
+import { commands, type CommandEntry } from './commands/index.ts';
 import { InvalidInputError } from '../core/diagnostics.ts';
 
 const VERSION = '0.1.0';
@@ -32,9 +32,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command: CliCommand | undefined = commands.find((c) => c.name === name);
+  const entry: CommandEntry | undefined = commands.find((c) => c.name === name);
   try {
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(command.help);
       return EXIT.ok;

@@ -2,7 +2,7 @@
 // the trees it reads. Building adapters happens here, in the entrypoint layer.
 import { isAbsolute, resolve } from 'node:path';
 import type { FileTree } from '../core/snapshot.ts';
-import { readTreeAtRef } from '../adapters/git/tree.ts';
+import { readTreeAtRef, readTreesAtRefs } from '../adapters/git/tree.ts';
 import { readWorkingTree } from '../adapters/files/working-tree.ts';
 import { DEFAULT_PREFIXES } from '../adapters/files/tree-filter.ts';
 import { parseMaterialPath } from '../core/formats/index.ts';
@@ -31,3 +31,19 @@ export function readTree(
 }
 
 const isMaterial = (path: string): boolean => parseMaterialPath(path) !== undefined;
+
+/**
+ * verify's two trees: `base` at a ref, `head` at a ref or (undefined) the working tree. Two
+ * refs are read together, each shared blob once and one bytes object in both trees
+ * (readTreesAtRefs): a 2-file change holds one tree's bytes, not two.
+ */
+export async function readTreePair(
+  dir: string,
+  base: string,
+  head: string | undefined,
+): Promise<[FileTree, FileTree]> {
+  if (head === undefined)
+    return Promise.all([readTreeAtRef(dir, base, DEFAULT_PREFIXES), readTree(dir, undefined)]);
+  const [b, h] = await readTreesAtRefs(dir, [base, head], DEFAULT_PREFIXES);
+  return [b!, h!];
+}

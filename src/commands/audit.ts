@@ -20,11 +20,16 @@ import {
   renderAuditHtml,
   renderAuditJson,
   renderAuditMarkdown,
+  writeAuditCsv,
+  writeAuditHtml,
+  writeAuditJson,
+  writeAuditMarkdown,
   type Approval,
   type AuditHistory,
   type AuditPolicy,
   type AuditReport,
   type DistributionProof,
+  type Emit,
   type GitHubEvidence,
   type PullEvidence,
 } from '../core/audit/index.ts';
@@ -307,6 +312,20 @@ export async function audit(input: AuditInput, ports: AuditPorts): Promise<Audit
     ...(input.withoutGitHub ? { withoutGitHub: input.withoutGitHub } : {}),
     ...(pullAuthors ? { pullAuthors } : {}),
   });
+}
+
+/** One format of the report, written piece by piece to `emit` (a file as it is written). */
+export function writeAudit(report: AuditReport, format: AuditFormat, emit: Emit): void {
+  switch (format) {
+    case 'md':
+      return writeAuditMarkdown(report, emit);
+    case 'json':
+      return writeAuditJson(report, emit);
+    case 'csv':
+      return writeAuditCsv(report, emit);
+    case 'html':
+      return writeAuditHtml(report, emit);
+  }
 }
 
 /** One format of the report, as text. */

@@ -367,6 +367,8 @@ describe('a target taken out of key.yaml, or a key folder removed', () => {
     const deadPorts: RunPorts = {
       ...dying,
       state: {
+        ...dying.state,
+        vouch: (...a) => (dead ? Promise.reject(new Crash('gone')) : dying.state.vouch(...a)),
         read: (ref) => (dead ? Promise.reject(new Crash('gone')) : dying.state.read(ref)),
         write: (...a) => (dead ? Promise.reject(new Crash('gone')) : dying.state.write(...a)),
       },

@@ -139,6 +139,8 @@ describe('a deploy-key target moved from acme/a to acme/b', () => {
     const deadPorts: RunPorts = {
       ...dying,
       state: {
+        ...dying.state,
+        vouch: (...a) => (dead ? gone() : dying.state.vouch(...a)),
         read: (ref) => (dead ? gone() : dying.state.read(ref)),
         write: (...a) => (dead ? gone() : dying.state.write(...a)),
       },

@@ -1,4 +1,4 @@
-import { readVersionStates } from '../../core/history/key-versions.ts';
+import { readVersionStates, type VersionMemo } from '../../core/history/key-versions.ts';
 import type {
   CommitRef,
   HistoryIndex,
@@ -54,6 +54,17 @@ interface LoggedCommit {
   readonly time: string;
   readonly author: string;
   readonly changes: LoggedChange[];
+}
+
+/**
+ * `git log` arguments for the history index: the walk of {@link historyLogArgs} limited by a
+ * literal prefix, not a glob. git matches a `**` glob against every path it compares (at
+ * 100,000 commits the glob made the log 7.2 s against 4.6 s for the prefix); key.yaml paths
+ * are picked out below, so material files listed by the prefix are never read.
+ */
+export function indexLogArgs(ref: string): string[] {
+  const args = historyLogArgs(ref);
+  return [...args.slice(0, -1), ':(top,literal)keys-manifest/'];
 }
 
 /** A raw diff line: old mode, new mode, old oid, new oid, status. */
@@ -154,30 +165,36 @@ export async function buildHistoryIndex(
   options: HistoryOptions = {},
 ): Promise<HistoryIndex> {
   const builder = new HistoryIndexBuilder();
-  const readable = (c: RawChange) => c.status !== 'D' && REGULAR.test(c.newMode);
+  const memos = new Map<string, VersionMemo>();
+  const keyIdOf = (c: RawChange) =>
+    c.path.endsWith('/key.yaml') ? parseKeyFilePath(c.path) : undefined;
+  const readable = (c: RawChange) =>
+    c.status !== 'D' && REGULAR.test(c.newMode) && keyIdOf(c) !== undefined;
   const newestFirst: ManifestCommit[] = [];
   await streamLog(
     repoDir,
     ref,
     {
-      args: historyLogArgs(ref),
+      args: indexLogArgs(ref),
       extra: 0,
       wants: (c) => c.changes.filter(readable).map((ch) => ch.newOid),
       onCommit: (c, blobs) => {
         const changes: KeyFileChange[] = [];
         for (const ch of c.changes) {
-          const keyId = parseKeyFilePath(ch.path);
-          if (keyId === undefined) continue; // the glob matched something that is not <id>/key.yaml
+          const keyId = keyIdOf(ch);
+          if (keyId === undefined) continue; // the prefix lists material and other files too
           if (ch.status === 'D') changes.push({ keyId, file: ch.path, kind: 'deleted' });
           else if (!readable(ch)) changes.push({ keyId, file: ch.path, kind: 'not-a-file' });
           else {
             const content = blobs.get(ch.newOid);
             if (content === undefined)
               throw new GitReadError('bad-output', `blob ${ch.newOid} of ${ch.path} was not read`);
-            changes.push(readWritten(keyId, ch.path, content));
+            changes.push(readWritten(keyId, ch.path, content, memos));
           }
         }
-        newestFirst.push({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
+        // A commit that changed no key.yaml (material only, a README) is no manifest change.
+        if (changes.length > 0)
+          newestFirst.push({ commit: { sha: c.sha, time: c.time, author: c.author }, changes });
       },
     },
     options,
@@ -192,8 +209,15 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * A key.yaml written at a commit, its versions read now and its bytes dropped: history is
  * folded oldest first after the (newest-first) log, and holds only what the fold needs.
  */
-function readWritten(keyId: string, file: string, content: Uint8Array): KeyFileChange {
-  const read = isKeyId(keyId) ? readVersionStates(decoder.decode(content)) : undefined;
+function readWritten(
+  keyId: string,
+  file: string,
+  content: Uint8Array,
+  memos: Map<string, VersionMemo>,
+): KeyFileChange {
+  let memo = memos.get(file);
+  if (memo === undefined) memos.set(file, (memo = { items: new Map() }));
+  const read = isKeyId(keyId) ? readVersionStates(decoder.decode(content), memo) : undefined;
   return { keyId, file, kind: 'written', content: '', ...(read ? { read } : {}) };
 }
 
@@ -305,6 +329,7 @@ export async function buildAuditHistory(
   options: HistoryOptions = {},
 ): Promise<AuditHistory> {
   const builder = new HistoryIndexBuilder();
+  const memos = new Map<string, VersionMemo>();
   const commits: AuditCommit[] = [];
   // The log is newest first: a path's first change seen is its last, and says what `ref` holds.
   const files = new Map<string, Uint8Array>();
@@ -364,7 +389,7 @@ export async function buildAuditHistory(
         else {
           const content = blob(ch.newOid, ch.path);
           last(ch.path, content);
-          changes.push(readWritten(keyId, ch.path, content));
+          changes.push(readWritten(keyId, ch.path, content, memos));
         }
         if (ch.status === 'D' || !isFile || !isKeyId(keyId)) last(ch.path, undefined);
         continue;

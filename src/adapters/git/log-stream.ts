@@ -55,6 +55,8 @@ const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 /** Commits parsed but still waiting for blobs before the log is paused. */
 const HIGH_WATER = 4096;
 const LOW_WATER = 1024;
+/** Blob ids sent to cat-file together: one write per a few hundred, not one per log chunk. */
+const FLUSH_AT = 512;
 
 /** Incremental `git log -z` records: the same grammar as history.ts's parseRawLog. */
 class RecordParser {
@@ -256,7 +258,7 @@ export async function streamLog(
         start = nul + 1;
       }
       carry = start < data.length ? data.subarray(start) : undefined;
-      flush();
+      if (paused || requests.length >= FLUSH_AT) flush();
     } catch (e) {
       fail(e);
     }

@@ -95,7 +95,49 @@ export async function readTreeAtRef(
   prefixes: readonly string[] = DEFAULT_PREFIXES,
   options: GitOptions & TreeReadOptions = {},
 ): Promise<FileTree> {
-  const commit = await resolveRef(repoDir, ref, options);
+  const [tree] = await readTreesAtRefs(repoDir, [ref], prefixes, options);
+  return tree!;
+}
+
+/**
+ * {@link readTreeAtRef} for several refs at once (verify's base and head): one `git ls-tree`
+ * per ref and ONE `git cat-file --batch` for the blobs of all of them, each blob read once.
+ * A file the refs share (the same blob) is the same bytes object in every tree, so a change
+ * of two files costs one tree's bytes plus two files, not two trees.
+ */
+export async function readTreesAtRefs(
+  repoDir: string,
+  refs: readonly string[],
+  prefixes: readonly string[] = DEFAULT_PREFIXES,
+  options: GitOptions & TreeReadOptions = {},
+): Promise<FileTree[]> {
+  const listed = await Promise.all(
+    refs.map(async (ref) =>
+      listTree(repoDir, await resolveRef(repoDir, ref, options), prefixes, options),
+    ),
+  );
+  const blobs = await readBlobs(
+    repoDir,
+    listed.flatMap((l) => l.wanted.map((e) => e.oid)),
+    options,
+  );
+  const byPath = (a: { path: string }, b: { path: string }) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return listed.map(({ wanted, irregular }) =>
+    fileTree(
+      wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)!] as const),
+      irregular.sort(byPath),
+    ),
+  );
+}
+
+/** The blobs to read at `commit` under `prefixes`, and the entries refused. */
+async function listTree(
+  repoDir: string,
+  commit: string,
+  prefixes: readonly string[],
+  options: GitOptions & TreeReadOptions,
+): Promise<{ wanted: TreeEntry[]; irregular: IrregularEntry[] }> {
   // `--full-tree` makes paths repository-relative wherever repoDir is; `:(top,literal)` pathspecs
   // match prefixes as plain text. A folder prefix is given without its `/` so that a symlink
   // or submodule standing where the folder should be is listed too. The listing is filtered
@@ -130,17 +172,7 @@ export async function readTreeAtRef(
     // A regular file named like a selected folder (`keys-manifest` as a file) is simply
     // not under the prefix: the manifest is absent, as when the path does not exist.
   }
-  const blobs = await readBlobs(
-    repoDir,
-    wanted.map((e) => e.oid),
-    options,
-  );
-  const byPath = (a: { path: string }, b: { path: string }) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-  return fileTree(
-    wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)!] as const),
-    irregular.sort(byPath),
-  );
+  return { wanted, irregular };
 }
 
 /** Why an ls-tree entry is not read, or undefined for a regular blob within the cap. */

@@ -12,11 +12,17 @@
  * Calls: read = ref + tree (GET trees accepts the commit's sha) + one blob per file not seen
  * before (blobs are content-addressed, so a cache keyed by sha is never stale). write = tree
  * (content inline, no blob uploads) + commit + ref, plus one ref read after a 422.
+ *
+ * Anyone who may push to the repository may move this ref, so a commit on it is rekey's only
+ * when rekey vouched for it with a commit status on the commit's own sha (`vouch`; its
+ * `creator.login` is set by GitHub). `vouchers`, `parents` and `readCommit` let the state
+ * module find the newest such commit (src/commands/distribute/state-auth.ts).
  */
 import type { StateRefPort, StateRefSnapshot, StateRefWrite } from '../../core/ports/github.ts';
 import type { GitHubClient } from './client.ts';
 import { isGitHubError } from './errors.ts';
 import type { RepoCoordinates } from './paginate.ts';
+import { createStatusAdapter } from './statuses.ts';
 
 /** Blobs kept by sha; a state ref has two files, so a few dozen covers many versions. */
 const BLOB_CACHE_SIZE = 32;
@@ -49,6 +55,7 @@ export function createStateRefAdapter(client: GitHubClient, at: RepoCoordinates)
   const { octokit } = client;
   const { owner, repo } = at;
   const blobs = new Map<string, string>();
+  const statuses = createStatusAdapter(client, at);
 
   /** Where the ref points, or null when it does not exist. */
   const refSha = async (ref: string): Promise<{ sha: string; type: string } | null> => {
@@ -83,6 +90,24 @@ export function createStateRefAdapter(client: GitHubClient, at: RepoCoordinates)
     return content;
   };
 
+  /** The files of a commit (GET trees accepts the commit's sha). */
+  const filesOf = async (sha: string, what: string): Promise<StateRefSnapshot> => {
+    const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      owner,
+      repo,
+      tree_sha: sha,
+    });
+    if (tree.data.truncated)
+      throw new Error(`${what}: the tree of ${sha} is too large to be rekey state`);
+    const files = new Map<string, string>();
+    // One at a time: a state tree has two or three files, and most reads hit the cache.
+    for (const e of tree.data.tree) {
+      if (e.type !== 'blob' || !e.path || !e.sha) continue;
+      files.set(e.path, await blob(e.sha));
+    }
+    return { commit: sha, files };
+  };
+
   return {
     async read(ref: string): Promise<StateRefSnapshot | null> {
       assertStateRef(ref);
@@ -90,21 +115,28 @@ export function createStateRefAdapter(client: GitHubClient, at: RepoCoordinates)
       if (at === null) return null;
       if (at.type !== 'commit')
         throw new Error(`${ref} points at a ${at.type}, not a commit: rekey did not write it`);
-      const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      return filesOf(at.sha, ref);
+    },
+
+    readCommit: (sha) => filesOf(sha, `commit ${sha}`),
+
+    async parents(sha: string): Promise<readonly string[]> {
+      const r = await octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
         owner,
         repo,
-        tree_sha: at.sha,
+        commit_sha: sha,
       });
-      if (tree.data.truncated)
-        throw new Error(`${ref}: the tree of ${at.sha} is too large to be rekey state`);
-      const files = new Map<string, string>();
-      // One at a time: a state tree has two files, and most reads hit the cache.
-      for (const e of tree.data.tree) {
-        if (e.type !== 'blob' || !e.path || !e.sha) continue;
-        files.set(e.path, await blob(e.sha));
-      }
-      return { commit: at.sha, files };
+      return r.data.parents.map((p) => p.sha);
     },
+
+    async vouchers(sha: string, context: string): Promise<readonly string[]> {
+      return (await statuses.listStatuses(sha, context)).flatMap((s) =>
+        s.state === 'success' && s.creator !== null ? [s.creator] : [],
+      );
+    },
+
+    vouch: (sha, context, description) =>
+      statuses.createStatus(sha, { state: 'success', context, description }),
 
     async write(ref, parent, files, message): Promise<StateRefWrite> {
       assertStateRef(ref);

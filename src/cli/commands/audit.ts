@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { firstParentCommits } from '../../adapters/git/commits.ts';
@@ -14,6 +15,7 @@ import {
   AUDIT_FORMATS,
   DEFAULT_AUDIT_MAX_CALLS,
   renderAudit,
+  writeAudit,
   type AuditFormat,
   type AuditPorts,
   type AuditReport,
@@ -76,6 +78,32 @@ export function localAuditPorts(
   };
 }
 
+/**
+ * One report file, written as it is rendered, about 1 MiB at a time: a large history's
+ * report is never held whole (its lines and their join) beside the report itself.
+ */
+function writeReportFile(path: string, render: (emit: (text: string) => void) => void): void {
+  const fd = openSync(path, 'w');
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    const flush = () => {
+      const bytes = Buffer.from(parts.join(''), 'utf8');
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+      parts = [];
+      size = 0;
+    };
+    render((text) => {
+      parts.push(text);
+      size += text.length;
+      if (size >= 1 << 20) flush();
+    });
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes the chosen formats into `out`; returns the paths written. */
 export async function writeAuditFiles(
   report: AuditReport,
@@ -86,7 +114,7 @@ export async function writeAuditFiles(
   const paths: string[] = [];
   for (const f of formats) {
     const path = join(out, AUDIT_FILE_NAMES[f]);
-    await writeFile(path, renderAudit(report, f));
+    writeReportFile(path, (emit) => writeAudit(report, f, emit));
     paths.push(path);
   }
   return paths;

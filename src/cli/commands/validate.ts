@@ -1,4 +1,4 @@
-import { validateTree } from '../../commands/inspect.ts';
+import { validateInBatches } from '../../commands/inspect.ts';
 import { EXIT, parse, parseNow, type CliCommand } from '../args.ts';
 import { validateReport } from '../../core/reports/index.ts';
 import { diagnosticsText, printJson } from '../output.ts';
@@ -27,7 +27,7 @@ export const validate: CliCommand = {
       now: { type: 'string' },
     });
     const tree = await readTree(repoDir(io, values.dir), values.ref);
-    const v = validateTree(tree, parseNow(values.now, io));
+    const v = validateInBatches(tree, parseNow(values.now, io));
     const ok = v.diagnostics.length === 0;
     if (values.json) io.stdout(printJson(validateReport(v)));
     else if (ok)

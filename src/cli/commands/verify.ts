@@ -2,7 +2,7 @@ import { verifyTrees } from '../../core/verify/verify-trees.ts';
 import { EXIT, parse, parseNow, UsageError, type CliCommand } from '../args.ts';
 import { verifyReport } from '../../core/reports/index.ts';
 import { diagnosticsText, printJson } from '../output.ts';
-import { readTree, repoDir } from '../repo.ts';
+import { readTreePair, repoDir } from '../repo.ts';
 
 const help = `Usage: rekey verify --base REF [--head REF] [--json] [--dir DIR] [--now ISO]
 
@@ -34,10 +34,7 @@ export const verify: CliCommand = {
     if (values.base === undefined)
       throw new UsageError(`rekey verify: --base REF is required\n\n${help}`);
     const dir = repoDir(io, values.dir);
-    const [base, head] = await Promise.all([
-      readTree(dir, values.base),
-      readTree(dir, values.head),
-    ]);
+    const [base, head] = await readTreePair(dir, values.base, values.head);
     const result = verifyTrees(base, head, { now: parseNow(values.now, io) });
     const headName = values.head ?? 'working tree';
     if (values.json) {

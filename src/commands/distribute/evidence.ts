@@ -71,6 +71,8 @@ export interface DistributionEvidenceDocument {
   readonly removals: readonly RemovalReport[];
   /** How many receipts the run stored with the lease (null: none stored). */
   readonly receipts: number | null;
+  /** Present when the state ref's head was not rekey's (DistributeResult.tampering). */
+  readonly tampering?: string;
 }
 
 /** Where a target is, for people. */

@@ -30,6 +30,7 @@ import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { durationMs } from '../../core/duration.ts';
 import type { SopsConfig } from '../../core/sops-config.ts';
 import type { Receipt, Removal } from '../../core/targets/index.ts';
+import { trustedCreators } from '../distribution-evidence.ts';
 import { validateTree } from '../inspect.ts';
 import { applyKeys, planKeys, type KeyRun } from './apply.ts';
 import { plannedKey, unplannedKey, type Reported } from './evidence.ts';
@@ -113,12 +114,14 @@ export async function runDistribution(
   const ttlMs = durationMs(snapshot.pipeline['lease-ttl']);
   // failures.ts counts at least one attempt before halting; a budget of 0 halts at the first.
   const budget = Math.max(1, snapshot.pipeline['retry-budget']);
+  // Whose statuses vouch for the state ref's commits (state-auth.ts), as for the evidence.
+  const trusted = trustedCreators(snapshot.pipeline);
 
   if (input.dryRun) {
     const halted = await state.haltedKeys(ports.issues);
     const resume = new Set(input.resume ?? []);
     const skipped = ids.filter((id) => halted.has(id) && !resume.has(id));
-    const receipts = await state.readReceipts(ports.state);
+    const receipts = await state.readReceipts(ports.state, trusted);
     const hold = await rewrapHold(true);
     const run = await check(
       ids.filter((id) => !skipped.includes(id) && !hold.held.has(id)),
@@ -162,6 +165,7 @@ export async function runDistribution(
     now: input.now,
     ...(input.leaseWaitMs === undefined ? {} : { waitMs: input.leaseWaitMs }),
     ...(input.sleep === undefined ? {} : { sleep: input.sleep }),
+    ...trusted,
     ...(pre === null ? {} : { from: { state: pre.read } }),
   });
   if (got.result === 'busy') {
@@ -170,6 +174,8 @@ export async function runDistribution(
     return finish({ outcome: 'busy', problems: [why] });
   }
   const lease = got.lease;
+  const tampering = lease.tampering ?? undefined;
+  if (tampering) log?.warn(tampering);
   let released = false;
   // What to store if a later step throws: the receipts of the writes made so far.
   let latest: readonly Receipt[] = lease.receipts;
@@ -186,7 +192,7 @@ export async function runDistribution(
     if (moved !== null) {
       await release(lease.receipts);
       log?.warn(`${moved}; nothing was written`);
-      return finish({ outcome: 'superseded', problems: [moved] });
+      return finish({ outcome: 'superseded', problems: [moved], tampering });
     }
 
     // 4. Halted keys, after resuming the ones asked for.
@@ -246,6 +252,7 @@ export async function runDistribution(
         problems: [...hold.problems, ...run.problems],
         status,
         rewrap: hold.pull,
+        tampering,
       });
     }
 
@@ -254,14 +261,17 @@ export async function runDistribution(
     if (movedLater !== null) {
       await release(lease.receipts);
       log?.warn(`${movedLater}; nothing was written`);
-      return finish({ outcome: 'superseded', problems: [movedLater] });
+      return finish({ outcome: 'superseded', problems: [movedLater], tampering });
     }
 
     // 7. Remove what no key claims any more, then plan and apply.
     const problems: string[] = [...hold.problems];
     const renewal = leaseRenewal(lease, { ttlMs, now: input.now, problems });
     const removed = await applyRemovals(
-      seen?.removals ?? removalOrder(await prepareRemovals(allKeys, lease.receipts, ports.targets)),
+      seen?.removals ??
+        removalOrder(
+          await prepareRemovals(allKeys, [...lease.receipts, ...lease.unvouched], ports.targets),
+        ),
       {
         targets: ports.targets,
         // A held key's targets are not written, removals included.
@@ -359,6 +369,7 @@ export async function runDistribution(
       removals: removed.map(removalReport),
       ...(stored === undefined ? {} : { receipts: stored }),
       rewrap: hold.pull,
+      tampering,
     });
   } catch (e) {
     // Not a crash of the process: give the lease back (with the receipts it had) so the next
@@ -388,7 +399,7 @@ export async function runDistribution(
       }
     | null
   > {
-    const read = await state.readLeaseState(ports.state);
+    const read = await state.readLeaseState(ports.state, { ...trusted, now: input.now });
     if (read !== null && !read.lease.released) {
       const expires = Date.parse(read.lease.expiresAt);
       if (expires >= input.now().getTime()) {
@@ -399,7 +410,11 @@ export async function runDistribution(
       }
     }
     if ((await rewrapHold(true)).held.size > 0) return null;
-    const receipts = read?.receipts ?? [];
+    // What the lease would carry: the vouched receipts, and those only good for removals.
+    const receipts = read?.auth?.receipts ?? [];
+    const unvouched = read?.auth?.unvouched ?? [];
+    // A state ref not taken at its word is reported by the run under the lease.
+    const suspect = (read?.auth?.tampering ?? null) !== null;
     const { halted, open } = await state.failureIssues(ports.issues);
     const run = await check(
       ids.filter((id) => !halted.has(id)),
@@ -410,10 +425,13 @@ export async function runDistribution(
       log?.warn(`${moved}; nothing was written`);
       return { finished: finish({ outcome: 'superseded', problems: [moved] }) };
     }
-    const removals = removalOrder(await prepareRemovals(allKeys, receipts, ports.targets));
+    const removals = removalOrder(
+      await prepareRemovals(allKeys, [...receipts, ...unvouched], ports.targets),
+    );
     const goOn = { read, halted, open, run, removals };
     const planned = planKeys(run.passed, receipts);
     if (
+      suspect ||
       run.failed.length > 0 ||
       removals.length > 0 ||
       planned.some((p) => p.plan.steps.length > 0)

@@ -6,7 +6,7 @@
  */
 import { failureIssues, recordDistribution, haltedKeys, resumeKey } from './failures.ts';
 import { runDistribution } from './flow.ts';
-import { acquireLease, readLeaseState, readReceipts } from './lease.ts';
+import { acquireLease, readLeaseState, readReceipts, STATE_REF } from './lease.ts';
 import type { DistributionState } from './state.ts';
 import type { DistributeInput, DistributePorts, DistributeResult } from './types.ts';
 
@@ -23,8 +23,8 @@ export { secretForms } from './mask.ts';
 
 const STATE: DistributionState = {
   acquireLease,
-  readLeaseState,
-  readReceipts,
+  readLeaseState: (port, opts) => readLeaseState(port, opts, STATE_REF),
+  readReceipts: (port, opts) => readReceipts(port, STATE_REF, opts),
   recordDistribution,
   haltedKeys,
   failureIssues,

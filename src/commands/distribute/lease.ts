@@ -21,6 +21,10 @@
  *   did, and overwriting it would hide that. StateCorruptError names the ref, the commit and
  *   the file, and says how to start over (delete the ref; the next run rewrites each secret
  *   once, since without receipts it cannot tell its own writes from others').
+ * - Only commits rekey vouched for (state-auth.ts) give receipts a run trusts: `release`
+ *   vouches for the commit it wrote; a taker reads the receipts of the newest vouched commit.
+ *   Receipts only an unvouched commit holds may only remove orphans (`unvouched`, stored apart
+ *   in `unvouched.json`). A lease is honoured whoever wrote it: a forged one only delays.
  */
 import { z } from 'zod';
 import { FINGERPRINT_PATTERNS } from '../../core/formats/key.ts';
@@ -28,10 +32,13 @@ import type { StateRefPort, StateRefSnapshot } from '../../core/ports/github.ts'
 import { KEY_ID_MAX_LENGTH, KEY_ID_PATTERN } from '../../core/formats/key-id.ts';
 import { managedDeployKeyVersion } from '../../core/targets/desired.ts';
 import type { Receipt } from '../../core/targets/plan.ts';
+import { findVouched, removalOnly, STATE_CONTEXT, unvouchedReport } from './state-auth.ts';
 
 export const STATE_REF = 'refs/rekey/distribution';
 export const LEASE_FILE = 'lease.json';
 export const RECEIPTS_FILE = 'receipts.json';
+/** Receipts found only in commits rekey did not vouch for: they may only remove orphans. */
+export const UNVOUCHED_FILE = 'unvouched.json';
 
 /** How often a waiting acquirer looks again (or sooner, when the lease expires sooner). */
 const POLL_MS = 5_000;
@@ -108,9 +115,11 @@ export class StateCorruptError extends Error {
   constructor(ref: string, commit: string, file: string, problem: string) {
     super(
       `${ref} (commit ${commit.slice(0, 12)}): ${file} ${problem}. rekey never writes that, so ` +
-        `someone else changed the ref; it is not taken over. Inspect that commit, then delete ` +
-        `the ref to start over (DELETE /repos/{owner}/{repo}/git/refs/${ref.slice(5)}); the next ` +
-        `run then rewrites every secret once, having no receipts.`,
+        `someone else changed the ref; it is not taken over. Inspect that commit, then move the ` +
+        `ref back to the newest commit with a ${STATE_CONTEXT} status by rekey's login (PATCH ` +
+        `/repos/{owner}/{repo}/git/refs/${ref.slice(5)} with force), or delete the ref to start ` +
+        `over (DELETE /repos/{owner}/{repo}/git/refs/${ref.slice(5)}); without receipts the next ` +
+        `run rewrites every secret once, and cannot remove orphans only they named.`,
     );
     this.ref = ref;
     this.commit = commit;
@@ -126,13 +135,30 @@ export class LeaseLostError extends Error {
 export interface LeaseHandle {
   readonly holder: string;
   readonly expiresAt: string;
-  /** Receipts the previous holder stored (empty when none): feed them to planTargets. */
+  /**
+   * Receipts of the newest commit rekey vouched for (empty when none): feed them to
+   * planTargets. Only these may let a run skip a write.
+   */
   readonly receipts: readonly Receipt[];
   /** The state commit the lease was taken on (null: the ref was created). */
   readonly base: string | null;
-  /** Extends the lease; throws LeaseLostError when another holder has taken it over. */
+  /**
+   * Receipts found only in commits rekey did not vouch for: they may name orphans to remove
+   * (under the removal guards), nothing else. Those of them `release` is given back are
+   * stored apart again (`unvouched.json`), never among the vouched receipts.
+   */
+  readonly unvouched: readonly Receipt[];
+  /** Why the state ref's head was not taken at its word (state-auth.ts), or null. */
+  readonly tampering: string | null;
+  /**
+   * Extends the lease and vouches for the commit (+1 call); throws LeaseLostError when
+   * another holder has taken it over.
+   */
   renew(): Promise<void>;
-  /** Stores `receipts` (replacing the stored set) and releases; CAS; throws LeaseLostError. */
+  /**
+   * Stores `receipts` (replacing the stored set), releases, and vouches for the commit
+   * (+1 call); CAS; throws LeaseLostError.
+   */
   release(receipts: readonly Receipt[]): Promise<void>;
 }
 
@@ -152,20 +178,36 @@ export interface AcquireOptions {
   readonly waitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /**
-   * The state as the caller read it (readLeaseState; null: no ref): the first round writes on
+   * pipeline.yaml `status-creators`: whose `rekey/state` statuses vouch for a state commit.
+   * Undefined: anyone's (an unpinned pipeline; doctor warns).
+   */
+  readonly trusted?: readonly string[];
+  /**
+   * The state as the caller read it (readLeaseState, with the same `trusted`; null: no ref): the first round writes on
    * it instead of reading again, so the lease is taken only if nobody wrote since (`base`
    * says on which commit it was taken).
    */
   readonly from?: { readonly state: LeaseState | null };
 }
 
-/** The state ref as read: its commit, the lease file and the receipts. */
-export type LeaseState = State;
+/**
+ * The state ref as read: its commit, files, and (null while another run holds the lease)
+ * what of it a run may trust.
+ */
+export type LeaseState = State & { readonly auth: Trusted | null };
 
 interface State {
   readonly commit: string;
   readonly lease: LeaseFile;
   readonly receipts: readonly Receipt[];
+  readonly unvouched: readonly Receipt[];
+}
+
+/** What a run may take from the state: receipts by how far they are trusted. */
+interface Trusted {
+  readonly receipts: readonly Receipt[];
+  readonly unvouched: readonly Receipt[];
+  readonly tampering: string | null;
 }
 
 function parseJson<T>(
@@ -197,39 +239,99 @@ function parseJson<T>(
 /** Reads and validates the state; null when the ref does not exist. */
 async function readState(port: StateRefPort, ref: string): Promise<State | null> {
   const snap = await port.read(ref);
-  if (snap === null) return null;
+  return snap === null ? null : parseState(snap, ref);
+}
+
+function parseState(snap: StateRefSnapshot, ref: string): State {
   const lease = parseJson(snap, ref, LEASE_FILE, leaseSchema);
   if (lease === undefined) throw new StateCorruptError(ref, snap.commit, LEASE_FILE, 'is missing');
   const receipts = parseJson(snap, ref, RECEIPTS_FILE, receiptsSchema) ?? [];
-  return { commit: snap.commit, lease, receipts };
+  const unvouched = parseJson(snap, ref, UNVOUCHED_FILE, receiptsSchema) ?? [];
+  return { commit: snap.commit, lease, receipts, unvouched };
 }
 
-/** The state ref read without taking the lease (null: the ref does not exist). */
-export function readLeaseState(
+/**
+ * Which of the state's receipts a run may trust (state-auth.ts): those of the newest vouched
+ * commit; the others only name orphans. 1 call when the head is vouched.
+ */
+async function authenticate(
   port: StateRefPort,
+  ref: string,
+  head: State,
+  trusted: readonly string[] | undefined,
+): Promise<Trusted> {
+  const found = await findVouched(port, head.commit, trusted ? { trusted } : {});
+  const vouched =
+    found.commit === null
+      ? null
+      : found.commit === head.commit
+        ? head
+        : parseState(await port.readCommit(found.commit), ref);
+  const receipts = vouched?.receipts ?? [];
+  const extra = removalOnly(receipts, [
+    ...(vouched === head ? [] : head.receipts),
+    ...head.unvouched,
+    ...(vouched !== null && vouched !== head ? vouched.unvouched : []),
+  ]);
+  const tampering = unvouchedReport({
+    ref,
+    head: head.commit,
+    found,
+    vouchedReceipts: receipts,
+    headReceipts: head.receipts,
+    removalOnly: extra.receipts.length,
+    ambiguous: extra.ambiguous,
+    pinned: trusted !== undefined,
+  });
+  return { receipts, unvouched: extra.receipts, tampering };
+}
+
+/**
+ * The receipts stored on the state ref that a run may trust (those of the newest commit rekey
+ * vouched for), read without taking the lease (dry runs).
+ */
+/**
+ * The state ref read without taking the lease (null: the ref does not exist), authenticated
+ * (state-auth.ts) when its lease is free at `now`: what acquireLease would take it with.
+ */
+export async function readLeaseState(
+  port: StateRefPort,
+  opts: { readonly trusted?: readonly string[]; readonly now: () => Date },
   ref: string = STATE_REF,
 ): Promise<LeaseState | null> {
-  return readState(port, ref);
+  const state = await readState(port, ref);
+  if (state === null) return null;
+  const held = !state.lease.released && Date.parse(state.lease.expiresAt) >= opts.now().getTime();
+  return { ...state, auth: held ? null : await authenticate(port, ref, state, opts.trusted) };
 }
 
-/** The receipts stored on the state ref, read without taking the lease (dry runs). */
 export async function readReceipts(
   port: StateRefPort,
   ref: string = STATE_REF,
+  opts: { readonly trusted?: readonly string[] } = {},
 ): Promise<readonly Receipt[]> {
-  return (await readState(port, ref))?.receipts ?? [];
+  const state = await readState(port, ref);
+  return state === null ? [] : (await authenticate(port, ref, state, opts.trusted)).receipts;
 }
 
-/** Deterministic text: receipts sorted, only their known fields (anything else is dropped). */
-function stateFiles(lease: LeaseFile, receipts: readonly Receipt[]): Map<string, string> {
-  const clean = receipts
-    .map((r, i) => {
-      const parsed = anyReceipt.safeParse(pick(r));
-      if (parsed.success) return parsed.data;
-      const why = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
-      throw new RangeError(`receipt #${i + 1} is not a valid receipt (${why}); nothing stored`);
-    })
-    .sort((a, b) => cmp(sortKey(a), sortKey(b)));
+/**
+ * Deterministic text: receipts sorted, only their known fields (anything else is dropped);
+ * `unvouched.json` only when there are such receipts.
+ */
+function stateFiles(
+  lease: LeaseFile,
+  receipts: readonly Receipt[],
+  unvouched: readonly Receipt[] = [],
+): Map<string, string> {
+  const clean = (list: readonly Receipt[]) =>
+    list
+      .map((r, i) => {
+        const parsed = anyReceipt.safeParse(pick(r));
+        if (parsed.success) return parsed.data;
+        const why = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
+        throw new RangeError(`receipt #${i + 1} is not a valid receipt (${why}); nothing stored`);
+      })
+      .sort((a, b) => cmp(sortKey(a), sortKey(b)));
   const leaseText = JSON.stringify(
     {
       holder: lease.holder,
@@ -241,10 +343,13 @@ function stateFiles(lease: LeaseFile, receipts: readonly Receipt[]): Map<string,
     null,
     2,
   );
-  return new Map([
+  const files = new Map([
     [LEASE_FILE, `${leaseText}\n`],
-    [RECEIPTS_FILE, `${JSON.stringify(clean, null, 2)}\n`],
+    [RECEIPTS_FILE, `${JSON.stringify(clean(receipts), null, 2)}\n`],
   ]);
+  if (unvouched.length > 0)
+    files.set(UNVOUCHED_FILE, `${JSON.stringify(clean(unvouched), null, 2)}\n`);
+  return files;
 }
 
 /** Secrets by scope and name (as before), then deploy keys by repository, key and id. */
@@ -300,8 +405,8 @@ export async function acquireLease(
   const maxRounds = MAX_CAS_ROUNDS + Math.ceil(waitMs / 1_000) + 1;
   let lost = 0;
   for (let round = 0; round < maxRounds; round++) {
-    const state =
-      round === 0 && opts.from !== undefined ? opts.from.state : await readState(port, ref);
+    const from = round === 0 ? opts.from : undefined;
+    const state = from !== undefined ? from.state : await readState(port, ref);
     const now = opts.now();
     const held =
       state !== null && !state.lease.released && Date.parse(state.lease.expiresAt) >= now.getTime();
@@ -319,19 +424,23 @@ export async function acquireLease(
       expiresAt: isoAfter(now, opts.ttlMs),
       released: false,
     };
-    const receipts = state?.receipts ?? [];
+    // Free: only now does it matter who wrote the state (a held lease is honoured anyway).
+    const auth: Trusted =
+      state === null
+        ? { receipts: [], unvouched: [], tampering: null }
+        : (from?.state?.auth ?? (await authenticate(port, ref, state, opts.trusted)));
     const verb = state === null ? 'create' : state.lease.released ? 'take' : 'take over expired';
     const wrote = await port.write(
       ref,
       state?.commit ?? null,
-      stateFiles(lease, receipts),
+      stateFiles(lease, auth.receipts, auth.unvouched),
       `rekey: ${verb} distribution lease\n\nHolder: ${opts.holder}\nExpires: ${lease.expiresAt}\n`,
     );
     if (wrote.result === 'written') {
       const base = state?.commit ?? null;
       return {
         result: 'acquired',
-        lease: handle(port, ref, opts, lease, receipts, wrote.commit, base),
+        lease: handle(port, ref, opts, lease, auth, wrote.commit, base),
       };
     }
     if (++lost >= MAX_CAS_ROUNDS) break;
@@ -351,10 +460,12 @@ function handle(
   ref: string,
   opts: AcquireOptions,
   first: LeaseFile,
-  receipts: readonly Receipt[],
+  auth: Trusted,
   firstCommit: string,
   base: string | null,
 ): LeaseHandle {
+  const { receipts, unvouched } = auth;
+  const removalOnlySet = new Set<Receipt>(unvouched);
   let lease = first;
   let commit = firstCommit;
   let status: 'held' | 'released' | LeaseLostError = 'held';
@@ -370,11 +481,16 @@ function handle(
       `${what}: the distribution lease on ${ref} was taken over by another run${who}; this run must not write any further`,
     );
   };
-  const write = async (next: LeaseFile, stored: readonly Receipt[], message: string) => {
+  const write = async (
+    next: LeaseFile,
+    stored: readonly Receipt[],
+    apart: readonly Receipt[],
+    message: string,
+  ) => {
     if (status === 'released')
       throw new Error(`the distribution lease on ${ref} was already released`);
     if (status !== 'held') throw status;
-    const wrote = await port.write(ref, commit, stateFiles(next, stored), message);
+    const wrote = await port.write(ref, commit, stateFiles(next, stored, apart), message);
     if (wrote.result === 'conflict') {
       status = await lostError(next.released ? 'release' : 'renew');
       throw status;
@@ -389,18 +505,46 @@ function handle(
     },
     receipts,
     base,
+    unvouched,
+    tampering: auth.tampering,
     async renew() {
       const next = { ...lease, expiresAt: isoAfter(opts.now(), opts.ttlMs) };
-      await write(next, receipts, `rekey: renew distribution lease\n\nHolder: ${lease.holder}\n`);
+      await write(
+        next,
+        receipts,
+        unvouched,
+        `rekey: renew distribution lease\n\nHolder: ${lease.holder}\n`,
+      );
+      // Vouched too (+1 call per renewal): a long run that dies after many renewals must not
+      // push the last vouched commit past the walk's bound. Best effort: an unvouched renewal
+      // only makes the next run walk one commit further.
+      await port
+        .vouch(commit, STATE_CONTEXT, `rekey renewed the lease, ${receipts.length} receipt(s)`)
+        .catch(() => undefined);
     },
     async release(stored: readonly Receipt[]) {
       const next = { ...lease, released: true };
+      // What came back of the removal-only receipts (their removal did not settle) stays
+      // removal-only: vouching for the commit must not make them trusted.
+      const own = stored.filter((r) => !removalOnlySet.has(r));
+      const apart = stored.filter((r) => removalOnlySet.has(r));
       await write(
         next,
-        stored,
-        `rekey: release distribution lease, ${stored.length} receipt(s)\n\nHolder: ${lease.holder}\n`,
+        own,
+        apart,
+        `rekey: release distribution lease, ${own.length} receipt(s)\n\nHolder: ${lease.holder}\n`,
       );
       status = 'released';
+      try {
+        await port.vouch(commit, STATE_CONTEXT, `rekey stored ${own.length} receipt(s)`);
+      } catch (e) {
+        // The ref moved: the lease is released, but the next run will not trust these
+        // receipts (it writes those secrets again). Say so; never pretend they are vouched.
+        throw new Error(
+          `the receipts were stored on ${ref} at ${commit.slice(0, 12)} but not vouched for (${STATE_CONTEXT}): ${e instanceof Error ? e.message : 'unknown error'}; the next run writes every secret they cover again`,
+          { cause: e },
+        );
+      }
     },
   };
 }

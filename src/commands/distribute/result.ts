@@ -27,6 +27,8 @@ export interface Finish {
   readonly receipts?: number;
   readonly removals?: readonly RemovalReport[];
   readonly rewrap?: RewrapPull | undefined;
+  /** The state ref's head was not rekey's (state-auth.ts): what was found and done. */
+  readonly tampering?: string | undefined;
 }
 
 export function buildResult(input: DistributeInput, startedAt: Date, f: Finish): DistributeResult {
@@ -39,6 +41,7 @@ export function buildResult(input: DistributeInput, startedAt: Date, f: Finish):
     removals: f.removals ?? [],
     ...(f.status ? { status: f.status } : {}),
     ...(f.rewrap ? { rewrap: f.rewrap } : {}),
+    ...(f.tampering ? { tampering: f.tampering } : {}),
     evidence: {
       schema: EVIDENCE_SCHEMA,
       commit: input.commit,
@@ -52,6 +55,7 @@ export function buildResult(input: DistributeInput, startedAt: Date, f: Finish):
       keys: reported.map((r) => r.evidence),
       removals: f.removals ?? [],
       receipts: f.receipts ?? null,
+      ...(f.tampering ? { tampering: f.tampering } : {}),
     },
   };
 }

@@ -13,10 +13,22 @@ export type { StateRefPort };
 
 export interface DistributionState {
   acquireLease(port: StateRefPort, opts: AcquireOptions): Promise<LeaseOutcome>;
-  /** The state ref, read without taking the lease (null: there is none yet). */
-  readLeaseState(port: StateRefPort): Promise<LeaseState | null>;
-  /** The receipts stored on the state ref, read without taking the lease (dry runs). */
-  readReceipts(port: StateRefPort): Promise<readonly Receipt[]>;
+  /**
+   * The state ref, read without taking the lease (null: there is none yet), authenticated
+   * when its lease is free (lease.ts readLeaseState).
+   */
+  readLeaseState(
+    port: StateRefPort,
+    opts: { readonly trusted?: readonly string[]; readonly now: () => Date },
+  ): Promise<LeaseState | null>;
+  /**
+   * The receipts on the state ref a run may trust (of the newest commit rekey vouched for,
+   * state-auth.ts), read without taking the lease (dry runs).
+   */
+  readReceipts(
+    port: StateRefPort,
+    opts?: { readonly trusted?: readonly string[] },
+  ): Promise<readonly Receipt[]>;
   recordDistribution(issues: IssuesPort, input: RecordInput): Promise<FailureRecord[]>;
   haltedKeys(
     issues: IssuesPort,

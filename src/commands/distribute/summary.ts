@@ -85,6 +85,13 @@ export function renderDistributeSummary(result: DistributeResult): string {
       );
     out.push('');
   }
+  if (result.tampering)
+    out.push(
+      "### The state ref was not rekey's",
+      '',
+      `${cell(result.tampering)} See docs/distribute-state.md, "Who wrote the state".`,
+      '',
+    );
   const held = result.keys.filter((k) => k.outcome === 'held');
   if (held.length > 0)
     out.push(

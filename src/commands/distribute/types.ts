@@ -119,4 +119,9 @@ export interface DistributeResult {
   readonly status?: 'success' | 'failure';
   /** The `rekey/rewrap` PR this run opened, updated or found, when keys are held for it. */
   readonly rewrap?: RewrapPull;
+  /**
+   * The state ref's head was not vouched for by rekey and its receipts differ from the last
+   * vouched ones (docs/distribute-state.md): commits and counts, never a receipt's content.
+   */
+  readonly tampering?: string;
 }

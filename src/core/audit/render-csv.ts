@@ -4,6 +4,7 @@
  * take for a formula (starting with = + - @, or a tab or carriage return) get a leading `'`,
  * so opening the file never runs anything an author name or PR title smuggled in.
  */
+import { collect, type Emit } from './emit.ts';
 import type { AuditReport } from './model.ts';
 
 export const CSV_COLUMNS = [
@@ -29,7 +30,15 @@ export function csvField(value: string | number | undefined): string {
 }
 
 export function renderAuditCsv(report: AuditReport): string {
-  const rows: (string | number | undefined)[][] = [[...CSV_COLUMNS]];
+  return collect((emit) => writeAuditCsv(report, emit));
+}
+
+/** The CSV report, written row by row (each ending in CRLF) to `emit`. */
+export function writeAuditCsv(report: AuditReport, emit: Emit): void {
+  const rows = {
+    push: (row: (string | number | undefined)[]) => emit(`${row.map(csvField).join(',')}\r\n`),
+  };
+  rows.push([...CSV_COLUMNS]);
   for (const f of report.findings) {
     const c = f.commits[0];
     rows.push([
@@ -69,5 +78,4 @@ export function renderAuditCsv(report: AuditReport): string {
             ? `${e.pull.title} (by ${e.pull.author}, merged by ${e.pull.mergedBy ?? 'unknown'}, approved by ${e.pull.approvedBy.join(' ') || 'nobody'})`
             : undefined,
         ]);
-  return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -5,6 +5,7 @@
  * links are written only for http(s) URLs.
  */
 import type { KeyState } from '../formats/key.ts';
+import { collect, lineWriter, type Emit } from './emit.ts';
 import type { AuditReport, Finding, FindingCommit, KeyReport } from './model.ts';
 import { segments, span } from './segments.ts';
 
@@ -79,11 +80,17 @@ function findingRow(f: Finding): string {
 }
 
 export function renderAuditHtml(report: AuditReport): string {
+  return collect((emit) => writeAuditHtml(report, emit));
+}
+
+/** The HTML report, written line by line to `emit`. */
+export function writeAuditHtml(report: AuditReport, emit: Emit): void {
   const now = Date.parse(report.generatedAt);
   const all = report.keys.flatMap((k) => k.versions.flatMap((v) => segments(v, now)));
   const { from, to } = span(all, now);
   const title = `rekey audit${report.repository ? ` of ${report.repository}` : ''}`;
-  const h: string[] = [
+  const h = lineWriter(emit, '\n');
+  h.push(
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
@@ -91,14 +98,14 @@ export function renderAuditHtml(report: AuditReport): string {
     `<h1>${e(title)}</h1>`,
     `<p>Generated ${e(report.generatedAt)} from <code>${e(report.ref)}</code>${report.head ? ` (<code>${e(short(report.head))}</code>)` : ''}${report.since ? `, findings since ${e(report.since)}` : ''}: ${report.keys.length} keys, ${report.manifestCommits} manifest commits, <strong>${report.findings.length} findings</strong>.</p>`,
     `<p>${report.github.enriched ? `GitHub was asked about pull requests, reviews and distribution statuses (${report.github.calls} of at most ${report.github.budget} calls).` : 'GitHub was not asked: the checks listed below were not made.'}</p>`,
-  ];
-  if (report.findings.length > 0)
+  );
+  if (report.findings.length > 0) {
     h.push(
       '<h2>Findings</h2><table><tr><th>Rule</th><th>Severity</th><th>Key</th><th>Commits</th><th>What happened</th></tr>',
-      ...report.findings.map(findingRow),
-      '</table>',
     );
-  else h.push('<p>No findings.</p>');
+    for (const f of report.findings) h.push(findingRow(f));
+    h.push('</table>');
+  } else h.push('<p>No findings.</p>');
   if (report.github.notChecked.length > 0)
     h.push(
       '<h2>Not checked</h2><ul>',
@@ -134,5 +141,4 @@ export function renderAuditHtml(report: AuditReport): string {
     h.push('</table>');
   }
   h.push('</body></html>', '');
-  return h.join('\n');
 }

@@ -5,10 +5,15 @@
  * inject HTML into the rendered page.
  */
 import type { AuditReport, Finding, FindingCommit, KeyReport } from './model.ts';
+import { collect, lineWriter, type Emit } from './emit.ts';
 import { segments } from './segments.ts';
+
+const MD_SPECIAL = /[&<>\\`*_[\]|#\n]/;
 
 /** Escapes text for a Markdown table cell: no HTML, no pipes, no line breaks. */
 export function mdText(s: string): string {
+  // Most cells (ids, times, sentences) hold none of these: no five copies of each.
+  if (!MD_SPECIAL.test(s)) return s;
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -64,8 +69,13 @@ export function mermaidGantt(k: KeyReport, now: number): string {
 }
 
 export function renderAuditMarkdown(report: AuditReport): string {
+  return collect((emit) => writeAuditMarkdown(report, emit));
+}
+
+/** The Markdown report, written line by line to `emit`. */
+export function writeAuditMarkdown(report: AuditReport, emit: Emit): void {
   const now = Date.parse(report.generatedAt);
-  const out: string[] = [];
+  const out = lineWriter(emit, '\n');
   const n = report.findings.length;
   out.push(`# rekey audit${report.repository ? ` of ${mdText(report.repository)}` : ''}`, '');
   out.push(
@@ -121,7 +131,6 @@ export function renderAuditMarkdown(report: AuditReport): string {
         );
     out.push('');
   }
-  return out.join('\n');
 }
 
 /** GitHub refuses a job summary over 1 MiB; leave room for what other steps add. */
@@ -129,21 +138,43 @@ export const SUMMARY_LIMIT_BYTES = 1_000_000;
 
 /**
  * The Markdown for a job summary: the whole report when it fits in `limit` bytes, else the
- * totals and the first findings, pointing at the report files for the rest.
+ * totals and the first findings, pointing at the report files for the rest. Each attempt stops
+ * rendering once past the limit: a 100,000-commit report's 50 MB of Markdown is never built
+ * only to learn that it does not fit.
  */
 export function summaryMarkdown(
   report: AuditReport,
   where: string,
   limit = SUMMARY_LIMIT_BYTES,
 ): string {
-  const full = renderAuditMarkdown(report);
-  if (new TextEncoder().encode(full).length <= limit) return full;
+  const full = markdownWithin(report, limit);
+  if (full !== undefined) return full;
   const note = (shown: number) =>
     `\n> The full report (${report.keys.length} keys, ${report.findings.length} findings) is too large for a job summary: ${shown < report.findings.length ? `the first ${shown} findings are above; ` : ''}see the report files in ${mdText(where)}.\n`;
   for (let shown = report.findings.length; ; shown = Math.floor(shown / 2)) {
-    const text =
-      renderAuditMarkdown({ ...report, keys: [], findings: report.findings.slice(0, shown) }) +
-      note(shown);
-    if (new TextEncoder().encode(text).length <= limit || shown === 0) return text;
+    const tail = note(shown);
+    const brief = { ...report, keys: [], findings: report.findings.slice(0, shown) };
+    const body = markdownWithin(brief, limit - Buffer.byteLength(tail));
+    if (body !== undefined) return body + tail;
+    if (shown === 0) return renderAuditMarkdown(brief) + tail;
   }
+}
+
+const TOO_LARGE = new Error('the Markdown is over the limit');
+
+/** The Markdown report when its UTF-8 form is at most `limit` bytes; undefined once it is not. */
+function markdownWithin(report: AuditReport, limit: number): string | undefined {
+  const parts: string[] = [];
+  let bytes = 0;
+  try {
+    writeAuditMarkdown(report, (text) => {
+      bytes += Buffer.byteLength(text);
+      if (bytes > limit) throw TOO_LARGE;
+      parts.push(text);
+    });
+  } catch (e) {
+    if (e === TOO_LARGE) return undefined;
+    throw e;
+  }
+  return parts.join('');
 }

@@ -56,16 +56,30 @@ export function firstAfter(
   return best;
 }
 
-/** When the version was active: from its `active` commit to the first commit it left it. */
+type Period = { readonly from: CommitRef; readonly until?: CommitRef };
+
+/**
+ * When the version was active: from its `active` commit to the first commit it left it.
+ * Timelines are immutable: each version's period is computed once per set of positions (the
+ * findings, the destructions and the report each ask).
+ */
 export function activePeriod(
   entered: Partial<Record<KeyState, CommitRef>>,
   pos: ReadonlyMap<string, number>,
-): { from: CommitRef; until?: CommitRef } | undefined {
+): Period | undefined {
+  let memo = PERIODS.get(pos);
+  if (memo === undefined) PERIODS.set(pos, (memo = new WeakMap()));
+  if (memo.has(entered)) return memo.get(entered);
   const from = entered.active;
-  if (from === undefined) return undefined;
-  const until = firstAfter(entered, LEAVES_ACTIVE, pos.get(from.sha) ?? -1, pos);
-  return until ? { from, until } : { from };
+  const until =
+    from === undefined
+      ? undefined
+      : firstAfter(entered, LEAVES_ACTIVE, pos.get(from.sha) ?? -1, pos);
+  const period = from === undefined ? undefined : until ? { from, until } : { from };
+  memo.set(entered, period);
+  return period;
 }
+const PERIODS = new WeakMap<ReadonlyMap<string, number>, WeakMap<object, Period | undefined>>();
 
 export interface Destruction {
   readonly keyId: string;
@@ -82,8 +96,21 @@ export interface Destruction {
   readonly beforeHistory: boolean;
 }
 
-/** Every destroyed version of every key (current timelines only), oldest destruction first. */
-export function destructions(history: AuditHistory): Destruction[] {
+/**
+ * Every destroyed version of every key (current timelines only), oldest destruction first.
+ * Computed once per history (the findings, the report and the GitHub reads each ask).
+ */
+export function destructions(history: AuditHistory): readonly Destruction[] {
+  let out = DESTRUCTIONS.get(history);
+  if (out === undefined) {
+    out = Object.freeze(findDestructions(history));
+    DESTRUCTIONS.set(history, out);
+  }
+  return out;
+}
+const DESTRUCTIONS = new WeakMap<AuditHistory, readonly Destruction[]>();
+
+function findDestructions(history: AuditHistory): Destruction[] {
   const pos = commitPositions(history);
   const out: Destruction[] = [];
   for (const [keyId, key] of history.index.keys) {

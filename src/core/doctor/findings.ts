@@ -99,7 +99,7 @@ export const DOCTOR_RULES = {
   },
   'doctor/status-creators-unpinned': {
     severity: 'warning',
-    fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, not a status anyone with `statuses: write` can post (docs/formats.md).",
+    fix: "Set `status-creators: ['<your-app-slug>[bot]']` in policies/pipeline.yaml: then only the distribution App's `rekey/distribution` statuses open the revocation gate and prove promotions, and only its `rekey/state` statuses vouch for the receipts on refs/rekey/distribution, not a status anyone with `statuses: write` can post (docs/formats.md).",
   },
   'doctor/pull-authors-unpinned': {
     severity: 'warning',

@@ -29,6 +29,7 @@ export const owner = z
   );
 
 const nameOf = (s: string) => s.slice(s.indexOf('/') + 1);
+const GIT_OR_WIKI = /\.(git|wiki)$/i;
 
 /** `owner/name`; `.` and `..` are not repositories, and GitHub strips or refuses `.git`/`.wiki`. */
 export const repository = z
@@ -43,19 +44,19 @@ export const repository = z
     abort: true,
   })
   .refine(
-    (s) => !/\.(git|wiki)$/i.test(nameOf(s)),
+    (s) => !GIT_OR_WIKI.test(nameOf(s)),
     'a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)',
   );
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const GITHUB_PREFIX = /^GITHUB_/i;
 
 /** Letters, digits and `_`, not starting with a digit, not `GITHUB_...` (any case). */
 export const secretName = z
   .string()
   .max(200)
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
-    'secret names are letters, digits and _, not starting with a digit',
-  )
-  .refine((s) => !/^GITHUB_/i.test(s), 'secret names may not start with GITHUB_');
+  .regex(SECRET_NAME, 'secret names are letters, digits and _, not starting with a digit')
+  .refine((s) => !GITHUB_PREFIX.test(s), 'secret names may not start with GITHUB_');
 
 /**
  * Characters that are never part of a name rekey writes: controls (newlines, NUL, escapes),
@@ -77,13 +78,17 @@ function printable(what: string, max: number) {
     .refine((s) => s.trim() === s, `${what} may not start or end with a space`);
 }
 
+/** An empty, `.` or `..` segment between `/`s. */
+const pathLikeSegment = (s: string) =>
+  s.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
+
 /**
  * Environments: at most 255 characters, unique within the repository, case-insensitive.
  * GitHub documents no character set; rekey refuses unprintable characters and path-like
  * names (a `.` or `..` segment, an empty segment).
  */
 export const environmentName = printable('an environment name', 255).refine(
-  (s) => !s.split('/').some((seg) => seg === '' || seg === '.' || seg === '..'),
+  (s) => !pathLikeSegment(s),
   'an environment name may not be or contain a "." or ".." segment, or start or end with "/"',
 );
 
@@ -103,3 +108,22 @@ export const deployKeyTitle = printable('a deploy key title', 100).refine(
 export function canonicalName(s: string): string {
   return s.toUpperCase();
 }
+
+/*
+ * The same rules as plain predicates, for the key.yaml fast path (./key-fast.ts): each is true
+ * exactly when its schema above accepts the value (test/core/formats/key-fast.test.ts checks
+ * every one against its schema on generated strings). The schemas stay the source of truth.
+ */
+const isPrintable = (s: string, max: number) =>
+  s.length >= 1 && s.length <= max && !UNPRINTABLE.test(s) && s.trim() === s;
+export const isOwner = (s: string): boolean => OWNER_PATTERN.test(s);
+export const isRepository = (s: string): boolean => {
+  if (!REPOSITORY_PATTERN.test(s)) return false;
+  const name = nameOf(s);
+  return name !== '.' && name !== '..' && !GIT_OR_WIKI.test(name);
+};
+export const isSecretName = (s: string): boolean =>
+  s.length <= 200 && SECRET_NAME.test(s) && !GITHUB_PREFIX.test(s);
+export const isEnvironmentName = (s: string): boolean => isPrintable(s, 255) && !pathLikeSegment(s);
+export const isDeployKeyTitle = (s: string): boolean =>
+  isPrintable(s, 100) && !DEPLOY_KEY_MARKER.test(s);

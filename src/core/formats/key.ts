@@ -53,31 +53,27 @@ export const keyId = z
   .max(KEY_ID_MAX_LENGTH)
   .regex(KEY_ID_PATTERN, 'a key id is 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/"');
 
+export const GITHUB_HANDLE =
+  /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
 /** `@user` or `@org/team`, as GitHub CODEOWNERS and review requests write them. */
 export const githubHandle = z
   .string()
-  .regex(
-    /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
-    'expected a GitHub user (@name) or team (@org/team)',
-  );
+  .regex(GITHUB_HANDLE, 'expected a GitHub user (@name) or team (@org/team)');
 
 /**
  * A file target's path, relative to the output folder: segments of `[A-Za-z0-9_.-]`, so no
  * absolute path, backslash, NUL, newline or drive letter; no `.` or `..` segment, so it never
  * leaves the folder.
  */
+export const RELATIVE_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const hasDotSegment = (p: string): boolean =>
+  p.split('/').some((s) => s === '..' || s === '.');
 const relativePath = z
   .string()
   .min(1)
   .max(255)
-  .regex(
-    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
-    'expected a relative path of [A-Za-z0-9_.-] segments',
-  )
-  .refine(
-    (p) => !p.split('/').some((s) => s === '..' || s === '.'),
-    'path may not contain . or .. segments',
-  );
+  .regex(RELATIVE_PATH, 'expected a relative path of [A-Za-z0-9_.-] segments')
+  .refine((p) => !hasDotSegment(p), 'path may not contain . or .. segments');
 
 /**
  * A probe: an HTTPS URL whose answer shows which version the target's consumers use
@@ -168,15 +164,15 @@ export const githubDeployKeyTarget = z.strictObject({
   probe: probeSpec.optional(),
 });
 
+export const FILE_TARGET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+export const FILE_FORMATS = ['raw', 'env', 'json', 'kubernetes-secret', 'jwks'] as const;
+
 export const fileTarget = z.strictObject({
   kind: z.literal('file'),
   path: relativePath,
-  format: z.enum(['raw', 'env', 'json', 'kubernetes-secret', 'jwks']),
+  format: z.enum(FILE_FORMATS),
   /** Variable name (env), property (json) or data key (kubernetes-secret). */
-  name: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/)
-    .optional(),
+  name: z.string().regex(FILE_TARGET_NAME).optional(),
   probe: probeSpec.optional(),
 });
 
@@ -260,18 +256,20 @@ export const target = z.discriminatedUnion('kind', [
 export type Target = z.infer<typeof target>;
 export type AwsSecretTarget = z.infer<typeof awsSecretTarget>;
 
+export const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** For a string of UTC_TIMESTAMP's shape: whether it names a real moment (no 02-30, no 24:00). */
+export const isRealCalendarTime = (s: string): boolean =>
+  !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + 'Z' === s;
+
 /** Timestamps are UTC to the second, as git and GitHub report them. */
 export const utcTimestamp = z
   .string()
   .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+    UTC_TIMESTAMP,
     // abort: a malformed time is one finding, not also "not a real calendar time"
     { message: 'expected an ISO 8601 UTC time like 2026-11-20T09:14:03Z', abort: true },
   )
-  .refine(
-    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + 'Z' === s,
-    'not a real calendar time',
-  );
+  .refine(isRealCalendarTime, 'not a real calendar time');
 
 export const versionEntry = z.strictObject({
   version: z.int().min(1).max(1_000_000),
@@ -281,17 +279,20 @@ export const versionEntry = z.strictObject({
 });
 export type VersionEntry = z.infer<typeof versionEntry>;
 
+export const RANDOM_ENCODINGS = ['base64', 'base64url', 'hex'] as const;
 export const randomOptions = z.strictObject({
   bytes: z.int().min(16).max(1024),
-  encoding: z.enum(['base64', 'base64url', 'hex']).default('base64'),
+  encoding: z.enum(RANDOM_ENCODINGS).default('base64'),
 });
+
+export const POLICY_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const keyDocument = z
   .strictObject({
     id: keyId,
     description: z.string().min(1).max(1000),
     owner: githubHandle,
-    policy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a policy name like standard'),
+    policy: z.string().regex(POLICY_NAME, 'expected a policy name like standard'),
     type: z.enum(KEY_TYPES),
     options: randomOptions.optional(),
     targets: z.array(target).max(100).default([]),

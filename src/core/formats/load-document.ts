@@ -12,6 +12,8 @@ import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import type { DocPath, Located } from '../snapshot.ts';
 import { parseYaml } from '../yaml/index.ts';
 import type { YamlLimits } from '../yaml/index.ts';
+import { keyDocument } from './key.ts';
+import { fastKeyDocument } from './key-fast.ts';
 
 export const SCHEMA_RULES = {
   'schema/missing-key': 'A required key is absent.',
@@ -42,13 +44,24 @@ export function loadDocument<T>(
   // A file that could not be read has no value to validate; reporting schema errors against a
   // guess would only bury the real problem.
   if (parsed.value === undefined) return { diagnostics: parsed.diagnostics };
-  const result = schema.safeParse(parsed.value);
+  const fast = FAST_PATHS.get(schema)?.(parsed.value) as T | undefined;
+  const result =
+    fast !== undefined ? { success: true as const, data: fast } : schema.safeParse(parsed.value);
   const diagnostics = parsed.diagnostics;
   if (!result.success)
     diagnostics.push(...schemaDiagnostics(result.error.issues, parsed.value, parsed.locate));
   if (diagnostics.length > 0 || !result.success) return { diagnostics };
   return { doc: { file, value: result.data, locate: parsed.locate }, diagnostics };
 }
+
+/**
+ * Schemas with a fast path: a function that returns exactly what the schema's parse would
+ * for a value it is sure the schema accepts, and undefined for anything else (then the
+ * schema itself decides and words the findings). See ./key-fast.ts.
+ */
+const FAST_PATHS = new Map<z.ZodType, (value: unknown) => unknown>([
+  [keyDocument, fastKeyDocument],
+]);
 
 /** Turns zod issues into diagnostics located in the source. Exported for validators of parsed data. */
 export function schemaDiagnostics(

@@ -34,10 +34,22 @@ const STATES: ReadonlySet<string> = new Set(KEY_STATES);
  * list, so on a file that is broken elsewhere it may still read the list, which is what a
  * lenient history reader is for.
  */
-export function readVersionStates(text: string): VersionStatesResult {
+export function readVersionStates(text: string, memo?: VersionMemo): VersionStatesResult {
   if (text.length > MAX_HISTORY_FILE_BYTES)
     return { ok: false, reason: `larger than ${MAX_HISTORY_FILE_BYTES} bytes` };
-  return scanVersionStates(text) ?? parseVersionStates(text);
+  return scanVersionStates(text, memo) ?? parseVersionStates(text);
+}
+
+/**
+ * What the scanner read in the last key.yaml of one key (entry text -> its version and
+ * state): the next file of the same key repeats most of those entries word for word. Holds
+ * one file's entries, so a history reader that keeps one memo per key holds what the keys'
+ * latest files list (it grows with versions, not commits), and unlike one shared cache it
+ * does not lose a key's entries when thousands of other keys change between two of its
+ * rotations.
+ */
+export interface VersionMemo {
+  items: Map<string, VersionState>;
 }
 
 /** The full YAML route: slower, exact. Exported so tests can compare it with the scanner. */
@@ -93,7 +105,10 @@ const HASH = 35;
  * on anything unusual: quotes or anchors in an entry, a field seen twice, an unknown state,
  * tabs in the list, a second `versions` key, a second document.
  */
-export function scanVersionStates(text: string): VersionStatesResult | undefined {
+export function scanVersionStates(
+  text: string,
+  memo?: VersionMemo,
+): VersionStatesResult | undefined {
   // Tabs: YAML forbids them in indentation, the commonest way a hand-edited file breaks.
   if (text.includes('\r') || text.includes('\t')) return undefined;
   const items: string[] = [];
@@ -141,10 +156,13 @@ export function scanVersionStates(text: string): VersionStatesResult | undefined
   }
   if (!seen) return undefined;
   const versions: VersionState[] = [];
+  const cache = memo?.items ?? ITEM_CACHE;
+  const read = memo ? new Map<string, VersionState>() : undefined;
   for (const item of items) {
     // Successive key.yaml files of a key repeat most entries word for word: read each once.
-    const known = ITEM_CACHE.get(item);
+    const known = cache.get(item);
     if (known !== undefined) {
+      read?.set(item, known);
       versions.push(known);
       continue;
     }
@@ -159,9 +177,13 @@ export function scanVersionStates(text: string): VersionStatesResult | undefined
     const version = Number(v[0]![1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version)) return undefined;
     const entry: VersionState = Object.freeze({ version, state: state as KeyState });
-    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
-    ITEM_CACHE.set(item, entry);
+    if (read) read.set(item, entry);
+    else {
+      if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+      ITEM_CACHE.set(item, entry);
+    }
     versions.push(entry);
   }
+  if (memo && read) memo.items = read;
   return { ok: true, versions, skipped: [] };
 }

@@ -21,8 +21,56 @@ type Need =
   | Omit<OkStep, 'keyId' | 'policy'>;
 type Wanted = Exclude<Need, { kind: 'ok' }>;
 
-export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** `2026-11-20T09:14:03Z`: the instant `ms` as toISOString writes it, to the second. */
+export function iso(ms: number): string {
+  // Years 1970-9999 by calendar arithmetic (a plan formats one or two times per key; Date's
+  // formatter costs ten times more); anything else through Date, which also throws on NaN.
+  if (!(ms >= 0 && ms < LAST_FOUR_DIGIT_YEAR_MS)) return isoByDate(ms);
+  const secs = Math.floor(ms / 1000);
+  const days = Math.floor(secs / 86_400);
+  const sod = secs - days * 86_400;
+  // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(sod / 3600);
+  const minute = Math.floor((sod % 3600) / 60);
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(sod % 60)}Z`;
+}
+const LAST_FOUR_DIGIT_YEAR_MS = Date.UTC(10_000, 0, 1);
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+export const isoByDate = (ms: number): string =>
+  new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const span = (duration: string): string => describeMs(durationMs(duration));
+
+/** A policy's durations, in ms and as the reasons word them: once per policy, not per key. */
+interface PolicyTimes {
+  readonly cryptoperiod: number;
+  readonly rotateBefore: number;
+  readonly prepublish: number;
+  readonly cryptoperiodText: string;
+  readonly rotateBeforeText: string;
+  readonly prepublishText: string;
+}
+
+function policyTimes(policy: PolicyDocument): PolicyTimes {
+  return {
+    cryptoperiod: durationMs(policy.cryptoperiod),
+    rotateBefore: durationMs(policy['rotate-before']),
+    prepublish: durationMs(policy.prepublish),
+    cryptoperiodText: span(policy.cryptoperiod),
+    rotateBeforeText: span(policy['rotate-before']),
+    prepublishText: span(policy.prepublish),
+  };
+}
 
 interface Since {
   readonly ms: number;
@@ -54,19 +102,23 @@ function since(
 
 function assess(
   key: KeyDocument,
-  policy: PolicyDocument,
+  times: PolicyTimes,
   history: HistoryIndex | undefined,
   now: number,
 ): Need {
   const notes: string[] = [];
-  const cryptoperiod = durationMs(policy.cryptoperiod);
-  const rotateBefore = durationMs(policy['rotate-before']);
-  const prepublish = durationMs(policy.prepublish);
-  const next = key.versions.reduce((m, v) => Math.max(m, v.version), 0) + 1;
-  const active = key.versions.find((v) => v.state === 'active');
-  const pending = key.versions
-    .filter((v) => v.state === 'pre-activation')
-    .sort((a, b) => b.version - a.version)[0];
+  const { cryptoperiod, rotateBefore, prepublish } = times;
+  // One pass: the highest version, the first active one, the highest pre-activation one
+  // (the first listed among equals).
+  let max = 0;
+  let active: VersionEntry | undefined;
+  let pending: VersionEntry | undefined;
+  for (const v of key.versions) {
+    if (v.version > max) max = v.version;
+    if (v.state === 'active') active ??= v;
+    else if (v.state === 'pre-activation' && (!pending || v.version > pending.version)) pending = v;
+  }
+  const next = max + 1;
 
   let activeText = 'no active version';
   let overdue = false;
@@ -78,16 +130,16 @@ function assess(
     overdue = age >= cryptoperiod;
     dueMs = s.ms + cryptoperiod - rotateBefore;
     activeText =
-      `v${active.version} active ${describeMs(age)} of a ${span(policy.cryptoperiod)} cryptoperiod` +
+      `v${active.version} active ${describeMs(age)} of a ${times.cryptoperiodText} cryptoperiod` +
       (overdue ? `, overdue by ${describeMs(age - cryptoperiod)}` : '') +
-      `; rotate-before ${span(policy['rotate-before'])}`;
+      `; rotate-before ${times.rotateBeforeText}`;
   }
 
   if (pending) {
     const s = since(key.id, pending, 'pre-activation', history);
     if (s.note) notes.push(s.note);
     const promotable = s.ms + prepublish;
-    const waited = `v${pending.version} pre-activation for ${describeMs(now - s.ms)} of a ${span(policy.prepublish)} prepublish`;
+    const waited = `v${pending.version} pre-activation for ${describeMs(now - s.ms)} of a ${times.prepublishText} prepublish`;
     if (promotable <= now)
       return {
         kind: 'promote',
@@ -136,7 +188,7 @@ function assess(
     dueMs,
     overdue,
     reason: prepublishes
-      ? `${activeText}; prepublish ${span(policy.prepublish)}: v${next} starts pre-activation`
+      ? `${activeText}; prepublish ${times.prepublishText}: v${next} starts pre-activation`
       : activeText,
     notes,
   };
@@ -155,6 +207,13 @@ export function plan(input: PlanInput): Plan {
   const openPullNumbers = new Set(input.openPulls.map((p) => p.number));
   const max = snapshot.pipeline['max-open-prs'];
   const windows = new Map<string, ReturnType<typeof windowStatus>>();
+  const timesOf = new Map<PolicyDocument, PolicyTimes>();
+  // Each key's oldest open rekey PR, indexed once for the run (not a scan of the list per key).
+  const firstPull = new Map<string, (typeof input.openPulls)[number]>();
+  for (const p of input.openPulls) {
+    const seen = firstPull.get(p.keyId);
+    if (seen === undefined || p.number < seen.number) firstPull.set(p.keyId, p);
+  }
 
   const unknownPolicy = [...snapshot.keys.values()].filter(
     (k) => !snapshot.policies.has(k.value.policy),
@@ -175,15 +234,24 @@ export function plan(input: PlanInput): Plan {
   for (const keyId of [...snapshot.keys.keys()].sort()) {
     const key = snapshot.keys.get(keyId)!.value;
     const policy = snapshot.policies.get(key.policy)!.value;
-    const need = assess(key, policy, input.history, now);
-    const base = { keyId, policy: policy.name };
+    let times = timesOf.get(policy);
+    if (!times) timesOf.set(policy, (times = policyTimes(policy)));
+    const need = assess(key, times, input.history, now);
     if (need.kind === 'ok') {
-      const note = halted.has(keyId)
-        ? ['halted: nothing is due, but automation will not touch this key']
-        : [];
-      steps.set(keyId, { ...base, ...need, notes: [...need.notes, ...note] });
+      steps.set(keyId, {
+        keyId,
+        policy: policy.name,
+        kind: 'ok',
+        nextDue: need.nextDue,
+        overdue: need.overdue,
+        reason: need.reason,
+        notes: halted.has(keyId)
+          ? [...need.notes, 'halted: nothing is due, but automation will not touch this key']
+          : need.notes,
+      });
       continue;
     }
+    const base = { keyId, policy: policy.name };
     const { dueMs: _dueMs, ...wanted } = need;
     const skip = (
       cause: SkipStep['cause'],
@@ -200,9 +268,7 @@ export function plan(input: PlanInput): Plan {
       notes: need.notes,
       ...extra,
     });
-    const pull = input.openPulls
-      .filter((p) => p.keyId === keyId)
-      .sort((a, b) => a.number - b.number)[0];
+    const pull = firstPull.get(keyId);
     if (halted.has(keyId)) {
       steps.set(keyId, skip('halted', 'halted (label rekey:halted): a person must resume it'));
       continue;
@@ -253,7 +319,8 @@ export function plan(input: PlanInput): Plan {
     });
   });
 
-  const ordered = [...steps.keys()].sort().map((k) => steps.get(k)!);
+  // Steps were added in key-id order and later only replaced, which keeps their place.
+  const ordered = [...steps.values()];
   return {
     now: iso(now),
     steps: ordered,

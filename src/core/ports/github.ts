@@ -268,6 +268,20 @@ export interface StateRefPort {
     files: ReadonlyMap<string, string>,
     message: string,
   ): Promise<StateRefWrite>;
+  /**
+   * The top-level files of commit `sha` of the ref's history (as `read` gives the head's).
+   * 1 call (tree) plus 1 per file not read before.
+   */
+  readCommit(sha: string): Promise<StateRefSnapshot>;
+  /** The parents of commit `sha`, first parent first. 1 call. */
+  parents(sha: string): Promise<readonly string[]>;
+  /**
+   * Who vouched for commit `sha`: the creators (GitHub's `creator.login`, which a client cannot
+   * choose) of the `success` statuses of `context` on it, newest first. 1 call per 100 statuses.
+   */
+  vouchers(sha: string, context: string): Promise<readonly string[]>;
+  /** Vouches for commit `sha`: a `success` status of `context` on it. 1 call. */
+  vouch(sha: string, context: string, description: string): Promise<void>;
 }
 
 export type GitHubErrorCode =

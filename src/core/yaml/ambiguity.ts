@@ -12,7 +12,8 @@ export function yaml11Reading(source: string, value: unknown): string | undefine
   const c = source.charCodeAt(0);
   const digitLike = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46; // 0-9 + - .
   if (typeof value === 'string') {
-    if (!digitLike) return BOOL_11.test(source) ? 'a boolean' : undefined;
+    // The YAML 1.1 booleans are at most three letters long.
+    if (!digitLike) return source.length <= 3 && BOOL_11.test(source) ? 'a boolean' : undefined;
     if (SEXAGESIMAL_11.test(source)) return 'a base-60 number (like 1:30 = 90)';
     if (BINARY_11.test(source)) return 'a binary integer';
     if (source.includes('_') && UNDERSCORE_NUMBER_11.test(source))
@@ -20,7 +21,7 @@ export function yaml11Reading(source: string, value: unknown): string | undefine
     return undefined;
   }
   if (typeof value === 'number') {
-    if (!digitLike) return undefined;
+    if (!digitLike || (c !== 48 && PLAIN_DECIMAL.test(source))) return undefined;
     if (LEADING_ZERO.test(source)) return 'an octal integer';
     if (OCTAL_12.test(source)) return 'a string';
     if (HEX.test(source)) return 'a hexadecimal integer, which readers often mistake';
@@ -29,6 +30,8 @@ export function yaml11Reading(source: string, value: unknown): string | undefine
   return undefined;
 }
 
+/** 1-9 then digits: a plain decimal both readings agree on (none of the patterns below). */
+const PLAIN_DECIMAL = /^[1-9][0-9]*$/;
 const BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
 const SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 const BINARY_11 = /^[-+]?0b[01_]+$/;

@@ -117,9 +117,8 @@ export class EventWalk {
       );
   }
 
-  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
-  #resolve(ev: ScalarEvent): unknown {
-    const source = getScalarValue(this.#text, ev);
+  /** The YAML 1.2 core-schema value of a scalar (its text `source`), as the `yaml` package composes it. */
+  #resolve(ev: ScalarEvent, source: string): unknown {
     if (ev.tagStart !== -1) {
       const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
       // `!` (non-specific) and unknown tags leave the text a string; core tags resolve it.
@@ -132,20 +131,20 @@ export class EventWalk {
       }
       return value;
     }
-    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    if (ev.style !== SCALAR_STYLE.PLAIN || isPlainString(source)) return source;
     return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
   }
 
   #scalar(ev: ScalarEvent): unknown {
-    const value = this.#resolve(ev);
-    const at = startOf(ev);
+    const source = getScalarValue(this.#text, ev);
+    const value = this.#resolve(ev, source);
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      const reading = yaml11Reading(source, value);
       if (reading !== undefined)
         this.#add(
           'yaml/ambiguous-scalar',
           `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
-          at,
+          startOf(ev),
         );
     }
     switch (typeof value) {
@@ -154,14 +153,18 @@ export class EventWalk {
         return value;
       case 'number':
         if (!Number.isFinite(value)) {
-          this.#add('yaml/non-finite-number', 'infinite and NaN numbers are not allowed', at);
+          this.#add(
+            'yaml/non-finite-number',
+            'infinite and NaN numbers are not allowed',
+            startOf(ev),
+          );
           return null;
         }
         if (Number.isInteger(value) && !Number.isSafeInteger(value))
           this.#add(
             'yaml/unsafe-integer',
             'integer is too large to be read exactly; quote it if it is an identifier',
-            at,
+            startOf(ev),
           );
         return value;
       default:
@@ -188,40 +191,53 @@ export class EventWalk {
     }
     this.#i++;
     this.#properties(ev);
-    const key = this.#resolve(ev);
-    const at = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
+    const source = getScalarValue(this.#text, ev);
+    const key = this.#resolve(ev, source);
     if (typeof key !== 'string') {
       this.#add(
         'yaml/non-string-key',
         ev.valueStart === -1
           ? 'map keys must be strings; this entry has no key'
           : `map keys must be strings; quote this ${key === null ? 'null' : typeof key} key`,
-        at,
+        this.#keyAt(ev),
       );
       return undefined;
     }
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      const reading = yaml11Reading(source, key);
       if (reading !== undefined)
         this.#add(
           'yaml/ambiguous-scalar',
           `YAML 1.1 readers take this plain key as ${reading}; quote it`,
-          at,
+          this.#keyAt(ev),
         );
     }
     if (key === '<<') {
-      this.#add('yaml/merge-key', 'merge keys (<<) are not allowed; write the entries out', at);
+      this.#add(
+        'yaml/merge-key',
+        'merge keys (<<) are not allowed; write the entries out',
+        this.#keyAt(ev),
+      );
       return undefined;
     }
     if (FORBIDDEN_KEYS.has(key)) {
-      this.#add('yaml/forbidden-key', `key "${key}" is not allowed`, at);
+      this.#add('yaml/forbidden-key', `key "${key}" is not allowed`, this.#keyAt(ev));
       return undefined;
     }
     if (Object.hasOwn(seen, key)) {
-      this.#add('yaml/duplicate-key', 'duplicate key; each key may appear once in a map', at);
+      this.#add(
+        'yaml/duplicate-key',
+        'duplicate key; each key may appear once in a map',
+        this.#keyAt(ev),
+      );
       return undefined;
     }
     return key;
+  }
+
+  /** Where a key's findings point: its start, or the `:` of an entry without a key. */
+  #keyAt(ev: ScalarEvent): number {
+    return ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
   }
 
   /** An empty key has no range: it is the `:` before the value that follows it. */
@@ -233,6 +249,35 @@ export class EventWalk {
     return Math.max(0, this.#text.lastIndexOf(':', from));
   }
 }
+
+/**
+ * The first characters with which the core schema's implicit resolvers (null, bool, int,
+ * float) may match a plain scalar, read from js-yaml's own tag definitions; undefined when
+ * some resolver declares none (then every plain scalar goes through the resolvers).
+ */
+const IMPLICIT_FIRST_CHARS: ReadonlySet<string> | undefined = (() => {
+  const firsts = new Set<string>();
+  for (const tag of CORE_SCHEMA.implicitScalarTags) {
+    if (!tag.implicitFirstChars) return undefined;
+    for (const c of tag.implicitFirstChars) firsts.add(c);
+  }
+  return firsts;
+})();
+
+/**
+ * Whether a plain scalar is a string without asking the resolvers: it is not empty and no
+ * resolver can match its first character, so js-yaml would fall back to its default `!!str`
+ * (test/core/yaml/event-walk.test.ts checks the shortcut against resolveImplicitScalarTag).
+ */
+export function isPlainString(source: string): boolean {
+  if (IMPLICIT_FIRST_CHARS === undefined || source === '') return false;
+  const c = source.charCodeAt(0);
+  return c < 128 ? ASCII_STRING_START[c] === 1 : !IMPLICIT_FIRST_CHARS.has(source[0]!);
+}
+/** IMPLICIT_FIRST_CHARS as a table over ASCII: 1 where no resolver can match. */
+const ASCII_STRING_START = Uint8Array.from({ length: 128 }, (_, c) =>
+  IMPLICIT_FIRST_CHARS?.has(String.fromCharCode(c)) === false ? 1 : 0,
+);
 
 /** The index after the node that starts at `i` (a scalar, an alias or a whole collection). */
 export function skip(events: readonly Event[], i: number): number {

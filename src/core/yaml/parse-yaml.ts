@@ -133,6 +133,7 @@ function secondDocumentAt(text: string, events: readonly Event[]): number {
     const m = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text.slice(1));
     return m === null ? 0 : m.index + 1;
   }
+  if (!text.includes('...')) return -1;
   DOCUMENT_END.lastIndex = 0;
   const m = DOCUMENT_END.exec(text);
   return m !== null && CONTENT_LINE.test(text.slice(m.index + 3)) ? m.index : -1;
@@ -153,7 +154,7 @@ function ambiguousSyntax(
   text: string,
   events: readonly Event[],
 ): { message: string; offset: number } | undefined {
-  const marker = INDENTED_MARKER.exec(text);
+  const marker = text.includes('---') || text.includes('...') ? INDENTED_MARKER.exec(text) : null;
   if (marker !== null)
     return {
       message: 'an indented `---` or `...`; parsers disagree whether it is a marker or text',

@@ -5,7 +5,7 @@ import {
   nulTokens,
   parseHistoryLog,
 } from '../../../src/adapters/git/history.ts';
-import { GitReadError } from '../../../src/adapters/git/process.ts';
+import { GitReadError, spawnGit, type SpawnGit } from '../../../src/adapters/git/process.ts';
 import type { HistoryIndex } from '../../../src/core/history/model.ts';
 import { countingSpawn, TempRepo } from './repo-fixture.ts';
 
@@ -252,6 +252,50 @@ describe('buildHistoryIndex without manifest changes', () => {
       const index = await buildHistoryIndex(repo.dir, 'HEAD', { spawn });
       expect(index).toEqual({ keys: new Map(), problems: [], commits: 0 });
       expect(calls.map((c) => c[0])).toEqual(['log']);
+    } finally {
+      repo.remove();
+    }
+  });
+});
+
+describe('buildHistoryIndex and material files', () => {
+  it('lists material under the keys-manifest/ prefix but never asks cat-file for it', async () => {
+    const repo = new TempRepo();
+    try {
+      repo.commit(
+        {
+          'keys-manifest/m/key.yaml': 'versions:\n  - { version: 1, state: active }\n',
+          'keys-manifest/m/v1.sops.yaml': 'secret: ENC[AES256_GCM,data:x]\n',
+        },
+        'add m',
+        '2026-01-01T00:00:00Z',
+      );
+      repo.commit(
+        { 'keys-manifest/m/v2.sops.yaml': 'secret: ENC[y]\n' },
+        'material only',
+        '2026-01-02T00:00:00Z',
+      );
+      const oid = (path: string) => repo.git(['rev-parse', `HEAD:${path}`]).trim();
+      const asked: string[] = [];
+      const spawn: SpawnGit = (args, options) => {
+        const child = spawnGit(args, options);
+        if (args[0] === 'cat-file') {
+          const write = child.stdin.write.bind(child.stdin) as (chunk: string) => boolean;
+          child.stdin.write = ((chunk: string) => {
+            asked.push(
+              ...String(chunk)
+                .split('\n')
+                .filter((l) => l !== ''),
+            );
+            return write(chunk);
+          }) as typeof child.stdin.write;
+        }
+        return child;
+      };
+      const index = await buildHistoryIndex(repo.dir, 'HEAD', { spawn });
+      expect(index.commits).toBe(1);
+      expect(asked).toEqual([oid('keys-manifest/m/key.yaml')]);
+      expect(asked).not.toContain(oid('keys-manifest/m/v1.sops.yaml'));
     } finally {
       repo.remove();
     }

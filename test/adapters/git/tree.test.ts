@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitReadError } from '../../../src/adapters/git/process.ts';
-import { readTreeAtRef, resolveRef } from '../../../src/adapters/git/tree.ts';
+import { readTreeAtRef, readTreesAtRefs, resolveRef } from '../../../src/adapters/git/tree.ts';
 import { countingSpawn, TempRepo } from './repo-fixture.ts';
 
 const text = (b: Uint8Array | undefined) =>
@@ -59,6 +59,26 @@ describe('readTreeAtRef', () => {
       { path: 'keys-manifest/sub', reason: 'submodule' },
     ]);
     expect(calls).toEqual([['cat-file', '--batch', '--buffer']]);
+  });
+
+  it('reads two refs with one cat-file, each shared blob once and as one bytes object', async () => {
+    const { spawn, calls } = countingSpawn();
+    const [old, head] = await readTreesAtRefs(repo.dir, [first, 'HEAD'], undefined, { spawn });
+    const alone = await readTreeAtRef(repo.dir, 'HEAD');
+    expect([...head!]).toEqual([...alone]);
+    expect(head!.irregular).toEqual(alone.irregular);
+    expect([...old!]).toEqual([...(await readTreeAtRef(repo.dir, first))]);
+    expect(calls).toEqual([['cat-file', '--batch', '--buffer']]);
+    // Unchanged between the commits: the same object; changed: each its own bytes.
+    expect(head!.get('.sops.yaml')).toBe(old!.get('.sops.yaml'));
+    expect(text(old!.get('keys-manifest/a/key.yaml'))).toBe('id: a\n');
+    expect(text(head!.get('keys-manifest/a/key.yaml'))).toBe('id: a\nversions: []\n');
+  });
+
+  it('refuses an unknown ref among several', async () => {
+    await expect(readTreesAtRefs(repo.dir, ['HEAD', 'no-such-branch'])).rejects.toThrow(
+      GitReadError,
+    );
   });
 
   it('reads an older commit by sha', async () => {

@@ -3,6 +3,7 @@
 // refs outside refs/heads as GitHub does.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertStateRef, createStateRefAdapter } from '../../../src/adapters/github/refs.ts';
+import { createStatusAdapter } from '../../../src/adapters/github/statuses.ts';
 import { GitHubError, type StateRefPort } from '../../../src/core/ports/github.ts';
 import { AT, type Bed, REPO, rejection, startBed } from './harness.ts';
 
@@ -114,6 +115,43 @@ describe('StateRefPort over the emulator', () => {
     expect(await state.write(ref, made.commit, files({ 'lease.json': '{"y":1}' }), 'm')).toEqual({
       result: 'conflict',
     });
+  });
+
+  it('vouches for a commit only the state ref holds, and reads who vouched (the creator login)', async () => {
+    const ref = 'refs/rekey/vouched';
+    const a = await state.write(ref, null, files({ 'lease.json': '{"n":1}\n' }), 'm1');
+    if (a.result !== 'written') throw new Error('setup');
+    const b = await state.write(ref, a.commit, files({ 'lease.json': '{"n":2}\n' }), 'm2');
+    if (b.result !== 'written') throw new Error('setup');
+    // Not on any branch: GitHub takes a status on any commit of the repository.
+    const heads = await bed.emu.repo(REPO).git.listRefs('refs/heads/');
+    expect(heads.map((h) => h.ref)).toEqual(['refs/heads/main']);
+
+    bed.emu.clearLog();
+    expect(await state.vouchers(b.commit, 'rekey/state')).toEqual([]);
+    await state.vouch(b.commit, 'rekey/state', 'rekey stored 0 receipt(s)');
+    expect(bed.emu.calls('POST /repos/{owner}/{repo}/statuses/{sha}')).toBe(1);
+    // Another context, or a state other than success, vouches for nothing.
+    await createStatusAdapter(bed.client(), AT).createStatus(b.commit, {
+      state: 'success',
+      context: 'rekey/distribution',
+    });
+    await createStatusAdapter(bed.client(), AT).createStatus(a.commit, {
+      state: 'failure',
+      context: 'rekey/state',
+    });
+    bed.emu.clearLog();
+    expect(await state.vouchers(b.commit, 'rekey/state')).toEqual(['rekey[bot]']);
+    expect(await state.vouchers(a.commit, 'rekey/state')).toEqual([]);
+    expect(bed.emu.calls()).toBe(2);
+
+    bed.emu.clearLog();
+    expect(await state.parents(b.commit)).toEqual([a.commit]);
+    expect(await state.parents(a.commit)).toEqual([]);
+    expect(bed.emu.calls()).toBe(2);
+    const old = await state.readCommit(a.commit);
+    expect(old.commit).toBe(a.commit);
+    expect(Object.fromEntries(old.files)).toEqual({ 'lease.json': '{"n":1}\n' });
   });
 
   it.each([

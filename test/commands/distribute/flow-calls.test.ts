@@ -51,13 +51,16 @@ describe('REST calls of a run', () => {
     expect(first[`GET ${SECRETS}`]).toBe(1);
     expect(first[`PUT ${SECRETS}/{secret_name}`]).toBe(3);
     expect(first[`GET ${SECRETS}/{secret_name}`]).toBeUndefined();
-    expect(first['POST /repos/{owner}/{repo}/statuses/{sha}']).toBe(1);
+    // rekey/distribution on the commit, and rekey/state on the state commit released (the ref
+    // did not exist before: no state status to read).
+    expect(first['POST /repos/{owner}/{repo}/statuses/{sha}']).toBe(2);
+    expect(first['GET /repos/{owner}/{repo}/commits/{ref}/statuses']).toBe(1);
     // One superseded check, after the preflight and before the first write.
     expect(first['GET /repos/{owner}/{repo}/branches/{branch}']).toBe(1);
 
     // The same commit again: everything is current and the status says so already. The run
-    // looks (the state, the failure issues, the list, the branch head, the status) and writes
-    // nothing, not even the lease: 8 reads.
+    // looks (the state and who vouched for it, the failure issues, the list, the branch head,
+    // the status) and writes nothing, not even the lease: 9 reads.
     const state = await bed.stateRef.read('refs/rekey/distribution');
     for (let i = 0; i < 2; i++) {
       bed.emu.clearLog();
@@ -68,9 +71,10 @@ describe('REST calls of a run', () => {
       expect(again[`GET ${SECRETS}`]).toBe(1);
       expect(again['GET /repos/{owner}/{repo}/issues']).toBe(1);
       expect(again['GET /repos/{owner}/{repo}/branches/{branch}']).toBe(1);
-      expect(again['GET /repos/{owner}/{repo}/commits/{ref}/statuses']).toBe(1);
+      // rekey/state on the state commit, rekey/distribution on the commit.
+      expect(again['GET /repos/{owner}/{repo}/commits/{ref}/statuses']).toBe(2);
       expect(bed.emu.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
-      expect(bed.emu.requestLog.length).toBe(8);
+      expect(bed.emu.requestLog.length).toBe(9);
     }
     expect((await bed.stateRef.read('refs/rekey/distribution'))?.commit).toBe(state?.commit);
   });

@@ -51,6 +51,7 @@ describe('distribute over time', () => {
     const messages: string[] = [];
     const ports = bed.ports();
     const recording: StateRefPort = {
+      ...ports.state,
       read: (ref) => ports.state.read(ref),
       write: async (ref, parent, files, message) => {
         messages.push(message.split('\n')[0]!);
@@ -81,6 +82,7 @@ describe('distribute over time', () => {
     let writes = 0;
     // After acquiring, every further lease write loses the compare-and-swap (another run won).
     const losing: StateRefPort = {
+      ...ports.state,
       read: (ref) => ports.state.read(ref),
       write: async (ref, parent, files, message) =>
         ++writes === 1 ? ports.state.write(ref, parent, files, message) : { result: 'conflict' },

@@ -39,6 +39,7 @@ describe('the look before the lease', () => {
     let other: Awaited<ReturnType<typeof distribute>> | undefined;
     const ports = bed.ports();
     const state: StateRefPort = {
+      ...ports.state,
       read: (ref) => ports.state.read(ref),
       async write(ref, parent, files, message) {
         // B's ports are the bed's own: this runs once.

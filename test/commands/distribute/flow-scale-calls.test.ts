@@ -77,9 +77,9 @@ describe('REST calls of distribute, counted by the emulator', () => {
     // secrets: ten times the secrets, the same calls besides the PUTs.
     expect(total - 50).toBe(one.first.total - 5);
     // Fixed: the state read (1: not there yet), lease take and release (6), the branch head
-    // once, the status (read, written) and one failure-issue list shared by the halted check
-    // and the records.
-    expect(total - 50 - 2 * 5).toBe(11);
+    // once, the status (read, written), rekey/state on the released state commit, and one
+    // failure-issue list shared by the halted check and the records.
+    expect(total - 50 - 2 * 5).toBe(12);
   });
 
   it('a run with nothing to do costs calls per scope, the same for 5 secrets as for 50', () => {
@@ -90,9 +90,10 @@ describe('REST calls of distribute, counted by the emulator', () => {
       expect(noop.by[`GET ${SECRETS}`]).toBe(5);
     }
     expect(ten.noop.total).toBe(one.noop.total);
-    // 5 lists and the run's fixed cost, all reads: the state 4 (ref, tree, 2 blobs), one issue
-    // list, the branch head, the status (it says so already). No lease: nothing to write.
-    expect(ten.noop.total).toBe(5 + 7);
+    // 5 lists and the run's fixed cost, all reads: the state 4 (ref, tree, 2 blobs) and who
+    // vouched for it 1, one issue list, the branch head, the status (it says so already). No
+    // lease: nothing to write.
+    expect(ten.noop.total).toBe(5 + 8);
     expect(ten.noop.by['PATCH /repos/{owner}/{repo}/git/refs/{ref}']).toBeUndefined();
     expect(ten.noop.by['POST /repos/{owner}/{repo}/statuses/{sha}']).toBeUndefined();
   });
@@ -107,8 +108,8 @@ describe('a rotation run', () => {
     // so the only list is the one after the writes.
     expect(by[`GET ${SECRETS}`]).toBe(5);
     // The run's own: as the first run's, but the state is there now (ref, tree, 2 blobs
-    // instead of one 404): 14.
-    expect(total - 50 - 2 * 5).toBe(14);
+    // instead of one 404) and is vouched for (1): 16.
+    expect(total - 50 - 2 * 5).toBe(16);
     expect(by['GET /repos/{owner}/{repo}/git/trees/{tree_sha}']).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   csvField,
@@ -8,6 +9,12 @@ import {
   summaryMarkdown,
   type AuditReport,
 } from '../../../src/core/audit/index.ts';
+import { mdText } from '../../../src/core/audit/render-markdown.ts';
+import { writeAuditFiles } from '../../../src/cli/commands/audit.ts';
+import { AUDIT_FORMATS, renderAudit } from '../../../src/commands/audit.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const EVIL = '<script>alert(1)</script>';
 const sha = 'a'.repeat(40);
@@ -135,6 +142,26 @@ describe('JSON', () => {
   });
 });
 
+describe('written piece by piece', () => {
+  const empty: AuditReport = { ...report, keys: [], findings: [] };
+  it('the JSON is JSON.stringify(report, null, 2) byte for byte, whole or empty', () => {
+    for (const r of [report, empty, { ...report, github: { ...report.github, notChecked: [] } }])
+      expect(renderAuditJson(r)).toBe(`${JSON.stringify(r, null, 2)}\n`);
+  });
+
+  it('every format written to a file is the text renderAudit gives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rekey-audit-files-'));
+    try {
+      const paths = await writeAuditFiles(report, dir);
+      expect(paths).toHaveLength(AUDIT_FORMATS.length);
+      for (const [i, f] of AUDIT_FORMATS.entries())
+        expect(readFileSync(paths[i]!, 'utf8')).toBe(renderAudit(report, f));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Markdown', () => {
   const md = renderAuditMarkdown(report);
   it('has a Mermaid gantt per key and escapes table text', () => {
@@ -168,6 +195,53 @@ describe('the job summary', () => {
     expect(text).not.toContain('finding 39');
     expect(text).toMatch(
       /too large for a job summary: the first \d+ findings are above; see the report files in rekey-audit/,
+    );
+  });
+
+  it('stops rendering past the limit yet picks what rendering everything would pick, at any limit', () => {
+    // The summary as it was chosen before: render all of it, measure, halve the findings.
+    const bytes = (t: string) => new TextEncoder().encode(t).length;
+    const reference = (r: AuditReport, where: string, limit: number) => {
+      const full = renderAuditMarkdown(r);
+      if (bytes(full) <= limit) return full;
+      for (let shown = r.findings.length; ; shown = Math.floor(shown / 2)) {
+        const text =
+          renderAuditMarkdown({ ...r, keys: [], findings: r.findings.slice(0, shown) }) +
+          `\n> The full report (${r.keys.length} keys, ${r.findings.length} findings) is too large for a job summary: ${shown < r.findings.length ? `the first ${shown} findings are above; ` : ''}see the report files in ${where}.\n`;
+        if (bytes(text) <= limit || shown === 0) return text;
+      }
+    };
+    const many: AuditReport = {
+      ...report,
+      findings: Array.from({ length: 25 }, (_, i) => ({
+        ...report.findings[0]!,
+        message: `finding ${i} é`,
+      })),
+    };
+    const full = bytes(renderAuditMarkdown(many));
+    for (const limit of [0, 50, 400, 1000, 2500, full - 1, full, full + 1])
+      expect(summaryMarkdown(many, 'out', limit)).toBe(reference(many, 'out', limit));
+  });
+});
+
+describe('mdText', () => {
+  // The escaping chain as it was before the fast path for cells with nothing to escape.
+  const reference = (s: string) =>
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([\\`*_[\]|#])/g, '\\$1')
+      .replace(/\r?\n/g, ' ');
+
+  it('escapes every string as the full chain does, special characters or none', () => {
+    const alphabet = [...'ab1 -:/.&<>\\`*_[]|#\r\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }), (chars) => {
+        const s = chars.join('');
+        expect(mdText(s)).toBe(reference(s));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

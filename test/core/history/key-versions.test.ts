@@ -61,6 +61,28 @@ describe('readVersionStates', () => {
     expect(readVersionStates('#'.repeat(1024 * 1024 + 1)).ok).toBe(false);
   });
 
+  it('a per-key memo answers as a fresh read does, and holds only the last file read', () => {
+    const file = (states: string[]) =>
+      'versions:\n' +
+      states.map((s, i) => `  - { version: ${states.length - i}, state: ${s} }\n`).join('');
+    const memo = { items: new Map() };
+    const files = [
+      file(['active']),
+      file(['active', 'deactivated']),
+      file(['active', 'destroyed']),
+      // An entry the memo saw, now in a file the scanner refuses: the parser decides.
+      'versions:\n  - { version: 1, state: active }\n---\nversions: []\n',
+      file(['active', 'deactivated', 'destroyed']),
+    ];
+    for (const text of files)
+      expect(readVersionStates(text, memo)).toEqual(readVersionStates(text));
+    expect([...memo.items.keys()]).toEqual([
+      ' { version: 3, state: active }',
+      ' { version: 2, state: deactivated }',
+      ' { version: 1, state: destroyed }',
+    ]);
+  });
+
   it('uses the fast scanner for the shapes rekey writes', () => {
     expect(
       scanVersionStates('versions:\n  - { version: 1, state: active, fingerprint: "kcv:x" }\n'),
