@@ -183,9 +183,9 @@ export interface AcquireOptions {
    */
   readonly trusted?: readonly string[];
   /**
-   * The state as the caller read it (readLeaseState, with the same `trusted`; null: no ref): the first round writes on
-   * it instead of reading again, so the lease is taken only if nobody wrote since (`base`
-   * says on which commit it was taken).
+   * The state as the caller read it (readLeaseState, with the same `trusted`; null: no ref):
+   * the first round writes on it instead of reading again, so the lease is taken only if
+   * nobody wrote since (`base` says on which commit it was taken).
    */
   readonly from?: { readonly state: LeaseState | null };
 }
