@@ -287,10 +287,6 @@ async function authenticate(
 }
 
 /**
- * The receipts stored on the state ref that a run may trust (those of the newest commit rekey
- * vouched for), read without taking the lease (dry runs).
- */
-/**
  * The state ref read without taking the lease (null: the ref does not exist), authenticated
  * (state-auth.ts) when its lease is free at `now`: what acquireLease would take it with.
  */
@@ -305,6 +301,10 @@ export async function readLeaseState(
   return { ...state, auth: held ? null : await authenticate(port, ref, state, opts.trusted) };
 }
 
+/**
+ * The receipts stored on the state ref that a run may trust (those of the newest commit rekey
+ * vouched for), read without taking the lease (dry runs).
+ */
 export async function readReceipts(
   port: StateRefPort,
   ref: string = STATE_REF,
