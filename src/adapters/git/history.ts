@@ -14,10 +14,17 @@ import type {
 } from '../../core/audit/model.ts';
 import { isKeyId, parseKeyFilePath, parseMaterialPath } from '../../core/formats/key-id.ts';
 import type { CatFileOptions } from './cat-file.ts';
-import { streamLog, type RawChange, type StreamedCommit } from './log-stream.ts';
+import {
+  streamLog,
+  type RawChange,
+  type StreamedCommit,
+  type StreamOptions,
+} from './log-stream.ts';
 import { exited, GitReadError, spawnGit } from './process.ts';
 
 export type HistoryOptions = CatFileOptions;
+/** {@link HistoryOptions}, and a signal that stops the pass (both git processes). */
+export type AuditHistoryOptions = StreamOptions;
 
 /**
  * `git log` arguments for the manifest's first-parent history. `--diff-merges=first-parent`
@@ -326,7 +333,7 @@ function auditBlobs(c: StreamedCommit): string[] {
 export async function buildAuditHistory(
   repoDir: string,
   ref: string,
-  options: HistoryOptions = {},
+  options: AuditHistoryOptions = {},
 ): Promise<AuditHistory> {
   const builder = new HistoryIndexBuilder();
   const memos = new Map<string, VersionMemo>();

@@ -127,13 +127,19 @@ class RecordParser {
   }
 }
 
+export interface StreamOptions extends CatFileOptions {
+  /** Aborting stops both git processes; the stream then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
 /** Runs the log and cat-file; resolves once every commit was handed to `onCommit`. */
 export async function streamLog(
   repoDir: string,
   ref: string,
   stream: LogStream,
-  options: CatFileOptions = {},
+  options: StreamOptions = {},
 ): Promise<void> {
+  options.signal?.throwIfAborted();
   if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
     throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn = options.spawn ?? spawnGit;
@@ -147,6 +153,8 @@ export async function streamLog(
     log.kill();
     cat?.kill();
   };
+  const onAbort = () => fail(options.signal!.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   /** Commits waiting for blobs, oldest first, and the blobs delivered for the first of them. */
   const waiting: { commit: StreamedCommit; oids: string[] }[] = [];
@@ -277,6 +285,7 @@ export async function streamLog(
     }
   cat?.stdin.end();
   await catDone.catch((e: unknown) => fail(e));
+  options.signal?.removeEventListener('abort', onAbort);
   if (failure !== undefined) throw failure;
   if (head < waiting.length)
     throw new GitReadError(
