@@ -57,6 +57,7 @@ const HIGH_WATER = 4096;
 const LOW_WATER = 1024;
 /** Blob ids sent to cat-file together: one write per a few hundred, not one per log chunk. */
 const FLUSH_AT = 512;
+const NEWLINE = 10;
 
 /** Incremental `git log -z` records: the same grammar as history.ts's parseRawLog. */
 class RecordParser {
@@ -96,7 +97,11 @@ class RecordParser {
       });
       return;
     }
-    const token = raw.replace(/^\n+/, '');
+    // The newline git prints between a commit's raw lines and the next header (no regex:
+    // this runs for every header and raw line).
+    let lead = 0;
+    while (raw.charCodeAt(lead) === NEWLINE) lead++;
+    const token = lead === 0 ? raw : raw.slice(lead);
     if (token.startsWith('\x01')) {
       if (this.commit) this.emit(this.commit);
       this.commit = undefined;
