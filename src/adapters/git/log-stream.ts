@@ -162,7 +162,7 @@ export async function streamLog(
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   /** Commits waiting for blobs, oldest first, and the blobs delivered for the first of them. */
-  const waiting: { commit: StreamedCommit; oids: string[] }[] = [];
+  const waiting: ({ commit: StreamedCommit; oids: string[] } | undefined)[] = [];
   let head = 0;
   let delivered = new Map<string, Uint8Array>();
   let got = 0;
@@ -171,7 +171,9 @@ export async function streamLog(
     while (head < waiting.length) {
       const w = waiting[head]!;
       if (got < w.oids.length) return;
-      head++;
+      // Its slot is cleared at once: a commit handed over is garbage now, not after the next
+      // splice (held there, thousands of them outlived young collections and were promoted).
+      waiting[head++] = undefined;
       const blobs = delivered;
       delivered = new Map();
       got = 0;
@@ -200,8 +202,7 @@ export async function streamLog(
     c.stdin.on('error', () => {}); // an EPIPE surfaces through the exit status
     const parser = new CatFileBatchParser(
       (o) => {
-        const w = waiting[head];
-        const want = w?.oids[got];
+        const want = waiting[head]?.oids[got];
         if (o.type !== 'blob')
           throw new GitReadError('bad-output', `${o.oid} is a ${o.type}, not a blob`);
         if (want !== o.oid)
