@@ -303,6 +303,7 @@ export function parseAuditLog(out: string): AuditLoggedCommit[] {
 }
 
 const ZERO_OID = /^0+$/;
+const NONE: readonly never[] = Object.freeze([]);
 const REGULAR = /^100(644|755)$/;
 
 /**
@@ -347,7 +348,7 @@ export async function buildAuditHistory(
     if (content) files.set(path, content);
   };
   const newestFirst: {
-    irregular: string[];
+    irregular: readonly string[];
     commit: CommitRef;
     changes: KeyFileChange[];
     audit?: AuditCommit;
@@ -416,17 +417,24 @@ export async function buildAuditHistory(
       if (irregular.length > 0) newestFirst.push({ irregular, commit, changes });
       return;
     }
+    // Every record is kept until the fold below (the log is newest first): empty lists are
+    // shared, and a commit's key ids are collected without a set when it wrote one key.
     newestFirst.push({
-      irregular,
+      irregular: irregular.length > 0 ? irregular : NONE,
       commit,
       changes,
       audit: {
         commit,
         parents: c.parents,
         subject: c.subject,
-        keys: [...new Set(changes.map((x) => x.keyId))],
-        materials,
-        policies,
+        keys:
+          changes.length === 0
+            ? NONE
+            : changes.length === 1
+              ? [changes[0]!.keyId]
+              : [...new Set(changes.map((x) => x.keyId))],
+        materials: materials.length > 0 ? materials : NONE,
+        policies: policies.length > 0 ? policies : NONE,
         ...(sopsConfig ? { sopsConfig } : {}),
       },
     });
