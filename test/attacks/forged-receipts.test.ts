@@ -21,6 +21,7 @@ import {
 import { STATE_CONTEXT } from '../../src/commands/distribute/state-auth.ts';
 import type { DistributeResult } from '../../src/commands/distribute/types.ts';
 import { keyFile, materialFile } from '../../src/core/formats/index.ts';
+import { SecretValue } from '../../src/core/targets/secret-value.ts';
 import type { StateRefPort } from '../../src/core/ports/github.ts';
 import { startDistBed, type DistBed } from '../commands/distribute/bed.ts';
 import { canary } from '../support/canary.ts';
@@ -214,5 +215,48 @@ describe('receipts forged onto refs/rekey/distribution', () => {
     // The vouched receipt (v3) is the one used: TOKEN is current, nothing rewritten.
     expect(bed.emu.openSecret(API, 'TOKEN')).toBe(bed.material('svc/api', 3).secret);
     expect(r.keys.map((k) => k.outcome)).toEqual(['unchanged']);
+  });
+
+  it('an orphan receipt with a wrong updated_at fails no run: disowned, the secret kept', async () => {
+    // A secret rekey never wrote, in a repository rekey reaches (a person's, say).
+    await bed
+      .ports()
+      .targets.secrets.putSecret(
+        { kind: 'repository', app: 'actions', repository: 'acme/api' },
+        'HUMAN_TOKEN',
+        SecretValue.of('not-rekeys-value'),
+      );
+    // Mallory names it in a receipt of her own, with an updated_at that is not the secret's:
+    // with a trusted receipt that is "written by someone else since" (refused, the run fails,
+    // and the receipt is kept for a person to settle), so every run would fail from now on.
+    const forged = await forge(mallory, (receipts, lease) => ({
+      receipts: [
+        ...receipts,
+        {
+          kind: 'github-secret',
+          scope: 'actions:repo:acme/api',
+          name: 'HUMAN_TOKEN',
+          fingerprint: fingerprint('svc/api', 1),
+          updatedAt: '2026-01-01T00:00:00Z',
+          key: 'svc/old',
+          version: 1,
+        },
+      ],
+      lease,
+    }));
+    const r = await run();
+    expect(r.problems).toEqual([]);
+    expect(r.outcome).toBe('converged');
+    expect(r.removals).toEqual([]);
+    expect(r.tampering).toMatch(new RegExp(forged.slice(0, 12)));
+    expect(bed.emu.secretNames(API)).toContain('HUMAN_TOKEN');
+    expect(
+      bed.logs.some((l) => l.includes('HUMAN_TOKEN') && l.includes('receipt is dropped')),
+    ).toBe(true);
+    // Not carried on: the next run finds nothing to say about it.
+    const again = await run();
+    expect(again.outcome).toBe('converged');
+    expect(again.removals).toEqual([]);
+    expect(again.tampering).toBeUndefined();
   });
 });

@@ -270,7 +270,10 @@ export async function runDistribution(
     const removed = await applyRemovals(
       seen?.removals ??
         removalOrder(
-          await prepareRemovals(allKeys, [...lease.receipts, ...lease.unvouched], ports.targets),
+          await prepareRemovals(allKeys, [...lease.receipts, ...lease.unvouched], ports.targets, {
+            removalOnly: new Set(lease.unvouched),
+            log,
+          }),
         ),
       {
         targets: ports.targets,
@@ -426,7 +429,10 @@ export async function runDistribution(
       return { finished: finish({ outcome: 'superseded', problems: [moved] }) };
     }
     const removals = removalOrder(
-      await prepareRemovals(allKeys, [...receipts, ...unvouched], ports.targets),
+      await prepareRemovals(allKeys, [...receipts, ...unvouched], ports.targets, {
+        removalOnly: new Set(unvouched),
+        log,
+      }),
     );
     const goOn = { read, halted, open, run, removals };
     const planned = planKeys(run.passed, receipts);

@@ -55,8 +55,37 @@ const unlisted = (e: unknown, what: string): Unobserved =>
       }
     : { error: `${what} failed: ${message(e)}` };
 
-/** Observes the orphans of `receipts` (against every key of the commit) and plans their removal. */
+/**
+ * Observes the orphans of `receipts` (against every key of the commit) and plans their removal.
+ *
+ * `removalOnly` are receipts no commit rekey vouched for holds (state-auth.ts): they may name
+ * material to remove, never prove that rekey wrote what a target holds. So where such a
+ * receipt's secret carries another `updated_at`, it is not refused (which would fail every run
+ * while the receipt stays): it is disowned, dropped with a notice. Nothing rekey can show it
+ * wrote is there; a trusted receipt's mismatch is still refused and reported.
+ */
 export async function prepareRemovals(
+  keys: readonly KeyDocument[],
+  receipts: readonly Receipt[],
+  ports: TargetPorts,
+  opts: {
+    readonly removalOnly?: ReadonlySet<Receipt>;
+    readonly log?: { info(m: string): void } | undefined;
+  } = {},
+): Promise<Removal[]> {
+  const planned = await observeAndPlan(keys, receipts, ports);
+  const only = opts.removalOnly;
+  if (only === undefined || only.size === 0) return planned;
+  return planned.filter((r) => {
+    if (r.action !== 'refuse' || !only.has(r.receipt)) return true;
+    opts.log?.info(
+      `${removalWhere(r)}: a receipt no vouched state holds names it, but the secret was written since (updated_at differs): not rekey's as far as rekey can show; the receipt is dropped and the secret kept`,
+    );
+    return false;
+  });
+}
+
+async function observeAndPlan(
   keys: readonly KeyDocument[],
   receipts: readonly Receipt[],
   ports: TargetPorts,
