@@ -10,9 +10,10 @@
  * version, one owner per target, folder nesting) then run on the whole head, over
  * documents already in memory.
  */
-import { sortDiagnostics } from '../diagnostics.ts';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { loadSnapshot, type LoadCache } from '../load-snapshot.ts';
 import type { FileTree } from '../snapshot.ts';
+import { releaseMaterials, type ChangeSide } from './snapshot-side.ts';
 import { verifyChange, type VerifyOptions, type VerifyResult } from './verify-change.ts';
 
 export function verifyTrees(
@@ -20,13 +21,43 @@ export function verifyTrees(
   headTree: FileTree,
   opts: VerifyOptions,
 ): VerifyResult {
+  return verifySides(loadSides(baseTree, headTree), opts);
+}
+
+/** Both sides of a change as verify reads them, and the head's load findings. */
+export interface LoadedSides {
+  readonly base: ChangeSide;
+  readonly head: ChangeSide;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Loads both trees, each unchanged file once, and keeps the documents of the material files
+ * the change touches only: a material file with the same bytes on both sides is neither
+ * compared nor content-checked, so its document is let go (read again if a rule asks).
+ */
+export function loadSides(baseTree: FileTree, headTree: FileTree): LoadedSides {
   const cache: LoadCache = new Map();
   const base = loadSnapshot(baseTree, { cache });
   const head = loadSnapshot(headTree, { cache });
-  const result = verifyChange({
-    base: { snapshot: base.snapshot, tree: baseTree },
-    head: { snapshot: head.snapshot, tree: headTree },
-    ...opts,
-  });
-  return { ...result, diagnostics: sortDiagnostics([...head.diagnostics, ...result.diagnostics]) };
+  const touched = (path: string) => !sameFile(baseTree.get(path), headTree.get(path));
+  return {
+    base: releaseMaterials({ snapshot: base.snapshot, tree: baseTree }, touched),
+    head: releaseMaterials({ snapshot: head.snapshot, tree: headTree }, touched),
+    diagnostics: head.diagnostics,
+  };
+}
+
+/** verify over sides from {@link loadSides}; the head's load findings come with the rest. */
+export function verifySides(sides: LoadedSides, opts: VerifyOptions): VerifyResult {
+  const result = verifyChange({ base: sides.base, head: sides.head, ...opts });
+  return {
+    ...result,
+    diagnostics: sortDiagnostics([...sides.diagnostics, ...result.diagnostics]),
+  };
+}
+
+function sameFile(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return a === b || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
