@@ -10,7 +10,6 @@ import {
   materialDocument,
   parseKeyFilePath,
   parseMaterialPath,
-  type MaterialDocument,
 } from '../formats/index.ts';
 import type { KeyFacts, ManifestFacts, MaterialFacts } from '../lifecycle/model.ts';
 import { materialFacts } from '../lifecycle/facts.ts';
@@ -24,25 +23,11 @@ export interface ChangeSide {
   /** The tree the snapshot was loaded from. */
   readonly tree: FileTree;
   /**
-   * Material files the loader accepted whose documents the snapshot no longer holds
-   * (verifyTrees lets go of the ones a change leaves alone, see releaseMaterials): loaded,
-   * and read again from the tree, through the same loader, only if a rule asks.
+   * Material files the loader accepted whose documents the snapshot does not hold
+   * (verify's loadSides lets go of the ones a change leaves alone): loaded, and read again
+   * from the tree, through the same loader, only if a rule asks.
    */
   readonly released?: ReadonlySet<string>;
-}
-
-/**
- * `side` without the documents of the material files `keep` refuses; those paths are
- * returned as `released`. At 10,000 keys the material documents are 40 % of the loaded
- * snapshot, while verify reads only the ones a change touches.
- */
-export function releaseMaterials(side: ChangeSide, keep: (path: string) => boolean): ChangeSide {
-  const materials = new Map<string, Located<MaterialDocument>>();
-  const released = new Set(side.released);
-  for (const [path, doc] of side.snapshot.materials)
-    if (keep(path)) materials.set(path, doc);
-    else released.add(path);
-  return { snapshot: { ...side.snapshot, materials }, tree: side.tree, released };
 }
 
 /** Whether two material facts come from byte-identical files. */

@@ -12,8 +12,9 @@
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { loadSnapshot, type LoadCache } from '../load-snapshot.ts';
-import type { FileTree } from '../snapshot.ts';
-import { releaseMaterials, type ChangeSide } from './snapshot-side.ts';
+import { parseMaterialPath } from '../formats/index.ts';
+import { fileTree, type FileTree } from '../snapshot.ts';
+import type { ChangeSide } from './snapshot-side.ts';
 import { verifyChange, type VerifyOptions, type VerifyResult } from './verify-change.ts';
 
 export function verifyTrees(
@@ -32,20 +33,33 @@ export interface LoadedSides {
 }
 
 /**
- * Loads both trees, each unchanged file once, and keeps the documents of the material files
- * the change touches only: a material file with the same bytes on both sides is neither
- * compared nor content-checked, so its document is let go (read again if a rule asks).
+ * Loads both trees, each file once, holding the documents of the material files the change
+ * touches only. The head is loaded whole (its findings are the change's), each material
+ * file it leaves alone checked and let go at once; the base is loaded without those files:
+ * they are the head's, byte for byte, so the head's load already said whether they are
+ * valid. Nothing else of the base's load is reported.
  */
 export function loadSides(baseTree: FileTree, headTree: FileTree): LoadedSides {
-  const cache: LoadCache = new Map();
-  const base = loadSnapshot(baseTree, { cache });
-  const head = loadSnapshot(headTree, { cache });
   const touched = (path: string) => !sameFile(baseTree.get(path), headTree.get(path));
+  const cache: LoadCache = new Map();
+  const head = loadSnapshot(headTree, { cache, keepMaterial: touched });
+  const untouchedMaterial = (path: string) =>
+    parseMaterialPath(path) !== undefined && !touched(path);
+  const base = loadSnapshot(without(baseTree, untouchedMaterial), { cache });
+  const released = head.released ?? new Set<string>();
   return {
-    base: releaseMaterials({ snapshot: base.snapshot, tree: baseTree }, touched),
-    head: releaseMaterials({ snapshot: head.snapshot, tree: headTree }, touched),
+    base: { snapshot: base.snapshot, tree: baseTree, released },
+    head: { snapshot: head.snapshot, tree: headTree, released },
     diagnostics: head.diagnostics,
   };
+}
+
+/** `tree` without the files `drop` names (the entries its reader refused stay). */
+function without(tree: FileTree, drop: (path: string) => boolean): FileTree {
+  return fileTree(
+    [...tree].filter(([path]) => !drop(path)),
+    tree.irregular ?? [],
+  );
 }
 
 /** verify over sides from {@link loadSides}; the head's load findings come with the rest. */

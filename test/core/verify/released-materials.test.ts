@@ -1,6 +1,7 @@
 /**
  * verifyTrees lets go of the documents of material files a change leaves alone (issue #13:
- * verify proportional to the change). The verdict must be the one the full snapshots give:
+ * verify proportional to the change): the head's are checked and dropped, the base's are
+ * not loaded at all (they are the head's). The verdict must be the one the full snapshots give:
  * here it is compared with compareSides over facts that hold every document, on changes
  * where rules do read unchanged material (an orphan and a file of a destroyed version, both
  * located in the unchanged file; a rotation, whose comparison reads the old versions).
@@ -63,6 +64,7 @@ function brokenBase(): Files {
   ]);
   files.set(mat(1, OTHER), materialYaml(OTHER, 1)); // material of a destroyed version
   files.set(mat(7, OTHER), materialYaml(OTHER, 7)); // material no version lists
+  files.set(mat(2, OTHER), materialYaml(OTHER, 2, { id: 'team/wrong' })); // a loader finding
   return files;
 }
 
@@ -74,7 +76,7 @@ describe('verifyTrees with released material documents', () => {
     expect([...sides.head.snapshot.materials.keys()]).toEqual([mat(3)]);
     expect([...sides.base.snapshot.materials.keys()]).toEqual([]);
     expect([...(sides.head.released ?? [])].sort()).toEqual(
-      [mat(1), mat(2), mat(2, OTHER), mat(1, OTHER), mat(7, OTHER)].sort(),
+      [mat(1), mat(2), mat(1, OTHER), mat(7, OTHER)].sort(),
     );
   });
 
@@ -84,6 +86,7 @@ describe('verifyTrees with released material documents', () => {
     const got = verifyTrees(tree(base), tree(head), { now: NOW });
     const rules = got.diagnostics.map((d) => `${d.rule} ${d.file}:${d.line}`);
     expect(rules).toContain(`lifecycle/material-orphan ${mat(7, OTHER)}:1`);
+    expect(rules).toContain(`manifest/material-mismatch ${mat(2, OTHER)}:1`);
     expect(rules.some((r) => r.startsWith('lifecycle/material-for-destroyed'))).toBe(true);
     expect(got).toEqual(reference(tree(base), tree(head)));
   });
