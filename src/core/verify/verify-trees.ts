@@ -4,11 +4,13 @@
  * The base is read only to compare against: a broken default branch is the rotate flow's
  * problem, not this change's, and its findings are not repeated on every PR.
  *
- * Proportional to the change: the head is loaded with the base's parse cache, so every file
- * the change leaves alone (the same bytes at the same path) is parsed and validated once;
- * only the files that differ are read again. The rules that need every key (one active
- * version, one owner per target, folder nesting) then run on the whole head, over
- * documents already in memory.
+ * Proportional to the change (issue #13): the base is loaded with the head's parse cache, so
+ * every file the change leaves alone (the same bytes at the same path) is parsed and
+ * validated once, and the base's unchanged material files not at all. Only the documents of
+ * changed material files are held; lifecycle and material rules compare the keys whose files
+ * differ. The rules that need every key (one active version, material for every live
+ * version, one owner per target, folder nesting) run on the whole head, over the key
+ * documents in memory and the list of material files.
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import { loadSnapshot, type LoadCache } from '../load-snapshot.ts';
