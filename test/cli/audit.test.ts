@@ -79,6 +79,16 @@ describe('rekey audit', () => {
     expect(r.stdout).toContain('material-not-removed');
   });
 
+  it('refuses a shallow clone (the check runs beside the history pass) and writes nothing', async () => {
+    const clone = join(tmp, 'shallow');
+    await repo.git(['clone', '-q', '--depth', '1', `file://${repo.dir}`, clone]);
+    const out = join(tmp, 'out-shallow');
+    const r = await rekey(clone, ['audit', '--out', out, '--now', '2026-05-10T00:00:00Z']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/shallow.*fetch-depth: 0/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it.each([
     [['--format', 'xml'], /--format is one of md, json, csv, html/],
     [['--since', 'yesterday'], /--since expects a date/],

@@ -14,10 +14,17 @@ import type {
 } from '../../core/audit/model.ts';
 import { isKeyId, parseKeyFilePath, parseMaterialPath } from '../../core/formats/key-id.ts';
 import type { CatFileOptions } from './cat-file.ts';
-import { streamLog, type RawChange, type StreamedCommit } from './log-stream.ts';
+import {
+  streamLog,
+  type RawChange,
+  type StreamedCommit,
+  type StreamOptions,
+} from './log-stream.ts';
 import { exited, GitReadError, spawnGit } from './process.ts';
 
 export type HistoryOptions = CatFileOptions;
+/** {@link HistoryOptions}, and a signal that stops the pass (both git processes). */
+export type AuditHistoryOptions = StreamOptions;
 
 /**
  * `git log` arguments for the manifest's first-parent history. `--diff-merges=first-parent`
@@ -296,6 +303,7 @@ export function parseAuditLog(out: string): AuditLoggedCommit[] {
 }
 
 const ZERO_OID = /^0+$/;
+const NONE: readonly never[] = Object.freeze([]);
 const REGULAR = /^100(644|755)$/;
 
 /**
@@ -326,7 +334,7 @@ function auditBlobs(c: StreamedCommit): string[] {
 export async function buildAuditHistory(
   repoDir: string,
   ref: string,
-  options: HistoryOptions = {},
+  options: AuditHistoryOptions = {},
 ): Promise<AuditHistory> {
   const builder = new HistoryIndexBuilder();
   const memos = new Map<string, VersionMemo>();
@@ -340,7 +348,7 @@ export async function buildAuditHistory(
     if (content) files.set(path, content);
   };
   const newestFirst: {
-    irregular: string[];
+    irregular: readonly string[];
     commit: CommitRef;
     changes: KeyFileChange[];
     audit?: AuditCommit;
@@ -409,17 +417,24 @@ export async function buildAuditHistory(
       if (irregular.length > 0) newestFirst.push({ irregular, commit, changes });
       return;
     }
+    // Every record is kept until the fold below (the log is newest first): empty lists are
+    // shared, and a commit's key ids are collected without a set when it wrote one key.
     newestFirst.push({
-      irregular,
+      irregular: irregular.length > 0 ? irregular : NONE,
       commit,
       changes,
       audit: {
         commit,
         parents: c.parents,
         subject: c.subject,
-        keys: [...new Set(changes.map((x) => x.keyId))],
-        materials,
-        policies,
+        keys:
+          changes.length === 0
+            ? NONE
+            : changes.length === 1
+              ? [changes[0]!.keyId]
+              : [...new Set(changes.map((x) => x.keyId))],
+        materials: materials.length > 0 ? materials : NONE,
+        policies: policies.length > 0 ? policies : NONE,
         ...(sopsConfig ? { sopsConfig } : {}),
       },
     });

@@ -57,6 +57,7 @@ const HIGH_WATER = 4096;
 const LOW_WATER = 1024;
 /** Blob ids sent to cat-file together: one write per a few hundred, not one per log chunk. */
 const FLUSH_AT = 512;
+const NEWLINE = 10;
 
 /** Incremental `git log -z` records: the same grammar as history.ts's parseRawLog. */
 class RecordParser {
@@ -96,7 +97,11 @@ class RecordParser {
       });
       return;
     }
-    const token = raw.replace(/^\n+/, '');
+    // The newline git prints between a commit's raw lines and the next header (no regex:
+    // this runs for every header and raw line).
+    let lead = 0;
+    while (raw.charCodeAt(lead) === NEWLINE) lead++;
+    const token = lead === 0 ? raw : raw.slice(lead);
     if (token.startsWith('\x01')) {
       if (this.commit) this.emit(this.commit);
       this.commit = undefined;
@@ -127,13 +132,19 @@ class RecordParser {
   }
 }
 
+export interface StreamOptions extends CatFileOptions {
+  /** Aborting stops both git processes; the stream then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
 /** Runs the log and cat-file; resolves once every commit was handed to `onCommit`. */
 export async function streamLog(
   repoDir: string,
   ref: string,
   stream: LogStream,
-  options: CatFileOptions = {},
+  options: StreamOptions = {},
 ): Promise<void> {
+  options.signal?.throwIfAborted();
   if (ref === '' || ref.startsWith('-') || /[\0\n]/.test(ref))
     throw new GitReadError('unknown-ref', `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn = options.spawn ?? spawnGit;
@@ -147,9 +158,11 @@ export async function streamLog(
     log.kill();
     cat?.kill();
   };
+  const onAbort = () => fail(options.signal!.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   /** Commits waiting for blobs, oldest first, and the blobs delivered for the first of them. */
-  const waiting: { commit: StreamedCommit; oids: string[] }[] = [];
+  const waiting: ({ commit: StreamedCommit; oids: string[] } | undefined)[] = [];
   let head = 0;
   let delivered = new Map<string, Uint8Array>();
   let got = 0;
@@ -158,7 +171,9 @@ export async function streamLog(
     while (head < waiting.length) {
       const w = waiting[head]!;
       if (got < w.oids.length) return;
-      head++;
+      // Its slot is cleared at once: a commit handed over is garbage now, not after the next
+      // splice (held there, thousands of them outlived young collections and were promoted).
+      waiting[head++] = undefined;
       const blobs = delivered;
       delivered = new Map();
       got = 0;
@@ -187,8 +202,7 @@ export async function streamLog(
     c.stdin.on('error', () => {}); // an EPIPE surfaces through the exit status
     const parser = new CatFileBatchParser(
       (o) => {
-        const w = waiting[head];
-        const want = w?.oids[got];
+        const want = waiting[head]?.oids[got];
         if (o.type !== 'blob')
           throw new GitReadError('bad-output', `${o.oid} is a ${o.type}, not a blob`);
         if (want !== o.oid)
@@ -277,6 +291,7 @@ export async function streamLog(
     }
   cat?.stdin.end();
   await catDone.catch((e: unknown) => fail(e));
+  options.signal?.removeEventListener('abort', onAbort);
   if (failure !== undefined) throw failure;
   if (head < waiting.length)
     throw new GitReadError(

@@ -57,12 +57,25 @@ export function localAuditPorts(
   github?: { client: GitHubClient; repository: string },
 ): AuditPorts {
   const base: AuditPorts = {
+    // The shallow check runs beside the history pass instead of before it (one git process
+    // start less on the audit's path); a shallow checkout stops the pass and is refused.
     history: async (ref) => {
-      if (await isShallowRepository(dir))
-        throw new Error(
-          'the checkout is shallow, so history starts at the cut-off; fetch full history (fetch-depth: 0)',
-        );
-      return buildAuditHistory(dir, ref);
+      const stop = new AbortController();
+      const history = buildAuditHistory(dir, ref, { signal: stop.signal });
+      history.catch(() => {}); // awaited below, or abandoned with the shallow check's error
+      let refusal: unknown;
+      try {
+        if (await isShallowRepository(dir))
+          refusal = new Error(
+            'the checkout is shallow, so history starts at the cut-off; fetch full history (fetch-depth: 0)',
+          );
+      } catch (e) {
+        refusal = e;
+      }
+      if (refusal === undefined) return history;
+      stop.abort(refusal);
+      await history.catch(() => {});
+      throw refusal;
     },
     // No tree read: the history pass carries key.yaml and the policies as they are at `ref`.
   };

@@ -216,7 +216,9 @@ export function statusDescription(outcome: DistributeOutcome, keys: readonly Key
   const n = keys.length;
   let text: string;
   if (outcome === 'converged')
-    text = `${n} key${n === 1 ? '' : 's'} converged (${count('converged')} changed, ${count('unchanged')} unchanged)`;
+    // Not how many this run changed: the commit's state, the same for the run that wrote and
+    // a run after it that found everything current (which then writes nothing, not even this).
+    text = `${n} key${n === 1 ? '' : 's'} converged: every target current`;
   else if (outcome === 'preflight-failed')
     text = `preflight failed for ${count('failed')} of ${n} keys; nothing written: ${failed.map((k) => k.key).join(', ')}`;
   else

@@ -2,12 +2,19 @@
  * The distribute use case in its order (docs/distribute.md):
  *
  * 1. validate the tree: invalid -> `invalid`, nothing read from or written to GitHub;
- * 2. take the lease: held by another run -> `busy`, nothing written;
- * 3. superseded check: the default branch head is not `commit` -> `superseded`, lease released;
- * 4. resume the keys asked for, then skip halted keys;
+ * 2. look, without the lease (look()): the state ref (held by another run -> `busy`), the
+ *    failure issues, the preflight with the stored receipts, the superseded check, the plans
+ *    and the orphans. Nothing to write (no step, no removal, no receipt to change, no issue to
+ *    close, the status already standing) -> done, nothing written, not even the lease;
+ * 2b. take the lease by compare-and-swap on the state commit the look read. The look's reads
+ *    are used only when the lease was taken on that very commit (no run held the lease in
+ *    between, so no rekey run wrote a target); otherwise 3 to 6 run again under the lease;
+ * 3. superseded check (when the look's reads are not used): the default branch head is not
+ *    `commit` -> `superseded`, lease released;
+ * 4. resume the keys asked for (such a run takes the lease first), then skip halted keys;
  * 5. preflight every other key (preflight.ts): any failure -> `preflight-failed`, status
  *    failure, a failure issue per affected key, and no write to any target;
- * 6. superseded check again (preflight takes time; a newer commit makes this run moot);
+ * 6. superseded check again (when the look's reads are not used);
  * 7. plan with the lease's receipts and apply (apply.ts), renewing the lease between keys;
  *    then run the probes of every applied key (probes.ts);
  * 8. status `rekey/distribution` on `commit`: success only when every key converged and none
@@ -22,10 +29,10 @@
 import { formatDiagnostic } from '../../core/diagnostics.ts';
 import { durationMs } from '../../core/duration.ts';
 import type { SopsConfig } from '../../core/sops-config.ts';
-import type { Receipt } from '../../core/targets/index.ts';
+import type { Receipt, Removal } from '../../core/targets/index.ts';
 import { trustedCreators } from '../distribution-evidence.ts';
 import { validateTree } from '../inspect.ts';
-import { applyKeys, planKeys } from './apply.ts';
+import { applyKeys, planKeys, type KeyRun } from './apply.ts';
 import { plannedKey, unplannedKey, type Reported } from './evidence.ts';
 import { preflight } from './preflight.ts';
 import { kindProbes, probeKeys, probeLine, requiresProbes, withProbes } from './probes.ts';
@@ -47,12 +54,15 @@ import {
   failureDetails,
   haltedReason,
   sopsConfigOf,
+  statusNow,
   supersededBy,
   withIssues,
   writeStatus,
   type Finish,
 } from './result.ts';
+import type { LeaseState } from './lease.ts';
 import type { DistributionState } from './state.ts';
+import { DISTRIBUTION_CONTEXT } from '../distribution-evidence.ts';
 import type {
   DistributeInput,
   DistributeOutcome,
@@ -61,6 +71,14 @@ import type {
 } from './types.ts';
 
 const DEFAULT_CONCURRENCY = 4;
+
+/** The same receipts, whatever their order and the order of their fields. */
+function sameReceipts(a: readonly Receipt[], b: readonly Receipt[]): boolean {
+  const text = (r: Receipt) => JSON.stringify(r, Object.keys(r).sort());
+  const x = a.map(text).sort();
+  const y = b.map(text).sort();
+  return x.length === y.length && x.every((t, i) => t === y[i]);
+}
 const message = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error';
 
@@ -133,7 +151,13 @@ export async function runDistribution(
     });
   }
 
-  // 2. The lease.
+  // 2. Look first, without the lease: a run with nothing to do writes nothing, not even
+  // the lease (look(), below). What it read is reused once the lease is taken on the very
+  // state commit it read.
+  const pre = (input.resume ?? []).length === 0 ? await look() : null;
+  if (pre !== null && 'finished' in pre) return pre.finished;
+
+  // The lease, by compare-and-swap against the state `look` read when it looked.
   const got = await state.acquireLease(ports.state, {
     holder: input.holder,
     ...(input.runUrl === undefined ? {} : { run: input.runUrl }),
@@ -142,6 +166,7 @@ export async function runDistribution(
     ...(input.leaseWaitMs === undefined ? {} : { waitMs: input.leaseWaitMs }),
     ...(input.sleep === undefined ? {} : { sleep: input.sleep }),
     ...trusted,
+    ...(pre === null ? {} : { from: { state: pre.read } }),
   });
   if (got.result === 'busy') {
     const why = `the distribution lease is held by ${got.holder} until ${got.expiresAt}`;
@@ -158,9 +183,12 @@ export async function runDistribution(
     await lease.release(receipts);
     released = true;
   };
+  // Nobody wrote the state between the look and the lease: no other run held the lease in
+  // between, so what the look read of the targets is what a read now would show.
+  const seen = pre !== null && lease.base === (pre.read?.commit ?? null) ? pre : null;
   try {
-    // 3. Superseded?
-    const moved = await supersededBy(ports.git, input);
+    // 3. Superseded? (The look checked already, after its preflight.)
+    const moved = seen === null ? await supersededBy(ports.git, input) : null;
     if (moved !== null) {
       await release(lease.receipts);
       log?.warn(`${moved}; nothing was written`);
@@ -177,7 +205,7 @@ export async function runDistribution(
         log?.info(`${id}: ${r === 'resumed' ? 'resumed' : 'was not halted'}`);
       }
     // One list of the failure issues: the halted keys now, the records at the end (step 8).
-    const { halted, open } = await state.failureIssues(ports.issues);
+    const { halted, open } = seen ?? (await state.failureIssues(ports.issues));
     const skipped = ids.filter((id) => halted.has(id));
     const haltedReports = skipped.map((id) =>
       unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
@@ -189,10 +217,12 @@ export async function runDistribution(
     const held = heldReports(hold, new Set(skipped));
 
     // 5. Preflight.
-    const run = await check(
-      ids.filter((id) => !halted.has(id) && !hold.held.has(id)),
-      lease.receipts,
-    );
+    const run =
+      seen?.run ??
+      (await check(
+        ids.filter((id) => !halted.has(id) && !hold.held.has(id)),
+        lease.receipts,
+      ));
     if (run.failed.length > 0) {
       const records = await state.recordDistribution(ports.issues, {
         failed: run.failed,
@@ -227,7 +257,7 @@ export async function runDistribution(
     }
 
     // 6. Superseded while preflight ran?
-    const movedLater = await supersededBy(ports.git, input);
+    const movedLater = seen === null ? await supersededBy(ports.git, input) : null;
     if (movedLater !== null) {
       await release(lease.receipts);
       log?.warn(`${movedLater}; nothing was written`);
@@ -238,9 +268,10 @@ export async function runDistribution(
     const problems: string[] = [...hold.problems];
     const renewal = leaseRenewal(lease, { ttlMs, now: input.now, problems });
     const removed = await applyRemovals(
-      removalOrder(
-        await prepareRemovals(allKeys, [...lease.receipts, ...lease.unvouched], ports.targets),
-      ),
+      seen?.removals ??
+        removalOrder(
+          await prepareRemovals(allKeys, [...lease.receipts, ...lease.unvouched], ports.targets),
+        ),
       {
         targets: ports.targets,
         // A held key's targets are not written, removals included.
@@ -259,10 +290,12 @@ export async function runDistribution(
 
     // 7b. Probes: is the active version in use? (probes.ts; with require-probes a probe
     // that does not confirm it fails the key.)
-    const probed = await probeKeys(runs, {
-      probes: ports.probes,
-      kindProbes: (r) => kindProbes(r, ports.targets),
-    });
+    const probed =
+      seen?.probed ??
+      (await probeKeys(runs, {
+        probes: ports.probes,
+        kindProbes: (r) => kindProbes(r, ports.targets),
+      }));
     for (const [id, results] of probed)
       for (const p of results)
         (p.outcome === 'confirmed' ? log?.info : log?.warn)?.call(log, `${id}: ${probeLine(p)}`);
@@ -343,6 +376,118 @@ export async function runDistribution(
     // run need not wait for it to expire; the error itself is the caller's.
     if (!released) await lease.release(latest).catch(() => undefined);
     throw e;
+  }
+
+  /**
+   * The run up to its first write, without the lease: the state, the failure issues, the
+   * preflight, the superseded check, the plans and the orphans. `finished` when there is
+   * nothing to write (no step, no removal, no receipt to change, no issue to close, the
+   * status already standing) or nothing may be written (superseded, busy); otherwise what it
+   * read, for the run to go on with under the lease. null: look under the lease instead (a
+   * resume writes first; material awaiting re-wrap opens a pull request).
+   */
+  async function look(): Promise<
+    | { finished: DistributeResult }
+    | {
+        read: LeaseState | null;
+        halted: Awaited<ReturnType<DistributionState['failureIssues']>>['halted'];
+        open: Awaited<ReturnType<DistributionState['failureIssues']>>['open'];
+        run: Awaited<ReturnType<typeof check>>;
+        removals: Removal[];
+        /** The probes, when the look ran them (nothing to write but the status). */
+        probed?: Awaited<ReturnType<typeof probeKeys>>;
+      }
+    | null
+  > {
+    const read = await state.readLeaseState(ports.state, { ...trusted, now: input.now });
+    if (read !== null && !read.lease.released) {
+      const expires = Date.parse(read.lease.expiresAt);
+      if (expires >= input.now().getTime()) {
+        if (input.leaseWaitMs !== undefined && input.leaseWaitMs > 0) return null;
+        const why = `the distribution lease is held by ${read.lease.holder} until ${read.lease.expiresAt}`;
+        log?.warn(`${why}; nothing was written`);
+        return { finished: finish({ outcome: 'busy', problems: [why] }) };
+      }
+    }
+    if ((await rewrapHold(true)).held.size > 0) return null;
+    // What the lease would carry: the vouched receipts, and those only good for removals.
+    const receipts = read?.auth?.receipts ?? [];
+    const unvouched = read?.auth?.unvouched ?? [];
+    // A state ref not taken at its word is reported by the run under the lease.
+    const suspect = (read?.auth?.tampering ?? null) !== null;
+    const { halted, open } = await state.failureIssues(ports.issues);
+    const run = await check(
+      ids.filter((id) => !halted.has(id)),
+      receipts,
+    );
+    const moved = await supersededBy(ports.git, input);
+    if (moved !== null) {
+      log?.warn(`${moved}; nothing was written`);
+      return { finished: finish({ outcome: 'superseded', problems: [moved] }) };
+    }
+    const removals = removalOrder(
+      await prepareRemovals(allKeys, [...receipts, ...unvouched], ports.targets),
+    );
+    const goOn = { read, halted, open, run, removals };
+    const planned = planKeys(run.passed, receipts);
+    if (
+      suspect ||
+      run.failed.length > 0 ||
+      removals.length > 0 ||
+      planned.some((p) => p.plan.steps.length > 0)
+    )
+      return goOn;
+    // Nothing to write to a target. Still work: receipts to store, issues to close (every open
+    // issue not a halted key's belongs to a key that converges now), a status to write.
+    const runs: KeyRun[] = planned.map((p) => ({
+      ...p,
+      result: { key: p.plan.key, results: [], receipts: [], ok: true },
+    }));
+    if (!sameReceipts(nextReceipts(receipts, runs, []), receipts)) return goOn;
+    if (open.length > halted.size) return goOn;
+    const probed = await probeKeys(runs, {
+      probes: ports.probes,
+      kindProbes: (r) => kindProbes(r, ports.targets),
+    });
+    const reported = withRemovals(
+      [
+        ...ids
+          .filter((id) => halted.has(id))
+          .map((id) =>
+            unplannedKey(keyOf(id), 'halted', [haltedReason(halted, id)], halted.get(id)?.url),
+          ),
+        ...runs.map((r) =>
+          withProbes(
+            plannedKey(r),
+            probed.get(r.prepared.id),
+            requiresProbes(snapshot.policies, r.prepared.key.policy),
+          ),
+        ),
+      ],
+      [],
+      halted,
+    );
+    if (reported.some((r) => r.report.outcome === 'failed')) return goOn;
+    const outcome: DistributeOutcome = reported.every(
+      (r) => r.report.outcome === 'converged' || r.report.outcome === 'unchanged',
+    )
+      ? 'converged'
+      : 'failed';
+    const now = await statusNow(
+      ports.statuses,
+      input,
+      outcome,
+      reported,
+      snapshot.pipeline['status-creators'],
+    );
+    if (!now.standing) return { ...goOn, probed };
+    for (const [id, results] of probed)
+      for (const p of results)
+        (p.outcome === 'confirmed' ? log?.info : log?.warn)?.call(log, `${id}: ${probeLine(p)}`);
+    log?.info(
+      `nothing to write: every target is current and ${DISTRIBUTION_CONTEXT} says so already; the lease was not taken`,
+    );
+    return { finished: finish({ outcome, reported, problems: [], status: now.state }) };
   }
 
   function rewrapHold(dryRun: boolean) {

@@ -6,7 +6,7 @@
  */
 import { failureIssues, recordDistribution, haltedKeys, resumeKey } from './failures.ts';
 import { runDistribution } from './flow.ts';
-import { acquireLease, readReceipts, STATE_REF } from './lease.ts';
+import { acquireLease, readLeaseState, readReceipts, STATE_REF } from './lease.ts';
 import type { DistributionState } from './state.ts';
 import type { DistributeInput, DistributePorts, DistributeResult } from './types.ts';
 
@@ -23,6 +23,7 @@ export { secretForms } from './mask.ts';
 
 const STATE: DistributionState = {
   acquireLease,
+  readLeaseState: (port, opts) => readLeaseState(port, opts, STATE_REF),
   readReceipts: (port, opts) => readReceipts(port, STATE_REF, opts),
   recordDistribution,
   haltedKeys,

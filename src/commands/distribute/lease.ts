@@ -140,6 +140,8 @@ export interface LeaseHandle {
    * planTargets. Only these may let a run skip a write.
    */
   readonly receipts: readonly Receipt[];
+  /** The state commit the lease was taken on (null: the ref was created). */
+  readonly base: string | null;
   /**
    * Receipts found only in commits rekey did not vouch for: they may name orphans to remove
    * (under the removal guards), nothing else. Those of them `release` is given back are
@@ -180,7 +182,19 @@ export interface AcquireOptions {
    * Undefined: anyone's (an unpinned pipeline; doctor warns).
    */
   readonly trusted?: readonly string[];
+  /**
+   * The state as the caller read it (readLeaseState, with the same `trusted`; null: no ref):
+   * the first round writes on it instead of reading again, so the lease is taken only if
+   * nobody wrote since (`base` says on which commit it was taken).
+   */
+  readonly from?: { readonly state: LeaseState | null };
 }
+
+/**
+ * The state ref as read: its commit, files, and (null while another run holds the lease)
+ * what of it a run may trust.
+ */
+export type LeaseState = State & { readonly auth: Trusted | null };
 
 interface State {
   readonly commit: string;
@@ -270,6 +284,21 @@ async function authenticate(
     pinned: trusted !== undefined,
   });
   return { receipts, unvouched: extra.receipts, tampering };
+}
+
+/**
+ * The state ref read without taking the lease (null: the ref does not exist), authenticated
+ * (state-auth.ts) when its lease is free at `now`: what acquireLease would take it with.
+ */
+export async function readLeaseState(
+  port: StateRefPort,
+  opts: { readonly trusted?: readonly string[]; readonly now: () => Date },
+  ref: string = STATE_REF,
+): Promise<LeaseState | null> {
+  const state = await readState(port, ref);
+  if (state === null) return null;
+  const held = !state.lease.released && Date.parse(state.lease.expiresAt) >= opts.now().getTime();
+  return { ...state, auth: held ? null : await authenticate(port, ref, state, opts.trusted) };
 }
 
 /**
@@ -376,7 +405,8 @@ export async function acquireLease(
   const maxRounds = MAX_CAS_ROUNDS + Math.ceil(waitMs / 1_000) + 1;
   let lost = 0;
   for (let round = 0; round < maxRounds; round++) {
-    const state = await readState(port, ref);
+    const from = round === 0 ? opts.from : undefined;
+    const state = from !== undefined ? from.state : await readState(port, ref);
     const now = opts.now();
     const held =
       state !== null && !state.lease.released && Date.parse(state.lease.expiresAt) >= now.getTime();
@@ -398,7 +428,7 @@ export async function acquireLease(
     const auth: Trusted =
       state === null
         ? { receipts: [], unvouched: [], tampering: null }
-        : await authenticate(port, ref, state, opts.trusted);
+        : (from?.state?.auth ?? (await authenticate(port, ref, state, opts.trusted)));
     const verb = state === null ? 'create' : state.lease.released ? 'take' : 'take over expired';
     const wrote = await port.write(
       ref,
@@ -407,7 +437,11 @@ export async function acquireLease(
       `rekey: ${verb} distribution lease\n\nHolder: ${opts.holder}\nExpires: ${lease.expiresAt}\n`,
     );
     if (wrote.result === 'written') {
-      return { result: 'acquired', lease: handle(port, ref, opts, lease, auth, wrote.commit) };
+      const base = state?.commit ?? null;
+      return {
+        result: 'acquired',
+        lease: handle(port, ref, opts, lease, auth, wrote.commit, base),
+      };
     }
     if (++lost >= MAX_CAS_ROUNDS) break;
   }
@@ -428,6 +462,7 @@ function handle(
   first: LeaseFile,
   auth: Trusted,
   firstCommit: string,
+  base: string | null,
 ): LeaseHandle {
   const { receipts, unvouched } = auth;
   const removalOnlySet = new Set<Receipt>(unvouched);
@@ -469,6 +504,7 @@ function handle(
       return lease.expiresAt;
     },
     receipts,
+    base,
     unvouched,
     tampering: auth.tampering,
     async renew() {

@@ -26,6 +26,7 @@ import type { ManifestSnapshot, FileTree } from '../../core/snapshot.ts';
 import { findCreationRule, type SopsConfig } from '../../core/sops-config.ts';
 import {
   desiredState,
+  isSecretReceipt,
   observeTargets,
   planTargets,
   SecretValue,
@@ -180,6 +181,61 @@ function sharedReads(ports: TargetPorts): TargetPorts {
   };
 }
 
+/**
+ * The secret scopes of `desired` whose list nothing depends on: no slot there is to be
+ * emptied, and no receipt there names a slot with the fingerprint it wants (so no slot can be
+ * proven current: each is written whatever the list says). Without receipts, none (the caller
+ * plans without them and wants every list).
+ */
+export function unlistedScopes(
+  desired: DesiredState,
+  receipts: readonly Receipt[] | undefined,
+): Set<string> {
+  const out = new Set<string>();
+  if (receipts === undefined) return out;
+  const proving = new Set<string>();
+  for (const r of receipts)
+    if (isSecretReceipt(r)) proving.add(`${r.scope} ${r.name.toUpperCase()} ${r.fingerprint}`);
+  const needed = new Set<string>();
+  for (const d of desired.targets) {
+    if (d.kind !== 'github-secret') continue;
+    const id = scopeId(d.scope);
+    out.add(id);
+    for (const s of d.slots)
+      if (s.want === null || proving.has(`${id} ${s.name.toUpperCase()} ${s.want.fingerprint}`))
+        needed.add(id);
+  }
+  for (const id of needed) out.delete(id);
+  return out;
+}
+
+/**
+ * observeTargets, without the lists of the scopes nothing depends on (unlistedScopes): those
+ * are left out of the observation (the plan writes every slot there; receipts.ts keeps the
+ * receipts of a scope it did not see) rather than passed off as empty.
+ */
+async function observeUnlisted(
+  desired: DesiredState,
+  reads: TargetPorts,
+  receipts: readonly Receipt[] | undefined,
+): Promise<Observation> {
+  const skip = unlistedScopes(desired, receipts);
+  if (skip.size === 0) return observeTargets(desired, reads);
+  const secrets = reads.secrets;
+  const observed = await observeTargets(desired, {
+    ...reads,
+    // sharedReads' ports are plain closures: spreading them keeps them working.
+    secrets: {
+      ...secrets,
+      listSecrets: (s) => (skip.has(scopeId(s)) ? Promise.resolve([]) : secrets.listSecrets(s)),
+    },
+  });
+  return {
+    ...observed,
+    secrets: new Map([...observed.secrets].filter(([id]) => !skip.has(id))),
+  };
+}
+
 /** What each desired target claims (a secret name in a scope, a file), to find two owners. */
 function claims(desired: DesiredState): string[] {
   return desired.targets.flatMap((d) => targetKind(d.kind).claims?.(d) ?? []);
@@ -209,7 +265,7 @@ export async function preflight(
     if (mine.length > 0) return;
     let observed: Observation;
     try {
-      observed = await observeTargets(desired, reads);
+      observed = await observeUnlisted(desired, reads, input.receipts);
     } catch (e) {
       mine.push(`observing the targets failed: ${message(e)}`);
       return;

@@ -128,6 +128,32 @@ export async function supersededBy(
 }
 
 /**
+ * The status a run with this outcome would write, and whether the commit already carries it
+ * (`standing`: the newest status that counts has that state and description). 1 call.
+ */
+export async function statusNow(
+  statuses: DistributePorts['statuses'],
+  input: Pick<DistributeInput, 'commit'>,
+  outcome: DistributeOutcome,
+  reported: readonly Reported[],
+  trusted?: readonly string[],
+): Promise<{ state: 'success' | 'failure'; description: string; standing: boolean }> {
+  const state = outcome === 'converged' ? 'success' : 'failure';
+  const description = statusDescription(
+    outcome,
+    reported.map((r) => r.report),
+  );
+  const newest = (await statuses.listStatuses(input.commit, DISTRIBUTION_CONTEXT)).find(
+    countingStatus(trusted),
+  );
+  return {
+    state,
+    description,
+    standing: newest?.state === state && newest.description === description,
+  };
+}
+
+/**
  * `rekey/distribution` on the commit: success only for `converged`. Written only when the
  * newest status of that context that counts (`trusted`: pipeline.yaml `status-creators`, the
  * rule revoke, verify and audit read statuses by) has another state or description: GitHub
@@ -141,15 +167,14 @@ export async function writeStatus(
   reported: readonly Reported[],
   trusted?: readonly string[],
 ): Promise<'success' | 'failure'> {
-  const state = outcome === 'converged' ? 'success' : 'failure';
-  const description = statusDescription(
+  const { state, description, standing } = await statusNow(
+    statuses,
+    input,
     outcome,
-    reported.map((r) => r.report),
+    reported,
+    trusted,
   );
-  const newest = (await statuses.listStatuses(input.commit, DISTRIBUTION_CONTEXT)).find(
-    countingStatus(trusted),
-  );
-  if (newest?.state === state && newest.description === description) {
+  if (standing) {
     input.log?.info(`${DISTRIBUTION_CONTEXT}: ${state}: ${description} (already on the commit)`);
     return state;
   }

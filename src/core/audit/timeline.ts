@@ -28,8 +28,9 @@ export function findingCommit(c: CommitRef, link: CommitLinker): FindingCommit {
 export function commitPositions(history: AuditHistory): ReadonlyMap<string, number> {
   let pos = POSITIONS.get(history);
   if (pos === undefined) {
-    pos = new Map(history.commits.map((c, i) => [c.commit.sha, i] as const));
-    POSITIONS.set(history, pos);
+    const map = new Map<string, number>();
+    history.commits.forEach((c, i) => map.set(c.commit.sha, i));
+    POSITIONS.set(history, (pos = map));
   }
   return pos;
 }

@@ -41,15 +41,17 @@ export function readVersionStates(text: string, memo?: VersionMemo): VersionStat
 }
 
 /**
- * What the scanner read in the last key.yaml of one key (entry text -> its version and
- * state): the next file of the same key repeats most of those entries word for word. Holds
- * one file's entries, so a history reader that keeps one memo per key holds what the keys'
- * latest files list (it grows with versions, not commits), and unlike one shared cache it
- * does not lose a key's entries when thousands of other keys change between two of its
- * rotations.
+ * What the scanner read in the recent key.yaml files of one key (entry text -> its version
+ * and state): the next file of the same key repeats most of those entries word for word.
+ * Holds the entries of the key's latest file (`last`, in file order, and in `items`) and at
+ * most as many again (plus a few) from earlier files, so a history reader that keeps one memo
+ * per key holds what the keys' latest files list (it grows with versions, not commits), and
+ * unlike one shared cache it does not lose a key's entries when thousands of other keys
+ * change between two of its rotations.
  */
 export interface VersionMemo {
   items: Map<string, VersionState>;
+  last?: { readonly items: readonly string[]; readonly states: readonly VersionState[] };
 }
 
 /** The full YAML route: slower, exact. Exported so tests can compare it with the scanner. */
@@ -96,6 +98,9 @@ const STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g
 /** Entry text -> what it says; bounded (cleared when full), so memory stays flat. */
 const ITEM_CACHE = new Map<string, VersionState>();
 const ITEM_CACHE_MAX = 20_000;
+/** Entries a key's memo may hold beyond twice what its latest file lists. */
+const MEMO_SLACK = 16;
+const NONE_SKIPPED: readonly string[] = Object.freeze([]);
 const QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 const SPACE = 32;
 const HASH = 35;
@@ -157,19 +162,31 @@ export function scanVersionStates(
   if (!seen) return undefined;
   const versions: VersionState[] = [];
   const cache = memo?.items ?? ITEM_CACHE;
-  const read = memo ? new Map<string, VersionState>() : undefined;
-  for (const item of items) {
+  // The key's previous file, entry by entry: rekey's changes keep entries in place and add
+  // new versions at the top, so most entries are found at the same index or shifted by the
+  // number added, compared as strings (the map below is for the rest).
+  const prev = memo?.last;
+  const shift = prev ? items.length - prev.items.length : 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    let known: VersionState | undefined;
+    if (prev) {
+      const j = i - shift;
+      if (j >= 0 && j < prev.items.length && prev.items[j] === item) known = prev.states[j];
+      else if (i < prev.items.length && prev.items[i] === item) known = prev.states[i];
+    }
     // Successive key.yaml files of a key repeat most entries word for word: read each once.
-    const known = cache.get(item);
+    known ??= cache.get(item);
     if (known !== undefined) {
-      read?.set(item, known);
       versions.push(known);
       continue;
     }
     // Quoted values (fingerprints usually are) become empty strings, so a `state:` inside
     // one cannot be mistaken for a field; comments go next, then anything YAML-special.
-    const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, '$1');
-    if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ''))) return undefined;
+    // (Each replace is skipped when its text is absent: the same result, one pass less.)
+    const unquoted = item.includes('"') || item.includes("'") ? item.replace(QUOTED, '""') : item;
+    const body = unquoted.includes('#') ? unquoted.replace(/(^|\s)#.*$/gm, '$1') : unquoted;
+    if (/['"&*!|>?%@`]/.test(body.includes('"') ? body.replace(/""/g, '') : body)) return undefined;
     const v = [...body.matchAll(VERSION_FIELD)];
     const s = [...body.matchAll(STATE_FIELD)];
     if (v.length !== 1 || s.length !== 1) return undefined;
@@ -177,13 +194,16 @@ export function scanVersionStates(
     const version = Number(v[0]![1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version)) return undefined;
     const entry: VersionState = Object.freeze({ version, state: state as KeyState });
-    if (read) read.set(item, entry);
-    else {
-      if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
-      ITEM_CACHE.set(item, entry);
-    }
+    if (!memo && ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    cache.set(item, entry);
     versions.push(entry);
   }
-  if (memo && read) memo.items = read;
-  return { ok: true, versions, skipped: [] };
+  if (memo) {
+    memo.last = { items, states: versions };
+    // Entries the key no longer lists are dropped once they are as many as it lists: the
+    // memo stays bounded by the key's versions, and no map is built per file.
+    if (memo.items.size > 2 * items.length + MEMO_SLACK)
+      memo.items = new Map(items.map((item, i) => [item, versions[i]!]));
+  }
+  return { ok: true, versions, skipped: NONE_SKIPPED };
 }

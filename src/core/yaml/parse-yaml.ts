@@ -59,14 +59,38 @@ const REFUSED_BY_PARSER = new Set([
   'yaml/directive',
 ]);
 
-export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = {}): ParsedYaml {
+/**
+ * parseYaml with `keepEvents`: also the deciding parser's events and the text their offsets
+ * index, when it read the file (both undefined when it refused or could not read it), so a
+ * caller that builds its own tree from the events (the SOPS codec) does not parse twice.
+ */
+export interface ParsedYamlWithEvents extends ParsedYaml {
+  readonly events: readonly Event[] | undefined;
+  readonly text: string | undefined;
+}
+
+export interface ParseYamlOptions {
+  /** Return the events and the text (ParsedYamlWithEvents); they are not retained otherwise. */
+  readonly keepEvents?: boolean;
+}
+
+export function parseYaml(file: string, bytes: Uint8Array, limits?: YamlLimits): ParsedYaml;
+export function parseYaml(
+  file: string,
+  bytes: Uint8Array,
+  limits: YamlLimits,
+  options: ParseYamlOptions & { readonly keepEvents: true },
+): ParsedYamlWithEvents;
+export function parseYaml(
+  file: string,
+  bytes: Uint8Array,
+  limits: YamlLimits = {},
+  options: ParseYamlOptions = {},
+): ParsedYaml | ParsedYamlWithEvents {
   const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
   const fileStart: SourceLocation = { file, line: 0, column: 0 };
-  const unreadable = (diagnostics: Diagnostic[]): ParsedYaml => ({
-    value: undefined,
-    locate: () => fileStart,
-    diagnostics,
-  });
+  const unreadable = (diagnostics: Diagnostic[]): ParsedYaml =>
+    withEvents(options, { value: undefined, locate: () => fileStart, diagnostics });
 
   const findings = new Findings(file);
   const read = readYamlText(bytes, maxBytes, findings);
@@ -80,11 +104,26 @@ export function parseYaml(file: string, bytes: Uint8Array, limits: YamlLimits = 
 
   const walk = new EventWalk(parsed, text, findings, lines, { maxDepth, maxNodes });
   const value = walk.document();
-  return {
-    value: walk.guessed ? undefined : value,
-    locate: lazyLocate(file, text, lines, maxDepth),
-    diagnostics: findings.list,
-  };
+  return withEvents(
+    options,
+    {
+      value: walk.guessed ? undefined : value,
+      locate: lazyLocate(file, text, lines, maxDepth),
+      diagnostics: findings.list,
+    },
+    parsed,
+    text,
+  );
+}
+
+/** The result as it is, or with the events and text when the caller asked to keep them. */
+function withEvents(
+  options: ParseYamlOptions,
+  result: ParsedYaml,
+  events?: readonly Event[],
+  text?: string,
+): ParsedYaml | ParsedYamlWithEvents {
+  return options.keepEvents ? { ...result, events, text } : result;
 }
 
 interface Refusal {

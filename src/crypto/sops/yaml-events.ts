@@ -172,10 +172,12 @@ export function loadFromEvents(
   file: string,
   text: string,
   decided: Record<string, unknown>,
+  decidedEvents?: readonly Event[],
 ): LoadedFile | undefined {
   if (text.charCodeAt(0) === 0xfeff || DOCUMENT_END.test(text)) return undefined;
-  // The same parse the deciding loader made (same text, same depth cap), so the same events.
-  const events = parseEvents(text, { maxDepth: DEFAULT_YAML_LIMITS.maxDepth + 2 });
+  // The deciding loader's own events over this text (parseYaml's keepEvents), or the same
+  // parse it made (same text, same depth cap), so the same events.
+  const events = decidedEvents ?? parseEvents(text, { maxDepth: DEFAULT_YAML_LIMITS.maxDepth + 2 });
   if (events.length === 0 || countDocuments(events) !== 1) return undefined;
   if (hasComment(text, events)) return undefined;
   const tree = new EventTree(file, text, events);

@@ -16,6 +16,7 @@
  * material file holds. Several documents are the one exception sops itself allows: each is
  * then read by this store alone.
  */
+import type { Event } from 'js-yaml';
 import type { Node as YNode } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { SourceLocation } from '../../core/diagnostics.ts';
@@ -113,7 +114,10 @@ export const yamlStore: Store = {
   name: 'yaml',
   load(file: string, text: string): LoadedFile {
     const decided = refuseWhatTheLoaderRefuses(file, text);
-    return (decided && loadFromEvents(file, text, decided)) ?? loadWithYamlPackage(file, text);
+    return (
+      (decided && loadFromEvents(file, text, decided.value, decided.events)) ??
+      loadWithYamlPackage(file, text)
+    );
   },
   emit(branches, metadata, options: EmitOptions): string {
     const indent = options.indent ?? 4;
@@ -193,15 +197,16 @@ const encoder = new TextEncoder();
 
 /**
  * Throws when the deciding loader refuses the file's syntax. Returns its value when it read
- * the file without any finding (the fast path may then build the tree from its events).
+ * the file without any finding (the fast path may then build the tree from its events), and
+ * its events when they index this very text (so the fast path does not parse again).
  */
 function refuseWhatTheLoaderRefuses(
   file: string,
   text: string,
-): Record<string, unknown> | undefined {
+): { value: Record<string, unknown>; events: readonly Event[] | undefined } | undefined {
   const bytes = encoder.encode(text);
   // The size cap is the callers' (sops files may be larger than a manifest); syntax is not.
-  const parsed = parseYaml(file, bytes, { maxBytes: bytes.length });
+  const parsed = parseYaml(file, bytes, { maxBytes: bytes.length }, { keepEvents: true });
   const refused = parsed.diagnostics.find((d) => SYNTAX_REFUSALS.has(d.rule));
   if (refused)
     throw new MalformedSopsFileError(
@@ -210,8 +215,11 @@ function refuseWhatTheLoaderRefuses(
     );
   if (parsed.diagnostics.length > 0) return undefined;
   const v = parsed.value;
-  if (v === null) return {};
-  return typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const events = parsed.text === text ? parsed.events : undefined;
+  if (v === null) return { value: {}, events };
+  return typeof v === 'object' && !Array.isArray(v)
+    ? { value: v as Record<string, unknown>, events }
+    : undefined;
 }
 
 /** Plain metadata objects to a tree (strings, numbers as ints, booleans, lists, maps). */

@@ -81,4 +81,33 @@ describe('streamLog', () => {
     await expect(run).rejects.toThrow('fold failed at the third commit');
     expect(n).toBe(3);
   });
+
+  it('stops when its signal is aborted, with the signal’s reason, and starts nothing once aborted', async () => {
+    const stop = new AbortController();
+    let n = 0;
+    const run = streamLog(
+      repo.dir,
+      'main',
+      {
+        args: historyLogArgs('main'),
+        extra: 0,
+        wants: newOids,
+        onCommit: () => {
+          if (++n === 2) stop.abort(new Error('the checkout is shallow'));
+        },
+      },
+      { signal: stop.signal },
+    );
+    await expect(run).rejects.toThrow('the checkout is shallow');
+    expect(n).toBeLessThan(30);
+    const { spawn, calls } = countingSpawn();
+    const again = streamLog(
+      repo.dir,
+      'main',
+      { args: historyLogArgs('main'), extra: 0, wants: newOids, onCommit: () => {} },
+      { spawn, signal: stop.signal },
+    );
+    await expect(again).rejects.toThrow('the checkout is shallow');
+    expect(calls).toEqual([]);
+  });
 });

@@ -256,7 +256,7 @@ describe('statusDescription', () => {
     [
       'converged',
       [...keys(2, 'converged'), ...keys(1, 'unchanged')],
-      /^3 keys converged \(2 changed, 1 unchanged\)$/,
+      /^3 keys converged: every target current$/,
     ],
     ['failed', [...keys(3, 'failed'), ...keys(2, 'converged')], /^3 of 5 keys not distributed: /],
     [

@@ -60,23 +60,20 @@ describe('the rekey/distribution status is not written again when it would say t
     // +1: every run vouches for the state commit it released (rekey/state).
     expect(bed.emu.calls(POST_STATUS)).toBe(2);
 
-    // The next run finds everything current: "1 key converged (0 changed, 1 unchanged)" is
-    // news once; every run after it on this commit writes nothing.
-    bed.emu.clearLog();
-    expect((await distribute(bed.input(), bed.ports())).outcome).toBe('converged');
-    expect(distributionPosts(bed)).toBe(1);
-    // +1: every run vouches for the state commit it released (rekey/state).
-    expect(bed.emu.calls(POST_STATUS)).toBe(2);
-    for (let i = 0; i < 2; i++) {
+    // The next runs find everything current, and the status says so already ("1 key
+    // converged: every target current"): they write nothing, not even the lease.
+    const state = await bed.stateRef.read('refs/rekey/distribution');
+    for (let i = 0; i < 3; i++) {
       bed.emu.clearLog();
       const again = await distribute(bed.input(), bed.ports());
       expect(again.outcome).toBe('converged');
       expect(again.status).toBe('success');
       expect(distributionPosts(bed)).toBe(0);
-      // +1: every run vouches for the state commit it released (rekey/state).
-      expect(bed.emu.calls(POST_STATUS)).toBe(1);
+      expect(bed.emu.calls(POST_STATUS)).toBe(0);
+      expect(bed.emu.requestLog.filter((r) => r.method !== 'GET')).toEqual([]);
     }
-    expect(await statusesOnHead()).toHaveLength(2);
+    expect((await bed.stateRef.read('refs/rekey/distribution'))?.commit).toBe(state?.commit);
+    expect(await statusesOnHead()).toHaveLength(1);
 
     // No secrets permission: the preflight fails, and the failure is written.
     bed.emu.clearLog();
@@ -95,12 +92,7 @@ describe('the rekey/distribution status is not written again when it would say t
     expect(distributionPosts(bed)).toBe(1);
     // +1: every run vouches for the state commit it released (rekey/state).
     expect(bed.emu.calls(POST_STATUS)).toBe(2);
-    expect((await statusesOnHead()).map((s) => s.state)).toEqual([
-      'success',
-      'failure',
-      'success',
-      'success',
-    ]);
+    expect((await statusesOnHead()).map((s) => s.state)).toEqual(['success', 'failure', 'success']);
     bed.emu.assertNoInvalidRequests();
   });
 
@@ -158,7 +150,7 @@ describe('the rekey/distribution status is not written again when it would say t
         body: JSON.stringify({
           state: 'success',
           context: DISTRIBUTION_CONTEXT,
-          description: '1 key converged (1 changed, 0 unchanged)',
+          description: '1 key converged: every target current',
         }),
       });
       expect(r.status).toBe(201);
@@ -171,8 +163,8 @@ describe('the rekey/distribution status is not written again when it would say t
         .ports()
         .statuses.listStatuses(pinned.head(), DISTRIBUTION_CONTEXT);
       expect(listed.map((s) => [s.creator, s.description])).toEqual([
-        ['rekey[bot]', '1 key converged (1 changed, 0 unchanged)'],
-        ['mallory[bot]', '1 key converged (1 changed, 0 unchanged)'],
+        ['rekey[bot]', '1 key converged: every target current'],
+        ['mallory[bot]', '1 key converged: every target current'],
       ]);
     } finally {
       await pinned.close();

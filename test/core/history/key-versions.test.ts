@@ -5,6 +5,7 @@ import {
   parseVersionStates,
   readVersionStates,
   scanVersionStates,
+  type VersionMemo,
 } from '../../../src/core/history/key-versions.ts';
 
 describe('readVersionStates', () => {
@@ -61,11 +62,11 @@ describe('readVersionStates', () => {
     expect(readVersionStates('#'.repeat(1024 * 1024 + 1)).ok).toBe(false);
   });
 
-  it('a per-key memo answers as a fresh read does, and holds only the last file read', () => {
+  it('a per-key memo answers as a fresh read does, and stays bounded by what the latest file lists', () => {
     const file = (states: string[]) =>
       'versions:\n' +
       states.map((s, i) => `  - { version: ${states.length - i}, state: ${s} }\n`).join('');
-    const memo = { items: new Map() };
+    const memo: VersionMemo = { items: new Map() };
     const files = [
       file(['active']),
       file(['active', 'deactivated']),
@@ -73,14 +74,31 @@ describe('readVersionStates', () => {
       // An entry the memo saw, now in a file the scanner refuses: the parser decides.
       'versions:\n  - { version: 1, state: active }\n---\nversions: []\n',
       file(['active', 'deactivated', 'destroyed']),
+      // Entries moved (reordered), and one the previous file had at this index changed.
+      'versions:\n  - { version: 1, state: destroyed }\n  - { version: 3, state: active }\n  - { version: 2, state: destroyed }\n',
     ];
     for (const text of files)
       expect(readVersionStates(text, memo)).toEqual(readVersionStates(text));
-    expect([...memo.items.keys()]).toEqual([
-      ' { version: 3, state: active }',
-      ' { version: 2, state: deactivated }',
-      ' { version: 1, state: destroyed }',
-    ]);
+    expect([...memo.items.keys()]).toEqual(
+      expect.arrayContaining([
+        ' { version: 1, state: destroyed }',
+        ' { version: 3, state: active }',
+        ' { version: 2, state: destroyed }',
+      ]),
+    );
+    // A long history of one key: the memo holds twice the latest file's entries at most
+    // (plus a slack of 16), never every entry the key's files ever listed.
+    const states = ['active', 'deactivated', 'destroyed'] as const;
+    for (let n = 1; n <= 300; n++) {
+      const text =
+        'versions:\n' +
+        Array.from(
+          { length: 3 },
+          (_, i) => `  - { version: ${n + 2 - i}, state: ${states[i]!}, created: c${n} }\n`,
+        ).join('');
+      expect(readVersionStates(text, memo)).toEqual(readVersionStates(text));
+      expect(memo.items.size).toBeLessThanOrEqual(2 * 3 + 16);
+    }
   });
 
   it('uses the fast scanner for the shapes rekey writes', () => {

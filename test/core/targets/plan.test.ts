@@ -101,8 +101,12 @@ describe('github-secret slots', () => {
     expect(p1.current).toBe(1);
     const p2 = planTargets(k.doc, d, seen('2026-11-20T10:05:00Z'), receipts);
     expect(p2.steps.map((s) => s.reason)).toContain('written by someone else since rekey wrote it');
-    const p3 = planTargets(k.doc, d, observation(), receipts);
+    const p3 = planTargets(k.doc, d, observation({ secrets: new Map([[SCOPE, []]]) }), receipts);
     expect(p3.steps.map((s) => s.reason)).toEqual(['absent', 'absent']);
+    // A scope that was not listed proves nothing, even with a matching receipt.
+    const p4 = planTargets(k.doc, d, observation(), receipts);
+    expect(p4.steps.map((s) => s.reason)).toEqual([`holds ${k.fingerprint.get(2)}`, 'not listed']);
+    expect(p4.current).toBe(0);
   });
 
   it('organization secrets: a visibility or repository change is a write', async () => {

@@ -89,10 +89,11 @@ function secretWriteReason(
   fingerprint: string,
   org: OrgAccess | undefined,
   seen: ObservedSecret | undefined,
+  listed: boolean,
   receipts: readonly Receipt[],
   selected: ReadonlyMap<string, readonly string[]>,
 ): string | null {
-  if (seen === undefined) return 'absent';
+  if (seen === undefined && listed) return 'absent';
   const id = scopeId(scope);
   const receipt = receipts.find(
     (r): r is SecretReceipt =>
@@ -100,6 +101,8 @@ function secretWriteReason(
   );
   if (receipt === undefined) return 'no record of a rekey write';
   if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
+  // Not listed (nothing else depended on the list): nothing proves the write. Never current.
+  if (seen === undefined) return 'not listed';
   if (Date.parse(receipt.updatedAt) !== Date.parse(seen.updatedAt))
     return 'written by someone else since rekey wrote it';
   if (org !== undefined && scope.kind === 'organization') {
@@ -172,7 +175,10 @@ export const githubSecretKind: TargetKind<'github-secret'> = {
   plan(d, observed, { receipts }) {
     const steps: SecretStep[] = [];
     let current = 0;
-    const seenAll = observed.secrets.get(scopeId(d.scope)) ?? [];
+    // A scope the caller did not list (no receipt there could prove a slot current, no slot
+    // to delete: distribute's preflight skips such lists) is planned from the receipts alone.
+    const listed = observed.secrets.get(scopeId(d.scope));
+    const seenAll = listed ?? [];
     // previous first: when `name` changes, the old value is already in `previous`.
     for (const slot of [
       ...d.slots.filter((x) => x.slot === 'previous'),
@@ -180,7 +186,7 @@ export const githubSecretKind: TargetKind<'github-secret'> = {
     ]) {
       const s = findSecret(seenAll, slot.name);
       if (slot.want === null) {
-        if (s === undefined) current++;
+        if (s === undefined && listed !== undefined) current++;
         else
           steps.push({
             kind: 'delete-secret',
@@ -200,6 +206,7 @@ export const githubSecretKind: TargetKind<'github-secret'> = {
         fingerprint,
         d.org,
         s,
+        listed !== undefined,
         receipts,
         observed.selected,
       );
@@ -252,8 +259,9 @@ export const githubSecretKind: TargetKind<'github-secret'> = {
     ),
 
   observedLines(d, o) {
-    const list = o.secrets.get(scopeId(d.scope)) ?? [];
+    const list = o.secrets.get(scopeId(d.scope));
     return d.slots.map((s) => {
+      if (list === undefined) return `${s.name} not listed (no receipt to check there)`;
       const seen = findSecret(list, s.name);
       return seen === undefined
         ? `${s.name} absent`
