@@ -1,12 +1,12 @@
 /**
  * The verify use case (DESIGN.md "Flows: verify"): the required status check on a pull
- * request. Compares the head tree with the base tree through `verifyTrees` (formats, lifecycle,
+ * request. Compares the head tree with the base tree through `verifySides` (formats, lifecycle,
  * policy, recipients from the BASE branch's `.sops.yaml`, the plaintext scan) and, only when
  * the change destroys a version, gathers the revocation gate's evidence: the base branch's
  * first-parent history and the `rekey/distribution` statuses on it.
  *
  * Fail closed: when the evidence cannot be gathered (a shallow clone, a GitHub error, no
- * token), the gate is left out and `verifyTrees` refuses every revocation as
+ * token), the gate is left out and `verifySides` refuses every revocation as
  * `lifecycle/revocation-gate-unchecked`; the reason is returned in `gate.error`. Status reads
  * are bounded by `maxStatusCalls`; commits beyond the bound count as having no status, which
  * closes the gate rather than opening it.
@@ -20,9 +20,8 @@ import {
   type DistributionRecord,
 } from '../core/lifecycle/revocation-gate.ts';
 import type { KeyChange } from '../core/lifecycle/change.ts';
-import { loadSnapshot } from '../core/load-snapshot.ts';
 import type { StatusPort } from '../core/ports/github.ts';
-import type { FileTree } from '../core/snapshot.ts';
+import type { FileTree, ManifestSnapshot } from '../core/snapshot.ts';
 import { removalsOnMerge } from '../core/targets/removals.ts';
 import {
   changeScope,
@@ -37,7 +36,7 @@ import {
   type MaterialCommit,
 } from '../core/verify/provenance.ts';
 import { checkRewrap } from '../core/verify/rewrap.ts';
-import { verifyTrees } from '../core/verify/verify-trees.ts';
+import { loadSides, verifySides, type LoadedSides } from '../core/verify/verify-trees.ts';
 import {
   activeSince,
   DEFAULT_MAX_STATUS_CALLS,
@@ -127,7 +126,9 @@ export async function verifyPull(
 ): Promise<VerifyPullResult> {
   const paths = input.changedPaths ?? treeChanges(input.base.tree, input.head.tree);
   const scope = changeScope(paths);
-  const found = await verifyManifest(input, ports, opts);
+  // Both trees loaded once, each unchanged file parsed once; every step below reads these.
+  const sides = loadSides(input.base.tree, input.head.tree);
+  const found = await verifyManifest(input, sides, ports, opts);
   const rewrap = checkRewrap({
     ...input,
     base: input.base.tree,
@@ -135,8 +136,8 @@ export async function verifyPull(
     changedPaths: paths,
     kind: found.kind,
   });
-  const keysOf = (t: FileTree) => [...loadSnapshot(t).snapshot.keys.values()].map((k) => k.value);
-  const removals = removalsOnMerge(keysOf(input.base.tree), keysOf(input.head.tree));
+  const keysOf = (s: ManifestSnapshot) => [...s.keys.values()].map((k) => k.value);
+  const removals = removalsOnMerge(keysOf(sides.base.snapshot), keysOf(sides.head.snapshot));
   const kind: ChangeKind =
     scope['pipeline-code'].length === 0
       ? found.kind
@@ -156,7 +157,7 @@ export async function verifyPull(
       ...rewrap.diagnostics.filter(
         (d) => !found.diagnostics.some((f) => f.rule === d.rule && f.file === d.file),
       ),
-      ...(await provenance(input, found.keys, ports)),
+      ...(await provenance(input, sides, found.keys, ports)),
     ]),
   };
 }
@@ -164,11 +165,12 @@ export async function verifyPull(
 /** `change/manual-rotation` findings; the BASE branch's pipeline.yaml decides. */
 async function provenance(
   input: VerifyPullInput,
+  sides: LoadedSides,
   keys: readonly KeyChange[],
   ports: GateEvidencePorts,
 ): Promise<Diagnostic[]> {
   if (input.author === undefined) return [];
-  const base = loadSnapshot(input.base.tree).snapshot;
+  const base = sides.base.snapshot;
   if (!provenanceApplies(base)) return [];
   const added = addedVersions(keys, base);
   if (added.length === 0) return [];
@@ -177,7 +179,7 @@ async function provenance(
     : new Map<string, readonly MaterialCommit[]>();
   return checkProvenance({
     base,
-    head: loadSnapshot(input.head.tree).snapshot,
+    head: sides.head.snapshot,
     keys,
     author: input.author,
     commits,
@@ -195,12 +197,13 @@ function treeChanges(base: FileTree, head: FileTree): string[] {
 
 async function verifyManifest(
   input: VerifyPullInput,
+  sides: LoadedSides,
   ports: GateEvidencePorts,
   opts: { readonly maxStatusCalls?: number },
 ): Promise<Omit<VerifyPullResult, 'scope'>> {
-  const { base, head, now } = input;
+  const { base, now } = input;
   // First pass without a gate: cheap, pure, and tells whether evidence is needed at all.
-  const first = verifyTrees(base.tree, head.tree, { now });
+  const first = verifySides(sides, { now });
   const destroyed = first.keys.flatMap((k) =>
     k.moves
       .filter((m) => m.to === 'destroyed' && (m.from === 'deactivated' || m.from === 'compromised'))
@@ -213,7 +216,7 @@ async function verifyManifest(
   const versions = destroyed.map(({ keyId, version }) => ({ keyId, version }));
   if (destroyed.length === 0) return { ...first, gate: undefined };
 
-  const baseSnapshot = loadSnapshot(base.tree).snapshot;
+  const baseSnapshot = sides.base.snapshot;
   const counter = { calls: 0 };
   let evidence: {
     firstParent: DistributionRecord[];
@@ -232,7 +235,7 @@ async function verifyManifest(
       counter,
     );
   } catch (e) {
-    // Fail closed: no gate, so verifyTrees refuses each revocation as unchecked.
+    // Fail closed: no gate, so verifySides refuses each revocation as unchecked.
     return {
       ...first,
       gate: {
@@ -252,7 +255,7 @@ async function verifyManifest(
       now,
     }),
   );
-  const result = verifyTrees(base.tree, head.tree, { now, gate });
+  const result = verifySides(sides, { now, gate });
   return {
     ...result,
     gate: {
@@ -272,7 +275,7 @@ async function verifyManifest(
 async function gather(
   baseSha: string,
   keyIds: readonly string[],
-  base: ReturnType<typeof loadSnapshot>['snapshot'],
+  base: ManifestSnapshot,
   ports: Required<Pick<GateEvidencePorts, 'history' | 'firstParent'>> & {
     statuses: Pick<StatusPort, 'listStatuses'>;
   },

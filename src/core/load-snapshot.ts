@@ -75,10 +75,20 @@ export type LoadCache = Map<string, { readonly bytes: Uint8Array; readonly loade
 
 export function loadSnapshot(
   tree: FileTree,
-  opts: { readonly cache?: LoadCache } = {},
+  opts: {
+    readonly cache?: LoadCache;
+    /**
+     * Which material files' documents to keep (default: all). The others are loaded and
+     * checked as usual, findings included, but left out of `materials` (and of the cache):
+     * when valid, their paths are returned as `released`. verify keeps the changed ones only.
+     */
+    readonly keepMaterial?: (path: string) => boolean;
+  } = {},
 ): {
   snapshot: ManifestSnapshot;
   diagnostics: Diagnostic[];
+  /** Valid material files whose documents `keepMaterial` let go; only with that option. */
+  released?: ReadonlySet<string>;
 } {
   const cache = opts.cache;
   const loadDocument = <T>(
@@ -99,6 +109,7 @@ export function loadSnapshot(
   const policyNames = new Set<string>(); // every policies/<name>.yaml, loadable or not
   const materials = new Map<string, Located<MaterialDocument>>();
   const materialPaths: { path: string; id: string; version: number }[] = [];
+  const released = new Set<string>();
   let pipelineFile: Located<PipelineDocument> | undefined;
   let sopsConfig: Located<unknown> | undefined;
 
@@ -141,12 +152,16 @@ export function loadSnapshot(
       const material = parseMaterialPath(path);
       if (material !== undefined) {
         materialPaths.push({ path, ...material });
-        const loaded = loadDocument(path, bytes, materialDocument);
+        const keep = opts.keepMaterial?.(path) ?? true;
+        const loaded = (keep ? loadDocument : loadDocumentOnce)(path, bytes, materialDocument);
         append(diagnostics, loaded.diagnostics);
         if (loaded.doc === undefined) continue;
         const mismatch = materialMismatch(loaded.doc, material);
         append(diagnostics, mismatch);
-        if (mismatch.length === 0) materials.set(path, loaded.doc);
+        if (mismatch.length === 0) {
+          if (keep) materials.set(path, loaded.doc);
+          else released.add(path);
+        }
         continue;
       }
       if (!ALLOWED_EXTRAS.has(path))
@@ -237,7 +252,11 @@ export function loadSnapshot(
     ...(pipelineFile && { pipelineFile }),
     ...(sopsConfig && { sopsConfig }),
   };
-  return { snapshot, diagnostics: sortDiagnostics(diagnostics) };
+  return {
+    snapshot,
+    diagnostics: sortDiagnostics(diagnostics),
+    ...(opts.keepMaterial && { released }),
+  };
 }
 
 /** The settings rekey uses when policies/pipeline.yaml is absent. */

@@ -24,7 +24,12 @@ import { checkPublicForm } from './material-content.ts';
 import { isScannedPath, scanForPrivateKeys } from './plaintext.ts';
 import { checkRecipients } from './recipients.ts';
 import { checkRewrap } from './rewrap.ts';
-import { manifestFactsOf, sopsConfigOf, type ChangeSide } from './snapshot-side.ts';
+import {
+  manifestFactsOf,
+  sameMaterialBytes,
+  sopsConfigOf,
+  type ChangeSide,
+} from './snapshot-side.ts';
 
 export interface VerifyOptions {
   /** The time of the check; `created` times after it are violations. */
@@ -113,7 +118,10 @@ export function compareSides(
 /** The same key.yaml (the one parsed document both loads share) and the same material texts. */
 function unchangedKey(b: KeyFacts, h: KeyFacts): boolean {
   if (b.doc !== h.doc || b.materials.size !== h.materials.size) return false;
-  for (const [n, m] of h.materials) if (b.materials.get(n)?.text !== m.text) return false;
+  for (const [n, m] of h.materials) {
+    const bm = b.materials.get(n);
+    if (bm === undefined || !sameMaterialBytes(bm, m)) return false;
+  }
   return true;
 }
 
@@ -125,7 +133,8 @@ function checkChangedMaterials(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [n, mat] of head.materials) {
-    if (!mat.loaded || base?.materials.get(n)?.text === mat.text) continue;
+    const before = base?.materials.get(n);
+    if (!mat.loaded || (before !== undefined && sameMaterialBytes(before, mat))) continue;
     out.push(...checkPublicForm(mat, head.doc.value.type), ...checkRecipients(mat, baseConfig));
   }
   return out;
@@ -139,9 +148,7 @@ function changed(base: FileTree, head: FileTree, path: string): boolean {
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a === b || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 /** Policy files and .sops.yaml added, removed or edited. */
