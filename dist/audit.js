@@ -37714,7 +37714,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect2 = (iss, side) => {
+  const collect3 = (iss, side) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -37735,11 +37735,11 @@ function handleIntersectionResults(result, left, right) {
     return true;
   };
   for (const iss of left.issues) {
-    if (!collect2(iss, "l"))
+    if (!collect3(iss, "l"))
       result.issues.push(iss);
   }
   for (const iss of right.issues) {
-    if (!collect2(iss, "r"))
+    if (!collect3(iss, "r"))
       result.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f3]) => f3.l && f3.r).map(([k2]) => k2);
@@ -59585,7 +59585,7 @@ var githubDeployKeyKind = {
     const problems = [];
     let current = 0;
     const target2 = d2.target;
-    const stateOf = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
+    const stateOf2 = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
     const seen = observed.deployKeys.get(d2.repository.toLowerCase()) ?? [];
     const wanted = new Map(d2.keys.map((k2) => [k2.key, k2]));
     const keep = /* @__PURE__ */ new Set();
@@ -59608,7 +59608,7 @@ var githubDeployKeyKind = {
         current++;
         continue;
       }
-      const state = stateOf(version2);
+      const state = stateOf2(version2);
       steps.push({
         kind: "delete-deploy-key",
         target: target2,
@@ -59694,14 +59694,15 @@ var sameSet = (a, b3) => {
   const y2 = new Set(b3.map((s) => s.toLowerCase()));
   return x3.size === y2.size && [...x3].every((s) => y2.has(s));
 };
-function secretWriteReason(scope, name, fingerprint, org, seen, receipts, selected) {
-  if (seen === void 0) return "absent";
+function secretWriteReason(scope, name, fingerprint, org, seen, listed, receipts, selected) {
+  if (seen === void 0 && listed) return "absent";
   const id = scopeId(scope);
   const receipt = receipts.find(
     (r2) => isSecretReceipt(r2) && r2.scope === id && r2.name.toUpperCase() === name.toUpperCase()
   );
   if (receipt === void 0) return "no record of a rekey write";
   if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
+  if (seen === void 0) return "not listed";
   if (Date.parse(receipt.updatedAt) !== Date.parse(seen.updatedAt))
     return "written by someone else since rekey wrote it";
   if (org !== void 0 && scope.kind === "organization") {
@@ -59762,14 +59763,15 @@ var githubSecretKind = {
   plan(d2, observed, { receipts }) {
     const steps = [];
     let current = 0;
-    const seenAll = observed.secrets.get(scopeId(d2.scope)) ?? [];
+    const listed = observed.secrets.get(scopeId(d2.scope));
+    const seenAll = listed ?? [];
     for (const slot of [
       ...d2.slots.filter((x3) => x3.slot === "previous"),
       ...d2.slots.filter((x3) => x3.slot === "name")
     ]) {
       const s = findSecret(seenAll, slot.name);
       if (slot.want === null) {
-        if (s === void 0) current++;
+        if (s === void 0 && listed !== void 0) current++;
         else
           steps.push({
             kind: "delete-secret",
@@ -59788,6 +59790,7 @@ var githubSecretKind = {
         fingerprint,
         d2.org,
         s,
+        listed !== void 0,
         receipts,
         observed.selected
       );
@@ -59830,8 +59833,9 @@ var githubSecretKind = {
     (s) => s.want === null ? `nothing -> ${s.name}` : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`
   ),
   observedLines(d2, o2) {
-    const list2 = o2.secrets.get(scopeId(d2.scope)) ?? [];
+    const list2 = o2.secrets.get(scopeId(d2.scope));
     return d2.slots.map((s) => {
+      if (list2 === void 0) return `${s.name} not listed (no receipt to check there)`;
       const seen = findSecret(list2, s.name);
       return seen === void 0 ? `${s.name} absent` : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ""}`;
     });
@@ -60174,6 +60178,7 @@ var owner = external_exports.string().regex(
   "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
 );
 var nameOf = (s) => s.slice(s.indexOf("/") + 1);
+var GIT_OR_WIKI = /\.(git|wiki)$/i;
 var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
   message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
   abort: true
@@ -60181,13 +60186,12 @@ var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
   message: '"." and ".." are not repository names',
   abort: true
 }).refine(
-  (s) => !/\.(git|wiki)$/i.test(nameOf(s)),
+  (s) => !GIT_OR_WIKI.test(nameOf(s)),
   "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
 );
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
+var SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var GITHUB_PREFIX = /^GITHUB_/i;
+var secretName = external_exports.string().max(200).regex(SECRET_NAME, "secret names are letters, digits and _, not starting with a digit").refine((s) => !GITHUB_PREFIX.test(s), "secret names may not start with GITHUB_");
 var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
 function printable(what, max) {
   return external_exports.string().min(1).max(max).refine(
@@ -60195,8 +60199,9 @@ function printable(what, max) {
     `${what} may not contain control, format or invisible characters, or a backslash`
   ).refine((s) => s.trim() === s, `${what} may not start or end with a space`);
 }
+var pathLikeSegment = (s) => s.split("/").some((seg) => seg === "" || seg === "." || seg === "..");
 var environmentName = printable("an environment name", 255).refine(
-  (s) => !s.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  (s) => !pathLikeSegment(s),
   'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
 );
 var DEPLOY_KEY_MARKER = /\(rekey /i;
@@ -60250,17 +60255,11 @@ var FINGERPRINT_PATTERNS = {
   "age-x25519": /^age1[02-9ac-hj-np-z]{58}$/
 };
 var keyId = external_exports.string().max(KEY_ID_MAX_LENGTH).regex(KEY_ID_PATTERN, 'a key id is 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/"');
-var githubHandle = external_exports.string().regex(
-  /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
-  "expected a GitHub user (@name) or team (@org/team)"
-);
-var relativePath = external_exports.string().min(1).max(255).regex(
-  /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
-  "expected a relative path of [A-Za-z0-9_.-] segments"
-).refine(
-  (p2) => !p2.split("/").some((s) => s === ".." || s === "."),
-  "path may not contain . or .. segments"
-);
+var GITHUB_HANDLE = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+var githubHandle = external_exports.string().regex(GITHUB_HANDLE, "expected a GitHub user (@name) or team (@org/team)");
+var RELATIVE_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+var hasDotSegment = (p2) => p2.split("/").some((s) => s === ".." || s === ".");
+var relativePath = external_exports.string().min(1).max(255).regex(RELATIVE_PATH, "expected a relative path of [A-Za-z0-9_.-] segments").refine((p2) => !hasDotSegment(p2), "path may not contain . or .. segments");
 var probeSpec = external_exports.strictObject({
   url: external_exports.string().max(2048).refine((u2) => {
     try {
@@ -60333,12 +60332,14 @@ var githubDeployKeyTarget = external_exports.strictObject({
   "read-only": external_exports.boolean().default(true),
   probe: probeSpec.optional()
 });
+var FILE_TARGET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+var FILE_FORMATS = ["raw", "env", "json", "kubernetes-secret", "jwks"];
 var fileTarget = external_exports.strictObject({
   kind: external_exports.literal("file"),
   path: relativePath,
-  format: external_exports.enum(["raw", "env", "json", "kubernetes-secret", "jwks"]),
+  format: external_exports.enum(FILE_FORMATS),
   /** Variable name (env), property (json) or data key (kubernetes-secret). */
-  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+  name: external_exports.string().regex(FILE_TARGET_NAME).optional(),
   probe: probeSpec.optional()
 });
 var awsRegion = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected an AWS region like eu-central-1");
@@ -60393,29 +60394,30 @@ var target = external_exports.discriminatedUnion("kind", [
   awsSecretTarget,
   postgresRoleTarget
 ]);
+var UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+var isRealCalendarTime = (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + "Z" === s;
 var utcTimestamp = external_exports.string().regex(
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+  UTC_TIMESTAMP,
   // abort: a malformed time is one finding, not also "not a real calendar time"
   { message: "expected an ISO 8601 UTC time like 2026-11-20T09:14:03Z", abort: true }
-).refine(
-  (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + "Z" === s,
-  "not a real calendar time"
-);
+).refine(isRealCalendarTime, "not a real calendar time");
 var versionEntry = external_exports.strictObject({
   version: external_exports.int().min(1).max(1e6),
   state: external_exports.enum(KEY_STATES),
   created: utcTimestamp,
   fingerprint: external_exports.string().min(1).max(200)
 });
+var RANDOM_ENCODINGS = ["base64", "base64url", "hex"];
 var randomOptions = external_exports.strictObject({
   bytes: external_exports.int().min(16).max(1024),
-  encoding: external_exports.enum(["base64", "base64url", "hex"]).default("base64")
+  encoding: external_exports.enum(RANDOM_ENCODINGS).default("base64")
 });
+var POLICY_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 var keyDocument = external_exports.strictObject({
   id: keyId,
   description: external_exports.string().min(1).max(1e3),
   owner: githubHandle,
-  policy: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a policy name like standard"),
+  policy: external_exports.string().regex(POLICY_NAME, "expected a policy name like standard"),
   type: external_exports.enum(KEY_TYPES),
   options: randomOptions.optional(),
   targets: external_exports.array(target).max(100).default([]),
@@ -60451,8 +60453,9 @@ function findingCommit(c3, link2) {
 function commitPositions(history) {
   let pos = POSITIONS.get(history);
   if (pos === void 0) {
-    pos = new Map(history.commits.map((c3, i) => [c3.commit.sha, i]));
-    POSITIONS.set(history, pos);
+    const map2 = /* @__PURE__ */ new Map();
+    history.commits.forEach((c3, i) => map2.set(c3.commit.sha, i));
+    POSITIONS.set(history, pos = map2);
   }
   return pos;
 }
@@ -60470,12 +60473,26 @@ function firstAfter(entered, states, from, pos) {
   return best;
 }
 function activePeriod(entered, pos) {
+  let memo2 = PERIODS.get(pos);
+  if (memo2 === void 0) PERIODS.set(pos, memo2 = /* @__PURE__ */ new WeakMap());
+  if (memo2.has(entered)) return memo2.get(entered);
   const from = entered.active;
-  if (from === void 0) return void 0;
-  const until = firstAfter(entered, LEAVES_ACTIVE, pos.get(from.sha) ?? -1, pos);
-  return until ? { from, until } : { from };
+  const until = from === void 0 ? void 0 : firstAfter(entered, LEAVES_ACTIVE, pos.get(from.sha) ?? -1, pos);
+  const period = from === void 0 ? void 0 : until ? { from, until } : { from };
+  memo2.set(entered, period);
+  return period;
 }
+var PERIODS = /* @__PURE__ */ new WeakMap();
 function destructions(history) {
+  let out = DESTRUCTIONS.get(history);
+  if (out === void 0) {
+    out = Object.freeze(findDestructions(history));
+    DESTRUCTIONS.set(history, out);
+  }
+  return out;
+}
+var DESTRUCTIONS = /* @__PURE__ */ new WeakMap();
+function findDestructions(history) {
   const pos = commitPositions(history);
   const out = [];
   for (const [keyId2, key] of history.index.keys) {
@@ -63321,7 +63338,7 @@ function yaml11Reading(source, value) {
   const c3 = source.charCodeAt(0);
   const digitLike = c3 >= 48 && c3 <= 57 || c3 === 43 || c3 === 45 || c3 === 46;
   if (typeof value === "string") {
-    if (!digitLike) return BOOL_11.test(source) ? "a boolean" : void 0;
+    if (!digitLike) return source.length <= 3 && BOOL_11.test(source) ? "a boolean" : void 0;
     if (SEXAGESIMAL_11.test(source)) return "a base-60 number (like 1:30 = 90)";
     if (BINARY_11.test(source)) return "a binary integer";
     if (source.includes("_") && UNDERSCORE_NUMBER_11.test(source))
@@ -63329,7 +63346,7 @@ function yaml11Reading(source, value) {
     return void 0;
   }
   if (typeof value === "number") {
-    if (!digitLike) return void 0;
+    if (!digitLike || c3 !== 48 && PLAIN_DECIMAL.test(source)) return void 0;
     if (LEADING_ZERO.test(source)) return "an octal integer";
     if (OCTAL_12.test(source)) return "a string";
     if (HEX.test(source)) return "a hexadecimal integer, which readers often mistake";
@@ -63337,6 +63354,7 @@ function yaml11Reading(source, value) {
   }
   return void 0;
 }
+var PLAIN_DECIMAL = /^[1-9][0-9]*$/;
 var BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
 var SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 var BINARY_11 = /^[-+]?0b[01_]+$/;
@@ -63645,9 +63663,8 @@ var EventWalk = class {
         ev.tagStart
       );
   }
-  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
-  #resolve(ev) {
-    const source = getScalarValue(this.#text, ev);
+  /** The YAML 1.2 core-schema value of a scalar (its text `source`), as the `yaml` package composes it. */
+  #resolve(ev, source) {
     if (ev.tagStart !== -1) {
       const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
       const tag = name === "!" ? void 0 : CORE_SCHEMA.lookupScalarTag(name);
@@ -63659,19 +63676,19 @@ var EventWalk = class {
       }
       return value;
     }
-    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    if (ev.style !== SCALAR_STYLE.PLAIN || isPlainString(source)) return source;
     return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
   }
   #scalar(ev) {
-    const value = this.#resolve(ev);
-    const at2 = startOf(ev);
+    const source = getScalarValue(this.#text, ev);
+    const value = this.#resolve(ev, source);
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      const reading = yaml11Reading(source, value);
       if (reading !== void 0)
         this.#add(
           "yaml/ambiguous-scalar",
           `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
-          at2
+          startOf(ev)
         );
     }
     switch (typeof value) {
@@ -63680,14 +63697,18 @@ var EventWalk = class {
         return value;
       case "number":
         if (!Number.isFinite(value)) {
-          this.#add("yaml/non-finite-number", "infinite and NaN numbers are not allowed", at2);
+          this.#add(
+            "yaml/non-finite-number",
+            "infinite and NaN numbers are not allowed",
+            startOf(ev)
+          );
           return null;
         }
         if (Number.isInteger(value) && !Number.isSafeInteger(value))
           this.#add(
             "yaml/unsafe-integer",
             "integer is too large to be read exactly; quote it if it is an identifier",
-            at2
+            startOf(ev)
           );
         return value;
       default:
@@ -63711,38 +63732,50 @@ var EventWalk = class {
     }
     this.#i++;
     this.#properties(ev);
-    const key = this.#resolve(ev);
-    const at2 = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
+    const source = getScalarValue(this.#text, ev);
+    const key = this.#resolve(ev, source);
     if (typeof key !== "string") {
       this.#add(
         "yaml/non-string-key",
         ev.valueStart === -1 ? "map keys must be strings; this entry has no key" : `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
-        at2
+        this.#keyAt(ev)
       );
       return void 0;
     }
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      const reading = yaml11Reading(source, key);
       if (reading !== void 0)
         this.#add(
           "yaml/ambiguous-scalar",
           `YAML 1.1 readers take this plain key as ${reading}; quote it`,
-          at2
+          this.#keyAt(ev)
         );
     }
     if (key === "<<") {
-      this.#add("yaml/merge-key", "merge keys (<<) are not allowed; write the entries out", at2);
+      this.#add(
+        "yaml/merge-key",
+        "merge keys (<<) are not allowed; write the entries out",
+        this.#keyAt(ev)
+      );
       return void 0;
     }
     if (FORBIDDEN_KEYS.has(key)) {
-      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, at2);
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, this.#keyAt(ev));
       return void 0;
     }
     if (Object.hasOwn(seen, key)) {
-      this.#add("yaml/duplicate-key", "duplicate key; each key may appear once in a map", at2);
+      this.#add(
+        "yaml/duplicate-key",
+        "duplicate key; each key may appear once in a map",
+        this.#keyAt(ev)
+      );
       return void 0;
     }
     return key;
+  }
+  /** Where a key's findings point: its start, or the `:` of an entry without a key. */
+  #keyAt(ev) {
+    return ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
   }
   /** An empty key has no range: it is the `:` before the value that follows it. */
   #emptyKeyAt() {
@@ -63752,6 +63785,23 @@ var EventWalk = class {
     return Math.max(0, this.#text.lastIndexOf(":", from));
   }
 };
+var IMPLICIT_FIRST_CHARS = (() => {
+  const firsts = /* @__PURE__ */ new Set();
+  for (const tag of CORE_SCHEMA.implicitScalarTags) {
+    if (!tag.implicitFirstChars) return void 0;
+    for (const c3 of tag.implicitFirstChars) firsts.add(c3);
+  }
+  return firsts;
+})();
+function isPlainString(source) {
+  if (IMPLICIT_FIRST_CHARS === void 0 || source === "") return false;
+  const c3 = source.charCodeAt(0);
+  return c3 < 128 ? ASCII_STRING_START[c3] === 1 : !IMPLICIT_FIRST_CHARS.has(source[0]);
+}
+var ASCII_STRING_START = Uint8Array.from(
+  { length: 128 },
+  (_3, c3) => IMPLICIT_FIRST_CHARS?.has(String.fromCharCode(c3)) === false ? 1 : 0
+);
 function skip(events3, i) {
   const t2 = events3[i].type;
   if (t2 !== EVENT_ID.SEQUENCE && t2 !== EVENT_ID.MAPPING) return i + 1;
@@ -64127,14 +64177,10 @@ var REFUSED_BY_PARSER = /* @__PURE__ */ new Set([
   "yaml/multiple-documents",
   "yaml/directive"
 ]);
-function parseYaml(file2, bytes, limits = {}) {
+function parseYaml(file2, bytes, limits = {}, options2 = {}) {
   const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
   const fileStart = { file: file2, line: 0, column: 0 };
-  const unreadable = (diagnostics) => ({
-    value: void 0,
-    locate: () => fileStart,
-    diagnostics
-  });
+  const unreadable = (diagnostics) => withEvents(options2, { value: void 0, locate: () => fileStart, diagnostics });
   const findings = new Findings(file2);
   const read = readYamlText(bytes, maxBytes, findings);
   if (!read) return unreadable(findings.list);
@@ -64145,11 +64191,19 @@ function parseYaml(file2, bytes, limits = {}) {
     return unreadable(located(file2, bytes, text2, limits, findings, lines2, refused));
   const walk = new EventWalk(parsed, text2, findings, lines2, { maxDepth, maxNodes });
   const value = walk.document();
-  return {
-    value: walk.guessed ? void 0 : value,
-    locate: lazyLocate2(file2, text2, lines2, maxDepth),
-    diagnostics: findings.list
-  };
+  return withEvents(
+    options2,
+    {
+      value: walk.guessed ? void 0 : value,
+      locate: lazyLocate2(file2, text2, lines2, maxDepth),
+      diagnostics: findings.list
+    },
+    parsed,
+    text2
+  );
+}
+function withEvents(options2, result, events3, text2) {
+  return options2.keepEvents ? { ...result, events: events3, text: text2 } : result;
 }
 function refusal(text2, parsed) {
   if (!Array.isArray(parsed))
@@ -64180,6 +64234,7 @@ function secondDocumentAt(text2, events3) {
     const m3 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text2.slice(1));
     return m3 === null ? 0 : m3.index + 1;
   }
+  if (!text2.includes("...")) return -1;
   DOCUMENT_END.lastIndex = 0;
   const m2 = DOCUMENT_END.exec(text2);
   return m2 !== null && CONTENT_LINE.test(text2.slice(m2.index + 3)) ? m2.index : -1;
@@ -64187,7 +64242,7 @@ function secondDocumentAt(text2, events3) {
 var DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/gm;
 var CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
 function ambiguousSyntax(text2, events3) {
-  const marker = INDENTED_MARKER.exec(text2);
+  const marker = text2.includes("---") || text2.includes("...") ? INDENTED_MARKER.exec(text2) : null;
   if (marker !== null)
     return {
       message: "an indented `---` or `...`; parsers disagree whether it is a marker or text",
@@ -64541,6 +64596,24 @@ function buildAuditReport(input2) {
   };
 }
 
+// src/core/audit/emit.ts
+function lineWriter(emit, sep4) {
+  let first = true;
+  return {
+    push(...lines2) {
+      for (const line of lines2) {
+        emit(first ? line : sep4 + line);
+        first = false;
+      }
+    }
+  };
+}
+function collect(render) {
+  const parts = [];
+  render((text2) => parts.push(text2));
+  return parts.join("");
+}
+
 // src/core/audit/render-csv.ts
 var CSV_COLUMNS = [
   "record",
@@ -64561,8 +64634,12 @@ function csvField(value) {
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
-function renderAuditCsv(report) {
-  const rows = [[...CSV_COLUMNS]];
+function writeAuditCsv(report, emit) {
+  const rows = {
+    push: (row) => emit(`${row.map(csvField).join(",")}\r
+`)
+  };
+  rows.push([...CSV_COLUMNS]);
   for (const f3 of report.findings) {
     const c3 = f3.commits[0];
     rows.push([
@@ -64597,7 +64674,6 @@ function renderAuditCsv(report) {
           e2.pull?.url,
           e2.pull ? `${e2.pull.title} (by ${e2.pull.author}, merged by ${e2.pull.mergedBy ?? "unknown"}, approved by ${e2.pull.approvedBy.join(" ") || "nobody"})` : void 0
         ]);
-  return rows.map((r2) => r2.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
 // src/core/audit/segments.ts
@@ -64682,12 +64758,13 @@ function findingRow(f3) {
   const pull = f3.pull ? ` ${link(`#${f3.pull.number}`, f3.pull.url)}` : "";
   return `<tr><td><code>${e(f3.rule)}</code></td><td class="${e(f3.severity)}">${e(f3.severity)}</td><td>${e(f3.key ?? "")}${f3.version ? ` v${f3.version}` : ""}</td><td>${f3.commits.map(commit).join(" ")}${pull}</td><td>${e(f3.message)}</td></tr>`;
 }
-function renderAuditHtml(report) {
+function writeAuditHtml(report, emit) {
   const now = Date.parse(report.generatedAt);
   const all = report.keys.flatMap((k2) => k2.versions.flatMap((v2) => segments(v2, now)));
   const { from, to: to2 } = span(all, now);
   const title = `rekey audit${report.repository ? ` of ${report.repository}` : ""}`;
-  const h3 = [
+  const h3 = lineWriter(emit, "\n");
+  h3.push(
     "<!DOCTYPE html>",
     '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
@@ -64695,14 +64772,14 @@ function renderAuditHtml(report) {
     `<h1>${e(title)}</h1>`,
     `<p>Generated ${e(report.generatedAt)} from <code>${e(report.ref)}</code>${report.head ? ` (<code>${e(short(report.head))}</code>)` : ""}${report.since ? `, findings since ${e(report.since)}` : ""}: ${report.keys.length} keys, ${report.manifestCommits} manifest commits, <strong>${report.findings.length} findings</strong>.</p>`,
     `<p>${report.github.enriched ? `GitHub was asked about pull requests, reviews and distribution statuses (${report.github.calls} of at most ${report.github.budget} calls).` : "GitHub was not asked: the checks listed below were not made."}</p>`
-  ];
-  if (report.findings.length > 0)
+  );
+  if (report.findings.length > 0) {
     h3.push(
-      "<h2>Findings</h2><table><tr><th>Rule</th><th>Severity</th><th>Key</th><th>Commits</th><th>What happened</th></tr>",
-      ...report.findings.map(findingRow),
-      "</table>"
+      "<h2>Findings</h2><table><tr><th>Rule</th><th>Severity</th><th>Key</th><th>Commits</th><th>What happened</th></tr>"
     );
-  else h3.push("<p>No findings.</p>");
+    for (const f3 of report.findings) h3.push(findingRow(f3));
+    h3.push("</table>");
+  } else h3.push("<p>No findings.</p>");
   if (report.github.notChecked.length > 0)
     h3.push(
       "<h2>Not checked</h2><ul>",
@@ -64738,17 +64815,37 @@ function renderAuditHtml(report) {
     h3.push("</table>");
   }
   h3.push("</body></html>", "");
-  return h3.join("\n");
 }
 
 // src/core/audit/render-json.ts
-function renderAuditJson(report) {
-  return `${JSON.stringify(report, null, 2)}
-`;
+function writeAuditJson(report, emit) {
+  const fields = Object.entries(report).filter(([, v2]) => JSON.stringify(v2) !== void 0);
+  const indent = (text2, by) => text2.replace(/\n/g, `
+${by}`);
+  emit("{\n");
+  fields.forEach(([name, value], i) => {
+    const comma = i < fields.length - 1 ? "," : "";
+    if (Array.isArray(value) && value.length > 0) {
+      emit(`  ${JSON.stringify(name)}: [
+`);
+      value.forEach((item, j3) => {
+        const text2 = JSON.stringify(item, null, 2) ?? "null";
+        emit(`    ${indent(text2, "    ")}${j3 < value.length - 1 ? "," : ""}
+`);
+      });
+      emit(`  ]${comma}
+`);
+    } else
+      emit(`  ${JSON.stringify(name)}: ${indent(JSON.stringify(value, null, 2), "  ")}${comma}
+`);
+  });
+  emit("}\n");
 }
 
 // src/core/audit/render-markdown.ts
+var MD_SPECIAL = /[&<>\\`*_[\]|#\n]/;
 function mdText(s) {
+  if (!MD_SPECIAL.test(s)) return s;
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|#])/g, "\\$1").replace(/\r?\n/g, " ");
 }
 var short2 = (sha) => sha.slice(0, 12);
@@ -64780,8 +64877,11 @@ function mermaidGantt(k2, now) {
   return lines2.join("\n");
 }
 function renderAuditMarkdown(report) {
+  return collect((emit) => writeAuditMarkdown(report, emit));
+}
+function writeAuditMarkdown(report, emit) {
   const now = Date.parse(report.generatedAt);
-  const out = [];
+  const out = lineWriter(emit, "\n");
   const n = report.findings.length;
   out.push(`# rekey audit${report.repository ? ` of ${mdText(report.repository)}` : ""}`, "");
   out.push(
@@ -64833,19 +64933,37 @@ function renderAuditMarkdown(report) {
         );
     out.push("");
   }
-  return out.join("\n");
 }
 var SUMMARY_LIMIT_BYTES = 1e6;
 function summaryMarkdown(report, where, limit = SUMMARY_LIMIT_BYTES) {
-  const full = renderAuditMarkdown(report);
-  if (new TextEncoder().encode(full).length <= limit) return full;
+  const full = markdownWithin(report, limit);
+  if (full !== void 0) return full;
   const note = (shown) => `
 > The full report (${report.keys.length} keys, ${report.findings.length} findings) is too large for a job summary: ${shown < report.findings.length ? `the first ${shown} findings are above; ` : ""}see the report files in ${mdText(where)}.
 `;
   for (let shown = report.findings.length; ; shown = Math.floor(shown / 2)) {
-    const text2 = renderAuditMarkdown({ ...report, keys: [], findings: report.findings.slice(0, shown) }) + note(shown);
-    if (new TextEncoder().encode(text2).length <= limit || shown === 0) return text2;
+    const tail = note(shown);
+    const brief2 = { ...report, keys: [], findings: report.findings.slice(0, shown) };
+    const body = markdownWithin(brief2, limit - Buffer.byteLength(tail));
+    if (body !== void 0) return body + tail;
+    if (shown === 0) return renderAuditMarkdown(brief2) + tail;
   }
+}
+var TOO_LARGE = new Error("the Markdown is over the limit");
+function markdownWithin(report, limit) {
+  const parts = [];
+  let bytes = 0;
+  try {
+    writeAuditMarkdown(report, (text2) => {
+      bytes += Buffer.byteLength(text2);
+      if (bytes > limit) throw TOO_LARGE;
+      parts.push(text2);
+    });
+  } catch (e2) {
+    if (e2 === TOO_LARGE) return void 0;
+    throw e2;
+  }
+  return parts.join("");
 }
 
 // src/core/formats/policy.ts
@@ -65169,30 +65287,31 @@ async function audit(input2, ports) {
     ...pullAuthors ? { pullAuthors } : {}
   });
 }
-function renderAudit(report, format) {
+function writeAudit(report, format, emit) {
   switch (format) {
     case "md":
-      return renderAuditMarkdown(report);
+      return writeAuditMarkdown(report, emit);
     case "json":
-      return renderAuditJson(report);
+      return writeAuditJson(report, emit);
     case "csv":
-      return renderAuditCsv(report);
+      return writeAuditCsv(report, emit);
     case "html":
-      return renderAuditHtml(report);
+      return writeAuditHtml(report, emit);
   }
 }
 
 // src/cli/commands/audit.ts
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir as mkdir2 } from "node:fs/promises";
 import { join as join3 } from "node:path";
 
 // src/core/history/key-versions.ts
 var MAX_HISTORY_FILE_BYTES = 1024 * 1024;
 var STATES = new Set(KEY_STATES);
-function readVersionStates(text2) {
+function readVersionStates(text2, memo2) {
   if (text2.length > MAX_HISTORY_FILE_BYTES)
     return { ok: false, reason: `larger than ${MAX_HISTORY_FILE_BYTES} bytes` };
-  return scanVersionStates(text2) ?? parseVersionStates(text2);
+  return scanVersionStates(text2, memo2) ?? parseVersionStates(text2);
 }
 function parseVersionStates(text2) {
   const parsed = parseYaml("key.yaml", new TextEncoder().encode(text2), {
@@ -65225,10 +65344,12 @@ var VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=
 var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
 var ITEM_CACHE = /* @__PURE__ */ new Map();
 var ITEM_CACHE_MAX = 2e4;
+var MEMO_SLACK = 16;
+var NONE_SKIPPED = Object.freeze([]);
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
-function scanVersionStates(text2) {
+function scanVersionStates(text2, memo2) {
   if (text2.includes("\r") || text2.includes("	")) return void 0;
   const items = [];
   let seen = false;
@@ -65274,14 +65395,25 @@ ${trimmed}`;
   }
   if (!seen) return void 0;
   const versions = [];
-  for (const item of items) {
-    const known = ITEM_CACHE.get(item);
+  const cache = memo2?.items ?? ITEM_CACHE;
+  const prev = memo2?.last;
+  const shift = prev ? items.length - prev.items.length : 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    let known;
+    if (prev) {
+      const j3 = i - shift;
+      if (j3 >= 0 && j3 < prev.items.length && prev.items[j3] === item) known = prev.states[j3];
+      else if (i < prev.items.length && prev.items[i] === item) known = prev.states[i];
+    }
+    known ??= cache.get(item);
     if (known !== void 0) {
       versions.push(known);
       continue;
     }
-    const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, "$1");
-    if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ""))) return void 0;
+    const unquoted = item.includes('"') || item.includes("'") ? item.replace(QUOTED, '""') : item;
+    const body = unquoted.includes("#") ? unquoted.replace(/(^|\s)#.*$/gm, "$1") : unquoted;
+    if (/['"&*!|>?%@`]/.test(body.includes('"') ? body.replace(/""/g, "") : body)) return void 0;
     const v2 = [...body.matchAll(VERSION_FIELD)];
     const s = [...body.matchAll(STATE_FIELD)];
     if (v2.length !== 1 || s.length !== 1) return void 0;
@@ -65289,11 +65421,16 @@ ${trimmed}`;
     const version2 = Number(v2[0][1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version2)) return void 0;
     const entry = Object.freeze({ version: version2, state });
-    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
-    ITEM_CACHE.set(item, entry);
+    if (!memo2 && ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    cache.set(item, entry);
     versions.push(entry);
   }
-  return { ok: true, versions, skipped: [] };
+  if (memo2) {
+    memo2.last = { items, states: versions };
+    if (memo2.items.size > 2 * items.length + MEMO_SLACK)
+      memo2.items = new Map(items.map((item, i) => [item, versions[i]]));
+  }
+  return { ok: true, versions, skipped: NONE_SKIPPED };
 }
 
 // src/core/history/model.ts
@@ -65436,6 +65573,8 @@ var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 var OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 var HIGH_WATER = 4096;
 var LOW_WATER = 1024;
+var FLUSH_AT = 512;
+var NEWLINE = 10;
 var RecordParser = class {
   commit;
   header;
@@ -65470,7 +65609,9 @@ var RecordParser = class {
       });
       return;
     }
-    const token = raw.replace(/^\n+/, "");
+    let lead = 0;
+    while (raw.charCodeAt(lead) === NEWLINE) lead++;
+    const token = lead === 0 ? raw : raw.slice(lead);
     if (token.startsWith("")) {
       if (this.commit) this.emit(this.commit);
       this.commit = void 0;
@@ -65499,6 +65640,7 @@ var RecordParser = class {
   }
 };
 async function streamLog(repoDir2, ref, stream, options2 = {}) {
+  options2.signal?.throwIfAborted();
   if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
     throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn3 = options2.spawn ?? spawnGit;
@@ -65512,6 +65654,8 @@ async function streamLog(repoDir2, ref, stream, options2 = {}) {
     log.kill();
     cat?.kill();
   };
+  const onAbort = () => fail(options2.signal.reason);
+  options2.signal?.addEventListener("abort", onAbort, { once: true });
   const waiting = [];
   let head = 0;
   let delivered = /* @__PURE__ */ new Map();
@@ -65521,7 +65665,7 @@ async function streamLog(repoDir2, ref, stream, options2 = {}) {
     while (head < waiting.length) {
       const w2 = waiting[head];
       if (got < w2.oids.length) return;
-      head++;
+      waiting[head++] = void 0;
       const blobs = delivered;
       delivered = /* @__PURE__ */ new Map();
       got = 0;
@@ -65550,8 +65694,7 @@ async function streamLog(repoDir2, ref, stream, options2 = {}) {
     });
     const parser2 = new CatFileBatchParser(
       (o2) => {
-        const w2 = waiting[head];
-        const want = w2?.oids[got];
+        const want = waiting[head]?.oids[got];
         if (o2.type !== "blob")
           throw new GitReadError("bad-output", `${o2.oid} is a ${o2.type}, not a blob`);
         if (want !== o2.oid)
@@ -65619,7 +65762,7 @@ async function streamLog(repoDir2, ref, stream, options2 = {}) {
         start = nul + 1;
       }
       carry = start < data.length ? data.subarray(start) : void 0;
-      flush();
+      if (paused || requests.length >= FLUSH_AT) flush();
     } catch (e2) {
       fail(e2);
     }
@@ -65638,6 +65781,7 @@ async function streamLog(repoDir2, ref, stream, options2 = {}) {
     }
   cat?.stdin.end();
   await catDone.catch((e2) => fail(e2));
+  options2.signal?.removeEventListener("abort", onAbort);
   if (failure2 !== void 0) throw failure2;
   if (head < waiting.length)
     throw new GitReadError(
@@ -65647,7 +65791,7 @@ async function streamLog(repoDir2, ref, stream, options2 = {}) {
 }
 
 // src/adapters/git/history.ts
-function collect(child2, what) {
+function collect2(child2, what) {
   const out = [];
   const err = [];
   child2.stdout.on("data", (c3) => out.push(c3));
@@ -65656,12 +65800,14 @@ function collect(child2, what) {
   return exited(child2, what, err).then(() => Buffer.concat(out).toString("utf8"));
 }
 var decoder3 = new TextDecoder("utf-8", { fatal: false });
-function readWritten(keyId2, file2, content) {
-  const read = isKeyId(keyId2) ? readVersionStates(decoder3.decode(content)) : void 0;
+function readWritten(keyId2, file2, content, memos) {
+  let memo2 = memos.get(file2);
+  if (memo2 === void 0) memos.set(file2, memo2 = { items: /* @__PURE__ */ new Map() });
+  const read = isKeyId(keyId2) ? readVersionStates(decoder3.decode(content), memo2) : void 0;
   return { keyId: keyId2, file: file2, kind: "written", content: "", ...read ? { read } : {} };
 }
 async function isShallowRepository(repoDir2, options2 = {}) {
-  const out = await collect(
+  const out = await collect2(
     (options2.spawn ?? spawnGit)(["rev-parse", "--is-shallow-repository"], {
       cwd: repoDir2,
       env: options2.env
@@ -65692,6 +65838,7 @@ function auditLogArgs(ref) {
 }
 var POLICY_PATH = /^policies\/[^/]+\.yaml$/;
 var ZERO_OID = /^0+$/;
+var NONE2 = Object.freeze([]);
 var REGULAR = /^100(644|755)$/;
 function auditBlobs(c3) {
   const oids = [];
@@ -65708,6 +65855,7 @@ function auditBlobs(c3) {
 }
 async function buildAuditHistory(repoDir2, ref, options2 = {}) {
   const builder = new HistoryIndexBuilder();
+  const memos = /* @__PURE__ */ new Map();
   const commits = [];
   const files = /* @__PURE__ */ new Map();
   const settled = /* @__PURE__ */ new Set();
@@ -65755,7 +65903,7 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
         else {
           const content = blob(ch.newOid, ch.path);
           last(ch.path, content);
-          changes.push(readWritten(keyId2, ch.path, content));
+          changes.push(readWritten(keyId2, ch.path, content, memos));
         }
         if (ch.status === "D" || !isFile || !isKeyId(keyId2)) last(ch.path, void 0);
         continue;
@@ -65775,16 +65923,16 @@ async function buildAuditHistory(repoDir2, ref, options2 = {}) {
       return;
     }
     newestFirst.push({
-      irregular,
+      irregular: irregular.length > 0 ? irregular : NONE2,
       commit: commit2,
       changes,
       audit: {
         commit: commit2,
         parents: c3.parents,
         subject: c3.subject,
-        keys: [...new Set(changes.map((x3) => x3.keyId))],
-        materials,
-        policies,
+        keys: changes.length === 0 ? NONE2 : changes.length === 1 ? [changes[0].keyId] : [...new Set(changes.map((x3) => x3.keyId))],
+        materials: materials.length > 0 ? materials : NONE2,
+        policies: policies.length > 0 ? policies : NONE2,
         ...sopsConfig ? { sopsConfig } : {}
       }
     });
@@ -65921,9 +66069,6 @@ function createAuditPullsAdapter(client, at2) {
 // src/adapters/github/git-data.ts
 var utf82 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-// src/adapters/github/refs.ts
-var text = new TextDecoder("utf-8");
-
 // src/adapters/github/statuses.ts
 var MAX_DESCRIPTION = 140;
 function createStatusAdapter(client, at2) {
@@ -65964,6 +66109,9 @@ function createStatusAdapter(client, at2) {
     }
   };
 }
+
+// src/adapters/github/refs.ts
+var text = new TextDecoder("utf-8");
 
 // src/adapters/github/index.ts
 function parseRepository(fullName) {
@@ -66179,6 +66327,45 @@ var materialDocument = external_exports.strictObject({
   sops: sopsMetadata
 });
 
+// src/core/formats/key-fast.ts
+var enumOf = (list2) => {
+  const members2 = new Map(list2.map((m2) => [m2, m2]));
+  return (v2) => members2.get(v2);
+};
+var keyTypeOf = enumOf(KEY_TYPES);
+var stateOf = enumOf(KEY_STATES);
+var encodingOf = enumOf(RANDOM_ENCODINGS);
+var fileFormatOf = enumOf(FILE_FORMATS);
+var appOf = enumOf(["actions", "dependabot"]);
+var visibilityOf = enumOf(["all", "private", "selected"]);
+var keysOf = (...k2) => new Set(k2);
+var DOC_KEYS = keysOf(
+  "id",
+  "description",
+  "owner",
+  "policy",
+  "type",
+  "options",
+  "targets",
+  "versions"
+);
+var OPTION_KEYS = keysOf("bytes", "encoding");
+var VERSION_KEYS = keysOf("version", "state", "created", "fingerprint");
+var SECRET_KEYS = keysOf(
+  "kind",
+  "repository",
+  "organization",
+  "environment",
+  "app",
+  "visibility",
+  "selected-repositories",
+  "name",
+  "previous",
+  "probe"
+);
+var DEPLOY_KEY_KEYS = keysOf("kind", "repository", "title", "read-only", "probe");
+var FILE_KEYS = keysOf("kind", "path", "format", "name", "probe");
+
 // src/cli/commands/audit.ts
 var help = `Usage: rekey audit [--since DATE] [--format md|json|csv|html]... [--out DIR|-]
                   [--json] [--ref REF] [--repo OWNER/NAME] [--branch NAME] [--max-calls N]
@@ -66205,12 +66392,27 @@ Exit: 0 no findings, 1 findings, 2 usage error.
 `;
 function localAuditPorts(dir, github) {
   const base = {
+    // The shallow check runs beside the history pass instead of before it (one git process
+    // start less on the audit's path); a shallow checkout stops the pass and is refused.
     history: async (ref) => {
-      if (await isShallowRepository(dir))
-        throw new Error(
-          "the checkout is shallow, so history starts at the cut-off; fetch full history (fetch-depth: 0)"
-        );
-      return buildAuditHistory(dir, ref);
+      const stop = new AbortController();
+      const history = buildAuditHistory(dir, ref, { signal: stop.signal });
+      history.catch(() => {
+      });
+      let refusal2;
+      try {
+        if (await isShallowRepository(dir))
+          refusal2 = new Error(
+            "the checkout is shallow, so history starts at the cut-off; fetch full history (fetch-depth: 0)"
+          );
+      } catch (e2) {
+        refusal2 = e2;
+      }
+      if (refusal2 === void 0) return history;
+      stop.abort(refusal2);
+      await history.catch(() => {
+      });
+      throw refusal2;
     }
     // No tree read: the history pass carries key.yaml and the policies as they are at `ref`.
   };
@@ -66225,12 +66427,33 @@ function localAuditPorts(dir, github) {
     }
   };
 }
+function writeReportFile(path6, render) {
+  const fd = openSync(path6, "w");
+  try {
+    let parts = [];
+    let size = 0;
+    const flush = () => {
+      const bytes = Buffer.from(parts.join(""), "utf8");
+      for (let at2 = 0; at2 < bytes.length; ) at2 += writeSync(fd, bytes, at2);
+      parts = [];
+      size = 0;
+    };
+    render((text2) => {
+      parts.push(text2);
+      size += text2.length;
+      if (size >= 1 << 20) flush();
+    });
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+}
 async function writeAuditFiles(report, out, formats = AUDIT_FORMATS) {
   await mkdir2(out, { recursive: true });
   const paths = [];
   for (const f3 of formats) {
     const path6 = join3(out, AUDIT_FILE_NAMES[f3]);
-    await writeFile2(path6, renderAudit(report, f3));
+    writeReportFile(path6, (emit) => writeAudit(report, f3, emit));
     paths.push(path6);
   }
   return paths;

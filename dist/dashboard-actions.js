@@ -18,9 +18,9 @@ var __commonJS = (cb, mod4) => function __require2() {
     throw mod4 = 0, e;
   }
 };
-var __export = (target2, all) => {
+var __export = (target3, all) => {
   for (var name in all)
-    __defProp(target2, name, { get: all[name], enumerable: true });
+    __defProp(target3, name, { get: all[name], enumerable: true });
 };
 var __copyProps = (to2, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -30,12 +30,12 @@ var __copyProps = (to2, from, except, desc) => {
   }
   return to2;
 };
-var __toESM = (mod4, isNodeMode, target2) => (target2 = mod4 != null ? __create(__getProtoOf(mod4)) : {}, __copyProps(
+var __toESM = (mod4, isNodeMode, target3) => (target3 = mod4 != null ? __create(__getProtoOf(mod4)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod4 || !mod4.__esModule ? __defProp(target2, "default", { value: mod4, enumerable: true }) : target2,
+  isNodeMode || !mod4 || !mod4.__esModule ? __defProp(target3, "default", { value: mod4, enumerable: true }) : target3,
   mod4
 ));
 
@@ -235,7 +235,7 @@ var require_tunnel = __commonJS({
       }
       return host;
     }
-    function mergeOptions(target2) {
+    function mergeOptions(target3) {
       for (var i = 1, len = arguments.length; i < len; ++i) {
         var overrides = arguments[i];
         if (typeof overrides === "object") {
@@ -243,12 +243,12 @@ var require_tunnel = __commonJS({
           for (var j3 = 0, keyLen = keys.length; j3 < keyLen; ++j3) {
             var k2 = keys[j3];
             if (overrides[k2] !== void 0) {
-              target2[k2] = overrides[k2];
+              target3[k2] = overrides[k2];
             }
           }
         }
       }
-      return target2;
+      return target3;
     }
     var debug2;
     if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
@@ -1990,11 +1990,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str = `${val[i]}`;
-            if (!isValidHeaderValue(str)) {
+            const str2 = `${val[i]}`;
+            if (!isValidHeaderValue(str2)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str);
+            arr.push(str2);
           }
         }
         val = arr;
@@ -3567,25 +3567,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str, leading, trailing, predicate) {
+    function removeChars(str2, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str.length - 1;
+      let trail = str2.length - 1;
       if (leading) {
-        while (lead < str.length && predicate(str.charCodeAt(lead))) lead++;
+        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
+      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
     }
     function isomorphicDecode(input2) {
       const length = input2.length;
@@ -4513,8 +4513,8 @@ var require_util2 = __commonJS({
          * @param {unknown} target
          * @param {'key' | 'value' | 'key+value'} kind
          */
-        constructor(target2, kind) {
-          this.#target = target2;
+        constructor(target3, kind) {
+          this.#target = target3;
           this.#kind = kind;
           this.#index = 0;
         }
@@ -4564,8 +4564,8 @@ var require_util2 = __commonJS({
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
-      return function(target2, kind) {
-        return new FastIterableIterator(target2, kind);
+      return function(target3, kind) {
+        return new FastIterableIterator(target3, kind);
       };
     }
     function iteratorMixin(name, object2, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list2) {
-      const value = list2.get(name, true);
+    function getDecodeSplit(name, list3) {
+      const value = list3.get(name, true);
       if (value === null) {
         return null;
       }
@@ -5504,7 +5504,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn2 = new Uint8Array([13, 10]);
@@ -8432,8 +8432,8 @@ var require_pool = __commonJS({
         this[kOptions].interceptors = options2.interceptors ? { ...options2.interceptors } : void 0;
         this[kFactory] = factory;
         this.on("connectionError", (origin2, targets, error63) => {
-          for (const target2 of targets) {
-            const idx = this[kClients].indexOf(target2);
+          for (const target3 of targets) {
+            const idx = this[kClients].indexOf(target3);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
             }
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list3 = this.#headersList.cookies;
+        if (list3) {
+          return [...list3];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o2) {
         return o2.#headersList;
       }
-      static setHeadersList(o2, list2) {
-        o2.#headersList = list2;
+      static setHeadersList(o2, list3) {
+        o2.#headersList = list3;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12620,12 +12620,12 @@ var require_response = __commonJS({
         ...state
       };
       return new Proxy(response, {
-        get(target2, p2) {
-          return p2 in state ? state[p2] : target2[p2];
+        get(target3, p2) {
+          return p2 in state ? state[p2] : target3[p2];
         },
-        set(target2, p2, value) {
+        set(target3, p2, value) {
           assert2(!(p2 in state));
-          target2[p2] = value;
+          target3[p2] = value;
           return true;
         }
       });
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list3 = dependentControllerMap.get(this.signal);
+          if (list3 === void 0) {
+            list3 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list3);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list3.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -16487,9 +16487,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify(cookie);
-      if (str) {
-        headers.append("Set-Cookie", str);
+      const str2 = stringify(cookie);
+      if (str2) {
+        headers.append("Set-Cookie", str2);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -16929,9 +16929,9 @@ var require_util7 = __commonJS({
     function isClosed(ws2) {
       return ws2[kReadyState] === states.CLOSED;
     }
-    function fireEvent(e, target2, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
+    function fireEvent(e, target3, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
       const event2 = eventFactory(e, eventInitDict);
-      target2.dispatchEvent(event2);
+      target3.dispatchEvent(event2);
     }
     function websocketMessageReceived(ws2, type, data) {
       if (ws2[kReadyState] !== states.OPEN) {
@@ -17095,7 +17095,7 @@ var require_frame = __commonJS({
     } catch {
       crypto3 = {
         // not full compatibility, but minimum.
-        randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
+        randomFillSync: function randomFillSync2(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
             buffer2[i] = Math.random() * 255 | 0;
           }
@@ -19174,13 +19174,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse5(str) {
-      str = String(str);
-      if (str.length > 100) {
+    function parse5(str2) {
+      str2 = String(str2);
+      if (str2.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
+        str2
       );
       if (!match) {
         return;
@@ -19781,7 +19781,7 @@ var require_node = __commonJS({
     var { formatters: formatters2 } = module2.exports;
     formatters2.o = function(v2) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v2, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+      return util.inspect(v2, this.inspectOpts).split("\n").map((str2) => str2.trim()).join(" ");
     };
     formatters2.O = function(v2) {
       this.inspectOpts.colors = this.useColors;
@@ -20846,13 +20846,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports2.indentComment = indentComment;
     exports2.lineComment = lineComment;
     exports2.stringifyComment = stringifyComment;
@@ -21006,16 +21006,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -21032,11 +21032,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
         if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
-          str += json3.slice(start, i) + "\\ ";
+          str2 += json3.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -21045,38 +21045,38 @@ var require_stringifyString = __commonJS({
           switch (json3[i + 1]) {
             case "u":
               {
-                str += json3.slice(start, i);
+                str2 += json3.slice(start, i);
                 const code2 = json3.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                      str2 += "\\x" + code2.substr(2);
                     else
-                      str += json3.substr(i, 6);
+                      str2 += json3.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -21086,14 +21086,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json3.slice(start, i) + "\n\n";
+                str2 += json3.slice(start, i) + "\n\n";
                 while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent;
+                str2 += indent;
                 if (json3[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -21102,8 +21102,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json3.slice(start) : json3;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json3.slice(start) : json3;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -21231,15 +21231,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -21391,11 +21391,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports2.createStringifyContext = createStringifyContext;
     exports2.stringify = stringify;
@@ -21430,8 +21430,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -21440,27 +21440,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -21476,7 +21476,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -21520,16 +21520,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws2 = "";
       }
-      str += ws2 + valueStr;
+      str2 += ws2 + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports2.stringifyPair = stringifyPair;
   }
@@ -21756,31 +21756,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines2.push(blockItemPrefix + str2);
+        lines2.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines2.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines2[0];
+        str2 = lines2[0];
         for (let i = 1; i < lines2.length; ++i) {
           const line2 = lines2[i];
-          str += line2 ? `
+          str2 += line2 ? `
 ${indent}${line2}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -21823,21 +21823,21 @@ ${indent}${line2}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines2.reduce((sum, line2) => sum + line2.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines2.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
+        lines2.push(str2);
         linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
@@ -21849,11 +21849,11 @@ ${indent}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line2 of lines2)
-            str += line2 ? `
+            str2 += line2 ? `
 ${indentStep}${indent}${line2}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
@@ -22185,7 +22185,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -22223,7 +22223,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -22275,7 +22275,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -22284,7 +22284,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -22295,11 +22295,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node2.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node2 = new Scalar.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node2.minFractionDigits = str2.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -22316,7 +22316,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -22329,15 +22329,15 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22346,10 +22346,10 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports2.int = int2;
+    exports2.int = int3;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
   }
@@ -22365,16 +22365,16 @@ var require_schema = __commonJS({
     var string4 = require_string();
     var bool = require_bool();
     var float = require_float();
-    var int2 = require_int();
+    var int3 = require_int();
     var schema = [
       map2.map,
       seq.seq,
       string4.string,
       _null4.nullTag,
       bool.boolTag,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -22399,7 +22399,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -22416,7 +22416,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -22424,7 +22424,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -22432,7 +22432,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -22440,9 +22440,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
@@ -22474,10 +22474,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -22488,28 +22488,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines2 = new Array(n);
           for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth) {
-            lines2[i] = str.substr(o2, lineWidth);
+            lines2[i] = str2.substr(o2, lineWidth);
           }
-          str = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports2.binary = binary;
@@ -22715,7 +22715,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -22724,7 +22724,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -22735,11 +22735,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f3 = str.substring(dot + 1).replace(/_/g, "");
+          const f3 = str2.substring(dot + 1).replace(/_/g, "");
           if (f3[f3.length - 1] === "0")
             node2.minFractionDigits = f3.length;
         }
@@ -22759,34 +22759,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -22796,7 +22796,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -22805,15 +22805,15 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22822,10 +22822,10 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports2.int = int2;
+    exports2.int = int3;
     exports2.intBin = intBin;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
@@ -22926,9 +22926,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -22965,7 +22965,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -22974,7 +22974,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -22985,8 +22985,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -23020,7 +23020,7 @@ var require_schema3 = __commonJS({
     var binary = require_binary();
     var bool = require_bool2();
     var float = require_float2();
-    var int2 = require_int2();
+    var int3 = require_int2();
     var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
@@ -23033,10 +23033,10 @@ var require_schema3 = __commonJS({
       _null4.nullTag,
       bool.trueTag,
       bool.falseTag,
-      int2.intBin,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
+      int3.intBin,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -23063,7 +23063,7 @@ var require_tags = __commonJS({
     var string4 = require_string();
     var bool = require_bool();
     var float = require_float();
-    var int2 = require_int();
+    var int3 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
@@ -23087,9 +23087,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int2.int,
-      intHex: int2.intHex,
-      intOct: int2.intOct,
+      int: int3.int,
+      intHex: int3.intHex,
+      intOct: int3.intOct,
       intTime: timestamp.intTime,
       map: map2.map,
       merge: merge3.merge,
@@ -26213,15 +26213,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i = 0; i < list2.length; ++i)
-        if (list2[i].type === type)
+    function includesToken(list3, type) {
+      for (let i = 0; i < list3.length; ++i)
+        if (list3[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i = 0; i < list2.length; ++i) {
-        switch (list2[i].type) {
+    function findNonEmptyIndex(list3) {
+      for (let i = 0; i < list3.length; ++i) {
+        switch (list3[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -26277,12 +26277,12 @@ var require_parser = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target2, source) {
+    function arrayPushArray(target3, source) {
       if (source.length < 1e5)
-        Array.prototype.push.apply(target2, source);
+        Array.prototype.push.apply(target3, source);
       else
         for (let i = 0; i < source.length; ++i)
-          target2.push(source[i]);
+          target3.push(source[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -27472,16 +27472,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn2) {
-          return this._lists.forEach(function(list2) {
-            return list2.forEachShift(fn2);
+          return this._lists.forEach(function(list3) {
+            return list3.forEachShift(fn2);
           });
         }
         getFirst(arr = this._lists) {
-          var j3, len, list2;
+          var j3, len, list3;
           for (j3 = 0, len = arr.length; j3 < len; j3++) {
-            list2 = arr[j3];
-            if (list2.length > 0) {
-              return list2;
+            list3 = arr[j3];
+            if (list3.length > 0) {
+              return list3;
             }
           }
           return [];
@@ -28845,16 +28845,16 @@ var require_Queues = __commonJS({
         }
       }
       shiftAll(fn2) {
-        return this._lists.forEach(function(list2) {
-          return list2.forEachShift(fn2);
+        return this._lists.forEach(function(list3) {
+          return list3.forEachShift(fn2);
         });
       }
       getFirst(arr = this._lists) {
-        var j3, len, list2;
+        var j3, len, list3;
         for (j3 = 0, len = arr.length; j3 < len; j3++) {
-          list2 = arr[j3];
-          if (list2.length > 0) {
-            return list2;
+          list3 = arr[j3];
+          if (list3.length > 0) {
+            return list3;
           }
         }
         return [];
@@ -33318,8 +33318,8 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target2, prop, value) {
-  Object.defineProperty(target2, prop, {
+function assignProp(target3, prop, value) {
+  Object.defineProperty(target3, prop, {
     value,
     writable: true,
     enumerable: true,
@@ -33333,8 +33333,8 @@ function rawShape(def) {
 function sourceShape(schema) {
   return rawShape(schema._zod.def) ?? schema._zod.def.shape;
 }
-function deferProp(target2, key, getter) {
-  Object.defineProperty(target2, key, {
+function deferProp(target3, key, getter) {
+  Object.defineProperty(target3, key, {
     get() {
       const value = getter();
       assignProp(this, key, value);
@@ -33344,36 +33344,36 @@ function deferProp(target2, key, getter) {
     configurable: true
   });
 }
-function putProp(target2, key, value) {
-  if (key in target2)
-    assignProp(target2, key, value);
+function putProp(target3, key, value) {
+  if (key in target3)
+    assignProp(target3, key, value);
   else
-    target2[key] = value;
+    target3[key] = value;
 }
-function mirrorShape(target2, source, keys, wrap) {
+function mirrorShape(target3, source, keys, wrap) {
   const raw = sourceShape(source);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
-      deferProp(target2, key, () => {
+      deferProp(target3, key, () => {
         const value = source._zod.def.shape[key];
         return wrap ? wrap(value, key) : value;
       });
     } else
-      putProp(target2, key, wrap ? wrap(desc.value, key) : desc.value);
+      putProp(target3, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
-function mirrorProps(target2, source) {
+function mirrorProps(target3, source) {
   for (const key of Reflect.ownKeys(source)) {
     const desc = Object.getOwnPropertyDescriptor(source, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target2, key, () => source[key]);
+      deferProp(target3, key, () => source[key]);
     else
-      putProp(target2, key, desc.value);
+      putProp(target3, key, desc.value);
   }
 }
 function mergeDefs(...defs) {
@@ -33405,14 +33405,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str = "";
+  let str2 = "";
   for (let i = 0; i < length; i++) {
-    str += chars[Math.floor(Math.random() * chars.length)];
+    str2 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str;
+  return str2;
 }
-function esc(str) {
-  return JSON.stringify(str);
+function esc(str2) {
+  return JSON.stringify(str2);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -33526,8 +33526,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str) {
-  return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str2) {
+  return str2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -33552,35 +33552,35 @@ function normalizeParams(_params) {
   return params;
 }
 function createTransparentProxy(getter) {
-  let target2;
+  let target3;
   return new Proxy({}, {
     get(_3, prop, receiver) {
-      target2 ?? (target2 = getter());
-      return Reflect.get(target2, prop, receiver);
+      target3 ?? (target3 = getter());
+      return Reflect.get(target3, prop, receiver);
     },
     set(_3, prop, value, receiver) {
-      target2 ?? (target2 = getter());
-      return Reflect.set(target2, prop, value, receiver);
+      target3 ?? (target3 = getter());
+      return Reflect.set(target3, prop, value, receiver);
     },
     has(_3, prop) {
-      target2 ?? (target2 = getter());
-      return Reflect.has(target2, prop);
+      target3 ?? (target3 = getter());
+      return Reflect.has(target3, prop);
     },
     deleteProperty(_3, prop) {
-      target2 ?? (target2 = getter());
-      return Reflect.deleteProperty(target2, prop);
+      target3 ?? (target3 = getter());
+      return Reflect.deleteProperty(target3, prop);
     },
     ownKeys(_3) {
-      target2 ?? (target2 = getter());
-      return Reflect.ownKeys(target2);
+      target3 ?? (target3 = getter());
+      return Reflect.ownKeys(target3);
     },
     getOwnPropertyDescriptor(_3, prop) {
-      target2 ?? (target2 = getter());
-      return Reflect.getOwnPropertyDescriptor(target2, prop);
+      target3 ?? (target3 = getter());
+      return Reflect.getOwnPropertyDescriptor(target3, prop);
     },
     defineProperty(_3, prop, descriptor) {
-      target2 ?? (target2 = getter());
-      return Reflect.defineProperty(target2, prop, descriptor);
+      target3 ?? (target3 = getter());
+      return Reflect.defineProperty(target3, prop, descriptor);
     }
   });
 }
@@ -33793,13 +33793,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str) {
-  const units = str.length;
-  if (!highSurrogate.test(str))
+function codePointLength(str2) {
+  const units = str2.length;
+  if (!highSurrogate.test(str2))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -34063,10 +34063,10 @@ function $constructor(name, initializer3, proto, params) {
       let up = own2;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target2 = up ?? own2;
-      if (!initialized.has(target2)) {
-        initialized.add(target2);
-        members(target2, protoMembers);
+      const target3 = up ?? own2;
+      if (!initialized.has(target3)) {
+        initialized.add(target3);
+        members(target3, protoMembers);
       }
     }
     const proto2 = _3.prototype;
@@ -45578,8 +45578,8 @@ function withParser(schema, parser2) {
     installCompiledUserMethods(clone2, schema, parser2);
   return clone2;
 }
-function installCompiledUserMethods(target2, source, parser2) {
-  const targetAny = target2;
+function installCompiledUserMethods(target3, source, parser2) {
+  const targetAny = target3;
   const sourceAny = source;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
@@ -48182,26 +48182,26 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 }
 
 // node_modules/zod/v4/core/to-json-schema.js
-function assignProps(target2, ...sources) {
+function assignProps(target3, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
       if (Object.prototype.propertyIsEnumerable.call(source, key)) {
-        assignProp(target2, key, source[key]);
+        assignProp(target3, key, source[key]);
       }
     }
   }
-  return target2;
+  return target3;
 }
 function initializeContext(params) {
-  let target2 = params?.target ?? "draft-2020-12";
-  if (target2 === "draft-4")
-    target2 = "draft-04";
-  if (target2 === "draft-7")
-    target2 = "draft-07";
+  let target3 = params?.target ?? "draft-2020-12";
+  if (target3 === "draft-4")
+    target3 = "draft-04";
+  if (target3 === "draft-7")
+    target3 = "draft-07";
   return {
     processors: params.processors ?? {},
     metadataRegistry: params?.metadata ?? globalRegistry,
-    target: target2,
+    target: target3,
     unrepresentable: params?.unrepresentable ?? "throw",
     override: params?.override ?? (() => {
     }),
@@ -48704,8 +48704,8 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   return finalize(ctx, schema);
 };
 var createStandardJSONSchemaMethod = (schema, io2, processors = {}) => (params) => {
-  const { libraryOptions, target: target2 } = params ?? {};
-  const ctx = initializeContext({ ...libraryOptions ?? {}, target: target2, io: io2, processors });
+  const { libraryOptions, target: target3 } = params ?? {};
+  const ctx = initializeContext({ ...libraryOptions ?? {}, target: target3, io: io2, processors });
   processSchema(schema, ctx);
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
@@ -48775,8 +48775,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list2)
+  const list3 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list3)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -49899,8 +49899,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   catch(params) {
     return _catch2(this, params);
   },
-  pipe(target2) {
-    return pipe(this, target2);
+  pipe(target3) {
+    return pipe(this, target3);
   },
   readonly() {
     return readonly(this);
@@ -57932,7 +57932,7 @@ function yaml11Reading(source, value) {
   const c3 = source.charCodeAt(0);
   const digitLike = c3 >= 48 && c3 <= 57 || c3 === 43 || c3 === 45 || c3 === 46;
   if (typeof value === "string") {
-    if (!digitLike) return BOOL_11.test(source) ? "a boolean" : void 0;
+    if (!digitLike) return source.length <= 3 && BOOL_11.test(source) ? "a boolean" : void 0;
     if (SEXAGESIMAL_11.test(source)) return "a base-60 number (like 1:30 = 90)";
     if (BINARY_11.test(source)) return "a binary integer";
     if (source.includes("_") && UNDERSCORE_NUMBER_11.test(source))
@@ -57940,7 +57940,7 @@ function yaml11Reading(source, value) {
     return void 0;
   }
   if (typeof value === "number") {
-    if (!digitLike) return void 0;
+    if (!digitLike || c3 !== 48 && PLAIN_DECIMAL.test(source)) return void 0;
     if (LEADING_ZERO.test(source)) return "an octal integer";
     if (OCTAL_12.test(source)) return "a string";
     if (HEX.test(source)) return "a hexadecimal integer, which readers often mistake";
@@ -57948,6 +57948,7 @@ function yaml11Reading(source, value) {
   }
   return void 0;
 }
+var PLAIN_DECIMAL = /^[1-9][0-9]*$/;
 var BOOL_11 = /^(?:y|n|yes|no|on|off)$/i;
 var SEXAGESIMAL_11 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 var BINARY_11 = /^[-+]?0b[01_]+$/;
@@ -58256,9 +58257,8 @@ var EventWalk = class {
         ev.tagStart
       );
   }
-  /** The YAML 1.2 core-schema value of a scalar, as the `yaml` package composes it. */
-  #resolve(ev) {
-    const source = getScalarValue(this.#text, ev);
+  /** The YAML 1.2 core-schema value of a scalar (its text `source`), as the `yaml` package composes it. */
+  #resolve(ev, source) {
     if (ev.tagStart !== -1) {
       const name = tagName(this.#text.slice(ev.tagStart, ev.tagEnd));
       const tag = name === "!" ? void 0 : CORE_SCHEMA.lookupScalarTag(name);
@@ -58270,19 +58270,19 @@ var EventWalk = class {
       }
       return value;
     }
-    if (ev.style !== SCALAR_STYLE.PLAIN) return source;
+    if (ev.style !== SCALAR_STYLE.PLAIN || isPlainString(source)) return source;
     return CORE_SCHEMA.resolveImplicitScalarTag(source).value;
   }
   #scalar(ev) {
-    const value = this.#resolve(ev);
-    const at3 = startOf(ev);
+    const source = getScalarValue(this.#text, ev);
+    const value = this.#resolve(ev, source);
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), value);
+      const reading = yaml11Reading(source, value);
       if (reading !== void 0)
         this.#add(
           "yaml/ambiguous-scalar",
           `YAML 1.1 readers take this plain value as ${reading}; quote it ("...") if you mean text, or write a plain decimal number`,
-          at3
+          startOf(ev)
         );
     }
     switch (typeof value) {
@@ -58291,14 +58291,18 @@ var EventWalk = class {
         return value;
       case "number":
         if (!Number.isFinite(value)) {
-          this.#add("yaml/non-finite-number", "infinite and NaN numbers are not allowed", at3);
+          this.#add(
+            "yaml/non-finite-number",
+            "infinite and NaN numbers are not allowed",
+            startOf(ev)
+          );
           return null;
         }
         if (Number.isInteger(value) && !Number.isSafeInteger(value))
           this.#add(
             "yaml/unsafe-integer",
             "integer is too large to be read exactly; quote it if it is an identifier",
-            at3
+            startOf(ev)
           );
         return value;
       default:
@@ -58322,38 +58326,50 @@ var EventWalk = class {
     }
     this.#i++;
     this.#properties(ev);
-    const key = this.#resolve(ev);
-    const at3 = ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
+    const source = getScalarValue(this.#text, ev);
+    const key = this.#resolve(ev, source);
     if (typeof key !== "string") {
       this.#add(
         "yaml/non-string-key",
         ev.valueStart === -1 ? "map keys must be strings; this entry has no key" : `map keys must be strings; quote this ${key === null ? "null" : typeof key} key`,
-        at3
+        this.#keyAt(ev)
       );
       return void 0;
     }
     if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-      const reading = yaml11Reading(getScalarValue(this.#text, ev), key);
+      const reading = yaml11Reading(source, key);
       if (reading !== void 0)
         this.#add(
           "yaml/ambiguous-scalar",
           `YAML 1.1 readers take this plain key as ${reading}; quote it`,
-          at3
+          this.#keyAt(ev)
         );
     }
     if (key === "<<") {
-      this.#add("yaml/merge-key", "merge keys (<<) are not allowed; write the entries out", at3);
+      this.#add(
+        "yaml/merge-key",
+        "merge keys (<<) are not allowed; write the entries out",
+        this.#keyAt(ev)
+      );
       return void 0;
     }
     if (FORBIDDEN_KEYS.has(key)) {
-      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, at3);
+      this.#add("yaml/forbidden-key", `key "${key}" is not allowed`, this.#keyAt(ev));
       return void 0;
     }
     if (Object.hasOwn(seen, key)) {
-      this.#add("yaml/duplicate-key", "duplicate key; each key may appear once in a map", at3);
+      this.#add(
+        "yaml/duplicate-key",
+        "duplicate key; each key may appear once in a map",
+        this.#keyAt(ev)
+      );
       return void 0;
     }
     return key;
+  }
+  /** Where a key's findings point: its start, or the `:` of an entry without a key. */
+  #keyAt(ev) {
+    return ev.valueStart === -1 ? this.#emptyKeyAt() : startOf(ev);
   }
   /** An empty key has no range: it is the `:` before the value that follows it. */
   #emptyKeyAt() {
@@ -58363,6 +58379,23 @@ var EventWalk = class {
     return Math.max(0, this.#text.lastIndexOf(":", from));
   }
 };
+var IMPLICIT_FIRST_CHARS = (() => {
+  const firsts = /* @__PURE__ */ new Set();
+  for (const tag of CORE_SCHEMA.implicitScalarTags) {
+    if (!tag.implicitFirstChars) return void 0;
+    for (const c3 of tag.implicitFirstChars) firsts.add(c3);
+  }
+  return firsts;
+})();
+function isPlainString(source) {
+  if (IMPLICIT_FIRST_CHARS === void 0 || source === "") return false;
+  const c3 = source.charCodeAt(0);
+  return c3 < 128 ? ASCII_STRING_START[c3] === 1 : !IMPLICIT_FIRST_CHARS.has(source[0]);
+}
+var ASCII_STRING_START = Uint8Array.from(
+  { length: 128 },
+  (_3, c3) => IMPLICIT_FIRST_CHARS?.has(String.fromCharCode(c3)) === false ? 1 : 0
+);
 function skip(events2, i) {
   const t2 = events2[i].type;
   if (t2 !== EVENT_ID.SEQUENCE && t2 !== EVENT_ID.MAPPING) return i + 1;
@@ -58438,8 +58471,8 @@ function keyText(text2, ev) {
 function diagnostic(rule, message2, at3) {
   return { rule, message: message2, file: at3.file, line: at3.line, column: at3.column };
 }
-function fileLocation(file2) {
-  return { file: file2, line: 0, column: 0 };
+function fileLocation(file3) {
+  return { file: file3, line: 0, column: 0 };
 }
 function formatDiagnostic(d2) {
   const where3 = d2.line > 0 ? `${d2.file}:${d2.line}:${d2.column}` : d2.file;
@@ -58468,8 +58501,8 @@ var MAX_FINDINGS = 100;
 var Findings = class {
   list = [];
   #file;
-  constructor(file2) {
-    this.#file = file2;
+  constructor(file3) {
+    this.#file = file3;
   }
   add(rule, message2, at3) {
     if (this.list.length > MAX_FINDINGS) return;
@@ -58658,15 +58691,15 @@ var PARSE_OPTIONS = {
   prettyErrors: false,
   keepSourceTokens: false
 };
-function parseWithYamlPackage(file2, bytes, limits = {}) {
+function parseWithYamlPackage(file3, bytes, limits = {}) {
   const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
-  const fileStart = { file: file2, line: 0, column: 0 };
+  const fileStart = { file: file3, line: 0, column: 0 };
   const unreadable = (diagnostics) => ({
     value: void 0,
     locate: () => fileStart,
     diagnostics
   });
-  const findings = new Findings(file2);
+  const findings = new Findings(file3);
   const read2 = readYamlText(bytes, maxBytes, findings);
   if (!read2) return unreadable(findings.list);
   const { text: text2, lines: lines2 } = read2;
@@ -58701,15 +58734,15 @@ function parseWithYamlPackage(file2, bytes, limits = {}) {
   const value = unusable ? void 0 : walk2.build(doc.contents, 0);
   return {
     value: unusable || walk2.guessed ? void 0 : value,
-    locate: lazyLocate(file2, text2, lines2, maxDepth),
+    locate: lazyLocate(file3, text2, lines2, maxDepth),
     diagnostics: findings.list
   };
 }
-function lazyLocate(file2, text2, lines2, maxDepth) {
+function lazyLocate(file3, text2, lines2, maxDepth) {
   let doc;
   return (path) => {
     doc ??= compose(text2, maxDepth).doc;
-    return { file: file2, ...lines2.position(locateIn(doc, path)) };
+    return { file: file3, ...lines2.position(locateIn(doc, path)) };
   };
 }
 function compose(text2, maxDepth) {
@@ -58767,29 +58800,33 @@ var REFUSED_BY_PARSER = /* @__PURE__ */ new Set([
   "yaml/multiple-documents",
   "yaml/directive"
 ]);
-function parseYaml(file2, bytes, limits = {}) {
+function parseYaml(file3, bytes, limits = {}, options2 = {}) {
   const { maxBytes, maxDepth, maxNodes } = { ...DEFAULT_YAML_LIMITS, ...limits };
-  const fileStart = { file: file2, line: 0, column: 0 };
-  const unreadable = (diagnostics) => ({
-    value: void 0,
-    locate: () => fileStart,
-    diagnostics
-  });
-  const findings = new Findings(file2);
+  const fileStart = { file: file3, line: 0, column: 0 };
+  const unreadable = (diagnostics) => withEvents(options2, { value: void 0, locate: () => fileStart, diagnostics });
+  const findings = new Findings(file3);
   const read2 = readYamlText(bytes, maxBytes, findings);
   if (!read2) return unreadable(findings.list);
   const { text: text2, lines: lines2 } = read2;
   const parsed = events(text2, maxDepth);
   const refused = refusal(text2, parsed);
   if (refused !== void 0 || !Array.isArray(parsed))
-    return unreadable(located(file2, bytes, text2, limits, findings, lines2, refused));
+    return unreadable(located(file3, bytes, text2, limits, findings, lines2, refused));
   const walk2 = new EventWalk(parsed, text2, findings, lines2, { maxDepth, maxNodes });
   const value = walk2.document();
-  return {
-    value: walk2.guessed ? void 0 : value,
-    locate: lazyLocate2(file2, text2, lines2, maxDepth),
-    diagnostics: findings.list
-  };
+  return withEvents(
+    options2,
+    {
+      value: walk2.guessed ? void 0 : value,
+      locate: lazyLocate2(file3, text2, lines2, maxDepth),
+      diagnostics: findings.list
+    },
+    parsed,
+    text2
+  );
+}
+function withEvents(options2, result, events2, text2) {
+  return options2.keepEvents ? { ...result, events: events2, text: text2 } : result;
 }
 function refusal(text2, parsed) {
   if (!Array.isArray(parsed))
@@ -58820,6 +58857,7 @@ function secondDocumentAt(text2, events2) {
     const m3 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(text2.slice(1));
     return m3 === null ? 0 : m3.index + 1;
   }
+  if (!text2.includes("...")) return -1;
   DOCUMENT_END.lastIndex = 0;
   const m2 = DOCUMENT_END.exec(text2);
   return m2 !== null && CONTENT_LINE.test(text2.slice(m2.index + 3)) ? m2.index : -1;
@@ -58827,7 +58865,7 @@ function secondDocumentAt(text2, events2) {
 var DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/gm;
 var CONTENT_LINE = /^[ \t\r]*[^\s#]/m;
 function ambiguousSyntax(text2, events2) {
-  const marker = INDENTED_MARKER.exec(text2);
+  const marker = text2.includes("---") || text2.includes("...") ? INDENTED_MARKER.exec(text2) : null;
   if (marker !== null)
     return {
       message: "an indented `---` or `...`; parsers disagree whether it is a marker or text",
@@ -58893,11 +58931,11 @@ function hasDirective(events2) {
   const doc = events2[0];
   return doc !== void 0 && doc.type === EVENT_ID.DOCUMENT && doc.directives.length > 0;
 }
-function located(file2, bytes, text2, limits, findings, lines2, refused) {
+function located(file3, bytes, text2, limits, findings, lines2, refused) {
   const maxDepth = limits.maxDepth ?? DEFAULT_YAML_LIMITS.maxDepth;
   if (refused.rule === "yaml/too-deep") {
     const prefix = encoder.encode(text2.slice(0, refused.offset));
-    const first = prefix.length > LOCATOR_MAX_BYTES ? void 0 : parseWithYamlPackage(file2, prefix, limits).diagnostics.find(
+    const first = prefix.length > LOCATOR_MAX_BYTES ? void 0 : parseWithYamlPackage(file3, prefix, limits).diagnostics.find(
       (d2) => d2.rule === "yaml/too-deep"
     );
     findings.add(
@@ -58908,7 +58946,7 @@ function located(file2, bytes, text2, limits, findings, lines2, refused) {
     return findings.list;
   }
   if (bytes.length <= LOCATOR_MAX_BYTES) {
-    const described = parseWithYamlPackage(file2, bytes, limits).diagnostics;
+    const described = parseWithYamlPackage(file3, bytes, limits).diagnostics;
     if (described.some((d2) => REFUSED_BY_PARSER.has(d2.rule))) return described;
   }
   findings.add(refused.rule, refused.message, lines2.position(refused.offset));
@@ -58917,11 +58955,11 @@ function located(file2, bytes, text2, limits, findings, lines2, refused) {
 function parserReason(reason) {
   return reason.split("\n", 1)[0].slice(0, 200);
 }
-function lazyLocate2(file2, text2, lines2, maxDepth) {
+function lazyLocate2(file3, text2, lines2, maxDepth) {
   let parsed;
   return (path) => {
     parsed ??= parseEvents(text2, { maxDepth: maxDepth + 2 });
-    return { file: file2, ...lines2.position(locateInEvents(parsed, text2, path)) };
+    return { file: file3, ...lines2.position(locateInEvents(parsed, text2, path)) };
   };
 }
 var encoder = new TextEncoder();
@@ -58935,6 +58973,7 @@ var owner = external_exports.string().regex(
   "expected a GitHub user or organization: letters, digits and single hyphens (not first or last), at most 39 characters"
 );
 var nameOf = (s) => s.slice(s.indexOf("/") + 1);
+var GIT_OR_WIKI = /\.(git|wiki)$/i;
 var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
   message: 'expected owner/name: the owner letters, digits and single hyphens (at most 39), the name letters, digits, ".", "-" and "_" (at most 100)',
   abort: true
@@ -58942,13 +58981,12 @@ var repository = external_exports.string().regex(REPOSITORY_PATTERN, {
   message: '"." and ".." are not repository names',
   abort: true
 }).refine(
-  (s) => !/\.(git|wiki)$/i.test(nameOf(s)),
+  (s) => !GIT_OR_WIKI.test(nameOf(s)),
   "a repository name never ends in .git or .wiki on GitHub (.git names the same repository without it)"
 );
-var secretName = external_exports.string().max(200).regex(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  "secret names are letters, digits and _, not starting with a digit"
-).refine((s) => !/^GITHUB_/i.test(s), "secret names may not start with GITHUB_");
+var SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var GITHUB_PREFIX = /^GITHUB_/i;
+var secretName = external_exports.string().max(200).regex(SECRET_NAME, "secret names are letters, digits and _, not starting with a digit").refine((s) => !GITHUB_PREFIX.test(s), "secret names may not start with GITHUB_");
 var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\\]/u;
 function printable(what, max) {
   return external_exports.string().min(1).max(max).refine(
@@ -58956,8 +58994,9 @@ function printable(what, max) {
     `${what} may not contain control, format or invisible characters, or a backslash`
   ).refine((s) => s.trim() === s, `${what} may not start or end with a space`);
 }
+var pathLikeSegment = (s) => s.split("/").some((seg) => seg === "" || seg === "." || seg === "..");
 var environmentName = printable("an environment name", 255).refine(
-  (s) => !s.split("/").some((seg) => seg === "" || seg === "." || seg === ".."),
+  (s) => !pathLikeSegment(s),
   'an environment name may not be or contain a "." or ".." segment, or start or end with "/"'
 );
 var DEPLOY_KEY_MARKER = /\(rekey /i;
@@ -58968,6 +59007,16 @@ var deployKeyTitle = printable("a deploy key title", 100).refine(
 function canonicalName(s) {
   return s.toUpperCase();
 }
+var isPrintable = (s, max) => s.length >= 1 && s.length <= max && !UNPRINTABLE.test(s) && s.trim() === s;
+var isOwner = (s) => OWNER_PATTERN.test(s);
+var isRepository = (s) => {
+  if (!REPOSITORY_PATTERN.test(s)) return false;
+  const name = nameOf(s);
+  return name !== "." && name !== ".." && !GIT_OR_WIKI.test(name);
+};
+var isSecretName = (s) => s.length <= 200 && SECRET_NAME.test(s) && !GITHUB_PREFIX.test(s);
+var isEnvironmentName = (s) => isPrintable(s, 255) && !pathLikeSegment(s);
+var isDeployKeyTitle = (s) => isPrintable(s, 100) && !DEPLOY_KEY_MARKER.test(s);
 
 // src/core/formats/key-id.ts
 var KEY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,3}$/;
@@ -59017,17 +59066,11 @@ var FINGERPRINT_PATTERNS = {
   "age-x25519": /^age1[02-9ac-hj-np-z]{58}$/
 };
 var keyId = external_exports.string().max(KEY_ID_MAX_LENGTH).regex(KEY_ID_PATTERN, 'a key id is 1-4 segments of [a-z0-9][a-z0-9-]* joined by "/"');
-var githubHandle = external_exports.string().regex(
-  /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
-  "expected a GitHub user (@name) or team (@org/team)"
-);
-var relativePath = external_exports.string().min(1).max(255).regex(
-  /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
-  "expected a relative path of [A-Za-z0-9_.-] segments"
-).refine(
-  (p2) => !p2.split("/").some((s) => s === ".." || s === "."),
-  "path may not contain . or .. segments"
-);
+var GITHUB_HANDLE = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+var githubHandle = external_exports.string().regex(GITHUB_HANDLE, "expected a GitHub user (@name) or team (@org/team)");
+var RELATIVE_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+var hasDotSegment = (p2) => p2.split("/").some((s) => s === ".." || s === ".");
+var relativePath = external_exports.string().min(1).max(255).regex(RELATIVE_PATH, "expected a relative path of [A-Za-z0-9_.-] segments").refine((p2) => !hasDotSegment(p2), "path may not contain . or .. segments");
 var probeSpec = external_exports.strictObject({
   url: external_exports.string().max(2048).refine((u2) => {
     try {
@@ -59100,12 +59143,14 @@ var githubDeployKeyTarget = external_exports.strictObject({
   "read-only": external_exports.boolean().default(true),
   probe: probeSpec.optional()
 });
+var FILE_TARGET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+var FILE_FORMATS = ["raw", "env", "json", "kubernetes-secret", "jwks"];
 var fileTarget = external_exports.strictObject({
   kind: external_exports.literal("file"),
   path: relativePath,
-  format: external_exports.enum(["raw", "env", "json", "kubernetes-secret", "jwks"]),
+  format: external_exports.enum(FILE_FORMATS),
   /** Variable name (env), property (json) or data key (kubernetes-secret). */
-  name: external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+  name: external_exports.string().regex(FILE_TARGET_NAME).optional(),
   probe: probeSpec.optional()
 });
 var awsRegion = external_exports.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected an AWS region like eu-central-1");
@@ -59160,29 +59205,30 @@ var target = external_exports.discriminatedUnion("kind", [
   awsSecretTarget,
   postgresRoleTarget
 ]);
+var UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+var isRealCalendarTime = (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + "Z" === s;
 var utcTimestamp = external_exports.string().regex(
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+  UTC_TIMESTAMP,
   // abort: a malformed time is one finding, not also "not a real calendar time"
   { message: "expected an ISO 8601 UTC time like 2026-11-20T09:14:03Z", abort: true }
-).refine(
-  (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + "Z" === s,
-  "not a real calendar time"
-);
+).refine(isRealCalendarTime, "not a real calendar time");
 var versionEntry = external_exports.strictObject({
   version: external_exports.int().min(1).max(1e6),
   state: external_exports.enum(KEY_STATES),
   created: utcTimestamp,
   fingerprint: external_exports.string().min(1).max(200)
 });
+var RANDOM_ENCODINGS = ["base64", "base64url", "hex"];
 var randomOptions = external_exports.strictObject({
   bytes: external_exports.int().min(16).max(1024),
-  encoding: external_exports.enum(["base64", "base64url", "hex"]).default("base64")
+  encoding: external_exports.enum(RANDOM_ENCODINGS).default("base64")
 });
+var POLICY_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 var keyDocument = external_exports.strictObject({
   id: keyId,
   description: external_exports.string().min(1).max(1e3),
   owner: githubHandle,
-  policy: external_exports.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a policy name like standard"),
+  policy: external_exports.string().regex(POLICY_NAME, "expected a policy name like standard"),
   type: external_exports.enum(KEY_TYPES),
   options: randomOptions.optional(),
   targets: external_exports.array(target).max(100).default([]),
@@ -59213,10 +59259,10 @@ var keyDocument = external_exports.strictObject({
 // src/core/history/key-versions.ts
 var MAX_HISTORY_FILE_BYTES = 1024 * 1024;
 var STATES = new Set(KEY_STATES);
-function readVersionStates(text2) {
+function readVersionStates(text2, memo2) {
   if (text2.length > MAX_HISTORY_FILE_BYTES)
     return { ok: false, reason: `larger than ${MAX_HISTORY_FILE_BYTES} bytes` };
-  return scanVersionStates(text2) ?? parseVersionStates(text2);
+  return scanVersionStates(text2, memo2) ?? parseVersionStates(text2);
 }
 function parseVersionStates(text2) {
   const parsed = parseYaml("key.yaml", new TextEncoder().encode(text2), {
@@ -59229,12 +59275,12 @@ function parseVersionStates(text2) {
   }
   if (doc === null || doc === void 0) return { ok: true, versions: [], skipped: [] };
   if (typeof doc !== "object" || Array.isArray(doc)) return { ok: false, reason: "not a mapping" };
-  const list2 = doc.versions;
-  if (list2 === void 0 || list2 === null) return { ok: true, versions: [], skipped: [] };
-  if (!Array.isArray(list2)) return { ok: false, reason: "versions is not a list" };
+  const list3 = doc.versions;
+  if (list3 === void 0 || list3 === null) return { ok: true, versions: [], skipped: [] };
+  if (!Array.isArray(list3)) return { ok: false, reason: "versions is not a list" };
   const versions = [];
   const skipped = [];
-  list2.forEach((entry, i) => {
+  list3.forEach((entry, i) => {
     const e = typeof entry === "object" && entry !== null ? entry : {};
     const { version: version2, state } = e;
     if (typeof version2 === "number" && Number.isSafeInteger(version2) && version2 >= 1 && typeof state === "string" && STATES.has(state))
@@ -59249,10 +59295,12 @@ var VERSION_FIELD = /(?:^|[\s{,])version[ \t]*:[ \t]+([1-9][0-9]{0,15})[ \t]*(?=
 var STATE_FIELD = /(?:^|[\s{,])state[ \t]*:[ \t]+([a-z-]+)[ \t]*(?=[,}\n]|$)/g;
 var ITEM_CACHE = /* @__PURE__ */ new Map();
 var ITEM_CACHE_MAX = 2e4;
+var MEMO_SLACK = 16;
+var NONE_SKIPPED = Object.freeze([]);
 var QUOTED = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'/g;
 var SPACE = 32;
 var HASH = 35;
-function scanVersionStates(text2) {
+function scanVersionStates(text2, memo2) {
   if (text2.includes("\r") || text2.includes("	")) return void 0;
   const items = [];
   let seen = false;
@@ -59298,14 +59346,25 @@ ${trimmed}`;
   }
   if (!seen) return void 0;
   const versions = [];
-  for (const item of items) {
-    const known = ITEM_CACHE.get(item);
+  const cache = memo2?.items ?? ITEM_CACHE;
+  const prev = memo2?.last;
+  const shift = prev ? items.length - prev.items.length : 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    let known;
+    if (prev) {
+      const j3 = i - shift;
+      if (j3 >= 0 && j3 < prev.items.length && prev.items[j3] === item) known = prev.states[j3];
+      else if (i < prev.items.length && prev.items[i] === item) known = prev.states[i];
+    }
+    known ??= cache.get(item);
     if (known !== void 0) {
       versions.push(known);
       continue;
     }
-    const body = item.replace(QUOTED, '""').replace(/(^|\s)#.*$/gm, "$1");
-    if (/['"&*!|>?%@`]/.test(body.replace(/""/g, ""))) return void 0;
+    const unquoted = item.includes('"') || item.includes("'") ? item.replace(QUOTED, '""') : item;
+    const body = unquoted.includes("#") ? unquoted.replace(/(^|\s)#.*$/gm, "$1") : unquoted;
+    if (/['"&*!|>?%@`]/.test(body.includes('"') ? body.replace(/""/g, "") : body)) return void 0;
     const v2 = [...body.matchAll(VERSION_FIELD)];
     const s = [...body.matchAll(STATE_FIELD)];
     if (v2.length !== 1 || s.length !== 1) return void 0;
@@ -59313,11 +59372,16 @@ ${trimmed}`;
     const version2 = Number(v2[0][1]);
     if (!STATES.has(state) || !Number.isSafeInteger(version2)) return void 0;
     const entry = Object.freeze({ version: version2, state });
-    if (ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
-    ITEM_CACHE.set(item, entry);
+    if (!memo2 && ITEM_CACHE.size >= ITEM_CACHE_MAX) ITEM_CACHE.clear();
+    cache.set(item, entry);
     versions.push(entry);
   }
-  return { ok: true, versions, skipped: [] };
+  if (memo2) {
+    memo2.last = { items, states: versions };
+    if (memo2.items.size > 2 * items.length + MEMO_SLACK)
+      memo2.items = new Map(items.map((item, i) => [item, versions[i]]));
+  }
+  return { ok: true, versions, skipped: NONE_SKIPPED };
 }
 
 // src/core/history/model.ts
@@ -59350,11 +59414,11 @@ var HistoryIndexBuilder = class {
    * other non-regular entry at `commit` (key.yaml itself is reported through {@link add}).
    * Such a tree never validated; the audit lists it rather than reading past it.
    */
-  notAFile(commit, file2) {
+  notAFile(commit, file3) {
     this.problem(
       "history/not-a-file",
       "a symlink, submodule or other non-regular entry here, not a file rekey reads",
-      file2,
+      file3,
       commit
     );
   }
@@ -59368,16 +59432,16 @@ var HistoryIndexBuilder = class {
       ...this.last ? { last: this.last } : {}
     };
   }
-  problem(rule, message2, file2, commit) {
-    this.problems.push({ rule, message: message2, file: file2, commit });
+  problem(rule, message2, file3, commit) {
+    this.problems.push({ rule, message: message2, file: file3, commit });
   }
   apply(commit, change) {
-    const { keyId: keyId2, file: file2 } = change;
+    const { keyId: keyId2, file: file3 } = change;
     if (!isKeyId(keyId2)) {
       this.problem(
         "history/invalid-key-path",
         "key.yaml outside a valid key id folder",
-        file2,
+        file3,
         commit
       );
       return;
@@ -59385,7 +59449,7 @@ var HistoryIndexBuilder = class {
     let key = this.keys.get(keyId2);
     if (change.kind !== "written") {
       if (change.kind === "not-a-file")
-        this.problem("history/not-a-file", "key.yaml is a symlink or submodule here", file2, commit);
+        this.problem("history/not-a-file", "key.yaml is a symlink or submodule here", file3, commit);
       if (key) key.removed = commit;
       return;
     }
@@ -59406,19 +59470,19 @@ var HistoryIndexBuilder = class {
       this.problem(
         "history/unreadable-key-file",
         `could not read versions: ${read2.reason}`,
-        file2,
+        file3,
         commit
       );
       return;
     }
-    for (const s of read2.skipped) this.problem("history/invalid-version-entry", s, file2, commit);
+    for (const s of read2.skipped) this.problem("history/invalid-version-entry", s, file3, commit);
     const seen = /* @__PURE__ */ new Set();
     for (const { version: version2, state } of read2.versions) {
       if (seen.has(version2)) {
         this.problem(
           "history/invalid-version-entry",
           `version ${version2} listed twice`,
-          file2,
+          file3,
           commit
         );
         continue;
@@ -59440,7 +59504,7 @@ var HistoryIndexBuilder = class {
         this.problem(
           "history/state-reentered",
           `version ${version2} went back from ${v2.state} to ${state}`,
-          file2,
+          file3,
           commit
         );
       else v2.entered[state] = commit;
@@ -59449,7 +59513,7 @@ var HistoryIndexBuilder = class {
     for (const [n, v2] of key.versions)
       if (v2.listed && !seen.has(n)) {
         v2.listed = false;
-        this.problem("history/version-removed", `version ${n} is no longer listed`, file2, commit);
+        this.problem("history/version-removed", `version ${n} is no longer listed`, file3, commit);
       }
   }
 };
@@ -59660,6 +59724,8 @@ var SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 var OID2 = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 var HIGH_WATER = 4096;
 var LOW_WATER = 1024;
+var FLUSH_AT = 512;
+var NEWLINE = 10;
 var RecordParser = class {
   commit;
   header;
@@ -59694,7 +59760,9 @@ var RecordParser = class {
       });
       return;
     }
-    const token = raw.replace(/^\n+/, "");
+    let lead = 0;
+    while (raw.charCodeAt(lead) === NEWLINE) lead++;
+    const token = lead === 0 ? raw : raw.slice(lead);
     if (token.startsWith("")) {
       if (this.commit) this.emit(this.commit);
       this.commit = void 0;
@@ -59723,6 +59791,7 @@ var RecordParser = class {
   }
 };
 async function streamLog(repoDir, ref, stream2, options2 = {}) {
+  options2.signal?.throwIfAborted();
   if (ref === "" || ref.startsWith("-") || /[\0\n]/.test(ref))
     throw new GitReadError("unknown-ref", `not a usable ref: ${JSON.stringify(ref)}`);
   const spawn2 = options2.spawn ?? spawnGit;
@@ -59736,6 +59805,8 @@ async function streamLog(repoDir, ref, stream2, options2 = {}) {
     log.kill();
     cat?.kill();
   };
+  const onAbort = () => fail(options2.signal.reason);
+  options2.signal?.addEventListener("abort", onAbort, { once: true });
   const waiting = [];
   let head = 0;
   let delivered = /* @__PURE__ */ new Map();
@@ -59745,7 +59816,7 @@ async function streamLog(repoDir, ref, stream2, options2 = {}) {
     while (head < waiting.length) {
       const w2 = waiting[head];
       if (got < w2.oids.length) return;
-      head++;
+      waiting[head++] = void 0;
       const blobs = delivered;
       delivered = /* @__PURE__ */ new Map();
       got = 0;
@@ -59774,8 +59845,7 @@ async function streamLog(repoDir, ref, stream2, options2 = {}) {
     });
     const parser2 = new CatFileBatchParser(
       (o2) => {
-        const w2 = waiting[head];
-        const want = w2?.oids[got];
+        const want = waiting[head]?.oids[got];
         if (o2.type !== "blob")
           throw new GitReadError("bad-output", `${o2.oid} is a ${o2.type}, not a blob`);
         if (want !== o2.oid)
@@ -59843,7 +59913,7 @@ async function streamLog(repoDir, ref, stream2, options2 = {}) {
         start = nul + 1;
       }
       carry = start < data.length ? data.subarray(start) : void 0;
-      flush();
+      if (paused || requests.length >= FLUSH_AT) flush();
     } catch (e) {
       fail(e);
     }
@@ -59862,6 +59932,7 @@ async function streamLog(repoDir, ref, stream2, options2 = {}) {
     }
   cat?.stdin.end();
   await catDone.catch((e) => fail(e));
+  options2.signal?.removeEventListener("abort", onAbort);
   if (failure2 !== void 0) throw failure2;
   if (head < waiting.length)
     throw new GitReadError(
@@ -59888,6 +59959,10 @@ function historyLogArgs(ref) {
     ":(top,glob)keys-manifest/**/key.yaml"
   ];
 }
+function indexLogArgs(ref) {
+  const args = historyLogArgs(ref);
+  return [...args.slice(0, -1), ":(top,literal)keys-manifest/"];
+}
 function collect(child, what) {
   const out = [];
   const err = [];
@@ -59898,19 +59973,21 @@ function collect(child, what) {
 }
 async function buildHistoryIndex(repoDir, ref, options2 = {}) {
   const builder = new HistoryIndexBuilder();
-  const readable = (c3) => c3.status !== "D" && REGULAR.test(c3.newMode);
+  const memos = /* @__PURE__ */ new Map();
+  const keyIdOf = (c3) => c3.path.endsWith("/key.yaml") ? parseKeyFilePath(c3.path) : void 0;
+  const readable = (c3) => c3.status !== "D" && REGULAR.test(c3.newMode) && keyIdOf(c3) !== void 0;
   const newestFirst = [];
   await streamLog(
     repoDir,
     ref,
     {
-      args: historyLogArgs(ref),
+      args: indexLogArgs(ref),
       extra: 0,
       wants: (c3) => c3.changes.filter(readable).map((ch) => ch.newOid),
       onCommit: (c3, blobs) => {
         const changes = [];
         for (const ch of c3.changes) {
-          const keyId2 = parseKeyFilePath(ch.path);
+          const keyId2 = keyIdOf(ch);
           if (keyId2 === void 0) continue;
           if (ch.status === "D") changes.push({ keyId: keyId2, file: ch.path, kind: "deleted" });
           else if (!readable(ch)) changes.push({ keyId: keyId2, file: ch.path, kind: "not-a-file" });
@@ -59918,10 +59995,11 @@ async function buildHistoryIndex(repoDir, ref, options2 = {}) {
             const content = blobs.get(ch.newOid);
             if (content === void 0)
               throw new GitReadError("bad-output", `blob ${ch.newOid} of ${ch.path} was not read`);
-            changes.push(readWritten(keyId2, ch.path, content));
+            changes.push(readWritten(keyId2, ch.path, content, memos));
           }
         }
-        newestFirst.push({ commit: { sha: c3.sha, time: c3.time, author: c3.author }, changes });
+        if (changes.length > 0)
+          newestFirst.push({ commit: { sha: c3.sha, time: c3.time, author: c3.author }, changes });
       }
     },
     options2
@@ -59930,9 +60008,11 @@ async function buildHistoryIndex(repoDir, ref, options2 = {}) {
   return builder.finish();
 }
 var decoder2 = new TextDecoder("utf-8", { fatal: false });
-function readWritten(keyId2, file2, content) {
-  const read2 = isKeyId(keyId2) ? readVersionStates(decoder2.decode(content)) : void 0;
-  return { keyId: keyId2, file: file2, kind: "written", content: "", ...read2 ? { read: read2 } : {} };
+function readWritten(keyId2, file3, content, memos) {
+  let memo2 = memos.get(file3);
+  if (memo2 === void 0) memos.set(file3, memo2 = { items: /* @__PURE__ */ new Map() });
+  const read2 = isKeyId(keyId2) ? readVersionStates(decoder2.decode(content), memo2) : void 0;
+  return { keyId: keyId2, file: file3, kind: "written", content: "", ...read2 ? { read: read2 } : {} };
 }
 async function isShallowRepository(repoDir, options2 = {}) {
   const out = await collect(
@@ -59944,6 +60024,7 @@ async function isShallowRepository(repoDir, options2 = {}) {
   );
   return out.trim() === "true";
 }
+var NONE2 = Object.freeze([]);
 var REGULAR = /^100(644|755)$/;
 
 // src/core/snapshot.ts
@@ -60011,7 +60092,29 @@ function parseLsTree(out) {
   return entries;
 }
 async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2 = {}) {
-  const commit = await resolveRef2(repoDir, ref, options2);
+  const [tree] = await readTreesAtRefs(repoDir, [ref], prefixes, options2);
+  return tree;
+}
+async function readTreesAtRefs(repoDir, refs, prefixes = DEFAULT_PREFIXES, options2 = {}) {
+  const listed = await Promise.all(
+    refs.map(
+      async (ref) => listTree(repoDir, await resolveRef2(repoDir, ref, options2), prefixes, options2)
+    )
+  );
+  const blobs = await readBlobs(
+    repoDir,
+    listed.flatMap((l3) => l3.wanted.map((e) => e.oid)),
+    options2
+  );
+  const byPath = (a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0;
+  return listed.map(
+    ({ wanted, irregular }) => fileTree(
+      wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)]),
+      irregular.sort(byPath)
+    )
+  );
+}
+async function listTree(repoDir, commit, prefixes, options2) {
   const pathspecs = prefixes.map((p2) => `:(top,literal)${p2.endsWith("/") ? p2.slice(0, -1) : p2}`);
   let listing;
   try {
@@ -60040,16 +60143,7 @@ async function readTreeAtRef(repoDir, ref, prefixes = DEFAULT_PREFIXES, options2
     if (reason) irregular.push({ path: e.path, reason });
     else if (selectedBy(e.path, prefixes)) wanted.push(e);
   }
-  const blobs = await readBlobs(
-    repoDir,
-    wanted.map((e) => e.oid),
-    options2
-  );
-  const byPath = (a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0;
-  return fileTree(
-    wanted.sort(byPath).map((e) => [e.path, blobs.get(e.oid)]),
-    irregular.sort(byPath)
-  );
+  return { wanted, irregular };
 }
 function irregularReason(e, max) {
   if (e.mode === "120000") return "symlink";
@@ -60306,16 +60400,16 @@ function omit2(object2, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str2) {
+  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c3) {
+function encodeUnreserved(str2) {
+  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c3) {
     return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -60687,15 +60781,15 @@ function parseParameters(header2, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str, start, end) {
+function unescapeQuotedPairs(str2, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str.charCodeAt(index) === BSLASH) {
-      result += str.slice(start, index);
+    if (str2.charCodeAt(index) === BSLASH) {
+      result += str2.slice(start, index);
       start = ++index;
     }
   }
-  return result + str.slice(start, end);
+  return result + str2.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -61935,11 +62029,11 @@ function codeFor(status, limited) {
   return "other";
 }
 function githubErrors(data) {
-  const list2 = data?.errors;
+  const list3 = data?.errors;
   const codes = [];
   const messages = [];
-  if (!Array.isArray(list2)) return { codes, messages };
-  for (const item of list2.slice(0, 20)) {
+  if (!Array.isArray(list3)) return { codes, messages };
+  for (const item of list3.slice(0, 20)) {
     if (typeof item === "string") messages.push(item);
     else if (item && typeof item === "object") {
       const { code: code2, message: message2 } = item;
@@ -62533,6 +62627,47 @@ function createPullsAdapter(client, at3) {
   };
 }
 
+// src/adapters/github/statuses.ts
+var MAX_DESCRIPTION = 140;
+function createStatusAdapter(client, at3) {
+  const { octokit } = client;
+  const { owner: owner2, repo } = at3;
+  return {
+    async createStatus(sha, status) {
+      const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
+      await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
+        owner: owner2,
+        repo,
+        sha,
+        state: status.state,
+        context: status.context,
+        ...description === void 0 ? {} : { description },
+        ...status.targetUrl === void 0 ? {} : { target_url: status.targetUrl }
+      });
+    },
+    async listStatuses(ref, context) {
+      const all = await allPages(
+        `statuses of ${ref}`,
+        (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
+          page,
+          owner: owner2,
+          repo,
+          ref,
+          per_page: PER_PAGE
+        })
+      );
+      return all.filter((s) => context === void 0 || s.context === context).map((s) => ({
+        state: s.state,
+        context: s.context,
+        description: s.description,
+        targetUrl: s.target_url,
+        createdAt: s.created_at,
+        creator: s.creator?.login ?? null
+      }));
+    }
+  };
+}
+
 // src/adapters/github/refs.ts
 var BLOB_CACHE_SIZE = 32;
 var text = new TextDecoder("utf-8");
@@ -62551,6 +62686,7 @@ function createStateRefAdapter(client, at3) {
   const { octokit } = client;
   const { owner: owner2, repo } = at3;
   const blobs = /* @__PURE__ */ new Map();
+  const statuses = createStatusAdapter(client, at3);
   const refSha = async (ref) => {
     try {
       const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
@@ -62578,6 +62714,21 @@ function createStateRefAdapter(client, at3) {
     blobs.set(sha, content);
     return content;
   };
+  const filesOf = async (sha, what) => {
+    const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      owner: owner2,
+      repo,
+      tree_sha: sha
+    });
+    if (tree.data.truncated)
+      throw new Error(`${what}: the tree of ${sha} is too large to be rekey state`);
+    const files = /* @__PURE__ */ new Map();
+    for (const e of tree.data.tree) {
+      if (e.type !== "blob" || !e.path || !e.sha) continue;
+      files.set(e.path, await blob(e.sha));
+    }
+    return { commit: sha, files };
+  };
   return {
     async read(ref) {
       assertStateRef(ref);
@@ -62585,20 +62736,23 @@ function createStateRefAdapter(client, at3) {
       if (at4 === null) return null;
       if (at4.type !== "commit")
         throw new Error(`${ref} points at a ${at4.type}, not a commit: rekey did not write it`);
-      const tree = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      return filesOf(at4.sha, ref);
+    },
+    readCommit: (sha) => filesOf(sha, `commit ${sha}`),
+    async parents(sha) {
+      const r2 = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
         owner: owner2,
         repo,
-        tree_sha: at4.sha
+        commit_sha: sha
       });
-      if (tree.data.truncated)
-        throw new Error(`${ref}: the tree of ${at4.sha} is too large to be rekey state`);
-      const files = /* @__PURE__ */ new Map();
-      for (const e of tree.data.tree) {
-        if (e.type !== "blob" || !e.path || !e.sha) continue;
-        files.set(e.path, await blob(e.sha));
-      }
-      return { commit: at4.sha, files };
+      return r2.data.parents.map((p2) => p2.sha);
     },
+    async vouchers(sha, context) {
+      return (await statuses.listStatuses(sha, context)).flatMap(
+        (s) => s.state === "success" && s.creator !== null ? [s.creator] : []
+      );
+    },
+    vouch: (sha, context, description) => statuses.createStatus(sha, { state: "success", context, description }),
     async write(ref, parent, files, message2) {
       assertStateRef(ref);
       if (files.size === 0) throw new RangeError("a state ref commit needs at least one file");
@@ -62642,47 +62796,6 @@ function createStateRefAdapter(client, at3) {
         if (parent === null && now === null) throw e;
         return { result: "conflict" };
       }
-    }
-  };
-}
-
-// src/adapters/github/statuses.ts
-var MAX_DESCRIPTION = 140;
-function createStatusAdapter(client, at3) {
-  const { octokit } = client;
-  const { owner: owner2, repo } = at3;
-  return {
-    async createStatus(sha, status) {
-      const description = status.description === void 0 ? void 0 : status.description.length > MAX_DESCRIPTION ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}\u2026` : status.description;
-      await octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
-        owner: owner2,
-        repo,
-        sha,
-        state: status.state,
-        context: status.context,
-        ...description === void 0 ? {} : { description },
-        ...status.targetUrl === void 0 ? {} : { target_url: status.targetUrl }
-      });
-    },
-    async listStatuses(ref, context) {
-      const all = await allPages(
-        `statuses of ${ref}`,
-        (page) => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", {
-          page,
-          owner: owner2,
-          repo,
-          ref,
-          per_page: PER_PAGE
-        })
-      );
-      return all.filter((s) => context === void 0 || s.context === context).map((s) => ({
-        state: s.state,
-        context: s.context,
-        description: s.description,
-        targetUrl: s.target_url,
-        createdAt: s.created_at,
-        creator: s.creator?.login ?? null
-      }));
     }
   };
 }
@@ -62785,7 +62898,7 @@ function versionToken(keyId2, version2) {
   const h3 = createHash("sha256").update(`rekey aws-secret\0${keyId2}\0${version2}`).digest("hex");
   return `rekey-v${version2}-${h3.slice(0, 32)}`;
 }
-function desiredAwsSecret(key, t2, target2, live) {
+function desiredAwsSecret(key, t2, target3, live) {
   const problems = [];
   const newest = (state) => key.versions.filter((v2) => v2.state === state).sort((a, b3) => b3.version - a.version)[0];
   const want = (v2) => {
@@ -62812,7 +62925,7 @@ function desiredAwsSecret(key, t2, target2, live) {
   return {
     desired: {
       kind: "aws-secret",
-      target: target2,
+      target: target3,
       ref: { region: t2.region, secretId: t2["secret-id"] },
       stages,
       unlabel
@@ -63244,13 +63357,13 @@ var fileKind = {
   },
   plan(d2, observed) {
     const now = observed.files.get(d2.path) ?? null;
-    const target2 = d2.target;
+    const target3 = d2.target;
     if (d2.content === null)
       return now === null ? { steps: [], current: 1, problems: [] } : {
         steps: [
           {
             kind: "delete-file",
-            target: target2,
+            target: target3,
             path: d2.path,
             reason: "the key has no active version"
           }
@@ -63263,7 +63376,7 @@ var fileKind = {
       steps: [
         {
           kind: "write-file",
-          target: target2,
+          target: target3,
           path: d2.path,
           format: d2.format,
           versions: d2.versions,
@@ -63348,8 +63461,8 @@ var githubDeployKeyKind = {
     const steps = [];
     const problems = [];
     let current = 0;
-    const target2 = d2.target;
-    const stateOf = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
+    const target3 = d2.target;
+    const stateOf2 = (version2) => key.versions.find((v2) => v2.version === version2)?.state;
     const seen = observed.deployKeys.get(d2.repository.toLowerCase()) ?? [];
     const wanted = new Map(d2.keys.map((k2) => [k2.key, k2]));
     const keep = /* @__PURE__ */ new Set();
@@ -63361,7 +63474,7 @@ var githubDeployKeyKind = {
         const bad = d2.compromised.find((c3) => c3.key === material);
         if (bad !== void 0)
           problems.push({
-            target: target2,
+            target: target3,
             message: `deploy key ${o2.id} ("${o2.title}") on ${d2.repository} carries compromised v${bad.version}; rekey did not add it and will not delete it: remove it by hand`
           });
         continue;
@@ -63372,10 +63485,10 @@ var githubDeployKeyKind = {
         current++;
         continue;
       }
-      const state = stateOf(version2);
+      const state = stateOf2(version2);
       steps.push({
         kind: "delete-deploy-key",
-        target: target2,
+        target: target3,
         repository: d2.repository,
         id: o2.id,
         title: o2.title,
@@ -63386,7 +63499,7 @@ var githubDeployKeyKind = {
       if (!keep.has(k2.key))
         steps.push({
           kind: "add-deploy-key",
-          target: target2,
+          target: target3,
           repository: d2.repository,
           title: k2.title,
           key: k2.key,
@@ -63458,14 +63571,15 @@ var sameSet = (a, b3) => {
   const y2 = new Set(b3.map((s) => s.toLowerCase()));
   return x3.size === y2.size && [...x3].every((s) => y2.has(s));
 };
-function secretWriteReason(scope, name, fingerprint, org, seen, receipts, selected) {
-  if (seen === void 0) return "absent";
+function secretWriteReason(scope, name, fingerprint, org, seen, listed, receipts, selected) {
+  if (seen === void 0 && listed) return "absent";
   const id = scopeId(scope);
   const receipt = receipts.find(
     (r2) => isSecretReceipt(r2) && r2.scope === id && r2.name.toUpperCase() === name.toUpperCase()
   );
   if (receipt === void 0) return "no record of a rekey write";
   if (receipt.fingerprint !== fingerprint) return `holds ${receipt.fingerprint}`;
+  if (seen === void 0) return "not listed";
   if (Date.parse(receipt.updatedAt) !== Date.parse(seen.updatedAt))
     return "written by someone else since rekey wrote it";
   if (org !== void 0 && scope.kind === "organization") {
@@ -63479,7 +63593,7 @@ function secretWriteReason(scope, name, fingerprint, org, seen, receipts, select
   }
   return null;
 }
-var findSecret = (list2, name) => list2.find((s) => s.name.toUpperCase() === name.toUpperCase());
+var findSecret = (list3, name) => list3.find((s) => s.name.toUpperCase() === name.toUpperCase());
 var githubSecretKind = {
   kind: "github-secret",
   steps: ["put-secret", "delete-secret"],
@@ -63510,14 +63624,14 @@ var githubSecretKind = {
   },
   async observe(d2, ports, into) {
     const id = scopeId(d2.scope);
-    let list2 = into.secrets.get(id);
-    if (list2 === void 0) {
-      list2 = await ports.secrets.listSecrets(d2.scope);
-      into.secrets.set(id, list2);
+    let list3 = into.secrets.get(id);
+    if (list3 === void 0) {
+      list3 = await ports.secrets.listSecrets(d2.scope);
+      into.secrets.set(id, list3);
     }
     if (d2.org?.visibility === "selected")
       for (const slot of d2.slots) {
-        const seen = findSecret(list2, slot.name);
+        const seen = findSecret(list3, slot.name);
         const k2 = selectedKey(d2.scope, slot.name);
         if (seen?.visibility === "selected" && !into.selected.has(k2))
           into.selected.set(k2, await ports.secrets.selectedRepositories(d2.scope, slot.name));
@@ -63526,14 +63640,15 @@ var githubSecretKind = {
   plan(d2, observed, { receipts }) {
     const steps = [];
     let current = 0;
-    const seenAll = observed.secrets.get(scopeId(d2.scope)) ?? [];
+    const listed = observed.secrets.get(scopeId(d2.scope));
+    const seenAll = listed ?? [];
     for (const slot of [
       ...d2.slots.filter((x3) => x3.slot === "previous"),
       ...d2.slots.filter((x3) => x3.slot === "name")
     ]) {
       const s = findSecret(seenAll, slot.name);
       if (slot.want === null) {
-        if (s === void 0) current++;
+        if (s === void 0 && listed !== void 0) current++;
         else
           steps.push({
             kind: "delete-secret",
@@ -63552,6 +63667,7 @@ var githubSecretKind = {
         fingerprint,
         d2.org,
         s,
+        listed !== void 0,
         receipts,
         observed.selected
       );
@@ -63594,9 +63710,10 @@ var githubSecretKind = {
     (s) => s.want === null ? `nothing -> ${s.name}` : `v${s.want.version} ${s.want.fingerprint} -> ${s.name}`
   ),
   observedLines(d2, o2) {
-    const list2 = o2.secrets.get(scopeId(d2.scope)) ?? [];
+    const list3 = o2.secrets.get(scopeId(d2.scope));
     return d2.slots.map((s) => {
-      const seen = findSecret(list2, s.name);
+      if (list3 === void 0) return `${s.name} not listed (no receipt to check there)`;
+      const seen = findSecret(list3, s.name);
       return seen === void 0 ? `${s.name} absent` : `${s.name} updated ${seen.updatedAt}${seen.visibility ? ` (${seen.visibility})` : ""}`;
     });
   },
@@ -64230,17 +64347,226 @@ var pipelineDocument = external_exports.strictObject({
   "manual-rotation": external_exports.boolean().default(false)
 });
 
+// src/core/formats/key-fast.ts
+var ASK_ZOD = /* @__PURE__ */ Symbol("ask zod");
+var enumOf = (list3) => {
+  const members2 = new Map(list3.map((m2) => [m2, m2]));
+  return (v2) => members2.get(v2);
+};
+var keyTypeOf = enumOf(KEY_TYPES);
+var stateOf = enumOf(KEY_STATES);
+var encodingOf = enumOf(RANDOM_ENCODINGS);
+var fileFormatOf = enumOf(FILE_FORMATS);
+var appOf = enumOf(["actions", "dependabot"]);
+var visibilityOf = enumOf(["all", "private", "selected"]);
+function plain(v2, allowed) {
+  if (typeof v2 !== "object" || v2 === null || Array.isArray(v2)) return false;
+  const proto = Object.getPrototypeOf(v2);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k2 in v2)
+    if (!Object.hasOwn(v2, k2) || !allowed.has(k2) || v2[k2] === void 0) return false;
+  return true;
+}
+var keysOf = (...k2) => new Set(k2);
+var orDefault = (v2, d2) => v2 === void 0 ? d2 : v2;
+var str = (v2) => typeof v2 === "string";
+var int2 = (v2, min, max) => typeof v2 === "number" && Number.isInteger(v2) && v2 >= min && v2 <= max;
+var DOC_KEYS = keysOf(
+  "id",
+  "description",
+  "owner",
+  "policy",
+  "type",
+  "options",
+  "targets",
+  "versions"
+);
+function fastKeyDocument(v2) {
+  if (!plain(v2, DOC_KEYS)) return void 0;
+  const { id, description, owner: owner2, policy } = v2;
+  const type = keyTypeOf(v2["type"]);
+  if (!str(id) || !isKeyId(id)) return void 0;
+  if (!str(description) || description.length < 1 || description.length > 1e3) return void 0;
+  if (!str(owner2) || !GITHUB_HANDLE.test(owner2)) return void 0;
+  if (!str(policy) || !POLICY_NAME.test(policy)) return void 0;
+  if (type === void 0) return void 0;
+  if (type === "random" !== (v2["options"] !== void 0)) return void 0;
+  const options2 = v2["options"] === void 0 ? void 0 : randomOptions2(v2["options"]);
+  if (options2 === ASK_ZOD) return void 0;
+  const targets = list2(v2["targets"], 100, target2);
+  if (targets === ASK_ZOD) return void 0;
+  const fingerprint = FINGERPRINT_PATTERNS[type];
+  const versions = list2(v2["versions"], 1e4, (e) => versionEntry2(e, fingerprint));
+  if (versions === ASK_ZOD) return void 0;
+  return {
+    id,
+    description,
+    owner: owner2,
+    policy,
+    type,
+    ...options2 !== void 0 && { options: options2 },
+    targets,
+    versions
+  };
+}
+function list2(v2, max, item) {
+  if (v2 === void 0) return [];
+  if (!Array.isArray(v2) || v2.length > max) return ASK_ZOD;
+  const out = new Array(v2.length);
+  for (let i = 0; i < v2.length; i++) {
+    const e = item(v2[i]);
+    if (e === ASK_ZOD) return ASK_ZOD;
+    out[i] = e;
+  }
+  return out;
+}
+var OPTION_KEYS = keysOf("bytes", "encoding");
+function randomOptions2(v2) {
+  if (!plain(v2, OPTION_KEYS) || !int2(v2["bytes"], 16, 1024)) return ASK_ZOD;
+  const encoding = encodingOf(orDefault(v2["encoding"], "base64"));
+  if (encoding === void 0) return ASK_ZOD;
+  return { bytes: v2["bytes"], encoding };
+}
+var VERSION_KEYS = keysOf("version", "state", "created", "fingerprint");
+function versionEntry2(v2, fingerprint) {
+  if (!plain(v2, VERSION_KEYS)) return ASK_ZOD;
+  const { version: version2, created, fingerprint: fp } = v2;
+  const state = stateOf(v2["state"]);
+  if (!int2(version2, 1, 1e6) || state === void 0) return ASK_ZOD;
+  if (!str(created) || !isUtcTime(created)) return ASK_ZOD;
+  if (!str(fp) || fp.length < 1 || fp.length > 200 || !fingerprint.test(fp)) return ASK_ZOD;
+  return { version: version2, state, created, fingerprint: fp };
+}
+function isUtcTime(s) {
+  if (!UTC_TIMESTAMP.test(s)) return false;
+  const n = (at3) => (s.charCodeAt(at3) - 48) * 10 + s.charCodeAt(at3 + 1) - 48;
+  const year = n(0) * 100 + n(2);
+  const month = n(5);
+  const day = n(8);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? leap ? 29 : 28 : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= days && n(11) <= 23 && n(14) <= 59 && n(17) <= 59;
+}
+function target2(v2) {
+  if (typeof v2 !== "object" || v2 === null) return ASK_ZOD;
+  switch (v2["kind"]) {
+    case "github-secret":
+      return githubSecret(v2);
+    case "github-deploy-key":
+      return deployKey(v2);
+    case "file":
+      return file2(v2);
+    case "aws-secret":
+      return viaZod(awsSecretTarget.safeParse(v2));
+    case "postgres-role":
+      return viaZod(postgresRoleTarget.safeParse(v2));
+    default:
+      return ASK_ZOD;
+  }
+}
+var viaZod = (r2) => r2.success ? r2.data : ASK_ZOD;
+function probe(v2) {
+  if (v2 === void 0) return {};
+  const r2 = viaZod(probeSpec.safeParse(v2));
+  return r2 === ASK_ZOD ? r2 : { probe: r2 };
+}
+var SECRET_KEYS = keysOf(
+  "kind",
+  "repository",
+  "organization",
+  "environment",
+  "app",
+  "visibility",
+  "selected-repositories",
+  "name",
+  "previous",
+  "probe"
+);
+function githubSecret(v2) {
+  if (!plain(v2, SECRET_KEYS)) return ASK_ZOD;
+  const { repository: repository2, organization, environment, name, previous } = v2;
+  const selected = v2["selected-repositories"];
+  const app = appOf(orDefault(v2["app"], "actions"));
+  const visibility = v2["visibility"] === void 0 ? void 0 : visibilityOf(v2["visibility"]);
+  if (repository2 !== void 0 && !(str(repository2) && isRepository(repository2))) return ASK_ZOD;
+  if (organization !== void 0 && !(str(organization) && isOwner(organization))) return ASK_ZOD;
+  if (environment !== void 0 && !(str(environment) && isEnvironmentName(environment)))
+    return ASK_ZOD;
+  if (app === void 0 || v2["visibility"] !== void 0 && visibility === void 0)
+    return ASK_ZOD;
+  if (!str(name) || !isSecretName(name)) return ASK_ZOD;
+  if (previous !== void 0 && !(str(previous) && isSecretName(previous))) return ASK_ZOD;
+  let repos;
+  if (selected !== void 0) {
+    if (!Array.isArray(selected) || !selected.every((r2) => str(r2) && isRepository(r2)))
+      return ASK_ZOD;
+    repos = [...selected];
+  }
+  const p2 = probe(v2["probe"]);
+  if (p2 === ASK_ZOD) return ASK_ZOD;
+  if (repository2 === void 0 === (organization === void 0)) return ASK_ZOD;
+  if (organization !== void 0 && environment !== void 0) return ASK_ZOD;
+  if (organization === void 0 && visibility !== void 0) return ASK_ZOD;
+  if (visibility === "selected" !== (repos !== void 0)) return ASK_ZOD;
+  if (environment !== void 0 && app === "dependabot") return ASK_ZOD;
+  const org = organization?.toLowerCase();
+  if (org !== void 0 && repos?.some((r2) => r2.slice(0, r2.indexOf("/")).toLowerCase() !== org))
+    return ASK_ZOD;
+  if (previous !== void 0 && canonicalName(previous) === canonicalName(name)) return ASK_ZOD;
+  return {
+    kind: "github-secret",
+    ...repository2 !== void 0 && { repository: repository2 },
+    ...organization !== void 0 && { organization },
+    ...environment !== void 0 && { environment },
+    app,
+    ...visibility !== void 0 && { visibility },
+    ...repos !== void 0 && { "selected-repositories": repos },
+    name,
+    ...previous !== void 0 && { previous },
+    ...p2
+  };
+}
+var DEPLOY_KEY_KEYS = keysOf("kind", "repository", "title", "read-only", "probe");
+function deployKey(v2) {
+  if (!plain(v2, DEPLOY_KEY_KEYS)) return ASK_ZOD;
+  const { repository: repository2, title } = v2;
+  const readOnly = orDefault(v2["read-only"], true);
+  if (!str(repository2) || !isRepository(repository2)) return ASK_ZOD;
+  if (!str(title) || !isDeployKeyTitle(title) || typeof readOnly !== "boolean") return ASK_ZOD;
+  const p2 = probe(v2["probe"]);
+  if (p2 === ASK_ZOD) return ASK_ZOD;
+  return { kind: "github-deploy-key", repository: repository2, title, "read-only": readOnly, ...p2 };
+}
+var FILE_KEYS = keysOf("kind", "path", "format", "name", "probe");
+function file2(v2) {
+  if (!plain(v2, FILE_KEYS)) return ASK_ZOD;
+  const { path, name } = v2;
+  const format = fileFormatOf(v2["format"]);
+  if (!str(path) || path.length < 1 || path.length > 255) return ASK_ZOD;
+  if (!RELATIVE_PATH.test(path) || hasDotSegment(path)) return ASK_ZOD;
+  if (format === void 0) return ASK_ZOD;
+  if (name !== void 0 && !(str(name) && FILE_TARGET_NAME.test(name))) return ASK_ZOD;
+  const p2 = probe(v2["probe"]);
+  if (p2 === ASK_ZOD) return ASK_ZOD;
+  return { kind: "file", path, format, ...name !== void 0 && { name }, ...p2 };
+}
+
 // src/core/formats/load-document.ts
-function loadDocument(file2, bytes, schema, limits) {
-  const parsed = parseYaml(file2, bytes, limits);
+function loadDocument(file3, bytes, schema, limits) {
+  const parsed = parseYaml(file3, bytes, limits);
   if (parsed.value === void 0) return { diagnostics: parsed.diagnostics };
-  const result = schema.safeParse(parsed.value);
+  const fast = FAST_PATHS.get(schema)?.(parsed.value);
+  const result = fast !== void 0 ? { success: true, data: fast } : schema.safeParse(parsed.value);
   const diagnostics = parsed.diagnostics;
   if (!result.success)
     diagnostics.push(...schemaDiagnostics(result.error.issues, parsed.value, parsed.locate));
   if (diagnostics.length > 0 || !result.success) return { diagnostics };
-  return { doc: { file: file2, value: result.data, locate: parsed.locate }, diagnostics };
+  return { doc: { file: file3, value: result.data, locate: parsed.locate }, diagnostics };
 }
+var FAST_PATHS = /* @__PURE__ */ new Map([
+  [keyDocument, fastKeyDocument]
+]);
 function schemaDiagnostics(issues, input2, locate) {
   const out = [];
   for (const issue3 of issues) {
@@ -64353,6 +64679,8 @@ var ALLOWED_EXTRAS = /* @__PURE__ */ new Set([
   `${MANIFEST_DIR}/.gitkeep`,
   `${POLICIES_DIR}/README.md`
 ]);
+var MANIFEST_PREFIX = `${MANIFEST_DIR}/`;
+var POLICIES_PREFIX = `${POLICIES_DIR}/`;
 var POLICY_PATH = new RegExp(`^${POLICIES_DIR}/([^/]+)\\.yaml$`);
 function loadSnapshot(tree, opts2 = {}) {
   const cache = opts2.cache;
@@ -64370,6 +64698,7 @@ function loadSnapshot(tree, opts2 = {}) {
   const policyNames = /* @__PURE__ */ new Set();
   const materials = /* @__PURE__ */ new Map();
   const materialPaths = [];
+  const released = /* @__PURE__ */ new Set();
   let pipelineFile;
   let sopsConfig;
   for (const entry of tree.irregular ?? [])
@@ -64377,12 +64706,12 @@ function loadSnapshot(tree, opts2 = {}) {
   const paths = [...tree.keys()].sort();
   for (const path of paths) {
     const bytes = tree.get(path);
-    if (path.startsWith(`${MANIFEST_DIR}/`)) {
+    if (path.startsWith(MANIFEST_PREFIX)) {
       const id = parseKeyFilePath(path);
       if (id !== void 0) {
         keyFolders.add(id);
         const loaded = loadDocument2(path, bytes, keyDocument);
-        diagnostics.push(...loaded.diagnostics);
+        append(diagnostics, loaded.diagnostics);
         if (!isKeyId(id)) {
           diagnostics.push(
             diagnostic(
@@ -64410,12 +64739,16 @@ function loadSnapshot(tree, opts2 = {}) {
       const material = parseMaterialPath(path);
       if (material !== void 0) {
         materialPaths.push({ path, ...material });
-        const loaded = loadDocument2(path, bytes, materialDocument);
-        diagnostics.push(...loaded.diagnostics);
+        const keep = opts2.keepMaterial?.(path) ?? true;
+        const loaded = (keep ? loadDocument2 : loadDocument)(path, bytes, materialDocument);
+        append(diagnostics, loaded.diagnostics);
         if (loaded.doc === void 0) continue;
         const mismatch = materialMismatch(loaded.doc, material);
-        diagnostics.push(...mismatch);
-        if (mismatch.length === 0) materials.set(path, loaded.doc);
+        append(diagnostics, mismatch);
+        if (mismatch.length === 0) {
+          if (keep) materials.set(path, loaded.doc);
+          else released.add(path);
+        }
         continue;
       }
       if (!ALLOWED_EXTRAS.has(path))
@@ -64424,10 +64757,10 @@ function loadSnapshot(tree, opts2 = {}) {
         );
       continue;
     }
-    if (path.startsWith(`${POLICIES_DIR}/`)) {
+    if (path.startsWith(POLICIES_PREFIX)) {
       if (path === PIPELINE_FILE) {
         const loaded2 = loadDocument2(path, bytes, pipelineDocument);
-        diagnostics.push(...loaded2.diagnostics);
+        append(diagnostics, loaded2.diagnostics);
         pipelineFile = loaded2.doc;
         continue;
       }
@@ -64445,7 +64778,7 @@ function loadSnapshot(tree, opts2 = {}) {
       }
       policyNames.add(name);
       const loaded = loadDocument2(path, bytes, policyDocument);
-      diagnostics.push(...loaded.diagnostics);
+      append(diagnostics, loaded.diagnostics);
       if (loaded.doc === void 0) continue;
       if (loaded.doc.value.name !== name) {
         diagnostics.push(
@@ -64462,7 +64795,7 @@ function loadSnapshot(tree, opts2 = {}) {
     }
     if (path === SOPS_CONFIG_FILE) {
       const parsed = parseYaml(path, bytes);
-      diagnostics.push(...parsed.diagnostics);
+      append(diagnostics, parsed.diagnostics);
       if (parsed.value !== void 0)
         sopsConfig = { file: path, value: parsed.value, locate: parsed.locate };
     }
@@ -64504,9 +64837,16 @@ function loadSnapshot(tree, opts2 = {}) {
     ...pipelineFile && { pipelineFile },
     ...sopsConfig && { sopsConfig }
   };
-  return { snapshot, diagnostics: sortDiagnostics(diagnostics) };
+  return {
+    snapshot,
+    diagnostics: sortDiagnostics(diagnostics),
+    ...opts2.keepMaterial && { released }
+  };
 }
 var DEFAULT_PIPELINE = Object.freeze(pipelineDocument.parse({}));
+function append(to2, from) {
+  for (const d2 of from) to2.push(d2);
+}
 function sameBytes(a, b3) {
   return a === b3 || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b3);
 }
@@ -64653,8 +64993,40 @@ function windowStatus(window3, now) {
 }
 
 // src/core/plan/plan.ts
-var iso = (ms2) => new Date(ms2).toISOString().replace(/\.\d{3}Z$/, "Z");
+function iso(ms2) {
+  if (!(ms2 >= 0 && ms2 < LAST_FOUR_DIGIT_YEAR_MS)) return isoByDate(ms2);
+  const secs = Math.floor(ms2 / 1e3);
+  const days = Math.floor(secs / 86400);
+  const sod = secs - days * 86400;
+  const z4 = days + 719468;
+  const era = Math.floor(z4 / 146097);
+  const doe = z4 - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(sod / 3600);
+  const minute = Math.floor(sod % 3600 / 60);
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(sod % 60)}Z`;
+}
+var LAST_FOUR_DIGIT_YEAR_MS = Date.UTC(1e4, 0, 1);
+var two = (n) => n < 10 ? `0${n}` : `${n}`;
+var isoByDate = (ms2) => new Date(ms2).toISOString().replace(/\.\d{3}Z$/, "Z");
 var span = (duration4) => describeMs(durationMs(duration4));
+function policyTimes(policy) {
+  return {
+    cryptoperiod: durationMs(policy.cryptoperiod),
+    rotateBefore: durationMs(policy["rotate-before"]),
+    prepublish: durationMs(policy.prepublish),
+    cryptoperiodText: span(policy.cryptoperiod),
+    rotateBeforeText: span(policy["rotate-before"]),
+    prepublishText: span(policy.prepublish)
+  };
+}
 function since(keyId2, v2, state, history) {
   const commit = history?.keys.get(keyId2)?.versions.get(v2.version)?.entered[state];
   if (commit) return { ms: Date.parse(commit.time), sha: commit.sha };
@@ -64664,14 +65036,18 @@ function since(keyId2, v2, state, history) {
     note: `${why}; v${v2.version}'s age is taken from its created time`
   };
 }
-function assess(key, policy, history, now) {
+function assess(key, times, history, now) {
   const notes = [];
-  const cryptoperiod = durationMs(policy.cryptoperiod);
-  const rotateBefore = durationMs(policy["rotate-before"]);
-  const prepublish = durationMs(policy.prepublish);
-  const next = key.versions.reduce((m2, v2) => Math.max(m2, v2.version), 0) + 1;
-  const active2 = key.versions.find((v2) => v2.state === "active");
-  const pending = key.versions.filter((v2) => v2.state === "pre-activation").sort((a, b3) => b3.version - a.version)[0];
+  const { cryptoperiod, rotateBefore, prepublish } = times;
+  let max = 0;
+  let active2;
+  let pending;
+  for (const v2 of key.versions) {
+    if (v2.version > max) max = v2.version;
+    if (v2.state === "active") active2 ??= v2;
+    else if (v2.state === "pre-activation" && (!pending || v2.version > pending.version)) pending = v2;
+  }
+  const next = max + 1;
   let activeText = "no active version";
   let overdue = false;
   let dueMs = now;
@@ -64681,13 +65057,13 @@ function assess(key, policy, history, now) {
     const age = now - s.ms;
     overdue = age >= cryptoperiod;
     dueMs = s.ms + cryptoperiod - rotateBefore;
-    activeText = `v${active2.version} active ${describeMs(age)} of a ${span(policy.cryptoperiod)} cryptoperiod` + (overdue ? `, overdue by ${describeMs(age - cryptoperiod)}` : "") + `; rotate-before ${span(policy["rotate-before"])}`;
+    activeText = `v${active2.version} active ${describeMs(age)} of a ${times.cryptoperiodText} cryptoperiod` + (overdue ? `, overdue by ${describeMs(age - cryptoperiod)}` : "") + `; rotate-before ${times.rotateBeforeText}`;
   }
   if (pending) {
     const s = since(key.id, pending, "pre-activation", history);
     if (s.note) notes.push(s.note);
     const promotable = s.ms + prepublish;
-    const waited = `v${pending.version} pre-activation for ${describeMs(now - s.ms)} of a ${span(policy.prepublish)} prepublish`;
+    const waited = `v${pending.version} pre-activation for ${describeMs(now - s.ms)} of a ${times.prepublishText} prepublish`;
     if (promotable <= now)
       return {
         kind: "promote",
@@ -64733,7 +65109,7 @@ function assess(key, policy, history, now) {
     due: iso(dueMs),
     dueMs,
     overdue,
-    reason: prepublishes ? `${activeText}; prepublish ${span(policy.prepublish)}: v${next} starts pre-activation` : activeText,
+    reason: prepublishes ? `${activeText}; prepublish ${times.prepublishText}: v${next} starts pre-activation` : activeText,
     notes
   };
 }
@@ -64745,6 +65121,12 @@ function plan(input2) {
   const openPullNumbers = new Set(input2.openPulls.map((p2) => p2.number));
   const max = snapshot.pipeline["max-open-prs"];
   const windows = /* @__PURE__ */ new Map();
+  const timesOf = /* @__PURE__ */ new Map();
+  const firstPull = /* @__PURE__ */ new Map();
+  for (const p2 of input2.openPulls) {
+    const seen = firstPull.get(p2.keyId);
+    if (seen === void 0 || p2.number < seen.number) firstPull.set(p2.keyId, p2);
+  }
   const unknownPolicy = [...snapshot.keys.values()].filter(
     (k2) => !snapshot.policies.has(k2.value.policy)
   );
@@ -64763,13 +65145,22 @@ function plan(input2) {
   for (const keyId2 of [...snapshot.keys.keys()].sort()) {
     const key = snapshot.keys.get(keyId2).value;
     const policy = snapshot.policies.get(key.policy).value;
-    const need = assess(key, policy, input2.history, now);
-    const base = { keyId: keyId2, policy: policy.name };
+    let times = timesOf.get(policy);
+    if (!times) timesOf.set(policy, times = policyTimes(policy));
+    const need = assess(key, times, input2.history, now);
     if (need.kind === "ok") {
-      const note = halted.has(keyId2) ? ["halted: nothing is due, but automation will not touch this key"] : [];
-      steps.set(keyId2, { ...base, ...need, notes: [...need.notes, ...note] });
+      steps.set(keyId2, {
+        keyId: keyId2,
+        policy: policy.name,
+        kind: "ok",
+        nextDue: need.nextDue,
+        overdue: need.overdue,
+        reason: need.reason,
+        notes: halted.has(keyId2) ? [...need.notes, "halted: nothing is due, but automation will not touch this key"] : need.notes
+      });
       continue;
     }
+    const base = { keyId: keyId2, policy: policy.name };
     const { dueMs: _dueMs, ...wanted } = need;
     const skip2 = (cause, why, extra = {}) => ({
       ...base,
@@ -64782,7 +65173,7 @@ function plan(input2) {
       notes: need.notes,
       ...extra
     });
-    const pull = input2.openPulls.filter((p2) => p2.keyId === keyId2).sort((a, b3) => a.number - b3.number)[0];
+    const pull = firstPull.get(keyId2);
     if (halted.has(keyId2)) {
       steps.set(keyId2, skip2("halted", "halted (label rekey:halted): a person must resume it"));
       continue;
@@ -64830,7 +65221,7 @@ function plan(input2) {
       notes: need.notes
     });
   });
-  const ordered = [...steps.keys()].sort().map((k2) => steps.get(k2));
+  const ordered = [...steps.values()];
   return {
     now: iso(now),
     steps: ordered,
@@ -64857,9 +65248,9 @@ function checkTargetOwnership(keys) {
             slots.push(secretSlot(keyId2, t2, "previous", at3("previous")));
           return;
         case "github-deploy-key": {
-          const list2 = deployKeys.get(keyId2) ?? [];
-          list2.push({ keyId: keyId2, at: at3("repository"), what: `deploy key in ${t2.repository}` });
-          deployKeys.set(keyId2, list2);
+          const list3 = deployKeys.get(keyId2) ?? [];
+          list3.push({ keyId: keyId2, at: at3("repository"), what: `deploy key in ${t2.repository}` });
+          deployKeys.set(keyId2, list3);
           for (const v2 of doc.value.versions)
             if (DEPLOYED.has(v2.state))
               publicKeys.push({
@@ -64987,9 +65378,9 @@ function sharedPublicKeys(claims) {
         if (o2.keyId === c3.keyId) continue;
         const entry = shares.get(targetOf(c3)) ?? { claim: c3, with: /* @__PURE__ */ new Map() };
         shares.set(targetOf(c3), entry);
-        const list2 = entry.with.get(`key ${o2.keyId} (${where2(o2)})`) ?? [];
-        if (!list2.includes(c3.fingerprint)) list2.push(c3.fingerprint);
-        entry.with.set(`key ${o2.keyId} (${where2(o2)})`, list2);
+        const list3 = entry.with.get(`key ${o2.keyId} (${where2(o2)})`) ?? [];
+        if (!list3.includes(c3.fingerprint)) list3.push(c3.fingerprint);
+        entry.with.set(`key ${o2.keyId} (${where2(o2)})`, list3);
       }
   return [...shares.values()].map(({ claim: claim2, with: others }) => {
     const listed = [...others.keys()].slice(0, 3).join(", ");
@@ -65088,8 +65479,8 @@ function groupIndex(items, key) {
   for (const item of items) {
     const k2 = key(item);
     if (k2 === void 0) continue;
-    const list2 = index.get(k2);
-    if (list2) list2.push(item);
+    const list3 = index.get(k2);
+    if (list3) list3.push(item);
     else index.set(k2, [item]);
   }
   return index;
@@ -65327,7 +65718,7 @@ var MARKERS = [
 function isScannedPath(path) {
   return path.startsWith("keys-manifest/") || path.startsWith("policies/") || path === ".sops.yaml";
 }
-function scanForPrivateKeys(file2, text2) {
+function scanForPrivateKeys(file3, text2) {
   const out = [];
   const lines2 = text2.split("\n");
   lines2.forEach((line2, i) => {
@@ -65337,8 +65728,8 @@ function scanForPrivateKeys(file2, text2) {
       out.push(
         violation(
           "verify/plaintext-private-key",
-          `${file2} contains ${m2.what} in clear; remove it from the change and treat that key as compromised (git history keeps it)`,
-          { file: file2, line: i + 1, column: hit.index + 1 }
+          `${file3} contains ${m2.what} in clear; remove it from the change and treat that key as compromised (git history keeps it)`,
+          { file: file3, line: i + 1, column: hit.index + 1 }
         )
       );
     }
@@ -65552,7 +65943,7 @@ var Parser2 = class {
     return v2;
   }
   config() {
-    const { file: file2, value } = this.#input;
+    const { file: file3, value } = this.#input;
     const top = this.map(value ?? {}, [], TOP_KEYS, ".sops.yaml");
     const creationRules = [];
     let yamlIndent = 4;
@@ -65591,7 +65982,7 @@ var Parser2 = class {
         }
       }
     }
-    return { file: file2, creationRules, yamlIndent, jsonIndent };
+    return { file: file3, creationRules, yamlIndent, jsonIndent };
   }
   /** destination_rules are for `sops publish`, which rekey never runs; checked for typos only. */
   destinations(v2) {
@@ -65724,10 +66115,10 @@ var Parser2 = class {
     pgp.push(...this.keyList(m2["pgp"], [...path, "pgp"], "pgp", false));
     for (const kind of MASTER_KEY_KINDS) {
       if (kind === "age" || kind === "pgp") continue;
-      const list2 = m2[kind];
-      if (list2 === void 0 || list2 === null) continue;
-      if (!Array.isArray(list2)) this.report("type", `${kind} must be a list`, [...path, kind]);
-      else if (list2.length > 0) other.add(kind);
+      const list3 = m2[kind];
+      if (list3 === void 0 || list3 === null) continue;
+      if (!Array.isArray(list3)) this.report("type", `${kind} must be a list`, [...path, kind]);
+      else if (list3.length > 0) other.add(kind);
     }
     return { age: unique(age), pgp: unique(pgp), other: [...other] };
   }
@@ -65844,17 +66235,16 @@ function recipientGroups(sops) {
   if (flat.length > 0 || !Array.isArray(groups2)) return [flat];
   return groups2.map((g2) => ageRecipients(field(g2, "age")));
 }
-function ageRecipients(list2) {
-  if (!Array.isArray(list2)) return [];
-  return list2.flatMap((e) => {
+function ageRecipients(list3) {
+  if (!Array.isArray(list3)) return [];
+  return list3.flatMap((e) => {
     const r2 = field(e, "recipient");
     return typeof r2 === "string" ? [r2] : [];
   });
 }
 
 // src/core/verify/snapshot-side.ts
-function manifestFactsOf({ snapshot, tree }) {
-  const decoder4 = new TextDecoder();
+function manifestFactsOf({ snapshot, tree, released }) {
   const unreadableKeys = /* @__PURE__ */ new Set();
   for (const path of tree.keys()) {
     const id = parseKeyFilePath(path);
@@ -65876,17 +66266,70 @@ function manifestFactsOf({ snapshot, tree }) {
     const key = keys.get(where3.id);
     if (key === void 0) continue;
     const loaded = snapshot.materials.get(path);
-    const text2 = decoder4.decode(bytes);
-    if (loaded !== void 0) {
-      key.materials.set(where3.version, materialFacts(loaded, text2, true));
-    } else {
-      const parsed = parseYaml(path, bytes);
-      const doc = { file: path, value: parsed.value, locate: parsed.locate };
-      key.materials.set(where3.version, materialFacts(doc, text2, false));
-    }
+    const doc = loaded ?? (released?.has(path) ? () => reload(path, bytes) : located2(path, bytes));
+    key.materials.set(
+      where3.version,
+      new FileFacts(path, doc, bytes, loaded !== void 0 || released?.has(path) === true)
+    );
   }
   return { keys, unreadableKeys };
 }
+function located2(path, bytes) {
+  const parsed = parseYaml(path, bytes);
+  return { file: path, value: parsed.value, locate: parsed.locate };
+}
+function reload(path, bytes) {
+  return loadDocument(path, bytes, materialDocument).doc ?? located2(path, bytes);
+}
+var FileFacts = class {
+  file;
+  #doc;
+  bytes;
+  loaded;
+  #facts;
+  /** `doc`: the document, or how to read it again when a rule first asks. */
+  constructor(file3, doc, bytes, loaded) {
+    this.file = file3;
+    this.#doc = doc;
+    this.bytes = bytes;
+    this.loaded = loaded;
+  }
+  get #document() {
+    if (typeof this.#doc === "function") this.#doc = this.#doc();
+    return this.#doc;
+  }
+  /** The fields as lifecycle/facts.ts reads them, computed on first use. */
+  get #fields() {
+    return this.#facts ??= materialFacts(this.#document, "", this.loaded);
+  }
+  get id() {
+    return this.#fields.id;
+  }
+  get version() {
+    return this.#fields.version;
+  }
+  get secret() {
+    return this.#fields.secret;
+  }
+  get public() {
+    return this.#fields.public;
+  }
+  get mac() {
+    return this.#fields.mac;
+  }
+  get lastmodified() {
+    return this.#fields.lastmodified;
+  }
+  get recipients() {
+    return this.#fields.recipients;
+  }
+  get text() {
+    return new TextDecoder().decode(this.bytes);
+  }
+  locate(path) {
+    return this.#document.locate(path);
+  }
+};
 function sopsConfigOf(snapshot) {
   return snapshot.sopsConfig === void 0 ? void 0 : parseSopsConfig(snapshot.sopsConfig).config;
 }
@@ -66433,10 +66876,10 @@ function hexToBytes(hex4) {
   }
   return array2;
 }
-function utf8ToBytes(str) {
-  if (typeof str !== "string")
+function utf8ToBytes(str2) {
+  if (typeof str2 !== "string")
     throw new TypeError("string expected");
-  const encoded = new TextEncoder().encode(str);
+  const encoded = new TextEncoder().encode(str2);
   try {
     return new Uint8Array(encoded);
   } finally {
@@ -67080,10 +67523,10 @@ function alphabet(letters, aliases) {
   if (aliases !== void 0) {
     for (const alias of Object.keys(aliases)) {
       const code2 = alias.charCodeAt(0);
-      const target2 = decTable[aliases[alias].charCodeAt(0)];
-      if (alias.length !== 1 || code2 > 127 || target2 === void 0 || target2 === -1)
+      const target3 = decTable[aliases[alias].charCodeAt(0)];
+      if (alias.length !== 1 || code2 > 127 || target3 === void 0 || target3 === -1)
         throw new Error(`alphabet: invalid alias ${alias}`);
-      decTable[code2] = target2;
+      decTable[code2] = target3;
     }
   }
   return {
@@ -67268,17 +67711,17 @@ function genBech32(encoding) {
     const sum = bechChecksum(lowered, words, ENCODING_CONST);
     return `${lowered}1${BECH_ALPHABET.encode(wordsToU8(words))}${sum}`;
   }
-  function decode4(str, limit = 90) {
-    astr("bech32.decode input", str);
+  function decode4(str2, limit = 90) {
+    astr("bech32.decode input", str2);
     if (limit !== false)
       anumber2(limit, "limit");
-    const slen = str.length;
+    const slen = str2.length;
     if (slen < 8 || limit !== false && slen > limit)
       throw new TypeError(`invalid string length ${slen}, expected (8..${limit})`);
-    const lowered = str.toLowerCase();
-    if (str !== lowered) {
-      if (!BECH_UPPERCASE_PRINTABLE.test(str)) {
-        assertBech32Printable("bech32.decode input", str);
+    const lowered = str2.toLowerCase();
+    if (str2 !== lowered) {
+      if (!BECH_UPPERCASE_PRINTABLE.test(str2)) {
+        assertBech32Printable("bech32.decode input", str2);
         throw new Error(`mixed-case string not allowed`);
       }
     }
@@ -67293,12 +67736,12 @@ function genBech32(encoding) {
     const words = u8ToNumArr(digits, digits.length - 6);
     const sum = bechChecksum(prefix, words, ENCODING_CONST);
     if (!data.endsWith(sum))
-      throw new Error(`Invalid checksum in ${str}`);
+      throw new Error(`Invalid checksum in ${str2}`);
     return { prefix, words };
   }
   const decodeUnsafe = unsafeWrapper(decode4);
-  function decodeToBytes(str, limit = 90) {
-    const { prefix, words } = decode4(str, limit);
+  function decodeToBytes(str2, limit = 90) {
+    const { prefix, words } = decode4(str2, limit);
     return {
       prefix,
       words,
@@ -67733,7 +68176,7 @@ function copyBytes(bytes) {
 }
 
 // node_modules/@noble/ciphers/_arx.js
-var encodeStr = (str) => Uint8Array.from(str.split(""), (c3) => c3.charCodeAt(0));
+var encodeStr = (str2) => Uint8Array.from(str2.split(""), (c3) => c3.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
 function rotl2(a, b3) {
@@ -69485,7 +69928,7 @@ var DER = {
     }
   },
   toSig(bytes) {
-    const { Err: E3, _int: int2, _tlv: tlv } = DER;
+    const { Err: E3, _int: int3, _tlv: tlv } = DER;
     const data = abytes4(bytes, void 0, "signature");
     const { v: seqBytes, l: seqLeftBytes } = tlv.decode(48, data);
     if (seqLeftBytes.length)
@@ -69494,12 +69937,12 @@ var DER = {
     const { v: sBytes, l: sLeftBytes } = tlv.decode(2, rLeftBytes);
     if (sLeftBytes.length)
       throw new E3("invalid signature: left bytes after parsing");
-    return { r: int2.decode(rBytes), s: int2.decode(sBytes) };
+    return { r: int3.decode(rBytes), s: int3.decode(sBytes) };
   },
   hexFromSig(sig) {
-    const { _tlv: tlv, _int: int2 } = DER;
-    const rs2 = tlv.encode(2, int2.encode(sig.r));
-    const ss2 = tlv.encode(2, int2.encode(sig.s));
+    const { _tlv: tlv, _int: int3 } = DER;
+    const rs2 = tlv.encode(2, int3.encode(sig.r));
+    const ss2 = tlv.encode(2, int3.encode(sig.s));
     const seq = rs2 + ss2;
     return tlv.encode(48, seq);
   }
@@ -70012,7 +70455,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
-  const randomBytes11 = ecdsaOpts.randomBytes || randomBytes3;
+  const randomBytes10 = ecdsaOpts.randomBytes || randomBytes3;
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -70154,7 +70597,7 @@ function ecdsa(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d2), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes11(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes10(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes2(...seedArgs);
@@ -71214,8 +71657,8 @@ function vecCoder(c3, vecLen) {
     }
   };
 }
-function cleanBytes(...list2) {
-  for (const t2 of list2) {
+function cleanBytes(...list3) {
+  for (const t2 of list3) {
     if (Array.isArray(t2))
       for (const b3 of t2)
         b3.fill(0);
@@ -72502,18 +72945,18 @@ function validateTableBytes(numPoints, fpBytes) {
   if (bytes > TABLE_BYTES_MAX)
     throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
 }
-function probeRandomBytes(randomBytes11, length) {
-  if (randomBytes11 === void 0)
+function probeRandomBytes(randomBytes10, length) {
+  if (randomBytes10 === void 0)
     return void 0;
-  afunction(randomBytes11, "randomBytes");
+  afunction(randomBytes10, "randomBytes");
   try {
-    const probe = randomBytes11(length);
-    if (!isBytes5(probe) || probe.length !== length)
+    const probe2 = randomBytes10(length);
+    if (!isBytes5(probe2) || probe2.length !== length)
       return void 0;
   } catch {
     return void 0;
   }
-  return randomBytes11;
+  return randomBytes10;
 }
 function validateMSMPoints(points, c3) {
   aarray(points, "points");
@@ -72606,9 +73049,9 @@ var ScalarMultiplier = class {
   baseCanBeBlinded;
   bits;
   // Parametrized with a given Point class (not individual point)
-  constructor(Point, randomBytes11) {
+  constructor(Point, randomBytes10) {
     validatePointCons(Point);
-    this.randomBytes = probeRandomBytes(randomBytes11, BLIND_BYTES);
+    this.randomBytes = probeRandomBytes(randomBytes10, BLIND_BYTES);
     this.Point = Point;
     this.BASE = Point.BASE;
     this.ZERO = Point.ZERO;
@@ -72948,7 +73391,7 @@ var _DER = {
     }
   },
   toSig(bytes, maxScalarBytes) {
-    const { Err: E3, _int: int2, _tlv: tlv } = _DER;
+    const { Err: E3, _int: int3, _tlv: tlv } = _DER;
     if (maxScalarBytes !== void 0) {
       asafenumber(maxScalarBytes, "maxScalarBytes");
       if (maxScalarBytes < 1)
@@ -72964,13 +73407,13 @@ var _DER = {
       throw new E3("invalid signature: left bytes after parsing");
     if (maxScalarBytes !== void 0 && (rBytes.length > maxScalarBytes || sBytes.length > maxScalarBytes))
       throw new E3("invalid signature: integer too large");
-    return { r: int2.decode(rBytes), s: int2.decode(sBytes) };
+    return { r: int3.decode(rBytes), s: int3.decode(sBytes) };
   },
   hexFromSig(sig) {
-    const { _tlv: tlv, _int: int2 } = _DER;
+    const { _tlv: tlv, _int: int3 } = _DER;
     validateObject2(sig, { r: "bigint", s: "bigint" }, {}, "sig");
-    const rs2 = tlv.encode(2, int2.encode(sig.r));
-    const ss2 = tlv.encode(2, int2.encode(sig.s));
+    const rs2 = tlv.encode(2, int3.encode(sig.r));
+    const ss2 = tlv.encode(2, int3.encode(sig.s));
     const seq = rs2 + ss2;
     return tlv.encode(48, seq);
   }
@@ -73040,7 +73483,7 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
-  const randomBytes11 = extraOpts.randomBytes === void 0 ? randomBytes5 : extraOpts.randomBytes;
+  const randomBytes10 = extraOpts.randomBytes === void 0 ? randomBytes5 : extraOpts.randomBytes;
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -73457,7 +73900,7 @@ function weierstrass2(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes11);
+  const wnaf = new ScalarMultiplier(Point, randomBytes10);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -73558,12 +74001,12 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
-  const randomBytes11 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
+  const randomBytes10 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
   const hmac3 = opts2.hmac === void 0 ? (key, msg) => hmac(hash_, key, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const blindLength = getMinHashLength2(CURVE_ORDER);
-  const csprng = probeRandomBytes(randomBytes11, blindLength);
+  const csprng = probeRandomBytes(randomBytes10, blindLength);
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh2(Point, opts2);
   const defaultSigOpts = {
     prehash: true,
@@ -73716,7 +74159,7 @@ function ecdsa2(Point, hash2, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d2), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes11(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes10(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes5(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes3(...seedArgs);
@@ -73851,7 +74294,7 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
-  const randomBytes11 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
+  const randomBytes10 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -74112,7 +74555,7 @@ function edwards(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes11);
+  const wnaf = new ScalarMultiplier(Point, randomBytes10);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -75065,20 +75508,20 @@ __export(armor_exports, {
   decode: () => decode3,
   encode: () => encode3
 });
-function encode3(file2) {
+function encode3(file3) {
   const lines2 = [];
   lines2.push("-----BEGIN AGE ENCRYPTED FILE-----\n");
-  for (let i = 0; i < file2.length; i += 48) {
+  for (let i = 0; i < file3.length; i += 48) {
     let end = i + 48;
-    if (end > file2.length)
-      end = file2.length;
-    lines2.push(base643.encode(file2.subarray(i, end)) + "\n");
+    if (end > file3.length)
+      end = file3.length;
+    lines2.push(base643.encode(file3.subarray(i, end)) + "\n");
   }
   lines2.push("-----END AGE ENCRYPTED FILE-----\n");
   return lines2.join("");
 }
-function decode3(file2) {
-  const lines2 = file2.trim().replaceAll("\r\n", "\n").split("\n");
+function decode3(file3) {
+  const lines2 = file3.trim().replaceAll("\r\n", "\n").split("\n");
   if (lines2.shift() !== "-----BEGIN AGE ENCRYPTED FILE-----") {
     throw Error("invalid header");
   }
@@ -75168,7 +75611,7 @@ var Encrypter = class {
       this.recipients.push(s);
     }
   }
-  async encrypt(file2) {
+  async encrypt(file3) {
     const fileKey = randomBytes(16);
     const stanzas = [];
     let recipients = this.recipients;
@@ -75186,12 +75629,12 @@ var Encrypter = class {
     const labelPayload = new TextEncoder().encode("payload");
     const streamKey = hkdf(sha256, fileKey, nonce, labelPayload, 32);
     const encrypter = encryptSTREAM(streamKey);
-    if (!(file2 instanceof ReadableStream)) {
-      if (typeof file2 === "string")
-        file2 = new TextEncoder().encode(file2);
-      return await readAll(prepend(stream(file2).pipeThrough(encrypter), header2, nonce));
+    if (!(file3 instanceof ReadableStream)) {
+      if (typeof file3 === "string")
+        file3 = new TextEncoder().encode(file3);
+      return await readAll(prepend(stream(file3).pipeThrough(encrypter), header2, nonce));
     }
-    return Object.assign(prepend(file2.pipeThrough(encrypter), header2, nonce), {
+    return Object.assign(prepend(file3.pipeThrough(encrypter), header2, nonce), {
       size: (size) => ciphertextSize(size) + header2.length + nonce.length
     });
   }
@@ -75244,8 +75687,8 @@ var Decrypter = class {
       this.identities.push(s);
     }
   }
-  async decrypt(file2, outputFormat) {
-    const s = file2 instanceof ReadableStream ? file2 : stream(file2);
+  async decrypt(file3, outputFormat) {
+    const s = file3 instanceof ReadableStream ? file3 : stream(file3);
     const { fileKey, headerSize, rest } = await this.decryptHeaderInternal(s);
     const { data: nonce, rest: payload } = await read(rest, 16);
     const label = new TextEncoder().encode("payload");
@@ -75255,7 +75698,7 @@ var Decrypter = class {
     const outWithSize = Object.assign(out, {
       size: (size) => plaintextSize(size - headerSize - nonce.length)
     });
-    if (file2 instanceof ReadableStream)
+    if (file3 instanceof ReadableStream)
       return outWithSize;
     if (outputFormat === "text")
       return await readAllString(out);
@@ -75277,8 +75720,8 @@ var Decrypter = class {
   async decryptHeader(header2) {
     return (await this.decryptHeaderInternal(stream(header2))).fileKey;
   }
-  async decryptHeaderInternal(file2) {
-    const h3 = await parseHeader(file2);
+  async decryptHeaderInternal(file3) {
+    const h3 = await parseHeader(file3);
     const fileKey = await this.unwrapFileKey(h3.stanzas);
     if (fileKey === null)
       throw Error("no identity matched any of the file's recipients");
@@ -76174,8 +76617,8 @@ function countingStatus(trusted) {
   return (s) => s.context === DISTRIBUTION_CONTEXT && (set2 === void 0 || s.creator !== null && set2.has(s.creator.toLowerCase()));
 }
 function trustedCreators(pipeline) {
-  const list2 = pipeline["status-creators"];
-  return list2 ? { trusted: list2 } : {};
+  const list3 = pipeline["status-creators"];
+  return list3 ? { trusted: list3 } : {};
 }
 
 // src/commands/rotate.ts
@@ -76376,14 +76819,14 @@ async function distributionProven(step, firstParent, statuses, budget, trusted) 
 }
 
 // src/crypto/sops/codec.ts
-import { randomBytes as randomBytes10 } from "node:crypto";
+import { randomBytes as randomBytes9 } from "node:crypto";
 
 // src/core/ports/sops.ts
 var SopsError = class extends Error {
   file;
-  constructor(file2, message2) {
-    super(`${file2}: ${message2}`);
-    this.file = file2;
+  constructor(file3, message2) {
+    super(`${file3}: ${message2}`);
+    this.file = file3;
   }
 };
 var MalformedSopsFileError = class extends SopsError {
@@ -76402,17 +76845,17 @@ var UnsupportedSopsFeatureError = class extends SopsError {
 var MacMissingError = class extends SopsError {
   name = "MacMissingError";
   code = "sops/mac-missing";
-  constructor(file2) {
-    super(file2, "the file has no MAC, so its integrity cannot be checked; refusing to decrypt");
+  constructor(file3) {
+    super(file3, "the file has no MAC, so its integrity cannot be checked; refusing to decrypt");
   }
 };
 var MacMismatchError = class extends SopsError {
   name = "MacMismatchError";
   code = "sops/mac-mismatch";
   reason;
-  constructor(file2, reason) {
+  constructor(file3, reason) {
     super(
-      file2,
+      file3,
       reason === "differs" ? "MAC mismatch: the values were changed after encryption (or mac_only_encrypted was toggled)" : "the MAC cannot be authenticated: lastmodified or the mac itself was changed"
     );
     this.reason = reason;
@@ -76423,8 +76866,8 @@ var ValueAuthenticationError = class extends SopsError {
   code = "sops/value-authentication";
   /** The key path (`a:b:`), never the value. */
   keyPath;
-  constructor(file2, keyPath) {
-    super(file2, `the encrypted value at "${keyPath}" failed authentication (tampered or moved)`);
+  constructor(file3, keyPath) {
+    super(file3, `the encrypted value at "${keyPath}" failed authentication (tampered or moved)`);
     this.keyPath = keyPath;
   }
 };
@@ -76433,10 +76876,10 @@ var NoMatchingIdentityError = class extends SopsError {
   code = "sops/no-identity";
   recipients;
   /** `loaded`: how many identities were tried, when known (the sops CLI does not say). */
-  constructor(file2, recipients, loaded) {
+  constructor(file3, recipients, loaded) {
     const tried = loaded === void 0 ? "" : ` (${loaded} age identit${loaded === 1 ? "y" : "ies"} loaded)`;
     super(
-      file2,
+      file3,
       `no identity for this file${tried}; it is encrypted to: ${recipients.join(", ") || "(no age recipients)"}. Set SOPS_AGE_KEY or SOPS_AGE_KEY_FILE to a matching key.`
     );
     this.recipients = recipients;
@@ -76450,8 +76893,8 @@ var UnsupportedMasterKeyError = class extends SopsError {
   name = "UnsupportedMasterKeyError";
   code = "sops/unsupported-master-key";
   kinds;
-  constructor(file2, kinds, detail) {
-    super(file2, detail);
+  constructor(file3, kinds, detail) {
+    super(file3, detail);
     this.kinds = kinds;
   }
 };
@@ -76460,9 +76903,9 @@ var RecipientsMismatchError = class extends SopsError {
   code = "sops/recipients-mismatch";
   expected;
   actual;
-  constructor(file2, expected, actual) {
+  constructor(file3, expected, actual) {
     const fmt = (gs2) => gs2.map((g2) => `[${g2.join(", ")}]`).join(" ");
-    super(file2, `recipients ${fmt(actual)} differ from the .sops.yaml rule's ${fmt(expected)}`);
+    super(file3, `recipients ${fmt(actual)} differ from the .sops.yaml rule's ${fmt(expected)}`);
     this.expected = expected;
     this.actual = actual;
   }
@@ -76473,7 +76916,7 @@ var CryptRuleMismatchError = class extends SopsError {
 };
 
 // src/crypto/sops/aes.ts
-import { createCipheriv, createDecipheriv, randomBytes as randomBytes8 } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
 var IV_BYTES = 32;
 var TAG_BYTES = 16;
 var ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
@@ -76491,19 +76934,9 @@ function parseEnc(s) {
   };
   return out.iv.length > 0 && out.tag.length === TAG_BYTES ? out : void 0;
 }
+var BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function isPaddedBase64(s) {
-  if (s.length % 4 !== 0) return false;
-  const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
-  for (let i = 0; i < s.length - pad; i++) {
-    const c3 = s.charCodeAt(i);
-    const ok = c3 >= 65 && c3 <= 90 || // A-Z
-    c3 >= 97 && c3 <= 122 || // a-z
-    c3 >= 48 && c3 <= 57 || // 0-9
-    c3 === 43 || // +
-    c3 === 47;
-    if (!ok) return false;
-  }
-  return true;
+  return s.length % 4 === 0 && BASE64.test(s);
 }
 function formatEnc(v2) {
   const b64 = (b3) => Buffer.from(b3).toString("base64");
@@ -76515,8 +76948,20 @@ function sealWithIv(key, iv, plaintext, aad, type) {
   const data = Buffer.concat([c3.update(plaintext), c3.final()]);
   return formatEnc({ data, iv, tag: c3.getAuthTag(), type });
 }
+var IV_BLOCK = IV_BYTES * 128;
+var ivBlock = new Uint8Array(0);
+var ivNext = IV_BLOCK;
+function freshIv() {
+  if (ivNext + IV_BYTES > ivBlock.length) {
+    ivBlock = randomFillSync(new Uint8Array(IV_BLOCK));
+    ivNext = 0;
+  }
+  const iv = ivBlock.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
 function seal(key, plaintext, aad, type) {
-  return sealWithIv(key, randomBytes8(IV_BYTES), plaintext, aad, type);
+  return sealWithIv(key, freshIv(), plaintext, aad, type);
 }
 function open3(key, v2, aad) {
   try {
@@ -76538,15 +76983,67 @@ async function wrapForRecipient(secret, recipient) {
 async function ageIdentities(keys) {
   return Promise.all(
     keys.map(async (identity, i) => {
+      let recipient;
       try {
-        const decrypter = new Decrypter();
-        decrypter.addIdentity(identity);
-        return { recipient: await identityToRecipient(identity), decrypter };
+        recipient = await identityToRecipient(identity);
       } catch {
         throw new Error(`age identity #${i + 1} is not a valid AGE-SECRET-KEY`);
       }
+      const decrypter = new Decrypter();
+      decrypter.addIdentity(await importedX25519(identity, recipient) ?? identity);
+      return { recipient, decrypter };
     })
   );
+}
+var PKCS8_X25519 = Uint8Array.from([
+  48,
+  46,
+  2,
+  1,
+  0,
+  48,
+  5,
+  6,
+  3,
+  43,
+  101,
+  110,
+  4,
+  34,
+  4,
+  32
+]);
+var BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+async function importedX25519(identity, recipient) {
+  if (!identity.startsWith("AGE-SECRET-KEY-1")) return void 0;
+  const data = identity.slice("AGE-SECRET-KEY-1".length, -6).toLowerCase();
+  const der = new Uint8Array(PKCS8_X25519.length + 32);
+  der.set(PKCS8_X25519);
+  let acc = 0;
+  let bits = 0;
+  let at3 = PKCS8_X25519.length;
+  for (const c3 of data) {
+    const v2 = BECH32.indexOf(c3);
+    if (v2 === -1) return void 0;
+    acc = (acc << 5 | v2) & 4095;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      if (at3 >= der.length) return void 0;
+      der[at3++] = acc >> bits & 255;
+    }
+  }
+  if (at3 !== der.length) return void 0;
+  try {
+    const key = await crypto.subtle.importKey("pkcs8", der, { name: "X25519" }, false, [
+      "deriveBits"
+    ]);
+    return await identityToRecipient(key) === recipient ? key : void 0;
+  } catch {
+    return void 0;
+  } finally {
+    der.fill(0);
+  }
 }
 async function unwrap(enc, identity) {
   try {
@@ -76587,7 +77084,7 @@ function unflatten(entries) {
 }
 var dotenvStore = {
   name: "dotenv",
-  load(file2, text2) {
+  load(file3, text2) {
     const items = [];
     const meta3 = [];
     const locations = /* @__PURE__ */ new WeakMap();
@@ -76601,7 +77098,7 @@ var dotenvStore = {
       const eq = line2.indexOf("=");
       if (eq < 0)
         throw new MalformedSopsFileError(
-          { file: file2, line: i + 1, column: 1 },
+          { file: file3, line: i + 1, column: 1 },
           "invalid dotenv line: expected KEY=VALUE"
         );
       const key = line2.slice(0, eq);
@@ -76609,7 +77106,7 @@ var dotenvStore = {
       if (key.startsWith(PREFIX)) meta3.push([key.slice(PREFIX.length), value]);
       else {
         const v2 = { t: "str", v: value };
-        locations.set(v2, { file: file2, line: i + 1, column: eq + 2 });
+        locations.set(v2, { file: file3, line: i + 1, column: eq + 2 });
         items.push({ t: "pair", key, value: v2 });
       }
     });
@@ -76640,7 +77137,7 @@ var dotenvStore = {
 var stripComment = (c3) => c3.startsWith(";") ? c3.replace(/^[; ]+/, "") : c3.startsWith("#") ? c3.replace(/^[# ]+/, "") : c3;
 var iniStore = {
   name: "ini",
-  load(file2, text2) {
+  load(file3, text2) {
     const lines2 = text2.split("\n").map((l3) => l3.endsWith("\r") ? l3.slice(0, -1) : l3);
     const sections = [];
     const locations = /* @__PURE__ */ new WeakMap();
@@ -76653,7 +77150,7 @@ var iniStore = {
         pending.push(line2);
         continue;
       }
-      const at3 = { file: file2, line: i + 1, column: 1 };
+      const at3 = { file: file3, line: i + 1, column: 1 };
       if (line2.startsWith("[")) {
         if (!line2.endsWith("]")) throw new MalformedSopsFileError(at3, "invalid INI section header");
         current = { name: line2.slice(1, -1).trim(), items: [] };
@@ -76847,20 +77344,32 @@ function canonicalTime(text2, strict) {
   const f3 = frac.replace(/0+$/, "");
   return `${String(y2).padStart(4, "0")}-${p2(mo)}-${p2(d2)}T${p2(h3)}:${p2(mi)}:${p2(s)}${f3 ? "." + f3 : ""}${offset}`;
 }
+var NULLS = /* @__PURE__ */ new Set(["", "~", "null", "Null", "NULL"]);
+var TRUES = /* @__PURE__ */ new Set(["true", "True", "TRUE"]);
+var FALSES = /* @__PURE__ */ new Set(["false", "False", "FALSE"]);
+var NANS = /* @__PURE__ */ new Set([".nan", ".NaN", ".NAN"]);
 function resolvePlain(text2) {
-  if (["", "~", "null", "Null", "NULL"].includes(text2)) return { t: "null" };
-  if (["true", "True", "TRUE"].includes(text2)) return { t: "bool", v: true };
-  if (["false", "False", "FALSE"].includes(text2)) return { t: "bool", v: false };
-  if ([".nan", ".NaN", ".NAN"].includes(text2)) return { t: "float", v: NaN };
+  const c3 = text2.charCodeAt(0) | 32;
+  if (c3 >= 97 && c3 <= 122) {
+    if (text2.length > 5) return { t: "str", v: text2 };
+    if (NULLS.has(text2)) return { t: "null" };
+    if (TRUES.has(text2)) return { t: "bool", v: true };
+    if (FALSES.has(text2)) return { t: "bool", v: false };
+    return { t: "str", v: text2 };
+  }
+  if (NULLS.has(text2)) return { t: "null" };
+  if (TRUES.has(text2)) return { t: "bool", v: true };
+  if (FALSES.has(text2)) return { t: "bool", v: false };
+  if (NANS.has(text2)) return { t: "float", v: NaN };
   if (/^\+?\.(inf|Inf|INF)$/.test(text2)) return { t: "float", v: Infinity };
   if (/^-\.(inf|Inf|INF)$/.test(text2)) return { t: "float", v: -Infinity };
   const first = text2[0] ?? "";
   if (/[-+.\d]/.test(first)) {
-    const plain = text2.replaceAll("_", "");
-    const int2 = goParseInt(plain);
-    if (int2 !== void 0) return fitsInt64(int2) ? { t: "int", v: int2 } : { t: "uint64" };
-    if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain))
-      return { t: "float", v: Number(plain) };
+    const plain2 = text2.replaceAll("_", "");
+    const int3 = goParseInt(plain2);
+    if (int3 !== void 0) return fitsInt64(int3) ? { t: "int", v: int3 } : { t: "uint64" };
+    if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain2))
+      return { t: "float", v: Number(plain2) };
   }
   if (/^\d{4}-/.test(text2)) {
     const time3 = canonicalTime(text2, false);
@@ -76885,8 +77394,8 @@ var JsonParser = class {
   #i = 0;
   #s;
   #file;
-  constructor(file2, s) {
-    this.#file = file2;
+  constructor(file3, s) {
+    this.#file = file3;
     this.#s = s;
   }
   loc(offset) {
@@ -77009,11 +77518,11 @@ function toPlain(j3) {
   if (v2.t === "null") return null;
   return "v" in v2 ? v2.v : void 0;
 }
-function loadJson(file2, text2) {
-  const p2 = new JsonParser(file2, text2);
+function loadJson(file3, text2) {
+  const p2 = new JsonParser(file3, text2);
   const doc = p2.document();
   if (doc.t !== "obj")
-    throw new UnsupportedSopsFeatureError(file2, "a JSON document must be an object");
+    throw new UnsupportedSopsFeatureError(file3, "a JSON document must be an object");
   const locations = /* @__PURE__ */ new WeakMap();
   const meta3 = doc.entries.find(([k2]) => k2 === "sops");
   const data = { ...doc, entries: doc.entries.filter(([k2]) => k2 !== "sops") };
@@ -77027,7 +77536,7 @@ function loadJson(file2, text2) {
 }
 var jsonStore = {
   name: "json",
-  load: (file2, text2) => loadJson(file2, text2),
+  load: (file3, text2) => loadJson(file3, text2),
   emit(branches, metadata, options2) {
     const b3 = branches[0] ?? { t: "map", items: [] };
     const items = b3.items.filter((i) => i.t === "pair");
@@ -77088,7 +77597,7 @@ ${pad}]`;
 var binaryStore = {
   name: "binary",
   plaintextEncoding: "latin1",
-  load(file2, text2) {
+  load(file3, text2) {
     return {
       branches: [{ t: "map", items: [{ t: "pair", key: "data", value: { t: "str", v: text2 } }] }],
       metadata: void 0,
@@ -77096,19 +77605,19 @@ var binaryStore = {
       locations: /* @__PURE__ */ new WeakMap()
     };
   },
-  loadEncrypted: (file2, text2) => loadBinaryEnvelope(file2, text2),
+  loadEncrypted: (file3, text2) => loadBinaryEnvelope(file3, text2),
   emit(branches, metadata, options2) {
     if (metadata) return jsonStore.emit(branches, metadata, options2);
     const data = branches[0]?.items.find((i) => i.t === "pair" && i.key === "data");
     return data && data.value.t === "str" ? data.value.v : "";
   }
 };
-function loadBinaryEnvelope(file2, text2) {
-  const loaded = loadJson(file2, text2);
+function loadBinaryEnvelope(file3, text2) {
+  const loaded = loadJson(file3, text2);
   const keys = loaded.top.entries.map(([k2]) => k2);
   if (keys.length !== 1 || keys[0] !== "data")
     throw new MalformedSopsFileError(
-      { file: file2, line: 1, column: 1 },
+      { file: file3, line: 1, column: 1 },
       'a binary-store file must hold exactly "data" and "sops"'
     );
   return loaded;
@@ -77200,7 +77709,7 @@ function formatLastModified(now) {
 }
 
 // src/crypto/sops/shamir.ts
-import { randomBytes as randomBytes9 } from "node:crypto";
+import { randomBytes as randomBytes8 } from "node:crypto";
 function mul(a, b3) {
   let p2 = 0;
   for (let i = 0; i < 8; i++) {
@@ -77230,7 +77739,7 @@ function split2(secret, parts, threshold) {
     return s;
   });
   secret.forEach((byte, idx) => {
-    const coeffs = [byte, ...randomBytes9(threshold - 1)];
+    const coeffs = [byte, ...randomBytes8(threshold - 1)];
     out.forEach((share, i) => {
       const x3 = i + 1;
       let y2 = 0;
@@ -77487,9 +77996,19 @@ function walkList(l3, path, outer, f3) {
   });
   return { t: "list", items };
 }
+var COMPILED = /* @__PURE__ */ new Map();
+function compiled(pattern) {
+  let r2 = COMPILED.get(pattern);
+  if (r2 === void 0) {
+    if (COMPILED.size >= 64) COMPILED.clear();
+    r2 = compileRe2(pattern);
+    COMPILED.set(pattern, r2);
+  }
+  return r2;
+}
 function encryptionDecider(crypt) {
   const re2 = () => {
-    const r2 = compileRe2(crypt.value);
+    const r2 = compiled(crypt.value);
     if ("problem" in r2) throw new Error(`${crypt.kind}: ${r2.problem}`);
     return r2.regex;
   };
@@ -77555,9 +78074,9 @@ function decryptTree(branches, rules, key, onDecrypted) {
       const aad = aadOf(path);
       if (leaf.t === "comment") {
         const enc = parseEnc(leaf.text);
-        const plain = enc && enc.type === "comment" ? open3(key, enc, aad) : void 0;
-        if (plain) {
-          v2 = { t: "comment", text: Buffer.from(plain).toString("utf8"), inline: leaf.inline };
+        const plain2 = enc && enc.type === "comment" ? open3(key, enc, aad) : void 0;
+        if (plain2) {
+          v2 = { t: "comment", text: Buffer.from(plain2).toString("utf8"), inline: leaf.inline };
           onDecrypted?.(aad, v2, leaf.text);
         }
       } else if (leaf.t === "str" && leaf.v === "") {
@@ -77565,9 +78084,9 @@ function decryptTree(branches, rules, key, onDecrypted) {
       } else {
         const enc = leaf.t === "str" && isEncString(leaf.v) ? parseEnc(leaf.v) : void 0;
         if (!enc) throw new DecryptFailure({ kind: "not-encrypted", leaf, aad });
-        const plain = open3(key, enc, aad);
-        if (!plain) throw new DecryptFailure({ kind: "authentication", leaf, aad });
-        const text2 = Buffer.from(plain).toString(rules.encoding ?? "utf8");
+        const plain2 = open3(key, enc, aad);
+        if (!plain2) throw new DecryptFailure({ kind: "authentication", leaf, aad });
+        const text2 = Buffer.from(plain2).toString(rules.encoding ?? "utf8");
         const typed = enc.type === "comment" ? void 0 : parseTyped(enc.type, text2);
         if (!typed) throw new DecryptFailure({ kind: "bad-type", leaf, aad });
         v2 = typed;
@@ -77582,7 +78101,7 @@ function decryptTree(branches, rules, key, onDecrypted) {
 var reuseKey = (aad, leaf) => leaf.t === "comment" ? `${aad}\0comment\0${leaf.text}` : `${aad}\0${leaf.t}\0${scalarText(leaf)}`;
 function encryptTree(branches, rules, key, reuse) {
   const mac3 = new MacHasher(rules.macOnlyEncrypted, rules.encoding);
-  const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compileRe2(rules.crypt.value) : void 0;
+  const guard = rules.crypt.kind === "unencrypted_comment_regex" ? compiled(rules.crypt.value) : void 0;
   const commentGuard = guard && "regex" in guard ? guard.regex : void 0;
   const out = walk(branches, rules, (leaf, path, encrypted) => {
     mac3.add(leaf, encrypted);
@@ -77599,21 +78118,184 @@ function encryptTree(branches, rules, key, reuse) {
         );
       return { t: "comment", text: text2, inline: leaf.inline };
     }
-    const plain = Buffer.from(scalarText(leaf), rules.encoding ?? "utf8");
-    return { t: "str", v: kept ?? seal(key, plain, aad, leaf.t) };
+    const plain2 = Buffer.from(scalarText(leaf), rules.encoding ?? "utf8");
+    return { t: "str", v: kept ?? seal(key, plain2, aad, leaf.t) };
   });
   return { branches: out, mac: mac3.hex() };
 }
 
 // src/crypto/sops/yaml-store.ts
-var import_yaml11 = __toESM(require_dist3(), 1);
+var import_yaml12 = __toESM(require_dist3(), 1);
+
+// src/crypto/sops/yaml-events.ts
+var LONG_KEY = 1e3;
+var NOT_FAST = /* @__PURE__ */ Symbol("not-fast");
+var OffsetLocations = class {
+  #offsets = /* @__PURE__ */ new Map();
+  #file;
+  #text;
+  constructor(file3, text2) {
+    this.#file = file3;
+    this.#text = text2;
+  }
+  at(leaf, offset) {
+    this.#offsets.set(leaf, offset);
+  }
+  get(leaf) {
+    const offset = this.#offsets.get(leaf);
+    if (offset === void 0) return void 0;
+    const before = this.#text.slice(0, offset);
+    const lineStart = before.lastIndexOf("\n") + 1;
+    let line2 = 1;
+    for (let i = before.indexOf("\n"); i !== -1; i = before.indexOf("\n", i + 1)) line2++;
+    return { file: this.#file, line: line2, column: offset - lineStart + 1 };
+  }
+};
+var EventTree = class {
+  #i = 0;
+  #events;
+  #text;
+  locations;
+  constructor(file3, text2, events2) {
+    this.#events = events2;
+    this.#text = text2;
+    this.locations = new OffsetLocations(file3, text2);
+  }
+  /** The document's root map (events[0] is the DOCUMENT event), or an empty one. */
+  document() {
+    this.#i = 1;
+    const ev = this.#events[1];
+    if (ev === void 0 || ev.type === EVENT_ID.POP) return { t: "map", items: [] };
+    if (ev.type !== EVENT_ID.MAPPING) {
+      if (ev.type === EVENT_ID.SCALAR && ev.valueStart === -1) return { t: "map", items: [] };
+      throw NOT_FAST;
+    }
+    return this.#map();
+  }
+  #value() {
+    const ev = this.#events[this.#i];
+    switch (ev.type) {
+      case EVENT_ID.MAPPING:
+        return this.#map();
+      case EVENT_ID.SEQUENCE:
+        return this.#list();
+      case EVENT_ID.SCALAR: {
+        this.#i++;
+        const s = this.#scalar(ev);
+        if (s.t !== "null") this.locations.at(s, startOf2(this.#text, ev));
+        return s;
+      }
+      default:
+        throw NOT_FAST;
+    }
+  }
+  #scalar(ev) {
+    if (ev.tagStart !== -1 || ev.anchorStart !== -1) throw NOT_FAST;
+    const source = getScalarValue(this.#text, ev);
+    if (ev.style !== SCALAR_STYLE.PLAIN) return { t: "str", v: source };
+    const r2 = resolvePlain(source);
+    if (r2.t === "uint64") throw NOT_FAST;
+    return r2;
+  }
+  #map() {
+    const open4 = this.#events[this.#i];
+    if (open4.type !== EVENT_ID.MAPPING || open4.tagStart !== -1 || open4.anchorStart !== -1)
+      throw NOT_FAST;
+    this.#i++;
+    const items = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (let ev = this.#events[this.#i]; ev.type !== EVENT_ID.POP; ev = this.#events[this.#i]) {
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueEnd - ev.valueStart > LONG_KEY) throw NOT_FAST;
+      this.#i++;
+      const key = this.#scalar(ev);
+      if (key.t !== "str" || seen.has(key.v)) throw NOT_FAST;
+      seen.add(key.v);
+      items.push({ t: "pair", key: key.v, value: this.#value() });
+    }
+    this.#i++;
+    return { t: "map", items };
+  }
+  #list() {
+    const open4 = this.#events[this.#i];
+    if (open4.type !== EVENT_ID.SEQUENCE || open4.tagStart !== -1 || open4.anchorStart !== -1)
+      throw NOT_FAST;
+    this.#i++;
+    const items = [];
+    while (this.#events[this.#i].type !== EVENT_ID.POP) items.push(this.#value());
+    this.#i++;
+    return { t: "list", items };
+  }
+};
+function startOf2(text2, ev) {
+  switch (ev.style) {
+    case SCALAR_STYLE.SINGLE_QUOTED:
+    case SCALAR_STYLE.DOUBLE_QUOTED:
+      return ev.valueStart - 1;
+    case SCALAR_STYLE.LITERAL_BLOCK:
+    case SCALAR_STYLE.FOLDED_BLOCK: {
+      let i = ev.valueStart - 2;
+      while (i > 0 && (text2[i] === " " || text2[i] === "	")) i--;
+      while (i > 0 && /[-+1-9]/.test(text2[i])) i--;
+      if (text2[i] !== "|" && text2[i] !== ">") throw NOT_FAST;
+      return i;
+    }
+    default:
+      return ev.valueStart;
+  }
+}
+var DOCUMENT_END2 = /^\.\.\.(?=[ \t\r\n]|$)/m;
+function loadFromEvents(file3, text2, decided, decidedEvents) {
+  if (text2.charCodeAt(0) === 65279 || DOCUMENT_END2.test(text2)) return void 0;
+  const events2 = decidedEvents ?? parseEvents(text2, { maxDepth: DEFAULT_YAML_LIMITS.maxDepth + 2 });
+  if (events2.length === 0 || countDocuments(events2) !== 1) return void 0;
+  if (hasComment(text2, events2)) return void 0;
+  const tree = new EventTree(file3, text2, events2);
+  let root;
+  try {
+    root = tree.document();
+  } catch (e) {
+    if (e === NOT_FAST) return void 0;
+    throw e;
+  }
+  const reserved = Object.hasOwn(decided, "sops");
+  const items = reserved ? root.items.filter((p2) => p2.t !== "pair" || p2.key !== "sops") : root.items;
+  return {
+    branches: [{ t: "map", items }],
+    metadata: reserved ? decided["sops"] : void 0,
+    reserved,
+    locations: tree.locations
+  };
+}
+function countDocuments(events2) {
+  let n = 0;
+  for (const ev of events2) if (ev.type === EVENT_ID.DOCUMENT) n++;
+  return n;
+}
+function hasComment(text2, events2) {
+  let at3 = text2.indexOf("#");
+  if (at3 === -1) return false;
+  let e = 0;
+  for (; at3 !== -1; at3 = text2.indexOf("#", at3 + 1)) {
+    let inside = false;
+    for (; e < events2.length; e++) {
+      const ev = events2[e];
+      if (ev.type !== EVENT_ID.SCALAR || ev.valueStart === -1 || ev.valueEnd <= at3) continue;
+      inside = ev.valueStart <= at3;
+      break;
+    }
+    if (!inside) return true;
+  }
+  return false;
+}
+
+// src/crypto/sops/yaml-store.ts
 var commentItems = (text2, inline = false) => text2 ? text2.split("\n").map((line2) => ({ t: "comment", text: line2, inline })) : [];
 var Loader = class {
   locations = /* @__PURE__ */ new WeakMap();
   #file;
   #lc;
-  constructor(file2, lc) {
-    this.#file = file2;
+  constructor(file3, lc) {
+    this.#file = file3;
     this.#lc = lc;
   }
   at(node2) {
@@ -77627,7 +78309,7 @@ var Loader = class {
     throw new UnsupportedSopsFeatureError(this.#file, `line ${at3.line}: ${what}`);
   }
   scalar(node2) {
-    if (!(0, import_yaml11.isScalar)(node2)) return this.unsupported(node2, "expected a scalar");
+    if (!(0, import_yaml12.isScalar)(node2)) return this.unsupported(node2, "expected a scalar");
     if (node2.tag && node2.tag !== "tag:yaml.org,2002:str" && node2.tag !== "!")
       this.unsupported(node2, `the tag ${node2.tag} is not supported; remove it`);
     const source = typeof node2.source === "string" ? node2.source : String(node2.value ?? "");
@@ -77639,13 +78321,13 @@ var Loader = class {
   }
   value(node2) {
     if (node2 === null || node2 === void 0) return { t: "null" };
-    if ((0, import_yaml11.isAlias)(node2)) return this.unsupported(node2, "YAML aliases are refused");
-    if ((0, import_yaml11.isMap)(node2)) return this.branch(node2);
-    if ((0, import_yaml11.isSeq)(node2)) {
+    if ((0, import_yaml12.isAlias)(node2)) return this.unsupported(node2, "YAML aliases are refused");
+    if ((0, import_yaml12.isMap)(node2)) return this.branch(node2);
+    if ((0, import_yaml12.isSeq)(node2)) {
       const items = [...commentItems(node2.commentBefore)];
       for (const item of node2.items) {
         const n = item;
-        const leaf = n && (0, import_yaml11.isScalar)(n);
+        const leaf = n && (0, import_yaml12.isScalar)(n);
         if (leaf) items.push(...commentItems(n.commentBefore), ...commentItems(n.comment, true));
         const v2 = this.value(n);
         if (v2.t !== "null" && v2.t !== "map" && v2.t !== "list") this.locations.set(v2, this.at(n));
@@ -77659,18 +78341,18 @@ var Loader = class {
     return s;
   }
   branch(node2) {
-    if (!(0, import_yaml11.isMap)(node2)) return this.unsupported(node2, "expected a map");
+    if (!(0, import_yaml12.isMap)(node2)) return this.unsupported(node2, "expected a map");
     const items = [...commentItems(node2.commentBefore)];
     for (const pair of node2.items) {
       const k2 = pair.key;
-      if (!k2 || !(0, import_yaml11.isScalar)(k2)) return this.unsupported(k2, "map keys must be strings");
+      if (!k2 || !(0, import_yaml12.isScalar)(k2)) return this.unsupported(k2, "map keys must be strings");
       const key = this.scalar(k2);
       if (key.t !== "str")
         return this.unsupported(k2, "map keys must be strings (sops refuses other keys)");
       if (key.v === "<<" && k2.type === "PLAIN") this.unsupported(k2, "YAML merge keys are refused");
       items.push(...commentItems(k2.commentBefore), ...commentItems(k2.comment, true));
       const v2 = pair.value;
-      const leafValue = !v2 || (0, import_yaml11.isScalar)(v2);
+      const leafValue = !v2 || (0, import_yaml12.isScalar)(v2);
       if (v2 && leafValue)
         items.push(...commentItems(v2.commentBefore), ...commentItems(v2.comment, true));
       items.push({ t: "pair", key: key.v, value: this.value(v2) });
@@ -77681,45 +78363,9 @@ var Loader = class {
 };
 var yamlStore = {
   name: "yaml",
-  load(file2, text2) {
-    refuseWhatTheLoaderRefuses(file2, text2);
-    const lc = new import_yaml11.LineCounter();
-    const docs = (0, import_yaml11.parseAllDocuments)(text2, { lineCounter: lc, uniqueKeys: true, strict: true });
-    const loader = new Loader(file2, lc);
-    if (!Array.isArray(docs))
-      return { branches: [], metadata: void 0, reserved: false, locations: loader.locations };
-    const branches = [];
-    let metadata;
-    let reserved = false;
-    docs.forEach((doc, i) => {
-      const problem = doc.errors[0] ?? doc.warnings[0];
-      if (problem) {
-        const p2 = lc.linePos(problem.pos[0]);
-        throw new MalformedSopsFileError(
-          { file: file2, line: p2.line, column: p2.col },
-          `invalid YAML (${problem.code})`
-        );
-      }
-      const contents = doc.contents;
-      if (contents && (0, import_yaml11.isSeq)(contents))
-        loader.unsupported(contents, "YAML documents that are sequences are not supported");
-      if (contents && (0, import_yaml11.isScalar)(contents) && contents.value !== null)
-        loader.unsupported(contents, "YAML documents that are values are not supported");
-      const b3 = contents && (0, import_yaml11.isMap)(contents) ? loader.branch(contents) : { t: "map", items: [] };
-      const top = [...commentItems(doc.commentBefore)];
-      for (const item of b3.items) {
-        if (item.t === "pair" && item.key === "sops") {
-          reserved = true;
-          if (i === 0 && contents && (0, import_yaml11.isMap)(contents))
-            metadata = contents.get("sops", true)?.toJSON();
-          continue;
-        }
-        top.push(item);
-      }
-      top.push(...commentItems(doc.comment));
-      branches.push({ t: "map", items: top });
-    });
-    return { branches, metadata, reserved, locations: loader.locations };
+  load(file3, text2) {
+    const decided = refuseWhatTheLoaderRefuses(file3, text2);
+    return (decided && loadFromEvents(file3, text2, decided.value, decided.events)) ?? loadWithYamlPackage(file3, text2);
   },
   emit(branches, metadata, options2) {
     const indent = options2.indent ?? 4;
@@ -77733,6 +78379,45 @@ var yamlStore = {
     return docs.join("---\n");
   }
 };
+function loadWithYamlPackage(file3, text2) {
+  const lc = new import_yaml12.LineCounter();
+  const docs = (0, import_yaml12.parseAllDocuments)(text2, { lineCounter: lc, uniqueKeys: true, strict: true });
+  const loader = new Loader(file3, lc);
+  if (!Array.isArray(docs))
+    return { branches: [], metadata: void 0, reserved: false, locations: loader.locations };
+  const branches = [];
+  let metadata;
+  let reserved = false;
+  docs.forEach((doc, i) => {
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+      const p2 = lc.linePos(problem.pos[0]);
+      throw new MalformedSopsFileError(
+        { file: file3, line: p2.line, column: p2.col },
+        `invalid YAML (${problem.code})`
+      );
+    }
+    const contents = doc.contents;
+    if (contents && (0, import_yaml12.isSeq)(contents))
+      loader.unsupported(contents, "YAML documents that are sequences are not supported");
+    if (contents && (0, import_yaml12.isScalar)(contents) && contents.value !== null)
+      loader.unsupported(contents, "YAML documents that are values are not supported");
+    const b3 = contents && (0, import_yaml12.isMap)(contents) ? loader.branch(contents) : { t: "map", items: [] };
+    const top = [...commentItems(doc.commentBefore)];
+    for (const item of b3.items) {
+      if (item.t === "pair" && item.key === "sops") {
+        reserved = true;
+        if (i === 0 && contents && (0, import_yaml12.isMap)(contents))
+          metadata = contents.get("sops", true)?.toJSON();
+        continue;
+      }
+      top.push(item);
+    }
+    top.push(...commentItems(doc.comment));
+    branches.push({ t: "map", items: top });
+  });
+  return { branches, metadata, reserved, locations: loader.locations };
+}
 var SYNTAX_REFUSALS = /* @__PURE__ */ new Set([
   "yaml/encoding",
   "yaml/syntax",
@@ -77742,16 +78427,20 @@ var SYNTAX_REFUSALS = /* @__PURE__ */ new Set([
   "yaml/too-deep"
 ]);
 var encoder4 = new TextEncoder();
-function refuseWhatTheLoaderRefuses(file2, text2) {
+function refuseWhatTheLoaderRefuses(file3, text2) {
   const bytes = encoder4.encode(text2);
-  const refused = parseYaml(file2, bytes, { maxBytes: bytes.length }).diagnostics.find(
-    (d2) => SYNTAX_REFUSALS.has(d2.rule)
-  );
+  const parsed = parseYaml(file3, bytes, { maxBytes: bytes.length }, { keepEvents: true });
+  const refused = parsed.diagnostics.find((d2) => SYNTAX_REFUSALS.has(d2.rule));
   if (refused)
     throw new MalformedSopsFileError(
-      { file: file2, line: refused.line, column: refused.column },
+      { file: file3, line: refused.line, column: refused.column },
       `invalid YAML (${refused.rule})`
     );
+  if (parsed.diagnostics.length > 0) return void 0;
+  const v2 = parsed.value;
+  const events2 = parsed.text === text2 ? parsed.events : void 0;
+  if (v2 === null) return { value: {}, events: events2 };
+  return typeof v2 === "object" && !Array.isArray(v2) ? { value: v2, events: events2 } : void 0;
 }
 function fromPlain(v2) {
   if (Array.isArray(v2)) return { t: "list", items: v2.map(fromPlain) };
@@ -77833,14 +78522,16 @@ function scalarYaml(s) {
 }
 var PLAIN_SAFE = /^[^\s\-?:,[\]{}#&*!|>'"%@`][^\n\r\t]*$/u;
 var NON_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
+var ALWAYS_PLAIN = /^[A-Za-z](?:[A-Za-z0-9+/=_.,[\]-]|:(?=[A-Za-z0-9+/=_.,[\]-]))*$/;
 function plainOrQuoted(s) {
-  const plain = PLAIN_SAFE.test(s) && !NON_PRINTABLE.test(s) && !/\s$/.test(s) && !s.includes(": ") && !s.includes(" #") && !s.endsWith(":") && !s.startsWith("---") && !s.startsWith("...") && s !== "<<" && resolvePlain(s).t === "str";
-  return plain ? s : doubleQuoted2(s);
+  if (s.length > 5 && ALWAYS_PLAIN.test(s)) return s;
+  const plain2 = PLAIN_SAFE.test(s) && !NON_PRINTABLE.test(s) && !/\s$/.test(s) && !s.includes(": ") && !s.includes(" #") && !s.endsWith(":") && !s.startsWith("---") && !s.startsWith("...") && s !== "<<" && resolvePlain(s).t === "str";
+  return plain2 ? s : doubleQuoted2(s);
 }
+var NON_PRINTABLE_ALL = new RegExp(NON_PRINTABLE.source, "gu");
 function doubleQuoted2(s) {
-  const escape = new RegExp(NON_PRINTABLE.source, "gu");
   return JSON.stringify(s).replace(
-    escape,
+    NON_PRINTABLE_ALL,
     (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`
   );
 }
@@ -77858,7 +78549,8 @@ function literalBlock2(s, col) {
 
 // src/crypto/sops/codec.ts
 function storeFor(path) {
-  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  const dot = path.lastIndexOf(".");
+  const ext = dot !== -1 && dot < path.length - 1 && path.indexOf("/", dot) === -1 ? path.slice(dot + 1).toLowerCase() : void 0;
   if (ext === "yaml" || ext === "yml") return yamlStore;
   if (ext === "json") return jsonStore;
   if (ext === "env") return dotenvStore;
@@ -77896,7 +78588,7 @@ var BuiltinSopsCodec = class {
       });
       if (p2 && p2.meta.shamirThreshold === rule.shamirThreshold) prev = p2;
     }
-    const key = prev?.key ?? randomBytes10(32);
+    const key = prev?.key ?? randomBytes9(32);
     const enc = encryptTree(loaded.branches, rules, key, prev?.reuse);
     const unchanged = prev !== void 0 && prev.mac === enc.mac && prev.meta.crypt.kind === rule.crypt.kind && prev.meta.crypt.value === rule.crypt.value && prev.meta.macOnlyEncrypted === rule.macOnlyEncrypted;
     const lastModified = unchanged && prev ? prev.meta.lastModified : formatLastModified(options2.now);
@@ -77919,7 +78611,7 @@ var BuiltinSopsCodec = class {
     );
   }
   async decrypt(path, encrypted, options2) {
-    const d2 = await this.#decrypt(path, encrypted, options2);
+    const d2 = await this.#decrypt(path, encrypted, options2, false);
     const store = storeFor(path);
     return Buffer.from(
       store.emit(d2.branches, void 0, { indent: store.name === "yaml" ? 4 : -1 }),
@@ -77947,14 +78639,15 @@ var BuiltinSopsCodec = class {
       hasMac: Boolean(meta3.mac)
     };
   }
-  async #decrypt(path, encrypted, options2) {
+  async #decrypt(path, encrypted, options2, keepCiphertexts = true) {
     const { loaded, meta: meta3 } = loadEncrypted(path, encrypted);
     if (options2?.rule) checkAgainstRule(path, options2.rule, meta3);
     return decryptLoaded(
       path,
       loaded,
       meta3,
-      await recoverDataKey(path, meta3, await this.#identities, this.#count)
+      await recoverDataKey(path, meta3, await this.#identities, this.#count),
+      keepCiphertexts
     );
   }
 };
@@ -77969,7 +78662,7 @@ function loadEncrypted(path, encrypted) {
   if (typeof meta3 === "string") throw new MalformedSopsFileError(whole, meta3);
   return { loaded, meta: meta3 };
 }
-function decryptLoaded(path, loaded, meta3, key) {
+function decryptLoaded(path, loaded, meta3, key, keepCiphertexts = true) {
   const reuse = /* @__PURE__ */ new Map();
   let result;
   try {
@@ -77978,7 +78671,7 @@ function decryptLoaded(path, loaded, meta3, key) {
       loaded.branches,
       rules,
       key,
-      (aad2, leaf, enc) => reuse.set(reuseKey(aad2, leaf), enc)
+      keepCiphertexts ? (aad2, leaf, enc) => reuse.set(reuseKey(aad2, leaf), enc) : void 0
     );
   } catch (e) {
     if (!(e instanceof DecryptFailure)) throw e;
@@ -77992,9 +78685,9 @@ function decryptLoaded(path, loaded, meta3, key) {
       { file: path, line: 0, column: 0 },
       "sops.mac or sops.lastmodified is malformed"
     );
-  const plain = open3(key, stored, aad);
-  if (!plain) throw new MacMismatchError(path, "unauthenticated");
-  if (Buffer.from(plain).toString("utf8") !== result.mac)
+  const plain2 = open3(key, stored, aad);
+  if (!plain2) throw new MacMismatchError(path, "unauthenticated");
+  if (Buffer.from(plain2).toString("utf8") !== result.mac)
     throw new MacMismatchError(path, "differs");
   return { loaded, meta: meta3, key, branches: result.branches, mac: result.mac, reuse };
 }
