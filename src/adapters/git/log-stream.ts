@@ -169,6 +169,9 @@ export async function streamLog(
   let paused = false;
   const drain = () => {
     while (head < waiting.length) {
+      // Once the stream failed or was aborted (an onCommit may abort it), no further commit
+      // is handed over, even from output already read: one chunk can hold many of them.
+      if (failure !== undefined) return;
       const w = waiting[head]!;
       if (got < w.oids.length) return;
       // Its slot is cleared at once: a commit handed over is garbage now, not after the next
