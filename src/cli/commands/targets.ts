@@ -1,4 +1,5 @@
 import { keyFilesInHistory } from '../../adapters/git/key-files.ts';
+import { parseKeyFilePath } from '../../core/formats/key-id.ts';
 import {
   repositoriesOfKeyFile,
   tokenRepositories,
@@ -38,9 +39,10 @@ export const targetsCommand: CliCommand = {
     });
     const dir = repoDir(io, values.dir);
     const ref = values.ref ?? 'HEAD';
-    const tree = await readTree(dir, ref);
+    // Material files name no target: they are not read (as for `rekey plan`).
+    const tree = await readTree(dir, ref, { material: false });
     const current = [...tree.keys()]
-      .filter((p) => /^keys-manifest\/.+\/key\.yaml$/.test(p))
+      .filter((p) => parseKeyFilePath(p) !== undefined)
       .map((path) => ({ path, bytes: tree.get(path)! }));
     const collect = (files: readonly { path: string; bytes: Uint8Array }[]) => {
       const found = new Map<string, Set<string>>();
