@@ -59816,6 +59816,7 @@ async function streamLog(repoDir, ref, stream2, options2 = {}) {
   let paused = false;
   const drain = () => {
     while (head < waiting.length) {
+      if (failure2 !== void 0) return;
       const w2 = waiting[head];
       if (got < w2.oids.length) return;
       waiting[head++] = void 0;

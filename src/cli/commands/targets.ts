@@ -44,8 +44,10 @@ export const targetsCommand: CliCommand = {
     const current = [...tree.keys()]
       .filter((p) => parseKeyFilePath(p) !== undefined)
       .map((path) => ({ path, bytes: tree.get(path)! }));
-    const collect = (files: readonly { path: string; bytes: Uint8Array }[]) => {
-      const found = new Map<string, Set<string>>();
+    const collect = (
+      files: readonly { path: string; bytes: Uint8Array }[],
+      found = new Map<string, Set<string>>(),
+    ) => {
       for (const f of files)
         for (const repo of repositoriesOfKeyFile(f.path, f.bytes)) {
           const key = repo.toLowerCase();
@@ -56,7 +58,13 @@ export const targetsCommand: CliCommand = {
       return found;
     };
     const now = collect(current);
-    const found = collect([...current, ...(await keyFilesInHistory(dir, ref))]);
+    // The history holds the current files too (the commits that wrote them): each version
+    // already read above is not parsed again.
+    const at = new Map(current.map((f) => [f.path, Buffer.from(f.bytes)]));
+    const past = (await keyFilesInHistory(dir, ref)).filter(
+      (f) => at.get(f.path)?.equals(f.bytes) !== true,
+    );
+    const found = collect(past, new Map([...now].map(([k, v]) => [k, new Set(v)])));
     const repos = [...found.values()].map((s) => [...s].sort()[0]!);
     if (!values.repositories) {
       io.stdout(

@@ -2,7 +2,7 @@ import { createRequire as __rekeyRequire } from 'node:module'; const require = _
 import {
   isPullAuthor,
   readDistributionEvidence
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   violation
 } from "./chunk-LX4CV2AR.js";

@@ -8,7 +8,7 @@ import {
 import {
   rekeyTrailers,
   requestReviewers
-} from "./chunk-YYD4KKTT.js";
+} from "./chunk-RHBAICD4.js";
 import {
   DISTRIBUTION_CONTEXT,
   PostgresTargetError,
@@ -22,7 +22,7 @@ import {
   stepKind,
   targetKind,
   trustedCreators
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   GitHubError,
   MAX_PAGES,

@@ -6,10 +6,10 @@ import {
   audit,
   renderAudit,
   writeAudit
-} from "./chunk-A7W76JX4.js";
+} from "./chunk-LBQB3NJG.js";
 import {
   firstParentCommits
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   githubEndpoints,
   originUrl,
@@ -24,7 +24,7 @@ import {
 import {
   buildAuditHistory,
   isShallowRepository
-} from "./chunk-XNKLKHTB.js";
+} from "./chunk-LILU27SP.js";
 import "./chunk-LX4CV2AR.js";
 import {
   cliProgress

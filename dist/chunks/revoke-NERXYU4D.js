@@ -2,18 +2,18 @@ import { createRequire as __rekeyRequire } from 'node:module'; const require = _
 import {
   renderRevokeSummary,
   revoke
-} from "./chunk-CQWRHGUZ.js";
-import "./chunk-XUP7DLZI.js";
+} from "./chunk-6TBVXMBG.js";
+import "./chunk-T5NIG7I5.js";
 import {
   cliPullRun,
   printKeyOutcomes
-} from "./chunk-5D7NRJ4Q.js";
-import "./chunk-YYD4KKTT.js";
-import "./chunk-MM2S4Y6J.js";
+} from "./chunk-QYM7A45N.js";
+import "./chunk-RHBAICD4.js";
+import "./chunk-TX6AZEJX.js";
 import "./chunk-77SZJW2S.js";
 import "./chunk-RFVFQ63W.js";
 import "./chunk-32EPHRZN.js";
-import "./chunk-XNKLKHTB.js";
+import "./chunk-LILU27SP.js";
 import "./chunk-KLUG7MGF.js";
 import "./chunk-H24RPHF5.js";
 import "./chunk-LX4CV2AR.js";

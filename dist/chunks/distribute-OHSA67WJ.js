@@ -4,7 +4,7 @@ import {
   createTargetPorts,
   distribute,
   renderDistributeSummary
-} from "./chunk-XXYA65HU.js";
+} from "./chunk-TST5YSVO.js";
 import "./chunk-Q5O5VV72.js";
 import {
   cliClient,
@@ -13,18 +13,18 @@ import {
   cliToken,
   cliTokenKind,
   scrubber
-} from "./chunk-5D7NRJ4Q.js";
-import "./chunk-YYD4KKTT.js";
+} from "./chunk-QYM7A45N.js";
+import "./chunk-RHBAICD4.js";
 import {
   readCheckout
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import "./chunk-77SZJW2S.js";
 import {
   assertCanDistribute,
   createGitHubPorts,
   createStateRefAdapter
 } from "./chunk-RFVFQ63W.js";
-import "./chunk-XNKLKHTB.js";
+import "./chunk-LILU27SP.js";
 import "./chunk-KLUG7MGF.js";
 import "./chunk-H24RPHF5.js";
 import "./chunk-LX4CV2AR.js";

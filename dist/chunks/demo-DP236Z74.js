@@ -6,7 +6,7 @@ import {
   checkProvenance,
   provenanceApplies,
   renderAudit
-} from "./chunk-A7W76JX4.js";
+} from "./chunk-LBQB3NJG.js";
 import {
   applyTargetPlan,
   createPostgresRoles,
@@ -19,17 +19,17 @@ import {
   planTargets,
   probeTargets,
   removalsOnMerge
-} from "./chunk-XXYA65HU.js";
+} from "./chunk-TST5YSVO.js";
 import {
   haltedKeys
 } from "./chunk-Q5O5VV72.js";
 import {
   revoke
-} from "./chunk-CQWRHGUZ.js";
+} from "./chunk-6TBVXMBG.js";
 import {
   rotate
-} from "./chunk-XUP7DLZI.js";
-import "./chunk-YYD4KKTT.js";
+} from "./chunk-T5NIG7I5.js";
+import "./chunk-RHBAICD4.js";
 import {
   DEFAULT_MAX_STATUS_CALLS,
   SecretValue,
@@ -39,7 +39,7 @@ import {
   readCheckout,
   readDistributionEvidence,
   trustedCreators
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   createAuditPullsAdapter,
   createGitHubClient,
@@ -56,7 +56,7 @@ import "./chunk-32EPHRZN.js";
 import {
   buildAuditHistory,
   buildHistoryIndex
-} from "./chunk-XNKLKHTB.js";
+} from "./chunk-LILU27SP.js";
 import "./chunk-KLUG7MGF.js";
 import {
   REWRAP_BRANCH,

@@ -1,10 +1,10 @@
 import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);
 import {
   REKEY_MARKER_PREFIX
-} from "./chunk-XUP7DLZI.js";
+} from "./chunk-T5NIG7I5.js";
 import {
   openChangePull
-} from "./chunk-YYD4KKTT.js";
+} from "./chunk-RHBAICD4.js";
 import {
   DEFAULT_MAX_STATUS_CALLS,
   DISTRIBUTION_CONTEXT,
@@ -12,7 +12,7 @@ import {
   readDistributionEvidence,
   recognisePulls,
   trustedCreators
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   validateTree
 } from "./chunk-KLUG7MGF.js";

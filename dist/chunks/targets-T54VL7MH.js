@@ -1,14 +1,15 @@
 import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);
 import {
-  historyLogArgs,
+  indexLogArgs,
   parseHistoryLog
-} from "./chunk-XNKLKHTB.js";
+} from "./chunk-LILU27SP.js";
 import {
   readTree,
   repoDir
 } from "./chunk-M6OUJUZB.js";
 import {
   exited,
+  parseKeyFilePath,
   parseYaml,
   readBlobs,
   spawnGit
@@ -23,7 +24,7 @@ import "./chunk-XTJWW723.js";
 // src/adapters/git/key-files.ts
 var ZERO = /^0+$/;
 async function keyFilesInHistory(repoDir2, ref) {
-  const child = spawnGit(historyLogArgs(ref), { cwd: repoDir2 });
+  const child = spawnGit(indexLogArgs(ref), { cwd: repoDir2 });
   const out = [];
   const err = [];
   child.stdout.on("data", (c) => out.push(c));
@@ -33,7 +34,8 @@ async function keyFilesInHistory(repoDir2, ref) {
   const paths = /* @__PURE__ */ new Map();
   for (const commit of parseHistoryLog(Buffer.concat(out).toString("utf8")))
     for (const c of commit.changes)
-      if (!ZERO.test(c.newOid) && c.newMode.startsWith("100")) paths.set(c.newOid, c.path);
+      if (!ZERO.test(c.newOid) && c.newMode.startsWith("100") && parseKeyFilePath(c.path) !== void 0)
+        paths.set(c.newOid, c.path);
   const blobs = await readBlobs(repoDir2, paths.keys());
   return [...blobs].map(([oid, bytes]) => ({ path: paths.get(oid), bytes }));
 }
@@ -109,10 +111,9 @@ var targetsCommand = {
     });
     const dir = repoDir(io, values.dir);
     const ref = values.ref ?? "HEAD";
-    const tree = await readTree(dir, ref);
-    const current = [...tree.keys()].filter((p) => /^keys-manifest\/.+\/key\.yaml$/.test(p)).map((path) => ({ path, bytes: tree.get(path) }));
-    const collect = (files) => {
-      const found2 = /* @__PURE__ */ new Map();
+    const tree = await readTree(dir, ref, { material: false });
+    const current = [...tree.keys()].filter((p) => parseKeyFilePath(p) !== void 0).map((path) => ({ path, bytes: tree.get(path) }));
+    const collect = (files, found2 = /* @__PURE__ */ new Map()) => {
       for (const f of files)
         for (const repo of repositoriesOfKeyFile(f.path, f.bytes)) {
           const key = repo.toLowerCase();
@@ -123,7 +124,11 @@ var targetsCommand = {
       return found2;
     };
     const now = collect(current);
-    const found = collect([...current, ...await keyFilesInHistory(dir, ref)]);
+    const at = new Map(current.map((f) => [f.path, Buffer.from(f.bytes)]));
+    const past = (await keyFilesInHistory(dir, ref)).filter(
+      (f) => at.get(f.path)?.equals(f.bytes) !== true
+    );
+    const found = collect(past, new Map([...now].map(([k, v]) => [k, new Set(v)])));
     const repos = [...found.values()].map((s) => [...s].sort()[0]);
     if (!values.repositories) {
       io.stdout(

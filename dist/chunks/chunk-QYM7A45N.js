@@ -1,10 +1,10 @@
 import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);
 import {
   reviewerErrors
-} from "./chunk-YYD4KKTT.js";
+} from "./chunk-RHBAICD4.js";
 import {
   readCheckout
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   githubEndpoints,
   originUrl,

@@ -5,7 +5,7 @@ import {
 import {
   buildHistoryIndex,
   isShallowRepository
-} from "./chunk-XNKLKHTB.js";
+} from "./chunk-LILU27SP.js";
 import {
   planTree
 } from "./chunk-KLUG7MGF.js";

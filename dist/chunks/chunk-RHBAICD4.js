@@ -1,7 +1,7 @@
 import { createRequire as __rekeyRequire } from 'node:module'; const require = __rekeyRequire(import.meta.url);
 import {
   renderPull
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   isGitHubError,
   reviewerRequest

@@ -369,6 +369,7 @@ async function streamLog(repoDir, ref, stream, options = {}) {
   let paused = false;
   const drain = () => {
     while (head < waiting.length) {
+      if (failure !== void 0) return;
       const w = waiting[head];
       if (got < w.oids.length) return;
       waiting[head++] = void 0;
@@ -763,7 +764,7 @@ async function buildAuditHistory(repoDir, ref, options = {}) {
 }
 
 export {
-  historyLogArgs,
+  indexLogArgs,
   parseHistoryLog,
   buildHistoryIndex,
   isShallowRepository,

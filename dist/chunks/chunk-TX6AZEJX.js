@@ -2,7 +2,7 @@ import { createRequire as __rekeyRequire } from 'node:module'; const require = _
 import {
   buildHistoryIndex,
   isShallowRepository
-} from "./chunk-XNKLKHTB.js";
+} from "./chunk-LILU27SP.js";
 import {
   external_exports,
   readTreeAtRef,

@@ -2,14 +2,14 @@ import { createRequire as __rekeyRequire } from 'node:module'; const require = _
 import {
   branchFor,
   openChangePull
-} from "./chunk-YYD4KKTT.js";
+} from "./chunk-RHBAICD4.js";
 import {
   DEFAULT_MAX_STATUS_CALLS,
   DISTRIBUTION_CONTEXT,
   readDistributionEvidence,
   recognisePulls,
   trustedCreators
-} from "./chunk-MM2S4Y6J.js";
+} from "./chunk-TX6AZEJX.js";
 import {
   formatPlan
 } from "./chunk-32EPHRZN.js";
