@@ -99,6 +99,11 @@ export async function smokeGitHub(o: SmokeOptions): Promise<SmokeCall[]> {
     return { status, data };
   }
   const str = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
+  /** A property of GitHub's answers that rekey relies on, counted like a call. */
+  function check(what: string, ok: boolean, detail = ''): void {
+    calls.push({ method: 'CHECK', route: what, status: 0, accepted: null, ok });
+    o.log(`${ok ? 'ok  ' : 'FAIL'} CHECK ${what}${detail ? `  (${detail})` : ''}`);
+  }
 
   const R = '/repos/{owner}/{repo}';
   const meta = await call('GET', R);
@@ -177,6 +182,48 @@ export async function smokeGitHub(o: SmokeOptions): Promise<SmokeCall[]> {
   );
   await call('GET', `${R}/commits/{ref}/statuses`, { ref: next });
   await call('GET', `${R}/commits/{ref}/status`, { ref: next });
+
+  // The distribution state's commits are reachable from refs/rekey/* alone, and rekey vouches
+  // for each with a status on its sha (docs/distribute-state.md "Who wrote the state"). So
+  // GitHub must take, and list with its creator, a status on such a commit: a root commit
+  // that only a scratch ref under refs/rekey/ reaches, read back as findVouched reads it.
+  const stateTree = await call(
+    'POST',
+    `${R}/git/trees`,
+    {},
+    { tree: [{ path: 'smoke.txt', mode: '100644', type: 'blob', sha: str(blob.data['sha']) }] },
+  );
+  const stateCommit = await call(
+    'POST',
+    `${R}/git/commits`,
+    {},
+    {
+      message: `rekey smoke test ${id}: a commit only refs/rekey/ reaches (safe to delete)`,
+      tree: str(stateTree.data['sha']),
+      parents: [],
+    },
+  );
+  const stateSha = str(stateCommit.data['sha']);
+  const stateRef = `rekey/smoke-${id}`;
+  await call('POST', `${R}/git/refs`, {}, { ref: `refs/${stateRef}`, sha: stateSha });
+  await call('GET', `${R}/git/commits/{commit_sha}`, { commit_sha: stateSha });
+  await call(
+    'POST',
+    `${R}/statuses/{sha}`,
+    { sha: stateSha },
+    { state: 'success', context: 'rekey/smoke' },
+  );
+  const vouchers = await call('GET', `${R}/commits/{ref}/statuses`, { ref: stateSha });
+  const listed = Array.isArray(vouchers.data)
+    ? (vouchers.data as Json[]).filter((v) => v['context'] === 'rekey/smoke')
+    : [];
+  const creator = str((listed[0]?.['creator'] as Json | undefined)?.['login'] ?? '');
+  check(
+    'a status on a commit only refs/rekey/* reach is listed, with its creator',
+    listed.length > 0 && creator !== '',
+    creator && `creator ${creator}`,
+  );
+  await call('DELETE', `${R}/git/refs/{ref}`, { ref: stateRef });
 
   // Pull request, labels, comments, reviewers, reviews
   const pr = await call(

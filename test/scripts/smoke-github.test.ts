@@ -88,6 +88,11 @@ describe('smoke-github over the emulator', () => {
     const repo = emu.repo('acme/scratch');
     expect(await repo.git.readRef('refs/heads/rekey-smoke/a1b2')).toBeNull();
     expect(await repo.git.readRef('refs/rekey/distribution')).toBeNull();
+    expect(await repo.git.readRef('refs/rekey/smoke-a1b2')).toBeNull();
+    // A status on a commit only refs/rekey/* reach was taken and listed with its creator.
+    expect(lines).toContain(
+      'ok   CHECK a status on a commit only refs/rekey/* reach is listed, with its creator  (creator rekey[bot])',
+    );
     expect(repo.deployKeys).toEqual([]);
     for (const scope of [
       { repository: 'acme/scratch' },
