@@ -278,6 +278,24 @@ describe('rekey doctor', () => {
           '          owner: acme\n          permission-contents: write\n',
         )),
     ],
+    [
+      'an OIDC token no target uses',
+      (f) =>
+        (f['.github/workflows/distribute.yml'] = f['.github/workflows/distribute.yml']!.replace(
+          '      contents: read\n',
+          '      contents: read\n      id-token: write\n',
+        )),
+    ],
+    [
+      'an aws-secret target without the OIDC token',
+      (f) =>
+        (f['keys-manifest/payments/webhook/key.yaml'] = f[
+          'keys-manifest/payments/webhook/key.yaml'
+        ]!.replace(
+          'targets: []',
+          'targets:\n  - kind: aws-secret\n    secret-id: prod/webhook\n    region: eu-central-1',
+        )),
+    ],
   ];
   it.each(LOCAL)('finds a local problem: %s', async (_what, change) => {
     const files = goodRepo();

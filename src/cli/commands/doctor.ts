@@ -19,8 +19,9 @@ Checks a repository's setup against rekey's design, each finding with a rule id,
 severity, where (file:line for local files) and how to fix it (docs/doctor.md):
 
   local   workflow hardening, the shared concurrency group rekey-mutations, the token each
-          rekey step is given, CODEOWNERS covering keys-manifest/ and .sops.yaml, the
-          .sops.yaml recipients for keys-manifest material
+          rekey step is given, the distribute job's id-token against the aws-secret targets,
+          CODEOWNERS covering keys-manifest/ and .sops.yaml, the .sops.yaml recipients for
+          keys-manifest material
   remote  the kind of token, a ruleset or branch protection on the default branch requiring
           the verify check (--verify-check, default "rekey verify") and a review, scheduled
           workflows enabled and recently run, every key owner and policy reviewer someone

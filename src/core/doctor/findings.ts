@@ -41,6 +41,14 @@ export const DOCTOR_RULES = {
     severity: 'error',
     fix: 'Give the targets token `repositories: ${{ steps.<targets-step>.outputs.repositories }}` (computed by `rekey targets --repositories`) and only `permission-secrets: write` and the permissions your targets need (administration: write for deploy keys); no `permission-contents`.',
   },
+  'doctor/id-token-unused': {
+    severity: 'warning',
+    fix: 'Remove `id-token: write` from the distribute job\'s permissions (and the AWS credentials step, if you like): only aws-secret targets need it (docs/targets.md "AWS Secrets Manager"). Add it back with the first such target.',
+  },
+  'doctor/id-token-missing': {
+    severity: 'warning',
+    fix: 'Grant the distribute job `id-token: write` and set the repository variable `REKEY_AWS_ROLE_ARN`: distribute.yml then exchanges GitHub\'s OIDC token for one hour of that IAM role\'s credentials (docs/targets.md "AWS Secrets Manager"). Not needed on a self-hosted runner that has its own AWS role.',
+  },
   'doctor/protection-missing': {
     severity: 'error',
     fix: 'Add a ruleset (Settings > Rules > Rulesets) or classic branch protection on the default branch that requires pull requests, at least one approving review and the status check.',

@@ -14,6 +14,7 @@ import { codeownersFile, decidingRule, parseCodeowners } from './codeowners.ts';
 import { checkDemoRecipient } from './demo-recipient.ts';
 import { type AppTokenStep, appTokenInputs, checkDistributeTokens } from './distribute-tokens.ts';
 import { type DoctorFinding, finding, place, WORKFLOW_FIXES } from './findings.ts';
+import { checkIdToken, keysWithAwsTargets } from './id-token.ts';
 import { checkMutationsQueue, withoutRepeatedQueueFindings } from './mutations-queue.ts';
 
 /** The concurrency group every mutating rekey workflow shares (DESIGN "GitHub conventions"). */
@@ -68,6 +69,7 @@ export function checkLocal(tree: FileTree): LocalReport {
   const scheduled: ScheduledWorkflow[] = [];
   const workflows = new Map<string, RekeyAction[]>();
   let verifyOnMergeGroup: boolean | undefined;
+  let awsKeys: string[] | undefined; // keys with an aws-secret target, read once if needed
 
   const files = [...tree.keys()]
     .filter((p) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p))
@@ -125,7 +127,11 @@ export function checkLocal(tree: FileTree): LocalReport {
           );
         else findings.push(...checkMutationsQueue(wf, jobId, job, action, at));
         const w = isMap(step['with']) ? step['with'] : {};
-        if (action === 'distribute') findings.push(...checkDistributeTokens(jobId, i, w, apps, at));
+        if (action === 'distribute')
+          findings.push(
+            ...checkDistributeTokens(jobId, i, w, apps, at),
+            ...checkIdToken(wf, jobId, job, where, (awsKeys ??= keysWithAwsTargets(tree)), at),
+          );
         const token = w['token'];
         if (typeof token !== 'string') return;
         const kind = tokenSource(token, appSteps);

@@ -5,7 +5,7 @@ import {
 import {
   DEMO_RECIPIENT,
   checkCodeowners
-} from "./chunk-MCD24P55.js";
+} from "./chunk-FNJFXXRG.js";
 import {
   rewrapFiles
 } from "./chunk-HJR77GQ7.js";

@@ -4,6 +4,7 @@ import {
   parseSopsConfig
 } from "./chunk-2PDFHADE.js";
 import {
+  parseKeyFilePath,
   parseYaml
 } from "./chunk-ARAMIKVA.js";
 import {
@@ -43,6 +44,14 @@ var DOCTOR_RULES = {
   "doctor/distribute-token-scope": {
     severity: "error",
     fix: "Give the targets token `repositories: ${{ steps.<targets-step>.outputs.repositories }}` (computed by `rekey targets --repositories`) and only `permission-secrets: write` and the permissions your targets need (administration: write for deploy keys); no `permission-contents`."
+  },
+  "doctor/id-token-unused": {
+    severity: "warning",
+    fix: 'Remove `id-token: write` from the distribute job\'s permissions (and the AWS credentials step, if you like): only aws-secret targets need it (docs/targets.md "AWS Secrets Manager"). Add it back with the first such target.'
+  },
+  "doctor/id-token-missing": {
+    severity: "warning",
+    fix: "Grant the distribute job `id-token: write` and set the repository variable `REKEY_AWS_ROLE_ARN`: distribute.yml then exchanges GitHub's OIDC token for one hour of that IAM role's credentials (docs/targets.md \"AWS Secrets Manager\"). Not needed on a self-hosted runner that has its own AWS role."
   },
   "doctor/protection-missing": {
     severity: "error",
@@ -722,12 +731,55 @@ function checkDistributeTokens(jobId, stepIndex, inputs, apps, at) {
 }
 var appTokenInputs = (step) => isMap3(step["with"]) ? step["with"] : {};
 
-// src/core/doctor/mutations-queue.ts
+// src/core/doctor/id-token.ts
 var isMap4 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function keysWithAwsTargets(tree) {
+  const ids = [];
+  for (const [path, bytes] of tree) {
+    const id = parseKeyFilePath(path);
+    if (id === void 0) continue;
+    const parsed = parseYaml(path, bytes);
+    const doc = parsed.diagnostics.length === 0 ? parsed.value : void 0;
+    const targets = isMap4(doc) && Array.isArray(doc["targets"]) ? doc["targets"] : [];
+    if (targets.some((t) => isMap4(t) && t["kind"] === "aws-secret")) ids.push(id);
+  }
+  return ids.sort();
+}
+function idTokenGrant(wf, jobId, job) {
+  const [perms, at] = "permissions" in job ? [job["permissions"], ["jobs", jobId, "permissions"]] : [wf["permissions"], ["permissions"]];
+  if (perms === "write-all") return at;
+  if (isMap4(perms) && perms["id-token"] === "write") return [...at, "id-token"];
+  return void 0;
+}
+function checkIdToken(wf, jobId, job, stepAt, awsKeys, at) {
+  const grant = idTokenGrant(wf, jobId, job);
+  if (grant !== void 0 && awsKeys.length === 0)
+    return [
+      finding(
+        "doctor/id-token-unused",
+        `job \`${jobId}\` grants \`id-token: write\`, but no key has an aws-secret target: every step of the job can mint an OIDC token for this repository, and nothing of rekey's uses it`,
+        at(grant)
+      )
+    ];
+  if (grant === void 0 && awsKeys.length > 0) {
+    const named = awsKeys.slice(0, 3).join(", ") + (awsKeys.length > 3 ? ", \u2026" : "");
+    return [
+      finding(
+        "doctor/id-token-missing",
+        `${awsKeys.length === 1 ? "key" : "keys"} ${named} ${awsKeys.length === 1 ? "has an" : "have"} aws-secret target${awsKeys.length === 1 ? "" : "s"}, but job \`${jobId}\` does not grant \`id-token: write\`: on a GitHub-hosted runner the AWS step has no OIDC token to exchange for the role's credentials`,
+        at("permissions" in job ? ["jobs", jobId, "permissions"] : stepAt)
+      )
+    ];
+  }
+  return [];
+}
+
+// src/core/doctor/mutations-queue.ts
+var isMap5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 function checkMutationsQueue(workflow, jobId, job, action, at) {
-  const own = isMap4(job["concurrency"]) ? "job" : "workflow";
+  const own = isMap5(job["concurrency"]) ? "job" : "workflow";
   const value = own === "job" ? job["concurrency"] : workflow["concurrency"];
-  if (!isMap4(value) || value["queue"] === "max") return [];
+  if (!isMap5(value) || value["queue"] === "max") return [];
   const base = own === "job" ? ["jobs", jobId, "concurrency"] : ["concurrency"];
   return [
     finding(
@@ -762,13 +814,14 @@ var REQUIRED_ACTIONS = [
   "revoke"
 ];
 var ACTION_USES = /^(?:\.\/|[^@\s]+\/)actions\/([a-z]+)(?:@\S*)?$/;
-var isMap5 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var isMap6 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 var text = (b) => new TextDecoder().decode(b);
 function checkLocal(tree) {
   const findings = [];
   const scheduled = [];
   const workflows = /* @__PURE__ */ new Map();
   let verifyOnMergeGroup;
+  let awsKeys;
   const files = [...tree.keys()].filter((p) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p)).sort();
   for (const file of files) {
     const parsed = parseYaml(file, tree.get(file));
@@ -776,25 +829,25 @@ function checkLocal(tree) {
       const fix = WORKFLOW_FIXES[d.rule] ?? "Fix the YAML as the message says (docs/formats.md lists the yaml/* rules).";
       findings.push({ rule: d.rule, severity: "error", message: d.message, fix, ...place(d) });
     }
-    if (!isMap5(parsed.value)) continue;
+    if (!isMap6(parsed.value)) continue;
     const wf = parsed.value;
     const at = (path) => ({ ...parsed.locate(path) });
     const on = wf["on"];
-    if (isMap5(on) && Array.isArray(on["schedule"])) {
+    if (isMap6(on) && Array.isArray(on["schedule"])) {
       const crons = on["schedule"].flatMap(
-        (s) => isMap5(s) && typeof s["cron"] === "string" ? [s["cron"]] : []
+        (s) => isMap6(s) && typeof s["cron"] === "string" ? [s["cron"]] : []
       );
       if (crons.length > 0) scheduled.push({ file, crons });
     }
     const used = /* @__PURE__ */ new Set();
-    const jobs = isMap5(wf["jobs"]) ? wf["jobs"] : {};
+    const jobs = isMap6(wf["jobs"]) ? wf["jobs"] : {};
     for (const [jobId, job] of Object.entries(jobs)) {
-      if (!isMap5(job)) continue;
+      if (!isMap6(job)) continue;
       const steps = Array.isArray(job["steps"]) ? job["steps"] : [];
       const appSteps = /* @__PURE__ */ new Set();
       const apps = /* @__PURE__ */ new Map();
       steps.forEach((step, i) => {
-        if (!isMap5(step) || typeof step["uses"] !== "string") return;
+        if (!isMap6(step) || typeof step["uses"] !== "string") return;
         const uses = step["uses"];
         if (/^actions\/create-github-app-token@/i.test(uses) && typeof step["id"] === "string") {
           appSteps.add(step["id"].toLowerCase());
@@ -816,8 +869,12 @@ function checkLocal(tree) {
             )
           );
         else findings.push(...checkMutationsQueue(wf, jobId, job, action, at));
-        const w = isMap5(step["with"]) ? step["with"] : {};
-        if (action === "distribute") findings.push(...checkDistributeTokens(jobId, i, w, apps, at));
+        const w = isMap6(step["with"]) ? step["with"] : {};
+        if (action === "distribute")
+          findings.push(
+            ...checkDistributeTokens(jobId, i, w, apps, at),
+            ...checkIdToken(wf, jobId, job, where, awsKeys ??= keysWithAwsTargets(tree), at)
+          );
         const token = w["token"];
         if (typeof token !== "string") return;
         const kind = tokenSource(token, appSteps);
@@ -868,10 +925,10 @@ function checkLocal(tree) {
 function triggersOf(on) {
   if (typeof on === "string") return [on];
   if (Array.isArray(on)) return on.filter((e) => typeof e === "string");
-  return isMap5(on) ? Object.keys(on) : [];
+  return isMap6(on) ? Object.keys(on) : [];
 }
 function inMutationsGroup(value) {
-  if (!isMap5(value)) return false;
+  if (!isMap6(value)) return false;
   const group = value["group"];
   return typeof group === "string" && group.trim().toLowerCase() === MUTATIONS_GROUP && value["cancel-in-progress"] === false;
 }
@@ -1019,7 +1076,7 @@ var PIPELINE = "policies/pipeline.yaml";
 function checkStatusCreators(tree) {
   const bytes = tree.get(PIPELINE);
   const doc = bytes === void 0 ? void 0 : parseYaml(PIPELINE, bytes).value;
-  const pinned2 = (field) => isMap5(doc) && Array.isArray(doc[field]) && doc[field].length > 0;
+  const pinned2 = (field) => isMap6(doc) && Array.isArray(doc[field]) && doc[field].length > 0;
   const out = [];
   if (!pinned2("status-creators"))
     out.push(
