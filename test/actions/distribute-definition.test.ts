@@ -107,7 +107,7 @@ describe('.github/workflows/distribute.yml', () => {
     expect(inputs['dry-run']?.type).toBe('boolean');
   });
 
-  it('shares the mutating group without cancelling or dropping a pending run, grants contents: read and id-token: write, in the environment', () => {
+  it('shares the mutating group without cancelling or dropping a pending run, grants contents: read alone, in the environment', () => {
     expect(wf.permissions).toEqual({});
     expect(wf.concurrency).toEqual({
       group: 'rekey-mutations',
@@ -115,8 +115,9 @@ describe('.github/workflows/distribute.yml', () => {
       queue: 'max',
     });
     expect(Object.keys(wf.jobs)).toEqual(['distribute']);
-    // id-token: write is for the AWS OIDC exchange of aws-secret targets (no other use).
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    // id-token: write is for the AWS OIDC exchange of aws-secret targets (no other use): the
+    // template has none, so it is not granted until one is added (doctor/id-token-missing).
+    expect(job.permissions).toEqual({ contents: 'read' });
     expect(job.environment).toBe('rekey-distribution');
     const at = lines.flatMap((l, i) => (/^\s*permissions:/.test(l) ? [i] : []));
     expect(at).toHaveLength(2);
