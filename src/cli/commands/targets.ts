@@ -57,14 +57,19 @@ export const targetsCommand: CliCommand = {
         }
       return found;
     };
-    const now = collect(current);
+    const found = collect(current);
+    const now = new Set(found.keys()); // what the current targets name
     // The history holds the current files too (the commits that wrote them): each version
     // already read above is not parsed again.
-    const at = new Map(current.map((f) => [f.path, Buffer.from(f.bytes)]));
-    const past = (await keyFilesInHistory(dir, ref)).filter(
-      (f) => at.get(f.path)?.equals(f.bytes) !== true,
+    const at = new Map(current.map((f) => [f.path, f.bytes]));
+    const isCurrent = (f: { path: string; bytes: Uint8Array }) => {
+      const c = at.get(f.path);
+      return c !== undefined && Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(f.bytes);
+    };
+    collect(
+      (await keyFilesInHistory(dir, ref)).filter((f) => !isCurrent(f)),
+      found,
     );
-    const found = collect(past, new Map([...now].map(([k, v]) => [k, new Set(v)])));
     const repos = [...found.values()].map((s) => [...s].sort()[0]!);
     if (!values.repositories) {
       io.stdout(

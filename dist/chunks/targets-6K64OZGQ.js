@@ -123,12 +123,17 @@ var targetsCommand = {
         }
       return found2;
     };
-    const now = collect(current);
-    const at = new Map(current.map((f) => [f.path, Buffer.from(f.bytes)]));
-    const past = (await keyFilesInHistory(dir, ref)).filter(
-      (f) => at.get(f.path)?.equals(f.bytes) !== true
+    const found = collect(current);
+    const now = new Set(found.keys());
+    const at = new Map(current.map((f) => [f.path, f.bytes]));
+    const isCurrent = (f) => {
+      const c = at.get(f.path);
+      return c !== void 0 && Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(f.bytes);
+    };
+    collect(
+      (await keyFilesInHistory(dir, ref)).filter((f) => !isCurrent(f)),
+      found
     );
-    const found = collect(past, new Map([...now].map(([k, v]) => [k, new Set(v)])));
     const repos = [...found.values()].map((s) => [...s].sort()[0]);
     if (!values.repositories) {
       io.stdout(
